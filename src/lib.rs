@@ -1,0 +1,6 @@
+//! stagehand: a terminal client for Backstage-style developer portals.
+//!
+//! Layers, each depending only on those above it:
+//! `model` -> `sources` -> `index` -> `cli` and `tui`.
+
+pub mod model;

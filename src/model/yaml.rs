@@ -1,0 +1,582 @@
+//! A YAML loader that keeps the line and column of every node.
+//!
+//! Built on `saphyr-parser`'s event stream. It follows what Backstage's YAML
+//! reader does with catalog files: every document of a stream is read, the
+//! YAML 1.2 core schema resolves plain scalars, merge keys (`<<`) are ordinary
+//! keys, duplicate keys are errors, and unknown tags (`!!python/name:...`) are
+//! tolerated by keeping the tagged value as it is written. Aliases are
+//! expanded under a node budget so an alias bomb is an error, not an outage.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+/// A position in a text file: 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Pos {
+    /// Line, starting at 1.
+    pub line: u32,
+    /// Column, starting at 1.
+    pub col: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos {
+        line: u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+        col: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+    }
+}
+
+/// One YAML node with the position where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Where the node starts.
+    pub pos: Pos,
+    /// What the node holds.
+    pub value: NodeValue,
+}
+
+/// One entry of a YAML mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapEntry {
+    /// The key, as text (non-string scalar keys are written as they appear).
+    pub key: String,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Node,
+}
+
+/// The value of a YAML node after core-schema resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeValue {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in file order.
+    Map(Vec<MapEntry>),
+}
+
+impl NodeValue {
+    /// A short name for the node's type, used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            NodeValue::Null => "null",
+            NodeValue::Bool(_) => "a boolean",
+            NodeValue::Int(_) | NodeValue::Float(_) => "a number",
+            NodeValue::Str(_) => "a string",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            NodeValue::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+
+    /// The map entry under `key` when this node is a mapping.
+    pub fn entry(&self, key: &str) -> Option<&MapEntry> {
+        match &self.value {
+            NodeValue::Map(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of keys from this node.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The string value, when the node is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entries, when the node is a mapping.
+    pub fn as_map(&self) -> Option<&[MapEntry]> {
+        match &self.value {
+            NodeValue::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The items, when the node is a sequence.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            NodeValue::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Converts the node to JSON, keeping key order.
+    pub fn to_json(&self) -> Value {
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::Number((*i).into()),
+            NodeValue::Float(f) => match Number::from_f64(*f) {
+                Some(n) => Value::Number(n),
+                None => Value::String(float_text(*f)),
+            },
+            NodeValue::Str(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for e in entries {
+                    map.insert(e.key.clone(), e.value.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    fn count_nodes(&self) -> usize {
+        1 + match &self.value {
+            NodeValue::Seq(items) => items.iter().map(Node::count_nodes).sum(),
+            NodeValue::Map(entries) => entries.iter().map(|e| e.value.count_nodes()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        ".nan".into()
+    } else if f > 0.0 {
+        ".inf".into()
+    } else {
+        "-.inf".into()
+    }
+}
+
+/// One document of a YAML stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// The document's root node; `None` for an empty or null document.
+    pub root: Option<Node>,
+    /// Where the document starts.
+    pub pos: Pos,
+}
+
+/// A YAML syntax or structure error, with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{pos}: {message}")]
+pub struct YamlError {
+    /// Where the error was found.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Bounds that keep hostile input from using unbounded memory or time.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes one stream may produce, counting alias expansions.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 64, max_nodes: 2_000_000 }
+    }
+}
+
+/// The documents of a stream; on a syntax error, the documents read before
+/// it and the error.
+#[derive(Debug, Default)]
+pub struct Stream {
+    /// Every complete document before any error.
+    pub documents: Vec<Document>,
+    /// The first error, if any: reading stopped there.
+    pub error: Option<YamlError>,
+}
+
+/// Reads every document of a YAML stream.
+pub fn load_stream(text: &str, limits: Limits) -> Stream {
+    let mut loader = Loader { limits, ..Loader::default() };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => {
+                if let Err(error) = loader.on_event(event, &span) {
+                    loader.error = Some(error);
+                    break;
+                }
+            }
+            Err(e) => {
+                let pos = Pos {
+                    line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
+                    col: u32::try_from(e.marker().col() + 1).unwrap_or(u32::MAX),
+                };
+                loader.error = Some(YamlError { pos, message: e.info().to_string() });
+                break;
+            }
+        }
+    }
+    Stream { documents: loader.documents, error: loader.error }
+}
+
+/// Reads a stream that must hold exactly one document (config files).
+pub fn load_single(text: &str, limits: Limits) -> Result<Option<Node>, YamlError> {
+    let stream = load_stream(text, limits);
+    if let Some(error) = stream.error {
+        return Err(error);
+    }
+    let mut docs = stream.documents.into_iter();
+    let first = docs.next();
+    if let Some(second) = docs.next() {
+        return Err(YamlError {
+            pos: second.pos,
+            message: "expected one YAML document, found several".into(),
+        });
+    }
+    Ok(first.and_then(|d| d.root))
+}
+
+enum Frame {
+    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
+    Map { pos: Pos, anchor: usize, entries: Vec<MapEntry>, key: Option<(String, Pos)> },
+}
+
+#[derive(Default)]
+struct Loader {
+    limits: Limits,
+    documents: Vec<Document>,
+    error: Option<YamlError>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    doc_pos: Pos,
+    doc_root: Option<Node>,
+    nodes: usize,
+}
+
+impl Loader {
+    fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), YamlError> {
+        let pos = pos_of(span);
+        match event {
+            Event::DocumentStart(_) => {
+                self.doc_pos = pos;
+                self.doc_root = None;
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                let root = self.doc_root.take();
+                let root = root.filter(|n| n.value != NodeValue::Null);
+                self.documents.push(Document { root, pos: self.doc_pos });
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = resolve_scalar(&text, style, tag.as_deref());
+                self.complete(Node { pos, value }, anchor)?;
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
+                    pos,
+                    message: "alias refers to an unknown anchor".into(),
+                })?;
+                self.nodes += node.count_nodes();
+                if self.nodes > self.limits.max_nodes {
+                    return Err(self.too_many(pos));
+                }
+                self.complete(Node { pos, ..node }, 0)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(pos)?;
+                self.stack.push(Frame::Seq { pos, anchor, items: Vec::new() });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(pos)?;
+                self.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq { pos, anchor, items }) => {
+                        (Node { pos, value: NodeValue::Seq(items) }, anchor)
+                    }
+                    Some(Frame::Map { pos, anchor, entries, .. }) => {
+                        (Node { pos, value: NodeValue::Map(entries) }, anchor)
+                    }
+                    None => return Ok(()),
+                };
+                self.complete(node, anchor)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn too_many(&self, pos: Pos) -> YamlError {
+        YamlError {
+            pos,
+            message: format!(
+                "document expands to more than {} nodes (alias bomb?); refusing to read further",
+                self.limits.max_nodes
+            ),
+        }
+    }
+
+    fn open(&mut self, pos: Pos) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(YamlError {
+                pos,
+                message: format!("nesting deeper than {} levels", self.limits.max_depth),
+            });
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(self.too_many(node.pos));
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.doc_root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let text = key_text(&node)?;
+                    if entries.iter().any(|e| e.key == text) {
+                        return Err(YamlError {
+                            pos: node.pos,
+                            message: format!("duplicate key `{text}`: map keys must be unique"),
+                        });
+                    }
+                    *key = Some((text, node.pos));
+                }
+                Some((k, key_pos)) => entries.push(MapEntry { key: k, key_pos, value: node }),
+            },
+        }
+        Ok(())
+    }
+}
+
+fn key_text(node: &Node) -> Result<String, YamlError> {
+    Ok(match &node.value {
+        NodeValue::Null => "null".into(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::Int(i) => i.to_string(),
+        NodeValue::Float(f) => f.to_string(),
+        NodeValue::Str(s) => s.clone(),
+        NodeValue::Seq(_) | NodeValue::Map(_) => {
+            return Err(YamlError {
+                pos: node.pos,
+                message: "a mapping key must be a scalar, not a list or mapping".into(),
+            });
+        }
+    })
+}
+
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> NodeValue {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() || tag.handle == "!!" {
+            return match tag.suffix.as_str() {
+                "str" => NodeValue::Str(text.to_string()),
+                "null" => NodeValue::Null,
+                "bool" | "int" | "float" => resolve_plain(text),
+                _ => NodeValue::Str(text.to_string()),
+            };
+        }
+        // Unknown tags (`!Ref`, `!!python/name:...`) keep the written text.
+        return NodeValue::Str(text.to_string());
+    }
+    match style {
+        ScalarStyle::Plain => resolve_plain(text),
+        _ => NodeValue::Str(text.to_string()),
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn resolve_plain(text: &str) -> NodeValue {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+        "true" | "True" | "TRUE" => return NodeValue::Bool(true),
+        "false" | "False" | "FALSE" => return NodeValue::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return NodeValue::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return NodeValue::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return NodeValue::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return NodeValue::Str(text.to_string());
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return NodeValue::Int(i);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return NodeValue::Int(i);
+        }
+    }
+    if is_core_int(text) {
+        if let Ok(i) = text.parse::<i64>() {
+            return NodeValue::Int(i);
+        }
+    }
+    if is_core_float(text) {
+        if let Ok(f) = text.parse::<f64>() {
+            return NodeValue::Float(f);
+        }
+    }
+    NodeValue::Str(text.to_string())
+}
+
+fn is_core_int(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()))
+                && (!int.is_empty() || !frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| is_core_int(e));
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        load_single(text, Limits::default()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn keeps_positions_of_every_node() {
+        let node = one("a: 1\nb:\n  - x\n  - y: true\n");
+        assert_eq!(node.get("a").unwrap().pos, Pos { line: 1, col: 4 });
+        let items = node.get("b").unwrap().as_seq().unwrap();
+        assert_eq!(items[1].pos.line, 4);
+        assert_eq!(items[1].get("y").unwrap().value, NodeValue::Bool(true));
+        assert_eq!(node.entry("b").unwrap().key_pos, Pos { line: 2, col: 1 });
+    }
+
+    #[test]
+    fn resolves_core_schema_scalars() {
+        let node = one("a: 0x1F\nb: 1.5e3\nc: ~\nd: '12'\ne: yes\nf: -7\ng: .5\nh: 1.2.3\n");
+        assert_eq!(node.get("a").unwrap().value, NodeValue::Int(31));
+        assert_eq!(node.get("b").unwrap().value, NodeValue::Float(1500.0));
+        assert_eq!(node.get("c").unwrap().value, NodeValue::Null);
+        assert_eq!(node.get("d").unwrap().value, NodeValue::Str("12".into()));
+        // YAML 1.2: `yes` is a string, not a boolean.
+        assert_eq!(node.get("e").unwrap().value, NodeValue::Str("yes".into()));
+        assert_eq!(node.get("f").unwrap().value, NodeValue::Int(-7));
+        assert_eq!(node.get("g").unwrap().value, NodeValue::Float(0.5));
+        assert_eq!(node.get("h").unwrap().value, NodeValue::Str("1.2.3".into()));
+    }
+
+    #[test]
+    fn reads_every_document_and_skips_nothing_silently() {
+        let stream = load_stream("---\na: 1\n---\n---\n~\n---\n- x\n", Limits::default());
+        assert!(stream.error.is_none());
+        assert_eq!(stream.documents.len(), 4);
+        assert!(stream.documents[1].root.is_none());
+        assert!(stream.documents[2].root.is_none());
+        assert_eq!(stream.documents[3].pos.line, 6);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_position() {
+        let stream = load_stream("a: 1\nb: 2\na: 3\n", Limits::default());
+        let error = stream.error.unwrap();
+        assert_eq!(error.pos.line, 3);
+        assert!(error.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn merge_keys_are_plain_keys() {
+        let node = one("base: &b {x: 1}\nother:\n  <<: *b\n");
+        let other = node.get("other").unwrap();
+        assert!(other.get("<<").is_some());
+        assert!(other.get("x").is_none());
+    }
+
+    #[test]
+    fn unknown_tags_are_tolerated() {
+        let node = one("f: !!python/name:materialx.emoji.twemoji\ng: !Ref thing\n");
+        assert_eq!(node.get("f").unwrap().as_str(), Some(""));
+        assert_eq!(node.get("g").unwrap().as_str(), Some("thing"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let stream = load_stream(&text, Limits::default());
+        assert!(stream.error.unwrap().message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        // Our own limit (64) and the parser's recursion limit both stop it.
+        for depth in [100, 5000] {
+            let text = "[".repeat(depth) + &"]".repeat(depth);
+            let error = load_stream(&text, Limits::default()).error.unwrap();
+            assert!(error.message.contains("nesting") || error.message.contains("recursion"), "{error}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let stream = load_stream("a: 1\nb: [unclosed\nc: 2\n", Limits::default());
+        assert!(stream.error.unwrap().pos.line >= 2);
+    }
+
+    #[test]
+    fn converts_to_json_in_order() {
+        let node = one("z: 1\na: [true, null, 'x']\n");
+        assert_eq!(node.to_json().to_string(), r#"{"z":1,"a":[true,null,"x"]}"#);
+    }
+}
