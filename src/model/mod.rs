@@ -6,6 +6,7 @@ pub mod entity_ref;
 pub mod problem;
 pub mod relations;
 pub mod sanitize;
+pub mod validation;
 pub mod yaml;
 
 pub use entity::{Entity, Relation};

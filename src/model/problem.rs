@@ -31,16 +31,12 @@ pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// The file (or URL) the problem is in, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Where in the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pos: Option<Pos>,
     /// The canonical ref of the entity concerned, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
     /// The configured source that reported it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// What is wrong, and what is allowed.
     pub message: String,

@@ -1,0 +1,246 @@
+//! `config.yaml`: sources, patterns, identity and UI settings, read with line
+//! numbers so every mistake names its line. Unknown keys are errors.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
+
+/// One configured source of entities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// The source's name (unique).
+    pub name: String,
+    /// Where its entities come from.
+    pub kind: SourceKind,
+}
+
+/// The kinds of source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A local folder, walked for catalog files.
+    Dir(PathBuf),
+    /// One catalog file, fanned out through its Locations.
+    File(PathBuf),
+    /// A git repository, cloned into the cache and walked.
+    Git {
+        /// The clone URL.
+        url: String,
+        /// The branch, when not the default one.
+        branch: Option<String>,
+    },
+}
+
+impl SourceKind {
+    /// `dir`, `file` or `git`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SourceKind::Dir(_) => "dir",
+            SourceKind::File(_) => "file",
+            SourceKind::Git { .. } => "git",
+        }
+    }
+
+    /// The path or URL, for display.
+    pub fn target(&self) -> String {
+        match self {
+            SourceKind::Dir(p) | SourceKind::File(p) => p.display().to_string(),
+            SourceKind::Git { url, .. } => url.clone(),
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// Where entities come from.
+    pub sources: Vec<SourceConfig>,
+    /// File-name patterns read in `dir` and `git` sources.
+    pub patterns: Vec<String>,
+    /// The user, for "owned by me" (`user:default/jane`).
+    pub identity: Option<String>,
+    /// The theme name.
+    pub theme: Option<String>,
+    /// Whether `y` may copy through the terminal (OSC 52).
+    pub osc52: bool,
+}
+
+/// A config mistake, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{}:{}: {message}", pos.line, pos.col)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// Where.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A commented starter config, written by `stagehand config init`.
+pub const STARTER: &str = include_str!("config_starter.yaml");
+
+const TOP_KEYS: [&str; 5] = ["sources", "patterns", "identity", "theme", "osc52"];
+const SOURCE_KEYS: [&str; 5] = ["name", "dir", "file", "git", "branch"];
+
+impl Config {
+    /// Parses config text. `file` names it in errors; `home` expands `~`.
+    pub fn parse(text: &str, file: &str, home: Option<&Path>) -> Result<Config, ConfigError> {
+        let err = |pos: Pos, message: String| ConfigError { file: file.to_string(), pos, message };
+        let root = yaml::load_single(text, Limits::default()).map_err(|e| err(e.pos, e.message))?;
+        let Some(root) = root else { return Ok(Config::default()) };
+        let entries = root.as_map().ok_or_else(|| err(root.pos, "config must be a mapping".into()))?;
+        check_keys(entries, &TOP_KEYS, "top level").map_err(|(p, m)| err(p, m))?;
+        let mut config = Config::default();
+        if let Some(node) = root.get("sources") {
+            let items = node.as_seq().ok_or_else(|| err(node.pos, "`sources` must be a list".into()))?;
+            for item in items {
+                let source = parse_source(item, home).map_err(|(p, m)| err(p, m))?;
+                if config.sources.iter().any(|s| s.name == source.name) {
+                    return Err(err(item.pos, format!("source name `{}` is used twice; names must be unique", source.name)));
+                }
+                config.sources.push(source);
+            }
+        }
+        if let Some(node) = root.get("patterns") {
+            config.patterns = string_list(node).map_err(|(p, m)| err(p, format!("`patterns` {m}")))?;
+        }
+        config.identity = opt_string(&root, "identity").map_err(|(p, m)| err(p, m))?;
+        config.theme = opt_string(&root, "theme").map_err(|(p, m)| err(p, m))?;
+        if let Some(node) = root.get("osc52") {
+            match node.value {
+                NodeValue::Bool(b) => config.osc52 = b,
+                _ => return Err(err(node.pos, "`osc52` must be true or false".into())),
+            }
+        }
+        if let Some(identity) = &config.identity {
+            crate::model::EntityRef::parse_with(identity, Some("User"), "default")
+                .map_err(|e| err(root.get("identity").map_or(root.pos, |n| n.pos), format!("`identity`: {e}")))?;
+        }
+        Ok(config)
+    }
+
+    /// The patterns to use: the configured ones or the defaults.
+    pub fn effective_patterns(&self) -> Vec<String> {
+        if self.patterns.is_empty() {
+            crate::sources::dir::DEFAULT_PATTERNS.iter().map(|s| s.to_string()).collect()
+        } else {
+            self.patterns.clone()
+        }
+    }
+}
+
+type Fail = (Pos, String);
+
+fn check_keys(entries: &[MapEntry], allowed: &[&str], place: &str) -> Result<(), Fail> {
+    for e in entries {
+        if !allowed.contains(&e.key.as_str()) {
+            let hint = closest(&e.key, allowed).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+            return Err((e.key_pos, format!("unknown key `{}` at {place} (allowed: {}){hint}", e.key, allowed.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+fn closest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
+    options
+        .iter()
+        .map(|o| (strsim::levenshtein(word, o), *o))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, o)| o)
+}
+
+fn opt_string(node: &Node, key: &str) -> Result<Option<String>, Fail> {
+    match node.get(key) {
+        None => Ok(None),
+        Some(n) => match &n.value {
+            NodeValue::Str(s) => Ok(Some(s.clone())),
+            NodeValue::Null => Ok(None),
+            other => Err((n.pos, format!("`{key}` must be a string, found {}", other.type_name()))),
+        },
+    }
+}
+
+fn string_list(node: &Node) -> Result<Vec<String>, Fail> {
+    let items = node.as_seq().ok_or((node.pos, "must be a list of strings".to_string()))?;
+    items
+        .iter()
+        .map(|i| i.as_str().map(String::from).ok_or((i.pos, "must be a list of strings".to_string())))
+        .collect()
+}
+
+fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ if path == "~" => home.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(path)),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> {
+    let entries = node.as_map().ok_or((node.pos, "each source must be a mapping with `name` and one of `dir`, `file`, `git`".to_string()))?;
+    check_keys(entries, &SOURCE_KEYS, "a source")?;
+    let name = opt_string(node, "name")?.ok_or((node.pos, "source needs a `name`".to_string()))?;
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        let pos = node.get("name").map_or(node.pos, |n| n.pos);
+        return Err((pos, format!("source name `{name}` may use only letters, digits, `-`, `_` and `.`")));
+    }
+    let dir = opt_string(node, "dir")?;
+    let file = opt_string(node, "file")?;
+    let git = opt_string(node, "git")?;
+    let branch = opt_string(node, "branch")?;
+    let kind = match (dir, file, git) {
+        (Some(d), None, None) => SourceKind::Dir(expand_home(&d, home)),
+        (None, Some(f), None) => SourceKind::File(expand_home(&f, home)),
+        (None, None, Some(url)) => {
+            crate::sources::git::check_url(&url).map_err(|m| (node.get("git").map_or(node.pos, |n| n.pos), m))?;
+            SourceKind::Git { url, branch: branch.clone() }
+        }
+        _ => return Err((node.pos, format!("source `{name}` needs exactly one of `dir`, `file` or `git`"))),
+    };
+    if branch.is_some() && !matches!(kind, SourceKind::Git { .. }) {
+        let pos = node.entry("branch").map_or(node.pos, |e| e.key_pos);
+        return Err((pos, "`branch` applies only to `git` sources".into()));
+    }
+    Ok(SourceConfig { name, kind })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_source_kind() {
+        let text = "sources:\n  - name: platform\n    dir: ~/src/platform\n  - name: examples\n    file: /c/all.yaml\n  - name: payments\n    git: https://git.example.com/org/payments.git\n    branch: main\npatterns: [catalog-info.yaml]\nidentity: user:default/jane\n";
+        let c = Config::parse(text, "c.yaml", Some(Path::new("/home/j"))).unwrap();
+        assert_eq!(c.sources[0].kind, SourceKind::Dir("/home/j/src/platform".into()));
+        assert_eq!(c.sources[1].kind, SourceKind::File("/c/all.yaml".into()));
+        assert!(matches!(&c.sources[2].kind, SourceKind::Git { branch: Some(b), .. } if b == "main"));
+        assert_eq!(c.identity.as_deref(), Some("user:default/jane"));
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let e = Config::parse("sources:\n  - name: a\n    dri: /x\n", "c.yaml", None).unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (3, 5));
+        assert!(e.message.contains("did you mean `dir`"), "{}", e.message);
+        assert!(e.to_string().starts_with("c.yaml:3:5: "));
+        let e = Config::parse("themes: dark\n", "c.yaml", None).unwrap_err();
+        assert!(e.message.contains("did you mean `theme`"));
+    }
+
+    #[test]
+    fn rejects_ambiguous_or_duplicate_sources() {
+        assert!(Config::parse("sources:\n  - name: a\n    dir: /x\n    file: /y\n", "c", None).is_err());
+        assert!(Config::parse("sources:\n  - {name: a, dir: /x}\n  - {name: a, dir: /y}\n", "c", None).is_err());
+        assert!(Config::parse("sources:\n  - {name: a, dir: /x, branch: main}\n", "c", None).is_err());
+        assert!(Config::parse("identity: 'user:'\n", "c", None).is_err());
+    }
+
+    #[test]
+    fn the_starter_config_parses() {
+        let c = Config::parse(STARTER, "starter", Some(Path::new("/h"))).unwrap();
+        assert!(!c.sources.is_empty());
+    }
+}

@@ -1,0 +1,328 @@
+//! Building an index from what the sources read: merge, de-duplicate,
+//! derive relations in both directions, and lay out summaries and bodies.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::relations::{self, Edge};
+use crate::model::{Entity, EntityRef, Problem, Relation};
+use crate::sources::SourceOutput;
+
+use super::{Bodies, Index, Link, SourceState, Summary};
+
+/// One configured source and what this sync did with it.
+pub struct SourceInput {
+    /// The source's name.
+    pub name: String,
+    /// `dir`, `file`, `git`, ...
+    pub kind: String,
+    /// Path or URL.
+    pub target: String,
+    /// `None`: not synced this time (keep what the index has);
+    /// `Some(Err)`: failed (keep previous entities, record the error).
+    pub read: Option<Result<SourceOutput, String>>,
+    /// Whether relations come from the server (remote sources) rather than
+    /// being derived from spec fields.
+    pub server_relations: bool,
+}
+
+struct Candidate {
+    entity: Entity,
+    canonical: String,
+    source: u16,
+    file: Option<String>,
+    line: u32,
+    server_relations: bool,
+}
+
+/// Builds a new index. Sources that were not read, or failed, keep their
+/// entities and problems from `previous`.
+pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> Index {
+    let mut candidates = Vec::new();
+    let mut problems = Vec::new();
+    let mut states = Vec::new();
+    for (i, input) in inputs.into_iter().enumerate() {
+        let source = u16::try_from(i).unwrap_or(u16::MAX);
+        let before = previous.and_then(|p| p.sources.iter().find(|s| s.name == input.name));
+        let mut state = SourceState {
+            name: input.name.clone(),
+            kind: input.kind.clone(),
+            target: input.target.clone(),
+            last_success: before.and_then(|b| b.last_success),
+            last_attempt: before.map_or(0, |b| b.last_attempt),
+            last_error: before.and_then(|b| b.last_error.clone()),
+            entities: 0,
+        };
+        let start = candidates.len();
+        match input.read {
+            Some(Ok(output)) => {
+                state.last_success = Some(now);
+                state.last_attempt = now;
+                state.last_error = None;
+                problems.extend(output.problems);
+                candidates.extend(output.entities.into_iter().map(|r| Candidate {
+                    canonical: r.entity.canonical_ref(),
+                    entity: r.entity,
+                    source,
+                    file: Some(r.file.display().to_string()),
+                    line: r.line,
+                    server_relations: input.server_relations,
+                }));
+            }
+            other => {
+                if let Some(Err(error)) = other {
+                    state.last_attempt = now;
+                    problems.push(
+                        Problem::error(format!("source `{}` failed: {error}; keeping its previous entities", input.name))
+                            .from_source(&input.name),
+                    );
+                    state.last_error = Some(error);
+                }
+                if let Some(prev) = previous {
+                    keep_previous(prev, &input.name, source, input.server_relations, &mut candidates, &mut problems);
+                }
+            }
+        }
+        state.entities = candidates.len() - start;
+        states.push(state);
+    }
+    let candidates = dedupe(candidates, &states, &mut problems);
+    for s in &mut states {
+        s.entities = 0;
+    }
+    for c in &candidates {
+        states[c.source as usize].entities += 1;
+    }
+    assemble(candidates, states, problems, now)
+}
+
+fn keep_previous(
+    prev: &Index,
+    name: &str,
+    source: u16,
+    server_relations: bool,
+    candidates: &mut Vec<Candidate>,
+    problems: &mut Vec<Problem>,
+) {
+    problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name)).cloned());
+    for i in 0..prev.len() as u32 {
+        if prev.source_name(i) != name {
+            continue;
+        }
+        let Ok(entity) = prev.entity(i) else { continue };
+        let s = prev.summary(i);
+        candidates.push(Candidate {
+            canonical: prev.ref_of(i).to_string(),
+            entity,
+            source,
+            file: s.file.clone(),
+            line: s.line,
+            server_relations,
+        });
+    }
+}
+
+fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
+    match &c.file {
+        Some(f) => format!("{f}:{}", c.line),
+        None => format!("source `{}`", states[c.source as usize].name),
+    }
+}
+
+/// Keeps the first definition of each ref; every later one is a problem
+/// naming both places.
+fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec<Problem>) -> Vec<Candidate> {
+    let mut first: HashMap<String, usize> = HashMap::with_capacity(candidates.len());
+    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        if let Some(&at) = first.get(&c.canonical) {
+            let original = &kept[at];
+            let mut p = Problem::error(format!(
+                "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
+                c.canonical,
+                where_from(original, states),
+                where_from(&c, states)
+            ))
+            .for_entity(c.canonical.clone())
+            .from_source(&states[c.source as usize].name);
+            if let Some(f) = &c.file {
+                p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
+            }
+            problems.push(p);
+            continue;
+        }
+        first.insert(c.canonical.clone(), kept.len());
+        kept.push(c);
+    }
+    kept.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    kept
+}
+
+fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
+    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    let mut add = |e: Edge| {
+        out.entry(e.source).or_default().insert((e.kind, e.target));
+    };
+    for c in candidates {
+        if c.server_relations {
+            for r in c.entity.relations() {
+                add(Edge { source: c.canonical.clone(), kind: r.kind, target: r.target });
+            }
+        } else {
+            relations::derive_edges(&c.entity).0.into_iter().for_each(&mut add);
+        }
+    }
+    out
+}
+
+fn owner_of(entity: &Entity) -> Option<String> {
+    let owner = entity.spec_str("owner")?;
+    EntityRef::parse_with(owner, Some("Group"), entity.namespace()).ok().map(|r| r.canonical())
+}
+
+fn system_of(entity: &Entity) -> Option<String> {
+    let system = entity.spec_str("system")?;
+    EntityRef::parse_with(system, Some("System"), entity.namespace()).ok().map(|r| r.canonical())
+}
+
+fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+    let edges = collect_edges(&candidates);
+    let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.clone()).collect();
+    let known: HashMap<&str, u32> = refs.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
+    let dangling: BTreeSet<&str> = edges
+        .iter()
+        .filter(|(src, _)| known.contains_key(src.as_str()))
+        .flat_map(|(_, set)| set.iter().map(|(_, t)| t.as_str()))
+        .filter(|t| !known.contains_key(t))
+        .collect();
+    let mut target_ids = known.clone();
+    let dangling: Vec<String> = dangling.into_iter().map(String::from).collect();
+    for (i, d) in dangling.iter().enumerate() {
+        target_ids.insert(d.as_str(), (candidates.len() + i) as u32);
+    }
+    let mut types: Vec<String> = Vec::new();
+    let mut type_ids: HashMap<String, u16> = HashMap::new();
+    for (a, b) in relations::types::PAIRS {
+        for t in [a, b] {
+            type_ids.insert(t.to_string(), types.len() as u16);
+            types.push(t.to_string());
+        }
+    }
+    let mut bodies = Vec::new();
+    let mut summaries = Vec::with_capacity(candidates.len());
+    for mut c in candidates.into_iter() {
+        let mut links = Vec::new();
+        let mut rels = Vec::new();
+        if let Some(set) = edges.get(&c.canonical) {
+            for (kind, target) in set {
+                let next = types.len() as u16;
+                let kind_id = *type_ids.entry(kind.clone()).or_insert_with(|| {
+                    types.push(kind.clone());
+                    next
+                });
+                if let Some(&t) = target_ids.get(target.as_str()) {
+                    links.push(Link { kind: kind_id, target: t });
+                }
+                rels.push(Relation { kind: kind.clone(), target: target.clone() });
+            }
+        }
+        links.sort();
+        if !c.server_relations {
+            c.entity.set_relations(&rels);
+        }
+        let body = serde_json::to_vec(&c.entity).unwrap_or_default();
+        let offset = bodies.len() as u64;
+        bodies.extend_from_slice(&body);
+        summaries.push(summarize(&c, links, (offset, body.len() as u32)));
+    }
+    let _ = known;
+    refs.extend(dangling);
+    Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
+}
+
+fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
+    let e = &c.entity;
+    Summary {
+        kind: e.kind().to_string(),
+        namespace: e.namespace().to_string(),
+        name: e.name().to_string(),
+        title: e.title().map(String::from),
+        description: e.description().map(String::from),
+        owner: owner_of(e),
+        system: system_of(e),
+        lifecycle: e.spec_str("lifecycle").map(String::from),
+        spec_type: e.spec_type().map(String::from),
+        tags: e.tags().into_iter().map(String::from).collect(),
+        links,
+        source: c.source,
+        file: c.file.clone(),
+        line: c.line,
+        body,
+        uid: e.uid().map(String::from),
+        etag: e.etag().map(String::from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::ReadEntity;
+    use serde_json::json;
+
+    fn read(v: serde_json::Value, file: &str) -> ReadEntity {
+        ReadEntity { entity: Entity::from_json(v).unwrap(), file: file.into(), line: 1 }
+    }
+
+    fn input(name: &str, read: Option<Result<SourceOutput, String>>) -> SourceInput {
+        SourceInput { name: name.into(), kind: "dir".into(), target: "/x".into(), read, server_relations: false }
+    }
+
+    fn sample() -> SourceOutput {
+        SourceOutput {
+            entities: vec![
+                read(json!({"kind": "Component", "metadata": {"name": "svc"}, "spec": {"owner": "team-a", "dependsOn": ["resource:db"]}}), "a.yaml"),
+                read(json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}), "b.yaml"),
+                read(json!({"kind": "component", "metadata": {"name": "SVC"}, "spec": {}}), "c.yaml"),
+            ],
+            problems: vec![],
+            files: 3,
+        }
+    }
+
+    #[test]
+    fn relations_both_ways_and_dangling_targets() {
+        let index = build(vec![input("s", Some(Ok(sample())))], None, 10);
+        assert_eq!(index.len(), 2);
+        let svc = index.find("component:default/svc").unwrap();
+        let rels = index.relations(svc);
+        assert!(rels.iter().any(|r| r.kind == "ownedBy" && r.entity.is_some()));
+        let db = rels.iter().find(|r| r.kind == "dependsOn").unwrap();
+        assert_eq!((db.target, db.entity), ("resource:default/db", None));
+        let team = index.find("group:default/team-a").unwrap();
+        assert!(index.relations(team).iter().any(|r| r.kind == "ownerOf" && r.entity == Some(svc)));
+        let body = index.entity(svc).unwrap();
+        assert_eq!(body.relations().len(), 2);
+        assert_eq!(index.summary(svc).owner.as_deref(), Some("group:default/team-a"));
+    }
+
+    #[test]
+    fn duplicates_name_both_files() {
+        let index = build(vec![input("s", Some(Ok(sample())))], None, 10);
+        let dup = index.problems.iter().find(|p| p.message.contains("duplicate")).unwrap();
+        assert!(dup.message.contains("a.yaml:1") && dup.message.contains("c.yaml:1"), "{}", dup.message);
+        assert_eq!(dup.file.as_deref(), Some("c.yaml"));
+    }
+
+    #[test]
+    fn failed_sources_keep_previous_entities() {
+        let first = build(vec![input("s", Some(Ok(sample())))], None, 10);
+        let second = build(vec![input("s", Some(Err("network down".into())))], Some(&first), 20);
+        assert_eq!(second.len(), 2);
+        let state = &second.sources[0];
+        assert_eq!((state.last_success, state.last_attempt), (Some(10), 20));
+        assert_eq!(state.last_error.as_deref(), Some("network down"));
+        assert!(second.problems.iter().any(|p| p.message.contains("keeping its previous entities")));
+        let untouched = build(vec![input("s", None)], Some(&first), 30);
+        assert_eq!(untouched.len(), 2);
+        assert!(untouched.sources[0].last_error.is_none());
+    }
+}

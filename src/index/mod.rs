@@ -1,0 +1,304 @@
+//! The local index: every entity's searchable summary and relations in
+//! memory, full bodies on disk until shown, problems and per-source sync
+//! state. Built by [`build`], saved and loaded by [`store`], searched by
+//! [`search`], walked by [`graph`].
+
+pub mod build;
+pub mod search;
+pub mod store;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Entity, Problem};
+
+/// The format version written in the index header; older files are rebuilt.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How the last sync of one source went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceState {
+    /// The source's configured name.
+    pub name: String,
+    /// `dir`, `file`, `git`, `demo`...
+    pub kind: String,
+    /// Path or URL.
+    pub target: String,
+    /// Unix seconds of the last successful read, if any.
+    pub last_success: Option<u64>,
+    /// Unix seconds of the last attempt.
+    pub last_attempt: u64,
+    /// The last attempt's error, when it failed.
+    pub last_error: Option<String>,
+    /// How many entities the source holds now.
+    pub entities: usize,
+}
+
+/// One relation of an entity, by index: the type in [`Index::relation_types`],
+/// the target in [`Index::refs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Link {
+    /// Index into the relation type table.
+    pub kind: u16,
+    /// Index into the ref table (entities first, then dangling targets).
+    pub target: u32,
+}
+
+/// What search, lists and the graph need of an entity, kept in memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `kind` as written.
+    pub kind: String,
+    /// `metadata.namespace` (or `default`).
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.title`.
+    pub title: Option<String>,
+    /// `metadata.description`.
+    pub description: Option<String>,
+    /// Canonical ref of the owner (from `spec.owner`).
+    pub owner: Option<String>,
+    /// `spec.system` as a canonical ref.
+    pub system: Option<String>,
+    /// `spec.lifecycle`.
+    pub lifecycle: Option<String>,
+    /// `spec.type`.
+    pub spec_type: Option<String>,
+    /// `metadata.tags`.
+    pub tags: Vec<String>,
+    /// Relations, sorted by type then target.
+    pub links: Vec<Link>,
+    /// Index into [`Index::sources`].
+    pub source: u16,
+    /// The file it came from (local sources).
+    pub file: Option<String>,
+    /// The line its document starts on.
+    pub line: u32,
+    /// Byte range of the JSON body in the bodies blob.
+    pub body: (u64, u32),
+    /// `metadata.uid` (remote sources).
+    pub uid: Option<String>,
+    /// `metadata.etag` (remote sources).
+    pub etag: Option<String>,
+}
+
+impl Summary {
+    /// The display form `kind:namespace/name`, case kept.
+    pub fn display_ref(&self) -> String {
+        format!("{}:{}/{}", self.kind.to_lowercase(), self.namespace, self.name)
+    }
+}
+
+/// Where entity bodies are read from.
+pub enum Bodies {
+    /// In memory (a fresh build).
+    Owned(Vec<u8>),
+    /// Memory-mapped from the index file, starting at an offset.
+    Mapped(memmap2::Mmap, usize),
+}
+
+impl Bodies {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Bodies::Owned(v) => v,
+            Bodies::Mapped(m, start) => m.get(*start..).unwrap_or(&[]),
+        }
+    }
+}
+
+impl std::fmt::Debug for Bodies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bodies({} bytes)", self.bytes().len())
+    }
+}
+
+/// The loaded index.
+#[derive(Debug)]
+pub struct Index {
+    /// Unix seconds when the index was written.
+    pub created: u64,
+    /// Per-source sync state.
+    pub sources: Vec<SourceState>,
+    /// Every problem the last sync found.
+    pub problems: Vec<Problem>,
+    /// Relation type names.
+    pub relation_types: Vec<String>,
+    /// Canonical refs: entity `i` is `refs[i]`; later entries are dangling targets.
+    pub refs: Vec<String>,
+    /// Entity summaries, sorted by canonical ref.
+    pub entities: Vec<Summary>,
+    bodies: Bodies,
+    by_ref: HashMap<String, u32>,
+}
+
+/// One relation as seen from an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationView<'a> {
+    /// The relation type.
+    pub kind: &'a str,
+    /// The target's canonical ref.
+    pub target: &'a str,
+    /// The target entity, when it exists in the index.
+    pub entity: Option<u32>,
+}
+
+impl Index {
+    /// Assembles an index from its parts and builds the ref lookup.
+    pub fn from_parts(
+        created: u64,
+        sources: Vec<SourceState>,
+        problems: Vec<Problem>,
+        relation_types: Vec<String>,
+        refs: Vec<String>,
+        entities: Vec<Summary>,
+        bodies: Bodies,
+    ) -> Index {
+        let by_ref = refs
+            .iter()
+            .take(entities.len())
+            .enumerate()
+            .map(|(i, r)| (r.clone(), i as u32))
+            .collect();
+        Index { created, sources, problems, relation_types, refs, entities, bodies, by_ref }
+    }
+
+    /// An index with nothing in it.
+    pub fn empty() -> Index {
+        Index::from_parts(0, Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Bodies::Owned(Vec::new()))
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Whether there are no entities.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The entity with this canonical ref (any case).
+    pub fn find(&self, canonical: &str) -> Option<u32> {
+        self.by_ref
+            .get(canonical)
+            .or_else(|| self.by_ref.get(&canonical.to_lowercase()))
+            .copied()
+    }
+
+    /// The canonical ref of entity `i`.
+    pub fn ref_of(&self, i: u32) -> &str {
+        &self.refs[i as usize]
+    }
+
+    /// The summary of entity `i`.
+    pub fn summary(&self, i: u32) -> &Summary {
+        &self.entities[i as usize]
+    }
+
+    /// The raw JSON body of entity `i`.
+    pub fn body_json(&self, i: u32) -> &[u8] {
+        let (offset, len) = self.entities[i as usize].body;
+        let start = usize::try_from(offset).unwrap_or(usize::MAX);
+        self.bodies.bytes().get(start..start.saturating_add(len as usize)).unwrap_or(&[])
+    }
+
+    /// The full entity `i`, read from its stored body.
+    pub fn entity(&self, i: u32) -> Result<Entity, String> {
+        let value: serde_json::Value = serde_json::from_slice(self.body_json(i))
+            .map_err(|e| format!("stored body of {} is damaged: {e}; run `stagehand sync`", self.ref_of(i)))?;
+        Entity::from_json(value)
+    }
+
+    /// The relations of entity `i`, targets resolved where they exist.
+    pub fn relations(&self, i: u32) -> Vec<RelationView<'_>> {
+        self.entities[i as usize]
+            .links
+            .iter()
+            .map(|l| {
+                let target = self.refs[l.target as usize].as_str();
+                RelationView {
+                    kind: &self.relation_types[l.kind as usize],
+                    target,
+                    entity: (l.target < self.entities.len() as u32).then_some(l.target),
+                }
+            })
+            .collect()
+    }
+
+    /// Problems concerning entity `i`.
+    pub fn problems_of(&self, i: u32) -> Vec<&Problem> {
+        let r = self.ref_of(i);
+        self.problems.iter().filter(|p| p.entity.as_deref() == Some(r)).collect()
+    }
+
+    /// The name of the source entity `i` came from.
+    pub fn source_name(&self, i: u32) -> &str {
+        self.sources.get(self.entities[i as usize].source as usize).map_or("", |s| s.name.as_str())
+    }
+
+    /// Canonical refs closest to `text`, for "did you mean" hints.
+    pub fn suggest(&self, text: &str, n: usize) -> Vec<&str> {
+        let needle = text.to_lowercase();
+        let mut scored: Vec<(f64, &str)> = self.refs[..self.entities.len()]
+            .iter()
+            .map(|r| {
+                let name = r.rsplit('/').next().unwrap_or(r);
+                let score = strsim::jaro_winkler(&needle, r).max(strsim::jaro_winkler(&needle, name));
+                (score, r.as_str())
+            })
+            .filter(|(s, _)| *s > 0.7)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.into_iter().take(n).map(|(_, r)| r).collect()
+    }
+
+    /// Resolves user input (`petstore`, `component:petstore`, full ref) to an
+    /// entity: an exact canonical match, else a unique match by name.
+    pub fn resolve(&self, text: &str) -> Option<u32> {
+        let parts = crate::model::entity_ref::split_ref(text).ok()?;
+        let ns = parts.namespace.unwrap_or("default");
+        if let Some(kind) = parts.kind {
+            return self.find(&crate::model::EntityRef::new(kind, ns, parts.name).canonical());
+        }
+        let name = parts.name.to_lowercase();
+        let mut found = self.entities.iter().enumerate().filter(|(_, s)| {
+            s.name.to_lowercase() == name && (parts.namespace.is_none() || s.namespace.eq_ignore_ascii_case(ns))
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first.0 as u32)
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// "3h ago"-style age of a Unix time, relative to `now`.
+pub fn age(then: u64, now: u64) -> String {
+    let secs = now.saturating_sub(then);
+    match secs {
+        0..=59 => "just now".to_string(),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(age(100, 100), "just now");
+        assert_eq!(age(0, 150), "2m ago");
+        assert_eq!(age(0, 3 * 3600 + 5), "3h ago");
+        assert_eq!(age(0, 2 * 86_400), "2d ago");
+    }
+}

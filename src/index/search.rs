@@ -1,0 +1,308 @@
+//! Search: facet tokens narrow first (`kind:api owner:team-a !tag:java`),
+//! then nucleo fuzzy-matches the rest against a compact per-entity haystack.
+//! The CLI and the TUI use this same code.
+
+use nucleo::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo::{Config, Matcher, Utf32Str, Utf32String};
+use rayon::prelude::*;
+
+use super::{Index, Summary};
+
+/// Facets a query may narrow by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetKey {
+    /// `kind:api`
+    Kind,
+    /// `owner:team-a` (by name or ref)
+    Owner,
+    /// `tag:java`
+    Tag,
+    /// `lifecycle:production`
+    Lifecycle,
+    /// `ns:default`
+    Namespace,
+    /// `type:service`
+    Type,
+    /// `system:payments`
+    System,
+}
+
+impl FacetKey {
+    /// Every facet with the word that introduces it.
+    pub const ALL: [(&'static str, FacetKey); 8] = [
+        ("kind", FacetKey::Kind),
+        ("owner", FacetKey::Owner),
+        ("tag", FacetKey::Tag),
+        ("lifecycle", FacetKey::Lifecycle),
+        ("ns", FacetKey::Namespace),
+        ("namespace", FacetKey::Namespace),
+        ("type", FacetKey::Type),
+        ("system", FacetKey::System),
+    ];
+
+    fn from_word(word: &str) -> Option<FacetKey> {
+        Self::ALL.iter().find(|(w, _)| w.eq_ignore_ascii_case(word)).map(|(_, k)| *k)
+    }
+}
+
+/// One `key:value` token of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    /// Which facet.
+    pub key: FacetKey,
+    /// The value, lower-cased.
+    pub value: String,
+    /// `!key:value`: exclude instead of include.
+    pub negate: bool,
+}
+
+/// A parsed query: facets and the free text left for fuzzy matching.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    /// Facet tokens, all of which must hold.
+    pub facets: Vec<Facet>,
+    /// The rest, in nucleo's fzf-like syntax.
+    pub text: String,
+}
+
+impl Query {
+    /// Splits a query line into facets and text.
+    pub fn parse(line: &str) -> Query {
+        let mut query = Query::default();
+        let mut words = Vec::new();
+        for token in line.split_whitespace() {
+            let (negate, body) = match token.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, token),
+            };
+            let facet = body.split_once(':').and_then(|(k, v)| {
+                let key = FacetKey::from_word(k)?;
+                (!v.is_empty()).then(|| Facet { key, value: v.to_lowercase(), negate })
+            });
+            match facet {
+                Some(f) => query.facets.push(f),
+                None => words.push(token),
+            }
+        }
+        query.text = words.join(" ");
+        query
+    }
+
+    /// Whether an entity passes every facet.
+    pub fn admits(&self, s: &Summary) -> bool {
+        self.facets.iter().all(|f| facet_holds(f, s) != f.negate)
+    }
+}
+
+fn ref_matches(target: Option<&str>, value: &str) -> bool {
+    let Some(target) = target else { return false };
+    if target == value {
+        return true;
+    }
+    let (kind, rest) = target.split_once(':').unwrap_or(("", target));
+    let name = rest.rsplit('/').next().unwrap_or(rest);
+    name == value || rest == value || format!("{kind}:{name}") == value
+}
+
+fn facet_holds(f: &Facet, s: &Summary) -> bool {
+    let eq = |field: Option<&str>| field.is_some_and(|v| v.eq_ignore_ascii_case(&f.value));
+    match f.key {
+        FacetKey::Kind => s.kind.eq_ignore_ascii_case(&f.value),
+        FacetKey::Owner => ref_matches(s.owner.as_deref(), &f.value),
+        FacetKey::Tag => s.tags.iter().any(|t| t.eq_ignore_ascii_case(&f.value)),
+        FacetKey::Lifecycle => eq(s.lifecycle.as_deref()),
+        FacetKey::Namespace => s.namespace.eq_ignore_ascii_case(&f.value),
+        FacetKey::Type => eq(s.spec_type.as_deref()),
+        FacetKey::System => ref_matches(s.system.as_deref(), &f.value),
+    }
+}
+
+/// Longest description prefix put in a haystack: enough to find an entity by
+/// what it does, short enough to keep memory and noise down.
+const DESCRIPTION_CHARS: usize = 120;
+
+/// The text fuzzy matching sees for an entity: name first (best matches
+/// there), then title, kind, namespace, owner name, tags and description.
+pub fn haystack(s: &Summary) -> String {
+    let owner = s.owner.as_deref().and_then(|o| o.rsplit('/').next()).unwrap_or("");
+    let mut out = String::with_capacity(96);
+    out.push_str(&s.name);
+    for part in [s.title.as_deref().unwrap_or(""), &s.kind, &s.namespace, owner] {
+        if !part.is_empty() {
+            out.push(' ');
+            out.push_str(part);
+        }
+    }
+    for t in &s.tags {
+        out.push(' ');
+        out.push_str(t);
+    }
+    if let Some(d) = &s.description {
+        out.push(' ');
+        out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
+    }
+    out
+}
+
+/// Precomputed haystacks for an index, one per entity.
+pub struct Haystacks {
+    items: Vec<Utf32String>,
+}
+
+impl Haystacks {
+    /// Builds the haystacks (in parallel).
+    pub fn build(index: &Index) -> Haystacks {
+        let items = index.entities.par_iter().map(|s| Utf32String::from(haystack(s))).collect();
+        Haystacks { items }
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The entity.
+    pub entity: u32,
+    /// nucleo's score (higher is better; 0 when no text was typed).
+    pub score: u32,
+}
+
+fn pattern(text: &str) -> Pattern {
+    Pattern::parse(text, CaseMatching::Smart, Normalization::Smart)
+}
+
+/// Ranks entities for a query: facet filter, then fuzzy score, best first,
+/// ties by ref. `within` restricts to earlier hits (when the query only grew).
+pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hit]>) -> Vec<Hit> {
+    let pattern = pattern(&query.text);
+    let candidates: Vec<u32> = match within {
+        Some(hits) => hits.iter().map(|h| h.entity).collect(),
+        None => (0..index.len() as u32).collect(),
+    };
+    let mut hits: Vec<Hit> = candidates
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let pattern = &pattern;
+            chunk
+                .iter()
+                .filter(|&&i| query.admits(index.summary(i)))
+                .filter_map(move |&i| {
+                    if query.text.is_empty() {
+                        return Some(Hit { entity: i, score: 0 });
+                    }
+                    let score = pattern.score(hay.items[i as usize].slice(..), &mut matcher)?;
+                    Some(Hit { entity: i, score })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Entities are stored sorted by ref, so the index order breaks ties by ref.
+    hits.par_sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entity.cmp(&b.entity)));
+    hits
+}
+
+/// Whether the results of `before` can be narrowed to get `after`'s
+/// (same facets, text only grew): nucleo's append optimisation.
+pub fn narrows(before: &Query, after: &Query) -> bool {
+    before.facets == after.facets
+        && after.text.starts_with(&before.text)
+        && !before.text.ends_with('\\')
+        && !after.text[before.text.len()..].contains(['|', '!', '\'', '^', '$'])
+        && !before.text.contains(['|', '!'])
+}
+
+/// Character positions in `text` that the query's fuzzy part matches, for
+/// highlighting one visible field.
+pub fn match_positions(query_text: &str, text: &str) -> Vec<u32> {
+    if query_text.is_empty() {
+        return Vec::new();
+    }
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut indices = Vec::new();
+    let hay = Utf32Str::new(text, &mut buf);
+    for atom in &pattern(query_text).atoms {
+        atom.indices(hay, &mut matcher, &mut indices);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    indices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::build::{SourceInput, build};
+    use crate::model::Entity;
+    use crate::sources::{ReadEntity, SourceOutput};
+    use serde_json::json;
+
+    fn index() -> Index {
+        let specs = [
+            json!({"kind": "Component", "metadata": {"name": "petstore", "title": "Pet Store", "tags": ["java"]}, "spec": {"type": "service", "lifecycle": "production", "owner": "team-a", "system": "pets"}}),
+            json!({"kind": "API", "metadata": {"name": "petstore-api", "description": "The pet API"}, "spec": {"type": "openapi", "lifecycle": "production", "owner": "group:default/team-b"}}),
+            json!({"kind": "Component", "metadata": {"name": "searcher", "namespace": "ops", "tags": ["go"]}, "spec": {"type": "website", "lifecycle": "experimental", "owner": "team-a"}}),
+            json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}),
+        ];
+        let entities = specs.into_iter().map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 }).collect();
+        let out = SourceOutput { entities, problems: vec![], files: 1 };
+        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/".into(), read: Some(Ok(out)), server_relations: false }], None, 0)
+    }
+
+    fn names(index: &Index, q: &str) -> Vec<String> {
+        let hay = Haystacks::build(index);
+        search(index, &hay, &Query::parse(q), None).iter().map(|h| index.summary(h.entity).name.clone()).collect()
+    }
+
+    #[test]
+    fn parses_facets_and_negation() {
+        let q = Query::parse("kind:API !tag:java pet store foo:bar");
+        assert_eq!(q.facets.len(), 2);
+        assert_eq!(q.facets[0], Facet { key: FacetKey::Kind, value: "api".into(), negate: false });
+        assert!(q.facets[1].negate);
+        assert_eq!(q.text, "pet store foo:bar");
+    }
+
+    #[test]
+    fn facets_narrow_before_matching() {
+        let idx = index();
+        assert_eq!(names(&idx, "kind:api"), vec!["petstore-api"]);
+        assert_eq!(names(&idx, "owner:team-a"), vec!["petstore", "searcher"]);
+        assert_eq!(names(&idx, "owner:group:default/team-b"), vec!["petstore-api"]);
+        assert_eq!(names(&idx, "tag:java"), vec!["petstore"]);
+        assert_eq!(names(&idx, "!tag:java kind:component"), vec!["searcher"]);
+        assert_eq!(names(&idx, "lifecycle:experimental"), vec!["searcher"]);
+        assert_eq!(names(&idx, "ns:ops"), vec!["searcher"]);
+        assert_eq!(names(&idx, "type:openapi"), vec!["petstore-api"]);
+        assert_eq!(names(&idx, "system:pets"), vec!["petstore"]);
+    }
+
+    #[test]
+    fn fuzzy_ranks_name_matches_first() {
+        let idx = index();
+        let mut found = names(&idx, "petstr");
+        found.truncate(2);
+        found.sort();
+        assert_eq!(found, ["petstore", "petstore-api"]);
+        assert_eq!(names(&idx, "searcher")[0], "searcher");
+        assert!(names(&idx, "zzzz").is_empty());
+        assert_eq!(names(&idx, "").len(), 4);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_results() {
+        let idx = index();
+        let hay = Haystacks::build(&idx);
+        let (a, b) = (Query::parse("pe"), Query::parse("pet"));
+        assert!(narrows(&a, &b));
+        assert!(!narrows(&b, &a));
+        let first = search(&idx, &hay, &a, None);
+        assert_eq!(search(&idx, &hay, &b, Some(&first)), search(&idx, &hay, &b, None));
+    }
+
+    #[test]
+    fn highlights_matched_characters() {
+        assert_eq!(match_positions("pst", "petstore"), vec![0, 3, 4]);
+        assert!(match_positions("", "x").is_empty());
+    }
+}

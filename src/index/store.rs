@@ -1,0 +1,239 @@
+//! The index file: a versioned header, the summaries (postcard), then the
+//! entity bodies (JSON) which stay memory-mapped until shown. Written to a
+//! temporary file and renamed into place, so a reader sees the old index or
+//! the new one, never half of either. A lock file keeps two syncs apart.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use fs4::fs_std::FileExt;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Problem;
+
+use super::{Bodies, FORMAT_VERSION, Index, SourceState, Summary};
+
+const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
+const PREFIX: usize = 16 + 4 + 8 + 8;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    created: u64,
+    sources: Vec<SourceState>,
+    problems: Vec<Problem>,
+    relation_types: Vec<String>,
+    refs: Vec<String>,
+    entities: Vec<Summary>,
+}
+
+/// Why an index could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// No index file yet.
+    #[error("no index at {0}; run `stagehand sync` (or try `stagehand --demo`)")]
+    Missing(PathBuf),
+    /// Written by another version of stagehand.
+    #[error("the index at {path} has format {found}, this stagehand reads {FORMAT_VERSION}; run `stagehand sync` to rebuild it")]
+    OldFormat {
+        /// The file.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+    },
+    /// Unreadable or damaged.
+    #[error("the index at {path} is damaged ({reason}); run `stagehand sync` to rebuild it")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> LoadError {
+    LoadError::Corrupt { path: path.to_path_buf(), reason: reason.into() }
+}
+
+/// Loads the index at `path`; bodies stay on disk (memory-mapped).
+pub fn load(path: &Path) -> Result<Index, LoadError> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing(path.into())),
+        Err(e) => return Err(corrupt(path, e.to_string())),
+    };
+    // SAFETY: the index file is only ever replaced by rename, never written
+    // in place, so the mapped bytes do not change under us.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| corrupt(path, e.to_string()))?;
+    if map.len() < PREFIX || &map[..16] != MAGIC {
+        return Err(corrupt(path, "not a stagehand index"));
+    }
+    let word = |at: usize, n: usize| -> u64 {
+        let mut buf = [0u8; 8];
+        buf[..n].copy_from_slice(&map[at..at + n]);
+        u64::from_le_bytes(buf)
+    };
+    let version = word(16, 4) as u32;
+    if version != FORMAT_VERSION {
+        return Err(LoadError::OldFormat { path: path.into(), found: version });
+    }
+    let header_len = usize::try_from(word(20, 8)).map_err(|_| corrupt(path, "bad header length"))?;
+    let bodies_len = usize::try_from(word(28, 8)).map_err(|_| corrupt(path, "bad body length"))?;
+    let expected = PREFIX.checked_add(header_len).and_then(|n| n.checked_add(bodies_len));
+    if expected != Some(map.len()) {
+        return Err(corrupt(path, format!("file is {} bytes, header says {:?}", map.len(), expected)));
+    }
+    let header: Header = postcard::from_bytes(&map[PREFIX..PREFIX + header_len])
+        .map_err(|e| corrupt(path, format!("header: {e}")))?;
+    if header.refs.len() < header.entities.len() {
+        return Err(corrupt(path, "ref table shorter than entity table"));
+    }
+    let bodies_at = PREFIX + header_len;
+    Ok(Index::from_parts(
+        header.created,
+        header.sources,
+        header.problems,
+        header.relation_types,
+        header.refs,
+        header.entities,
+        Bodies::Mapped(map, bodies_at),
+    ))
+}
+
+/// Writes `index` to `path` atomically (temp file in the same folder,
+/// flushed, then renamed over the old one).
+pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let header = Header {
+        created: index.created,
+        sources: index.sources.clone(),
+        problems: index.problems.clone(),
+        relation_types: index.relation_types.clone(),
+        refs: index.refs.clone(),
+        entities: index.entities.clone(),
+    };
+    let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
+    let bodies = index.bodies.bytes();
+    let mut tmp = tempfile::Builder::new().prefix(".index-").tempfile_in(dir)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file_mut());
+        w.write_all(MAGIC)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        w.write_all(&(header.len() as u64).to_le_bytes())?;
+        w.write_all(&(bodies.len() as u64).to_le_bytes())?;
+        w.write_all(&header)?;
+        w.write_all(bodies)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Creates a folder readable only by its owner (0700 on Unix).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// An exclusive lock on an index, held while syncing.
+pub struct SyncLock {
+    file: File,
+}
+
+impl SyncLock {
+    /// Takes the lock beside `index_path`, waiting if another stagehand holds
+    /// it; `on_wait` is called once before waiting.
+    pub fn acquire(index_path: &Path, on_wait: impl FnOnce()) -> std::io::Result<SyncLock> {
+        let lock_path = index_path.with_extension("lock");
+        if let Some(dir) = lock_path.parent() {
+            create_private_dir(dir)?;
+        }
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+        if !FileExt::try_lock_exclusive(&file)? {
+            on_wait();
+            FileExt::lock_exclusive(&file)?;
+        }
+        Ok(SyncLock { file })
+    }
+}
+
+impl Drop for SyncLock {
+    fn drop(&mut self) {
+        let _ = FileExt::unlock(&self.file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::build::{SourceInput, build};
+    use crate::model::Entity;
+    use crate::sources::{ReadEntity, SourceOutput};
+    use serde_json::json;
+
+    fn sample() -> Index {
+        let e = Entity::from_json(json!({"kind": "Component", "metadata": {"name": "a", "title": "A"}, "spec": {"owner": "g"}})).unwrap();
+        let output = SourceOutput { entities: vec![ReadEntity { entity: e, file: "f.yaml".into(), line: 2 }], problems: vec![Problem::warning("w")], files: 1 };
+        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/x".into(), read: Some(Ok(output)), server_relations: false }], None, 42)
+    }
+
+    #[test]
+    fn round_trips_through_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p/index.bin");
+        let index = sample();
+        save(&index, &path).unwrap();
+        let loaded = load(&path).unwrap();
+        assert_eq!(loaded.created, 42);
+        assert_eq!(loaded.entities, index.entities);
+        assert_eq!(loaded.refs, index.refs);
+        assert_eq!(loaded.entity(0).unwrap(), index.entity(0).unwrap());
+        assert_eq!(loaded.problems.len(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn damaged_or_old_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.bin");
+        assert!(matches!(load(&path), Err(LoadError::Missing(_))));
+        save(&sample(), &path).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(matches!(load(&path), Err(LoadError::Corrupt { .. })));
+        let mut old = bytes.clone();
+        old[16] = 0;
+        fs::write(&path, &old).unwrap();
+        assert!(matches!(load(&path), Err(LoadError::OldFormat { found: 0, .. })));
+        fs::write(&path, b"garbage").unwrap();
+        let e = load(&path).unwrap_err();
+        assert!(e.to_string().contains("run `stagehand sync`"));
+    }
+
+    #[test]
+    fn the_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.bin");
+        let held = SyncLock::acquire(&path, || {}).unwrap();
+        let lock_path = path.with_extension("lock");
+        let other = OpenOptions::new().write(true).open(&lock_path).unwrap();
+        assert!(!FileExt::try_lock_exclusive(&other).unwrap());
+        drop(held);
+        assert!(FileExt::try_lock_exclusive(&other).unwrap());
+    }
+}

@@ -1,0 +1,208 @@
+//! `$text`, `$json` and `$yaml` placeholders: a mapping with exactly one of
+//! these keys is replaced by the contents of the file it names, read relative
+//! to the descriptor's folder. Paths that leave the source root are refused;
+//! remote URLs are not fetched by local sources and are reported.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
+
+use super::read::{ReadError, read_text};
+
+/// What a placeholder resolution needs to know.
+pub struct PlaceholderContext<'a> {
+    /// The folder of the descriptor file.
+    pub base_dir: &'a Path,
+    /// Placeholders may not read outside this folder.
+    pub root: &'a Path,
+}
+
+/// A placeholder that could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceholderProblem {
+    /// Where the placeholder is.
+    pub pos: Pos,
+    /// What went wrong.
+    pub message: String,
+}
+
+const KINDS: [&str; 3] = ["$text", "$json", "$yaml"];
+
+/// Replaces every placeholder in `node`, in place. Returns the problems.
+pub fn resolve(node: &mut Node, ctx: &PlaceholderContext<'_>) -> Vec<PlaceholderProblem> {
+    let mut problems = Vec::new();
+    resolve_into(node, ctx, &mut problems);
+    problems
+}
+
+fn resolve_into(node: &mut Node, ctx: &PlaceholderContext<'_>, out: &mut Vec<PlaceholderProblem>) {
+    if let Some((kind, target)) = placeholder(node) {
+        match substitute(&kind, &target, node.pos, ctx) {
+            Ok(value) => *node = value,
+            Err(message) => out.push(PlaceholderProblem { pos: node.pos, message }),
+        }
+        return;
+    }
+    match &mut node.value {
+        NodeValue::Seq(items) => items.iter_mut().for_each(|n| resolve_into(n, ctx, out)),
+        NodeValue::Map(entries) => {
+            entries.iter_mut().for_each(|e| resolve_into(&mut e.value, ctx, out))
+        }
+        _ => {}
+    }
+}
+
+fn placeholder(node: &Node) -> Option<(String, String)> {
+    let entries = node.as_map()?;
+    let [MapEntry { key, value, .. }] = entries else { return None };
+    if !KINDS.contains(&key.as_str()) {
+        return None;
+    }
+    Some((key.clone(), value.as_str()?.to_string()))
+}
+
+fn substitute(kind: &str, target: &str, pos: Pos, ctx: &PlaceholderContext<'_>) -> Result<Node, String> {
+    if target.contains("://") {
+        return Err(format!(
+            "{kind} placeholder `{target}` is a remote URL; local sources only read files beside the descriptor"
+        ));
+    }
+    let path = confined_path(ctx.base_dir, ctx.root, target).ok_or_else(|| {
+        format!("{kind} placeholder `{target}` leaves the source root {}; refusing to read it", ctx.root.display())
+    })?;
+    let text = read_text(&path).map_err(|e: ReadError| format!("{kind} placeholder `{target}`: {e}"))?;
+    match kind {
+        "$text" => Ok(Node { pos, value: NodeValue::Str(text) }),
+        "$json" => {
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("$json placeholder `{target}`: invalid JSON: {e}"))?;
+            Ok(json_to_node(&value, pos))
+        }
+        _ => match yaml::load_single(&text, Limits::default()) {
+            Ok(Some(node)) => Ok(reposition(node, pos)),
+            Ok(None) => Ok(Node { pos, value: NodeValue::Null }),
+            Err(e) => Err(format!("$yaml placeholder `{target}`: invalid YAML at {e}")),
+        },
+    }
+}
+
+/// Resolves `target` against `base`, lexically, and returns it only if it
+/// stays inside `root` (symlinks resolved when the file exists).
+pub fn confined_path(base: &Path, root: &Path, target: &str) -> Option<PathBuf> {
+    let joined = normalize(&base.join(target));
+    let root = normalize(root);
+    if !joined.starts_with(&root) {
+        return None;
+    }
+    match (joined.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) if !real.starts_with(&real_root) => None,
+        _ => Some(joined),
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn reposition(mut node: Node, pos: Pos) -> Node {
+    node.pos = pos;
+    match &mut node.value {
+        NodeValue::Seq(items) => {
+            for item in items.iter_mut() {
+                *item = reposition(std::mem::replace(item, Node { pos, value: NodeValue::Null }), pos);
+            }
+        }
+        NodeValue::Map(entries) => {
+            for e in entries.iter_mut() {
+                e.key_pos = pos;
+                let v = std::mem::replace(&mut e.value, Node { pos, value: NodeValue::Null });
+                e.value = reposition(v, pos);
+            }
+        }
+        _ => {}
+    }
+    node
+}
+
+/// Converts JSON into a node tree, every node at `pos`.
+pub fn json_to_node(value: &serde_json::Value, pos: Pos) -> Node {
+    use serde_json::Value;
+    let value = match value {
+        Value::Null => NodeValue::Null,
+        Value::Bool(b) => NodeValue::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => NodeValue::Int(i),
+            None => NodeValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => NodeValue::Str(s.clone()),
+        Value::Array(items) => NodeValue::Seq(items.iter().map(|v| json_to_node(v, pos)).collect()),
+        Value::Object(map) => NodeValue::Map(
+            map.iter()
+                .map(|(k, v)| MapEntry { key: k.clone(), key_pos: pos, value: json_to_node(v, pos) })
+                .collect(),
+        ),
+    };
+    Node { pos, value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Node {
+        yaml::load_single(text, Limits::default()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn reads_text_json_and_yaml_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "hello").unwrap();
+        std::fs::write(dir.path().join("b.json"), r#"{"x": [1, 2]}"#).unwrap();
+        std::fs::write(dir.path().join("c.yaml"), "y: true\n").unwrap();
+        let mut node = load("t: {$text: ./a.txt}\nj: {$json: b.json}\ny: {$yaml: c.yaml}\n");
+        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path() };
+        assert!(resolve(&mut node, &ctx).is_empty());
+        assert_eq!(node.get("t").unwrap().as_str(), Some("hello"));
+        assert_eq!(node.to_json()["j"]["x"][1], 2);
+        assert_eq!(node.to_json()["y"]["y"], true);
+        assert_eq!(node.get("t").unwrap().pos.line, 1);
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_root_and_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(dir.path().join("secret"), "s").unwrap();
+        let mut node = load("a: {$text: ../secret}\nb: {$text: 'https://example.com/x'}\nc: {$text: missing.txt}\n");
+        let ctx = PlaceholderContext { base_dir: &sub, root: &sub };
+        let problems = resolve(&mut node, &ctx);
+        assert_eq!(problems.len(), 3);
+        assert!(problems[0].message.contains("leaves the source root"));
+        assert!(problems[1].message.contains("remote URL"));
+        assert_eq!(problems[2].pos.line, 3);
+        assert!(node.get("a").unwrap().get("$text").is_some(), "unresolved placeholders stay as written");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_symlinks_that_leave_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(dir.path().join("outside"), "s").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside"), root.join("link")).unwrap();
+        assert!(confined_path(&root, &root, "link").is_none());
+    }
+}

@@ -1,0 +1,92 @@
+//! Reading catalog files safely: bounded size, no binaries, UTF-8 only.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest file stagehand reads as a catalog or placeholder file.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a file could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The file does not exist.
+    #[error("file not found")]
+    NotFound,
+    /// Larger than [`MAX_FILE_BYTES`].
+    #[error("file is {size} bytes, more than the {limit} byte limit for catalog files")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Contains NUL bytes.
+    #[error("file looks binary (NUL byte at offset {0}); catalog files are YAML text")]
+    Binary(usize),
+    /// Not valid UTF-8.
+    #[error("file is not valid UTF-8 (line {line}, byte {offset}); save it as UTF-8")]
+    NotUtf8 {
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// Byte offset of the first bad byte.
+        offset: usize,
+    },
+    /// Any other I/O error.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Reads a file as UTF-8 text within the size limit.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e.to_string()),
+    })?;
+    let size = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge { size, limit: MAX_FILE_BYTES });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES });
+    }
+    decode(bytes)
+}
+
+/// Checks and converts bytes to text.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(ReadError::Binary(at));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        ReadError::NotUtf8 { line, offset }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_binary_and_non_utf8() {
+        assert_eq!(decode(b"a: 1\n\0".to_vec()), Err(ReadError::Binary(5)));
+        assert_eq!(decode(b"a: 1\nb: \xff\n".to_vec()), Err(ReadError::NotUtf8 { line: 2, offset: 8 }));
+        assert_eq!(decode(b"ok".to_vec()).unwrap(), "ok");
+    }
+
+    #[test]
+    fn reports_missing_and_large_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_text(&dir.path().join("nope")), Err(ReadError::NotFound));
+        let big = dir.path().join("big");
+        let f = File::create(&big).unwrap();
+        f.set_len(MAX_FILE_BYTES + 1).unwrap();
+        assert!(matches!(read_text(&big), Err(ReadError::TooLarge { .. })));
+    }
+}
