@@ -3,7 +3,12 @@
 //! Layers, each depending only on those above it:
 //! `model` -> `sources` -> `index` -> `cli` and `tui`.
 
+pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod index;
 pub mod model;
+pub mod paths;
 pub mod sources;
+pub mod tui;
+pub mod workspace;

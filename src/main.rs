@@ -1,1 +1,24 @@
-fn main() {}
+//! The `stagehand` binary: the TUI with no command, the CLI otherwise.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use stagehand::cli::{self, Cli};
+use stagehand::workspace::Workspace;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let interactive = args.command.is_none();
+    let ws = match Workspace::open(args.config.clone(), args.demo, interactive) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("error: {}", stagehand::model::sanitize::text(&format!("{e:#}")));
+            return ExitCode::from(cli::EXIT_ERROR);
+        }
+    };
+    match args.command {
+        Some(command) => cli::run(command, &ws),
+        None => stagehand::tui::run(ws),
+    }
+}

@@ -430,9 +430,6 @@ impl<'a> Validator<'a> {
     /// The node when it has the wanted type. A matching placeholder passes
     /// without further checks (`None`, no problem); anything else is an error.
     fn expect<'n>(&mut self, node: &'n Node, path: &str, want: Want) -> Option<&'n Node> {
-        if want.matches(&node.value) {
-            return Some(node);
-        }
         if let Some(key) = placeholder(node) {
             let reads_text = key == "$text";
             if reads_text == (want == Want::Str) {
@@ -450,8 +447,7 @@ impl<'a> Validator<'a> {
             self.error(node.pos, message);
             return None;
         }
-        self.wrong_type(node, path, want);
-        None
+        self.expect_literal(node, path, want)
     }
 
     /// Like [`Self::expect`] but without placeholders: for the fields that
@@ -550,10 +546,9 @@ impl<'a> Validator<'a> {
             "metadata",
             "metadata",
             "every entity needs a `metadata` mapping with a `name`",
-        ) {
-            if let Some(metadata) = self.expect_literal(metadata, "metadata", Want::Map) {
-                self.metadata(metadata);
-            }
+        ) && let Some(metadata) = self.expect_literal(metadata, "metadata", Want::Map)
+        {
+            self.metadata(metadata);
         }
         let spec = match root.get("spec") {
             Some(spec) => self.expect(spec, "spec", Want::Map),
@@ -684,28 +679,23 @@ impl<'a> Validator<'a> {
             "name",
             "metadata.name",
             "every entity needs a name",
-        ) {
-            if let Some(name) = self
-                .expect_literal(node, "metadata.name", Want::Str)
-                .and_then(Node::as_str)
-            {
-                if !is_valid_object_name(name) {
-                    self.error(node.pos, invalid("metadata.name", name, NAME_RULE, 63));
-                }
-            }
+        ) && let Some(name) = self
+            .expect_literal(node, "metadata.name", Want::Str)
+            .and_then(Node::as_str)
+            && !is_valid_object_name(name)
+        {
+            self.error(node.pos, invalid("metadata.name", name, NAME_RULE, 63));
         }
-        if let Some(node) = metadata.get("namespace") {
-            if let Some(ns) = self
+        if let Some(node) = metadata.get("namespace")
+            && let Some(ns) = self
                 .expect_literal(node, "metadata.namespace", Want::Str)
                 .and_then(Node::as_str)
-            {
-                if !is_valid_namespace(ns) {
-                    self.error(
-                        node.pos,
-                        invalid("metadata.namespace", ns, NAMESPACE_RULE, 63),
-                    );
-                }
-            }
+            && !is_valid_namespace(ns)
+        {
+            self.error(
+                node.pos,
+                invalid("metadata.namespace", ns, NAMESPACE_RULE, 63),
+            );
         }
         self.optional_strings(metadata, "metadata", &["title", "description"]);
         if let Some(labels) = metadata.get("labels") {
@@ -744,7 +734,7 @@ impl<'a> Validator<'a> {
             };
             if check_values && !is_valid_label_value(value) {
                 let message = invalid(
-                    &format!("label value of `{}`", entry.key),
+                    &format!("label `{}` value", entry.key),
                     value,
                     LABEL_VALUE_RULE,
                     63,
@@ -763,10 +753,10 @@ impl<'a> Validator<'a> {
         };
         for (i, item) in items.iter().enumerate() {
             let path = format!("metadata.tags[{i}]");
-            if let Some(tag) = self.expect(item, &path, Want::Str).and_then(Node::as_str) {
-                if !is_valid_tag(tag) {
-                    self.error(item.pos, invalid("tag", tag, TAG_RULE, 63));
-                }
+            if let Some(tag) = self.expect(item, &path, Want::Str).and_then(Node::as_str)
+                && !is_valid_tag(tag)
+            {
+                self.error(item.pos, invalid("tag", tag, TAG_RULE, 63));
             }
         }
     }
@@ -775,19 +765,17 @@ impl<'a> Validator<'a> {
         for (path, link) in self.map_list(node, "metadata.links") {
             let url_path = format!("{path}.url");
             let what = "every link needs a `url`, e.g. `https://example.com/dashboard`";
-            if let Some(url_node) = self.required(link, "url", &url_path, what) {
-                if let Some(url) = self
+            if let Some(url_node) = self.required(link, "url", &url_path, what)
+                && let Some(url) = self
                     .expect(url_node, &url_path, Want::Str)
                     .and_then(Node::as_str)
-                {
-                    if let Err(e) = url::Url::parse(url) {
-                        let message = format!(
-                            "`{url_path}` {} is not a valid URL ({e}): write an absolute URL such as `https://example.com/docs`",
-                            quoted(url)
-                        );
-                        self.error(url_node.pos, message);
-                    }
-                }
+                && let Err(e) = url::Url::parse(url)
+            {
+                let message = format!(
+                    "`{url_path}` {} is not a valid URL ({e}): write an absolute URL such as `https://example.com/docs`",
+                    quoted(url)
+                );
+                self.error(url_node.pos, message);
             }
             self.optional_strings(link, &path, &["title", "icon", "type"]);
         }
@@ -829,10 +817,10 @@ impl<'a> Validator<'a> {
             .find(|f| f.field == field.name && f.kinds.contains(&rules.kind));
         match field.shape {
             Str => {
-                if let Some(text) = self.non_empty_str(node, path) {
-                    if let Some(rf) = ref_field {
-                        self.reference(node, path, text, rf.default_kind);
-                    }
+                if let Some(text) = self.non_empty_str(node, path)
+                    && let Some(rf) = ref_field
+                {
+                    self.reference(node, path, text, rf.default_kind);
                 }
             }
             StrList => {
@@ -883,23 +871,23 @@ impl<'a> Validator<'a> {
                 self.non_empty_str(action, &action_path);
             }
             self.optional_strings(step, &step_path, &["id", "name"]);
-            if let Some(cond) = step.get("if") {
-                if !matches!(cond.value, NodeValue::Bool(_)) {
-                    self.expect(cond, &format!("{step_path}.if"), Want::Str);
-                }
+            if let Some(cond) = step.get("if")
+                && !matches!(cond.value, NodeValue::Bool(_))
+            {
+                self.expect(cond, &format!("{step_path}.if"), Want::Str);
             }
         }
     }
 
     fn presence(&mut self, node: &Node, path: &str) {
-        if let Some(presence) = self.expect(node, path, Want::Str).and_then(Node::as_str) {
-            if !matches!(presence, "required" | "optional") {
-                let message = format!(
-                    "`{path}` {} is invalid: use `required` or `optional`",
-                    quoted(presence)
-                );
-                self.error(node.pos, message);
-            }
+        if let Some(presence) = self.expect(node, path, Want::Str).and_then(Node::as_str)
+            && !matches!(presence, "required" | "optional")
+        {
+            let message = format!(
+                "`{path}` {} is invalid: use `required` or `optional`",
+                quoted(presence)
+            );
+            self.error(node.pos, message);
         }
     }
 }
@@ -1036,7 +1024,7 @@ spec:
         let (pos, msg) = one_error(&COMPONENT.replace("empty: ''", "empty: -bad"));
         assert_eq!(pos, at(8, 12));
         assert!(
-            msg.starts_with("label value of `empty` `-bad` is invalid"),
+            msg.starts_with("label `empty` value `-bad` is invalid: use an empty string"),
             "{msg}"
         );
     }

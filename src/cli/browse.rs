@@ -1,0 +1,189 @@
+//! `search`, `list` and `show`.
+
+use anyhow::bail;
+use serde::Serialize;
+
+use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, search as run_search};
+use crate::index::{Index, Summary};
+use crate::workspace::Workspace;
+
+use super::output::{Out, fit};
+
+/// One entity in `--json` lists.
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(rename = "ref")]
+    entity_ref: &'a str,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    title: Option<&'a str>,
+    description: Option<&'a str>,
+    owner: Option<&'a str>,
+    lifecycle: Option<&'a str>,
+    #[serde(rename = "type")]
+    spec_type: Option<&'a str>,
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<u32>,
+}
+
+fn row<'a>(index: &'a Index, i: u32, score: Option<u32>) -> Row<'a> {
+    let s = index.summary(i);
+    Row {
+        entity_ref: index.ref_of(i),
+        kind: &s.kind,
+        namespace: &s.namespace,
+        name: &s.name,
+        title: s.title.as_deref(),
+        description: s.description.as_deref(),
+        owner: s.owner.as_deref(),
+        lifecycle: s.lifecycle.as_deref(),
+        spec_type: s.spec_type.as_deref(),
+        tags: &s.tags,
+        score,
+    }
+}
+
+fn table(out: &mut Out, index: &Index, hits: &[Hit]) {
+    let width = hits.iter().map(|h| index.summary(h.entity).display_ref().len()).max().unwrap_or(10).clamp(10, 60);
+    for h in hits {
+        let s: &Summary = index.summary(h.entity);
+        let owner = s.owner.as_deref().unwrap_or("-");
+        let title = s.title.as_deref().or(s.description.as_deref()).unwrap_or("");
+        out.line(format!("{} {} {}", fit(&s.display_ref(), width), fit(owner, 28), title).trim_end());
+    }
+}
+
+fn facet(key: FacetKey, value: &str) -> Facet {
+    Facet { key, value: value.to_lowercase(), negate: false }
+}
+
+/// `stagehand search`.
+pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, json: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let mut q = Query::parse(query);
+    if let Some(k) = kind {
+        q.facets.push(facet(FacetKey::Kind, k));
+    }
+    let hay = Haystacks::build(&index);
+    let mut hits = run_search(&index, &hay, &q, None);
+    hits.truncate(limit);
+    let mut out = Out::default();
+    if json {
+        let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, Some(h.score))).collect();
+        out.json(&rows)?;
+    } else if hits.is_empty() {
+        eprintln!("no matches for `{}`", crate::model::sanitize::line(query));
+    } else {
+        table(&mut out, &index, &hits);
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `stagehand list`.
+pub fn list(ws: &Workspace, kind: Option<&str>, owner: Option<&str>, json: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let mut q = Query::default();
+    q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
+    q.facets.extend(owner.map(|o| facet(FacetKey::Owner, o)));
+    let hits: Vec<Hit> = (0..index.len() as u32)
+        .filter(|&i| q.admits(index.summary(i)))
+        .map(|entity| Hit { entity, score: 0 })
+        .collect();
+    let mut out = Out::default();
+    if json {
+        let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, None)).collect();
+        out.json(&rows)?;
+    } else {
+        table(&mut out, &index, &hits);
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Finds an entity by user input, or fails with the closest refs.
+pub fn resolve(index: &Index, reference: &str) -> anyhow::Result<u32> {
+    if let Some(i) = index.resolve(reference) {
+        return Ok(i);
+    }
+    let suggestions = index.suggest(reference, 5);
+    if suggestions.is_empty() {
+        bail!("no entity `{reference}` in the index; try `stagehand search {reference}`");
+    }
+    bail!("no entity `{reference}`; did you mean: {}?", suggestions.join(", "))
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(rename = "targetRef")]
+    target: &'a str,
+    exists: bool,
+}
+
+/// `stagehand show`.
+pub fn show(ws: &Workspace, reference: &str, json: bool, yaml: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let i = resolve(&index, reference)?;
+    let entity = index.entity(i).map_err(anyhow::Error::msg)?;
+    let relations = index.relations(i);
+    let mut out = Out::default();
+    if yaml {
+        out.block(&serde_yaml::to_string(&entity)?);
+    } else if json {
+        let rels: Vec<RelationOut> = relations
+            .iter()
+            .map(|r| RelationOut { kind: r.kind, target: r.target, exists: r.entity.is_some() })
+            .collect();
+        out.json(&serde_json::json!({ "entity": entity, "relations": rels, "source": index.source_name(i) }))?;
+    } else {
+        describe(&mut out, &index, i, &entity, &relations);
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn describe(out: &mut Out, index: &Index, i: u32, entity: &crate::model::Entity, relations: &[crate::index::RelationView<'_>]) {
+    let s = index.summary(i);
+    out.line(&format!("{}  ({})", index.ref_of(i), s.kind));
+    let fields = [
+        ("Title", s.title.clone()),
+        ("Description", s.description.clone()),
+        ("Owner", s.owner.clone()),
+        ("System", s.system.clone()),
+        ("Type", s.spec_type.clone()),
+        ("Lifecycle", s.lifecycle.clone()),
+        ("Tags", (!s.tags.is_empty()).then(|| s.tags.join(", "))),
+    ];
+    for (label, value) in fields {
+        if let Some(v) = value {
+            out.line(&format!("{label:<12} {v}"));
+        }
+    }
+    for (url, title) in entity.links() {
+        out.line(&format!("{:<12} {} {url}", "Link", title.unwrap_or("")));
+    }
+    let place = match &s.file {
+        Some(f) => format!("{f}:{}", s.line),
+        None => String::new(),
+    };
+    out.line(&format!("{:<12} {} {place}", "Source", index.source_name(i)));
+    if !relations.is_empty() {
+        out.line("Relations:");
+        let width = relations.iter().map(|r| r.kind.len()).max().unwrap_or(8);
+        for r in relations {
+            let note = if r.entity.is_some() { "" } else { "  (dangling: not in the catalog)" };
+            out.line(&format!("  {:<width$}  {}{note}", r.kind, r.target));
+        }
+    }
+    let problems = index.problems_of(i);
+    if !problems.is_empty() {
+        out.line("Problems:");
+        for p in problems {
+            out.line(&format!("  {p}"));
+        }
+    }
+}

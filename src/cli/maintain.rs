@@ -1,0 +1,187 @@
+//! `sync`, `validate`, `problems` and `config`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+use crate::config::STARTER;
+use crate::index::build::{SourceInput, build};
+use crate::model::{Problem, Severity};
+use crate::sources::{dir, fanout, repo_root};
+use crate::workspace::{SyncEvent, Workspace};
+
+use super::args::ConfigAction;
+use super::output::Out;
+
+/// `stagehand sync`.
+pub fn sync(ws: &Workspace, only: Option<&str>) -> anyhow::Result<u8> {
+    let tty = std::io::stderr().is_terminal();
+    let last = Mutex::new(Instant::now());
+    let progress = |event: SyncEvent| match event {
+        SyncEvent::Waiting => eprintln!("another stagehand is syncing this index; waiting for it to finish..."),
+        SyncEvent::FilesRead(name, n) if tty => {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if last.elapsed().as_millis() >= 100 {
+                *last = Instant::now();
+                eprint!("\r\x1b[2K{name}: {n} files read");
+            }
+        }
+        SyncEvent::SourceDone(name, result) => {
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            match result {
+                Ok(n) => eprintln!("{name}: {n} entities"),
+                Err(e) => eprintln!("{name}: failed: {}", crate::model::sanitize::line(&e)),
+            }
+        }
+        _ => {}
+    };
+    let report = ws.sync(only, &progress)?;
+    let index = &report.index;
+    let errors = index.problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let warnings = index.problems.len() - errors;
+    let failed = report.sources.iter().filter(|(_, r)| r.is_err()).count();
+    eprintln!(
+        "synced {} entities from {} source{} in {:.2}s; {} error{}, {} warning{}{}",
+        index.len(),
+        report.sources.len(),
+        if report.sources.len() == 1 { "" } else { "s" },
+        report.duration.as_secs_f64(),
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+        if index.problems.is_empty() { "" } else { " (see `stagehand problems`)" }
+    );
+    if failed > 0 {
+        eprintln!("{failed} source(s) failed and kept their previous entities");
+    }
+    Ok(0)
+}
+
+/// `stagehand validate PATH...`: files are read with their Location
+/// fan-out, folders are walked; nothing is written.
+pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
+    let patterns = dir::pattern_set(&ws.config.effective_patterns()).map_err(anyhow::Error::msg)?;
+    let mut inputs = Vec::new();
+    let mut files = 0;
+    for path in paths {
+        let absolute = std::path::absolute(path).with_context(|| format!("bad path {}", path.display()))?;
+        let (roots, sandbox) = if absolute.is_dir() {
+            let found = dir::find_catalog_files(&absolute, &patterns);
+            (found, absolute.clone())
+        } else if absolute.is_file() {
+            let sandbox = repo_root(&absolute);
+            (vec![absolute.clone()], sandbox)
+        } else {
+            bail!("{} does not exist", path.display());
+        };
+        let crawl = fanout::crawl(roots.into_iter().map(fanout::Root::file).collect(), &sandbox, &|_| {});
+        files += crawl.files;
+        let output = crate::sources::SourceOutput { entities: crawl.entities, problems: crawl.problems, files: crawl.files };
+        inputs.push(SourceInput {
+            name: path.display().to_string(),
+            kind: "validate".into(),
+            target: path.display().to_string(),
+            read: Some(Ok(output)),
+            server_relations: false,
+        });
+    }
+    let index = build(inputs, None, 0);
+    let mut problems: Vec<&Problem> = index.problems.iter().collect();
+    problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    let mut out = Out::default();
+    for p in &problems {
+        out.line(&p.to_string());
+    }
+    out.flush()?;
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    eprintln!(
+        "{} entities in {files} files: {errors} errors, {} warnings",
+        index.len(),
+        problems.len() - errors
+    );
+    Ok(if errors > 0 { super::EXIT_FOUND_PROBLEMS } else { 0 })
+}
+
+/// `stagehand problems`.
+pub fn problems(ws: &Workspace, json: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let mut out = Out::default();
+    if json {
+        out.json(&index.problems)?;
+    } else {
+        for p in &index.problems {
+            match &p.entity {
+                Some(e) => out.line(&format!("{p} [{e}]")),
+                None => out.line(&p.to_string()),
+            }
+        }
+        if index.problems.is_empty() {
+            eprintln!("no problems");
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `stagehand config path|show|init`.
+pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
+    let p = &ws.paths;
+    let mut out = Out::default();
+    match action {
+        ConfigAction::Path => {
+            let exists = if p.config_file.is_file() { "" } else { " (not created yet: `stagehand config init`)" };
+            out.line(&format!("config:  {}{exists}", p.config_file.display()));
+            out.line(&format!("keymap:  {}", p.keymap_file().display()));
+            out.line(&format!("themes:  {}", p.themes_dir().display()));
+            out.line(&format!("cache:   {}", p.cache_dir.display()));
+            out.line(&format!("index:   {}", p.index_file().display()));
+            out.line(&format!("data:    {}", p.profile_data_dir().display()));
+            out.line(&format!("profile: {}", p.profile));
+            if let Some(w) = &p.fallback_warning {
+                eprintln!("warning: {w}");
+            }
+        }
+        ConfigAction::Show => {
+            out.line(&format!("# {}", p.config_file.display()));
+            let c = &ws.config;
+            out.line("sources:");
+            for s in &c.sources {
+                out.line(&format!("  - name: {}", s.name));
+                match &s.kind {
+                    crate::config::SourceKind::Dir(d) => out.line(&format!("    dir: {}", d.display())),
+                    crate::config::SourceKind::File(f) => out.line(&format!("    file: {}", f.display())),
+                    crate::config::SourceKind::Git { url, branch } => {
+                        out.line(&format!("    git: {url}"));
+                        if let Some(b) = branch {
+                            out.line(&format!("    branch: {b}"));
+                        }
+                    }
+                }
+            }
+            out.line(&format!("patterns: [{}]", c.effective_patterns().join(", ")));
+            if let Some(i) = &c.identity {
+                out.line(&format!("identity: {i}"));
+            }
+            out.line(&format!("theme: {}", c.theme.as_deref().unwrap_or("dark")));
+            out.line(&format!("osc52: {}", c.osc52));
+        }
+        ConfigAction::Init { force } => {
+            if p.config_file.exists() && !force {
+                bail!("{} already exists; use --force to overwrite it", p.config_file.display());
+            }
+            if let Some(dir) = p.config_file.parent() {
+                crate::index::store::create_private_dir(dir)?;
+            }
+            std::fs::write(&p.config_file, STARTER).with_context(|| format!("cannot write {}", p.config_file.display()))?;
+            eprintln!("wrote {}; edit its sources, then run `stagehand sync`", p.config_file.display());
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}

@@ -1,0 +1,39 @@
+//! The scriptable CLI: one command per view, `--json` for scripts, and
+//! exit codes that mean something: 0 success, 1 the check found problems
+//! (`validate`), 2 an error (bad config, missing index, unknown ref).
+
+pub mod args;
+mod browse;
+mod maintain;
+pub mod output;
+
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+use crate::workspace::Workspace;
+
+/// Exit code when a check found problems.
+pub const EXIT_FOUND_PROBLEMS: u8 = 1;
+/// Exit code for errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs one subcommand and returns the process exit code.
+pub fn run(command: Command, ws: &Workspace) -> ExitCode {
+    let result = match command {
+        Command::Sync { source } => maintain::sync(ws, source.as_deref()),
+        Command::Search { query, kind, limit, json } => browse::search(ws, &query.join(" "), kind.as_deref(), limit, json),
+        Command::List { kind, owner, json } => browse::list(ws, kind.as_deref(), owner.as_deref(), json),
+        Command::Show { reference, json, yaml } => browse::show(ws, &reference, json, yaml),
+        Command::Validate { paths } => maintain::validate(ws, &paths),
+        Command::Problems { json } => maintain::problems(ws, json),
+        Command::Config { action } => maintain::config(ws, action),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", crate::model::sanitize::text(&format!("{e:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

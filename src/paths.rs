@@ -1,0 +1,98 @@
+//! Where stagehand keeps things: the config file, the index cache and the
+//! data dir (stars), per profile. The XDG variables move every dir;
+//! `--config` and `STAGEHAND_CONFIG` pick another config file, which also
+//! gets its own profile (its own index).
+
+use std::path::{Path, PathBuf};
+
+/// Resolved locations.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The config file in use (it may not exist).
+    pub config_file: PathBuf,
+    /// The config dir (user keymap and themes live here).
+    pub config_dir: PathBuf,
+    /// The cache dir (indexes, git checkouts, the unpacked demo).
+    pub cache_dir: PathBuf,
+    /// The data dir (starred entities).
+    pub data_dir: PathBuf,
+    /// The profile: `default`, or derived from a non-default config path.
+    pub profile: String,
+    /// Set when no usable home was found and a temporary folder is used.
+    pub fallback_warning: Option<String>,
+}
+
+impl Paths {
+    /// Resolves every location; `config_override` comes from `--config` or
+    /// `STAGEHAND_CONFIG`.
+    pub fn resolve(config_override: Option<PathBuf>) -> Paths {
+        let (config_dir, cache_dir, data_dir, fallback_warning) =
+            match directories::ProjectDirs::from("", "", "stagehand") {
+                Some(dirs) => (dirs.config_dir().to_path_buf(), dirs.cache_dir().to_path_buf(), dirs.data_dir().to_path_buf(), None),
+                None => {
+                    let tmp = std::env::temp_dir().join(format!("stagehand-{}", user_tag()));
+                    let warning = format!("no home directory found; using {} for config, cache and data", tmp.display());
+                    (tmp.join("config"), tmp.join("cache"), tmp.join("data"), Some(warning))
+                }
+            };
+        let default_config = config_dir.join("config.yaml");
+        let (config_file, profile) = match config_override {
+            Some(path) if path != default_config => {
+                let profile = profile_for(&path);
+                (path, profile)
+            }
+            _ => (default_config, "default".to_string()),
+        };
+        Paths { config_file, config_dir, cache_dir, data_dir, profile, fallback_warning }
+    }
+
+    /// The index file of the profile.
+    pub fn index_file(&self) -> PathBuf {
+        self.cache_dir.join("profiles").join(&self.profile).join("index.bin")
+    }
+
+    /// The profile's data folder.
+    pub fn profile_data_dir(&self) -> PathBuf {
+        self.data_dir.join("profiles").join(&self.profile)
+    }
+
+    /// The user's keymap override file.
+    pub fn keymap_file(&self) -> PathBuf {
+        self.config_dir.join("keymap.yaml")
+    }
+
+    /// The user's themes folder.
+    pub fn themes_dir(&self) -> PathBuf {
+        self.config_dir.join("themes")
+    }
+}
+
+fn user_tag() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "user".into())
+}
+
+/// A readable, unique profile name for a config path.
+fn profile_for(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let stem: String = absolute
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+        .unwrap_or_default();
+    let hash = sha1_smol::Sha1::from(absolute.to_string_lossy().as_bytes()).digest().to_string();
+    format!("{stem}-{}", &hash[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_configs_get_their_own_profile() {
+        let a = Paths::resolve(Some("/tmp/team.yaml".into()));
+        let b = Paths::resolve(Some("/tmp/other/team.yaml".into()));
+        assert!(a.profile.starts_with("team-"));
+        assert_ne!(a.profile, b.profile);
+        assert_ne!(a.index_file(), b.index_file());
+        assert_eq!(Paths::resolve(None).profile, "default");
+    }
+}

@@ -1,0 +1,966 @@
+//! Keys, key sequences, contexts and the keymap that turns key presses into
+//! [`Action`]s.
+//!
+//! The defaults live in `keymaps/default.yaml` (built in, and the
+//! documentation of every key). A user file has the same shape and overrides
+//! single bindings; `key: null` unbinds. A bad user file is rejected as a
+//! whole with one [`Problem`] per bad line, and the caller runs on defaults.
+//!
+//! Resolution is a small state machine: [`resolve`] takes one key event and a
+//! [`Pending`] (the keys of an unfinished chord) and answers with a
+//! [`Resolution`].
+
+use std::fmt;
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::Action;
+use crate::model::Problem;
+use crate::model::yaml::{Limits, MapEntry, Node, NodeValue, load_single};
+
+/// The built-in keymap, also the documentation of every key.
+pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.yaml");
+
+/// One key press: a key code plus modifiers, normalised so that equal presses
+/// compare equal (`G` is `Char('G')` without SHIFT, `shift-tab` is `BackTab`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Ctrl, alt, ... (never SHIFT on characters: the case carries it).
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    /// A normalised key.
+    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
+        let (code, modifiers) = match code {
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => (
+                KeyCode::Char(c.to_ascii_uppercase()),
+                modifiers - KeyModifiers::SHIFT,
+            ),
+            KeyCode::BackTab => (KeyCode::BackTab, modifiers - KeyModifiers::SHIFT),
+            KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => {
+                (KeyCode::BackTab, modifiers - KeyModifiers::SHIFT)
+            }
+            _ => (code, modifiers),
+        };
+        Key { code, modifiers }
+    }
+
+    /// Parses `ctrl-c`, `alt-left`, `shift-tab`, `G`, `?`, `space`, `f5`, ...
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut rest = text;
+        let mut modifiers = KeyModifiers::NONE;
+        while rest.len() > 1 {
+            let Some((flag, after)) = MODIFIER_NAMES
+                .iter()
+                .find_map(|(name, flag)| strip_modifier(rest, name).map(|after| (*flag, after)))
+            else {
+                break;
+            };
+            modifiers |= flag;
+            rest = after;
+        }
+        let code = parse_code(rest).ok_or_else(|| unknown_key(text, rest))?;
+        if let KeyCode::Char(c) = code
+            && modifiers.contains(KeyModifiers::SHIFT)
+            && !c.is_ascii_alphabetic()
+        {
+            return Err(format!(
+                "`{text}`: shift- only combines with letters and named keys; write the \
+                 character itself (`?` rather than `shift-/`)"
+            ));
+        }
+        Ok(Key::new(code, modifiers))
+    }
+
+    /// A character typed without ctrl/alt: in text contexts it goes to the text.
+    pub fn is_printable(self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && self.modifiers.is_empty()
+    }
+
+    /// A printable key or a key that edits a text line (backspace, delete,
+    /// left, right, home, end without modifiers).
+    pub fn edits_text(self) -> bool {
+        let editing = matches!(
+            self.code,
+            KeyCode::Backspace
+                | KeyCode::Delete
+                | KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Home
+                | KeyCode::End
+        );
+        self.is_printable() || (editing && self.modifiers.is_empty())
+    }
+}
+
+impl From<KeyEvent> for Key {
+    fn from(event: KeyEvent) -> Key {
+        Key::new(event.code, event.modifiers)
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Key, String> {
+        Key::parse(text)
+    }
+}
+
+impl fmt::Display for Key {
+    /// The canonical spelling, which [`Key::parse`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut modifiers = self.modifiers;
+        let mut code = self.code;
+        // An uppercase letter with other modifiers reads better as `ctrl-shift-a`.
+        if let KeyCode::Char(c) = code
+            && c.is_ascii_uppercase()
+            && !modifiers.is_empty()
+        {
+            modifiers |= KeyModifiers::SHIFT;
+            code = KeyCode::Char(c.to_ascii_lowercase());
+        }
+        for (name, flag) in MODIFIER_NAMES {
+            if modifiers.contains(*flag) {
+                write!(f, "{name}-")?;
+            }
+        }
+        f.write_str(&code_name(code))
+    }
+}
+
+/// Modifier prefixes, in the order they are written.
+const MODIFIER_NAMES: &[(&str, KeyModifiers)] = &[
+    ("ctrl", KeyModifiers::CONTROL),
+    ("alt", KeyModifiers::ALT),
+    ("shift", KeyModifiers::SHIFT),
+    ("super", KeyModifiers::SUPER),
+    ("hyper", KeyModifiers::HYPER),
+    ("meta", KeyModifiers::META),
+];
+
+/// Named keys and their spellings; the first spelling of a code is canonical.
+const KEY_NAMES: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("return", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("escape", KeyCode::Esc),
+    ("space", KeyCode::Char(' ')),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+    ("del", KeyCode::Delete),
+    ("insert", KeyCode::Insert),
+    ("ins", KeyCode::Insert),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("pageup", KeyCode::PageUp),
+    ("pgup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+    ("pgdn", KeyCode::PageDown),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+];
+
+fn strip_modifier<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let head = text.get(..name.len() + 1)?;
+    let matches = head[..name.len()].eq_ignore_ascii_case(name) && head.ends_with('-');
+    matches
+        .then(|| &text[name.len() + 1..])
+        .filter(|rest| !rest.is_empty())
+}
+
+fn parse_code(text: &str) -> Option<KeyCode> {
+    let mut chars = text.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return (!c.is_whitespace() && !c.is_control()).then_some(KeyCode::Char(c));
+    }
+    let lower = text.to_ascii_lowercase();
+    if let Some((_, code)) = KEY_NAMES.iter().find(|(name, _)| *name == lower) {
+        return Some(*code);
+    }
+    let number: u8 = lower.strip_prefix('f')?.parse().ok()?;
+    (1..=24).contains(&number).then_some(KeyCode::F(number))
+}
+
+fn code_name(code: KeyCode) -> String {
+    if let Some((name, _)) = KEY_NAMES.iter().find(|(_, c)| *c == code) {
+        return (*name).to_string();
+    }
+    match code {
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("f{n}"),
+        other => format!("{other:?}").to_ascii_lowercase(),
+    }
+}
+
+fn unknown_key(text: &str, name: &str) -> String {
+    if name.is_empty() || name.ends_with('-') {
+        return format!("`{text}` names no key after its modifiers");
+    }
+    format!(
+        "unknown key `{name}` in `{text}`; use a single character or one of: {}, f1..f12",
+        KEY_NAMES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// A key sequence: one key, or a chord of several (`g g`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeySeq(pub Vec<Key>);
+
+impl KeySeq {
+    /// Parses space-separated keys: `g g`, `ctrl-x ctrl-s`.
+    pub fn parse(text: &str) -> Result<KeySeq, String> {
+        let keys = text
+            .split_whitespace()
+            .map(Key::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(format!("`{text}` names no key"));
+        }
+        Ok(KeySeq(keys))
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> &[Key] {
+        &self.0
+    }
+
+    fn starts_with(&self, prefix: &[Key]) -> bool {
+        self.0.len() > prefix.len() && self.0.starts_with(prefix)
+    }
+}
+
+impl std::str::FromStr for KeySeq {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<KeySeq, String> {
+        KeySeq::parse(text)
+    }
+}
+
+impl fmt::Display for KeySeq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, key) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{key}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a key is pressed; each has its own section in the keymap file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Every view, unless the view's own context binds the key.
+    Global,
+    /// The home screen while the query line has focus.
+    Search,
+    /// Tables: entities by kind, problems, starred, relation lists.
+    List,
+    /// The entity page.
+    Entity,
+    /// The help overlay.
+    Help,
+    /// The command palette input.
+    Palette,
+}
+
+impl Context {
+    /// Every context, in file and help order.
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Search,
+        Context::List,
+        Context::Entity,
+        Context::Help,
+        Context::Palette,
+    ];
+
+    /// The section name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Search => "search",
+            Context::List => "list",
+            Context::Entity => "entity",
+            Context::Help => "help",
+            Context::Palette => "palette",
+        }
+    }
+
+    /// The context with this section name.
+    pub fn from_name(name: &str) -> Option<Context> {
+        Context::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// True where a text line has focus: printable and editing keys go to
+    /// the text, and only other keys can be bound.
+    pub fn is_text_input(self) -> bool {
+        matches!(self, Context::Search | Context::Palette)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One line of a keymap: a key sequence bound to an action, or explicitly
+/// unbound (`None`), which hides a global binding in a view context.
+type Entry = (KeySeq, Option<Action>);
+
+/// Key bindings per context, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keymap {
+    contexts: [Vec<Entry>; 6],
+}
+
+impl Default for Keymap {
+    /// The built-in keymap from `keymaps/default.yaml`.
+    fn default() -> Keymap {
+        Keymap::parse_defaults().expect("the built-in keymaps/default.yaml parses (tested)")
+    }
+}
+
+/// What looking up a sequence in one context found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    /// Bound exactly (or explicitly unbound), and no longer chord starts with it.
+    Exact(Option<Action>),
+    /// A longer chord starts with it; `fallback` is its own binding, if any.
+    Prefix { fallback: Option<Action> },
+    /// Nothing here.
+    Miss,
+}
+
+impl Keymap {
+    /// A keymap with no bindings.
+    pub fn empty() -> Keymap {
+        Keymap {
+            contexts: Default::default(),
+        }
+    }
+
+    /// Parses the built-in keymap.
+    pub fn parse_defaults() -> Result<Keymap, Vec<Problem>> {
+        Keymap::empty().merged(DEFAULT_KEYMAP)
+    }
+
+    /// The defaults with a user keymap file's bindings applied over them; on
+    /// any bad line, every problem (with its line and column) and no keymap:
+    /// the caller shows them and runs on [`Keymap::default`]. Problems carry
+    /// no file name; add it with [`Problem::in_file`].
+    pub fn load_user(text: &str) -> Result<Keymap, Vec<Problem>> {
+        Keymap::default().merged(text)
+    }
+
+    /// Reads a user keymap file: defaults when it does not exist, defaults
+    /// and the problems (with the file name) when it is bad.
+    pub fn load_user_file(path: &Path) -> (Keymap, Vec<Problem>) {
+        let file = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => match Keymap::load_user(&text) {
+                Ok(keymap) => (keymap, Vec::new()),
+                Err(problems) => {
+                    let problems = problems.into_iter().map(|p| p.in_file(&file)).collect();
+                    (Keymap::default(), problems)
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), Vec::new()),
+            Err(e) => {
+                let problem = Problem::error(format!("cannot read the keymap: {e}")).in_file(file);
+                (Keymap::default(), vec![problem])
+            }
+        }
+    }
+
+    /// This keymap with `text`'s bindings applied over it.
+    pub fn merged(mut self, text: &str) -> Result<Keymap, Vec<Problem>> {
+        let mut problems = Vec::new();
+        match load_single(text, Limits::default()) {
+            Ok(Some(root)) => self.apply_root(&root, &mut problems),
+            Ok(None) => {}
+            Err(e) => problems.push(Problem::error(e.message).at(e.pos)),
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Binds `seq` to `action` in `context` (`None` unbinds), replacing any
+    /// binding of the same sequence there.
+    pub fn bind(&mut self, context: Context, seq: KeySeq, action: Option<Action>) {
+        let entries = &mut self.contexts[context.index()];
+        match entries.iter_mut().find(|(s, _)| *s == seq) {
+            Some(entry) => entry.1 = action,
+            None => entries.push((seq, action)),
+        }
+    }
+
+    /// Every binding, context by context in file order (for the help overlay).
+    pub fn bindings(&self) -> impl Iterator<Item = (Context, &KeySeq, Action)> + '_ {
+        Context::ALL.iter().flat_map(move |&context| {
+            self.contexts[context.index()]
+                .iter()
+                .filter_map(move |(seq, action)| action.map(|a| (context, seq, a)))
+        })
+    }
+
+    /// The bindings that work in `context`: its own, then the global ones it
+    /// does not shadow (for a per-view help overlay).
+    pub fn bindings_in(&self, context: Context) -> Vec<(&KeySeq, Action)> {
+        let own = self
+            .entries(context)
+            .iter()
+            .filter_map(|(seq, a)| a.map(|a| (seq, a)));
+        let global = self
+            .global_entries_for(context)
+            .filter_map(|(seq, a)| a.map(|a| (seq, a)));
+        own.chain(global).collect()
+    }
+
+    /// The keys that trigger `action` in `context`, its own first
+    /// (for hints such as "? help").
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<String> {
+        self.bindings_in(context)
+            .into_iter()
+            .filter(|(_, a)| *a == action)
+            .map(|(seq, _)| seq.to_string())
+            .collect()
+    }
+
+    fn entries(&self, context: Context) -> &[Entry] {
+        &self.contexts[context.index()]
+    }
+
+    /// Global entries not shadowed by `context` (nor by its text input).
+    fn global_entries_for(&self, context: Context) -> impl Iterator<Item = &Entry> + '_ {
+        let own = if context == Context::Global {
+            &[][..]
+        } else {
+            self.entries(context)
+        };
+        self.entries(Context::Global)
+            .iter()
+            .filter(move |(seq, _)| {
+                let shadowed = own.iter().any(|(s, _)| s == seq);
+                let typed =
+                    context.is_text_input() && seq.0.first().is_some_and(|k| k.edits_text());
+                !shadowed && !typed
+            })
+    }
+
+    fn lookup(&self, context: Context, keys: &[Key]) -> Lookup {
+        if context != Context::Global {
+            let own = lookup_in(self.entries(context).iter(), keys);
+            if own != Lookup::Miss {
+                return own;
+            }
+        }
+        lookup_in(self.global_entries_for(context), keys)
+    }
+
+    fn apply_root(&mut self, root: &Node, problems: &mut Vec<Problem>) {
+        let Some(sections) = root.as_map() else {
+            problems.push(type_problem(
+                root,
+                "a mapping of contexts (global:, list:, ...)",
+            ));
+            return;
+        };
+        for section in sections {
+            let Some(context) = Context::from_name(&section.key) else {
+                let names: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
+                let message = format!(
+                    "unknown context `{}`; expected one of {}",
+                    section.key,
+                    names.join(", ")
+                );
+                problems.push(Problem::error(message).at(section.key_pos));
+                continue;
+            };
+            match &section.value.value {
+                NodeValue::Map(entries) => self.apply_context(context, entries, problems),
+                NodeValue::Null => {}
+                _ => problems.push(type_problem(&section.value, "a mapping of key: action")),
+            }
+        }
+    }
+
+    fn apply_context(
+        &mut self,
+        context: Context,
+        entries: &[MapEntry],
+        problems: &mut Vec<Problem>,
+    ) {
+        for entry in entries {
+            match parse_binding(context, entry) {
+                Ok((seq, action)) => self.bind(context, seq, action),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+}
+
+fn lookup_in<'a>(entries: impl Iterator<Item = &'a Entry>, keys: &[Key]) -> Lookup {
+    let mut exact = None;
+    let mut longer = false;
+    for (seq, action) in entries {
+        if seq.0 == keys {
+            exact = Some(*action);
+        } else if action.is_some() && seq.starts_with(keys) {
+            longer = true;
+        }
+    }
+    match (exact, longer) {
+        (exact, true) => Lookup::Prefix {
+            fallback: exact.flatten(),
+        },
+        (Some(action), false) => Lookup::Exact(action),
+        (None, false) => Lookup::Miss,
+    }
+}
+
+fn parse_binding(context: Context, entry: &MapEntry) -> Result<(KeySeq, Option<Action>), Problem> {
+    let at_key = |message: String| Problem::error(message).at(entry.key_pos);
+    let seq = KeySeq::parse(&entry.key).map_err(at_key)?;
+    if context.is_text_input()
+        && let Some(key) = seq.0.iter().find(|k| k.is_printable())
+    {
+        return Err(at_key(format!(
+            "`{key}` types into the text in `{context}`; bind keys with ctrl-/alt- or \
+             non-printable keys (enter, tab, f1, ...) there"
+        )));
+    }
+    let action = parse_action(&entry.value)?;
+    Ok((seq, action))
+}
+
+fn parse_action(node: &Node) -> Result<Option<Action>, Problem> {
+    match &node.value {
+        NodeValue::Null => Ok(None),
+        NodeValue::Str(name) if name == "none" => Ok(None),
+        NodeValue::Str(name) => Action::from_name(name).map(Some).ok_or_else(|| {
+            let hint = match Action::suggest(name) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "the actions are listed at the top of keymaps/default.yaml".into(),
+            };
+            Problem::error(format!("unknown action `{name}`; {hint}")).at(node.pos)
+        }),
+        _ => Err(type_problem(node, "an action name, or null to unbind")),
+    }
+}
+
+fn type_problem(node: &Node, expected: &str) -> Problem {
+    Problem::error(format!(
+        "expected {expected}, found {}",
+        node.value.type_name()
+    ))
+    .at(node.pos)
+}
+
+/// The keys of an unfinished chord, kept between key presses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+    keys: Vec<Key>,
+    context: Option<Context>,
+    fallback: Option<Action>,
+}
+
+impl Pending {
+    /// True when no chord is in progress.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys typed so far (for a "g-" hint in the status bar).
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// Forgets the chord in progress.
+    pub fn clear(&mut self) {
+        *self = Pending::default();
+    }
+
+    /// Ends the chord after a timeout: the action bound to the keys typed so
+    /// far, if they are bound on their own too (`g` bound and `g g` bound).
+    pub fn take_fallback(&mut self) -> Option<Action> {
+        let fallback = self.fallback;
+        self.clear();
+        fallback
+    }
+}
+
+/// What a key press means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Do this.
+    Action(Action),
+    /// The first key(s) of a chord: wait for the next key.
+    Pending,
+    /// Not bound here. In a text context (`search`, `palette`) the caller
+    /// passes the key to the text input.
+    Unbound,
+}
+
+/// Resolves one key event in `context`. The context's bindings win over
+/// global ones; a key that starts a chord waits for the next key, and a next
+/// key that completes no chord is resolved on its own. Key releases are
+/// ignored.
+pub fn resolve(
+    keymap: &Keymap,
+    context: Context,
+    event: KeyEvent,
+    pending: &mut Pending,
+) -> Resolution {
+    if event.kind == KeyEventKind::Release {
+        return Resolution::Unbound;
+    }
+    let key = Key::from(event);
+    if !pending.is_empty() && pending.context == Some(context) {
+        let mut keys = std::mem::take(&mut pending.keys);
+        keys.push(key);
+        if let Some(resolution) = finish(keymap.lookup(context, &keys), context, keys, pending) {
+            return resolution;
+        }
+    }
+    pending.clear();
+    let resolution = finish(keymap.lookup(context, &[key]), context, vec![key], pending);
+    resolution.unwrap_or(Resolution::Unbound)
+}
+
+/// Turns a lookup into a resolution; `None` on a miss.
+fn finish(
+    found: Lookup,
+    context: Context,
+    keys: Vec<Key>,
+    pending: &mut Pending,
+) -> Option<Resolution> {
+    pending.clear();
+    match found {
+        Lookup::Exact(Some(action)) => Some(Resolution::Action(action)),
+        Lookup::Exact(None) => Some(Resolution::Unbound),
+        Lookup::Prefix { fallback } => {
+            *pending = Pending {
+                keys,
+                context: Some(context),
+                fallback,
+            };
+            Some(Resolution::Pending)
+        }
+        Lookup::Miss => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(text: &str) -> KeyEvent {
+        let key = Key::parse(text).unwrap();
+        KeyEvent::new(key.code, key.modifiers)
+    }
+
+    fn run(keymap: &Keymap, context: Context, keys: &[&str]) -> Vec<Resolution> {
+        let mut pending = Pending::default();
+        keys.iter()
+            .map(|k| resolve(keymap, context, press(k), &mut pending))
+            .collect()
+    }
+
+    fn one(keymap: &Keymap, context: Context, key: &str) -> Resolution {
+        run(keymap, context, &[key])[0]
+    }
+
+    #[test]
+    fn default_keymap_parses() {
+        Keymap::parse_defaults().unwrap();
+    }
+
+    #[test]
+    fn every_action_has_a_default_key() {
+        let keymap = Keymap::default();
+        for &action in Action::ALL {
+            assert!(
+                keymap.bindings().any(|(_, _, a)| a == action),
+                "{action} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn default_bindings_use_canonical_spellings() {
+        let root = load_single(DEFAULT_KEYMAP, Limits::default())
+            .unwrap()
+            .unwrap();
+        for section in root.as_map().unwrap() {
+            for entry in section.value.as_map().unwrap() {
+                let seq = KeySeq::parse(&entry.key).unwrap();
+                assert_eq!(
+                    seq.to_string(),
+                    entry.key,
+                    "write `{}` as `{seq}`",
+                    entry.key
+                );
+                let name = entry.value.as_str().unwrap();
+                assert!(Action::from_name(name).is_some(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_parse_and_format_round_trip() {
+        let cases = [
+            ("ctrl-c", "ctrl-c"),
+            ("alt-left", "alt-left"),
+            ("shift-tab", "backtab"),
+            ("backtab", "backtab"),
+            ("enter", "enter"),
+            ("Return", "enter"),
+            ("esc", "esc"),
+            ("space", "space"),
+            ("f1", "f1"),
+            ("F12", "f12"),
+            ("pageup", "pageup"),
+            ("G", "G"),
+            ("shift-g", "G"),
+            ("?", "?"),
+            (":", ":"),
+            ("-", "-"),
+            ("ctrl--", "ctrl--"),
+            ("ctrl-shift-a", "ctrl-shift-a"),
+            ("ctrl-A", "ctrl-shift-a"),
+            ("CTRL-ALT-x", "ctrl-alt-x"),
+            ("shift-up", "shift-up"),
+        ];
+        for (text, canonical) in cases {
+            let key = Key::parse(text).unwrap();
+            assert_eq!(key.to_string(), canonical, "{text}");
+            assert_eq!(Key::parse(canonical).unwrap(), key, "{text}");
+        }
+        assert_eq!(KeySeq::parse("g  g").unwrap().to_string(), "g g");
+        for bad in ["", "ctrl-", "foo", "ctrl-foo", "f25", "shift-1", "  "] {
+            assert!(KeySeq::parse(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn terminal_events_normalise() {
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from(shifted), Key::parse("G").unwrap());
+        let backtab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from(backtab), Key::parse("shift-tab").unwrap());
+    }
+
+    #[test]
+    fn chord_g_g_goes_to_top() {
+        let keymap = Keymap::default();
+        let got = run(&keymap, Context::List, &["g", "g"]);
+        assert_eq!(got, [Resolution::Pending, Resolution::Action(Action::Top)]);
+        // A non-matching second key is resolved on its own.
+        let got = run(&keymap, Context::List, &["g", "j"]);
+        assert_eq!(
+            got,
+            [Resolution::Pending, Resolution::Action(Action::MoveDown)]
+        );
+        let got = run(&keymap, Context::List, &["g", "x"]);
+        assert_eq!(got, [Resolution::Pending, Resolution::Unbound]);
+    }
+
+    #[test]
+    fn lone_key_that_starts_a_chord_waits_and_falls_back_on_timeout() {
+        let keymap = Keymap::default().merged("global:\n  g: help\n").unwrap();
+        let mut pending = Pending::default();
+        assert_eq!(
+            resolve(&keymap, Context::List, press("g"), &mut pending),
+            Resolution::Pending
+        );
+        assert_eq!(pending.keys(), &[Key::parse("g").unwrap()]);
+        assert_eq!(pending.take_fallback(), Some(Action::Help));
+        assert!(pending.is_empty());
+    }
+
+    #[test]
+    fn context_bindings_win_over_global() {
+        let keymap = Keymap::default();
+        assert_eq!(
+            one(&keymap, Context::Entity, "l"),
+            Resolution::Action(Action::NextTab)
+        );
+        assert_eq!(one(&keymap, Context::List, "l"), Resolution::Unbound);
+        assert_eq!(
+            one(&keymap, Context::Search, "ctrl-u"),
+            Resolution::Action(Action::ClearQuery)
+        );
+        assert_eq!(
+            one(&keymap, Context::List, "ctrl-u"),
+            Resolution::Action(Action::HalfPageUp)
+        );
+        assert_eq!(
+            one(&keymap, Context::Help, "?"),
+            Resolution::Action(Action::Back)
+        );
+        assert_eq!(
+            one(&keymap, Context::List, "?"),
+            Resolution::Action(Action::Help)
+        );
+    }
+
+    #[test]
+    fn text_contexts_leave_typing_keys_to_the_text() {
+        let keymap = Keymap::default();
+        for key in ["q", "j", "?", "g", "backspace", "left", "home"] {
+            assert_eq!(
+                one(&keymap, Context::Search, key),
+                Resolution::Unbound,
+                "{key}"
+            );
+            assert_eq!(
+                one(&keymap, Context::Palette, key),
+                Resolution::Unbound,
+                "{key}"
+            );
+        }
+        assert_eq!(
+            one(&keymap, Context::Search, "ctrl-n"),
+            Resolution::Action(Action::MoveDown)
+        );
+        assert_eq!(
+            one(&keymap, Context::Search, "enter"),
+            Resolution::Action(Action::Select)
+        );
+        assert_eq!(
+            one(&keymap, Context::Search, "ctrl-c"),
+            Resolution::Action(Action::ForceQuit)
+        );
+        assert_eq!(
+            one(&keymap, Context::Palette, "tab"),
+            Resolution::Action(Action::Complete)
+        );
+        let problems = Keymap::load_user("search:\n  x: quit\n").unwrap_err();
+        assert_eq!(problems[0].pos.unwrap().line, 2);
+        assert!(
+            problems[0].message.contains("types into the text"),
+            "{}",
+            problems[0]
+        );
+    }
+
+    #[test]
+    fn user_file_overrides_and_unbinds_single_bindings() {
+        let user = "global:\n  ctrl-s: sync\n  ctrl-r: null\n  j: none\nlist:\n  q: ~\n";
+        let keymap = Keymap::load_user(user).unwrap();
+        assert_eq!(
+            one(&keymap, Context::List, "ctrl-s"),
+            Resolution::Action(Action::Sync)
+        );
+        assert_eq!(one(&keymap, Context::List, "ctrl-r"), Resolution::Unbound);
+        assert_eq!(one(&keymap, Context::List, "j"), Resolution::Unbound);
+        // Unbinding in a view context hides the global binding there only.
+        assert_eq!(one(&keymap, Context::List, "q"), Resolution::Unbound);
+        assert_eq!(
+            one(&keymap, Context::Entity, "q"),
+            Resolution::Action(Action::Quit)
+        );
+        // Everything else keeps its default.
+        assert_eq!(
+            one(&keymap, Context::List, "k"),
+            Resolution::Action(Action::MoveUp)
+        );
+        assert_eq!(keymap.keys_for(Context::List, Action::Sync), ["ctrl-s"]);
+    }
+
+    #[test]
+    fn bad_user_file_reports_each_line() {
+        let user = "global:\n  ctrl-s: synk\n  hyperdrive: quit\n  x: 3\nsidebar:\n  a: quit\n";
+        let problems = Keymap::load_user(user).unwrap_err();
+        let lines: Vec<u32> = problems.iter().map(|p| p.pos.unwrap().line).collect();
+        assert_eq!(lines, [2, 3, 4, 5]);
+        assert!(
+            problems[0].message.contains("unknown action `synk`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[0].message.contains("did you mean `sync`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].message.contains("unknown key `hyperdrive`"),
+            "{}",
+            problems[1]
+        );
+        assert!(
+            problems[2].message.contains("found a number"),
+            "{}",
+            problems[2]
+        );
+        assert!(
+            problems[3].message.contains("unknown context `sidebar`"),
+            "{}",
+            problems[3]
+        );
+        assert!(Keymap::load_user("global: [x]\n").is_err());
+        assert!(Keymap::load_user("global: {a: [\n").is_err());
+        assert!(Keymap::load_user("").is_ok());
+    }
+
+    #[test]
+    fn missing_user_file_means_defaults() {
+        let (keymap, problems) = Keymap::load_user_file(Path::new("/nonexistent/stagehand.yaml"));
+        assert!(problems.is_empty());
+        assert_eq!(keymap, Keymap::default());
+    }
+
+    #[test]
+    fn hints_list_effective_keys() {
+        let keymap = Keymap::default();
+        assert_eq!(keymap.keys_for(Context::List, Action::Help), ["?", "f1"]);
+        assert_eq!(keymap.keys_for(Context::Search, Action::Help), ["f1"]);
+        assert_eq!(keymap.keys_for(Context::List, Action::Top), ["home", "g g"]);
+        assert_eq!(
+            keymap.keys_for(Context::Search, Action::HalfPageUp),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn releases_are_ignored() {
+        let keymap = Keymap::default();
+        let mut pending = Pending::default();
+        let mut event = press("g");
+        assert_eq!(
+            resolve(&keymap, Context::List, event, &mut pending),
+            Resolution::Pending
+        );
+        event.kind = KeyEventKind::Release;
+        assert_eq!(
+            resolve(&keymap, Context::List, event, &mut pending),
+            Resolution::Unbound
+        );
+        assert!(!pending.is_empty());
+    }
+}

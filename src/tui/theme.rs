@@ -1,0 +1,916 @@
+//! Themes: a palette of named colours plus named style slots (k9s-skin
+//! style), loaded from `themes/*.yaml`.
+//!
+//! Built-ins: `dark` (the default, 16 ANSI colours only), `light`,
+//! `high-contrast` and `mono` (no colours, only modifiers; forced by
+//! `NO_COLOR`). User themes live in the config dir's `themes/` and may
+//! `inherits:` another theme; the child's palette entries recolour the
+//! parent's slots, and each slot the child defines replaces the parent's.
+//!
+//! Views draw the `base` slot first (background) and patch other slots over
+//! it, so a slot without `bg` keeps the background beneath it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::model::Problem;
+use crate::model::yaml::{Limits, MapEntry, Node, NodeValue, Pos, load_single};
+
+/// The theme used when none is configured.
+pub const DEFAULT_THEME: &str = "dark";
+
+/// The theme forced by `NO_COLOR`.
+pub const MONO_THEME: &str = "mono";
+
+/// The built-in themes: name and embedded file.
+const BUILTINS: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.yaml")),
+    ("light", include_str!("../../themes/light.yaml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.yaml"),
+    ),
+    ("mono", include_str!("../../themes/mono.yaml")),
+];
+
+/// The names of the built-in themes.
+const BUILTIN_NAMES: &[&str] = &["dark", "light", "high-contrast", "mono"];
+
+/// How deep `inherits:` chains may go.
+const MAX_INHERIT_DEPTH: usize = 8;
+
+/// Declares [`Slot`] with its file name and description in one table.
+macro_rules! slots {
+    ($($variant:ident = $name:literal, $desc:literal;)*) => {
+        /// A named style the UI draws with.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Slot {
+            $(#[doc = $desc] $variant,)*
+        }
+
+        impl Slot {
+            /// Every slot, in file order.
+            pub const ALL: &'static [Slot] = &[$(Slot::$variant),*];
+
+            /// The name used in theme files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Slot::$variant => $name,)*
+                }
+            }
+
+            /// What the slot styles.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Slot::$variant => $desc,)*
+                }
+            }
+        }
+    };
+}
+
+slots! {
+    Base = "base", "Default text and background of every view";
+    Border = "border", "Borders of unfocused panes";
+    BorderFocus = "border_focus", "Border of the focused pane";
+    Title = "title", "Pane titles";
+    Selected = "selected", "The selected row of the focused list";
+    SelectedInactive = "selected_inactive", "The selected row of an unfocused list";
+    Match = "match", "Characters that matched the search or filter";
+    Header = "header", "Table column headers";
+    Input = "input", "Text typed in the query line and the palette";
+    Popup = "popup", "Overlays: help, command palette, confirmations";
+    KindComponent = "kind_component", "Entity kind: Component";
+    KindApi = "kind_api", "Entity kind: API";
+    KindResource = "kind_resource", "Entity kind: Resource";
+    KindSystem = "kind_system", "Entity kind: System";
+    KindDomain = "kind_domain", "Entity kind: Domain";
+    KindGroup = "kind_group", "Entity kind: Group";
+    KindUser = "kind_user", "Entity kind: User";
+    KindTemplate = "kind_template", "Entity kind: Template";
+    KindLocation = "kind_location", "Entity kind: Location";
+    KindOther = "kind_other", "Any other entity kind";
+    StatusBar = "status_bar", "The status bar";
+    StatusError = "status_error", "An error in the status bar";
+    StatusWarning = "status_warning", "A warning in the status bar";
+    Flash = "flash", "Short confirmations (copied, starred, synced)";
+    Dim = "dim", "Secondary text";
+    Link = "link", "Links and URLs";
+    TabActive = "tab_active", "The shown tab";
+    TabInactive = "tab_inactive", "The other tabs";
+    Error = "error", "Errors in lists and pages";
+    Warning = "warning", "Warnings in lists and pages";
+    Ok = "ok", "Success and healthy states";
+    Breadcrumb = "breadcrumb", "The view path at the top";
+    KeyHint = "key_hint", "Key names in hints and help";
+}
+
+impl Slot {
+    /// The slot with this file name.
+    pub fn from_name(name: &str) -> Option<Slot> {
+        Slot::ALL.iter().copied().find(|s| s.name() == name)
+    }
+
+    /// The slot for an entity kind (case-insensitive), `kind_other` when
+    /// the kind is not one of Backstage's built-in kinds.
+    pub fn for_kind(kind: &str) -> Slot {
+        match kind.to_ascii_lowercase().as_str() {
+            "component" => Slot::KindComponent,
+            "api" => Slot::KindApi,
+            "resource" => Slot::KindResource,
+            "system" => Slot::KindSystem,
+            "domain" => Slot::KindDomain,
+            "group" => Slot::KindGroup,
+            "user" => Slot::KindUser,
+            "template" => Slot::KindTemplate,
+            "location" => Slot::KindLocation,
+            _ => Slot::KindOther,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A resolved theme: one [`Style`] per [`Slot`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    name: String,
+    styles: Vec<Style>,
+}
+
+impl Default for Theme {
+    /// The `dark` theme.
+    fn default() -> Theme {
+        Theme::builtin(DEFAULT_THEME).expect("the built-in dark theme exists")
+    }
+}
+
+impl Theme {
+    /// A built-in theme by name (see [`Theme::names`]).
+    pub fn builtin(name: &str) -> Option<Theme> {
+        let text = builtin_text(name)?;
+        let def = parse_def(text, true).expect("built-in themes parse (tested)");
+        Some(build(name, def).expect("built-in themes resolve (tested)"))
+    }
+
+    /// The names of the built-in themes, default first.
+    pub fn names() -> &'static [&'static str] {
+        BUILTIN_NAMES
+    }
+
+    /// Built-in names plus the themes (`*.yaml`) in `user_dir`, sorted and
+    /// without duplicates (for `:theme` completion).
+    pub fn available(user_dir: Option<&Path>) -> Vec<String> {
+        let mut names: Vec<String> = BUILTIN_NAMES.iter().map(|n| n.to_string()).collect();
+        let entries = user_dir.and_then(|dir| std::fs::read_dir(dir).ok());
+        for entry in entries.into_iter().flatten().flatten() {
+            let path = entry.path();
+            let is_yaml = path.extension().is_some_and(|e| e == "yaml");
+            if let (true, Some(stem)) = (is_yaml, path.file_stem().and_then(|s| s.to_str())) {
+                names.push(stem.to_string());
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Loads a theme from YAML text; `inherits:` names a theme in `user_dir`
+    /// (as `<name>.yaml`) or a built-in. Problems carry line and column; those
+    /// from `text` itself carry no file name (add it with
+    /// [`Problem::in_file`]).
+    pub fn load(text: &str, user_dir: Option<&Path>) -> Result<Theme, Vec<Problem>> {
+        let mut loader = Loader {
+            user_dir,
+            chain: Vec::new(),
+        };
+        let def = loader.load_chain(text, None)?;
+        let name = def.name.clone().unwrap_or_else(|| "custom".into());
+        build(&name, def)
+    }
+
+    /// Loads a theme file; its name is its `name:` or its file stem.
+    pub fn load_file(path: &Path, user_dir: Option<&Path>) -> Result<Theme, Vec<Problem>> {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("custom")
+            .to_string();
+        let mut loader = Loader {
+            user_dir,
+            chain: vec![stem.clone()],
+        };
+        let def = loader.load_file(path)?;
+        let name = def.name.clone().unwrap_or(stem);
+        build(&name, def).map_err(|problems| in_file(problems, path))
+    }
+
+    /// The theme's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The style of a slot.
+    pub fn style(&self, slot: Slot) -> Style {
+        self.styles.get(slot.index()).copied().unwrap_or_default()
+    }
+
+    /// The style for an entity kind (`Component`, `API`, ...).
+    pub fn kind_style(&self, kind: &str) -> Style {
+        self.style(Slot::for_kind(kind))
+    }
+}
+
+/// Picks the theme to run with: `mono` when `no_color`, else `requested`
+/// (a user theme in `user_theme_dir`, a built-in, or a path to a `.yaml`
+/// file), else `dark`. A bad or unknown theme yields problems and a
+/// fallback (the built-in of that name, else `dark`): never an error.
+pub fn resolve_theme(
+    requested: Option<&str>,
+    no_color: bool,
+    user_theme_dir: Option<&Path>,
+) -> (Theme, Vec<Problem>) {
+    if no_color {
+        return (builtin_or_default(MONO_THEME), Vec::new());
+    }
+    let name = requested.unwrap_or(DEFAULT_THEME);
+    let loaded = match find_theme_file(name, user_theme_dir) {
+        Some(path) => Theme::load_file(&path, user_theme_dir),
+        None => Theme::builtin(name).ok_or_else(|| vec![unknown_theme(name, user_theme_dir)]),
+    };
+    match loaded {
+        Ok(theme) => (theme, Vec::new()),
+        Err(problems) => (builtin_or_default(name), problems),
+    }
+}
+
+/// True when the `NO_COLOR` environment variable is set and not empty
+/// (<https://no-color.org>).
+pub fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Parses a colour: an ANSI name (`red`, `darkgray`, `lightcyan`, `reset`,
+/// ...), `#rrggbb`, or an xterm-256 index (`208`). Palette names are not
+/// resolved here.
+pub fn parse_color(text: &str) -> Option<Color> {
+    let name: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .collect::<String>();
+    let name = name.to_ascii_lowercase().replace("grey", "gray");
+    let named = match name.as_str() {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" => Color::Gray,
+        "darkgray" => Color::DarkGray,
+        "lightred" => Color::LightRed,
+        "lightgreen" => Color::LightGreen,
+        "lightyellow" => Color::LightYellow,
+        "lightblue" => Color::LightBlue,
+        "lightmagenta" => Color::LightMagenta,
+        "lightcyan" => Color::LightCyan,
+        "white" => Color::White,
+        _ => return parse_hex(&name).or_else(|| name.parse::<u8>().ok().map(Color::Indexed)),
+    };
+    Some(named)
+}
+
+fn parse_hex(text: &str) -> Option<Color> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some(Color::Rgb(channel(0)?, channel(2)?, channel(4)?))
+}
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+fn builtin_or_default(name: &str) -> Theme {
+    Theme::builtin(name).unwrap_or_default()
+}
+
+fn find_theme_file(name: &str, user_dir: Option<&Path>) -> Option<PathBuf> {
+    let is_path = name.ends_with(".yaml") || name.ends_with(".yml") || name.contains('/');
+    if is_path {
+        return Some(PathBuf::from(name));
+    }
+    let path = user_dir?.join(format!("{name}.yaml"));
+    path.is_file().then_some(path)
+}
+
+fn unknown_theme(name: &str, user_dir: Option<&Path>) -> Problem {
+    let names = Theme::available(user_dir).join(", ");
+    Problem::error(format!("unknown theme `{name}`; available: {names}"))
+}
+
+fn in_file(problems: Vec<Problem>, path: &Path) -> Vec<Problem> {
+    let file = path.display().to_string();
+    problems
+        .into_iter()
+        .map(|p| {
+            if p.file.is_none() {
+                p.in_file(&file)
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// A colour as written, resolved once the palette is complete.
+#[derive(Clone, Debug)]
+struct ColorRef {
+    text: String,
+    pos: Pos,
+    /// The file it was written in, when not the text being loaded.
+    file: Option<String>,
+}
+
+/// A slot as written.
+#[derive(Clone, Debug, Default)]
+struct SlotDef {
+    fg: Option<ColorRef>,
+    bg: Option<ColorRef>,
+    modifiers: Modifier,
+}
+
+/// What a theme inherits from.
+#[derive(Clone, Debug)]
+enum Inherits {
+    /// Nothing (built-ins, and `inherits: null`).
+    Nothing,
+    /// Not written: the default theme.
+    Default,
+    /// `inherits: name`.
+    Named(String, Pos),
+}
+
+/// A theme as written, before its colours are resolved.
+#[derive(Clone, Debug)]
+struct ThemeDef {
+    name: Option<String>,
+    inherits: Inherits,
+    palette: HashMap<String, Color>,
+    slots: Vec<Option<SlotDef>>,
+}
+
+impl ThemeDef {
+    fn new(builtin: bool) -> ThemeDef {
+        ThemeDef {
+            name: None,
+            inherits: if builtin {
+                Inherits::Nothing
+            } else {
+                Inherits::Default
+            },
+            palette: HashMap::new(),
+            slots: vec![None; Slot::ALL.len()],
+        }
+    }
+
+    /// Records the file every colour reference was written in.
+    fn set_file(&mut self, file: &str) {
+        for slot in self.slots.iter_mut().flatten() {
+            for color in [&mut slot.fg, &mut slot.bg].into_iter().flatten() {
+                color.file = Some(file.to_string());
+            }
+        }
+    }
+
+    /// This theme over `parent`: palette entries and whole slots replace.
+    fn over(self, mut parent: ThemeDef) -> ThemeDef {
+        parent.palette.extend(self.palette);
+        for (mine, theirs) in self.slots.into_iter().zip(parent.slots.iter_mut()) {
+            if mine.is_some() {
+                *theirs = mine;
+            }
+        }
+        ThemeDef {
+            name: self.name,
+            inherits: self.inherits,
+            ..parent
+        }
+    }
+}
+
+/// Follows `inherits:` chains.
+struct Loader<'a> {
+    user_dir: Option<&'a Path>,
+    /// Names of the themes being loaded, outermost first (cycle detection).
+    chain: Vec<String>,
+}
+
+impl Loader<'_> {
+    fn load_chain(&mut self, text: &str, file: Option<&Path>) -> Result<ThemeDef, Vec<Problem>> {
+        let attach = |problems: Vec<Problem>| match file {
+            Some(path) => in_file(problems, path),
+            None => problems,
+        };
+        let mut def = parse_def(text, false).map_err(attach)?;
+        if let Some(path) = file {
+            def.set_file(&path.display().to_string());
+        }
+        let parent = match &def.inherits {
+            Inherits::Nothing => return Ok(def),
+            Inherits::Default => self.parent(DEFAULT_THEME, Pos::default()),
+            Inherits::Named(name, pos) => self.parent(name, *pos),
+        };
+        Ok(def.over(parent.map_err(attach)?))
+    }
+
+    fn load_file(&mut self, path: &Path) -> Result<ThemeDef, Vec<Problem>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let problem = Problem::error(format!("cannot read the theme: {e}"));
+            vec![problem.in_file(path.display().to_string())]
+        })?;
+        self.load_chain(&text, Some(path))
+    }
+
+    /// The definition of the theme named `name`, inherited at `pos`.
+    fn parent(&mut self, name: &str, pos: Pos) -> Result<ThemeDef, Vec<Problem>> {
+        let at = |message: String| {
+            let problem = Problem::error(message);
+            vec![if pos.line > 0 {
+                problem.at(pos)
+            } else {
+                problem
+            }]
+        };
+        if self.chain.len() >= MAX_INHERIT_DEPTH {
+            return Err(at(format!(
+                "`inherits:` chains deeper than {MAX_INHERIT_DEPTH} themes"
+            )));
+        }
+        // A user theme may shadow a built-in and inherit from it by its own name.
+        let user_file = self
+            .user_dir
+            .map(|dir| dir.join(format!("{name}.yaml")))
+            .filter(|path| path.is_file() && !self.chain.iter().any(|n| n == name));
+        if let Some(path) = user_file {
+            self.chain.push(name.to_string());
+            return self.load_file(&path);
+        }
+        if let Some(text) = builtin_text(name) {
+            return parse_def(text, true);
+        }
+        if self.chain.iter().any(|n| n == name) {
+            let cycle = [self.chain.as_slice(), &[name.to_string()]]
+                .concat()
+                .join(" -> ");
+            return Err(at(format!("`inherits:` goes round in a circle: {cycle}")));
+        }
+        let available = Theme::available(self.user_dir).join(", ");
+        Err(at(format!(
+            "cannot inherit unknown theme `{name}`; available: {available}"
+        )))
+    }
+}
+
+/// Parses a theme file's structure; colours in slots stay unresolved.
+fn parse_def(text: &str, builtin: bool) -> Result<ThemeDef, Vec<Problem>> {
+    let mut def = ThemeDef::new(builtin);
+    let mut problems = Vec::new();
+    match load_single(text, Limits::default()) {
+        Ok(Some(root)) => match root.as_map() {
+            Some(entries) => entries
+                .iter()
+                .for_each(|e| parse_top(&mut def, e, &mut problems)),
+            None => problems.push(type_problem(
+                &root,
+                "a mapping with `palette:` and `slots:`",
+            )),
+        },
+        Ok(None) => {}
+        Err(e) => problems.push(Problem::error(e.message).at(e.pos)),
+    }
+    if problems.is_empty() {
+        Ok(def)
+    } else {
+        Err(problems)
+    }
+}
+
+fn parse_top(def: &mut ThemeDef, entry: &MapEntry, problems: &mut Vec<Problem>) {
+    let node = &entry.value;
+    match entry.key.as_str() {
+        "name" => match node.as_str() {
+            Some(name) => def.name = Some(name.to_string()),
+            None => problems.push(type_problem(node, "a theme name")),
+        },
+        "inherits" => match &node.value {
+            NodeValue::Null => def.inherits = Inherits::Nothing,
+            NodeValue::Str(name) => def.inherits = Inherits::Named(name.clone(), node.pos),
+            _ => problems.push(type_problem(node, "a theme name, or null")),
+        },
+        "palette" => parse_palette(def, node, problems),
+        "slots" => parse_slots(def, node, problems),
+        other => problems.push(
+            Problem::error(format!(
+                "unknown key `{other}`; a theme has `name`, `inherits`, `palette` and `slots`"
+            ))
+            .at(entry.key_pos),
+        ),
+    }
+}
+
+fn parse_palette(def: &mut ThemeDef, node: &Node, problems: &mut Vec<Problem>) {
+    let Some(entries) = mapping(node, "a mapping of name: colour", problems) else {
+        return;
+    };
+    for entry in entries {
+        let color = scalar_text(&entry.value).and_then(|text| parse_color(&text));
+        match color {
+            Some(color) => {
+                def.palette.insert(entry.key.clone(), color);
+            }
+            None => problems.push(bad_color(&entry.value)),
+        }
+    }
+}
+
+fn parse_slots(def: &mut ThemeDef, node: &Node, problems: &mut Vec<Problem>) {
+    let Some(entries) = mapping(node, "a mapping of slot: style", problems) else {
+        return;
+    };
+    for entry in entries {
+        let Some(slot) = Slot::from_name(&entry.key) else {
+            problems.push(unknown_slot(entry));
+            continue;
+        };
+        if let Some(slot_def) = parse_slot(&entry.value, problems) {
+            def.slots[slot.index()] = Some(slot_def);
+        }
+    }
+}
+
+/// `{fg, bg, modifiers}`, or a bare colour meaning `{fg: colour}`.
+fn parse_slot(node: &Node, problems: &mut Vec<Problem>) -> Option<SlotDef> {
+    let entries = match &node.value {
+        NodeValue::Map(entries) => entries,
+        NodeValue::Null => return Some(SlotDef::default()),
+        _ => {
+            let fg = color_ref(node, problems)?;
+            return Some(SlotDef {
+                fg: Some(fg),
+                ..SlotDef::default()
+            });
+        }
+    };
+    let mut slot = SlotDef::default();
+    let before = problems.len();
+    for entry in entries {
+        let value = &entry.value;
+        match entry.key.as_str() {
+            "fg" if value.value != NodeValue::Null => slot.fg = color_ref(value, problems),
+            "bg" if value.value != NodeValue::Null => slot.bg = color_ref(value, problems),
+            "fg" | "bg" => {}
+            "modifiers" => slot.modifiers = parse_modifiers(value, problems),
+            other => problems.push(
+                Problem::error(format!(
+                    "unknown key `{other}`; a slot has `fg`, `bg`, `modifiers`"
+                ))
+                .at(entry.key_pos),
+            ),
+        }
+    }
+    (problems.len() == before).then_some(slot)
+}
+
+fn color_ref(node: &Node, problems: &mut Vec<Problem>) -> Option<ColorRef> {
+    match scalar_text(node) {
+        Some(text) => Some(ColorRef {
+            text,
+            pos: node.pos,
+            file: None,
+        }),
+        None => {
+            problems.push(type_problem(node, "a colour"));
+            None
+        }
+    }
+}
+
+const MODIFIERS: &[(&str, Modifier)] = &[
+    ("bold", Modifier::BOLD),
+    ("dim", Modifier::DIM),
+    ("italic", Modifier::ITALIC),
+    ("underlined", Modifier::UNDERLINED),
+    ("underline", Modifier::UNDERLINED),
+    ("reversed", Modifier::REVERSED),
+    ("reverse", Modifier::REVERSED),
+    ("crossed_out", Modifier::CROSSED_OUT),
+];
+
+/// `[bold, underlined]`, or a single name.
+fn parse_modifiers(node: &Node, problems: &mut Vec<Problem>) -> Modifier {
+    let items = match &node.value {
+        NodeValue::Seq(items) => items.as_slice(),
+        NodeValue::Str(_) => std::slice::from_ref(node),
+        NodeValue::Null => &[],
+        _ => {
+            problems.push(type_problem(node, "a list of modifiers"));
+            return Modifier::empty();
+        }
+    };
+    let mut modifiers = Modifier::empty();
+    for item in items {
+        let found = item
+            .as_str()
+            .and_then(|name| MODIFIERS.iter().find(|(n, _)| *n == name));
+        match found {
+            Some((_, modifier)) => modifiers |= *modifier,
+            None => problems.push(
+                Problem::error(format!(
+                    "unknown modifier {}; use bold, dim, italic, underlined, reversed or crossed_out",
+                    describe(item)
+                ))
+                .at(item.pos),
+            ),
+        }
+    }
+    modifiers
+}
+
+/// Resolves every slot's colours against the merged palette.
+fn build(name: &str, def: ThemeDef) -> Result<Theme, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut resolve = |color: &Option<ColorRef>| {
+        let color = color.as_ref()?;
+        let found = def
+            .palette
+            .get(&color.text)
+            .copied()
+            .or_else(|| parse_color(&color.text));
+        if found.is_none() {
+            let problem = Problem::error(format!(
+                "unknown colour `{}`; use a palette name, an ANSI name (red, lightblue, ...), \
+                 #rrggbb or 0-255",
+                color.text
+            ))
+            .at(color.pos);
+            problems.push(match &color.file {
+                Some(file) => problem.in_file(file),
+                None => problem,
+            });
+        }
+        found
+    };
+    let mut styles = Vec::with_capacity(Slot::ALL.len());
+    for slot in def.slots.iter() {
+        let slot = slot.clone().unwrap_or_default();
+        let mut style = Style::new().add_modifier(slot.modifiers);
+        style.fg = resolve(&slot.fg);
+        style.bg = resolve(&slot.bg);
+        styles.push(style);
+    }
+    if problems.is_empty() {
+        Ok(Theme {
+            name: name.to_string(),
+            styles,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+fn mapping<'a>(
+    node: &'a Node,
+    expected: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a [MapEntry]> {
+    match &node.value {
+        NodeValue::Map(entries) => Some(entries),
+        NodeValue::Null => Some(&[]),
+        _ => {
+            problems.push(type_problem(node, expected));
+            None
+        }
+    }
+}
+
+/// A string or integer scalar as text (`208` is an index, not a number).
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        NodeValue::Str(s) => Some(s.clone()),
+        NodeValue::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match scalar_text(node) {
+        Some(text) => format!("`{text}`"),
+        None => node.value.type_name().to_string(),
+    }
+}
+
+fn bad_color(node: &Node) -> Problem {
+    Problem::error(format!(
+        "bad colour {}; use an ANSI name (red, lightblue, ...), #rrggbb or 0-255",
+        describe(node)
+    ))
+    .at(node.pos)
+}
+
+fn unknown_slot(entry: &MapEntry) -> Problem {
+    let near = Slot::ALL
+        .iter()
+        .map(|s| (strsim::jaro_winkler(&entry.key, s.name()), s.name()))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match near {
+        Some((_, name)) => format!("did you mean `{name}`?"),
+        None => "see themes/dark.yaml for every slot".into(),
+    };
+    Problem::error(format!("unknown slot `{}`; {hint}", entry.key)).at(entry.key_pos)
+}
+
+fn type_problem(node: &Node, expected: &str) -> Problem {
+    Problem::error(format!(
+        "expected {expected}, found {}",
+        node.value.type_name()
+    ))
+    .at(node.pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_parse_and_define_every_slot() {
+        assert_eq!(
+            Theme::names(),
+            BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        );
+        for &(name, text) in BUILTINS {
+            let def = parse_def(text, true).unwrap_or_else(|p| panic!("{name}: {p:?}"));
+            for &slot in Slot::ALL {
+                assert!(
+                    def.slots[slot.index()].is_some(),
+                    "{name} lacks {}",
+                    slot.name()
+                );
+            }
+            let theme = Theme::builtin(name).unwrap();
+            assert_eq!(theme.name(), name);
+        }
+        assert_eq!(Theme::default().name(), "dark");
+        assert!(Theme::builtin("nope").is_none());
+    }
+
+    #[test]
+    fn dark_and_high_contrast_use_only_ansi_colours() {
+        for name in ["dark", "high-contrast"] {
+            let theme = Theme::builtin(name).unwrap();
+            for &slot in Slot::ALL {
+                let style = theme.style(slot);
+                for color in [style.fg, style.bg].into_iter().flatten() {
+                    let ansi = !matches!(color, Color::Rgb(..) | Color::Indexed(_));
+                    assert!(ansi, "{name}.{} uses {color:?}", slot.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mono_has_no_colours_but_keeps_selection_visible() {
+        let theme = Theme::builtin("mono").unwrap();
+        for &slot in Slot::ALL {
+            let style = theme.style(slot);
+            for color in [style.fg, style.bg] {
+                assert!(
+                    matches!(color, None | Some(Color::Reset)),
+                    "{}",
+                    slot.name()
+                );
+            }
+        }
+        assert!(
+            theme
+                .style(Slot::Selected)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(!theme.style(Slot::Match).add_modifier.is_empty());
+    }
+
+    #[test]
+    fn no_color_forces_mono() {
+        let (theme, problems) = resolve_theme(Some("light"), true, None);
+        assert_eq!(theme.name(), "mono");
+        assert!(problems.is_empty());
+        let (theme, _) = resolve_theme(None, false, None);
+        assert_eq!(theme.name(), "dark");
+    }
+
+    #[test]
+    fn inherits_palette_and_slots() {
+        let text = "inherits: dark\npalette:\n  accent: magenta\nslots:\n  ok: '#00ff00'\n";
+        let theme = Theme::load(text, None).unwrap();
+        let dark = Theme::default();
+        // The child's palette recolours the parent's slots.
+        assert_eq!(theme.style(Slot::BorderFocus).fg, Some(Color::Magenta));
+        assert_eq!(theme.style(Slot::Ok).fg, Some(Color::Rgb(0, 255, 0)));
+        assert_eq!(theme.style(Slot::Selected), dark.style(Slot::Selected));
+        // Without `inherits`, a theme starts from dark; `inherits: null` from nothing.
+        let theme = Theme::load("slots:\n  ok: 208\n", None).unwrap();
+        assert_eq!(theme.style(Slot::Ok).fg, Some(Color::Indexed(208)));
+        assert_eq!(theme.style(Slot::Title), dark.style(Slot::Title));
+        let bare = Theme::load("inherits: null\n", None).unwrap();
+        assert_eq!(bare.style(Slot::Title), Style::new());
+    }
+
+    #[test]
+    fn user_themes_inherit_from_the_user_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "inherits: light\nslots:\n  title: red\n";
+        std::fs::write(dir.path().join("mine.yaml"), base).unwrap();
+        // A user `dark.yaml` inheriting `dark` gets the built-in.
+        std::fs::write(
+            dir.path().join("dark.yaml"),
+            "inherits: dark\nslots:\n  ok: red\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("loop.yaml"), "inherits: loop2\n").unwrap();
+        std::fs::write(dir.path().join("loop2.yaml"), "inherits: loop\n").unwrap();
+        let theme = Theme::load("inherits: mine\n", Some(dir.path())).unwrap();
+        assert_eq!(theme.style(Slot::Title).fg, Some(Color::Red));
+        assert_eq!(
+            theme.style(Slot::Ok),
+            Theme::builtin("light").unwrap().style(Slot::Ok)
+        );
+        let (theme, problems) = resolve_theme(Some("dark"), false, Some(dir.path()));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(theme.style(Slot::Ok).fg, Some(Color::Red));
+        let (theme, problems) = resolve_theme(Some("mine"), false, Some(dir.path()));
+        assert_eq!((theme.name(), problems.len()), ("mine", 0));
+        let (_, problems) = resolve_theme(Some("loop"), false, Some(dir.path()));
+        assert!(!problems.is_empty());
+        let names = Theme::available(Some(dir.path()));
+        assert!(names.contains(&"mine".to_string()) && names.contains(&"mono".to_string()));
+    }
+
+    #[test]
+    fn bad_colours_are_reported_with_their_line() {
+        let text = "palette:\n  accent: cyan\n  oops: blurple\nslots:\n  title: {fg: accent}\n  \
+                    ok: {fg: '#12', modifiers: [bold, blink]}\n  nope: red\n";
+        let problems = Theme::load(text, None).unwrap_err();
+        let lines: Vec<u32> = problems.iter().map(|p| p.pos.unwrap().line).collect();
+        assert_eq!(lines, [3, 6, 7], "{problems:?}");
+        assert!(problems[0].message.contains("blurple"), "{}", problems[0]);
+        assert!(problems[1].message.contains("blink"), "{}", problems[1]);
+        assert!(
+            problems[2].message.contains("unknown slot `nope`"),
+            "{}",
+            problems[2]
+        );
+        let problems = Theme::load("slots:\n  ok: '#12'\n", None).unwrap_err();
+        assert_eq!(problems[0].pos.unwrap().line, 2);
+        assert!(problems[0].message.contains("`#12`"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn unknown_theme_falls_back_with_a_problem() {
+        let (theme, problems) = resolve_theme(Some("solarized"), false, None);
+        assert_eq!(theme.name(), "dark");
+        assert!(problems[0].message.contains("unknown theme `solarized`"));
+        let problems = Theme::load("inherits: solarized\n", None).unwrap_err();
+        assert_eq!(problems[0].pos.unwrap().line, 1);
+    }
+
+    #[test]
+    fn parses_colours() {
+        assert_eq!(parse_color("dark-grey"), Some(Color::DarkGray));
+        assert_eq!(parse_color("LightRed"), Some(Color::LightRed));
+        assert_eq!(parse_color("#0a0B0c"), Some(Color::Rgb(10, 11, 12)));
+        assert_eq!(parse_color("208"), Some(Color::Indexed(208)));
+        assert_eq!(parse_color("256"), None);
+        assert_eq!(parse_color("#12345"), None);
+    }
+
+    #[test]
+    fn kinds_map_to_slots() {
+        let theme = Theme::default();
+        assert_eq!(theme.kind_style("API"), theme.style(Slot::KindApi));
+        assert_eq!(theme.kind_style("Workflow"), theme.style(Slot::KindOther));
+    }
+}

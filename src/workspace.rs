@@ -1,0 +1,199 @@
+//! The workspace: config, paths and the index of one profile, and the sync
+//! that reads every source into a new index. The CLI and the TUI both work
+//! through this, so neither has logic the other lacks.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::config::{Config, SourceConfig, SourceKind};
+use crate::index::build::{SourceInput, build};
+use crate::index::store::{self, LoadError, SyncLock};
+use crate::index::{Index, now};
+use crate::paths::Paths;
+use crate::sources::{ReadContext, read_source};
+
+/// Why the demo catalog is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoReason {
+    /// `--demo` was given.
+    Asked,
+    /// No config file exists yet.
+    NoConfig,
+}
+
+/// Config, paths and mode of one stagehand run.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Where things live.
+    pub paths: Paths,
+    /// The parsed config (default when there is none).
+    pub config: Config,
+    /// `Some` when running on the built-in demo catalog.
+    pub demo: Option<DemoReason>,
+}
+
+/// Progress of a sync, for a spinner or the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncEvent {
+    /// Another stagehand is syncing this profile; waiting for it.
+    Waiting,
+    /// A source started.
+    SourceStarted(String),
+    /// Files read so far in the current source.
+    FilesRead(String, usize),
+    /// A source finished: entities read, or the error.
+    SourceDone(String, Result<usize, String>),
+}
+
+/// What a sync did.
+#[derive(Debug)]
+pub struct SyncReport {
+    /// The new index (already saved, unless in demo mode).
+    pub index: Index,
+    /// How long it took.
+    pub duration: Duration,
+    /// Per source synced: entities read, or the error.
+    pub sources: Vec<(String, Result<usize, String>)>,
+}
+
+impl Workspace {
+    /// Opens the workspace: resolves paths and reads the config. A missing
+    /// config file is not an error (`demo_if_unconfigured` then picks the
+    /// demo); a broken one is, with its file and line.
+    pub fn open(config_override: Option<PathBuf>, demo: bool, demo_if_unconfigured: bool) -> anyhow::Result<Workspace> {
+        let paths = Paths::resolve(config_override);
+        if demo {
+            return Ok(Workspace { paths, config: Config::default(), demo: Some(DemoReason::Asked) });
+        }
+        let text = match std::fs::read_to_string(&paths.config_file) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => bail!("cannot read config {}: {e}", paths.config_file.display()),
+        };
+        let Some(text) = text else {
+            let demo = demo_if_unconfigured.then_some(DemoReason::NoConfig);
+            return Ok(Workspace { paths, config: Config::default(), demo });
+        };
+        let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+        let display = paths.config_file.display().to_string();
+        let config = Config::parse(&text, &display, home.as_deref())?;
+        Ok(Workspace { paths, config, demo: None })
+    }
+
+    /// Whether the config file exists.
+    pub fn has_config(&self) -> bool {
+        self.paths.config_file.is_file()
+    }
+
+    /// The sources in effect (the demo's in demo mode).
+    pub fn sources(&self) -> anyhow::Result<Vec<SourceConfig>> {
+        if self.demo.is_some() {
+            let root = crate::demo::unpack(&self.demo_base())
+                .with_context(|| format!("cannot unpack the demo catalog under {}", self.demo_base().display()))?;
+            return Ok(vec![SourceConfig { name: crate::demo::SOURCE_NAME.into(), kind: SourceKind::File(root) }]);
+        }
+        Ok(self.config.sources.clone())
+    }
+
+    /// Where the demo is unpacked: the cache, or a temp folder when the
+    /// cache is not writable.
+    fn demo_base(&self) -> PathBuf {
+        let cache = self.paths.cache_dir.clone();
+        if store::create_private_dir(&cache).is_ok() {
+            cache
+        } else {
+            std::env::temp_dir().join("stagehand-demo")
+        }
+    }
+
+    /// Loads the index (in demo mode: builds the demo index in memory).
+    pub fn load_index(&self) -> anyhow::Result<Index> {
+        if self.demo.is_some() {
+            return Ok(self.sync(None, &|_| {})?.index);
+        }
+        match store::load(&self.paths.index_file()) {
+            Ok(index) => Ok(index),
+            Err(LoadError::Missing(path)) if !self.has_config() => bail!(
+                "no index at {} and no config at {}; run `stagehand config init`, then `stagehand sync` (or try `stagehand --demo`)",
+                path.display(),
+                self.paths.config_file.display()
+            ),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Reads every source (or only `only`) into a new index and saves it
+    /// atomically. A failed source keeps its previous entities; a failed
+    /// save keeps the previous index file.
+    pub fn sync(&self, only: Option<&str>, progress: &(dyn Fn(SyncEvent) + Sync)) -> anyhow::Result<SyncReport> {
+        let started = Instant::now();
+        let sources = self.sources()?;
+        if sources.is_empty() {
+            bail!("no sources configured in {}; add one (see `stagehand config init`)", self.paths.config_file.display());
+        }
+        if let Some(name) = only {
+            if !sources.iter().any(|s| s.name == name) {
+                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                bail!("no source named `{name}`; configured sources: {}", names.join(", "));
+            }
+        }
+        let index_file = self.paths.index_file();
+        let _lock = if self.demo.is_none() {
+            Some(SyncLock::acquire(&index_file, || progress(SyncEvent::Waiting)).with_context(|| {
+                format!("cannot lock the index at {} (is the cache dir writable?)", index_file.display())
+            })?)
+        } else {
+            None
+        };
+        let previous = if self.demo.is_none() { store::load(&index_file).ok() } else { None };
+        let patterns = self.config.effective_patterns();
+        let git_cache = self.paths.cache_dir.clone();
+        let mut inputs = Vec::new();
+        let mut results = Vec::new();
+        for source in &sources {
+            let selected = only.is_none_or(|n| n == source.name);
+            let read = selected.then(|| {
+                progress(SyncEvent::SourceStarted(source.name.clone()));
+                let name = source.name.clone();
+                let report = move |n: usize| progress(SyncEvent::FilesRead(name.clone(), n));
+                let ctx = ReadContext { cache_dir: &git_cache, patterns: &patterns, progress: &report };
+                let read = read_source(source, &ctx);
+                let outcome = read.as_ref().map(|o| o.entities.len()).map_err(Clone::clone);
+                progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
+                results.push((source.name.clone(), outcome));
+                read
+            });
+            inputs.push(SourceInput {
+                name: source.name.clone(),
+                kind: source.kind.label().into(),
+                target: source.kind.target(),
+                read,
+                server_relations: false,
+            });
+        }
+        let index = build(inputs, previous.as_ref(), now());
+        drop(previous);
+        if self.demo.is_none() {
+            store::save(&index, &index_file)
+                .with_context(|| format!("cannot write the index at {}; the previous index is unchanged", index_file.display()))?;
+        }
+        Ok(SyncReport { index, duration: started.elapsed(), sources: results })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_builds_in_memory() {
+        let mut ws = Workspace::open(None, true, false).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        ws.paths.cache_dir = tmp.path().to_path_buf();
+        let index = ws.load_index().unwrap();
+        assert!(index.len() >= 60, "{}", index.len());
+        assert!(!tmp.path().join("profiles").exists(), "demo mode never writes an index");
+    }
+}
