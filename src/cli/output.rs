@@ -43,37 +43,11 @@ impl Out {
     }
 }
 
-/// Pads or cuts `text` to `width` display columns.
-pub fn fit(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width {
-            if let Some(last) = out.pop() {
-                used -= last.width().unwrap_or(0);
-            }
-            out.push('…');
-            used += 1;
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
-    out
-}
+pub use crate::model::layout::fit;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fits_columns() {
-        assert_eq!(fit("abc", 5), "abc  ");
-        assert_eq!(fit("abcdef", 4), "abc…");
-    }
 
     #[test]
     fn text_is_sanitized_but_json_is_escaped() {

@@ -3,6 +3,7 @@
 
 pub mod entity;
 pub mod entity_ref;
+pub mod layout;
 pub mod problem;
 pub mod relations;
 pub mod sanitize;

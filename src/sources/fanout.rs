@@ -129,6 +129,35 @@ fn is_glob(target: &str) -> bool {
     target.contains(['*', '?', '['])
 }
 
+/// The files a glob pattern (an absolute path) names, sorted. A `**`
+/// component never descends into symlinked folders (Backstage's glob does not
+/// either): the `glob` crate follows them, so a symlink loop such as
+/// `loop/up -> ..` made it walk the same tree again and again, exponentially
+/// with two such links. Other patterns go through the `glob` crate.
+fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>, String> {
+    let text = pattern.to_string_lossy();
+    let mut files: Vec<PathBuf> = if pattern.components().any(|c| c.as_os_str() == "**") {
+        let matcher = globset::GlobBuilder::new(&text)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| e.to_string())?
+            .compile_matcher();
+        let root: PathBuf = pattern.components().take_while(|c| !is_glob(&c.as_os_str().to_string_lossy())).collect();
+        ignore::WalkBuilder::new(&root)
+            .standard_filters(false)
+            .follow_links(false)
+            .build()
+            .filter_map(Result::ok)
+            .map(ignore::DirEntry::into_path)
+            .filter(|p| matcher.is_match(p) && p.is_file())
+            .collect()
+    } else {
+        glob::glob(&text).map_err(|e| e.to_string())?.filter_map(Result::ok).filter(|p| p.is_file()).collect()
+    };
+    files.sort();
+    Ok(files)
+}
+
 /// Turns one Location target into the files it names.
 fn expand_target(target: &LocationTarget, base: &Path, display: &str, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     if target.kind != "file" {
@@ -144,12 +173,8 @@ fn expand_target(target: &LocationTarget, base: &Path, display: &str, problems: 
     }
     let joined = normalize(&base.join(&target.target));
     let found: Vec<PathBuf> = if is_glob(&target.target) {
-        match glob::glob(&joined.to_string_lossy()) {
-            Ok(paths) => {
-                let mut v: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
-                v.sort();
-                v
-            }
+        match glob_files(&joined) {
+            Ok(v) => v,
             Err(e) => {
                 problems.push(
                     Problem::error(format!("Location target `{}` is not a valid glob: {e}", target.target))
@@ -223,6 +248,36 @@ mod tests {
         assert!(crawl.entities.iter().all(|e| {
             e.entity.annotation(crate::model::entity::MANAGED_BY_ORIGIN_LOCATION) == Some(origin.as_str())
         }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn recursive_globs_do_not_follow_symlink_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let root = write(d, "all.yaml", &location("all", &["./**/catalog-info.yaml"]));
+        write(d, "teams/catalog-info.yaml", &group("a"));
+        write(d, "teams/deep/er/catalog-info.yaml", &group("b"));
+        std::fs::create_dir_all(d.join("loop")).unwrap();
+        // A link back up: the glob crate read every file ~40 times through
+        // it (and 2^40 times with a second such link).
+        std::os::unix::fs::symlink("..", d.join("loop/up")).unwrap();
+        // A symlinked file is still matched, as Backstage's glob does.
+        write(d, "shared/g.yaml", &group("c"));
+        std::fs::create_dir_all(d.join("linked")).unwrap();
+        std::os::unix::fs::symlink("../shared/g.yaml", d.join("linked/catalog-info.yaml")).unwrap();
+        let crawl = crawl(vec![Root::file(root)], d, &|_| {});
+        let mut names: Vec<&str> = crawl.entities.iter().map(|e| e.entity.name()).collect();
+        names.sort();
+        assert_eq!(names, vec!["a", "all", "b", "c"]);
+        assert_eq!(crawl.files, 4);
+        assert!(crawl.problems.is_empty(), "{:?}", crawl.problems);
+        // Without `**` the glob crate is used as before.
+        let other = write(d, "one.yaml", &location("one", &["./teams/*.yaml", "./*/catalog-info.yaml"]));
+        let crawl = super::crawl(vec![Root::file(other)], d, &|_| {});
+        let mut names: Vec<&str> = crawl.entities.iter().map(|e| e.entity.name()).collect();
+        names.sort();
+        assert_eq!(names, vec!["a", "c", "one"]);
     }
 
     #[test]

@@ -1,12 +1,20 @@
-//! The terminal UI: the [`action::Action`] list, the keymap that maps keys to
-//! actions, and the themes views draw with.
+//! The terminal UI, Elm-shaped: a key goes through the [`keymap`] to an
+//! [`action::Action`]; [`update::update`] changes the [`app::App`] state and
+//! returns effects; [`effects`] run them off the UI thread and answer with
+//! messages; [`views`] draw the state and nothing else.
 
 pub mod action;
+pub mod app;
+pub mod commands;
+pub mod effects;
+pub mod entity_page;
+pub mod input;
 pub mod keymap;
+pub mod runtime;
+pub mod screens;
+pub mod stars;
 pub mod theme;
+pub mod update;
+pub mod views;
 
-/// Opens the TUI (being wired).
-pub fn run(_ws: crate::workspace::Workspace) -> std::process::ExitCode {
-    eprintln!("the TUI is not wired yet");
-    std::process::ExitCode::from(2)
-}
+pub use runtime::run;

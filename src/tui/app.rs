@@ -1,0 +1,314 @@
+//! The TUI's state, the messages that change it and the effects it asks
+//! for. `update` (in [`super::update`]) is the only writer; views only read.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+
+use crate::index::search::{Haystacks, Hit, Query};
+use crate::index::Index;
+use crate::model::{Entity, Problem};
+use crate::workspace::SyncEvent;
+
+use super::input::LineInput;
+use super::keymap::{Keymap, Pending};
+use super::screens::{EntityScreen, ListScreen, ProblemsScreen, SearchScreen};
+use super::theme::Theme;
+
+/// Something that happened: a key, a finished task, a signal.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// Time passed (flash expiry, "synced 3m ago").
+    Tick,
+    /// The index finished loading, with its search haystacks.
+    IndexLoaded(Result<Loaded, String>),
+    /// A search finished.
+    SearchDone {
+        /// The generation it was started with; stale ones are dropped.
+        generation: u64,
+        /// Ranked results.
+        hits: Arc<Vec<Hit>>,
+    },
+    /// An entity body was read.
+    EntityLoaded {
+        /// The entity index.
+        entity: u32,
+        /// The index it was read from (to drop stale loads after a sync).
+        index_id: usize,
+        /// The entity, or why it could not be read.
+        result: Result<Box<Entity>, String>,
+    },
+    /// Sync progress.
+    SyncProgress(SyncEvent),
+    /// A sync finished.
+    SyncDone(Result<Loaded, String>),
+    /// Starred refs were read from the data dir.
+    StarsLoaded(BTreeSet<String>),
+    /// Writing something failed (stars, clipboard, browser): say so.
+    EffectFailed(String),
+    /// SIGTERM, SIGHUP: leave now.
+    Terminate,
+}
+
+/// An index with its haystacks, ready to search.
+#[derive(Clone)]
+pub struct Loaded {
+    /// The index.
+    pub index: Arc<Index>,
+    /// Its precomputed search haystacks.
+    pub hay: Arc<Haystacks>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Loaded({} entities)", self.index.len())
+    }
+}
+
+/// Work `update` asks the runtime to do off the UI thread.
+pub enum Effect {
+    /// Load the index (or build the demo) and its haystacks.
+    LoadIndex,
+    /// Run a search.
+    Search {
+        /// Generation for stale-result dropping.
+        generation: u64,
+        /// What to search.
+        loaded: Loaded,
+        /// The query.
+        query: Query,
+        /// Only among these (the previous results, or a list's rows).
+        within: Option<Arc<Vec<Hit>>>,
+    },
+    /// Read one entity's body.
+    LoadEntity {
+        /// The index to read from.
+        index: Arc<Index>,
+        /// The entity.
+        entity: u32,
+    },
+    /// Sync every source (or one) in the background.
+    Sync(Option<String>),
+    /// Read starred refs.
+    LoadStars,
+    /// Write starred refs.
+    SaveStars(Vec<String>),
+    /// Copy text to the clipboard through the terminal (OSC 52).
+    CopyOsc52(String),
+    /// Open a URL with `$BROWSER`.
+    OpenUrl(String),
+    /// Suspend the process (Ctrl-z).
+    Suspend,
+}
+
+/// The screens of the view stack.
+pub enum Screen {
+    /// The search home.
+    Search(SearchScreen),
+    /// One entity.
+    Entity(Box<EntityScreen>),
+    /// A table of entities.
+    List(ListScreen),
+    /// The problems table.
+    Problems(ProblemsScreen),
+}
+
+impl Screen {
+    /// The breadcrumb label.
+    pub fn label(&self, index: &Index) -> String {
+        match self {
+            Screen::Search(_) => "search".into(),
+            Screen::Entity(e) => index.entities.get(e.entity as usize).map_or_else(|| "entity".into(), |s| s.name.clone()),
+            Screen::List(l) => l.title.clone(),
+            Screen::Problems(_) => "problems".into(),
+        }
+    }
+}
+
+/// Overlays drawn above the current screen.
+pub enum Overlay {
+    /// The help overlay, with its scroll offset.
+    Help(usize),
+    /// The `:` command palette.
+    Palette(Palette),
+}
+
+/// The command palette's input and selection.
+pub struct Palette {
+    /// What was typed.
+    pub input: LineInput,
+    /// The highlighted suggestion.
+    pub selected: usize,
+}
+
+/// How serious a flash message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Information.
+    Info,
+    /// Something to look at.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+/// A status-bar message that expires.
+pub struct Flash {
+    /// The text (sanitized when drawn).
+    pub text: String,
+    /// Its level.
+    pub level: Level,
+    /// When it disappears.
+    pub until: Instant,
+}
+
+/// A running sync.
+pub struct SyncStatus {
+    /// The source being read.
+    pub source: String,
+    /// Files read so far.
+    pub files: usize,
+}
+
+/// Everything the TUI shows.
+pub struct App {
+    /// The loaded index, once loaded.
+    pub loaded: Option<Loaded>,
+    /// Why loading failed, if it did.
+    pub load_error: Option<String>,
+    /// Label of where the data comes from (`demo`, source names).
+    pub origin: String,
+    /// The theme.
+    pub theme: Theme,
+    /// The keymap.
+    pub keymap: Keymap,
+    /// Keys of a chord typed so far.
+    pub pending: Pending,
+    /// The view stack; the first is always the search home.
+    pub stack: Vec<Screen>,
+    /// Screens left by going back, for going forward.
+    pub forward: Vec<Screen>,
+    /// Help or palette, when open.
+    pub overlay: Option<Overlay>,
+    /// The status-bar message.
+    pub flash: Option<Flash>,
+    /// A running sync.
+    pub sync: Option<SyncStatus>,
+    /// Starred entity refs.
+    pub starred: BTreeSet<String>,
+    /// Problems with the user's keymap or theme files.
+    pub setup_problems: Vec<Problem>,
+    /// Whether `y` may copy through OSC 52.
+    pub osc52: bool,
+    /// Whether `$BROWSER` is set.
+    pub browser: bool,
+    /// Counter for stale-result dropping.
+    pub generation: u64,
+    /// Set when the app should exit.
+    pub quit: bool,
+    /// Terminal size, for page movements and layout choices.
+    pub size: (u16, u16),
+    /// Unix seconds, refreshed on ticks (for "synced 3m ago").
+    pub now: u64,
+}
+
+/// How long flash messages stay.
+pub const FLASH_FOR: Duration = Duration::from_secs(4);
+
+/// Settings the app starts with.
+pub struct Settings {
+    /// Theme in use.
+    pub theme: Theme,
+    /// Keymap in use.
+    pub keymap: Keymap,
+    /// Problems loading keymap or theme files.
+    pub setup_problems: Vec<Problem>,
+    /// Where the data comes from.
+    pub origin: String,
+    /// A note for the status bar at start (e.g. "no config: showing the demo").
+    pub notice: Option<String>,
+    /// OSC 52 copying allowed.
+    pub osc52: bool,
+    /// `$BROWSER` is set.
+    pub browser: bool,
+}
+
+impl App {
+    /// A new app, not yet loaded.
+    pub fn new(settings: Settings) -> App {
+        let mut app = App {
+            loaded: None,
+            load_error: None,
+            origin: settings.origin,
+            theme: settings.theme,
+            keymap: settings.keymap,
+            pending: Pending::default(),
+            stack: vec![Screen::Search(SearchScreen::new())],
+            forward: Vec::new(),
+            overlay: None,
+            flash: None,
+            sync: None,
+            starred: BTreeSet::new(),
+            setup_problems: settings.setup_problems,
+            osc52: settings.osc52,
+            browser: settings.browser,
+            generation: 0,
+            quit: false,
+            size: (80, 24),
+            now: crate::index::now(),
+        };
+        if let Some(first) = app.setup_problems.first() {
+            let more = app.setup_problems.len() - 1;
+            let suffix = if more > 0 { format!(" (+{more} more; see :problems)") } else { String::new() };
+            app.flash_for(format!("{first}; using defaults{suffix}"), Level::Error, FLASH_FOR * 3);
+        } else if let Some(notice) = settings.notice {
+            app.flash_for(notice, Level::Info, FLASH_FOR * 2);
+        }
+        app
+    }
+
+    /// Shows a flash message.
+    pub fn flash(&mut self, text: impl Into<String>, level: Level) {
+        self.flash_for(text, level, FLASH_FOR);
+    }
+
+    fn flash_for(&mut self, text: impl Into<String>, level: Level, for_: Duration) {
+        self.flash = Some(Flash { text: text.into(), level, until: Instant::now() + for_ });
+    }
+
+    /// The next generation number.
+    pub fn next_generation(&mut self) -> u64 {
+        self.generation += 1;
+        self.generation
+    }
+
+    /// The current (top) screen.
+    pub fn screen(&self) -> &Screen {
+        self.stack.last().unwrap_or_else(|| unreachable!("the stack always holds the search screen"))
+    }
+
+    /// The current (top) screen, mutable.
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        self.stack.last_mut().unwrap_or_else(|| unreachable!("the stack always holds the search screen"))
+    }
+
+    /// The index, or an empty one while loading.
+    pub fn index(&self) -> &Index {
+        static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+        match &self.loaded {
+            Some(l) => &l.index,
+            None => EMPTY.get_or_init(Index::empty),
+        }
+    }
+
+    /// Rows a page moves by.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+}

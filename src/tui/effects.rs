@@ -1,0 +1,104 @@
+//! Running effects: the blocking work `update` asks for, done off the UI
+//! thread, each answering with a message.
+
+use std::sync::Arc;
+
+use crate::index::search::{Haystacks, search};
+use crate::workspace::Workspace;
+
+use super::app::{Effect, Loaded, Msg};
+use super::stars;
+
+/// What effects need: the workspace, and a way to report progress.
+#[derive(Clone)]
+pub struct EffectContext {
+    /// The workspace (config, paths, index).
+    pub ws: Arc<Workspace>,
+    /// Sends progress messages while an effect runs.
+    pub progress: Arc<dyn Fn(Msg) + Send + Sync>,
+}
+
+/// Loads the index and builds its haystacks.
+pub fn load(ws: &Workspace) -> Result<Loaded, String> {
+    let index = ws.load_index().map_err(|e| format!("{e:#}"))?;
+    let hay = Haystacks::build(&index);
+    Ok(Loaded { index: Arc::new(index), hay: Arc::new(hay) })
+}
+
+/// Runs one blocking effect and returns the message it produces. Effects
+/// that touch the terminal (suspend, OSC 52) are handled by the runtime.
+pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
+    match effect {
+        Effect::LoadIndex => Some(Msg::IndexLoaded(load(&ctx.ws))),
+        Effect::Search { generation, loaded, query, within } => {
+            let hits = search(&loaded.index, &loaded.hay, &query, within.as_deref().map(Vec::as_slice));
+            Some(Msg::SearchDone { generation, hits: Arc::new(hits) })
+        }
+        Effect::LoadEntity { index, entity } => {
+            let result = index.entity(entity).map(Box::new);
+            Some(Msg::EntityLoaded { entity, index_id: Arc::as_ptr(&index) as usize, result })
+        }
+        Effect::Sync(only) => {
+            let progress = ctx.progress.clone();
+            let report = ctx.ws.sync(only.as_deref(), &move |event| progress(Msg::SyncProgress(event)));
+            Some(Msg::SyncDone(report.map_err(|e| format!("{e:#}")).map(|r| {
+                let hay = Haystacks::build(&r.index);
+                Loaded { index: Arc::new(r.index), hay: Arc::new(hay) }
+            })))
+        }
+        Effect::LoadStars => {
+            let path = stars::file(&ctx.ws.paths.profile_data_dir());
+            Some(match stars::load(&path) {
+                Ok(s) => Msg::StarsLoaded(s),
+                Err(e) => Msg::EffectFailed(e),
+            })
+        }
+        Effect::SaveStars(refs) => {
+            let path = stars::file(&ctx.ws.paths.profile_data_dir());
+            stars::save(&path, &refs).err().map(Msg::EffectFailed)
+        }
+        Effect::OpenUrl(url) => open_url(&url).err().map(Msg::EffectFailed),
+        Effect::CopyOsc52(_) | Effect::Suspend => None,
+    }
+}
+
+/// Starts `$BROWSER` with the URL as its only argument (no shell).
+fn open_url(url: &str) -> Result<(), String> {
+    let browser = std::env::var("BROWSER").map_err(|_| "$BROWSER is not set".to_string())?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!("not opening `{url}`: only http(s) links are opened"));
+    }
+    std::process::Command::new(&browser)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| format!("cannot start $BROWSER ({browser}): {e}"))
+}
+
+/// The OSC 52 sequence that asks the terminal to copy `text`.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    let clean = crate::model::sanitize::line(text);
+    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(clean.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_payloads_are_base64_of_sanitized_text() {
+        assert_eq!(osc52("ab"), "\x1b]52;c;YWI=\x07");
+        assert!(!osc52("a\x1b]0;x\x07").contains("\x1b]0"));
+    }
+
+    #[test]
+    fn only_web_links_open() {
+        // SAFETY of the assertion: with or without $BROWSER set, a file: URL is refused.
+        let err = open_url("file:///etc/passwd").unwrap_err();
+        assert!(err.contains("BROWSER") || err.contains("only http"));
+    }
+}

@@ -1,0 +1,171 @@
+//! The event loop: terminal events, task messages and a slow tick go into
+//! `update`; effects run on blocking tasks; the screen is redrawn only when
+//! something changed. The terminal is restored on exit, error, panic
+//! (ratatui's hook), SIGTERM and SIGHUP; Ctrl-z suspends.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use crate::workspace::{DemoReason, Workspace};
+
+use super::app::{App, Effect, Msg, Settings};
+use super::effects::{EffectContext, osc52, perform};
+use super::keymap::Keymap;
+use super::theme::{no_color_env, resolve_theme};
+use super::update::update;
+use super::views::render;
+
+/// Builds the app's starting settings from the workspace: theme (NO_COLOR
+/// forces mono), keymap with the user's overrides, and what to say first.
+pub fn settings(ws: &Workspace) -> Settings {
+    let (theme, mut problems) = resolve_theme(ws.config.theme.as_deref(), no_color_env(), Some(&ws.paths.themes_dir()));
+    let (keymap, keymap_problems) = Keymap::load_user_file(&ws.paths.keymap_file());
+    problems.extend(keymap_problems);
+    let (origin, notice) = match ws.demo {
+        Some(DemoReason::Asked) => ("demo".to_string(), Some("demo catalog: Lumen Freight (type to search, ? for help)".to_string())),
+        Some(DemoReason::NoConfig) => (
+            "demo".to_string(),
+            Some(format!("no config at {}: showing the demo catalog (`stagehand config init` to set up yours)", ws.paths.config_file.display())),
+        ),
+        None => {
+            let names: Vec<&str> = ws.config.sources.iter().map(|s| s.name.as_str()).collect();
+            (if names.is_empty() { "no sources".to_string() } else { names.join(",") }, None)
+        }
+    };
+    let notice = notice.or_else(|| ws.paths.fallback_warning.clone());
+    Settings {
+        theme,
+        keymap,
+        setup_problems: problems,
+        origin,
+        notice,
+        osc52: ws.config.osc52,
+        browser: std::env::var_os("BROWSER").is_some_and(|b| !b.is_empty()),
+    }
+}
+
+/// Runs the TUI until the user quits.
+pub fn run(ws: Workspace) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(event_loop(ws));
+    ratatui::restore();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn spawn(effect: Effect, ctx: &EffectContext, tx: &UnboundedSender<Msg>) {
+    let ctx = ctx.clone();
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(msg) = perform(effect, &ctx) {
+            let _ = tx.send(msg);
+        }
+    });
+}
+
+fn listen_for_signals(tx: &UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    for kind in [tokio::signal::unix::SignalKind::terminate(), tokio::signal::unix::SignalKind::hangup()] {
+        let tx = tx.clone();
+        if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
+            tokio::spawn(async move {
+                if signal.recv().await.is_some() {
+                    let _ = tx.send(Msg::Terminate);
+                }
+            });
+        }
+    }
+}
+
+/// What the status bar shows that changes with time alone.
+fn clock_view(app: &App) -> (bool, String) {
+    let synced = app.index().sources.iter().filter_map(|s| s.last_success).min().map(|t| crate::index::age(t, app.now));
+    (app.flash.is_some(), synced.unwrap_or_default())
+}
+
+async fn event_loop(ws: Workspace) -> anyhow::Result<()> {
+    let settings = settings(&ws);
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let progress_tx = tx.clone();
+    let ctx = EffectContext {
+        ws: Arc::new(ws),
+        progress: Arc::new(move |msg| {
+            let _ = progress_tx.send(msg);
+        }),
+    };
+    let mut terminal = ratatui::init();
+    let mut app = App::new(settings);
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    spawn(Effect::LoadIndex, &ctx, &tx);
+    spawn(Effect::LoadStars, &ctx, &tx);
+    listen_for_signals(&tx);
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| render(&app, frame))?;
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = ticker.tick() => Msg::Tick,
+        };
+        let before = matches!(msg, Msg::Tick).then(|| clock_view(&app));
+        for effect in update(&mut app, msg) {
+            match effect {
+                Effect::Suspend => {
+                    suspend();
+                    terminal = ratatui::init();
+                    terminal.clear()?;
+                }
+                Effect::CopyOsc52(text) => {
+                    let mut out = std::io::stdout();
+                    out.write_all(osc52(&text).as_bytes())?;
+                    out.flush()?;
+                }
+                other => spawn(other, &ctx, &tx),
+            }
+        }
+        dirty = before.is_none_or(|b| b != clock_view(&app));
+        if app.quit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Restores the terminal and stops the process until it is resumed (`fg`).
+fn suspend() {
+    ratatui::restore();
+    #[cfg(unix)]
+    // SAFETY: raising SIGTSTP on our own process is the documented way to
+    // suspend; the default handler stops us and SIGCONT resumes here.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+}

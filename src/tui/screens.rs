@@ -1,0 +1,369 @@
+//! Per-screen state: selection, scroll, tabs, filters and sort order.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use crate::index::search::{Hit, Query};
+use crate::index::{Index, Summary};
+use crate::model::Entity;
+
+use super::input::LineInput;
+
+/// A selected row in a list, and the first visible row.
+#[derive(Debug, Default)]
+pub struct Selection {
+    /// The selected row.
+    pub selected: usize,
+    /// The first row drawn; adjusted while drawing to keep the selection visible.
+    pub offset: Cell<usize>,
+}
+
+impl Selection {
+    /// Moves by `delta` rows within `len`.
+    pub fn move_by(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        let target = self.selected as isize + delta;
+        self.selected = target.clamp(0, len as isize - 1) as usize;
+    }
+
+    /// Jumps to a row (clamped).
+    pub fn set(&mut self, row: usize, len: usize) {
+        self.selected = row.min(len.saturating_sub(1));
+    }
+
+    /// The rows to draw in `height` lines, scrolling as little as possible.
+    pub fn window(&self, height: usize, len: usize) -> std::ops::Range<usize> {
+        let height = height.max(1);
+        let mut offset = self.offset.get().min(len.saturating_sub(1));
+        if self.selected < offset {
+            offset = self.selected;
+        } else if self.selected >= offset + height {
+            offset = self.selected + 1 - height;
+        }
+        self.offset.set(offset);
+        offset..(offset + height).min(len)
+    }
+}
+
+/// Which part of the search screen has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFocus {
+    /// Typing goes into the query.
+    Query,
+    /// Keys move through the results.
+    Results,
+}
+
+/// The search home.
+pub struct SearchScreen {
+    /// The query line.
+    pub input: LineInput,
+    /// Where the keyboard is.
+    pub focus: SearchFocus,
+    /// The query the results are for.
+    pub query: Query,
+    /// Ranked results.
+    pub results: Arc<Vec<Hit>>,
+    /// The selection.
+    pub sel: Selection,
+    /// The generation of the search in flight.
+    pub waiting: u64,
+}
+
+impl SearchScreen {
+    /// An empty search.
+    pub fn new() -> SearchScreen {
+        SearchScreen {
+            input: LineInput::new("type to search · kind:api owner:team-a tag:go !lifecycle:deprecated"),
+            focus: SearchFocus::Query,
+            query: Query::default(),
+            results: Arc::new(Vec::new()),
+            sel: Selection::default(),
+            waiting: 0,
+        }
+    }
+
+    /// The selected entity.
+    pub fn selected(&self) -> Option<u32> {
+        self.results.get(self.sel.selected).map(|h| h.entity)
+    }
+}
+
+impl Default for SearchScreen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The tabs of an entity page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Kind, ref, owner, links...
+    Overview,
+    /// Relations grouped by type.
+    Relations,
+    /// The API definition (APIs only).
+    Api,
+    /// The entity as stored.
+    Yaml,
+    /// Problems of this entity.
+    Problems,
+}
+
+impl Tab {
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Relations => "Relations",
+            Tab::Api => "API",
+            Tab::Yaml => "YAML",
+            Tab::Problems => "Problems",
+        }
+    }
+}
+
+/// One entity's page.
+pub struct EntityScreen {
+    /// The entity.
+    pub entity: u32,
+    /// Its canonical ref (to find it again after a sync).
+    pub canonical: String,
+    /// Identity of the index `entity` belongs to.
+    pub index_id: usize,
+    /// The loaded body, or why it failed; `None` while loading.
+    pub body: Option<Result<Box<Entity>, String>>,
+    /// The entity as YAML (built when loaded).
+    pub yaml: String,
+    /// The API definition summary and text (APIs).
+    pub api: Vec<String>,
+    /// The tabs shown.
+    pub tabs: Vec<Tab>,
+    /// The active tab.
+    pub tab: usize,
+    /// Scroll of text tabs.
+    pub scroll: usize,
+    /// The largest useful scroll of the current tab, learnt while drawing.
+    pub max_scroll: Cell<usize>,
+    /// Selection in the relations tab.
+    pub relations: Selection,
+}
+
+impl EntityScreen {
+    /// A page for entity `entity`, loading.
+    pub fn new(index: &Index, entity: u32, index_id: usize) -> EntityScreen {
+        let summary = index.summary(entity);
+        let mut tabs = vec![Tab::Overview, Tab::Relations];
+        if summary.kind.eq_ignore_ascii_case("api") {
+            tabs.push(Tab::Api);
+        }
+        tabs.push(Tab::Yaml);
+        if !index.problems_of(entity).is_empty() {
+            tabs.push(Tab::Problems);
+        }
+        EntityScreen {
+            entity,
+            canonical: index.ref_of(entity).to_string(),
+            index_id,
+            body: None,
+            yaml: String::new(),
+            api: Vec::new(),
+            tabs,
+            tab: 0,
+            scroll: 0,
+            max_scroll: Cell::new(usize::MAX),
+            relations: Selection::default(),
+        }
+    }
+
+    /// The active tab.
+    pub fn current(&self) -> Tab {
+        self.tabs.get(self.tab).copied().unwrap_or(Tab::Overview)
+    }
+}
+
+/// What an entity list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// Every entity of a kind.
+    Kind(String),
+    /// Starred entities.
+    Starred,
+}
+
+/// Columns of entity tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// `metadata.name`
+    Name,
+    /// Kind.
+    Kind,
+    /// Namespace.
+    Namespace,
+    /// Owner.
+    Owner,
+    /// `spec.type`
+    Type,
+    /// `spec.lifecycle`
+    Lifecycle,
+    /// Title or description.
+    Title,
+}
+
+impl Column {
+    /// Every column, in table order.
+    pub const ALL: [Column; 7] =
+        [Column::Name, Column::Kind, Column::Namespace, Column::Owner, Column::Type, Column::Lifecycle, Column::Title];
+
+    /// The header label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Name => "NAME",
+            Column::Kind => "KIND",
+            Column::Namespace => "NAMESPACE",
+            Column::Owner => "OWNER",
+            Column::Type => "TYPE",
+            Column::Lifecycle => "LIFECYCLE",
+            Column::Title => "TITLE",
+        }
+    }
+
+    /// The cell text for an entity.
+    pub fn value(self, s: &Summary) -> &str {
+        match self {
+            Column::Name => &s.name,
+            Column::Kind => &s.kind,
+            Column::Namespace => &s.namespace,
+            Column::Owner => s.owner.as_deref().map_or("", |o| o.split_once(':').map_or(o, |(_, r)| r)),
+            Column::Type => s.spec_type.as_deref().unwrap_or(""),
+            Column::Lifecycle => s.lifecycle.as_deref().unwrap_or(""),
+            Column::Title => s.title.as_deref().or(s.description.as_deref()).unwrap_or(""),
+        }
+    }
+}
+
+/// A table of entities (by kind, starred).
+pub struct ListScreen {
+    /// Title for the breadcrumb.
+    pub title: String,
+    /// What it lists.
+    pub source: ListSource,
+    /// Columns shown.
+    pub columns: Vec<Column>,
+    /// Every entity listed, before the filter.
+    pub rows: Arc<Vec<Hit>>,
+    /// Rows after the filter, sorted.
+    pub shown: Vec<u32>,
+    /// The `/` filter.
+    pub filter: LineInput,
+    /// Whether the filter has the keyboard.
+    pub filtering: bool,
+    /// Sort column (index into `columns`) and direction.
+    pub sort: (usize, bool),
+    /// The selection.
+    pub sel: Selection,
+    /// Generation of the filter search in flight.
+    pub waiting: u64,
+}
+
+impl ListScreen {
+    /// A list over `rows`.
+    pub fn new(title: String, source: ListSource, rows: Vec<u32>, columns: Vec<Column>) -> ListScreen {
+        let rows: Vec<Hit> = rows.into_iter().map(|entity| Hit { entity, score: 0 }).collect();
+        let shown = rows.iter().map(|h| h.entity).collect();
+        ListScreen {
+            title,
+            source,
+            columns,
+            rows: Arc::new(rows),
+            shown,
+            filter: LineInput::new("filter"),
+            filtering: false,
+            sort: (0, false),
+            sel: Selection::default(),
+            waiting: 0,
+        }
+    }
+
+    /// Orders `shown` by the sort column (ties by ref, which is index order).
+    pub fn sort_rows(&mut self, index: &Index) {
+        let column = self.columns.get(self.sort.0).copied().unwrap_or(Column::Name);
+        let reverse = self.sort.1;
+        self.shown.sort_by(|&a, &b| {
+            let (sa, sb) = (index.summary(a), index.summary(b));
+            let ord = column.value(sa).to_lowercase().cmp(&column.value(sb).to_lowercase()).then(a.cmp(&b));
+            if reverse { ord.reverse() } else { ord }
+        });
+    }
+
+    /// The selected entity.
+    pub fn selected(&self) -> Option<u32> {
+        self.shown.get(self.sel.selected).copied()
+    }
+}
+
+/// The problems table.
+pub struct ProblemsScreen {
+    /// Indexes into the index's problems, after the filter.
+    pub shown: Vec<usize>,
+    /// The `/` filter (substring, case-insensitive).
+    pub filter: LineInput,
+    /// Whether the filter has the keyboard.
+    pub filtering: bool,
+    /// The selection.
+    pub sel: Selection,
+}
+
+impl ProblemsScreen {
+    /// Every problem of the index.
+    pub fn new(index: &Index) -> ProblemsScreen {
+        ProblemsScreen {
+            shown: (0..index.problems.len()).collect(),
+            filter: LineInput::new("filter"),
+            filtering: false,
+            sel: Selection::default(),
+        }
+    }
+
+    /// Re-applies the filter.
+    pub fn refilter(&mut self, index: &Index) {
+        let needle = self.filter.text().to_lowercase();
+        self.shown = index
+            .problems
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                needle.is_empty()
+                    || p.message.to_lowercase().contains(&needle)
+                    || p.location().to_lowercase().contains(&needle)
+                    || p.entity.as_deref().is_some_and(|e| e.contains(&needle))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.sel.set(self.sel.selected, self.shown.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_scrolls_as_little_as_possible() {
+        let mut sel = Selection::default();
+        assert_eq!(sel.window(5, 20), 0..5);
+        sel.move_by(6, 20);
+        assert_eq!(sel.window(5, 20), 2..7);
+        sel.move_by(-3, 20);
+        assert_eq!(sel.window(5, 20), 2..7);
+        sel.move_by(-10, 20);
+        assert_eq!(sel.selected, 0);
+        assert_eq!(sel.window(5, 20), 0..5);
+        sel.move_by(100, 20);
+        assert_eq!(sel.selected, 19);
+        assert_eq!(sel.window(5, 3), 0..3);
+    }
+}

@@ -1,0 +1,412 @@
+//! `update`: the only place the TUI state changes. No I/O here: work that
+//! reads or writes is returned as [`Effect`]s.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::index::search::{Query, narrows};
+
+use super::action::Action;
+use super::app::{App, Effect, Level, Loaded, Msg, Overlay, Screen};
+use super::commands;
+use super::entity_page;
+use super::keymap::{Context, Resolution, resolve};
+use super::screens::{EntityScreen, SearchFocus, Tab};
+
+/// Applies one message; returns the effects to run.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => on_key(app, key),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            Vec::new()
+        }
+        Msg::Tick => {
+            app.now = crate::index::now();
+            if app.flash.as_ref().is_some_and(|f| f.until <= std::time::Instant::now()) {
+                app.flash = None;
+            }
+            Vec::new()
+        }
+        Msg::IndexLoaded(Ok(loaded)) => {
+            app.load_error = None;
+            app.loaded = Some(loaded);
+            refresh_after_new_index(app)
+        }
+        Msg::IndexLoaded(Err(e)) => {
+            app.flash(e.clone(), Level::Error);
+            app.load_error = Some(e);
+            Vec::new()
+        }
+        Msg::SearchDone { generation, hits } => {
+            commands::apply_search(app, generation, hits);
+            Vec::new()
+        }
+        Msg::EntityLoaded { entity, index_id, result } => {
+            for screen in app.stack.iter_mut().chain(app.forward.iter_mut()) {
+                if let Screen::Entity(page) = screen {
+                    if page.entity == entity && page.index_id == index_id && page.body.is_none() {
+                        entity_page::fill(page, result.clone());
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Msg::SyncProgress(event) => {
+            commands::sync_progress(app, event);
+            Vec::new()
+        }
+        Msg::SyncDone(Ok(loaded)) => {
+            app.sync = None;
+            let n = loaded.index.len();
+            let problems = loaded.index.problems.len();
+            app.loaded = Some(loaded);
+            app.flash(format!("synced: {n} entities, {problems} problems"), Level::Info);
+            refresh_after_new_index(app)
+        }
+        Msg::SyncDone(Err(e)) => {
+            app.sync = None;
+            app.flash(format!("sync failed: {e}; the index is unchanged"), Level::Error);
+            Vec::new()
+        }
+        Msg::StarsLoaded(stars) => {
+            app.starred = stars;
+            Vec::new()
+        }
+        Msg::EffectFailed(e) => {
+            app.flash(e, Level::Error);
+            Vec::new()
+        }
+        Msg::Terminate => {
+            app.quit = true;
+            Vec::new()
+        }
+    }
+}
+
+/// Identity of an index, to tell a fresh index from the old one.
+pub fn index_id(loaded: &Loaded) -> usize {
+    Arc::as_ptr(&loaded.index) as usize
+}
+
+/// After a load or sync: keep every screen on the same entities (by ref)
+/// and re-run searches.
+fn refresh_after_new_index(app: &mut App) -> Vec<Effect> {
+    let Some(loaded) = app.loaded.clone() else { return Vec::new() };
+    let id = index_id(&loaded);
+    let mut effects = Vec::new();
+    let old_stack = std::mem::take(&mut app.stack);
+    app.forward.clear();
+    for screen in old_stack {
+        match commands::carry_over(screen, &loaded, id, &app.starred) {
+            Some(s) => app.stack.push(s),
+            None => continue,
+        }
+    }
+    for i in 0..app.stack.len() {
+        if let Screen::Entity(page) = &app.stack[i] {
+            effects.push(Effect::LoadEntity { index: loaded.index.clone(), entity: page.entity });
+        }
+    }
+    effects.extend(commands::research_all(app));
+    effects
+}
+
+/// The keymap context of what has the keyboard now.
+pub fn context(app: &App) -> Context {
+    match &app.overlay {
+        Some(Overlay::Help(_)) => return Context::Help,
+        Some(Overlay::Palette(_)) => return Context::Palette,
+        None => {}
+    }
+    match app.screen() {
+        Screen::Search(s) if s.focus == SearchFocus::Query => Context::Search,
+        Screen::List(l) if l.filtering => Context::Search,
+        Screen::Problems(p) if p.filtering => Context::Search,
+        Screen::Entity(_) => Context::Entity,
+        _ => Context::List,
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctx = context(app);
+    match resolve(&app.keymap, ctx, key, &mut app.pending) {
+        Resolution::Action(action) => apply(app, action),
+        Resolution::Pending => Vec::new(),
+        Resolution::Unbound => type_text(app, key),
+    }
+}
+
+/// Keys no binding took: text for whatever input has focus.
+fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && !matches!(key.code, KeyCode::Char('h' | 'w')) {
+        return Vec::new();
+    }
+    if let Some(Overlay::Palette(p)) = &mut app.overlay {
+        if p.input.input(key) {
+            p.selected = 0;
+        }
+        return Vec::new();
+    }
+    let changed = match app.screen_mut() {
+        Screen::Search(s) if s.focus == SearchFocus::Query => s.input.input(key),
+        Screen::List(l) if l.filtering => l.filter.input(key),
+        Screen::Problems(p) if p.filtering => p.filter.input(key),
+        _ => false,
+    };
+    if changed { commands::research_top(app) } else { Vec::new() }
+}
+
+/// Runs one action.
+pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::ForceQuit => {
+            app.quit = true;
+            return Vec::new();
+        }
+        Action::Suspend => return vec![Effect::Suspend],
+        _ => {}
+    }
+    match app.overlay {
+        Some(Overlay::Help(_)) => return help_action(app, action),
+        Some(Overlay::Palette(_)) => return commands::palette_action(app, action),
+        None => {}
+    }
+    match action {
+        Action::Help => {
+            app.overlay = Some(Overlay::Help(0));
+            Vec::new()
+        }
+        Action::CommandPalette => {
+            commands::open_palette(app);
+            Vec::new()
+        }
+        Action::Sync => commands::start_sync(app, None),
+        Action::Back => back(app),
+        Action::Quit => {
+            if app.stack.len() > 1 {
+                back(app)
+            } else {
+                app.quit = true;
+                Vec::new()
+            }
+        }
+        Action::Forward => {
+            if let Some(screen) = app.forward.pop() {
+                app.stack.push(screen);
+            }
+            Vec::new()
+        }
+        Action::ToggleStar => commands::toggle_star(app),
+        Action::CopyRef => commands::copy_ref(app),
+        Action::OpenLink => commands::open_link(app),
+        Action::Refresh => {
+            app.flash("refresh re-fetches from a remote catalog; this entity comes from a local source (use :sync)", Level::Info);
+            Vec::new()
+        }
+        _ => screen_action(app, action),
+    }
+}
+
+fn help_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Help(scroll)) = &mut app.overlay else { return Vec::new() };
+    match action {
+        Action::MoveDown => *scroll += 1,
+        Action::MoveUp => *scroll = scroll.saturating_sub(1),
+        Action::PageDown | Action::HalfPageDown => *scroll += 10,
+        Action::PageUp | Action::HalfPageUp => *scroll = scroll.saturating_sub(10),
+        Action::Top => *scroll = 0,
+        Action::Back | Action::Quit | Action::Help | Action::Select => app.overlay = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Leaves the current screen (or, on the search home, clears the query).
+pub fn back(app: &mut App) -> Vec<Effect> {
+    if let Screen::Search(s) = app.screen_mut() {
+        if s.focus == SearchFocus::Results {
+            s.focus = SearchFocus::Query;
+            return Vec::new();
+        }
+        if s.input.clear() {
+            return commands::research_top(app);
+        }
+        return Vec::new();
+    }
+    let leave_filter = match app.screen_mut() {
+        Screen::List(l) if l.filtering => {
+            l.filtering = false;
+            true
+        }
+        Screen::Problems(p) if p.filtering => {
+            p.filtering = false;
+            true
+        }
+        _ => false,
+    };
+    if leave_filter {
+        return Vec::new();
+    }
+    if let Some(screen) = app.stack.pop() {
+        app.forward.push(screen);
+    }
+    Vec::new()
+}
+
+/// Opens an entity page on top of the stack.
+pub fn open_entity(app: &mut App, entity: u32) -> Vec<Effect> {
+    let Some(loaded) = app.loaded.clone() else { return Vec::new() };
+    if entity as usize >= loaded.index.len() {
+        return Vec::new();
+    }
+    app.forward.clear();
+    app.stack.push(Screen::Entity(Box::new(EntityScreen::new(&loaded.index, entity, index_id(&loaded)))));
+    vec![Effect::LoadEntity { index: loaded.index.clone(), entity }]
+}
+
+fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let page = app.page() as isize;
+    let half = (page / 2).max(1);
+    let delta = match action {
+        Action::MoveUp => Some(-1),
+        Action::MoveDown => Some(1),
+        Action::PageUp => Some(-page),
+        Action::PageDown => Some(page),
+        Action::HalfPageUp => Some(-half),
+        Action::HalfPageDown => Some(half),
+        Action::Top => Some(isize::MIN / 2),
+        Action::Bottom => Some(isize::MAX / 2),
+        _ => None,
+    };
+    if let Some(d) = delta {
+        let relations = match app.screen() {
+            Screen::Entity(e) => app.index().entities.get(e.entity as usize).map_or(0, |s| s.links.len()),
+            _ => 0,
+        };
+        match app.screen_mut() {
+            Screen::Search(s) => s.sel.move_by(d, s.results.len()),
+            Screen::List(l) => l.sel.move_by(d, l.shown.len()),
+            Screen::Problems(p) => p.sel.move_by(d, p.shown.len()),
+            Screen::Entity(e) if e.current() == Tab::Relations => e.relations.move_by(d, relations),
+            Screen::Entity(e) => {
+                e.scroll = e.scroll.saturating_add_signed(d).min(e.max_scroll.get());
+            }
+        }
+        return Vec::new();
+    }
+    match action {
+        Action::Select => select(app),
+        Action::NextPane | Action::PrevPane => {
+            if let Screen::Search(s) = app.screen_mut() {
+                s.focus = match s.focus {
+                    SearchFocus::Query => SearchFocus::Results,
+                    SearchFocus::Results => SearchFocus::Query,
+                };
+            } else if let Screen::Entity(e) = app.screen_mut() {
+                step_tab(e, if action == Action::NextPane { 1 } else { -1 });
+            }
+            Vec::new()
+        }
+        Action::NextTab | Action::PrevTab => {
+            if let Screen::Entity(e) = app.screen_mut() {
+                step_tab(e, if action == Action::NextTab { 1 } else { -1 });
+            }
+            Vec::new()
+        }
+        Action::Filter => {
+            match app.screen_mut() {
+                Screen::Search(s) => s.focus = SearchFocus::Query,
+                Screen::List(l) => l.filtering = true,
+                Screen::Problems(p) => p.filtering = true,
+                Screen::Entity(_) => {}
+            }
+            Vec::new()
+        }
+        Action::ClearQuery => {
+            let cleared = match app.screen_mut() {
+                Screen::Search(s) => s.input.clear(),
+                Screen::List(l) => l.filter.clear(),
+                Screen::Problems(p) => p.filter.clear(),
+                Screen::Entity(_) => false,
+            };
+            if cleared { commands::research_top(app) } else { Vec::new() }
+        }
+        Action::SortNext | Action::SortReverse => {
+            commands::sort(app, action == Action::SortReverse);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn step_tab(e: &mut EntityScreen, by: isize) {
+    let n = e.tabs.len() as isize;
+    e.tab = ((e.tab as isize + by).rem_euclid(n)) as usize;
+    e.scroll = 0;
+}
+
+fn select(app: &mut App) -> Vec<Effect> {
+    let target = match app.screen() {
+        Screen::Search(s) => s.selected(),
+        Screen::List(l) => {
+            if l.filtering {
+                if let Screen::List(l) = app.screen_mut() {
+                    l.filtering = false;
+                }
+                return Vec::new();
+            }
+            l.selected()
+        }
+        Screen::Problems(p) => {
+            if p.filtering {
+                if let Screen::Problems(p) = app.screen_mut() {
+                    p.filtering = false;
+                }
+                return Vec::new();
+            }
+            let problem = p.shown.get(p.sel.selected).and_then(|&i| app.index().problems.get(i));
+            match problem.and_then(|p| p.entity.clone()) {
+                Some(r) => match app.index().find(&r) {
+                    Some(i) => Some(i),
+                    None => {
+                        app.flash(format!("{r} was not indexed (it failed validation or was a duplicate)"), Level::Warning);
+                        return Vec::new();
+                    }
+                },
+                None => None,
+            }
+        }
+        Screen::Entity(e) if e.current() == Tab::Relations => {
+            let rels = app.index().relations(e.entity);
+            match rels.get(e.relations.selected) {
+                Some(r) if r.entity.is_some() => r.entity,
+                Some(r) => {
+                    let text = format!("{} is not in the catalog (dangling {} reference)", r.target, r.kind);
+                    app.flash(text, Level::Warning);
+                    return Vec::new();
+                }
+                None => None,
+            }
+        }
+        Screen::Entity(_) => None,
+    };
+    match target {
+        Some(i) => open_entity(app, i),
+        None => Vec::new(),
+    }
+}
+
+/// Re-runs the home search for a new query text (used by tests and the palette).
+pub fn set_query(app: &mut App, text: &str) -> Vec<Effect> {
+    if let Screen::Search(s) = app.screen_mut() {
+        s.input.set(text);
+    }
+    commands::research_top(app)
+}
+
+/// Whether a new query can narrow the previous results.
+pub fn can_narrow(before: &Query, after: &Query) -> bool {
+    narrows(before, after) && !before.text.is_empty()
+}

@@ -1,0 +1,161 @@
+//! The entity page: tabs for overview, relations, API, YAML and problems.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
+
+use crate::index::Index;
+use crate::model::sanitize;
+
+use super::super::app::App;
+use super::super::entity_page::overview;
+use super::super::screens::{EntityScreen, Tab};
+use super::super::theme::Slot;
+use super::clean;
+
+/// Draws an entity page.
+pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let index = app.index();
+    let [head, tabs_area, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let summary = index.entities.get(e.entity as usize);
+    let title = summary.map_or_else(String::new, |s| {
+        let t = s.title.as_deref().map(|t| format!("  {}", clean(t))).unwrap_or_default();
+        format!("{}{t}", clean(&e.canonical))
+    });
+    let kind = summary.map_or("", |s| s.kind.as_str());
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {kind} "), theme.kind_style(kind).patch(theme.style(Slot::TabActive))),
+            Span::styled(format!(" {title}"), theme.style(Slot::Title)),
+        ])),
+        head,
+    );
+    let titles: Vec<String> = e.tabs.iter().map(|t| tab_title(index, e, *t)).collect();
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(e.tab)
+            .style(theme.style(Slot::TabInactive))
+            .highlight_style(theme.style(Slot::TabActive))
+            .divider("│"),
+        tabs_area,
+    );
+    let block = Block::bordered().border_style(theme.style(Slot::Border));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match &e.body {
+        None => frame.render_widget(Paragraph::new("loading…").style(theme.style(Slot::Dim)), inner),
+        Some(Err(err)) => frame.render_widget(
+            Paragraph::new(clean(err).into_owned()).style(theme.style(Slot::Error)).wrap(Wrap { trim: true }),
+            inner,
+        ),
+        Some(Ok(entity)) => match e.current() {
+            Tab::Overview => {
+                let owner = summary.and_then(|s| s.owner.as_deref());
+                let system = summary.and_then(|s| s.system.as_deref());
+                let rows = overview(entity, owner, system);
+                let label_width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(8).min(34);
+                let lines: Vec<Line> = rows
+                    .iter()
+                    .map(|(k, v)| {
+                        Line::from(vec![
+                            Span::styled(format!("{:<label_width$}  ", clean(k)), theme.style(Slot::Dim)),
+                            Span::styled(clean(v).into_owned(), theme.style(Slot::Base)),
+                        ])
+                    })
+                    .collect();
+                scrolled(app, e, frame, inner, lines, true);
+            }
+            Tab::Relations => relations(app, index, e, frame, inner),
+            Tab::Api => {
+                let lines = e.api.iter().map(|l| Line::raw(expand(l))).collect();
+                scrolled(app, e, frame, inner, lines, false);
+            }
+            Tab::Yaml => {
+                let lines = e.yaml.lines().map(|l| Line::raw(expand(l))).collect();
+                scrolled(app, e, frame, inner, lines, false);
+            }
+            Tab::Problems => {
+                let lines = index
+                    .problems_of(e.entity)
+                    .iter()
+                    .map(|p| {
+                        let slot = if p.severity == crate::model::Severity::Error { Slot::Error } else { Slot::Warning };
+                        Line::styled(clean(&p.to_string()).into_owned(), theme.style(slot))
+                    })
+                    .collect();
+                scrolled(app, e, frame, inner, lines, true);
+            }
+        },
+    }
+}
+
+fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
+    match tab {
+        Tab::Relations => format!("Relations ({})", index.entities.get(e.entity as usize).map_or(0, |s| s.links.len())),
+        Tab::Problems => format!("Problems ({})", index.problems_of(e.entity).len()),
+        other => other.title().to_string(),
+    }
+}
+
+/// Sanitizes a line of a text block and expands tabs.
+fn expand(line: &str) -> String {
+    sanitize::text(line).replace('\t', "    ")
+}
+
+fn scrolled(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, wrap: bool) {
+    let max = lines.len().saturating_sub(area.height as usize);
+    e.max_scroll.set(max);
+    let scroll = e.scroll.min(max) as u16;
+    let mut p = Paragraph::new(lines).scroll((scroll, 0)).style(app.theme.style(Slot::Base));
+    if wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(p, area);
+}
+
+fn relations(app: &App, index: &Index, e: &EntityScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let rels = index.relations(e.entity);
+    if rels.is_empty() {
+        frame.render_widget(Paragraph::new("no relations").style(theme.style(Slot::Dim)), area);
+        return;
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_line = 0;
+    let mut last_kind = "";
+    for (i, r) in rels.iter().enumerate() {
+        if r.kind != last_kind {
+            if !lines.is_empty() {
+                lines.push(Line::default());
+            }
+            lines.push(Line::styled(r.kind.to_string(), theme.style(Slot::Header)));
+            last_kind = r.kind;
+        }
+        let selected = i == e.relations.selected;
+        if selected {
+            selected_line = lines.len();
+        }
+        let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+        let (kind, rest) = r.target.split_once(':').unwrap_or(("", r.target));
+        let mut spans = vec![
+            Span::styled("  → ", base),
+            Span::styled(format!("{kind:<10}"), if selected { base } else { theme.kind_style(kind) }),
+            Span::styled(clean(rest).into_owned(), base),
+        ];
+        match r.entity {
+            Some(t) => {
+                if let Some(title) = &index.summary(t).title {
+                    spans.push(Span::styled(format!("  {}", clean(title)), if selected { base } else { theme.style(Slot::Dim) }));
+                }
+            }
+            None => spans.push(Span::styled("  (missing: not in the catalog)", base.patch(theme.style(Slot::Warning)))),
+        }
+        lines.push(Line::from(spans));
+    }
+    let height = area.height as usize;
+    let offset = selected_line.saturating_sub(height.saturating_sub(2));
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
+}

@@ -1,0 +1,130 @@
+//! Tables: entity lists (by kind, starred) and the problems view.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+
+use crate::model::Severity;
+
+use super::super::app::App;
+use super::super::input::LineInput;
+use super::super::screens::{Column, ListScreen, ProblemsScreen};
+use super::super::theme::Slot;
+use super::clean;
+
+fn width_of(column: Column) -> Constraint {
+    match column {
+        Column::Name => Constraint::Fill(2),
+        Column::Title => Constraint::Fill(3),
+        Column::Owner => Constraint::Fill(1),
+        Column::Kind | Column::Namespace | Column::Type | Column::Lifecycle => Constraint::Length(12),
+    }
+}
+
+fn with_filter<'a>(app: &App, area: Rect, filter: &LineInput, filtering: bool, frame: &mut Frame) -> Rect {
+    if !filtering && filter.text().is_empty() {
+        return area;
+    }
+    let [table, line] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [prompt, input] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(line);
+    frame.render_widget(Paragraph::new("/ ").style(app.theme.style(Slot::KeyHint)), prompt);
+    let widget = filter.widget(app.theme.style(Slot::Input), app.theme.style(Slot::Dim), filtering);
+    frame.render_widget(&widget, input);
+    table
+}
+
+/// Draws an entity table.
+pub fn render(app: &App, l: &ListScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let index = app.index();
+    let block = Block::bordered()
+        .title(format!(" {} ({}) ", clean(&l.title), l.shown.len()))
+        .title_style(theme.style(Slot::Title))
+        .border_style(theme.style(Slot::BorderFocus));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let table_area = with_filter(app, inner, &l.filter, l.filtering, frame);
+    let header = Row::new(l.columns.iter().enumerate().map(|(i, c)| {
+        let arrow = if i == l.sort.0 { if l.sort.1 { " ▼" } else { " ▲" } } else { "" };
+        Cell::from(format!("{}{arrow}", c.label()))
+    }))
+    .style(theme.style(Slot::Header));
+    let height = table_area.height.saturating_sub(1) as usize;
+    let window = l.sel.window(height, l.shown.len());
+    let rows: Vec<Row> = window
+        .map(|row| {
+            let s = index.summary(l.shown[row]);
+            let star = app.starred.contains(index.ref_of(l.shown[row]));
+            let style = if row == l.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+            Row::new(l.columns.iter().map(|c| {
+                let mut text = clean(c.value(s)).into_owned();
+                if *c == Column::Name && star {
+                    text = format!("★ {text}");
+                }
+                match c {
+                    Column::Kind if row != l.sel.selected => Cell::from(text).style(theme.kind_style(&s.kind)),
+                    _ => Cell::from(text),
+                }
+            }))
+            .style(style)
+        })
+        .collect();
+    if l.shown.is_empty() {
+        let text = if l.filter.text().is_empty() { "nothing here" } else { "no matches" };
+        frame.render_widget(Paragraph::new(text).style(theme.style(Slot::Dim)), table_area);
+        return;
+    }
+    let widths: Vec<Constraint> = l.columns.iter().map(|c| width_of(*c)).collect();
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+}
+
+/// Draws the problems table.
+pub fn render_problems(app: &App, p: &ProblemsScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let index = app.index();
+    let block = Block::bordered()
+        .title(format!(" problems ({}) ", p.shown.len()))
+        .title_style(theme.style(Slot::Title))
+        .border_style(theme.style(Slot::BorderFocus));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let table_area = with_filter(app, inner, &p.filter, p.filtering, frame);
+    if p.shown.is_empty() {
+        let text = if index.problems.is_empty() { "no problems: the catalog is clean" } else { "no matches" };
+        frame.render_widget(Paragraph::new(text).style(theme.style(Slot::Dim)), table_area);
+        return;
+    }
+    let [table_area, detail] = Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(table_area);
+    let height = table_area.height.saturating_sub(1) as usize;
+    let window = p.sel.window(height, p.shown.len());
+    let rows: Vec<Row> = window
+        .map(|row| {
+            let problem = &index.problems[p.shown[row]];
+            let (slot, label) = match problem.severity {
+                Severity::Error => (Slot::Error, "error"),
+                Severity::Warning => (Slot::Warning, "warn"),
+            };
+            let location = problem.location();
+            let file = location.rsplit('/').next().unwrap_or(&location).to_string();
+            let style = if row == p.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+            Row::new([
+                Cell::from(label).style(if row == p.sel.selected { style } else { theme.style(slot) }),
+                Cell::from(clean(&file).into_owned()),
+                Cell::from(clean(problem.entity.as_deref().unwrap_or("")).into_owned()),
+                Cell::from(clean(&problem.message).into_owned()),
+            ])
+            .style(style)
+        })
+        .collect();
+    let header = Row::new(["SEV", "FILE:LINE", "ENTITY", "MESSAGE"]).style(theme.style(Slot::Header));
+    let widths = [Constraint::Length(5), Constraint::Fill(1), Constraint::Fill(1), Constraint::Fill(3)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+    if let Some(problem) = p.shown.get(p.sel.selected).map(|&i| &index.problems[i]) {
+        let lines = vec![
+            Line::from(Span::styled(clean(&problem.location()).into_owned(), theme.style(Slot::Dim))),
+            Line::from(Span::styled(clean(&problem.message).into_owned(), theme.style(Slot::Base))),
+        ];
+        frame.render_widget(Paragraph::new(lines), detail);
+    }
+}
