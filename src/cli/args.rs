@@ -82,12 +82,85 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The owner of an entity and the owner's parent groups up to the root.
+    Owners {
+        /// The entity.
+        reference: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a group or user owns.
+    OwnedBy {
+        /// The group or user.
+        reference: String,
+        /// Include sub-groups (for a group) or the user's groups and their parents.
+        #[arg(long)]
+        transitive: bool,
+        /// Only entities of this kind.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The members of a group.
+    Members {
+        /// The group.
+        group: String,
+        /// Include members of every sub-group.
+        #[arg(long)]
+        transitive: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The neighbourhood of an entity in the relation graph.
+    Graph {
+        /// The entity at the centre.
+        reference: String,
+        /// How many hops.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        depth: usize,
+        /// Only these relation types (repeatable), e.g. ownedBy, dependsOn.
+        #[arg(long = "relation", value_name = "TYPE")]
+        relations: Vec<String>,
+        /// Only nodes of these kinds (repeatable).
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// Most relations shown per node.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        max_per_node: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+    },
+    /// Catalog health: orphans, dangling refs, group mismatches, cycles.
+    /// Exit 1 when something is wrong.
+    Health {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+/// Formats of `stagehand graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// An indented tree.
+    Text,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Nodes and edges as JSON.
+    Json,
 }
 
 /// `stagehand config ...`

@@ -1,9 +1,10 @@
 //! The scriptable CLI: one command per view, `--json` for scripts, and
 //! exit codes that mean something: 0 success, 1 the check found problems
-//! (`validate`), 2 an error (bad config, missing index, unknown ref).
+//! (`validate`, `health`), 2 an error (bad config, missing index, unknown ref).
 
 pub mod args;
 mod browse;
+mod graph;
 mod maintain;
 pub mod output;
 
@@ -28,6 +29,16 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Validate { paths } => maintain::validate(ws, &paths),
         Command::Problems { json } => maintain::problems(ws, json),
         Command::Config { action } => maintain::config(ws, action),
+        Command::Owners { reference, json } => graph::owners(ws, &reference, json),
+        Command::OwnedBy { reference, transitive, kind, json } => {
+            graph::owned_by(ws, &reference, transitive, kind.as_deref(), json)
+        }
+        Command::Members { group, transitive, json } => graph::members(ws, &group, transitive, json),
+        Command::Graph { reference, depth, relations, kinds, max_per_node, format } => {
+            let opts = crate::index::graph::GraphOptions { depth, relations, kinds, per_node: max_per_node };
+            graph::graph(ws, &reference, &opts, format)
+        }
+        Command::Health { json } => graph::health(ws, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,9 @@
 //! [`search`], walked by [`graph`].
 
 pub mod build;
+pub mod graph;
+pub mod graph_tree;
+pub mod health;
 pub mod search;
 pub mod store;
 

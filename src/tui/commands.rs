@@ -404,8 +404,8 @@ pub fn apply_search(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
     for screen in app.stack.iter_mut() {
         match screen {
             Screen::Search(s) if s.waiting == generation => {
-                let keep = s.selected();
                 s.results = hits;
+                let keep = s.reselect.take().and_then(|r| loaded.index.find(&r));
                 let row = keep.and_then(|k| s.results.iter().position(|h| h.entity == k));
                 s.sel.set(row.unwrap_or(0), s.results.len());
                 return;
@@ -425,10 +425,17 @@ pub fn apply_search(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
 
 /// Moves a screen onto a new index, keeping it on the same entity by ref.
 /// Screens whose entity disappeared are dropped.
-pub fn carry_over(screen: Screen, loaded: &Loaded, id: usize, starred: &std::collections::BTreeSet<String>) -> Option<Screen> {
+pub fn carry_over(
+    screen: Screen,
+    loaded: &Loaded,
+    id: usize,
+    starred: &std::collections::BTreeSet<String>,
+    selected_ref: Option<String>,
+) -> Option<Screen> {
     let index = &loaded.index;
     Some(match screen {
         Screen::Search(mut s) => {
+            s.reselect = selected_ref;
             s.query = Query::default();
             s.results = Arc::new(Vec::new());
             Screen::Search(s)

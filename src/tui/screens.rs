@@ -71,6 +71,8 @@ pub struct SearchScreen {
     pub sel: Selection,
     /// The generation of the search in flight.
     pub waiting: u64,
+    /// After a sync: the ref to select again when results arrive.
+    pub reselect: Option<String>,
 }
 
 impl SearchScreen {
@@ -83,6 +85,7 @@ impl SearchScreen {
             results: Arc::new(Vec::new()),
             sel: Selection::default(),
             waiting: 0,
+            reselect: None,
         }
     }
 

@@ -31,8 +31,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::IndexLoaded(Ok(loaded)) => {
             app.load_error = None;
-            app.loaded = Some(loaded);
-            refresh_after_new_index(app)
+            refresh_after_new_index(app, loaded)
         }
         Msg::IndexLoaded(Err(e)) => {
             app.flash(e.clone(), Level::Error);
@@ -61,9 +60,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.sync = None;
             let n = loaded.index.len();
             let problems = loaded.index.problems.len();
-            app.loaded = Some(loaded);
             app.flash(format!("synced: {n} entities, {problems} problems"), Level::Info);
-            refresh_after_new_index(app)
+            refresh_after_new_index(app, loaded)
         }
         Msg::SyncDone(Err(e)) => {
             app.sync = None;
@@ -92,14 +90,18 @@ pub fn index_id(loaded: &Loaded) -> usize {
 
 /// After a load or sync: keep every screen on the same entities (by ref)
 /// and re-run searches.
-fn refresh_after_new_index(app: &mut App) -> Vec<Effect> {
-    let Some(loaded) = app.loaded.clone() else { return Vec::new() };
+fn refresh_after_new_index(app: &mut App, loaded: Loaded) -> Vec<Effect> {
+    let selected_ref = match &app.stack[0] {
+        Screen::Search(s) => s.selected().map(|i| app.index().ref_of(i).to_string()),
+        _ => None,
+    };
+    app.loaded = Some(loaded.clone());
     let id = index_id(&loaded);
     let mut effects = Vec::new();
     let old_stack = std::mem::take(&mut app.stack);
     app.forward.clear();
     for screen in old_stack {
-        match commands::carry_over(screen, &loaded, id, &app.starred) {
+        match commands::carry_over(screen, &loaded, id, &app.starred, selected_ref.clone()) {
             Some(s) => app.stack.push(s),
             None => continue,
         }

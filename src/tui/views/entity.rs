@@ -56,16 +56,20 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                 let owner = summary.and_then(|s| s.owner.as_deref());
                 let system = summary.and_then(|s| s.system.as_deref());
                 let rows = overview(entity, owner, system);
-                let label_width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(8).min(34);
-                let lines: Vec<Line> = rows
-                    .iter()
-                    .map(|(k, v)| {
-                        Line::from(vec![
+                // Annotation keys are long: they get their own line, not the label column.
+                let label_width = rows.iter().filter(|(k, _)| !k.contains('/')).map(|(k, _)| k.len()).max().unwrap_or(8);
+                let mut lines: Vec<Line> = Vec::new();
+                for (k, v) in &rows {
+                    if k.contains('/') {
+                        lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
+                        lines.push(Line::styled(format!("  {}", clean(v)), theme.style(Slot::Base)));
+                    } else {
+                        lines.push(Line::from(vec![
                             Span::styled(format!("{:<label_width$}  ", clean(k)), theme.style(Slot::Dim)),
                             Span::styled(clean(v).into_owned(), theme.style(Slot::Base)),
-                        ])
-                    })
-                    .collect();
+                        ]));
+                    }
+                }
                 scrolled(app, e, frame, inner, lines, true);
             }
             Tab::Relations => relations(app, index, e, frame, inner),

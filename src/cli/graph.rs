@@ -1,0 +1,234 @@
+//! `owners`, `owned-by`, `members`, `graph` and `health`.
+
+use std::collections::HashSet;
+
+use anyhow::bail;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::index::graph::{self, GraphEdge, GraphOptions, Neighbourhood, neighbourhood, owner_chain};
+use crate::index::graph_tree::{render_text, tree};
+use crate::index::health::health as find_issues;
+use crate::index::Index;
+use crate::model::relations::types;
+use crate::model::sanitize;
+use crate::workspace::Workspace;
+
+use super::args::GraphFormat;
+use super::browse::resolve;
+use super::output::{Out, fit};
+
+/// `stagehand owners REF`.
+pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let i = resolve(&index, reference)?;
+    let chain = owner_chain(&index, i);
+    let mut out = Out::default();
+    if json_out {
+        let steps: Vec<_> = chain
+            .iter()
+            .map(|s| json!({"ref": index.refs[s.target.ref_index() as usize], "via": s.via, "exists": s.target.entity().is_some()}))
+            .collect();
+        out.json(&json!({"ref": index.ref_of(i), "chain": steps}))?;
+    } else if chain.is_empty() {
+        eprintln!("{} has no owner", index.ref_of(i));
+    } else {
+        out.line(index.ref_of(i));
+        for step in &chain {
+            let r = &index.refs[step.target.ref_index() as usize];
+            let note = if step.target.entity().is_some() { "" } else { "  (missing: not in the catalog)" };
+            out.line(&format!("  {} {r}{note}", if step.via == types::OWNED_BY { "owned by" } else { "child of" }));
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn require_kind(index: &Index, i: u32, kinds: &[&str], what: &str) -> anyhow::Result<()> {
+    let kind = index.summary(i).kind.to_lowercase();
+    if !kinds.contains(&kind.as_str()) {
+        bail!("{} is a {}, not {what}", index.ref_of(i), index.summary(i).kind);
+    }
+    Ok(())
+}
+
+/// `stagehand owned-by REF`.
+pub fn owned_by(ws: &Workspace, reference: &str, transitive: bool, kind: Option<&str>, json_out: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let owner = resolve(&index, reference)?;
+    require_kind(&index, owner, &["group", "user"], "a group or user")?;
+    let owned: Vec<u32> = graph::owned_by(&index, owner, transitive)
+        .into_iter()
+        .filter(|&e| kind.is_none_or(|k| index.summary(e).kind.eq_ignore_ascii_case(k)))
+        .collect();
+    entity_table(&index, &owned, json_out)
+}
+
+fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8> {
+    let mut out = Out::default();
+    if json_out {
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|&e| {
+                let s = index.summary(e);
+                json!({"ref": index.ref_of(e), "kind": s.kind, "title": s.title, "owner": s.owner})
+            })
+            .collect();
+        out.json(&rows)?;
+    } else {
+        let width = ids.iter().map(|&e| index.ref_of(e).len()).max().unwrap_or(10).min(60);
+        for &e in ids {
+            let s = index.summary(e);
+            out.line(format!("{} {}", fit(index.ref_of(e), width), s.title.as_deref().unwrap_or("")).trim_end());
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct Member {
+    #[serde(rename = "ref")]
+    entity_ref: String,
+    name: Option<String>,
+    email: Option<String>,
+}
+
+/// `stagehand members GROUP`.
+pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let g = resolve(&index, group)?;
+    require_kind(&index, g, &["group"], "a group")?;
+    let people: Vec<Member> = graph::members(&index, g, transitive)
+        .into_iter()
+        .map(|u| {
+            let profile = index.entity(u).ok().and_then(|e| e.spec().and_then(|s| s.get("profile")).cloned());
+            let field = |k: &str| profile.as_ref().and_then(|p| p.get(k)).and_then(|v| v.as_str()).map(String::from);
+            Member { entity_ref: index.ref_of(u).to_string(), name: field("displayName"), email: field("email") }
+        })
+        .collect();
+    let mut out = Out::default();
+    if json_out {
+        out.json(&people)?;
+    } else {
+        let width = people.iter().map(|m| m.entity_ref.len()).max().unwrap_or(10);
+        for m in &people {
+            let name = m.name.as_deref().unwrap_or("");
+            let email = m.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
+            out.line(format!("{} {name}{email}", fit(&m.entity_ref, width)).trim_end());
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Edges without the inverse of an edge already present (ownedBy kept, ownerOf dropped).
+fn forward_edges(n: &Neighbourhood) -> Vec<&GraphEdge> {
+    let present: HashSet<(u32, &str, u32)> = n.edges.iter().map(|e| (e.from, e.kind.as_str(), e.to)).collect();
+    n.edges
+        .iter()
+        .filter(|e| {
+            let forward = types::PAIRS.iter().find(|(_, inverse)| *inverse == e.kind).map(|(f, _)| *f);
+            !forward.is_some_and(|f| present.contains(&(e.to, f, e.from)))
+        })
+        .collect()
+}
+
+fn quote_dot(text: &str) -> String {
+    let clean = sanitize::line(text);
+    format!("\"{}\"", clean.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn dot(index: &Index, root: u32, n: &Neighbourhood) -> String {
+    let mut out = format!("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n", quote_dot(index.ref_of(root)));
+    for (node, _) in &n.nodes {
+        let r = &index.refs[*node as usize];
+        let exists = (*node as usize) < index.len();
+        let style = if exists { "" } else { ", style=dashed" };
+        out.push_str(&format!("  {} [label={}{style}];\n", quote_dot(r), quote_dot(r)));
+    }
+    for e in forward_edges(n) {
+        out.push_str(&format!(
+            "  {} -> {} [label={}];\n",
+            quote_dot(&index.refs[e.from as usize]),
+            quote_dot(&index.refs[e.to as usize]),
+            quote_dot(&e.kind)
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid(index: &Index, n: &Neighbourhood) -> String {
+    let id = |node: u32| n.nodes.iter().position(|(x, _)| *x == node).map_or_else(String::new, |p| format!("n{p}"));
+    let label = |text: &str| sanitize::line(text).replace('"', "#quot;");
+    let mut out = String::from("graph LR\n");
+    for (node, _) in &n.nodes {
+        out.push_str(&format!("  {}[\"{}\"]\n", id(*node), label(&index.refs[*node as usize])));
+    }
+    for e in forward_edges(n) {
+        out.push_str(&format!("  {} -->|{}| {}\n", id(e.from), label(&e.kind), id(e.to)));
+    }
+    out
+}
+
+/// `stagehand graph REF`.
+pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: GraphFormat) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let root = resolve(&index, reference)?;
+    let mut out = Out::default();
+    match format {
+        GraphFormat::Text => {
+            for line in render_text(&index, &tree(&index, root, opts, &HashSet::new())) {
+                out.line(&line);
+            }
+        }
+        GraphFormat::Dot => out.block(&dot(&index, root, &neighbourhood(&index, root, opts))),
+        GraphFormat::Mermaid => out.block(&mermaid(&index, &neighbourhood(&index, root, opts))),
+        GraphFormat::Json => {
+            let n = neighbourhood(&index, root, opts);
+            let nodes: Vec<_> = n
+                .nodes
+                .iter()
+                .map(|(node, depth)| {
+                    let exists = (*node as usize) < index.len();
+                    let title = exists.then(|| index.summary(*node).title.clone()).flatten();
+                    json!({"ref": index.refs[*node as usize], "depth": depth, "exists": exists, "title": title})
+                })
+                .collect();
+            let edges: Vec<_> = n
+                .edges
+                .iter()
+                .map(|e| json!({"from": index.refs[e.from as usize], "type": e.kind, "to": index.refs[e.to as usize]}))
+                .collect();
+            let truncated: Vec<_> =
+                n.truncated.iter().map(|(node, hidden)| json!({"ref": index.refs[*node as usize], "hidden": hidden})).collect();
+            out.json(&json!({"root": index.ref_of(root), "nodes": nodes, "edges": edges, "truncated": truncated}))?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `stagehand health`: exit 1 when anything is wrong.
+pub fn health(ws: &Workspace, json_out: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let issues = find_issues(&index);
+    let mut out = Out::default();
+    if json_out {
+        out.json(&issues)?;
+    } else {
+        let width = issues.iter().map(|i| i.entity_ref.len()).max().unwrap_or(10).min(50);
+        for i in &issues {
+            out.line(&format!("{:<17} {} {}", i.kind.label(), fit(&i.entity_ref, width), i.message));
+        }
+    }
+    out.flush()?;
+    if issues.is_empty() {
+        eprintln!("healthy: no issues in {} entities", index.len());
+        Ok(0)
+    } else {
+        eprintln!("{} issues in {} entities", issues.len(), index.len());
+        Ok(super::EXIT_FOUND_PROBLEMS)
+    }
+}
