@@ -6,12 +6,12 @@ use anyhow::bail;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::index::graph::{self, GraphEdge, GraphOptions, Neighbourhood, neighbourhood, owner_chain};
+use crate::index::graph::{self, GraphOptions, neighbourhood, owner_chain};
+use crate::index::graph_format;
 use crate::index::graph_tree::{render_text, tree};
 use crate::index::health::health as find_issues;
 use crate::index::Index;
 use crate::model::relations::types;
-use crate::model::sanitize;
 use crate::workspace::Workspace;
 
 use super::args::GraphFormat;
@@ -122,56 +122,6 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
     Ok(0)
 }
 
-/// Edges without the inverse of an edge already present (ownedBy kept, ownerOf dropped).
-fn forward_edges(n: &Neighbourhood) -> Vec<&GraphEdge> {
-    let present: HashSet<(u32, &str, u32)> = n.edges.iter().map(|e| (e.from, e.kind.as_str(), e.to)).collect();
-    n.edges
-        .iter()
-        .filter(|e| {
-            let forward = types::PAIRS.iter().find(|(_, inverse)| *inverse == e.kind).map(|(f, _)| *f);
-            !forward.is_some_and(|f| present.contains(&(e.to, f, e.from)))
-        })
-        .collect()
-}
-
-fn quote_dot(text: &str) -> String {
-    let clean = sanitize::line(text);
-    format!("\"{}\"", clean.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn dot(index: &Index, root: u32, n: &Neighbourhood) -> String {
-    let mut out = format!("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n", quote_dot(index.ref_of(root)));
-    for (node, _) in &n.nodes {
-        let r = &index.refs[*node as usize];
-        let exists = (*node as usize) < index.len();
-        let style = if exists { "" } else { ", style=dashed" };
-        out.push_str(&format!("  {} [label={}{style}];\n", quote_dot(r), quote_dot(r)));
-    }
-    for e in forward_edges(n) {
-        out.push_str(&format!(
-            "  {} -> {} [label={}];\n",
-            quote_dot(&index.refs[e.from as usize]),
-            quote_dot(&index.refs[e.to as usize]),
-            quote_dot(&e.kind)
-        ));
-    }
-    out.push_str("}\n");
-    out
-}
-
-fn mermaid(index: &Index, n: &Neighbourhood) -> String {
-    let id = |node: u32| n.nodes.iter().position(|(x, _)| *x == node).map_or_else(String::new, |p| format!("n{p}"));
-    let label = |text: &str| sanitize::line(text).replace('"', "#quot;");
-    let mut out = String::from("graph LR\n");
-    for (node, _) in &n.nodes {
-        out.push_str(&format!("  {}[\"{}\"]\n", id(*node), label(&index.refs[*node as usize])));
-    }
-    for e in forward_edges(n) {
-        out.push_str(&format!("  {} -->|{}| {}\n", id(e.from), label(&e.kind), id(e.to)));
-    }
-    out
-}
-
 /// `stagehand graph REF`.
 pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: GraphFormat) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
@@ -183,8 +133,8 @@ pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: Graph
                 out.line(&line);
             }
         }
-        GraphFormat::Dot => out.block(&dot(&index, root, &neighbourhood(&index, root, opts))),
-        GraphFormat::Mermaid => out.block(&mermaid(&index, &neighbourhood(&index, root, opts))),
+        GraphFormat::Dot => out.block(&graph_format::dot(&index, root, &neighbourhood(&index, root, opts))),
+        GraphFormat::Mermaid => out.block(&graph_format::mermaid(&index, &neighbourhood(&index, root, opts))),
         GraphFormat::Json => {
             let n = neighbourhood(&index, root, opts);
             let nodes: Vec<_> = n

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod graph;
+pub mod graph_format;
 pub mod graph_tree;
 pub mod health;
 pub mod search;
