@@ -239,6 +239,10 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
     Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
 }
 
+fn profile_field(e: &Entity, key: &str) -> Option<String> {
+    e.spec().and_then(|s| s.get("profile")).and_then(|p| p.get(key)).and_then(|v| v.as_str()).map(String::from)
+}
+
 fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
     let e = &c.entity;
     Summary {
@@ -252,6 +256,8 @@ fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
         lifecycle: e.spec_str("lifecycle").map(String::from),
         spec_type: e.spec_type().map(String::from),
         tags: e.tags().into_iter().map(String::from).collect(),
+        display_name: profile_field(e, "displayName"),
+        email: profile_field(e, "email"),
         links,
         source: c.source,
         file: c.file.clone(),

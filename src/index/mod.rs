@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entity, Problem};
 
 /// The format version written in the index header; older files are rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How the last sync of one source went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,10 @@ pub struct Summary {
     pub spec_type: Option<String>,
     /// `metadata.tags`.
     pub tags: Vec<String>,
+    /// `spec.profile.displayName` (users and groups).
+    pub display_name: Option<String>,
+    /// `spec.profile.email` (users and groups).
+    pub email: Option<String>,
     /// Relations, sorted by type then target.
     pub links: Vec<Link>,
     /// Index into [`Index::sources`].

@@ -127,7 +127,8 @@ pub fn haystack(s: &Summary) -> String {
     let owner = s.owner.as_deref().and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(&s.name);
-    for part in [s.title.as_deref().unwrap_or(""), &s.kind, &s.namespace, owner] {
+    let person = s.display_name.as_deref().unwrap_or("");
+    for part in [s.title.as_deref().unwrap_or(""), person, &s.kind, &s.namespace, owner] {
         if !part.is_empty() {
             out.push(' ');
             out.push_str(part);

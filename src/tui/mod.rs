@@ -10,6 +10,7 @@ pub mod effects;
 pub mod entity_page;
 pub mod input;
 pub mod keymap;
+pub mod outline;
 pub mod runtime;
 pub mod screens;
 pub mod stars;

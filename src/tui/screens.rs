@@ -37,11 +37,12 @@ impl Selection {
     /// The rows to draw in `height` lines, scrolling as little as possible.
     pub fn window(&self, height: usize, len: usize) -> std::ops::Range<usize> {
         let height = height.max(1);
+        let selected = self.selected.min(len.saturating_sub(1));
         let mut offset = self.offset.get().min(len.saturating_sub(1));
-        if self.selected < offset {
-            offset = self.selected;
-        } else if self.selected >= offset + height {
-            offset = self.selected + 1 - height;
+        if selected < offset {
+            offset = selected;
+        } else if selected >= offset + height {
+            offset = selected + 1 - height;
         }
         self.offset.set(offset);
         offset..(offset + height).min(len)
@@ -240,7 +241,10 @@ impl Column {
             Column::Name => &s.name,
             Column::Kind => &s.kind,
             Column::Namespace => &s.namespace,
-            Column::Owner => s.owner.as_deref().map_or("", |o| o.split_once(':').map_or(o, |(_, r)| r)),
+            Column::Owner => s.owner.as_deref().map_or("", |o| {
+                let r = o.split_once(':').map_or(o, |(_, r)| r);
+                r.strip_prefix("default/").unwrap_or(r)
+            }),
             Column::Type => s.spec_type.as_deref().unwrap_or(""),
             Column::Lifecycle => s.lifecycle.as_deref().unwrap_or(""),
             Column::Title => s.title.as_deref().or(s.description.as_deref()).unwrap_or(""),
