@@ -11,7 +11,16 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let interactive = args.command.is_none();
     let ws = match Workspace::open(args.config.clone(), args.demo, interactive) {
-        Ok(ws) => ws,
+        Ok(mut ws) => {
+            if let Some(user) = args.as_user.clone() {
+                if let Err(e) = stagehand::model::EntityRef::parse_with(&user, Some("User"), "default") {
+                    eprintln!("error: --as: {e}");
+                    return ExitCode::from(cli::EXIT_ERROR);
+                }
+                ws.config.identity = Some(user);
+            }
+            ws
+        }
         Err(e) => {
             eprintln!("error: {}", stagehand::model::sanitize::text(&format!("{e:#}")));
             return ExitCode::from(cli::EXIT_ERROR);

@@ -82,6 +82,13 @@ impl Workspace {
         Ok(Workspace { paths, config, demo: None })
     }
 
+    /// The configured identity (`identity:` or `--as`) as a canonical ref;
+    /// a bare name means a user in the default namespace.
+    pub fn identity(&self) -> Option<String> {
+        let text = self.config.identity.as_deref()?;
+        crate::model::EntityRef::parse_with(text, Some("User"), "default").ok().map(|r| r.canonical())
+    }
+
     /// Whether the config file exists.
     pub fn has_config(&self) -> bool {
         self.paths.config_file.is_file()

@@ -17,6 +17,9 @@ pub struct Cli {
     /// Config file to use instead of the default (also STAGEHAND_CONFIG).
     #[arg(long, global = true, env = "STAGEHAND_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Act as this user for "owned by me" (overrides `identity` in the config).
+    #[arg(long = "as", global = true, value_name = "REF")]
+    pub as_user: Option<String>,
     /// What to do; the TUI when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,

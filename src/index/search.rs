@@ -145,16 +145,19 @@ pub fn haystack(s: &Summary) -> String {
     out
 }
 
-/// Precomputed haystacks for an index, one per entity.
+/// Precomputed haystacks for an index, one per entity, plus the names
+/// alone (a match in the name ranks above a match elsewhere).
 pub struct Haystacks {
     items: Vec<Utf32String>,
+    names: Vec<Utf32String>,
 }
 
 impl Haystacks {
     /// Builds the haystacks (in parallel).
     pub fn build(index: &Index) -> Haystacks {
         let items = index.entities.par_iter().map(|s| Utf32String::from(haystack(s))).collect();
-        Haystacks { items }
+        let names = index.entities.par_iter().map(|s| Utf32String::from(s.name.as_str())).collect();
+        Haystacks { items, names }
     }
 }
 
@@ -192,7 +195,8 @@ pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hi
                         return Some(Hit { entity: i, score: 0 });
                     }
                     let score = pattern.score(hay.items[i as usize].slice(..), &mut matcher)?;
-                    Some(Hit { entity: i, score })
+                    let name = pattern.score(hay.names[i as usize].slice(..), &mut matcher).unwrap_or(0);
+                    Some(Hit { entity: i, score: score + 2 * name })
                 })
                 .collect::<Vec<_>>()
         })
@@ -286,6 +290,9 @@ mod tests {
         found.sort();
         assert_eq!(found, ["petstore", "petstore-api"]);
         assert_eq!(names(&idx, "searcher")[0], "searcher");
+        // The owner's name is in every owned entity's haystack; the group
+        // itself still comes first.
+        assert_eq!(names(&idx, "team-a")[0], "team-a");
         assert!(names(&idx, "zzzz").is_empty());
         assert_eq!(names(&idx, "").len(), 4);
     }

@@ -111,6 +111,14 @@ actions! {
     CopyRef = "copy_ref", Entity, "Copy the entity reference to the clipboard";
     OpenLink = "open_link", Entity, "Open the selected link or the entity's source";
     Refresh = "refresh", Entity, "Re-fetch the entity from its remote catalog";
+    ShowRelations = "show_relations", Entity, "Show the entity's relations";
+    ShowGraph = "show_graph", Entity, "Show the entity's neighbourhood graph";
+    Fold = "fold", Entity, "Expand or collapse the selected tree node";
+    ToggleSubgroups = "toggle_subgroups", Entity, "Count ownership directly or with sub-groups";
+    DepthMore = "depth_more", Entity, "Graph: one more level of neighbours";
+    DepthLess = "depth_less", Entity, "Graph: one level less";
+    CycleRelations = "cycle_relations", Entity, "Graph: show the next set of relation types";
+    CycleKinds = "cycle_kinds", Entity, "Graph: show the next set of entity kinds";
     CommandPalette = "command_palette", General, "Open the command palette";
     Help = "help", General, "Show the keys for this view";
     Sync = "sync", General, "Sync every configured source";

@@ -14,7 +14,7 @@ use crate::workspace::SyncEvent;
 
 use super::input::LineInput;
 use super::keymap::{Keymap, Pending};
-use super::screens::{EntityScreen, ListScreen, ProblemsScreen, SearchScreen};
+use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen};
 use super::theme::Theme;
 
 /// Something that happened: a key, a finished task, a signal.
@@ -117,6 +117,8 @@ pub enum Screen {
     List(ListScreen),
     /// The problems table.
     Problems(ProblemsScreen),
+    /// Catalog health findings.
+    Health(HealthScreen),
 }
 
 impl Screen {
@@ -127,6 +129,7 @@ impl Screen {
             Screen::Entity(e) => index.entities.get(e.entity as usize).map_or_else(|| "entity".into(), |s| s.name.clone()),
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
+            Screen::Health(_) => "health".into(),
         }
     }
 }
@@ -208,6 +211,8 @@ pub struct App {
     pub osc52: bool,
     /// Whether `$BROWSER` is set.
     pub browser: bool,
+    /// The user, for `:mine` and `:my-groups` (canonical user ref).
+    pub identity: Option<String>,
     /// Counter for stale-result dropping.
     pub generation: u64,
     /// Set when the app should exit.
@@ -237,6 +242,8 @@ pub struct Settings {
     pub osc52: bool,
     /// `$BROWSER` is set.
     pub browser: bool,
+    /// The user, for "owned by me" (config `identity` or `--as`).
+    pub identity: Option<String>,
 }
 
 impl App {
@@ -258,6 +265,7 @@ impl App {
             setup_problems: settings.setup_problems,
             osc52: settings.osc52,
             browser: settings.browser,
+            identity: settings.identity,
             generation: 0,
             quit: false,
             size: (80, 24),

@@ -10,7 +10,7 @@ use crate::workspace::SyncEvent;
 use super::action::Action;
 use super::app::{App, Effect, Level, Loaded, Overlay, Palette, Screen, SyncStatus};
 use super::input::LineInput;
-use super::screens::{Column, EntityScreen, ListScreen, ListSource, ProblemsScreen};
+use super::screens::{Column, EntityScreen, HealthScreen, ListScreen, ListSource, ProblemsScreen, Selection};
 use super::theme::Theme;
 use super::update::can_narrow;
 
@@ -46,6 +46,9 @@ pub fn commands() -> Vec<Command> {
     list.extend([
         Command { name: "kind", arg: Some("KIND"), help: "list every entity of any kind (Runbook, Environment...)" },
         Command { name: "problems", arg: None, help: "what the last sync and validation found" },
+        Command { name: "mine", arg: None, help: "what you own, directly and through your groups" },
+        Command { name: "my-groups", arg: None, help: "your groups, direct and inherited" },
+        Command { name: "health", arg: None, help: "orphans, dangling refs, group mismatches, cycles" },
         Command { name: "starred", arg: None, help: "your starred entities" },
         Command { name: "search", arg: Some("QUERY"), help: "back to search, with a query" },
         Command { name: "sync", arg: None, help: "re-read every source in the background" },
@@ -141,6 +144,19 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             open_starred(app);
             Vec::new()
         }
+        "mine" | "my-groups" => {
+            open_identity_list(app, command == "mine");
+            Vec::new()
+        }
+        "health" => {
+            let issues = crate::index::health::health(app.index());
+            let count = issues.len();
+            push(app, Screen::Health(HealthScreen { issues, sel: Selection::default() }));
+            if count == 0 {
+                app.flash("healthy: no issues found", Level::Info);
+            }
+            Vec::new()
+        }
         "search" => {
             app.stack.truncate(1);
             if let Screen::Search(s) = app.screen_mut() {
@@ -198,6 +214,35 @@ fn starred_rows(app: &App) -> Vec<u32> {
     app.starred.iter().filter_map(|r| app.index().find(r)).collect()
 }
 
+/// The rows of an identity list: what the user owns (transitively), or
+/// their groups (direct and inherited). `None` when the user is unknown.
+pub fn identity_rows(index: &crate::index::Index, source: &ListSource) -> Option<Vec<u32>> {
+    match source {
+        ListSource::Mine(user) => Some(crate::index::graph::owned_by(index, index.find(user)?, true)),
+        ListSource::MyGroups(user) => Some(crate::index::graph::groups_of(index, index.find(user)?, true)),
+        _ => None,
+    }
+}
+
+fn open_identity_list(app: &mut App, owned: bool) {
+    let Some(user) = app.identity.clone() else {
+        app.flash("no identity: set `identity: user:default/you` in the config, or start with --as REF", Level::Warning);
+        return;
+    };
+    let (source, title, columns) = if owned {
+        (ListSource::Mine(user.clone()), "mine", vec![Column::Name, Column::Kind, Column::Owner, Column::Type, Column::Title])
+    } else {
+        (ListSource::MyGroups(user.clone()), "my groups", vec![Column::Name, Column::Type, Column::Title])
+    };
+    let Some(rows) = identity_rows(app.index(), &source) else {
+        app.flash(format!("{user} is not in the catalog"), Level::Warning);
+        return;
+    };
+    let mut list = ListScreen::new(title.into(), source, rows, columns);
+    list.sort_rows(app.index());
+    push(app, Screen::List(list));
+}
+
 fn open_starred(app: &mut App) {
     let columns = vec![Column::Name, Column::Kind, Column::Namespace, Column::Owner, Column::Title];
     let mut list = ListScreen::new("starred".into(), ListSource::Starred, starred_rows(app), columns);
@@ -253,6 +298,7 @@ fn selected_entity(app: &App) -> Option<u32> {
             let problem = p.shown.get(p.sel.selected).and_then(|&i| app.index().problems.get(i))?;
             app.index().find(problem.entity.as_deref()?)
         }
+        Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
     }
 }
 
@@ -374,7 +420,9 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
     match &mut app.stack[at] {
         Screen::Search(s) => {
             let query = Query::parse(s.input.text());
-            let within = can_narrow(&s.query, &query).then(|| s.results.clone());
+            // Narrow only when the results shown answer `s.query` (no search
+            // in flight): otherwise they belong to an older query.
+            let within = (s.waiting == 0 && can_narrow(&s.query, &query)).then(|| s.results.clone());
             s.query = query.clone();
             s.waiting = generation;
             vec![Effect::Search { generation, loaded, query, within }]
@@ -382,6 +430,7 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
         Screen::List(l) => {
             let query = Query::parse(l.filter.text());
             if query.text.is_empty() && query.facets.is_empty() {
+                l.waiting = 0; // a filter search still running is stale now
                 l.shown = l.rows.iter().map(|h| h.entity).collect();
                 l.sort_rows(&loaded.index);
                 l.sel.set(l.sel.selected, l.shown.len());
@@ -394,7 +443,7 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             p.refilter(&loaded.index);
             Vec::new()
         }
-        Screen::Entity(_) => Vec::new(),
+        Screen::Entity(_) | Screen::Health(_) => Vec::new(),
     }
 }
 
@@ -404,6 +453,7 @@ pub fn apply_search(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
     for screen in app.stack.iter_mut() {
         match screen {
             Screen::Search(s) if s.waiting == generation => {
+                s.waiting = 0;
                 s.results = hits;
                 let keep = s.reselect.take().and_then(|r| loaded.index.find(&r));
                 let row = keep.and_then(|k| s.results.iter().position(|h| h.entity == k));
@@ -450,6 +500,7 @@ pub fn carry_over(
             let rows: Vec<u32> = match &l.source {
                 ListSource::Kind(k) => (0..index.len() as u32).filter(|&i| index.summary(i).kind.eq_ignore_ascii_case(k)).collect(),
                 ListSource::Starred => starred.iter().filter_map(|r| index.find(r)).collect(),
+                other => identity_rows(index, other).unwrap_or_default(),
             };
             let mut list = rebuilt(&l, rows, loaded);
             list.filter = l.filter.clone();
@@ -461,6 +512,12 @@ pub fn carry_over(
             fresh.filter = p.filter.clone();
             fresh.refilter(index);
             Screen::Problems(fresh)
+        }
+        Screen::Health(h) => {
+            let issues = crate::index::health::health(index);
+            let mut fresh = HealthScreen { issues, sel: Selection::default() };
+            fresh.sel.set(h.sel.selected, fresh.issues.len());
+            Screen::Health(fresh)
         }
     })
 }

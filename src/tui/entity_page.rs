@@ -2,9 +2,62 @@
 
 use serde_json::Value;
 
+use crate::index::Index;
+use crate::index::graph_tree::{TreeItem, TreeLine, tree};
 use crate::model::Entity;
 
+use super::outline::{self, OutlineLine};
 use super::screens::EntityScreen;
+
+/// The outline tab's lines for the page's entity (groups, users, systems, domains).
+pub fn outline_lines(index: &Index, page: &EntityScreen) -> Vec<OutlineLine> {
+    let Some(s) = index.entities.get(page.entity as usize) else { return Vec::new() };
+    match s.kind.to_lowercase().as_str() {
+        "group" => outline::group(index, page.entity, page.with_subgroups, &page.toggled),
+        "user" => outline::user(index, page.entity),
+        _ => outline::structure(index, page.entity, &page.toggled),
+    }
+}
+
+/// The outline tab's title for a kind.
+pub fn outline_title(kind: &str) -> &'static str {
+    match kind.to_lowercase().as_str() {
+        "group" => "Team",
+        "user" => "Groups",
+        _ => "Structure",
+    }
+}
+
+/// The graph tab's lines.
+pub fn graph_lines(index: &Index, page: &EntityScreen) -> Vec<TreeLine> {
+    if page.entity as usize >= index.len() {
+        return Vec::new();
+    }
+    tree(index, page.entity, &page.graph.options(), &page.graph.expanded)
+}
+
+/// What Enter on a graph line does: open an entity, or expand a fan-out.
+pub enum GraphChoice {
+    /// Open this entity.
+    Open(u32),
+    /// Show every relation of this node.
+    Expand(u32),
+    /// A missing ref: nothing to open.
+    Missing(String),
+    /// The root itself.
+    Root,
+}
+
+/// The choice behind graph line `row`.
+pub fn graph_choice(index: &Index, lines: &[TreeLine], row: usize) -> Option<GraphChoice> {
+    let line = lines.get(row)?;
+    Some(match &line.item {
+        TreeItem::More { parent, .. } => GraphChoice::Expand(*parent),
+        TreeItem::Node { .. } if line.depth == 0 => GraphChoice::Root,
+        TreeItem::Node { target, exists: true, .. } => GraphChoice::Open(*target),
+        TreeItem::Node { target, .. } => GraphChoice::Missing(index.refs[*target as usize].clone()),
+    })
+}
 
 /// Annotations worth showing on the overview.
 pub const NOTABLE_ANNOTATIONS: [&str; 8] = [

@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod commands;
 pub mod effects;
+pub mod entity_actions;
 pub mod entity_page;
 pub mod input;
 pub mod keymap;

@@ -47,6 +47,7 @@ pub fn settings(ws: &Workspace) -> Settings {
         notice,
         osc52: ws.config.osc52,
         browser: std::env::var_os("BROWSER").is_some_and(|b| !b.is_empty()),
+        identity: ws.identity(),
     }
 }
 

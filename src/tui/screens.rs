@@ -1,6 +1,7 @@
 //! Per-screen state: selection, scroll, tabs, filters and sort order.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::index::search::{Hit, Query};
@@ -107,8 +108,12 @@ impl Default for SearchScreen {
 pub enum Tab {
     /// Kind, ref, owner, links...
     Overview,
+    /// Team (groups), Groups (users) or Structure (systems, domains).
+    Outline,
     /// Relations grouped by type.
     Relations,
+    /// The neighbourhood graph.
+    Graph,
     /// The API definition (APIs only).
     Api,
     /// The entity as stored.
@@ -122,7 +127,9 @@ impl Tab {
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
+            Tab::Outline => "Structure",
             Tab::Relations => "Relations",
+            Tab::Graph => "Graph",
             Tab::Api => "API",
             Tab::Yaml => "YAML",
             Tab::Problems => "Problems",
@@ -154,17 +161,93 @@ pub struct EntityScreen {
     pub max_scroll: Cell<usize>,
     /// Selection in the relations tab.
     pub relations: Selection,
+    /// Selection in the outline tab.
+    pub outline: Selection,
+    /// Outline nodes whose default fold was flipped.
+    pub toggled: HashSet<u32>,
+    /// Group pages: ownership including sub-groups.
+    pub with_subgroups: bool,
+    /// The graph tab's state.
+    pub graph: GraphState,
+}
+
+/// Relation-type sets the graph tab cycles through.
+pub const RELATION_SETS: [(&str, &[&str]); 6] = [
+    ("all relations", &[]),
+    ("ownership", &["ownedBy", "ownerOf"]),
+    ("structure", &["partOf", "hasPart"]),
+    ("dependencies", &["dependsOn", "dependencyOf"]),
+    ("APIs", &["providesApi", "apiProvidedBy", "consumesApi", "apiConsumedBy"]),
+    ("membership", &["memberOf", "hasMember", "childOf", "parentOf"]),
+];
+
+/// Kind sets the graph tab cycles through.
+pub const KIND_SETS: [(&str, &[&str]); 6] = [
+    ("all kinds", &[]),
+    ("components", &["component"]),
+    ("APIs", &["api"]),
+    ("resources", &["resource"]),
+    ("systems and domains", &["system", "domain"]),
+    ("groups and users", &["group", "user"]),
+];
+
+/// Most graph depth offered.
+pub const MAX_GRAPH_DEPTH: usize = 5;
+
+/// Relations shown per graph node before "+N more".
+pub const GRAPH_PER_NODE: usize = 12;
+
+/// The graph tab: depth, filters, expanded fan-outs, cursor.
+#[derive(Debug)]
+pub struct GraphState {
+    /// Hops from the entity.
+    pub depth: usize,
+    /// Index into [`RELATION_SETS`].
+    pub relations: usize,
+    /// Index into [`KIND_SETS`].
+    pub kinds: usize,
+    /// Nodes whose "+N more" was expanded.
+    pub expanded: HashSet<u32>,
+    /// The cursor.
+    pub sel: Selection,
+}
+
+impl Default for GraphState {
+    fn default() -> Self {
+        GraphState { depth: 1, relations: 0, kinds: 0, expanded: HashSet::new(), sel: Selection::default() }
+    }
+}
+
+impl GraphState {
+    /// The options for [`crate::index::graph_tree::tree`].
+    pub fn options(&self) -> crate::index::graph::GraphOptions {
+        crate::index::graph::GraphOptions {
+            depth: self.depth,
+            relations: RELATION_SETS[self.relations].1.iter().map(|s| s.to_string()).collect(),
+            kinds: KIND_SETS[self.kinds].1.iter().map(|s| s.to_string()).collect(),
+            per_node: GRAPH_PER_NODE,
+        }
+    }
+}
+
+/// Whether entities of this kind get an outline tab.
+pub fn has_outline(kind: &str) -> bool {
+    matches!(kind.to_lowercase().as_str(), "group" | "user" | "system" | "domain")
 }
 
 impl EntityScreen {
     /// A page for entity `entity`, loading.
     pub fn new(index: &Index, entity: u32, index_id: usize) -> EntityScreen {
         let summary = index.summary(entity);
-        let mut tabs = vec![Tab::Overview, Tab::Relations];
+        let mut tabs = vec![Tab::Overview];
+        if has_outline(&summary.kind) {
+            tabs.push(Tab::Outline);
+        }
+        tabs.push(Tab::Relations);
         if summary.kind.eq_ignore_ascii_case("api") {
             tabs.push(Tab::Api);
         }
-        tabs.push(Tab::Yaml);
+        tabs.extend([Tab::Graph, Tab::Yaml]);
         if !index.problems_of(entity).is_empty() {
             tabs.push(Tab::Problems);
         }
@@ -180,12 +263,24 @@ impl EntityScreen {
             scroll: 0,
             max_scroll: Cell::new(usize::MAX),
             relations: Selection::default(),
+            outline: Selection::default(),
+            toggled: HashSet::new(),
+            with_subgroups: false,
+            graph: GraphState::default(),
         }
     }
 
     /// The active tab.
     pub fn current(&self) -> Tab {
         self.tabs.get(self.tab).copied().unwrap_or(Tab::Overview)
+    }
+
+    /// Switches to `tab` when the page has it.
+    pub fn show(&mut self, tab: Tab) {
+        if let Some(i) = self.tabs.iter().position(|t| *t == tab) {
+            self.tab = i;
+            self.scroll = 0;
+        }
     }
 }
 
@@ -196,6 +291,10 @@ pub enum ListSource {
     Kind(String),
     /// Starred entities.
     Starred,
+    /// What the configured identity owns, directly and through its groups.
+    Mine(String),
+    /// The configured identity's groups, direct and inherited.
+    MyGroups(String),
 }
 
 /// Columns of entity tables.
@@ -373,4 +472,12 @@ mod tests {
         assert_eq!(sel.selected, 19);
         assert_eq!(sel.window(5, 3), 0..3);
     }
+}
+
+/// The `:health` table.
+pub struct HealthScreen {
+    /// Findings, sorted by kind then ref.
+    pub issues: Vec<crate::index::health::HealthIssue>,
+    /// The selection.
+    pub sel: Selection,
 }

@@ -10,6 +10,7 @@ use crate::index::search::{Query, narrows};
 use super::action::Action;
 use super::app::{App, Effect, Level, Loaded, Msg, Overlay, Screen};
 use super::commands;
+use super::entity_actions;
 use super::entity_page;
 use super::keymap::{Context, Resolution, resolve};
 use super::screens::{EntityScreen, SearchFocus, Tab};
@@ -282,6 +283,11 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => Some(isize::MAX / 2),
         _ => None,
     };
+    if matches!(app.screen(), Screen::Entity(_)) {
+        if let Some(effects) = entity_actions::handle(app, action, delta) {
+            return effects;
+        }
+    }
     if let Some(d) = delta {
         let relations = match app.screen() {
             Screen::Entity(e) => app.index().entities.get(e.entity as usize).map_or(0, |s| s.links.len()),
@@ -291,6 +297,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::Search(s) => s.sel.move_by(d, s.results.len()),
             Screen::List(l) => l.sel.move_by(d, l.shown.len()),
             Screen::Problems(p) => p.sel.move_by(d, p.shown.len()),
+            Screen::Health(h) => h.sel.move_by(d, h.issues.len()),
             Screen::Entity(e) if e.current() == Tab::Relations => e.relations.move_by(d, relations),
             Screen::Entity(e) => {
                 e.scroll = e.scroll.saturating_add_signed(d).min(e.max_scroll.get());
@@ -322,7 +329,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.focus = SearchFocus::Query,
                 Screen::List(l) => l.filtering = true,
                 Screen::Problems(p) => p.filtering = true,
-                Screen::Entity(_) => {}
+                Screen::Entity(_) | Screen::Health(_) => {}
             }
             Vec::new()
         }
@@ -331,7 +338,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.input.clear(),
                 Screen::List(l) => l.filter.clear(),
                 Screen::Problems(p) => p.filter.clear(),
-                Screen::Entity(_) => false,
+                Screen::Entity(_) | Screen::Health(_) => false,
             };
             if cleared { commands::research_top(app) } else { Vec::new() }
         }
@@ -352,6 +359,7 @@ fn step_tab(e: &mut EntityScreen, by: isize) {
 fn select(app: &mut App) -> Vec<Effect> {
     let target = match app.screen() {
         Screen::Search(s) => s.selected(),
+        Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
         Screen::List(l) => {
             if l.filtering {
                 if let Screen::List(l) = app.screen_mut() {

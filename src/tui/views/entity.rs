@@ -73,6 +73,8 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                 scrolled(app, e, frame, inner, lines, true);
             }
             Tab::Relations => relations(app, index, e, frame, inner),
+            Tab::Outline => super::structure::outline(app, index, e, frame, inner),
+            Tab::Graph => super::structure::graph(app, index, e, frame, inner),
             Tab::Api => {
                 let lines = e.api.iter().map(|l| Line::raw(expand(l))).collect();
                 scrolled(app, e, frame, inner, lines, false);
@@ -100,6 +102,7 @@ fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
     match tab {
         Tab::Relations => format!("Relations ({})", index.entities.get(e.entity as usize).map_or(0, |s| s.links.len())),
         Tab::Problems => format!("Problems ({})", index.problems_of(e.entity).len()),
+        Tab::Outline => super::super::entity_page::outline_title(index.entities.get(e.entity as usize).map_or("", |s| s.kind.as_str())).to_string(),
         other => other.title().to_string(),
     }
 }

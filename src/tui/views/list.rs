@@ -9,7 +9,7 @@ use crate::model::Severity;
 
 use super::super::app::App;
 use super::super::input::LineInput;
-use super::super::screens::{Column, ListScreen, ProblemsScreen};
+use super::super::screens::{Column, HealthScreen, ListScreen, ProblemsScreen};
 use super::super::theme::Slot;
 use super::clean;
 
@@ -127,4 +127,37 @@ pub fn render_problems(app: &App, p: &ProblemsScreen, frame: &mut Frame, area: R
         ];
         frame.render_widget(Paragraph::new(lines), detail);
     }
+}
+
+/// Draws the health findings table.
+pub fn render_health(app: &App, h: &HealthScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::bordered()
+        .title(format!(" health ({} issues) ", h.issues.len()))
+        .title_style(theme.style(Slot::Title))
+        .border_style(theme.style(Slot::BorderFocus));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if h.issues.is_empty() {
+        frame.render_widget(Paragraph::new("healthy: no orphans, dangling refs, mismatches or cycles").style(theme.style(Slot::Ok)), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let window = h.sel.window(height, h.issues.len());
+    let rows: Vec<Row> = window
+        .map(|row| {
+            let issue = &h.issues[row];
+            let style = if row == h.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+            let label_style = if row == h.sel.selected { style } else { theme.style(Slot::Warning) };
+            Row::new([
+                Cell::from(issue.kind.label()).style(label_style),
+                Cell::from(clean(&issue.entity_ref).into_owned()),
+                Cell::from(clean(&issue.message).into_owned()),
+            ])
+            .style(style)
+        })
+        .collect();
+    let header = Row::new(["ISSUE", "ENTITY", "DETAIL"]).style(theme.style(Slot::Header));
+    let widths = [Constraint::Length(17), Constraint::Fill(2), Constraint::Fill(3)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }

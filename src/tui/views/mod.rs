@@ -7,6 +7,7 @@ mod list;
 mod palette;
 mod search;
 mod status;
+mod structure;
 
 use std::borrow::Cow;
 
@@ -33,6 +34,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Entity(e) => entity::render(app, e, frame, body),
         Screen::List(l) => list::render(app, l, frame, body),
         Screen::Problems(p) => list::render_problems(app, p, frame, body),
+        Screen::Health(h) => list::render_health(app, h, frame, body),
     }
     status::render(app, frame, status);
     match &app.overlay {
