@@ -96,7 +96,10 @@ impl Config {
             for item in items {
                 let source = parse_source(item, home).map_err(|(p, m)| err(p, m))?;
                 if config.sources.iter().any(|s| s.name == source.name) {
-                    return Err(err(item.pos, format!("source name `{}` is used twice; names must be unique", source.name)));
+                    return Err(err(
+                        item.pos,
+                        format!("source name `{}` is used twice; names must be unique", source.name),
+                    ));
                 }
                 config.sources.push(source);
             }
@@ -135,19 +138,17 @@ fn check_keys(entries: &[MapEntry], allowed: &[&str], place: &str) -> Result<(),
     for e in entries {
         if !allowed.contains(&e.key.as_str()) {
             let hint = closest(&e.key, allowed).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-            return Err((e.key_pos, format!("unknown key `{}` at {place} (allowed: {}){hint}", e.key, allowed.join(", "))));
+            return Err((
+                e.key_pos,
+                format!("unknown key `{}` at {place} (allowed: {}){hint}", e.key, allowed.join(", ")),
+            ));
         }
     }
     Ok(())
 }
 
 fn closest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
-    options
-        .iter()
-        .map(|o| (strsim::levenshtein(word, o), *o))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, o)| o)
+    options.iter().map(|o| (strsim::levenshtein(word, o), *o)).filter(|(d, _)| *d <= 2).min().map(|(_, o)| o)
 }
 
 fn opt_string(node: &Node, key: &str) -> Result<Option<String>, Fail> {
@@ -163,10 +164,7 @@ fn opt_string(node: &Node, key: &str) -> Result<Option<String>, Fail> {
 
 fn string_list(node: &Node) -> Result<Vec<String>, Fail> {
     let items = node.as_seq().ok_or((node.pos, "must be a list of strings".to_string()))?;
-    items
-        .iter()
-        .map(|i| i.as_str().map(String::from).ok_or((i.pos, "must be a list of strings".to_string())))
-        .collect()
+    items.iter().map(|i| i.as_str().map(String::from).ok_or((i.pos, "must be a list of strings".to_string()))).collect()
 }
 
 fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
@@ -178,7 +176,9 @@ fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
 }
 
 fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> {
-    let entries = node.as_map().ok_or((node.pos, "each source must be a mapping with `name` and one of `dir`, `file`, `git`".to_string()))?;
+    let entries = node
+        .as_map()
+        .ok_or((node.pos, "each source must be a mapping with `name` and one of `dir`, `file`, `git`".to_string()))?;
     check_keys(entries, &SOURCE_KEYS, "a source")?;
     let name = opt_string(node, "name")?.ok_or((node.pos, "source needs a `name`".to_string()))?;
     let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));

@@ -28,10 +28,16 @@ impl Paths {
     pub fn resolve(config_override: Option<PathBuf>) -> Paths {
         let (config_dir, cache_dir, data_dir, fallback_warning) =
             match directories::ProjectDirs::from("", "", "stagehand") {
-                Some(dirs) => (dirs.config_dir().to_path_buf(), dirs.cache_dir().to_path_buf(), dirs.data_dir().to_path_buf(), None),
+                Some(dirs) => (
+                    dirs.config_dir().to_path_buf(),
+                    dirs.cache_dir().to_path_buf(),
+                    dirs.data_dir().to_path_buf(),
+                    None,
+                ),
                 None => {
                     let tmp = std::env::temp_dir().join(format!("stagehand-{}", user_tag()));
-                    let warning = format!("no home directory found; using {} for config, cache and data", tmp.display());
+                    let warning =
+                        format!("no home directory found; using {} for config, cache and data", tmp.display());
                     (tmp.join("config"), tmp.join("cache"), tmp.join("data"), Some(warning))
                 }
             };

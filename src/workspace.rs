@@ -108,11 +108,7 @@ impl Workspace {
     /// cache is not writable.
     fn demo_base(&self) -> PathBuf {
         let cache = self.paths.cache_dir.clone();
-        if store::create_private_dir(&cache).is_ok() {
-            cache
-        } else {
-            std::env::temp_dir().join("stagehand-demo")
-        }
+        if store::create_private_dir(&cache).is_ok() { cache } else { std::env::temp_dir().join("stagehand-demo") }
     }
 
     /// Loads the index (in demo mode: builds the demo index in memory).
@@ -138,13 +134,16 @@ impl Workspace {
         let started = Instant::now();
         let sources = self.sources()?;
         if sources.is_empty() {
-            bail!("no sources configured in {}; add one (see `stagehand config init`)", self.paths.config_file.display());
+            bail!(
+                "no sources configured in {}; add one (see `stagehand config init`)",
+                self.paths.config_file.display()
+            );
         }
-        if let Some(name) = only {
-            if !sources.iter().any(|s| s.name == name) {
-                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-                bail!("no source named `{name}`; configured sources: {}", names.join(", "));
-            }
+        if let Some(name) = only
+            && !sources.iter().any(|s| s.name == name)
+        {
+            let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+            bail!("no source named `{name}`; configured sources: {}", names.join(", "));
         }
         let index_file = self.paths.index_file();
         let _lock = if self.demo.is_none() {
@@ -183,8 +182,9 @@ impl Workspace {
         let index = build(inputs, previous.as_ref(), now());
         drop(previous);
         if self.demo.is_none() {
-            store::save(&index, &index_file)
-                .with_context(|| format!("cannot write the index at {}; the previous index is unchanged", index_file.display()))?;
+            store::save(&index, &index_file).with_context(|| {
+                format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
+            })?;
         }
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })
     }

@@ -146,7 +146,13 @@ pub fn show(ws: &Workspace, reference: &str, json: bool, yaml: bool) -> anyhow::
     Ok(0)
 }
 
-fn describe(out: &mut Out, index: &Index, i: u32, entity: &crate::model::Entity, relations: &[crate::index::RelationView<'_>]) {
+fn describe(
+    out: &mut Out,
+    index: &Index,
+    i: u32,
+    entity: &crate::model::Entity,
+    relations: &[crate::index::RelationView<'_>],
+) {
     let s = index.summary(i);
     out.line(&format!("{}  ({})", index.ref_of(i), s.kind));
     let fields = [

@@ -6,11 +6,11 @@ use anyhow::bail;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::index::Index;
 use crate::index::graph::{self, GraphOptions, neighbourhood, owner_chain};
 use crate::index::graph_format;
 use crate::index::graph_tree::{render_text, tree};
 use crate::index::health::health as find_issues;
-use crate::index::Index;
 use crate::model::relations::types;
 use crate::workspace::Workspace;
 
@@ -53,7 +53,13 @@ fn require_kind(index: &Index, i: u32, kinds: &[&str], what: &str) -> anyhow::Re
 }
 
 /// `stagehand owned-by REF`.
-pub fn owned_by(ws: &Workspace, reference: &str, transitive: bool, kind: Option<&str>, json_out: bool) -> anyhow::Result<u8> {
+pub fn owned_by(
+    ws: &Workspace,
+    reference: &str,
+    transitive: bool,
+    kind: Option<&str>,
+    json_out: bool,
+) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let owner = resolve(&index, reference)?;
     require_kind(&index, owner, &["group", "user"], "a group or user")?;
@@ -151,8 +157,11 @@ pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: Graph
                 .iter()
                 .map(|e| json!({"from": index.refs[e.from as usize], "type": e.kind, "to": index.refs[e.to as usize]}))
                 .collect();
-            let truncated: Vec<_> =
-                n.truncated.iter().map(|(node, hidden)| json!({"ref": index.refs[*node as usize], "hidden": hidden})).collect();
+            let truncated: Vec<_> = n
+                .truncated
+                .iter()
+                .map(|(node, hidden)| json!({"ref": index.refs[*node as usize], "hidden": hidden}))
+                .collect();
             out.json(&json!({"root": index.ref_of(root), "nodes": nodes, "edges": edges, "truncated": truncated}))?;
         }
     }

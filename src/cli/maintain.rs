@@ -82,7 +82,8 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
         };
         let crawl = fanout::crawl(roots.into_iter().map(fanout::Root::file).collect(), &sandbox, &|_| {});
         files += crawl.files;
-        let output = crate::sources::SourceOutput { entities: crawl.entities, problems: crawl.problems, files: crawl.files };
+        let output =
+            crate::sources::SourceOutput { entities: crawl.entities, problems: crawl.problems, files: crawl.files };
         inputs.push(SourceInput {
             name: path.display().to_string(),
             kind: "validate".into(),
@@ -100,11 +101,7 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
     }
     out.flush()?;
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
-    eprintln!(
-        "{} entities in {files} files: {errors} errors, {} warnings",
-        index.len(),
-        problems.len() - errors
-    );
+    eprintln!("{} entities in {files} files: {errors} errors, {} warnings", index.len(), problems.len() - errors);
     Ok(if errors > 0 { super::EXIT_FOUND_PROBLEMS } else { 0 })
 }
 
@@ -178,7 +175,8 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
             if let Some(dir) = p.config_file.parent() {
                 crate::index::store::create_private_dir(dir)?;
             }
-            std::fs::write(&p.config_file, STARTER).with_context(|| format!("cannot write {}", p.config_file.display()))?;
+            std::fs::write(&p.config_file, STARTER)
+                .with_context(|| format!("cannot write {}", p.config_file.display()))?;
             eprintln!("wrote {}; edit its sources, then run `stagehand sync`", p.config_file.display());
         }
     }

@@ -23,7 +23,9 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
         Command::Sync { source } => maintain::sync(ws, source.as_deref()),
-        Command::Search { query, kind, limit, json } => browse::search(ws, &query.join(" "), kind.as_deref(), limit, json),
+        Command::Search { query, kind, limit, json } => {
+            browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
+        }
         Command::List { kind, owner, json } => browse::list(ws, kind.as_deref(), owner.as_deref(), json),
         Command::Show { reference, json, yaml } => browse::show(ws, &reference, json, yaml),
         Command::Validate { paths } => maintain::validate(ws, &paths),

@@ -72,8 +72,11 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                 if let Some(Err(error)) = other {
                     state.last_attempt = now;
                     problems.push(
-                        Problem::error(format!("source `{}` failed: {error}; keeping its previous entities", input.name))
-                            .from_source(&input.name),
+                        Problem::error(format!(
+                            "source `{}` failed: {error}; keeping its previous entities",
+                            input.name
+                        ))
+                        .from_source(&input.name),
                     );
                     state.last_error = Some(error);
                 }
@@ -285,8 +288,14 @@ mod tests {
     fn sample() -> SourceOutput {
         SourceOutput {
             entities: vec![
-                read(json!({"kind": "Component", "metadata": {"name": "svc"}, "spec": {"owner": "team-a", "dependsOn": ["resource:db"]}}), "a.yaml"),
-                read(json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}), "b.yaml"),
+                read(
+                    json!({"kind": "Component", "metadata": {"name": "svc"}, "spec": {"owner": "team-a", "dependsOn": ["resource:db"]}}),
+                    "a.yaml",
+                ),
+                read(
+                    json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}),
+                    "b.yaml",
+                ),
                 read(json!({"kind": "component", "metadata": {"name": "SVC"}, "spec": {}}), "c.yaml"),
             ],
             problems: vec![],

@@ -255,9 +255,22 @@ pub(crate) mod tests {
     use serde_json::{Value, json};
 
     pub(crate) fn index_of(values: Vec<Value>) -> Index {
-        let entities = values.into_iter().map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 }).collect();
+        let entities = values
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 })
+            .collect();
         let out = SourceOutput { entities, problems: vec![], files: 1 };
-        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/".into(), read: Some(Ok(out)), server_relations: false }], None, 0)
+        build(
+            vec![SourceInput {
+                name: "s".into(),
+                kind: "dir".into(),
+                target: "/".into(),
+                read: Some(Ok(out)),
+                server_relations: false,
+            }],
+            None,
+            0,
+        )
     }
 
     fn group(name: &str, parent: Option<&str>, members: &[&str]) -> Value {
@@ -297,7 +310,8 @@ pub(crate) mod tests {
     fn owner_chain_goes_to_the_root() {
         let idx = org();
         let a1 = idx.find("component:default/a1").unwrap();
-        let chain: Vec<&str> = owner_chain(&idx, a1).iter().map(|s| idx.refs[s.target.ref_index() as usize].as_str()).collect();
+        let chain: Vec<&str> =
+            owner_chain(&idx, a1).iter().map(|s| idx.refs[s.target.ref_index() as usize].as_str()).collect();
         assert_eq!(chain, vec!["group:default/team-a", "group:default/dept", "group:default/org"]);
         let lost = idx.find("component:default/lost").unwrap();
         assert_eq!(owner_chain(&idx, lost)[0].target.entity(), None);

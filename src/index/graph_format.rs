@@ -60,4 +60,3 @@ pub fn mermaid(index: &Index, n: &Neighbourhood) -> String {
     }
     out
 }
-

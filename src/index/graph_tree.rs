@@ -43,7 +43,8 @@ pub enum TreeItem {
 /// Builds the tree of `root`'s neighbourhood. Nodes in `expanded` show all
 /// their relations, past the cap.
 pub fn tree(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> Vec<TreeLine> {
-    let mut lines = vec![TreeLine { depth: 0, via: None, item: TreeItem::Node { target: root, exists: true, repeat: false } }];
+    let mut lines =
+        vec![TreeLine { depth: 0, via: None, item: TreeItem::Node { target: root, exists: true, repeat: false } }];
     let mut shown = HashSet::from([root]);
     walk(index, root, 1, opts, expanded, &mut shown, &mut lines);
     lines
@@ -118,7 +119,11 @@ pub fn label(index: &Index, line: &TreeLine) -> String {
         TreeItem::Node { target, exists, repeat } => {
             let via = line.via.as_deref().map(|v| format!("{v} → ")).unwrap_or_default();
             let r = &index.refs[*target as usize];
-            let title = if *exists { index.summary(*target).title.as_deref().map(|t| format!("  {t}")).unwrap_or_default() } else { String::new() };
+            let title = if *exists {
+                index.summary(*target).title.as_deref().map(|t| format!("  {t}")).unwrap_or_default()
+            } else {
+                String::new()
+            };
             let mark = match (exists, repeat) {
                 (false, _) => "  (missing)",
                 (true, true) => "  (↺ shown above)",

@@ -133,18 +133,17 @@ fn parent_mismatches(index: &Index) -> Vec<(u32, String)> {
     for &g in ids {
         let (parent, children) = &declared[&g];
         let me = index.ref_of(g);
-        if let Some(p) = parent {
-            if let Some(pi) = index.find(p) {
-                if declared.get(&pi).is_some_and(|(_, c)| !c.iter().any(|c| c == me)) {
-                    out.push((g, format!("names {p} as parent, but {p} does not list it in spec.children")));
-                }
-            }
+        if let Some(p) = parent
+            && let Some(pi) = index.find(p)
+            && declared.get(&pi).is_some_and(|(_, c)| !c.iter().any(|c| c == me))
+        {
+            out.push((g, format!("names {p} as parent, but {p} does not list it in spec.children")));
         }
         for c in children {
-            if let Some(ci) = index.find(c) {
-                if declared.get(&ci).is_some_and(|(p, _)| p.as_deref() != Some(me)) {
-                    out.push((g, format!("lists {c} in spec.children, but {c} does not name it as spec.parent")));
-                }
+            if let Some(ci) = index.find(c)
+                && declared.get(&ci).is_some_and(|(p, _)| p.as_deref() != Some(me))
+            {
+                out.push((g, format!("lists {c} in spec.children, but {c} does not name it as spec.parent")));
             }
         }
     }
@@ -157,7 +156,12 @@ pub fn dependency_cycles(index: &Index) -> Vec<Vec<u32>> {
     let n = index.len();
     let Some(kind) = index.relation_type_id(types::DEPENDS_ON) else { return Vec::new() };
     let edges = |v: u32| -> Vec<u32> {
-        index.entities[v as usize].links.iter().filter(|l| l.kind == kind && (l.target as usize) < n).map(|l| l.target).collect()
+        index.entities[v as usize]
+            .links
+            .iter()
+            .filter(|l| l.kind == kind && (l.target as usize) < n)
+            .map(|l| l.target)
+            .collect()
     };
     // Iterative Tarjan.
     let mut order = vec![usize::MAX; n];
@@ -243,6 +247,9 @@ mod tests {
         assert!(found.contains(&(HealthKind::UserWithoutGroup, "user:default/loner")));
         assert!(found.contains(&(HealthKind::UnprovidedApi, "api:default/api")));
         let cycle = issues.iter().find(|i| i.kind == HealthKind::DependencyCycle).unwrap();
-        assert_eq!(cycle.message, "dependsOn cycle: component:default/c1 → component:default/c2 → component:default/c1");
+        assert_eq!(
+            cycle.message,
+            "dependsOn cycle: component:default/c1 → component:default/c2 → component:default/c1"
+        );
     }
 }

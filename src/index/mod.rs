@@ -163,12 +163,7 @@ impl Index {
         entities: Vec<Summary>,
         bodies: Bodies,
     ) -> Index {
-        let by_ref = refs
-            .iter()
-            .take(entities.len())
-            .enumerate()
-            .map(|(i, r)| (r.clone(), i as u32))
-            .collect();
+        let by_ref = refs.iter().take(entities.len()).enumerate().map(|(i, r)| (r.clone(), i as u32)).collect();
         Index { created, sources, problems, relation_types, refs, entities, bodies, by_ref }
     }
 
@@ -189,10 +184,7 @@ impl Index {
 
     /// The entity with this canonical ref (any case).
     pub fn find(&self, canonical: &str) -> Option<u32> {
-        self.by_ref
-            .get(canonical)
-            .or_else(|| self.by_ref.get(&canonical.to_lowercase()))
-            .copied()
+        self.by_ref.get(canonical).or_else(|| self.by_ref.get(&canonical.to_lowercase())).copied()
     }
 
     /// The canonical ref of entity `i`.
@@ -281,10 +273,7 @@ impl Index {
 
 /// Seconds since the Unix epoch, now.
 pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// "3h ago"-style age of a Unix time, relative to `now`.

@@ -249,9 +249,22 @@ mod tests {
             json!({"kind": "Component", "metadata": {"name": "searcher", "namespace": "ops", "tags": ["go"]}, "spec": {"type": "website", "lifecycle": "experimental", "owner": "team-a"}}),
             json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}),
         ];
-        let entities = specs.into_iter().map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 }).collect();
+        let entities = specs
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 })
+            .collect();
         let out = SourceOutput { entities, problems: vec![], files: 1 };
-        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/".into(), read: Some(Ok(out)), server_relations: false }], None, 0)
+        build(
+            vec![SourceInput {
+                name: "s".into(),
+                kind: "dir".into(),
+                target: "/".into(),
+                read: Some(Ok(out)),
+                server_relations: false,
+            }],
+            None,
+            0,
+        )
     }
 
     fn names(index: &Index, q: &str) -> Vec<String> {

@@ -34,7 +34,9 @@ pub enum LoadError {
     #[error("no index at {0}; run `stagehand sync` (or try `stagehand --demo`)")]
     Missing(PathBuf),
     /// Written by another version of stagehand.
-    #[error("the index at {path} has format {found}, this stagehand reads {FORMAT_VERSION}; run `stagehand sync` to rebuild it")]
+    #[error(
+        "the index at {path} has format {found}, this stagehand reads {FORMAT_VERSION}; run `stagehand sync` to rebuild it"
+    )]
     OldFormat {
         /// The file.
         path: PathBuf,
@@ -83,8 +85,8 @@ pub fn load(path: &Path) -> Result<Index, LoadError> {
     if expected != Some(map.len()) {
         return Err(corrupt(path, format!("file is {} bytes, header says {:?}", map.len(), expected)));
     }
-    let header: Header = postcard::from_bytes(&map[PREFIX..PREFIX + header_len])
-        .map_err(|e| corrupt(path, format!("header: {e}")))?;
+    let header: Header =
+        postcard::from_bytes(&map[PREFIX..PREFIX + header_len]).map_err(|e| corrupt(path, format!("header: {e}")))?;
     if header.refs.len() < header.entities.len() {
         return Err(corrupt(path, "ref table shorter than entity table"));
     }
@@ -180,9 +182,26 @@ mod tests {
     use serde_json::json;
 
     fn sample() -> Index {
-        let e = Entity::from_json(json!({"kind": "Component", "metadata": {"name": "a", "title": "A"}, "spec": {"owner": "g"}})).unwrap();
-        let output = SourceOutput { entities: vec![ReadEntity { entity: e, file: "f.yaml".into(), line: 2 }], problems: vec![Problem::warning("w")], files: 1 };
-        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/x".into(), read: Some(Ok(output)), server_relations: false }], None, 42)
+        let e = Entity::from_json(
+            json!({"kind": "Component", "metadata": {"name": "a", "title": "A"}, "spec": {"owner": "g"}}),
+        )
+        .unwrap();
+        let output = SourceOutput {
+            entities: vec![ReadEntity { entity: e, file: "f.yaml".into(), line: 2 }],
+            problems: vec![Problem::warning("w")],
+            files: 1,
+        };
+        build(
+            vec![SourceInput {
+                name: "s".into(),
+                kind: "dir".into(),
+                target: "/x".into(),
+                read: Some(Ok(output)),
+                server_relations: false,
+            }],
+            None,
+            42,
+        )
     }
 
     #[test]

@@ -95,10 +95,7 @@ impl Entity {
     /// The `metadata` map.
     pub fn metadata(&self) -> &Map<String, Value> {
         static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-        self.0
-            .get("metadata")
-            .and_then(Value::as_object)
-            .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+        self.0.get("metadata").and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
     }
 
     fn metadata_mut(&mut self) -> &mut Map<String, Value> {
@@ -178,8 +175,7 @@ impl Entity {
     /// Sets an annotation (creating `metadata.annotations` if needed).
     pub fn set_annotation(&mut self, key: &str, value: &str) {
         let metadata = self.metadata_mut();
-        let annotations =
-            metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+        let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(map) = annotations {
             map.insert(key.to_string(), Value::String(value.to_string()));
         }

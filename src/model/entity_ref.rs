@@ -90,16 +90,9 @@ impl EntityRef {
 
     /// Parses a reference, filling missing parts from the context: the
     /// default kind of the field (if any) and the referring entity's namespace.
-    pub fn parse_with(
-        text: &str,
-        default_kind: Option<&str>,
-        default_namespace: &str,
-    ) -> Result<Self, RefError> {
+    pub fn parse_with(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Result<Self, RefError> {
         let parts = split_ref(text)?;
-        let kind = parts
-            .kind
-            .or(default_kind)
-            .ok_or_else(|| RefError::MissingKind(text.into()))?;
+        let kind = parts.kind.or(default_kind).ok_or_else(|| RefError::MissingKind(text.into()))?;
         Ok(EntityRef::new(kind, parts.namespace.unwrap_or(default_namespace), parts.name))
     }
 
@@ -110,12 +103,7 @@ impl EntityRef {
 
     /// The canonical, lower-case form: `kind:namespace/name`.
     pub fn canonical(&self) -> String {
-        format!(
-            "{}:{}/{}",
-            self.kind.to_lowercase(),
-            self.namespace.to_lowercase(),
-            self.name.to_lowercase()
-        )
+        format!("{}:{}/{}", self.kind.to_lowercase(), self.namespace.to_lowercase(), self.name.to_lowercase())
     }
 
     /// The shortest readable form: `kind:name` in the default namespace.
@@ -169,10 +157,7 @@ mod tests {
         assert!(matches!(split_ref(":a"), Err(RefError::EmptyKind(_))));
         assert!(matches!(split_ref("k:/a"), Err(RefError::EmptyNamespace(_))));
         assert!(matches!(split_ref("k:ns/"), Err(RefError::EmptyName(_))));
-        assert!(matches!(
-            EntityRef::parse_with("thing", None, "default"),
-            Err(RefError::MissingKind(_))
-        ));
+        assert!(matches!(EntityRef::parse_with("thing", None, "default"), Err(RefError::MissingKind(_))));
     }
 
     #[test]

@@ -87,19 +87,110 @@ const OWNED: &[&str] = &["Component", "API", "Resource", "System", "Domain", "Te
 
 /// Every reference field of Backstage's built-in kinds.
 pub const REF_FIELDS: &[RefField] = &[
-    RefField { kinds: OWNED, field: "owner", many: false, default_kind: Some("Group"), relation: OWNED_BY, inverse: OWNER_OF },
-    RefField { kinds: &["Component", "API", "Resource"], field: "system", many: false, default_kind: Some("System"), relation: PART_OF, inverse: HAS_PART },
-    RefField { kinds: &["Component"], field: "subcomponentOf", many: false, default_kind: Some("Component"), relation: PART_OF, inverse: HAS_PART },
-    RefField { kinds: &["System"], field: "domain", many: false, default_kind: Some("Domain"), relation: PART_OF, inverse: HAS_PART },
-    RefField { kinds: &["Domain"], field: "subdomainOf", many: false, default_kind: Some("Domain"), relation: PART_OF, inverse: HAS_PART },
-    RefField { kinds: &["Component"], field: "providesApis", many: true, default_kind: Some("API"), relation: PROVIDES_API, inverse: API_PROVIDED_BY },
-    RefField { kinds: &["Component"], field: "consumesApis", many: true, default_kind: Some("API"), relation: CONSUMES_API, inverse: API_CONSUMED_BY },
-    RefField { kinds: &["Component", "Resource"], field: "dependsOn", many: true, default_kind: None, relation: DEPENDS_ON, inverse: DEPENDENCY_OF },
-    RefField { kinds: &["Component", "Resource"], field: "dependencyOf", many: true, default_kind: None, relation: DEPENDENCY_OF, inverse: DEPENDS_ON },
-    RefField { kinds: &["Group"], field: "parent", many: false, default_kind: Some("Group"), relation: CHILD_OF, inverse: PARENT_OF },
-    RefField { kinds: &["Group"], field: "children", many: true, default_kind: Some("Group"), relation: PARENT_OF, inverse: CHILD_OF },
-    RefField { kinds: &["Group"], field: "members", many: true, default_kind: Some("User"), relation: HAS_MEMBER, inverse: MEMBER_OF },
-    RefField { kinds: &["User"], field: "memberOf", many: true, default_kind: Some("Group"), relation: MEMBER_OF, inverse: HAS_MEMBER },
+    RefField {
+        kinds: OWNED,
+        field: "owner",
+        many: false,
+        default_kind: Some("Group"),
+        relation: OWNED_BY,
+        inverse: OWNER_OF,
+    },
+    RefField {
+        kinds: &["Component", "API", "Resource"],
+        field: "system",
+        many: false,
+        default_kind: Some("System"),
+        relation: PART_OF,
+        inverse: HAS_PART,
+    },
+    RefField {
+        kinds: &["Component"],
+        field: "subcomponentOf",
+        many: false,
+        default_kind: Some("Component"),
+        relation: PART_OF,
+        inverse: HAS_PART,
+    },
+    RefField {
+        kinds: &["System"],
+        field: "domain",
+        many: false,
+        default_kind: Some("Domain"),
+        relation: PART_OF,
+        inverse: HAS_PART,
+    },
+    RefField {
+        kinds: &["Domain"],
+        field: "subdomainOf",
+        many: false,
+        default_kind: Some("Domain"),
+        relation: PART_OF,
+        inverse: HAS_PART,
+    },
+    RefField {
+        kinds: &["Component"],
+        field: "providesApis",
+        many: true,
+        default_kind: Some("API"),
+        relation: PROVIDES_API,
+        inverse: API_PROVIDED_BY,
+    },
+    RefField {
+        kinds: &["Component"],
+        field: "consumesApis",
+        many: true,
+        default_kind: Some("API"),
+        relation: CONSUMES_API,
+        inverse: API_CONSUMED_BY,
+    },
+    RefField {
+        kinds: &["Component", "Resource"],
+        field: "dependsOn",
+        many: true,
+        default_kind: None,
+        relation: DEPENDS_ON,
+        inverse: DEPENDENCY_OF,
+    },
+    RefField {
+        kinds: &["Component", "Resource"],
+        field: "dependencyOf",
+        many: true,
+        default_kind: None,
+        relation: DEPENDENCY_OF,
+        inverse: DEPENDS_ON,
+    },
+    RefField {
+        kinds: &["Group"],
+        field: "parent",
+        many: false,
+        default_kind: Some("Group"),
+        relation: CHILD_OF,
+        inverse: PARENT_OF,
+    },
+    RefField {
+        kinds: &["Group"],
+        field: "children",
+        many: true,
+        default_kind: Some("Group"),
+        relation: PARENT_OF,
+        inverse: CHILD_OF,
+    },
+    RefField {
+        kinds: &["Group"],
+        field: "members",
+        many: true,
+        default_kind: Some("User"),
+        relation: HAS_MEMBER,
+        inverse: MEMBER_OF,
+    },
+    RefField {
+        kinds: &["User"],
+        field: "memberOf",
+        many: true,
+        default_kind: Some("Group"),
+        relation: MEMBER_OF,
+        inverse: HAS_MEMBER,
+    },
 ];
 
 /// A directed relation between two entities, by canonical ref.
@@ -142,11 +233,9 @@ pub fn spec_refs(entity: &Entity) -> (Vec<(&'static RefField, String)>, Vec<BadR
     for field in REF_FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
         let Some(value) = spec.get(field.field) else { continue };
         let items: Vec<(String, &Value)> = match (field.many, value) {
-            (true, Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("spec.{}[{i}]", field.field), v))
-                .collect(),
+            (true, Value::Array(items)) => {
+                items.iter().enumerate().map(|(i, v)| (format!("spec.{}[{i}]", field.field), v)).collect()
+            }
             (false, v) => vec![(format!("spec.{}", field.field), v)],
             // Wrong types are reported by validation; nothing to relate.
             (true, _) => continue,
@@ -189,9 +278,7 @@ mod tests {
             "spec": {"owner": "team-a", "system": "default/sys", "providesApis": ["api-1", "other/api-2"]}}));
         let (edges, bad) = derive_edges(&e);
         assert!(bad.is_empty());
-        let has = |s: &str, k: &str, t: &str| {
-            edges.iter().any(|e| e.source == s && e.kind == k && e.target == t)
-        };
+        let has = |s: &str, k: &str, t: &str| edges.iter().any(|e| e.source == s && e.kind == k && e.target == t);
         assert!(has("component:ns/c", "ownedBy", "group:ns/team-a"));
         assert!(has("group:ns/team-a", "ownerOf", "component:ns/c"));
         assert!(has("component:ns/c", "partOf", "system:default/sys"));

@@ -28,8 +28,7 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static validation regex must compile")
 }
 
-static OBJECT_NAME: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
+static OBJECT_NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
 /// Backstage's `isValidDnsLabel`: single dashes only.
 static DNS_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-z0-9]+(-[a-z0-9]+)*$"));
 static KIND: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z][a-z0-9A-Z]*$"));
@@ -47,8 +46,7 @@ const KEY_RULE: &str = "use `[prefix/]name`: an optional lowercase DNS name such
                         starting and ending with a letter or digit";
 const LABEL_VALUE_RULE: &str = "use an empty string, or 1-63 letters, digits, `-`, `_` and `.`, \
                                 starting and ending with a letter or digit";
-const TAG_RULE: &str =
-    "use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them";
+const TAG_RULE: &str = "use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them";
 
 fn length_within(value: &str, max: usize) -> bool {
     (1..=max).contains(&value.chars().count())
@@ -87,9 +85,7 @@ pub fn is_valid_kind(value: &str) -> bool {
 
 /// Whether `value` is a valid `apiVersion` (`[prefix/]suffix`).
 pub fn is_valid_api_version(value: &str) -> bool {
-    prefix_and_or_suffix(value, is_valid_dns_subdomain, |v| {
-        length_within(v, 63) && VERSION.is_match(v)
-    })
+    prefix_and_or_suffix(value, is_valid_dns_subdomain, |v| length_within(v, 63) && VERSION.is_match(v))
 }
 
 /// Whether `value` is a valid label or annotation key (`[prefix/]name`).
@@ -123,10 +119,7 @@ fn quoted(value: &str) -> String {
 fn invalid(what: &str, value: &str, rule: &str, max_len: usize) -> String {
     let len = value.chars().count();
     if len > max_len {
-        format!(
-            "{what} {} is invalid ({len} characters, at most {max_len}): {rule}",
-            quoted(value)
-        )
+        format!("{what} {} is invalid ({len} characters, at most {max_len}): {rule}", quoted(value))
     } else {
         format!("{what} {} is invalid: {rule}", quoted(value))
     }
@@ -164,19 +157,11 @@ struct Field {
 }
 
 const fn req(name: &'static str, shape: Shape) -> Field {
-    Field {
-        name,
-        shape,
-        required: true,
-    }
+    Field { name, shape, required: true }
 }
 
 const fn opt(name: &'static str, shape: Shape) -> Field {
-    Field {
-        name,
-        shape,
-        required: false,
-    }
+    Field { name, shape, required: false }
 }
 
 /// A built-in kind: accepted apiVersions and spec fields. Reference fields
@@ -207,12 +192,7 @@ const KINDS: &[KindRules] = &[
         kind: "API",
         api_versions: BACKSTAGE_IO,
         old_api_versions: &[],
-        fields: &[
-            req("type", Str),
-            req("lifecycle", Str),
-            req("owner", Str),
-            req("definition", Str),
-        ],
+        fields: &[req("type", Str), req("lifecycle", Str), req("owner", Str), req("definition", Str)],
     },
     KindRules {
         kind: "Resource",
@@ -236,11 +216,7 @@ const KINDS: &[KindRules] = &[
         kind: "Group",
         api_versions: BACKSTAGE_IO,
         old_api_versions: &[],
-        fields: &[
-            req("type", Str),
-            req("children", StrList),
-            opt("profile", Profile),
-        ],
+        fields: &[req("type", Str), req("children", StrList), opt("profile", Profile)],
     },
     KindRules {
         kind: "User",
@@ -252,12 +228,7 @@ const KINDS: &[KindRules] = &[
         kind: "Location",
         api_versions: BACKSTAGE_IO,
         old_api_versions: &[],
-        fields: &[
-            opt("type", Str),
-            opt("target", Str),
-            opt("targets", StrList),
-            opt("presence", Presence),
-        ],
+        fields: &[opt("type", Str), opt("target", Str), opt("targets", StrList), opt("presence", Presence)],
     },
     KindRules {
         kind: "Template",
@@ -315,10 +286,7 @@ pub fn is_fatal(root: &Node) -> bool {
 /// The kind and name of an entity, when both are non-empty strings.
 fn identity(root: &Node) -> Option<(&str, &str)> {
     let kind = root.get("kind")?.as_str().filter(|k| !k.is_empty())?;
-    let name = root
-        .path(&["metadata", "name"])?
-        .as_str()
-        .filter(|n| !n.is_empty())?;
+    let name = root.path(&["metadata", "name"])?.as_str().filter(|n| !n.is_empty())?;
     Some((kind, name))
 }
 
@@ -357,9 +325,7 @@ impl Want {
     fn matches(self, value: &NodeValue) -> bool {
         matches!(
             (self, value),
-            (Want::Str, NodeValue::Str(_))
-                | (Want::Seq, NodeValue::Seq(_))
-                | (Want::Map, NodeValue::Map(_))
+            (Want::Str, NodeValue::Str(_)) | (Want::Seq, NodeValue::Seq(_)) | (Want::Map, NodeValue::Map(_))
         )
     }
 }
@@ -380,14 +346,8 @@ impl<'a> Validator<'a> {
             .filter(|ns| !ns.is_empty())
             .unwrap_or(DEFAULT_NAMESPACE)
             .to_string();
-        let entity =
-            identity(root).map(|(kind, name)| EntityRef::new(kind, &namespace, name).canonical());
-        Validator {
-            file,
-            entity,
-            namespace,
-            problems: Vec::new(),
-        }
+        let entity = identity(root).map(|(kind, name)| EntityRef::new(kind, &namespace, name).canonical());
+        Validator { file, entity, namespace, problems: Vec::new() }
     }
 
     fn report(&mut self, severity: Severity, pos: Pos, message: String) {
@@ -413,13 +373,7 @@ impl<'a> Validator<'a> {
     // --- typed access ----------------------------------------------------
 
     /// The value under `key`, or an error at the parent mapping when absent.
-    fn required<'n>(
-        &mut self,
-        parent: &'n Node,
-        key: &str,
-        path: &str,
-        what: &str,
-    ) -> Option<&'n Node> {
+    fn required<'n>(&mut self, parent: &'n Node, key: &str, path: &str, what: &str) -> Option<&'n Node> {
         let node = parent.get(key);
         if node.is_none() {
             self.error(parent.pos, format!("`{path}` is missing: {what}"));
@@ -435,15 +389,9 @@ impl<'a> Validator<'a> {
             if reads_text == (want == Want::Str) {
                 return None;
             }
-            let reads = if reads_text {
-                "a string"
-            } else {
-                "structured data"
-            };
-            let message = format!(
-                "`{path}` must be {}, found a `{key}` placeholder (which reads {reads})",
-                want.name()
-            );
+            let reads = if reads_text { "a string" } else { "structured data" };
+            let message =
+                format!("`{path}` must be {}, found a `{key}` placeholder (which reads {reads})", want.name());
             self.error(node.pos, message);
             return None;
         }
@@ -465,9 +413,7 @@ impl<'a> Validator<'a> {
         let message = match (&node.value, want) {
             (NodeValue::Null, _) => format!("`{path}` has no value: it must be {}", want.name()),
             (NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_), Want::Str) => {
-                format!(
-                    "`{path}` must be a string, found {found}: quote the value to make it a string"
-                )
+                format!("`{path}` must be a string, found {found}: quote the value to make it a string")
             }
             _ => format!("`{path}` must be {}, found {found}", want.name()),
         };
@@ -478,10 +424,7 @@ impl<'a> Validator<'a> {
     fn non_empty_str<'n>(&mut self, node: &'n Node, path: &str) -> Option<&'n str> {
         let text = self.expect(node, path, Want::Str)?.as_str()?;
         if text.is_empty() {
-            self.error(
-                node.pos,
-                format!("`{path}` must not be empty: write a non-empty string"),
-            );
+            self.error(node.pos, format!("`{path}` must not be empty: write a non-empty string"));
             return None;
         }
         Some(text)
@@ -541,12 +484,9 @@ impl<'a> Validator<'a> {
         self.root_keys(root);
         let api_version = self.api_version(root);
         let kind = self.kind(root);
-        if let Some(metadata) = self.required(
-            root,
-            "metadata",
-            "metadata",
-            "every entity needs a `metadata` mapping with a `name`",
-        ) && let Some(metadata) = self.expect_literal(metadata, "metadata", Want::Map)
+        if let Some(metadata) =
+            self.required(root, "metadata", "metadata", "every entity needs a `metadata` mapping with a `name`")
+            && let Some(metadata) = self.expect_literal(metadata, "metadata", Want::Map)
         {
             self.metadata(metadata);
         }
@@ -561,10 +501,7 @@ impl<'a> Validator<'a> {
                     self.api_version_for_kind(rules, node, version);
                 }
                 if root.get("spec").is_none() {
-                    self.error(
-                        root.pos,
-                        format!("`spec` is missing: kind {kind} needs a `spec` mapping"),
-                    );
+                    self.error(root.pos, format!("`spec` is missing: kind {kind} needs a `spec` mapping"));
                 }
                 if let Some(spec) = spec {
                     self.spec(rules, spec);
@@ -598,20 +535,11 @@ impl<'a> Validator<'a> {
 
     /// Checks `apiVersion`; returns it when it is a well-formed string.
     fn api_version<'n>(&mut self, root: &'n Node) -> Option<(&'n Node, &'n str)> {
-        let node = self.required(
-            root,
-            "apiVersion",
-            "apiVersion",
-            "every entity needs one, e.g. `backstage.io/v1alpha1`",
-        )?;
-        let version = self
-            .expect_literal(node, "apiVersion", Want::Str)?
-            .as_str()?;
+        let node =
+            self.required(root, "apiVersion", "apiVersion", "every entity needs one, e.g. `backstage.io/v1alpha1`")?;
+        let version = self.expect_literal(node, "apiVersion", Want::Str)?.as_str()?;
         if !is_valid_api_version(version) {
-            self.error(
-                node.pos,
-                invalid("apiVersion", version, API_VERSION_RULE, usize::MAX),
-            );
+            self.error(node.pos, invalid("apiVersion", version, API_VERSION_RULE, usize::MAX));
             return None;
         }
         Some((node, version))
@@ -621,12 +549,7 @@ impl<'a> Validator<'a> {
         if rules.api_versions.contains(&version) {
             return;
         }
-        let accepted = rules
-            .api_versions
-            .iter()
-            .map(|v| format!("`{v}`"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let accepted = rules.api_versions.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ");
         if rules.old_api_versions.contains(&version) {
             let message = format!(
                 "apiVersion `{version}` is an old format for kind {}: current Backstage expects {accepted}",
@@ -634,22 +557,14 @@ impl<'a> Validator<'a> {
             );
             self.warning(node.pos, message);
         } else {
-            let message = format!(
-                "apiVersion `{version}` is not accepted for kind {}: use {accepted}",
-                rules.kind
-            );
+            let message = format!("apiVersion `{version}` is not accepted for kind {}: use {accepted}", rules.kind);
             self.error(node.pos, message);
         }
     }
 
     /// Checks `kind`; returns it when it is a well-formed string.
     fn kind<'n>(&mut self, root: &'n Node) -> Option<&'n str> {
-        let node = self.required(
-            root,
-            "kind",
-            "kind",
-            "every entity needs one, e.g. `Component`",
-        )?;
+        let node = self.required(root, "kind", "kind", "every entity needs one, e.g. `Component`")?;
         let kind = self.expect_literal(node, "kind", Want::Str)?.as_str()?;
         if !is_valid_kind(kind) {
             self.error(node.pos, invalid("kind", kind, KIND_RULE, 63));
@@ -674,28 +589,17 @@ impl<'a> Validator<'a> {
     // --- metadata --------------------------------------------------------
 
     fn metadata(&mut self, metadata: &Node) {
-        if let Some(node) = self.required(
-            metadata,
-            "name",
-            "metadata.name",
-            "every entity needs a name",
-        ) && let Some(name) = self
-            .expect_literal(node, "metadata.name", Want::Str)
-            .and_then(Node::as_str)
+        if let Some(node) = self.required(metadata, "name", "metadata.name", "every entity needs a name")
+            && let Some(name) = self.expect_literal(node, "metadata.name", Want::Str).and_then(Node::as_str)
             && !is_valid_object_name(name)
         {
             self.error(node.pos, invalid("metadata.name", name, NAME_RULE, 63));
         }
         if let Some(node) = metadata.get("namespace")
-            && let Some(ns) = self
-                .expect_literal(node, "metadata.namespace", Want::Str)
-                .and_then(Node::as_str)
+            && let Some(ns) = self.expect_literal(node, "metadata.namespace", Want::Str).and_then(Node::as_str)
             && !is_valid_namespace(ns)
         {
-            self.error(
-                node.pos,
-                invalid("metadata.namespace", ns, NAMESPACE_RULE, 63),
-            );
+            self.error(node.pos, invalid("metadata.namespace", ns, NAMESPACE_RULE, 63));
         }
         self.optional_strings(metadata, "metadata", &["title", "description"]);
         if let Some(labels) = metadata.get("labels") {
@@ -720,35 +624,21 @@ impl<'a> Validator<'a> {
         };
         for entry in entries {
             if !is_valid_key(&entry.key) {
-                self.error(
-                    entry.key_pos,
-                    invalid(&format!("{what} key"), &entry.key, KEY_RULE, usize::MAX),
-                );
+                self.error(entry.key_pos, invalid(&format!("{what} key"), &entry.key, KEY_RULE, usize::MAX));
             }
             let value_path = format!("{path}.{}", entry.key);
-            let Some(value) = self
-                .expect(&entry.value, &value_path, Want::Str)
-                .and_then(Node::as_str)
-            else {
+            let Some(value) = self.expect(&entry.value, &value_path, Want::Str).and_then(Node::as_str) else {
                 continue;
             };
             if check_values && !is_valid_label_value(value) {
-                let message = invalid(
-                    &format!("label `{}` value", entry.key),
-                    value,
-                    LABEL_VALUE_RULE,
-                    63,
-                );
+                let message = invalid(&format!("label `{}` value", entry.key), value, LABEL_VALUE_RULE, 63);
                 self.error(entry.value.pos, message);
             }
         }
     }
 
     fn tags(&mut self, node: &Node) {
-        let Some(items) = self
-            .expect(node, "metadata.tags", Want::Seq)
-            .and_then(Node::as_seq)
-        else {
+        let Some(items) = self.expect(node, "metadata.tags", Want::Seq).and_then(Node::as_seq) else {
             return;
         };
         for (i, item) in items.iter().enumerate() {
@@ -766,9 +656,7 @@ impl<'a> Validator<'a> {
             let url_path = format!("{path}.url");
             let what = "every link needs a `url`, e.g. `https://example.com/dashboard`";
             if let Some(url_node) = self.required(link, "url", &url_path, what)
-                && let Some(url) = self
-                    .expect(url_node, &url_path, Want::Str)
-                    .and_then(Node::as_str)
+                && let Some(url) = self.expect(url_node, &url_path, Want::Str).and_then(Node::as_str)
                 && let Err(e) = url::Url::parse(url)
             {
                 let message = format!(
@@ -788,11 +676,8 @@ impl<'a> Validator<'a> {
             let path = format!("spec.{}", field.name);
             let Some(node) = spec.get(field.name) else {
                 if field.required && !self.optional_here(rules, spec, field) {
-                    let message = format!(
-                        "`{path}` is missing: kind {} requires it ({})",
-                        rules.kind,
-                        shape_text(field.shape)
-                    );
+                    let message =
+                        format!("`{path}` is missing: kind {} requires it ({})", rules.kind, shape_text(field.shape));
                     self.error(spec.pos, message);
                 }
                 continue;
@@ -805,16 +690,11 @@ impl<'a> Validator<'a> {
     fn optional_here(&self, rules: &KindRules, spec: &Node, field: Field) -> bool {
         rules.kind == "API"
             && field.name == "definition"
-            && spec
-                .get("type")
-                .and_then(Node::as_str)
-                .is_some_and(|t| DEFINITIONLESS_API_TYPES.contains(&t))
+            && spec.get("type").and_then(Node::as_str).is_some_and(|t| DEFINITIONLESS_API_TYPES.contains(&t))
     }
 
     fn spec_field(&mut self, rules: &KindRules, field: Field, node: &Node, path: &str) {
-        let ref_field = REF_FIELDS
-            .iter()
-            .find(|f| f.field == field.name && f.kinds.contains(&rules.kind));
+        let ref_field = REF_FIELDS.iter().find(|f| f.field == field.name && f.kinds.contains(&rules.kind));
         match field.shape {
             Str => {
                 if let Some(text) = self.non_empty_str(node, path)
@@ -855,9 +735,7 @@ impl<'a> Validator<'a> {
         if let Err(e) = EntityRef::parse_with(text, default_kind, &self.namespace) {
             let message = match e {
                 RefError::MissingKind(_) => format!("`{path}` is not a valid reference: {e}"),
-                _ => format!(
-                    "`{path}` is not a valid reference: {e}; write `[kind:][namespace/]name`"
-                ),
+                _ => format!("`{path}` is not a valid reference: {e}; write `[kind:][namespace/]name`"),
             };
             self.error(node.pos, message);
         }
@@ -883,10 +761,7 @@ impl<'a> Validator<'a> {
         if let Some(presence) = self.expect(node, path, Want::Str).and_then(Node::as_str)
             && !matches!(presence, "required" | "optional")
         {
-            let message = format!(
-                "`{path}` {} is invalid: use `required` or `optional`",
-                quoted(presence)
-            );
+            let message = format!("`{path}` {} is invalid: use `required` or `optional`", quoted(presence));
             self.error(node.pos, message);
         }
     }
@@ -918,10 +793,7 @@ mod tests {
     }
 
     fn errors(text: &str) -> Vec<Problem> {
-        problems(text)
-            .into_iter()
-            .filter(|p| p.severity == Severity::Error)
-            .collect()
+        problems(text).into_iter().filter(|p| p.severity == Severity::Error).collect()
     }
 
     /// The single error, with its position.
@@ -977,10 +849,7 @@ spec:
         assert_eq!(p.file.as_deref(), Some("test.yaml"));
         assert_eq!(p.pos, Some(at(9, 11)));
         assert_eq!(p.entity.as_deref(), Some("component:default/c"));
-        assert_eq!(
-            p.message,
-            "`spec.system` must not be empty: write a non-empty string"
-        );
+        assert_eq!(p.message, "`spec.system` must not be empty: write a non-empty string");
     }
 
     #[test]
@@ -995,38 +864,25 @@ spec:
 
         let (pos, msg) = one_error(&COMPONENT.replace("namespace: pets", "namespace: Pets--x"));
         assert_eq!(pos, at(5, 14));
-        assert!(
-            msg.starts_with("metadata.namespace `Pets--x` is invalid: use 1-63 lowercase"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("metadata.namespace `Pets--x` is invalid: use 1-63 lowercase"), "{msg}");
 
         let (pos, msg) = one_error(&COMPONENT.replace("kind: Component", "kind: 9lives"));
         assert_eq!(pos, at(2, 7));
         assert!(msg.starts_with("kind `9lives` is invalid"), "{msg}");
 
-        let (pos, msg) =
-            one_error(&COMPONENT.replace("backstage.io/v1alpha1", "Backstage.io/v1alpha1"));
+        let (pos, msg) = one_error(&COMPONENT.replace("backstage.io/v1alpha1", "Backstage.io/v1alpha1"));
         assert_eq!(pos, at(1, 13));
-        assert!(
-            msg.contains("apiVersion `Backstage.io/v1alpha1` is invalid"),
-            "{msg}"
-        );
+        assert!(msg.contains("apiVersion `Backstage.io/v1alpha1` is invalid"), "{msg}");
         let (_, msg) = one_error(&COMPONENT.replace("backstage.io/v1alpha1", "a/b/c"));
         assert!(msg.contains("`a/b/c` is invalid"), "{msg}");
 
         let (pos, msg) = one_error(&COMPONENT.replace("[java, c++", "[java, C++"));
         assert_eq!(pos, at(11, 16));
-        assert!(
-            msg.starts_with("tag `C++` is invalid: use 1-63 lowercase"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("tag `C++` is invalid: use 1-63 lowercase"), "{msg}");
 
         let (pos, msg) = one_error(&COMPONENT.replace("empty: ''", "empty: -bad"));
         assert_eq!(pos, at(8, 12));
-        assert!(
-            msg.starts_with("label `empty` value `-bad` is invalid: use an empty string"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("label `empty` value `-bad` is invalid: use an empty string"), "{msg}");
     }
 
     #[test]
@@ -1038,21 +894,12 @@ spec:
         assert!(!is_valid_key("backstage..io/x"));
         let (pos, msg) = one_error(&COMPONENT.replace("backstage.io/tier", "Acme.com/tier"));
         assert_eq!(pos, at(7, 5));
-        assert!(
-            msg.starts_with("label key `Acme.com/tier` is invalid: use `[prefix/]name`"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("label key `Acme.com/tier` is invalid: use `[prefix/]name`"), "{msg}");
         let (pos, msg) = one_error(&COMPONENT.replace("github.com/project-slug", "github.com/"));
         assert_eq!(pos, at(10, 5));
-        assert!(
-            msg.starts_with("annotation key `github.com/` is invalid"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("annotation key `github.com/` is invalid"), "{msg}");
         // Annotation values may be any string, but must be strings.
-        assert_eq!(
-            errors(&COMPONENT.replace("acme/petstore", "'any thing! at all'")),
-            vec![]
-        );
+        assert_eq!(errors(&COMPONENT.replace("acme/petstore", "'any thing! at all'")), vec![]);
         let (pos, msg) = one_error(&COMPONENT.replace("acme/petstore", "42"));
         assert_eq!(pos, at(10, 30));
         assert_eq!(
@@ -1065,35 +912,21 @@ spec:
     #[test]
     fn names_of_63_characters_are_valid_and_64_are_not() {
         let ok = "a".repeat(63);
-        assert_eq!(
-            errors(&COMPONENT.replace("name: petstore", &format!("name: {ok}"))),
-            vec![]
-        );
+        assert_eq!(errors(&COMPONENT.replace("name: petstore", &format!("name: {ok}"))), vec![]);
         let long = "a".repeat(64);
         let (pos, msg) = one_error(&COMPONENT.replace("name: petstore", &format!("name: {long}")));
         assert_eq!(pos, at(4, 9));
-        assert!(
-            msg.contains("is invalid (64 characters, at most 63)"),
-            "{msg}"
-        );
+        assert!(msg.contains("is invalid (64 characters, at most 63)"), "{msg}");
     }
 
     #[test]
     fn links_need_a_valid_url() {
         let (pos, msg) = one_error(&COMPONENT.replace("https://example.com/dash", "not a url"));
         assert_eq!(pos, at(13, 12));
-        assert!(
-            msg.starts_with("`metadata.links[0].url` `not a url` is not a valid URL"),
-            "{msg}"
-        );
-        let (pos, msg) = one_error(
-            &COMPONENT.replace("    - url: https://example.com/dash\n", "    - icon: x\n"),
-        );
+        assert!(msg.starts_with("`metadata.links[0].url` `not a url` is not a valid URL"), "{msg}");
+        let (pos, msg) = one_error(&COMPONENT.replace("    - url: https://example.com/dash\n", "    - icon: x\n"));
         assert_eq!(pos, at(13, 7));
-        assert!(
-            msg.starts_with("`metadata.links[0].url` is missing"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("`metadata.links[0].url` is missing"), "{msg}");
     }
 
     #[test]
@@ -1101,9 +934,7 @@ spec:
         let (pos, msg) = one_error(&COMPONENT.replace("owner: team-a", "owner: [team-a]"));
         assert_eq!(pos, at(18, 10));
         assert_eq!(msg, "`spec.owner` must be a string, found a list");
-        let (pos, msg) = one_error(
-            &COMPONENT.replace("providesApis: [petstore-api]", "providesApis: petstore-api"),
-        );
+        let (pos, msg) = one_error(&COMPONENT.replace("providesApis: [petstore-api]", "providesApis: petstore-api"));
         assert_eq!(pos, at(20, 17));
         assert_eq!(msg, "`spec.providesApis` must be a list, found a string");
         let (pos, msg) = one_error(&COMPONENT.replace("lifecycle: production", "lifecycle:"));
@@ -1111,10 +942,7 @@ spec:
         assert_eq!(msg, "`spec.lifecycle` has no value: it must be a string");
         let (pos, msg) = one_error(&COMPONENT.replace("  type: service\n", ""));
         assert_eq!(pos, at(16, 3));
-        assert_eq!(
-            msg,
-            "`spec.type` is missing: kind Component requires it (a non-empty string)"
-        );
+        assert_eq!(msg, "`spec.type` is missing: kind Component requires it (a non-empty string)");
         let (pos, msg) = one_error(&component_with("", "  system: {a: 1}\n"));
         assert_eq!(pos, at(9, 11));
         assert_eq!(msg, "`spec.system` must be a string, found a mapping");
@@ -1129,10 +957,7 @@ spec:
             "`spec.dependsOn[0]` is not a valid reference: entity reference `db` needs a kind, e.g. `component:db`"
         );
         let (_, msg) = one_error(&COMPONENT.replace("owner: team-a", "owner: 'group:/x'"));
-        assert!(
-            msg.contains("empty namespace") && msg.contains("[kind:][namespace/]name"),
-            "{msg}"
-        );
+        assert!(msg.contains("empty namespace") && msg.contains("[kind:][namespace/]name"), "{msg}");
     }
 
     #[test]
@@ -1151,33 +976,14 @@ spec:
 
         let text = "metadata: {name: x}\nspec: []\nrelations: []\nextra: 1\n";
         let all = problems(text);
-        let messages: Vec<_> = all
-            .iter()
-            .map(|p| (p.severity, p.pos.unwrap().line, p.message.as_str()))
-            .collect();
-        assert!(messages.iter().any(|m| m.0 == Severity::Warning
-            && m.1 == 3
-            && m.2.contains("written by the catalog")));
+        let messages: Vec<_> = all.iter().map(|p| (p.severity, p.pos.unwrap().line, p.message.as_str())).collect();
         assert!(
-            messages
-                .iter()
-                .any(|m| m.1 == 4 && m.2.starts_with("unknown top-level field `extra`"))
+            messages.iter().any(|m| m.0 == Severity::Warning && m.1 == 3 && m.2.contains("written by the catalog"))
         );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.2.starts_with("`apiVersion` is missing"))
-        );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.2.starts_with("`kind` is missing"))
-        );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.2 == "`spec` must be a mapping, found a list")
-        );
+        assert!(messages.iter().any(|m| m.1 == 4 && m.2.starts_with("unknown top-level field `extra`")));
+        assert!(messages.iter().any(|m| m.2.starts_with("`apiVersion` is missing")));
+        assert!(messages.iter().any(|m| m.2.starts_with("`kind` is missing")));
+        assert!(messages.iter().any(|m| m.2 == "`spec` must be a mapping, found a list"));
         assert!(is_fatal(&node(text)));
     }
 
@@ -1199,8 +1005,7 @@ spec:
             msg,
             "apiVersion `backstage.io/v2` is not accepted for kind Component: use `backstage.io/v1alpha1` or `backstage.io/v1beta1`"
         );
-        let (pos, msg) =
-            one_error("apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: s\n");
+        let (pos, msg) = one_error("apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: s\n");
         assert_eq!(pos, at(1, 1));
         assert_eq!(msg, "`spec` is missing: kind System needs a `spec` mapping");
     }
@@ -1211,10 +1016,7 @@ spec:
         let (pos, msg) = one_error(api);
         assert_eq!(pos, at(6, 3));
         assert!(msg.starts_with("`spec.definition` is missing"), "{msg}");
-        assert_eq!(
-            problems(&format!("{api}  definition:\n    $text: ./openapi.yaml\n")),
-            vec![]
-        );
+        assert_eq!(problems(&format!("{api}  definition:\n    $text: ./openapi.yaml\n")), vec![]);
         let (_, msg) = one_error(&format!("{api}  definition:\n    $json: ./openapi.json\n"));
         assert!(msg.contains("found a `$json` placeholder"), "{msg}");
         let mcp = api.replace("type: openapi", "type: mcp-server")
@@ -1224,14 +1026,12 @@ spec:
 
     #[test]
     fn location_presence() {
-        let loc = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l\nspec:\n  targets: [./a.yaml]\n";
+        let loc =
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l\nspec:\n  targets: [./a.yaml]\n";
         assert_eq!(problems(&format!("{loc}  presence: optional\n")), vec![]);
         let (pos, msg) = one_error(&format!("{loc}  presence: maybe\n"));
         assert_eq!(pos, at(7, 13));
-        assert_eq!(
-            msg,
-            "`spec.presence` `maybe` is invalid: use `required` or `optional`"
-        );
+        assert_eq!(msg, "`spec.presence` `maybe` is invalid: use `required` or `optional`");
         let (pos, msg) = one_error(&format!("{loc}  target: [x]\n"));
         assert_eq!(pos, at(7, 11));
         assert_eq!(msg, "`spec.target` must be a string, found a list");
@@ -1242,36 +1042,19 @@ spec:
         let group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: g\nspec:\n  type: team\n  children: []\n  members: [jo, 3]\n";
         let (pos, msg) = one_error(group);
         assert_eq!(pos, at(8, 17));
-        assert!(
-            msg.starts_with("`spec.members[1]` must be a string, found a number"),
-            "{msg}"
-        );
-        let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jo\nspec:\n  profile: {email: 1}\n";
+        assert!(msg.starts_with("`spec.members[1]` must be a string, found a number"), "{msg}");
+        let user =
+            "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jo\nspec:\n  profile: {email: 1}\n";
         let messages: Vec<_> = errors(user).into_iter().map(|p| p.message).collect();
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.starts_with("`spec.memberOf` is missing"))
-        );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.starts_with("`spec.profile.email` must be a string"))
-        );
+        assert!(messages.iter().any(|m| m.starts_with("`spec.memberOf` is missing")));
+        assert!(messages.iter().any(|m| m.starts_with("`spec.profile.email` must be a string")));
 
         let template = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  type: service\n  parameters: [{title: A}]\n  steps:\n    - id: fetch\n      action: fetch:template\n    - name: Publish\n";
         let (pos, msg) = one_error(template);
         assert_eq!(pos, at(11, 7));
-        assert!(
-            msg.starts_with("`spec.steps[1].action` is missing"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("`spec.steps[1].action` is missing"), "{msg}");
         let old = template.replace("scaffolder.backstage.io/v1beta3", "backstage.io/v1beta2");
-        assert!(
-            problems(&old)
-                .iter()
-                .any(|p| p.severity == Severity::Warning && p.message.contains("old format"))
-        );
+        assert!(problems(&old).iter().any(|p| p.severity == Severity::Warning && p.message.contains("old format")));
     }
 
     fn examples_dir() -> Option<std::path::PathBuf> {
@@ -1292,24 +1075,14 @@ spec:
         let path = dir.join("components/invalid-component.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
         let problems = validate_entity(&node(&text), "invalid-component.yaml");
-        let found: Vec<_> = problems
-            .iter()
-            .map(|p| (p.severity, p.pos.unwrap(), p.message.as_str()))
-            .collect();
+        let found: Vec<_> = problems.iter().map(|p| (p.severity, p.pos.unwrap(), p.message.as_str())).collect();
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].0, Severity::Error);
         assert_eq!(found[0].1, at(4, 9));
-        assert!(
-            found[0]
-                .2
-                .starts_with("metadata.name `invalid component` is invalid")
-        );
+        assert!(found[0].2.starts_with("metadata.name `invalid component` is invalid"));
         assert_eq!(found[1].1, at(11, 7));
         assert!(found[1].2.starts_with("tag `go 1.15.3` is invalid"));
-        assert_eq!(
-            problems[0].entity.as_deref(),
-            Some("component:default/invalid component")
-        );
+        assert_eq!(problems[0].entity.as_deref(), Some("component:default/invalid component"));
     }
 
     fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -1332,29 +1105,18 @@ spec:
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             !matches!(name, "invalid-component.yaml" | "petstore-webhook.oas.yaml")
         });
-        assert!(
-            files.len() > 40,
-            "expected the example files, found {}",
-            files.len()
-        );
+        assert!(files.len() > 40, "expected the example files, found {}", files.len());
         let mut documents = 0;
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             let stream = load_stream(&text, Limits::default());
-            assert!(
-                stream.error.is_none(),
-                "{}: {:?}",
-                file.display(),
-                stream.error
-            );
+            assert!(stream.error.is_none(), "{}: {:?}", file.display(), stream.error);
             for doc in stream.documents {
                 let Some(root) = doc.root else { continue };
                 documents += 1;
                 let name = file.display().to_string();
-                let errors: Vec<_> = validate_entity(&root, &name)
-                    .into_iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .collect();
+                let errors: Vec<_> =
+                    validate_entity(&root, &name).into_iter().filter(|p| p.severity == Severity::Error).collect();
                 assert!(errors.is_empty(), "{errors:#?}");
                 assert!(!is_fatal(&root), "{name}");
             }

@@ -14,8 +14,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 /// A position in a text file: 1-based line and column (in characters).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Pos {
     /// Line, starting at 1.
     pub line: u32,
@@ -254,10 +253,7 @@ pub fn load_single(text: &str, limits: Limits) -> Result<Option<Node>, YamlError
     let mut docs = stream.documents.into_iter();
     let first = docs.next();
     if let Some(second) = docs.next() {
-        return Err(YamlError {
-            pos: second.pos,
-            message: "expected one YAML document, found several".into(),
-        });
+        return Err(YamlError { pos: second.pos, message: "expected one YAML document, found several".into() });
     }
     Ok(first.and_then(|d| d.root))
 }
@@ -298,10 +294,11 @@ impl Loader {
                 self.complete(Node { pos, value }, anchor)?;
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
-                    pos,
-                    message: "alias refers to an unknown anchor".into(),
-                })?;
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| YamlError { pos, message: "alias refers to an unknown anchor".into() })?;
                 self.nodes += node.count_nodes();
                 if self.nodes > self.limits.max_nodes {
                     return Err(self.too_many(pos));
@@ -318,9 +315,7 @@ impl Loader {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => {
-                        (Node { pos, value: NodeValue::Seq(items) }, anchor)
-                    }
+                    Some(Frame::Seq { pos, anchor, items }) => (Node { pos, value: NodeValue::Seq(items) }, anchor),
                     Some(Frame::Map { pos, anchor, entries, .. }) => {
                         (Node { pos, value: NodeValue::Map(entries) }, anchor)
                     }
@@ -345,10 +340,7 @@ impl Loader {
 
     fn open(&mut self, pos: Pos) -> Result<(), YamlError> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(YamlError {
-                pos,
-                message: format!("nesting deeper than {} levels", self.limits.max_depth),
-            });
+            return Err(YamlError { pos, message: format!("nesting deeper than {} levels", self.limits.max_depth) });
         }
         Ok(())
     }
@@ -434,25 +426,25 @@ fn resolve_plain(text: &str) -> NodeValue {
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return NodeValue::Str(text.to_string());
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return NodeValue::Int(i);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return NodeValue::Int(i);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return NodeValue::Int(i);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return NodeValue::Int(i);
     }
-    if is_core_int(text) {
-        if let Ok(i) = text.parse::<i64>() {
-            return NodeValue::Int(i);
-        }
+    if is_core_int(text)
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return NodeValue::Int(i);
     }
-    if is_core_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return NodeValue::Float(f);
-        }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return NodeValue::Float(f);
     }
     NodeValue::Str(text.to_string())
 }
@@ -476,7 +468,7 @@ fn is_core_float(text: &str) -> bool {
         }
         None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
     };
-    let exponent_ok = exponent.is_none_or(|e| is_core_int(e));
+    let exponent_ok = exponent.is_none_or(is_core_int);
     mantissa_ok && exponent_ok
 }
 

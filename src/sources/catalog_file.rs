@@ -79,11 +79,7 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
         read_document(root, base_dir, &location, ctx, &display, &mut out);
     }
     if let Some(error) = stream.error {
-        out.problems.push(
-            Problem::error(format!("invalid YAML: {}", error.message))
-                .in_file(&display)
-                .at(error.pos),
-        );
+        out.problems.push(Problem::error(format!("invalid YAML: {}", error.message)).in_file(&display).at(error.pos));
     }
     out.entities.iter_mut().for_each(|e| e.file = path.to_path_buf());
     out
@@ -137,12 +133,7 @@ fn location_targets(root: &Node) -> Vec<LocationTarget> {
     single
         .chain(many)
         .filter_map(|n| {
-            Some(LocationTarget {
-                kind: kind.clone(),
-                target: n.as_str()?.to_string(),
-                optional,
-                pos: n.pos,
-            })
+            Some(LocationTarget { kind: kind.clone(), target: n.as_str()?.to_string(), optional, pos: n.pos })
         })
         .collect()
 }

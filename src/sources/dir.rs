@@ -32,8 +32,7 @@ pub fn find_catalog_files(dir: &Path, patterns: &GlobSet) -> Vec<PathBuf> {
         .require_git(false)
         .follow_links(false)
         .filter_entry(|e| {
-            let skip = e.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s);
+            let skip = e.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s);
             !skip
         })
         .build_parallel()
@@ -42,10 +41,11 @@ pub fn find_catalog_files(dir: &Path, patterns: &GlobSet) -> Vec<PathBuf> {
             Box::new(move |entry| {
                 if let Ok(entry) = entry {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file && patterns.is_match(entry.file_name()) {
-                        if let Ok(mut list) = found.lock() {
-                            list.push(entry.into_path());
-                        }
+                    if is_file
+                        && patterns.is_match(entry.file_name())
+                        && let Ok(mut list) = found.lock()
+                    {
+                        list.push(entry.into_path());
                     }
                 }
                 WalkState::Continue
@@ -64,14 +64,21 @@ mod tests {
     fn finds_catalog_files_and_respects_ignores() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        for f in ["a/catalog-info.yaml", "b/c/catalog-info.yml", "node_modules/x/catalog-info.yaml",
-                  "ignored/catalog-info.yaml", "d/other.yaml", "e/team.catalog.yaml"] {
+        for f in [
+            "a/catalog-info.yaml",
+            "b/c/catalog-info.yml",
+            "node_modules/x/catalog-info.yaml",
+            "ignored/catalog-info.yaml",
+            "d/other.yaml",
+            "e/team.catalog.yaml",
+        ] {
             let p = d.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "x: 1\n").unwrap();
         }
         std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
-        let patterns: Vec<String> = DEFAULT_PATTERNS.iter().map(|s| s.to_string()).chain(["*.catalog.yaml".into()]).collect();
+        let patterns: Vec<String> =
+            DEFAULT_PATTERNS.iter().map(|s| s.to_string()).chain(["*.catalog.yaml".into()]).collect();
         let files = find_catalog_files(d, &pattern_set(&patterns).unwrap());
         let rel: Vec<String> = files.iter().map(|f| f.strip_prefix(d).unwrap().display().to_string()).collect();
         assert_eq!(rel, vec!["a/catalog-info.yaml", "b/c/catalog-info.yml", "e/team.catalog.yaml"]);

@@ -96,9 +96,11 @@ pub fn crawl(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)
                     }
                     if crawl.files + level.len() >= MAX_FILES {
                         crawl.problems.push(
-                            Problem::error(format!("more than {MAX_FILES} files through Location fan-out; stopping here"))
-                                .in_file(&display)
-                                .at(target.pos),
+                            Problem::error(format!(
+                                "more than {MAX_FILES} files through Location fan-out; stopping here"
+                            ))
+                            .in_file(&display)
+                            .at(target.pos),
                         );
                         break;
                     }
@@ -224,7 +226,9 @@ mod tests {
     }
 
     fn group(name: &str) -> String {
-        format!("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\nspec: {{type: team, children: []}}\n")
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\nspec: {{type: team, children: []}}\n"
+        )
     }
 
     #[test]

@@ -10,9 +10,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
     let scp_like = url.contains('@') && url.contains(':') && !url.contains("://");
     let allowed = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|s| url.starts_with(s));
     if url.starts_with('-') || !(allowed || scp_like) {
-        return Err(format!(
-            "git URL `{url}` is not supported: use https://, ssh://, git@host:org/repo or file://"
-        ));
+        return Err(format!("git URL `{url}` is not supported: use https://, ssh://, git@host:org/repo or file://"));
     }
     Ok(())
 }

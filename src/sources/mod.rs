@@ -73,9 +73,5 @@ fn read_dir(dir: &Path, ctx: &ReadContext<'_>) -> Result<fanout::Crawl, String> 
 /// else the file's own folder.
 pub fn repo_root(file: &Path) -> PathBuf {
     let folder = file.parent().unwrap_or(Path::new("/"));
-    folder
-        .ancestors()
-        .find(|a| a.join(".git").exists())
-        .unwrap_or(folder)
-        .to_path_buf()
+    folder.ancestors().find(|a| a.join(".git").exists()).unwrap_or(folder).to_path_buf()
 }

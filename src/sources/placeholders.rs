@@ -45,9 +45,7 @@ fn resolve_into(node: &mut Node, ctx: &PlaceholderContext<'_>, out: &mut Vec<Pla
     }
     match &mut node.value {
         NodeValue::Seq(items) => items.iter_mut().for_each(|n| resolve_into(n, ctx, out)),
-        NodeValue::Map(entries) => {
-            entries.iter_mut().for_each(|e| resolve_into(&mut e.value, ctx, out))
-        }
+        NodeValue::Map(entries) => entries.iter_mut().for_each(|e| resolve_into(&mut e.value, ctx, out)),
         _ => {}
     }
 }
@@ -74,8 +72,8 @@ fn substitute(kind: &str, target: &str, pos: Pos, ctx: &PlaceholderContext<'_>) 
     match kind {
         "$text" => Ok(Node { pos, value: NodeValue::Str(text) }),
         "$json" => {
-            let value: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| format!("$json placeholder `{target}`: invalid JSON: {e}"))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("$json placeholder `{target}`: invalid JSON: {e}"))?;
             Ok(json_to_node(&value, pos))
         }
         _ => match yaml::load_single(&text, Limits::default()) {
@@ -148,9 +146,7 @@ pub fn json_to_node(value: &serde_json::Value, pos: Pos) -> Node {
         Value::String(s) => NodeValue::Str(s.clone()),
         Value::Array(items) => NodeValue::Seq(items.iter().map(|v| json_to_node(v, pos)).collect()),
         Value::Object(map) => NodeValue::Map(
-            map.iter()
-                .map(|(k, v)| MapEntry { key: k.clone(), key_pos: pos, value: json_to_node(v, pos) })
-                .collect(),
+            map.iter().map(|(k, v)| MapEntry { key: k.clone(), key_pos: pos, value: json_to_node(v, pos) }).collect(),
         ),
     };
     Node { pos, value }

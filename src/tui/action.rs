@@ -28,13 +28,7 @@ pub enum Group {
 
 impl Group {
     /// Every group, in the order the help overlay shows them.
-    pub const ALL: &'static [Group] = &[
-        Group::Move,
-        Group::Navigate,
-        Group::Find,
-        Group::Entity,
-        Group::General,
-    ];
+    pub const ALL: &'static [Group] = &[Group::Move, Group::Navigate, Group::Find, Group::Entity, Group::General];
 
     /// The heading shown in the help overlay.
     pub fn title(self) -> &'static str {
@@ -161,10 +155,7 @@ mod tests {
         for &action in Action::ALL {
             let name = action.name();
             assert!(seen.insert(name), "duplicate name {name}");
-            assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{name}"
-            );
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
             assert_eq!(Action::from_name(name), Some(action));
             assert!(!action.description().is_empty());
             assert!(Group::ALL.contains(&action.group()));

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
-use crate::index::search::{Haystacks, Hit, Query};
 use crate::index::Index;
+use crate::index::search::{Haystacks, Hit, Query};
 use crate::model::{Entity, Problem};
 use crate::workspace::SyncEvent;
 
@@ -126,7 +126,9 @@ impl Screen {
     pub fn label(&self, index: &Index) -> String {
         match self {
             Screen::Search(_) => "search".into(),
-            Screen::Entity(e) => index.entities.get(e.entity as usize).map_or_else(|| "entity".into(), |s| s.name.clone()),
+            Screen::Entity(e) => {
+                index.entities.get(e.entity as usize).map_or_else(|| "entity".into(), |s| s.name.clone())
+            }
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
@@ -139,7 +141,7 @@ pub enum Overlay {
     /// The help overlay, with its scroll offset.
     Help(usize),
     /// The `:` command palette.
-    Palette(Palette),
+    Palette(Box<Palette>),
 }
 
 /// The command palette's input and selection.

@@ -39,10 +39,8 @@ pub const KIND_LISTS: [(&str, &str, &str); 9] = [
 
 /// Every palette command, in the order suggested.
 pub fn commands() -> Vec<Command> {
-    let mut list: Vec<Command> = KIND_LISTS
-        .iter()
-        .map(|(name, _, title)| Command { name, arg: None, help: title_help(title) })
-        .collect();
+    let mut list: Vec<Command> =
+        KIND_LISTS.iter().map(|(name, _, title)| Command { name, arg: None, help: title_help(title) }).collect();
     list.extend([
         Command { name: "kind", arg: Some("KIND"), help: "list every entity of any kind (Runbook, Environment...)" },
         Command { name: "problems", arg: None, help: "what the last sync and validation found" },
@@ -81,7 +79,8 @@ pub fn suggestions(typed: &str) -> Vec<Command> {
 
 /// Opens the palette.
 pub fn open_palette(app: &mut App) {
-    app.overlay = Some(Overlay::Palette(Palette { input: LineInput::new("command (tab completes)"), selected: 0 }));
+    app.overlay =
+        Some(Overlay::Palette(Box::new(Palette { input: LineInput::new("command (tab completes)"), selected: 0 })));
 }
 
 /// Keys bound in the palette.
@@ -226,11 +225,18 @@ pub fn identity_rows(index: &crate::index::Index, source: &ListSource) -> Option
 
 fn open_identity_list(app: &mut App, owned: bool) {
     let Some(user) = app.identity.clone() else {
-        app.flash("no identity: set `identity: user:default/you` in the config, or start with --as REF", Level::Warning);
+        app.flash(
+            "no identity: set `identity: user:default/you` in the config, or start with --as REF",
+            Level::Warning,
+        );
         return;
     };
     let (source, title, columns) = if owned {
-        (ListSource::Mine(user.clone()), "mine", vec![Column::Name, Column::Kind, Column::Owner, Column::Type, Column::Title])
+        (
+            ListSource::Mine(user.clone()),
+            "mine",
+            vec![Column::Name, Column::Kind, Column::Owner, Column::Type, Column::Title],
+        )
     } else {
         (ListSource::MyGroups(user.clone()), "my groups", vec![Column::Name, Column::Type, Column::Title])
     };
@@ -312,14 +318,14 @@ pub fn toggle_star(app: &mut App) -> Vec<Effect> {
         app.flash(format!("starred {r}"), Level::Info);
         app.starred.insert(r);
     }
-    if let Screen::List(l) = app.screen() {
-        if l.source == ListSource::Starred {
-            let rows = starred_rows(app);
-            if let Some(loaded) = app.loaded.clone() {
-                if let Screen::List(l) = app.screen_mut() {
-                    *l = rebuilt(l, rows, &loaded);
-                }
-            }
+    if let Screen::List(l) = app.screen()
+        && l.source == ListSource::Starred
+    {
+        let rows = starred_rows(app);
+        if let Some(loaded) = app.loaded.clone()
+            && let Screen::List(l) = app.screen_mut()
+        {
+            *l = rebuilt(l, rows, &loaded);
         }
     }
     vec![Effect::SaveStars(app.starred.iter().cloned().collect())]
@@ -498,7 +504,9 @@ pub fn carry_over(
         }
         Screen::List(l) => {
             let rows: Vec<u32> = match &l.source {
-                ListSource::Kind(k) => (0..index.len() as u32).filter(|&i| index.summary(i).kind.eq_ignore_ascii_case(k)).collect(),
+                ListSource::Kind(k) => {
+                    (0..index.len() as u32).filter(|&i| index.summary(i).kind.eq_ignore_ascii_case(k)).collect()
+                }
                 ListSource::Starred => starred.iter().filter_map(|r| index.find(r)).collect(),
                 other => identity_rows(index, other).unwrap_or_default(),
             };

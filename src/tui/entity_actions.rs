@@ -48,7 +48,11 @@ pub fn handle(app: &mut App, action: Action, delta: Option<isize>) -> Option<Vec
         (Tab::Graph, Action::Select | Action::Fold, _) => graph_select(index, page, action == Action::Fold),
         (Tab::Graph, Action::DepthMore | Action::DepthLess, _) => {
             let depth = &mut page.graph.depth;
-            *depth = if action == Action::DepthMore { (*depth + 1).min(MAX_GRAPH_DEPTH) } else { depth.saturating_sub(1).max(1) };
+            *depth = if action == Action::DepthMore {
+                (*depth + 1).min(MAX_GRAPH_DEPTH)
+            } else {
+                depth.saturating_sub(1).max(1)
+            };
             page.graph.sel.set(0, 1);
             Outcome::Flash(format!("graph depth {}", page.graph.depth), Level::Info)
         }

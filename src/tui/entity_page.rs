@@ -134,7 +134,12 @@ fn openapi_summary(doc: &Value, out: &mut Vec<String>) {
                 .as_object()
                 .map(|m| {
                     m.iter()
-                        .filter(|(k, _)| matches!(k.as_str(), "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"))
+                        .filter(|(k, _)| {
+                            matches!(
+                                k.as_str(),
+                                "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"
+                            )
+                        })
                         .map(|(k, v)| {
                             let summary = v["summary"].as_str().map(|s| format!(" — {s}")).unwrap_or_default();
                             format!("{:<7}{path}{summary}", k.to_uppercase())
@@ -203,7 +208,10 @@ mod tests {
     #[test]
     fn openapi_definitions_list_title_servers_and_paths() {
         let def = "openapi: 3.0.0\ninfo: {title: Pets, version: 1.0.0}\nservers: [{url: 'https://p.example.com'}]\npaths:\n  /pets:\n    get: {summary: List pets}\n    post: {}\n";
-        let e = Entity::from_json(json!({"kind": "API", "metadata": {"name": "p"}, "spec": {"type": "openapi", "definition": def}})).unwrap();
+        let e = Entity::from_json(
+            json!({"kind": "API", "metadata": {"name": "p"}, "spec": {"type": "openapi", "definition": def}}),
+        )
+        .unwrap();
         let lines = api_lines(&e);
         assert_eq!(lines[0], "Pets 1.0.0  (OpenAPI 3.0.0)");
         assert!(lines.contains(&"  https://p.example.com".to_string()));

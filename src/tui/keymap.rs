@@ -36,10 +36,9 @@ impl Key {
     /// A normalised key.
     pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
         let (code, modifiers) = match code {
-            KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => (
-                KeyCode::Char(c.to_ascii_uppercase()),
-                modifiers - KeyModifiers::SHIFT,
-            ),
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => {
+                (KeyCode::Char(c.to_ascii_uppercase()), modifiers - KeyModifiers::SHIFT)
+            }
             KeyCode::BackTab => (KeyCode::BackTab, modifiers - KeyModifiers::SHIFT),
             KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => {
                 (KeyCode::BackTab, modifiers - KeyModifiers::SHIFT)
@@ -54,9 +53,8 @@ impl Key {
         let mut rest = text;
         let mut modifiers = KeyModifiers::NONE;
         while rest.len() > 1 {
-            let Some((flag, after)) = MODIFIER_NAMES
-                .iter()
-                .find_map(|(name, flag)| strip_modifier(rest, name).map(|after| (*flag, after)))
+            let Some((flag, after)) =
+                MODIFIER_NAMES.iter().find_map(|(name, flag)| strip_modifier(rest, name).map(|after| (*flag, after)))
             else {
                 break;
             };
@@ -86,12 +84,7 @@ impl Key {
     pub fn edits_text(self) -> bool {
         let editing = matches!(
             self.code,
-            KeyCode::Backspace
-                | KeyCode::Delete
-                | KeyCode::Left
-                | KeyCode::Right
-                | KeyCode::Home
-                | KeyCode::End
+            KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
         );
         self.is_printable() || (editing && self.modifiers.is_empty())
     }
@@ -172,9 +165,7 @@ const KEY_NAMES: &[(&str, KeyCode)] = &[
 fn strip_modifier<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     let head = text.get(..name.len() + 1)?;
     let matches = head[..name.len()].eq_ignore_ascii_case(name) && head.ends_with('-');
-    matches
-        .then(|| &text[name.len() + 1..])
-        .filter(|rest| !rest.is_empty())
+    matches.then(|| &text[name.len() + 1..]).filter(|rest| !rest.is_empty())
 }
 
 fn parse_code(text: &str) -> Option<KeyCode> {
@@ -207,11 +198,7 @@ fn unknown_key(text: &str, name: &str) -> String {
     }
     format!(
         "unknown key `{name}` in `{text}`; use a single character or one of: {}, f1..f12",
-        KEY_NAMES
-            .iter()
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
+        KEY_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     )
 }
 
@@ -222,10 +209,7 @@ pub struct KeySeq(pub Vec<Key>);
 impl KeySeq {
     /// Parses space-separated keys: `g g`, `ctrl-x ctrl-s`.
     pub fn parse(text: &str) -> Result<KeySeq, String> {
-        let keys = text
-            .split_whitespace()
-            .map(Key::parse)
-            .collect::<Result<Vec<_>, _>>()?;
+        let keys = text.split_whitespace().map(Key::parse).collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err(format!("`{text}` names no key"));
         }
@@ -281,14 +265,8 @@ pub enum Context {
 
 impl Context {
     /// Every context, in file and help order.
-    pub const ALL: &'static [Context] = &[
-        Context::Global,
-        Context::Search,
-        Context::List,
-        Context::Entity,
-        Context::Help,
-        Context::Palette,
-    ];
+    pub const ALL: &'static [Context] =
+        &[Context::Global, Context::Search, Context::List, Context::Entity, Context::Help, Context::Palette];
 
     /// The section name in keymap files.
     pub fn name(self) -> &'static str {
@@ -355,9 +333,7 @@ enum Lookup {
 impl Keymap {
     /// A keymap with no bindings.
     pub fn empty() -> Keymap {
-        Keymap {
-            contexts: Default::default(),
-        }
+        Keymap { contexts: Default::default() }
     }
 
     /// Parses the built-in keymap.
@@ -401,11 +377,7 @@ impl Keymap {
             Ok(None) => {}
             Err(e) => problems.push(Problem::error(e.message).at(e.pos)),
         }
-        if problems.is_empty() {
-            Ok(self)
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(self) } else { Err(problems) }
     }
 
     /// Binds `seq` to `action` in `context` (`None` unbinds), replacing any
@@ -421,33 +393,22 @@ impl Keymap {
     /// Every binding, context by context in file order (for the help overlay).
     pub fn bindings(&self) -> impl Iterator<Item = (Context, &KeySeq, Action)> + '_ {
         Context::ALL.iter().flat_map(move |&context| {
-            self.contexts[context.index()]
-                .iter()
-                .filter_map(move |(seq, action)| action.map(|a| (context, seq, a)))
+            self.contexts[context.index()].iter().filter_map(move |(seq, action)| action.map(|a| (context, seq, a)))
         })
     }
 
     /// The bindings that work in `context`: its own, then the global ones it
     /// does not shadow (for a per-view help overlay).
     pub fn bindings_in(&self, context: Context) -> Vec<(&KeySeq, Action)> {
-        let own = self
-            .entries(context)
-            .iter()
-            .filter_map(|(seq, a)| a.map(|a| (seq, a)));
-        let global = self
-            .global_entries_for(context)
-            .filter_map(|(seq, a)| a.map(|a| (seq, a)));
+        let own = self.entries(context).iter().filter_map(|(seq, a)| a.map(|a| (seq, a)));
+        let global = self.global_entries_for(context).filter_map(|(seq, a)| a.map(|a| (seq, a)));
         own.chain(global).collect()
     }
 
     /// The keys that trigger `action` in `context`, its own first
     /// (for hints such as "? help").
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<String> {
-        self.bindings_in(context)
-            .into_iter()
-            .filter(|(_, a)| *a == action)
-            .map(|(seq, _)| seq.to_string())
-            .collect()
+        self.bindings_in(context).into_iter().filter(|(_, a)| *a == action).map(|(seq, _)| seq.to_string()).collect()
     }
 
     fn entries(&self, context: Context) -> &[Entry] {
@@ -456,19 +417,12 @@ impl Keymap {
 
     /// Global entries not shadowed by `context` (nor by its text input).
     fn global_entries_for(&self, context: Context) -> impl Iterator<Item = &Entry> + '_ {
-        let own = if context == Context::Global {
-            &[][..]
-        } else {
-            self.entries(context)
-        };
-        self.entries(Context::Global)
-            .iter()
-            .filter(move |(seq, _)| {
-                let shadowed = own.iter().any(|(s, _)| s == seq);
-                let typed =
-                    context.is_text_input() && seq.0.first().is_some_and(|k| k.edits_text());
-                !shadowed && !typed
-            })
+        let own = if context == Context::Global { &[][..] } else { self.entries(context) };
+        self.entries(Context::Global).iter().filter(move |(seq, _)| {
+            let shadowed = own.iter().any(|(s, _)| s == seq);
+            let typed = context.is_text_input() && seq.0.first().is_some_and(|k| k.edits_text());
+            !shadowed && !typed
+        })
     }
 
     fn lookup(&self, context: Context, keys: &[Key]) -> Lookup {
@@ -483,20 +437,13 @@ impl Keymap {
 
     fn apply_root(&mut self, root: &Node, problems: &mut Vec<Problem>) {
         let Some(sections) = root.as_map() else {
-            problems.push(type_problem(
-                root,
-                "a mapping of contexts (global:, list:, ...)",
-            ));
+            problems.push(type_problem(root, "a mapping of contexts (global:, list:, ...)"));
             return;
         };
         for section in sections {
             let Some(context) = Context::from_name(&section.key) else {
                 let names: Vec<_> = Context::ALL.iter().map(|c| c.name()).collect();
-                let message = format!(
-                    "unknown context `{}`; expected one of {}",
-                    section.key,
-                    names.join(", ")
-                );
+                let message = format!("unknown context `{}`; expected one of {}", section.key, names.join(", "));
                 problems.push(Problem::error(message).at(section.key_pos));
                 continue;
             };
@@ -508,12 +455,7 @@ impl Keymap {
         }
     }
 
-    fn apply_context(
-        &mut self,
-        context: Context,
-        entries: &[MapEntry],
-        problems: &mut Vec<Problem>,
-    ) {
+    fn apply_context(&mut self, context: Context, entries: &[MapEntry], problems: &mut Vec<Problem>) {
         for entry in entries {
             match parse_binding(context, entry) {
                 Ok((seq, action)) => self.bind(context, seq, action),
@@ -534,9 +476,7 @@ fn lookup_in<'a>(entries: impl Iterator<Item = &'a Entry>, keys: &[Key]) -> Look
         }
     }
     match (exact, longer) {
-        (exact, true) => Lookup::Prefix {
-            fallback: exact.flatten(),
-        },
+        (exact, true) => Lookup::Prefix { fallback: exact.flatten() },
         (Some(action), false) => Lookup::Exact(action),
         (None, false) => Lookup::Miss,
     }
@@ -573,11 +513,7 @@ fn parse_action(node: &Node) -> Result<Option<Action>, Problem> {
 }
 
 fn type_problem(node: &Node, expected: &str) -> Problem {
-    Problem::error(format!(
-        "expected {expected}, found {}",
-        node.value.type_name()
-    ))
-    .at(node.pos)
+    Problem::error(format!("expected {expected}, found {}", node.value.type_name())).at(node.pos)
 }
 
 /// The keys of an unfinished chord, kept between key presses.
@@ -629,12 +565,7 @@ pub enum Resolution {
 /// global ones; a key that starts a chord waits for the next key, and a next
 /// key that completes no chord is resolved on its own. Key releases are
 /// ignored.
-pub fn resolve(
-    keymap: &Keymap,
-    context: Context,
-    event: KeyEvent,
-    pending: &mut Pending,
-) -> Resolution {
+pub fn resolve(keymap: &Keymap, context: Context, event: KeyEvent, pending: &mut Pending) -> Resolution {
     if event.kind == KeyEventKind::Release {
         return Resolution::Unbound;
     }
@@ -652,22 +583,13 @@ pub fn resolve(
 }
 
 /// Turns a lookup into a resolution; `None` on a miss.
-fn finish(
-    found: Lookup,
-    context: Context,
-    keys: Vec<Key>,
-    pending: &mut Pending,
-) -> Option<Resolution> {
+fn finish(found: Lookup, context: Context, keys: Vec<Key>, pending: &mut Pending) -> Option<Resolution> {
     pending.clear();
     match found {
         Lookup::Exact(Some(action)) => Some(Resolution::Action(action)),
         Lookup::Exact(None) => Some(Resolution::Unbound),
         Lookup::Prefix { fallback } => {
-            *pending = Pending {
-                keys,
-                context: Some(context),
-                fallback,
-            };
+            *pending = Pending { keys, context: Some(context), fallback };
             Some(Resolution::Pending)
         }
         Lookup::Miss => None,
@@ -685,9 +607,7 @@ mod tests {
 
     fn run(keymap: &Keymap, context: Context, keys: &[&str]) -> Vec<Resolution> {
         let mut pending = Pending::default();
-        keys.iter()
-            .map(|k| resolve(keymap, context, press(k), &mut pending))
-            .collect()
+        keys.iter().map(|k| resolve(keymap, context, press(k), &mut pending)).collect()
     }
 
     fn one(keymap: &Keymap, context: Context, key: &str) -> Resolution {
@@ -703,27 +623,17 @@ mod tests {
     fn every_action_has_a_default_key() {
         let keymap = Keymap::default();
         for &action in Action::ALL {
-            assert!(
-                keymap.bindings().any(|(_, _, a)| a == action),
-                "{action} has no key"
-            );
+            assert!(keymap.bindings().any(|(_, _, a)| a == action), "{action} has no key");
         }
     }
 
     #[test]
     fn default_bindings_use_canonical_spellings() {
-        let root = load_single(DEFAULT_KEYMAP, Limits::default())
-            .unwrap()
-            .unwrap();
+        let root = load_single(DEFAULT_KEYMAP, Limits::default()).unwrap().unwrap();
         for section in root.as_map().unwrap() {
             for entry in section.value.as_map().unwrap() {
                 let seq = KeySeq::parse(&entry.key).unwrap();
-                assert_eq!(
-                    seq.to_string(),
-                    entry.key,
-                    "write `{}` as `{seq}`",
-                    entry.key
-                );
+                assert_eq!(seq.to_string(), entry.key, "write `{}` as `{seq}`", entry.key);
                 let name = entry.value.as_str().unwrap();
                 assert!(Action::from_name(name).is_some(), "{name}");
             }
@@ -781,10 +691,7 @@ mod tests {
         assert_eq!(got, [Resolution::Pending, Resolution::Action(Action::Top)]);
         // A non-matching second key is resolved on its own.
         let got = run(&keymap, Context::List, &["g", "j"]);
-        assert_eq!(
-            got,
-            [Resolution::Pending, Resolution::Action(Action::MoveDown)]
-        );
+        assert_eq!(got, [Resolution::Pending, Resolution::Action(Action::MoveDown)]);
         let got = run(&keymap, Context::List, &["g", "x"]);
         assert_eq!(got, [Resolution::Pending, Resolution::Unbound]);
     }
@@ -793,10 +700,7 @@ mod tests {
     fn lone_key_that_starts_a_chord_waits_and_falls_back_on_timeout() {
         let keymap = Keymap::default().merged("global:\n  g: help\n").unwrap();
         let mut pending = Pending::default();
-        assert_eq!(
-            resolve(&keymap, Context::List, press("g"), &mut pending),
-            Resolution::Pending
-        );
+        assert_eq!(resolve(&keymap, Context::List, press("g"), &mut pending), Resolution::Pending);
         assert_eq!(pending.keys(), &[Key::parse("g").unwrap()]);
         assert_eq!(pending.take_fallback(), Some(Action::Help));
         assert!(pending.is_empty());
@@ -805,90 +709,42 @@ mod tests {
     #[test]
     fn context_bindings_win_over_global() {
         let keymap = Keymap::default();
-        assert_eq!(
-            one(&keymap, Context::Entity, "l"),
-            Resolution::Action(Action::NextTab)
-        );
+        assert_eq!(one(&keymap, Context::Entity, "l"), Resolution::Action(Action::NextTab));
         assert_eq!(one(&keymap, Context::List, "l"), Resolution::Unbound);
-        assert_eq!(
-            one(&keymap, Context::Search, "ctrl-u"),
-            Resolution::Action(Action::ClearQuery)
-        );
-        assert_eq!(
-            one(&keymap, Context::List, "ctrl-u"),
-            Resolution::Action(Action::HalfPageUp)
-        );
-        assert_eq!(
-            one(&keymap, Context::Help, "?"),
-            Resolution::Action(Action::Back)
-        );
-        assert_eq!(
-            one(&keymap, Context::List, "?"),
-            Resolution::Action(Action::Help)
-        );
+        assert_eq!(one(&keymap, Context::Search, "ctrl-u"), Resolution::Action(Action::ClearQuery));
+        assert_eq!(one(&keymap, Context::List, "ctrl-u"), Resolution::Action(Action::HalfPageUp));
+        assert_eq!(one(&keymap, Context::Help, "?"), Resolution::Action(Action::Back));
+        assert_eq!(one(&keymap, Context::List, "?"), Resolution::Action(Action::Help));
     }
 
     #[test]
     fn text_contexts_leave_typing_keys_to_the_text() {
         let keymap = Keymap::default();
         for key in ["q", "j", "?", "g", "backspace", "left", "home"] {
-            assert_eq!(
-                one(&keymap, Context::Search, key),
-                Resolution::Unbound,
-                "{key}"
-            );
-            assert_eq!(
-                one(&keymap, Context::Palette, key),
-                Resolution::Unbound,
-                "{key}"
-            );
+            assert_eq!(one(&keymap, Context::Search, key), Resolution::Unbound, "{key}");
+            assert_eq!(one(&keymap, Context::Palette, key), Resolution::Unbound, "{key}");
         }
-        assert_eq!(
-            one(&keymap, Context::Search, "ctrl-n"),
-            Resolution::Action(Action::MoveDown)
-        );
-        assert_eq!(
-            one(&keymap, Context::Search, "enter"),
-            Resolution::Action(Action::Select)
-        );
-        assert_eq!(
-            one(&keymap, Context::Search, "ctrl-c"),
-            Resolution::Action(Action::ForceQuit)
-        );
-        assert_eq!(
-            one(&keymap, Context::Palette, "tab"),
-            Resolution::Action(Action::Complete)
-        );
+        assert_eq!(one(&keymap, Context::Search, "ctrl-n"), Resolution::Action(Action::MoveDown));
+        assert_eq!(one(&keymap, Context::Search, "enter"), Resolution::Action(Action::Select));
+        assert_eq!(one(&keymap, Context::Search, "ctrl-c"), Resolution::Action(Action::ForceQuit));
+        assert_eq!(one(&keymap, Context::Palette, "tab"), Resolution::Action(Action::Complete));
         let problems = Keymap::load_user("search:\n  x: quit\n").unwrap_err();
         assert_eq!(problems[0].pos.unwrap().line, 2);
-        assert!(
-            problems[0].message.contains("types into the text"),
-            "{}",
-            problems[0]
-        );
+        assert!(problems[0].message.contains("types into the text"), "{}", problems[0]);
     }
 
     #[test]
     fn user_file_overrides_and_unbinds_single_bindings() {
         let user = "global:\n  ctrl-s: sync\n  ctrl-r: null\n  j: none\nlist:\n  q: ~\n";
         let keymap = Keymap::load_user(user).unwrap();
-        assert_eq!(
-            one(&keymap, Context::List, "ctrl-s"),
-            Resolution::Action(Action::Sync)
-        );
+        assert_eq!(one(&keymap, Context::List, "ctrl-s"), Resolution::Action(Action::Sync));
         assert_eq!(one(&keymap, Context::List, "ctrl-r"), Resolution::Unbound);
         assert_eq!(one(&keymap, Context::List, "j"), Resolution::Unbound);
         // Unbinding in a view context hides the global binding there only.
         assert_eq!(one(&keymap, Context::List, "q"), Resolution::Unbound);
-        assert_eq!(
-            one(&keymap, Context::Entity, "q"),
-            Resolution::Action(Action::Quit)
-        );
+        assert_eq!(one(&keymap, Context::Entity, "q"), Resolution::Action(Action::Quit));
         // Everything else keeps its default.
-        assert_eq!(
-            one(&keymap, Context::List, "k"),
-            Resolution::Action(Action::MoveUp)
-        );
+        assert_eq!(one(&keymap, Context::List, "k"), Resolution::Action(Action::MoveUp));
         assert_eq!(keymap.keys_for(Context::List, Action::Sync), ["ctrl-s"]);
     }
 
@@ -898,31 +754,11 @@ mod tests {
         let problems = Keymap::load_user(user).unwrap_err();
         let lines: Vec<u32> = problems.iter().map(|p| p.pos.unwrap().line).collect();
         assert_eq!(lines, [2, 3, 4, 5]);
-        assert!(
-            problems[0].message.contains("unknown action `synk`"),
-            "{}",
-            problems[0]
-        );
-        assert!(
-            problems[0].message.contains("did you mean `sync`"),
-            "{}",
-            problems[0]
-        );
-        assert!(
-            problems[1].message.contains("unknown key `hyperdrive`"),
-            "{}",
-            problems[1]
-        );
-        assert!(
-            problems[2].message.contains("found a number"),
-            "{}",
-            problems[2]
-        );
-        assert!(
-            problems[3].message.contains("unknown context `sidebar`"),
-            "{}",
-            problems[3]
-        );
+        assert!(problems[0].message.contains("unknown action `synk`"), "{}", problems[0]);
+        assert!(problems[0].message.contains("did you mean `sync`"), "{}", problems[0]);
+        assert!(problems[1].message.contains("unknown key `hyperdrive`"), "{}", problems[1]);
+        assert!(problems[2].message.contains("found a number"), "{}", problems[2]);
+        assert!(problems[3].message.contains("unknown context `sidebar`"), "{}", problems[3]);
         assert!(Keymap::load_user("global: [x]\n").is_err());
         assert!(Keymap::load_user("global: {a: [\n").is_err());
         assert!(Keymap::load_user("").is_ok());
@@ -941,10 +777,7 @@ mod tests {
         assert_eq!(keymap.keys_for(Context::List, Action::Help), ["?", "f1"]);
         assert_eq!(keymap.keys_for(Context::Search, Action::Help), ["f1"]);
         assert_eq!(keymap.keys_for(Context::List, Action::Top), ["home", "g g"]);
-        assert_eq!(
-            keymap.keys_for(Context::Search, Action::HalfPageUp),
-            Vec::<String>::new()
-        );
+        assert_eq!(keymap.keys_for(Context::Search, Action::HalfPageUp), Vec::<String>::new());
     }
 
     #[test]
@@ -952,15 +785,9 @@ mod tests {
         let keymap = Keymap::default();
         let mut pending = Pending::default();
         let mut event = press("g");
-        assert_eq!(
-            resolve(&keymap, Context::List, event, &mut pending),
-            Resolution::Pending
-        );
+        assert_eq!(resolve(&keymap, Context::List, event, &mut pending), Resolution::Pending);
         event.kind = KeyEventKind::Release;
-        assert_eq!(
-            resolve(&keymap, Context::List, event, &mut pending),
-            Resolution::Unbound
-        );
+        assert_eq!(resolve(&keymap, Context::List, event, &mut pending), Resolution::Unbound);
         assert!(!pending.is_empty());
     }
 }

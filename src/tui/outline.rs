@@ -55,7 +55,11 @@ impl OutlineLine {
 /// The label of an entity line: `kind name  Title`.
 pub fn entity_label(index: &Index, i: u32) -> String {
     let s = index.summary(i);
-    let name = if s.namespace.eq_ignore_ascii_case("default") { s.name.clone() } else { format!("{}/{}", s.namespace, s.name) };
+    let name = if s.namespace.eq_ignore_ascii_case("default") {
+        s.name.clone()
+    } else {
+        format!("{}/{}", s.namespace, s.name)
+    };
     let title = s.display_name.as_deref().or(s.title.as_deref()).map(|t| format!("  {t}")).unwrap_or_default();
     format!("{} {name}{title}", s.kind.to_lowercase())
 }
@@ -136,7 +140,14 @@ pub fn group(index: &Index, g: u32, with_subgroups: bool, toggled: &HashSet<u32>
     out
 }
 
-fn child_tree(index: &Index, children: &[Target], depth: u16, toggled: &HashSet<u32>, shown: &mut HashSet<u32>, out: &mut Vec<OutlineLine>) {
+fn child_tree(
+    index: &Index,
+    children: &[Target],
+    depth: u16,
+    toggled: &HashSet<u32>,
+    shown: &mut HashSet<u32>,
+    out: &mut Vec<OutlineLine>,
+) {
     for child in children {
         let Target::Entity(c) = child else {
             out.push(target_line(index, depth, child));
@@ -203,7 +214,14 @@ pub fn structure(index: &Index, root: u32, toggled: &HashSet<u32>) -> Vec<Outlin
     out
 }
 
-fn part_tree(index: &Index, node: u32, depth: u16, toggled: &HashSet<u32>, shown: &mut HashSet<u32>, out: &mut Vec<OutlineLine>) {
+fn part_tree(
+    index: &Index,
+    node: u32,
+    depth: u16,
+    toggled: &HashSet<u32>,
+    shown: &mut HashSet<u32>,
+    out: &mut Vec<OutlineLine>,
+) {
     let mut parts = index.related(node, types::HAS_PART);
     parts.sort_by_key(|t| match t {
         Target::Entity(i) => (kind_rank(&index.summary(*i).kind), index.ref_of(*i).to_string()),
@@ -250,13 +268,40 @@ mod tests {
     use serde_json::{Value, json};
 
     fn index_of(values: Vec<Value>) -> Index {
-        let entities = values.into_iter().map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 }).collect();
+        let entities = values
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 })
+            .collect();
         let out = SourceOutput { entities, problems: vec![], files: 1 };
-        build(vec![SourceInput { name: "s".into(), kind: "dir".into(), target: "/".into(), read: Some(Ok(out)), server_relations: false }], None, 0)
+        build(
+            vec![SourceInput {
+                name: "s".into(),
+                kind: "dir".into(),
+                target: "/".into(),
+                read: Some(Ok(out)),
+                server_relations: false,
+            }],
+            None,
+            0,
+        )
     }
 
     fn texts(lines: &[OutlineLine]) -> Vec<String> {
-        lines.iter().map(|l| format!("{}{}{}", "  ".repeat(l.depth as usize), match l.fold { Some(true) => "▾ ", Some(false) => "▸ ", None => "" }, l.text)).collect()
+        lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}{}{}",
+                    "  ".repeat(l.depth as usize),
+                    match l.fold {
+                        Some(true) => "▾ ",
+                        Some(false) => "▸ ",
+                        None => "",
+                    },
+                    l.text
+                )
+            })
+            .collect()
     }
 
     fn org() -> Index {

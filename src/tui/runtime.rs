@@ -28,10 +28,15 @@ pub fn settings(ws: &Workspace) -> Settings {
     let (keymap, keymap_problems) = Keymap::load_user_file(&ws.paths.keymap_file());
     problems.extend(keymap_problems);
     let (origin, notice) = match ws.demo {
-        Some(DemoReason::Asked) => ("demo".to_string(), Some("demo catalog: Lumen Freight (type to search, ? for help)".to_string())),
+        Some(DemoReason::Asked) => {
+            ("demo".to_string(), Some("demo catalog: Lumen Freight (type to search, ? for help)".to_string()))
+        }
         Some(DemoReason::NoConfig) => (
             "demo".to_string(),
-            Some(format!("no config at {}: showing the demo catalog (`stagehand config init` to set up yours)", ws.paths.config_file.display())),
+            Some(format!(
+                "no config at {}: showing the demo catalog (`stagehand config init` to set up yours)",
+                ws.paths.config_file.display()
+            )),
         ),
         None => {
             let names: Vec<&str> = ws.config.sources.iter().map(|s| s.name.as_str()).collect();

@@ -453,6 +453,14 @@ impl ProblemsScreen {
     }
 }
 
+/// The `:health` table.
+pub struct HealthScreen {
+    /// Findings, sorted by kind then ref.
+    pub issues: Vec<crate::index::health::HealthIssue>,
+    /// The selection.
+    pub sel: Selection,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,12 +480,4 @@ mod tests {
         assert_eq!(sel.selected, 19);
         assert_eq!(sel.window(5, 3), 0..3);
     }
-}
-
-/// The `:health` table.
-pub struct HealthScreen {
-    /// Findings, sorted by kind then ref.
-    pub issues: Vec<crate::index::health::HealthIssue>,
-    /// The selection.
-    pub sel: Selection,
 }

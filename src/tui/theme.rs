@@ -28,10 +28,7 @@ pub const MONO_THEME: &str = "mono";
 const BUILTINS: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.yaml")),
     ("light", include_str!("../../themes/light.yaml")),
-    (
-        "high-contrast",
-        include_str!("../../themes/high-contrast.yaml"),
-    ),
+    ("high-contrast", include_str!("../../themes/high-contrast.yaml")),
     ("mono", include_str!("../../themes/mono.yaml")),
 ];
 
@@ -184,10 +181,7 @@ impl Theme {
     /// from `text` itself carry no file name (add it with
     /// [`Problem::in_file`]).
     pub fn load(text: &str, user_dir: Option<&Path>) -> Result<Theme, Vec<Problem>> {
-        let mut loader = Loader {
-            user_dir,
-            chain: Vec::new(),
-        };
+        let mut loader = Loader { user_dir, chain: Vec::new() };
         let def = loader.load_chain(text, None)?;
         let name = def.name.clone().unwrap_or_else(|| "custom".into());
         build(&name, def)
@@ -195,15 +189,8 @@ impl Theme {
 
     /// Loads a theme file; its name is its `name:` or its file stem.
     pub fn load_file(path: &Path, user_dir: Option<&Path>) -> Result<Theme, Vec<Problem>> {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("custom")
-            .to_string();
-        let mut loader = Loader {
-            user_dir,
-            chain: vec![stem.clone()],
-        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string();
+        let mut loader = Loader { user_dir, chain: vec![stem.clone()] };
         let def = loader.load_file(path)?;
         let name = def.name.clone().unwrap_or(stem);
         build(&name, def).map_err(|problems| in_file(problems, path))
@@ -229,11 +216,7 @@ impl Theme {
 /// (a user theme in `user_theme_dir`, a built-in, or a path to a `.yaml`
 /// file), else `dark`. A bad or unknown theme yields problems and a
 /// fallback (the built-in of that name, else `dark`): never an error.
-pub fn resolve_theme(
-    requested: Option<&str>,
-    no_color: bool,
-    user_theme_dir: Option<&Path>,
-) -> (Theme, Vec<Problem>) {
+pub fn resolve_theme(requested: Option<&str>, no_color: bool, user_theme_dir: Option<&Path>) -> (Theme, Vec<Problem>) {
     if no_color {
         return (builtin_or_default(MONO_THEME), Vec::new());
     }
@@ -258,11 +241,7 @@ pub fn no_color_env() -> bool {
 /// ...), `#rrggbb`, or an xterm-256 index (`208`). Palette names are not
 /// resolved here.
 pub fn parse_color(text: &str) -> Option<Color> {
-    let name: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | ' '))
-        .collect::<String>();
+    let name: String = text.trim().chars().filter(|c| !matches!(c, '-' | '_' | ' ')).collect::<String>();
     let name = name.to_ascii_lowercase().replace("grey", "gray");
     let named = match name.as_str() {
         "reset" | "default" => Color::Reset,
@@ -297,10 +276,7 @@ fn parse_hex(text: &str) -> Option<Color> {
 }
 
 fn builtin_text(name: &str) -> Option<&'static str> {
-    BUILTINS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
 }
 
 fn builtin_or_default(name: &str) -> Theme {
@@ -323,16 +299,7 @@ fn unknown_theme(name: &str, user_dir: Option<&Path>) -> Problem {
 
 fn in_file(problems: Vec<Problem>, path: &Path) -> Vec<Problem> {
     let file = path.display().to_string();
-    problems
-        .into_iter()
-        .map(|p| {
-            if p.file.is_none() {
-                p.in_file(&file)
-            } else {
-                p
-            }
-        })
-        .collect()
+    problems.into_iter().map(|p| if p.file.is_none() { p.in_file(&file) } else { p }).collect()
 }
 
 /// A colour as written, resolved once the palette is complete.
@@ -376,11 +343,7 @@ impl ThemeDef {
     fn new(builtin: bool) -> ThemeDef {
         ThemeDef {
             name: None,
-            inherits: if builtin {
-                Inherits::Nothing
-            } else {
-                Inherits::Default
-            },
+            inherits: if builtin { Inherits::Nothing } else { Inherits::Default },
             palette: HashMap::new(),
             slots: vec![None; Slot::ALL.len()],
         }
@@ -403,11 +366,7 @@ impl ThemeDef {
                 *theirs = mine;
             }
         }
-        ThemeDef {
-            name: self.name,
-            inherits: self.inherits,
-            ..parent
-        }
+        ThemeDef { name: self.name, inherits: self.inherits, ..parent }
     }
 }
 
@@ -448,16 +407,10 @@ impl Loader<'_> {
     fn parent(&mut self, name: &str, pos: Pos) -> Result<ThemeDef, Vec<Problem>> {
         let at = |message: String| {
             let problem = Problem::error(message);
-            vec![if pos.line > 0 {
-                problem.at(pos)
-            } else {
-                problem
-            }]
+            vec![if pos.line > 0 { problem.at(pos) } else { problem }]
         };
         if self.chain.len() >= MAX_INHERIT_DEPTH {
-            return Err(at(format!(
-                "`inherits:` chains deeper than {MAX_INHERIT_DEPTH} themes"
-            )));
+            return Err(at(format!("`inherits:` chains deeper than {MAX_INHERIT_DEPTH} themes")));
         }
         // A user theme may shadow a built-in and inherit from it by its own name.
         let user_file = self
@@ -472,15 +425,11 @@ impl Loader<'_> {
             return parse_def(text, true);
         }
         if self.chain.iter().any(|n| n == name) {
-            let cycle = [self.chain.as_slice(), &[name.to_string()]]
-                .concat()
-                .join(" -> ");
+            let cycle = [self.chain.as_slice(), &[name.to_string()]].concat().join(" -> ");
             return Err(at(format!("`inherits:` goes round in a circle: {cycle}")));
         }
         let available = Theme::available(self.user_dir).join(", ");
-        Err(at(format!(
-            "cannot inherit unknown theme `{name}`; available: {available}"
-        )))
+        Err(at(format!("cannot inherit unknown theme `{name}`; available: {available}")))
     }
 }
 
@@ -490,22 +439,13 @@ fn parse_def(text: &str, builtin: bool) -> Result<ThemeDef, Vec<Problem>> {
     let mut problems = Vec::new();
     match load_single(text, Limits::default()) {
         Ok(Some(root)) => match root.as_map() {
-            Some(entries) => entries
-                .iter()
-                .for_each(|e| parse_top(&mut def, e, &mut problems)),
-            None => problems.push(type_problem(
-                &root,
-                "a mapping with `palette:` and `slots:`",
-            )),
+            Some(entries) => entries.iter().for_each(|e| parse_top(&mut def, e, &mut problems)),
+            None => problems.push(type_problem(&root, "a mapping with `palette:` and `slots:`")),
         },
         Ok(None) => {}
         Err(e) => problems.push(Problem::error(e.message).at(e.pos)),
     }
-    if problems.is_empty() {
-        Ok(def)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(def) } else { Err(problems) }
 }
 
 fn parse_top(def: &mut ThemeDef, entry: &MapEntry, problems: &mut Vec<Problem>) {
@@ -523,10 +463,8 @@ fn parse_top(def: &mut ThemeDef, entry: &MapEntry, problems: &mut Vec<Problem>) 
         "palette" => parse_palette(def, node, problems),
         "slots" => parse_slots(def, node, problems),
         other => problems.push(
-            Problem::error(format!(
-                "unknown key `{other}`; a theme has `name`, `inherits`, `palette` and `slots`"
-            ))
-            .at(entry.key_pos),
+            Problem::error(format!("unknown key `{other}`; a theme has `name`, `inherits`, `palette` and `slots`"))
+                .at(entry.key_pos),
         ),
     }
 }
@@ -568,10 +506,7 @@ fn parse_slot(node: &Node, problems: &mut Vec<Problem>) -> Option<SlotDef> {
         NodeValue::Null => return Some(SlotDef::default()),
         _ => {
             let fg = color_ref(node, problems)?;
-            return Some(SlotDef {
-                fg: Some(fg),
-                ..SlotDef::default()
-            });
+            return Some(SlotDef { fg: Some(fg), ..SlotDef::default() });
         }
     };
     let mut slot = SlotDef::default();
@@ -584,10 +519,7 @@ fn parse_slot(node: &Node, problems: &mut Vec<Problem>) -> Option<SlotDef> {
             "fg" | "bg" => {}
             "modifiers" => slot.modifiers = parse_modifiers(value, problems),
             other => problems.push(
-                Problem::error(format!(
-                    "unknown key `{other}`; a slot has `fg`, `bg`, `modifiers`"
-                ))
-                .at(entry.key_pos),
+                Problem::error(format!("unknown key `{other}`; a slot has `fg`, `bg`, `modifiers`")).at(entry.key_pos),
             ),
         }
     }
@@ -596,11 +528,7 @@ fn parse_slot(node: &Node, problems: &mut Vec<Problem>) -> Option<SlotDef> {
 
 fn color_ref(node: &Node, problems: &mut Vec<Problem>) -> Option<ColorRef> {
     match scalar_text(node) {
-        Some(text) => Some(ColorRef {
-            text,
-            pos: node.pos,
-            file: None,
-        }),
+        Some(text) => Some(ColorRef { text, pos: node.pos, file: None }),
         None => {
             problems.push(type_problem(node, "a colour"));
             None
@@ -632,9 +560,7 @@ fn parse_modifiers(node: &Node, problems: &mut Vec<Problem>) -> Modifier {
     };
     let mut modifiers = Modifier::empty();
     for item in items {
-        let found = item
-            .as_str()
-            .and_then(|name| MODIFIERS.iter().find(|(n, _)| *n == name));
+        let found = item.as_str().and_then(|name| MODIFIERS.iter().find(|(n, _)| *n == name));
         match found {
             Some((_, modifier)) => modifiers |= *modifier,
             None => problems.push(
@@ -654,11 +580,7 @@ fn build(name: &str, def: ThemeDef) -> Result<Theme, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut resolve = |color: &Option<ColorRef>| {
         let color = color.as_ref()?;
-        let found = def
-            .palette
-            .get(&color.text)
-            .copied()
-            .or_else(|| parse_color(&color.text));
+        let found = def.palette.get(&color.text).copied().or_else(|| parse_color(&color.text));
         if found.is_none() {
             let problem = Problem::error(format!(
                 "unknown colour `{}`; use a palette name, an ANSI name (red, lightblue, ...), \
@@ -681,21 +603,10 @@ fn build(name: &str, def: ThemeDef) -> Result<Theme, Vec<Problem>> {
         style.bg = resolve(&slot.bg);
         styles.push(style);
     }
-    if problems.is_empty() {
-        Ok(Theme {
-            name: name.to_string(),
-            styles,
-        })
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(Theme { name: name.to_string(), styles }) } else { Err(problems) }
 }
 
-fn mapping<'a>(
-    node: &'a Node,
-    expected: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<&'a [MapEntry]> {
+fn mapping<'a>(node: &'a Node, expected: &str, problems: &mut Vec<Problem>) -> Option<&'a [MapEntry]> {
     match &node.value {
         NodeValue::Map(entries) => Some(entries),
         NodeValue::Null => Some(&[]),
@@ -723,11 +634,8 @@ fn describe(node: &Node) -> String {
 }
 
 fn bad_color(node: &Node) -> Problem {
-    Problem::error(format!(
-        "bad colour {}; use an ANSI name (red, lightblue, ...), #rrggbb or 0-255",
-        describe(node)
-    ))
-    .at(node.pos)
+    Problem::error(format!("bad colour {}; use an ANSI name (red, lightblue, ...), #rrggbb or 0-255", describe(node)))
+        .at(node.pos)
 }
 
 fn unknown_slot(entry: &MapEntry) -> Problem {
@@ -744,11 +652,7 @@ fn unknown_slot(entry: &MapEntry) -> Problem {
 }
 
 fn type_problem(node: &Node, expected: &str) -> Problem {
-    Problem::error(format!(
-        "expected {expected}, found {}",
-        node.value.type_name()
-    ))
-    .at(node.pos)
+    Problem::error(format!("expected {expected}, found {}", node.value.type_name())).at(node.pos)
 }
 
 #[cfg(test)]
@@ -757,18 +661,11 @@ mod tests {
 
     #[test]
     fn builtins_parse_and_define_every_slot() {
-        assert_eq!(
-            Theme::names(),
-            BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>()
-        );
+        assert_eq!(Theme::names(), BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>());
         for &(name, text) in BUILTINS {
             let def = parse_def(text, true).unwrap_or_else(|p| panic!("{name}: {p:?}"));
             for &slot in Slot::ALL {
-                assert!(
-                    def.slots[slot.index()].is_some(),
-                    "{name} lacks {}",
-                    slot.name()
-                );
+                assert!(def.slots[slot.index()].is_some(), "{name} lacks {}", slot.name());
             }
             let theme = Theme::builtin(name).unwrap();
             assert_eq!(theme.name(), name);
@@ -797,19 +694,10 @@ mod tests {
         for &slot in Slot::ALL {
             let style = theme.style(slot);
             for color in [style.fg, style.bg] {
-                assert!(
-                    matches!(color, None | Some(Color::Reset)),
-                    "{}",
-                    slot.name()
-                );
+                assert!(matches!(color, None | Some(Color::Reset)), "{}", slot.name());
             }
         }
-        assert!(
-            theme
-                .style(Slot::Selected)
-                .add_modifier
-                .contains(Modifier::REVERSED)
-        );
+        assert!(theme.style(Slot::Selected).add_modifier.contains(Modifier::REVERSED));
         assert!(!theme.style(Slot::Match).add_modifier.is_empty());
     }
 
@@ -845,19 +733,12 @@ mod tests {
         let base = "inherits: light\nslots:\n  title: red\n";
         std::fs::write(dir.path().join("mine.yaml"), base).unwrap();
         // A user `dark.yaml` inheriting `dark` gets the built-in.
-        std::fs::write(
-            dir.path().join("dark.yaml"),
-            "inherits: dark\nslots:\n  ok: red\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("dark.yaml"), "inherits: dark\nslots:\n  ok: red\n").unwrap();
         std::fs::write(dir.path().join("loop.yaml"), "inherits: loop2\n").unwrap();
         std::fs::write(dir.path().join("loop2.yaml"), "inherits: loop\n").unwrap();
         let theme = Theme::load("inherits: mine\n", Some(dir.path())).unwrap();
         assert_eq!(theme.style(Slot::Title).fg, Some(Color::Red));
-        assert_eq!(
-            theme.style(Slot::Ok),
-            Theme::builtin("light").unwrap().style(Slot::Ok)
-        );
+        assert_eq!(theme.style(Slot::Ok), Theme::builtin("light").unwrap().style(Slot::Ok));
         let (theme, problems) = resolve_theme(Some("dark"), false, Some(dir.path()));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(theme.style(Slot::Ok).fg, Some(Color::Red));
@@ -878,11 +759,7 @@ mod tests {
         assert_eq!(lines, [3, 6, 7], "{problems:?}");
         assert!(problems[0].message.contains("blurple"), "{}", problems[0]);
         assert!(problems[1].message.contains("blink"), "{}", problems[1]);
-        assert!(
-            problems[2].message.contains("unknown slot `nope`"),
-            "{}",
-            problems[2]
-        );
+        assert!(problems[2].message.contains("unknown slot `nope`"), "{}", problems[2]);
         let problems = Theme::load("slots:\n  ok: '#12'\n", None).unwrap_err();
         assert_eq!(problems[0].pos.unwrap().line, 2);
         assert!(problems[0].message.contains("`#12`"), "{}", problems[0]);

@@ -45,10 +45,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::EntityLoaded { entity, index_id, result } => {
             for screen in app.stack.iter_mut().chain(app.forward.iter_mut()) {
-                if let Screen::Entity(page) = screen {
-                    if page.entity == entity && page.index_id == index_id && page.body.is_none() {
-                        entity_page::fill(page, result.clone());
-                    }
+                if let Screen::Entity(page) = screen
+                    && page.entity == entity
+                    && page.index_id == index_id
+                    && page.body.is_none()
+                {
+                    entity_page::fill(page, result.clone());
                 }
             }
             Vec::new()
@@ -143,7 +145,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// Keys no binding took: text for whatever input has focus.
 fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && !matches!(key.code, KeyCode::Char('h' | 'w')) {
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        && !matches!(key.code, KeyCode::Char('h' | 'w'))
+    {
         return Vec::new();
     }
     if let Some(Overlay::Palette(p)) = &mut app.overlay {
@@ -205,7 +209,10 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CopyRef => commands::copy_ref(app),
         Action::OpenLink => commands::open_link(app),
         Action::Refresh => {
-            app.flash("refresh re-fetches from a remote catalog; this entity comes from a local source (use :sync)", Level::Info);
+            app.flash(
+                "refresh re-fetches from a remote catalog; this entity comes from a local source (use :sync)",
+                Level::Info,
+            );
             Vec::new()
         }
         _ => screen_action(app, action),
@@ -283,10 +290,10 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => Some(isize::MAX / 2),
         _ => None,
     };
-    if matches!(app.screen(), Screen::Entity(_)) {
-        if let Some(effects) = entity_actions::handle(app, action, delta) {
-            return effects;
-        }
+    if matches!(app.screen(), Screen::Entity(_))
+        && let Some(effects) = entity_actions::handle(app, action, delta)
+    {
+        return effects;
     }
     if let Some(d) = delta {
         let relations = match app.screen() {
@@ -381,7 +388,10 @@ fn select(app: &mut App) -> Vec<Effect> {
                 Some(r) => match app.index().find(&r) {
                     Some(i) => Some(i),
                     None => {
-                        app.flash(format!("{r} was not indexed (it failed validation or was a duplicate)"), Level::Warning);
+                        app.flash(
+                            format!("{r} was not indexed (it failed validation or was a duplicate)"),
+                            Level::Warning,
+                        );
                         return Vec::new();
                     }
                 },

@@ -57,7 +57,8 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                 let system = summary.and_then(|s| s.system.as_deref());
                 let rows = overview(entity, owner, system);
                 // Annotation keys are long: they get their own line, not the label column.
-                let label_width = rows.iter().filter(|(k, _)| !k.contains('/')).map(|(k, _)| k.len()).max().unwrap_or(8);
+                let label_width =
+                    rows.iter().filter(|(k, _)| !k.contains('/')).map(|(k, _)| k.len()).max().unwrap_or(8);
                 let mut lines: Vec<Line> = Vec::new();
                 for (k, v) in &rows {
                     if k.contains('/') {
@@ -88,7 +89,8 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                     .problems_of(e.entity)
                     .iter()
                     .map(|p| {
-                        let slot = if p.severity == crate::model::Severity::Error { Slot::Error } else { Slot::Warning };
+                        let slot =
+                            if p.severity == crate::model::Severity::Error { Slot::Error } else { Slot::Warning };
                         Line::styled(clean(&p.to_string()).into_owned(), theme.style(slot))
                     })
                     .collect();
@@ -102,7 +104,10 @@ fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
     match tab {
         Tab::Relations => format!("Relations ({})", index.entities.get(e.entity as usize).map_or(0, |s| s.links.len())),
         Tab::Problems => format!("Problems ({})", index.problems_of(e.entity).len()),
-        Tab::Outline => super::super::entity_page::outline_title(index.entities.get(e.entity as usize).map_or("", |s| s.kind.as_str())).to_string(),
+        Tab::Outline => super::super::entity_page::outline_title(
+            index.entities.get(e.entity as usize).map_or("", |s| s.kind.as_str()),
+        )
+        .to_string(),
         other => other.title().to_string(),
     }
 }
@@ -155,7 +160,10 @@ fn relations(app: &App, index: &Index, e: &EntityScreen, frame: &mut Frame, area
         match r.entity {
             Some(t) => {
                 if let Some(title) = &index.summary(t).title {
-                    spans.push(Span::styled(format!("  {}", clean(title)), if selected { base } else { theme.style(Slot::Dim) }));
+                    spans.push(Span::styled(
+                        format!("  {}", clean(title)),
+                        if selected { base } else { theme.style(Slot::Dim) },
+                    ));
                 }
             }
             None => spans.push(Span::styled("  (missing: not in the catalog)", base.patch(theme.style(Slot::Warning)))),

@@ -22,7 +22,7 @@ fn width_of(column: Column) -> Constraint {
     }
 }
 
-fn with_filter<'a>(app: &App, area: Rect, filter: &LineInput, filtering: bool, frame: &mut Frame) -> Rect {
+fn with_filter(app: &App, area: Rect, filter: &LineInput, filtering: bool, frame: &mut Frame) -> Rect {
     if !filtering && filter.text().is_empty() {
         return area;
     }
@@ -139,7 +139,10 @@ pub fn render_health(app: &App, h: &HealthScreen, frame: &mut Frame, area: Rect)
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if h.issues.is_empty() {
-        frame.render_widget(Paragraph::new("healthy: no orphans, dangling refs, mismatches or cycles").style(theme.style(Slot::Ok)), inner);
+        frame.render_widget(
+            Paragraph::new("healthy: no orphans, dangling refs, mismatches or cycles").style(theme.style(Slot::Ok)),
+            inner,
+        );
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;

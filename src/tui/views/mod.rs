@@ -53,7 +53,8 @@ fn breadcrumbs(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" › …", app.theme.style(Slot::Breadcrumb)));
     }
     for (i, label) in labels.iter().enumerate().skip(skip) {
-        let style = if i + 1 == labels.len() { app.theme.style(Slot::Title) } else { app.theme.style(Slot::Breadcrumb) };
+        let style =
+            if i + 1 == labels.len() { app.theme.style(Slot::Title) } else { app.theme.style(Slot::Breadcrumb) };
         spans.push(Span::styled(" › ", app.theme.style(Slot::Breadcrumb)));
         spans.push(Span::styled(clean(label).into_owned(), style));
     }

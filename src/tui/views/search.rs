@@ -38,7 +38,8 @@ fn query_line(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let index = app.index();
     let count = if app.loaded.is_some() { format!(" {}/{} ", s.results.len(), index.len()) } else { String::new() };
     let [prompt, input, counter] =
-        Layout::horizontal([Constraint::Length(2), Constraint::Min(1), Constraint::Length(width(&count) as u16)]).areas(area);
+        Layout::horizontal([Constraint::Length(2), Constraint::Min(1), Constraint::Length(width(&count) as u16)])
+            .areas(area);
     let focused = s.focus == SearchFocus::Query && app.overlay.is_none();
     let prompt_style = if focused { app.theme.style(Slot::BorderFocus) } else { app.theme.style(Slot::Dim) };
     frame.render_widget(Paragraph::new("❯ ").style(prompt_style), prompt);
@@ -61,7 +62,10 @@ fn result_rows(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
         None
     };
     if let Some(m) = message {
-        frame.render_widget(Paragraph::new(clean(&m).into_owned()).style(theme.style(Slot::Dim)).wrap(Wrap { trim: true }), area);
+        frame.render_widget(
+            Paragraph::new(clean(&m).into_owned()).style(theme.style(Slot::Dim)).wrap(Wrap { trim: true }),
+            area,
+        );
         return;
     }
     let index = app.index();
@@ -88,9 +92,21 @@ pub fn short_name(s: &Summary) -> String {
     if s.namespace.eq_ignore_ascii_case("default") { s.name.clone() } else { format!("{}/{}", s.namespace, s.name) }
 }
 
-fn result_line(app: &App, _index: &Index, s: &Summary, query: &str, width_total: usize, base: Style, selected: bool) -> Line<'static> {
+fn result_line(
+    app: &App,
+    _index: &Index,
+    s: &Summary,
+    query: &str,
+    width_total: usize,
+    base: Style,
+    selected: bool,
+) -> Line<'static> {
     let theme = &app.theme;
-    let star = if app.starred.contains(&crate::model::EntityRef::new(&s.kind, &s.namespace, &s.name).canonical()) { "★" } else { " " };
+    let star = if app.starred.contains(&crate::model::EntityRef::new(&s.kind, &s.namespace, &s.name).canonical()) {
+        "★"
+    } else {
+        " "
+    };
     let kind_style = if selected { base } else { theme.kind_style(&s.kind) };
     let match_style = base.patch(theme.style(Slot::Match));
     let dim = if selected { base } else { theme.style(Slot::Dim) };
@@ -113,10 +129,10 @@ fn result_line(app: &App, _index: &Index, s: &Summary, query: &str, width_total:
     }
     let used: usize = spans.iter().map(|sp| width(&sp.content)).sum();
     let rest = width_total.saturating_sub(used + 2);
-    if let Some(d) = &s.description {
-        if rest > 8 {
-            spans.push(Span::styled(format!("  {}", truncate(&clean(d), rest)), dim));
-        }
+    if let Some(d) = &s.description
+        && rest > 8
+    {
+        spans.push(Span::styled(format!("  {}", truncate(&clean(d), rest)), dim));
     }
     let used: usize = spans.iter().map(|sp| width(&sp.content)).sum();
     spans.push(Span::styled(" ".repeat(width_total.saturating_sub(used)), base));
@@ -125,7 +141,10 @@ fn result_line(app: &App, _index: &Index, s: &Summary, query: &str, width_total:
 
 fn preview_pane(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let block = Block::bordered().title(" preview ").border_style(theme.style(Slot::Border)).title_style(theme.style(Slot::Title));
+    let block = Block::bordered()
+        .title(" preview ")
+        .border_style(theme.style(Slot::Border))
+        .title_style(theme.style(Slot::Title));
     let Some(i) = s.selected() else {
         frame.render_widget(block, area);
         return;
@@ -137,7 +156,11 @@ fn preview_pane(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
         Line::from(vec![
             Span::styled(e.kind.clone(), theme.kind_style(&e.kind)),
             Span::styled(
-                [e.spec_type.as_deref(), e.lifecycle.as_deref()].iter().flatten().map(|v| format!(" · {}", clean(v))).collect::<String>(),
+                [e.spec_type.as_deref(), e.lifecycle.as_deref()]
+                    .iter()
+                    .flatten()
+                    .map(|v| format!(" · {}", clean(v)))
+                    .collect::<String>(),
                 theme.style(Slot::Dim),
             ),
         ]),
@@ -176,7 +199,10 @@ fn preview_pane(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
             }
         }
         for (kind, n) in counts {
-            lines.push(Line::from(vec![Span::styled(format!("{kind:<14}"), theme.style(Slot::Dim)), Span::raw(n.to_string())]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{kind:<14}"), theme.style(Slot::Dim)),
+                Span::raw(n.to_string()),
+            ]));
         }
     }
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);

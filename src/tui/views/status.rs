@@ -28,13 +28,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Level::Warning => Slot::StatusWarning,
                 Level::Error => Slot::StatusError,
             };
-            Line::styled(format!(" {}", truncate(&clean(&f.text), left_area.width.saturating_sub(1) as usize)), theme.style(slot))
+            Line::styled(
+                format!(" {}", truncate(&clean(&f.text), left_area.width.saturating_sub(1) as usize)),
+                theme.style(slot),
+            )
         }
         None => hints(app),
     };
     frame.render_widget(Paragraph::new(left).style(theme.style(Slot::StatusBar)), left_area);
     let problems = app.index().problems.len();
-    let style = if problems > 0 && app.sync.is_none() { theme.style(Slot::StatusWarning) } else { theme.style(Slot::StatusBar) };
+    let style = if problems > 0 && app.sync.is_none() {
+        theme.style(Slot::StatusWarning)
+    } else {
+        theme.style(Slot::StatusBar)
+    };
     frame.render_widget(Paragraph::new(truncate(&right, right_width as usize)).style(style), right_area);
 }
 

@@ -1,0 +1,512 @@
+//! The real `stagehand` binary, run with its config, cache, data and home
+//! dirs in a temp folder: exit codes, `--json` output, messages that say
+//! what to do next, and terminal safety of catalog text.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use common::{component, group, write};
+use serde_json::Value;
+
+/// A private set of XDG dirs and a home, and the binary run inside them.
+struct Sandbox {
+    tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in ["config", "cache", "data", "home", "work"] {
+            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+        }
+        Sandbox { tmp }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn config_file(&self) -> PathBuf {
+        self.path("config/stagehand/config.yaml")
+    }
+
+    fn index_file(&self) -> PathBuf {
+        self.path("cache/stagehand/profiles/default/index.bin")
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("stagehand").unwrap();
+        cmd.env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("HOME", self.path("home"))
+            .env("NO_COLOR", "1")
+            .env_remove("STAGEHAND_CONFIG")
+            .current_dir(self.path("work"));
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output = self.cmd().args(args).output().unwrap();
+        Run::from(args, output)
+    }
+
+    fn write_config(&self, text: &str) {
+        std::fs::create_dir_all(self.config_file().parent().unwrap()).unwrap();
+        std::fs::write(self.config_file(), text).unwrap();
+    }
+}
+
+/// One finished run.
+struct Run {
+    args: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    raw_stdout: Vec<u8>,
+    raw_stderr: Vec<u8>,
+}
+
+impl Run {
+    fn from(args: &[&str], output: Output) -> Run {
+        Run {
+            args: args.join(" "),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            raw_stdout: output.stdout,
+            raw_stderr: output.stderr,
+        }
+    }
+
+    #[track_caller]
+    fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "`stagehand {}` exited {} (wanted {expected})\n--- stdout\n{}\n--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("`stagehand {}` printed invalid JSON ({e}):\n{}", self.args, self.stdout))
+    }
+
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+fn refs_of(json: &Value) -> Vec<String> {
+    json.as_array().expect("a JSON array").iter().map(|e| e["ref"].as_str().unwrap().to_string()).collect()
+}
+
+const ESC: u8 = 0x1b;
+
+// --- demo -----------------------------------------------------------------
+
+#[test]
+fn demo_search_prints_json_hits() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--demo", "search", "tracking", "--json"]);
+    run.code(0);
+    let json = run.json();
+    let refs = refs_of(&json);
+    for r in ["component:default/shipment-tracker", "api:default/tracking-api", "system:default/tracking"] {
+        assert!(refs.contains(&r.to_string()), "{r} not in {refs:?}");
+    }
+    assert!(refs.len() <= 20, "the default limit is 20: {}", refs.len());
+    let scores: Vec<u64> = json.as_array().unwrap().iter().map(|e| e["score"].as_u64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    let tracker = json.as_array().unwrap().iter().find(|e| e["ref"] == "component:default/shipment-tracker").unwrap();
+    assert_eq!(tracker["kind"], "Component");
+    assert_eq!(tracker["name"], "shipment-tracker");
+    assert_eq!(tracker["owner"], "group:default/team-shipments");
+    // The demo never writes an index.
+    assert!(!sb.index_file().exists());
+
+    let run = sb.run(&["--demo", "search", "tracking", "--kind", "api", "--limit", "1", "--json"]);
+    run.code(0);
+    let refs = refs_of(&run.json());
+    assert_eq!(refs.len(), 1);
+    assert!(refs[0].starts_with("api:"), "{refs:?}");
+}
+
+#[test]
+fn demo_list_by_kind() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--demo", "list", "--kind", "group"]);
+    run.code(0);
+    let lines = run.lines();
+    assert!(lines.len() >= 10, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("group:")), "{lines:?}");
+    for r in ["group:default/team-shipments", "group:ops/sre"] {
+        assert!(lines.iter().any(|l| l.split_whitespace().next() == Some(r)), "{r} not in {lines:?}");
+    }
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "sorted by ref");
+
+    let run = sb.run(&["--demo", "list", "--kind", "group", "--json"]);
+    run.code(0);
+    let json = run.json();
+    assert_eq!(json.as_array().unwrap().len(), lines.len());
+    assert!(json.as_array().unwrap().iter().all(|e| e["kind"] == "Group"));
+}
+
+#[test]
+fn demo_show_resolves_and_keeps_dangling_relations() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--demo", "show", "shipment-tracker", "--json"]);
+    run.code(0);
+    let json = run.json();
+    assert_eq!(json["entity"]["metadata"]["name"], "shipment-tracker");
+    assert_eq!(json["source"], "demo");
+    let rels = json["relations"].as_array().unwrap();
+    let has = |kind: &str, target: &str, exists: bool| {
+        rels.iter().any(|r| r["type"] == kind && r["targetRef"] == target && r["exists"] == exists)
+    };
+    assert!(has("ownedBy", "group:default/team-shipments", true), "{rels:?}");
+    assert!(has("partOf", "system:default/tracking", true), "{rels:?}");
+    assert!(has("providesApi", "api:default/tracking-api", true), "{rels:?}");
+    assert!(has("consumesApi", "api:default/tracking-events", true), "{rels:?}");
+    assert!(rels.iter().all(|r| r["exists"] == true), "shipment-tracker has no dangling relation: {rels:?}");
+    // The stored body carries the relations as Backstage writes them.
+    let body_rels = json["entity"]["relations"].as_array().unwrap();
+    assert_eq!(body_rels.len(), rels.len());
+
+    // legacy-edi-bridge is owned by `team-ghost`, a group that does not exist.
+    let run = sb.run(&["--demo", "show", "legacy-edi-bridge", "--json"]);
+    run.code(0);
+    let json = run.json();
+    let rels = json["relations"].as_array().unwrap();
+    let ghost: Vec<&Value> = rels.iter().filter(|r| r["targetRef"] == "group:default/team-ghost").collect();
+    assert_eq!(ghost.len(), 1, "{rels:?}");
+    assert_eq!(ghost[0]["type"], "ownedBy");
+    assert_eq!(ghost[0]["exists"], false);
+    assert!(rels.iter().any(|r| r["type"] == "partOf" && r["exists"] == true));
+
+    let run = sb.run(&["--demo", "show", "component:legacy-edi-bridge"]);
+    run.code(0);
+    let lines = run.lines();
+    assert_eq!(lines[0], "component:default/legacy-edi-bridge  (Component)");
+    let ghost_line = lines.iter().find(|l| l.contains("group:default/team-ghost") && l.contains("ownedBy")).unwrap();
+    assert!(ghost_line.ends_with("(dangling: not in the catalog)"), "{ghost_line}");
+    assert_eq!(lines.iter().filter(|l| l.contains("dangling")).count(), 1, "{lines:?}");
+}
+
+#[test]
+fn demo_show_of_an_unknown_ref_suggests_close_ones() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--demo", "show", "shipmnt-tracker"]);
+    run.code(2);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.starts_with("error: no entity `shipmnt-tracker`; did you mean: "), "{}", run.stderr);
+    assert!(run.stderr.contains("component:default/shipment-tracker"), "{}", run.stderr);
+    let run = sb.run(&["--demo", "show", "zzqqxxyy", "--json"]);
+    run.code(2);
+    assert!(run.stderr.contains("no entity `zzqqxxyy`"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+// --- no config, no index ----------------------------------------------------
+
+#[test]
+fn commands_without_index_or_config_say_what_to_do() {
+    let sb = Sandbox::new();
+    for args in [
+        &["search", "tracking"][..],
+        &["search", "tracking", "--json"][..],
+        &["list"][..],
+        &["show", "shipment-tracker"][..],
+        &["problems"][..],
+    ] {
+        let run = sb.run(args);
+        run.code(2);
+        assert!(run.stdout.is_empty(), "{}: {}", run.args, run.stdout);
+        assert!(run.stderr.starts_with("error: "), "{}: {}", run.args, run.stderr);
+        assert!(run.stderr.contains("stagehand sync"), "{}: {}", run.args, run.stderr);
+        assert!(run.stderr.contains("--demo"), "{}: {}", run.args, run.stderr);
+        assert!(run.stderr.contains(sb.config_file().to_str().unwrap()), "{}: {}", run.args, run.stderr);
+    }
+    let run = sb.run(&["sync"]);
+    run.code(2);
+    assert!(run.stderr.contains("no sources configured"), "{}", run.stderr);
+    assert!(!sb.config_file().exists(), "nothing was written");
+}
+
+// --- config, sync, list, problems ------------------------------------------
+
+#[test]
+fn config_init_then_sync_a_dir_source() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["config", "path"]);
+    run.code(0);
+    assert!(
+        run.stdout.contains(&format!("config:  {} (not created yet", sb.config_file().display())),
+        "{}",
+        run.stdout
+    );
+
+    let run = sb.run(&["config", "init"]);
+    run.code(0);
+    assert_eq!(std::fs::read_to_string(sb.config_file()).unwrap(), stagehand::config::STARTER);
+    assert!(run.stderr.contains(&format!("wrote {}", sb.config_file().display())), "{}", run.stderr);
+    let run = sb.run(&["config", "init"]);
+    run.code(2);
+    assert!(run.stderr.contains("already exists; use --force"), "{}", run.stderr);
+
+    let run = sb.run(&["config", "path"]);
+    run.code(0);
+    let lines = run.lines();
+    assert_eq!(lines[0], format!("config:  {}", sb.config_file().display()));
+    assert!(lines.contains(&format!("index:   {}", sb.index_file().display()).as_str()), "{lines:?}");
+    assert!(lines.contains(&"profile: default"), "{lines:?}");
+
+    // The starter's example source (`~/src/platform`) does not exist: the
+    // sync still succeeds, and says that source failed.
+    let run = sb.run(&["sync"]);
+    run.code(0);
+    let missing = sb.path("home/src/platform");
+    assert!(
+        run.stderr.contains(&format!("platform: failed: directory {} does not exist", missing.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 source(s) failed"), "{}", run.stderr);
+
+    // A real catalog.
+    let catalog = sb.path("catalog");
+    write(&catalog, "team/catalog-info.yaml", group("team-a"));
+    write(&catalog, "svc/catalog-info.yaml", component("billing", "team-a"));
+    write(
+        &catalog,
+        "bad/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: tagged\n  tags: [Not_Valid]\nspec:\n  type: service\n  lifecycle: production\n  owner: team-ghost\n",
+    );
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    let run = sb.run(&["sync"]);
+    run.code(0);
+    assert!(run.stdout.is_empty(), "the summary goes to stderr: {}", run.stdout);
+    assert!(run.stderr.contains("local: 3 entities"), "{}", run.stderr);
+    assert!(run.stderr.contains("synced 3 entities from 1 source in "), "{}", run.stderr);
+    assert!(run.stderr.contains("; 1 error, 0 warnings (see `stagehand problems`)"), "{}", run.stderr);
+    assert!(sb.index_file().is_file());
+
+    let run = sb.run(&["list", "--json"]);
+    run.code(0);
+    assert_eq!(
+        refs_of(&run.json()),
+        vec!["component:default/billing", "component:default/tagged", "group:default/team-a"]
+    );
+    let run = sb.run(&["list", "--owner", "team-a", "--json"]);
+    run.code(0);
+    assert_eq!(refs_of(&run.json()), vec!["component:default/billing"]);
+
+    let run = sb.run(&["problems", "--json"]);
+    run.code(0);
+    let problems = run.json();
+    let problems = problems.as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let p = &problems[0];
+    assert_eq!(p["severity"], "error");
+    assert_eq!(p["file"], catalog.join("bad/catalog-info.yaml").to_str().unwrap());
+    assert_eq!(p["pos"]["line"], 5);
+    assert_eq!(p["pos"]["col"], 10);
+    assert_eq!(p["entity"], "component:default/tagged");
+    assert_eq!(p["source"], "local");
+    assert!(p["message"].as_str().unwrap().starts_with("tag `Not_Valid` is invalid"), "{p}");
+
+    let run = sb.run(&["problems"]);
+    run.code(0);
+    assert_eq!(
+        run.lines(),
+        vec![format!(
+            "{}:5:10: error: tag `Not_Valid` is invalid: use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them [component:default/tagged]",
+            catalog.join("bad/catalog-info.yaml").display()
+        )]
+    );
+
+    let run = sb.run(&["show", "tagged", "--json"]);
+    run.code(0);
+    let rels = run.json()["relations"].clone();
+    assert_eq!(
+        rels,
+        serde_json::json!([{"type": "ownedBy", "targetRef": "group:default/team-ghost", "exists": false}])
+    );
+
+    // A source that disappears keeps its entities, and says so.
+    std::fs::rename(&catalog, sb.path("moved")).unwrap();
+    let run = sb.run(&["sync"]);
+    run.code(0);
+    assert!(run.stderr.contains("local: failed: directory"), "{}", run.stderr);
+    let run = sb.run(&["list", "--json"]);
+    run.code(0);
+    assert_eq!(refs_of(&run.json()).len(), 3);
+}
+
+#[test]
+fn a_config_with_an_unknown_key_names_its_file_and_line() {
+    let sb = Sandbox::new();
+    sb.write_config("sources:\n  - name: local\n    dri: /tmp/somewhere\n");
+    for args in [&["list"][..], &["sync"][..], &["config", "show"][..]] {
+        let run = sb.run(args);
+        run.code(2);
+        let expected = format!("error: {}:3:5: unknown key `dri` at a source", sb.config_file().display());
+        assert!(run.stderr.starts_with(&expected), "{}: {}", run.args, run.stderr);
+        assert!(run.stderr.contains("did you mean `dir`?"), "{}", run.stderr);
+    }
+    sb.write_config("# comment\nthemes: dark\n");
+    let run = sb.run(&["list"]);
+    run.code(2);
+    assert!(
+        run.stderr.starts_with(&format!("error: {}:2:1: unknown key `themes`", sb.config_file().display())),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `theme`?"), "{}", run.stderr);
+    // `--demo` ignores the broken config.
+    sb.run(&["--demo", "list", "--kind", "domain"]).code(0);
+}
+
+// --- validate ----------------------------------------------------------------
+
+/// The shape of Backstage's invalid-component.yaml fixture.
+const INVALID: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: invalid component
+  description: An Invalid Component with a name that doesn't comply to the restrictions
+  labels:
+    goVersion: go1.15.3
+    category: music
+  tags:
+    - go
+    - go 1.15.3
+spec:
+  type: service
+  lifecycle: production
+  owner: user:guest
+  system: audio-playback
+";
+
+#[test]
+fn validate_exits_0_on_good_files_and_1_with_file_line_col_errors() {
+    let sb = Sandbox::new();
+    let good = write(&sb.path("work"), "good.yaml", component("good", "team-a"));
+    let run = sb.run(&["validate", good.to_str().unwrap()]);
+    run.code(0);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("1 entities in 1 files: 0 errors, 0 warnings"), "{}", run.stderr);
+
+    let bad = write(&sb.path("work"), "invalid-component.yaml", INVALID);
+    let run = sb.run(&["validate", "invalid-component.yaml"]);
+    run.code(1);
+    let lines = run.lines();
+    let prefix = format!("{}:", bad.display());
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with(&prefix)), "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{prefix}4:9: error: metadata.name `invalid component` is invalid")),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with(&format!("{prefix}11:7: error: tag `go 1.15.3` is invalid")), "{}", lines[1]);
+    assert!(run.stderr.contains("1 entities in 1 files: 2 errors, 0 warnings"), "{}", run.stderr);
+
+    // A folder is walked for catalog files; nothing is written.
+    let dir = sb.path("work/repo");
+    write(&dir, "a/catalog-info.yaml", INVALID);
+    write(&dir, "b/catalog-info.yaml", component("fine", "team-a"));
+    write(&dir, "c/not-a-catalog.yaml", "{{ nonsense");
+    let run = sb.run(&["validate", dir.to_str().unwrap()]);
+    run.code(1);
+    let lines = run.lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with(&format!("{}:", dir.join("a/catalog-info.yaml").display()))));
+    assert!(run.stderr.contains("2 entities in 2 files: 2 errors"), "{}", run.stderr);
+    assert!(!sb.index_file().exists());
+
+    let run = sb.run(&["validate", "does-not-exist.yaml"]);
+    run.code(2);
+    assert!(run.stderr.contains("does-not-exist.yaml does not exist"), "{}", run.stderr);
+}
+
+// --- terminal safety ------------------------------------------------------------
+
+#[test]
+fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    // YAML's \e is ESC, \a is BEL, \x9b is the 8-bit CSI.
+    write(
+        &catalog,
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: sneaky\n  title: \"\\e]0;pwned\\a\"\n  description: \"red \\e[31mALERT\\e[0m \\x9b2J \\e]52;c;ZXZpbA==\\a\"\n  tags: [ok, \"\\e[2J\"]\nspec:\n  type: service\n  lifecycle: production\n  owner: \"team-\\e[5mx\"\n",
+    );
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+
+    for args in [
+        &["list"][..],
+        &["search", "sneaky"][..],
+        &["show", "sneaky"][..],
+        &["show", "sneaky", "--yaml"][..],
+        &["problems"][..],
+        &["validate", catalog.to_str().unwrap()][..],
+    ] {
+        let run = sb.run(args);
+        assert!(run.code == 0 || run.code == 1, "{}: {}", run.args, run.stderr);
+        assert!(!run.raw_stdout.contains(&ESC), "raw ESC on stdout of `{}`:\n{:?}", run.args, run.stdout);
+        assert!(!run.raw_stderr.contains(&ESC), "raw ESC on stderr of `{}`:\n{:?}", run.args, run.stderr);
+        assert!(!run.stdout.contains('\u{9b}'), "raw CSI on stdout of `{}`", run.args);
+    }
+    let run = sb.run(&["show", "sneaky"]);
+    assert!(run.stdout.contains("Title        ␛]0;pwned␇"), "{}", run.stdout);
+    assert!(run.stdout.contains("<U+009B>2J"), "{}", run.stdout);
+    let run = sb.run(&["problems"]);
+    assert!(run.stdout.contains("tag `␛[2J` is invalid"), "{}", run.stdout);
+
+    // JSON keeps the text exact, escaped.
+    for args in [
+        &["show", "sneaky", "--json"][..],
+        &["list", "--json"][..],
+        &["search", "sneaky", "--json"][..],
+        &["problems", "--json"][..],
+    ] {
+        let run = sb.run(args);
+        run.code(0);
+        assert!(!run.raw_stdout.contains(&ESC), "raw ESC in `{}`", run.args);
+        assert!(run.stdout.contains("\\u001b"), "`{}` lost the ESC:\n{}", run.args, run.stdout);
+        run.json();
+    }
+    let run = sb.run(&["show", "sneaky", "--json"]);
+    assert_eq!(run.json()["entity"]["metadata"]["title"], "\u{1b}]0;pwned\u{7}");
+
+    // Untrusted text in error messages (here, the argument) is made safe too.
+    let run = sb.run(&["show", "\u{1b}]0;x\u{7}"]);
+    run.code(2);
+    assert!(!run.raw_stderr.contains(&ESC), "{:?}", run.stderr);
+}
+
+#[test]
+fn version_and_help_work_without_any_setup() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--version"]);
+    run.code(0);
+    assert_eq!(run.stdout.trim(), format!("stagehand {}", env!("CARGO_PKG_VERSION")));
+    let run = sb.run(&["--help"]);
+    run.code(0);
+    for word in ["sync", "search", "list", "show", "validate", "problems", "config", "--demo"] {
+        assert!(run.stdout.contains(word), "{word}");
+    }
+    let run = sb.run(&["frobnicate"]);
+    run.code(2);
+}

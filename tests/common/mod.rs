@@ -1,0 +1,186 @@
+//! Helpers shared by the integration tests.
+//!
+//! Each test binary compiles this module on its own and uses only part of
+//! it, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use stagehand::config::{SourceConfig, SourceKind};
+use stagehand::index::Index;
+use stagehand::index::build::{SourceInput, build};
+use stagehand::model::{Problem, Severity};
+use stagehand::sources::{ReadContext, SourceOutput, read_source};
+
+/// `../shared` beside the repository, when it is there.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"));
+    dir.is_dir().then_some(dir)
+}
+
+/// `../shared/fixtures/backstage-examples`, or `None` after printing why the
+/// calling test is skipped.
+pub fn fixtures(test: &str) -> Option<PathBuf> {
+    let dir = shared_dir().map(|s| s.join("fixtures/backstage-examples"));
+    match dir {
+        Some(d) if d.is_dir() => Some(std::fs::canonicalize(&d).unwrap_or(d)),
+        _ => {
+            eprintln!(
+                "SKIP {test}: ../shared/fixtures/backstage-examples is not beside the repository ({}/../shared)",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            None
+        }
+    }
+}
+
+/// `backstage/packages/catalog-model/examples` under the fixtures.
+pub fn catalog_examples(fixtures: &Path) -> PathBuf {
+    fixtures.join("backstage/packages/catalog-model/examples")
+}
+
+/// The default `dir` patterns.
+pub fn default_patterns() -> Vec<String> {
+    stagehand::sources::dir::DEFAULT_PATTERNS.iter().map(|s| s.to_string()).collect()
+}
+
+/// A source config.
+pub fn source(name: &str, kind: SourceKind) -> SourceConfig {
+    SourceConfig { name: name.to_string(), kind }
+}
+
+/// Reads one source with `patterns` and a throwaway cache dir.
+pub fn read_with(source: &SourceConfig, patterns: &[String], cache: &Path) -> Result<SourceOutput, String> {
+    let ctx = ReadContext { cache_dir: cache, patterns, progress: &|_| {} };
+    read_source(source, &ctx)
+}
+
+/// Reads one local source with the default patterns.
+pub fn read(source: &SourceConfig) -> SourceOutput {
+    let cache = tempfile::tempdir().expect("temp cache dir");
+    read_with(source, &default_patterns(), cache.path())
+        .unwrap_or_else(|e| panic!("source `{}` could not be read: {e}", source.name))
+}
+
+/// The input for [`build`] of one source that was read.
+pub fn input(source: &SourceConfig, read: Result<SourceOutput, String>) -> SourceInput {
+    SourceInput {
+        name: source.name.clone(),
+        kind: source.kind.label().to_string(),
+        target: source.kind.target(),
+        read: Some(read),
+        server_relations: false,
+    }
+}
+
+/// Reads one local source and builds an index of it alone.
+pub fn index_of(source: &SourceConfig) -> Index {
+    let output = read(source);
+    build(vec![input(source, Ok(output))], None, 1)
+}
+
+/// Every entity ref of the index, sorted.
+pub fn refs(index: &Index) -> Vec<String> {
+    let mut refs: Vec<String> = (0..index.len() as u32).map(|i| index.ref_of(i).to_string()).collect();
+    refs.sort();
+    refs
+}
+
+/// Sorted owned strings.
+pub fn sorted(items: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// The entity with this canonical ref, or a panic naming what is there.
+pub fn entity(index: &Index, canonical: &str) -> u32 {
+    index.find(canonical).unwrap_or_else(|| panic!("`{canonical}` is not in the index; it has {:?}", refs(index)))
+}
+
+/// The relations of `from`: (type, target, target exists), sorted.
+pub fn relations(index: &Index, from: &str) -> Vec<(String, String, bool)> {
+    let i = entity(index, from);
+    let mut rels: Vec<(String, String, bool)> =
+        index.relations(i).iter().map(|r| (r.kind.to_string(), r.target.to_string(), r.entity.is_some())).collect();
+    rels.sort();
+    rels
+}
+
+/// Whether `from` has the relation `kind` to `to`, and whether `to` exists.
+pub fn relation(index: &Index, from: &str, kind: &str, to: &str) -> Option<bool> {
+    relations(index, from).into_iter().find(|(k, t, _)| k == kind && t == to).map(|(_, _, exists)| exists)
+}
+
+/// Asserts `from -kind-> to`, with `to` in the index.
+#[track_caller]
+pub fn assert_rel(index: &Index, from: &str, kind: &str, to: &str) {
+    match relation(index, from, kind, to) {
+        Some(true) => {}
+        Some(false) => panic!("{from} -{kind}-> {to} exists but its target is dangling"),
+        None => panic!("missing relation {from} -{kind}-> {to}; {from} has {:#?}", relations(index, from)),
+    }
+}
+
+/// Asserts there is no `from -kind-> to`.
+#[track_caller]
+pub fn assert_no_rel(index: &Index, from: &str, kind: &str, to: &str) {
+    assert!(
+        relation(index, from, kind, to).is_none(),
+        "unexpected relation {from} -{kind}-> {to}; {from} has {:#?}",
+        relations(index, from)
+    );
+}
+
+/// The targets of `from`'s relations of type `kind`, sorted.
+pub fn targets(index: &Index, from: &str, kind: &str) -> Vec<String> {
+    relations(index, from).into_iter().filter(|(k, _, _)| k == kind).map(|(_, t, _)| t).collect()
+}
+
+/// Problems of error severity.
+pub fn errors(problems: &[Problem]) -> Vec<&Problem> {
+    problems.iter().filter(|p| p.severity == Severity::Error).collect()
+}
+
+/// Problems whose file ends with `suffix`.
+pub fn problems_in<'a>(problems: &'a [Problem], suffix: &str) -> Vec<&'a Problem> {
+    problems.iter().filter(|p| p.file.as_deref().is_some_and(|f| f.ends_with(suffix))).collect()
+}
+
+/// Every problem, one per line, for assertion messages.
+pub fn dump(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Writes `text` to `dir/name`, creating folders.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create folders");
+    std::fs::write(&path, text).expect("write file");
+    path
+}
+
+/// A minimal valid Component.
+pub fn component(name: &str, owner: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n"
+    )
+}
+
+/// A minimal valid Group.
+pub fn group(name: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n"
+    )
+}
+
+/// A Location naming `targets`.
+pub fn location(name: &str, targets: &[&str]) -> String {
+    let list: String = targets.iter().map(|t| format!("    - {t}\n")).collect();
+    format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n  targets:\n{list}")
+}
+
+/// Whether `git` can be run.
+pub fn have_git() -> bool {
+    std::process::Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success())
+}

@@ -1,0 +1,810 @@
+//! Conformance with Backstage's own example data
+//! (`../shared/fixtures/backstage-examples`), through the library API:
+//! Location fan-out, validation, placeholders and the relations Backstage's
+//! built-in kinds processor derives. Every expectation below was written by
+//! reading the fixture files, not by running the code.
+//!
+//! Skipped (with a printed reason) when `../shared` is not beside the
+//! repository.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use stagehand::config::SourceKind;
+use stagehand::index::Index;
+use stagehand::index::build::build;
+use stagehand::model::Severity;
+
+/// Every entity `examples/all.yaml` fans out to, read off the files:
+/// all.yaml -> all-ai-resources, all-apis, all-components, all-domains,
+/// all-resources, all-systems (not all-environments, not acme/).
+const ALL_YAML_REFS: &[&str] = &[
+    // The Location files themselves.
+    "location:default/example-all",
+    "location:default/example-ai-resources",
+    "location:default/example-apis",
+    "location:default/example-components",
+    "location:default/example-domains",
+    "location:default/example-resources",
+    "location:default/example-systems",
+    // all-ai-resources.yaml (company-ai-marketplace.yaml is not listed).
+    "airesource:default/frontend-design",
+    "airesource:default/use-internal-apis",
+    "airesource:default/code-review-plugin",
+    // all-apis.yaml (spotify-api.yaml and swapi-graphql.yaml are listed but absent).
+    "api:default/backstage-mcp-server",
+    "api:default/local-inference-server",
+    "api:default/hello-world",
+    "api:default/hello-world-trpc",
+    "api:default/petstore",
+    "api:default/petstore-webhook",
+    "api:default/streetlights",
+    "api:default/wayback-archive",
+    "api:default/wayback-search",
+    // all-components.yaml (not different-namespace.yaml, not invalid-component.yaml).
+    "component:default/artist-lookup",
+    "component:default/petstore",
+    "component:default/playback-order",
+    "component:default/podcast-api",
+    "component:default/queue-proxy",
+    "component:default/searcher",
+    "component:default/playback-sdk",
+    "component:default/www-artist",
+    "component:default/shuffle-api",
+    "component:default/wayback-archive",
+    "component:default/wayback-archive-ingestion",
+    "component:default/wayback-archive-storage",
+    "component:default/wayback-search",
+    // all-domains.yaml
+    "domain:default/audio",
+    "domain:default/artists",
+    "domain:default/playback",
+    // all-resources.yaml
+    "resource:default/artists-db",
+    // all-systems.yaml
+    "system:default/artist-engagement-portal",
+    "system:default/audio-playback",
+    "system:default/podcast",
+];
+
+/// Every entity of `acme/org.yaml` and the group files its Location lists.
+const ORG_YAML_REFS: &[&str] = &[
+    "location:default/example-groups",
+    "group:default/acme-corp",
+    "group:default/infrastructure",
+    "group:default/backstage",
+    "group:default/boxoffice",
+    "group:default/team-a",
+    "group:default/team-b",
+    "group:default/team-c",
+    "group:default/team-d",
+    "group:default/team-e",
+    // team-a-group.yaml
+    "user:default/breanna.davison",
+    "user:default/janelle.dawe",
+    "user:default/nigel.manning",
+    "user:default/guest",
+    "user:development/guest",
+    // team-b-group.yaml
+    "user:default/amelia.park",
+    "user:default/colette.brock",
+    "user:default/jenny.doe",
+    "user:default/jonathon.page",
+    "user:default/justine.barrow",
+    // team-c-group.yaml
+    "user:default/calum.leavy",
+    "user:default/frank.tiernan",
+    "user:default/peadar.macmahon",
+    "user:default/sarah.gilroy",
+    "user:default/tara.macgovern",
+    // team-d-group.yaml
+    "user:default/eva.macdowell",
+    "user:default/lucy.sheehan",
+];
+
+fn all_yaml(examples: &Path) -> stagehand::config::SourceConfig {
+    source("examples", SourceKind::File(examples.join("all.yaml")))
+}
+
+fn org_yaml(examples: &Path) -> stagehand::config::SourceConfig {
+    source("acme", SourceKind::File(examples.join("acme/org.yaml")))
+}
+
+/// The catalog a default Backstage app registers: the examples and the org.
+fn examples_and_org(examples: &Path) -> Index {
+    let sources = [all_yaml(examples), org_yaml(examples)];
+    let inputs = sources.iter().map(|s| input(s, Ok(read(s)))).collect();
+    build(inputs, None, 1)
+}
+
+/// Location targets read with an independent YAML reader (serde), followed
+/// recursively: (files that exist, files that do not).
+fn location_closure(root: &Path) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+    let mut found = BTreeSet::new();
+    let mut missing = BTreeSet::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(file) = todo.pop() {
+        if !found.insert(file.clone()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let value = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).unwrap();
+            if value.get("kind").and_then(|k| k.as_str()) != Some("Location") {
+                continue;
+            }
+            let spec = &value["spec"];
+            let mut targets: Vec<&str> = spec.get("target").and_then(|t| t.as_str()).into_iter().collect();
+            if let Some(list) = spec.get("targets").and_then(|t| t.as_sequence()) {
+                targets.extend(list.iter().filter_map(|t| t.as_str()));
+            }
+            for t in targets {
+                let path = file.parent().unwrap().join(t.trim_start_matches("./"));
+                if path.is_file() {
+                    todo.push(path);
+                } else {
+                    missing.insert(path);
+                }
+            }
+        }
+    }
+    (found, missing)
+}
+
+#[test]
+fn all_yaml_fans_out_to_every_listed_entity() {
+    let Some(fx) = fixtures("all_yaml_fans_out_to_every_listed_entity") else {
+        return;
+    };
+    let examples = catalog_examples(&fx);
+    let src = all_yaml(&examples);
+    let output = read(&src);
+
+    // Every file the Location fan-out names was read, and nothing else.
+    let (files, missing) = location_closure(&examples.join("all.yaml"));
+    assert_eq!(output.files, files.len(), "files read");
+    let read_files: BTreeSet<PathBuf> = output.entities.iter().map(|e| e.file.clone()).collect();
+    assert_eq!(read_files, files, "every existing target yields its entities");
+    assert_eq!(
+        missing,
+        BTreeSet::from([examples.join("apis/spotify-api.yaml"), examples.join("apis/swapi-graphql.yaml")])
+    );
+
+    let index = build(vec![input(&src, Ok(output))], None, 1);
+    assert_eq!(refs(&index), sorted(ALL_YAML_REFS));
+    for absent in [
+        "component:alternative/different-namespace",
+        "component:default/invalid component",
+        "airesource:default/company-ai-tools",
+        "environment:default/dev",
+        "environment:default/prod",
+    ] {
+        assert!(index.find(absent).is_none(), "{absent} is not reachable from all.yaml");
+    }
+
+    // Entities keep their file, the line their document starts on, and the
+    // Backstage location annotations.
+    let petstore = entity(&index, "component:default/petstore");
+    let summary = index.summary(petstore);
+    assert!(summary.file.as_deref().unwrap().ends_with("components/petstore-component.yaml"));
+    assert_eq!(summary.line, 1);
+    assert_eq!(index.source_name(petstore), "examples");
+    let body = index.entity(petstore).unwrap();
+    let petstore_file = examples.join("components/petstore-component.yaml");
+    assert_eq!(
+        body.annotation("backstage.io/managed-by-location"),
+        Some(format!("file:{}", petstore_file.display()).as_str())
+    );
+    assert_eq!(
+        body.annotation("backstage.io/managed-by-origin-location"),
+        Some(format!("file:{}", examples.join("all.yaml").display()).as_str())
+    );
+}
+
+#[test]
+fn all_yaml_problems_are_the_missing_targets_and_remote_placeholders() {
+    let Some(fx) = fixtures("all_yaml_problems_are_the_missing_targets_and_remote_placeholders") else {
+        return;
+    };
+    let examples = catalog_examples(&fx);
+    let index = index_of(&all_yaml(&examples));
+    let mut got: Vec<(String, u32, u32, Severity, Option<String>)> = index
+        .problems
+        .iter()
+        .map(|p| {
+            let file = p.file.clone().unwrap_or_default();
+            let file = file.strip_prefix(&format!("{}/", examples.display())).unwrap_or(&file).to_string();
+            let pos = p.pos.expect("every problem here has a position");
+            (file, pos.line, pos.col, p.severity, p.entity.clone())
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("all-apis.yaml".into(), 14, 7, Severity::Error, None),
+            ("all-apis.yaml".into(), 16, 7, Severity::Error, None),
+            (
+                "apis/wayback-archive-api.yaml".into(),
+                11,
+                5,
+                Severity::Error,
+                Some("api:default/wayback-archive".into())
+            ),
+            ("apis/wayback-search-api.yaml".into(), 11, 5, Severity::Error, Some("api:default/wayback-search".into())),
+        ],
+        "problems:\n{}",
+        dump(&index.problems)
+    );
+    let message = |suffix: &str, line: u32| {
+        index
+            .problems
+            .iter()
+            .find(|p| p.file.as_deref().unwrap().ends_with(suffix) && p.pos.unwrap().line == line)
+            .unwrap()
+            .message
+            .clone()
+    };
+    assert!(message("all-apis.yaml", 14).contains("`./apis/spotify-api.yaml` does not exist"));
+    assert!(message("all-apis.yaml", 16).contains("`./apis/swapi-graphql.yaml` does not exist"));
+    assert!(index.problems.iter().all(|p| p.source.as_deref() == Some("examples")));
+
+    // `$text` with an https URL: a local source does not fetch it. It is an
+    // error on that entity, and the entity is kept with the placeholder left
+    // as written (a remote source will have to resolve it).
+    let m = message("wayback-archive-api.yaml", 11);
+    assert!(m.starts_with("$text placeholder `https://github.com/APIs-guru/"), "{m}");
+    assert!(m.contains("is a remote URL"), "{m}");
+    let api = index.entity(entity(&index, "api:default/wayback-archive")).unwrap();
+    assert_eq!(
+        api.spec().unwrap()["definition"],
+        serde_json::json!({"$text": "https://github.com/APIs-guru/openapi-directory/blob/main/APIs/archive.org/wayback/1.0.0/openapi.yaml"})
+    );
+    let problems: Vec<String> =
+        index.problems_of(entity(&index, "api:default/wayback-search")).iter().map(|p| p.message.clone()).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+
+    // `$text` with a relative file is read: the definition is the file's text.
+    let webhook = index.entity(entity(&index, "api:default/petstore-webhook")).unwrap();
+    let oas = std::fs::read_to_string(examples.join("apis/petstore-webhook.oas.yaml")).unwrap();
+    assert_eq!(webhook.spec().unwrap()["definition"].as_str(), Some(oas.as_str()));
+    assert!(oas.contains("openapi: 3.1"), "the fixture is the OpenAPI 3.1 file");
+
+    // API types that describe endpoints need no definition.
+    for r in ["api:default/backstage-mcp-server", "api:default/local-inference-server"] {
+        assert!(index.problems_of(entity(&index, r)).is_empty(), "{r}");
+    }
+}
+
+#[test]
+fn ownership_relations_both_ways() {
+    let Some(fx) = fixtures("ownership_relations_both_ways") else {
+        return;
+    };
+    let index = examples_and_org(&catalog_examples(&fx));
+    assert_eq!(index.len(), ALL_YAML_REFS.len() + ORG_YAML_REFS.len());
+
+    // owner: team-a (default kind Group, own namespace).
+    assert_rel(&index, "component:default/artist-lookup", "ownedBy", "group:default/team-a");
+    assert_rel(&index, "group:default/team-a", "ownerOf", "component:default/artist-lookup");
+    // owner: acme-corp on a Domain.
+    assert_rel(&index, "domain:default/audio", "ownedBy", "group:default/acme-corp");
+    assert_rel(&index, "group:default/acme-corp", "ownerOf", "domain:default/audio");
+    // owner: user:frank.tiernan (an explicit User owner).
+    assert_rel(&index, "domain:default/playback", "ownedBy", "user:default/frank.tiernan");
+    assert_rel(&index, "user:default/frank.tiernan", "ownerOf", "domain:default/playback");
+    // owner: user:guest.
+    assert_rel(&index, "component:default/searcher", "ownedBy", "user:default/guest");
+    assert_rel(&index, "user:default/guest", "ownerOf", "component:default/searcher");
+    assert_eq!(
+        targets(&index, "user:default/guest", "ownerOf"),
+        sorted(&["component:default/searcher", "component:default/shuffle-api"])
+    );
+    assert_eq!(
+        targets(&index, "group:default/team-c", "ownerOf"),
+        sorted(&[
+            "api:default/hello-world",
+            "api:default/hello-world-trpc",
+            "api:default/petstore",
+            "api:default/petstore-webhook",
+            "api:default/streetlights",
+            "component:default/petstore",
+            "component:default/playback-sdk",
+            "system:default/audio-playback",
+        ])
+    );
+
+    // playback-order says `owner: guest`: the default kind is Group, and there
+    // is no group `guest` (only a user). The relation is kept, dangling.
+    assert_eq!(relation(&index, "component:default/playback-order", "ownedBy", "group:default/guest"), Some(false));
+    assert!(index.find("group:default/guest").is_none());
+    assert!(index.refs[index.len()..].iter().any(|r| r == "group:default/guest"), "kept as a dangling target");
+    assert_no_rel(&index, "user:default/guest", "ownerOf", "component:default/playback-order");
+    let summary = index.summary(entity(&index, "component:default/playback-order"));
+    assert_eq!(summary.owner.as_deref(), Some("group:default/guest"));
+    // The stored body carries the relations too, as Backstage writes them.
+    let body = index.entity(entity(&index, "component:default/playback-order")).unwrap();
+    assert!(body.relations().iter().any(|r| r.kind == "ownedBy" && r.target == "group:default/guest"));
+}
+
+#[test]
+fn system_domain_api_and_subcomponent_relations() {
+    let Some(fx) = fixtures("system_domain_api_and_subcomponent_relations") else {
+        return;
+    };
+    let index = examples_and_org(&catalog_examples(&fx));
+
+    // spec.system: partOf / hasPart.
+    assert_rel(&index, "component:default/podcast-api", "partOf", "system:default/podcast");
+    assert_eq!(
+        targets(&index, "system:default/podcast", "hasPart"),
+        sorted(&["component:default/podcast-api", "component:default/queue-proxy"])
+    );
+    assert_rel(&index, "resource:default/artists-db", "partOf", "system:default/artist-engagement-portal");
+    assert_eq!(
+        targets(&index, "system:default/artist-engagement-portal", "hasPart"),
+        sorted(&["component:default/artist-lookup", "component:default/www-artist", "resource:default/artists-db"])
+    );
+
+    // System.domain: partOf / hasPart.
+    assert_rel(&index, "system:default/audio-playback", "partOf", "domain:default/playback");
+    assert_eq!(
+        targets(&index, "domain:default/playback", "hasPart"),
+        sorted(&["system:default/audio-playback", "system:default/podcast"])
+    );
+    // Domain.subdomainOf: partOf / hasPart.
+    assert_rel(&index, "domain:default/artists", "partOf", "domain:default/audio");
+    assert_rel(&index, "domain:default/audio", "hasPart", "domain:default/artists");
+
+    // Component.subcomponentOf (default kind Component, not the API of the same name).
+    assert_rel(&index, "component:default/wayback-archive-ingestion", "partOf", "component:default/wayback-archive");
+    assert_eq!(
+        targets(&index, "component:default/wayback-archive", "hasPart"),
+        sorted(&["component:default/wayback-archive-ingestion", "component:default/wayback-archive-storage"])
+    );
+    assert_no_rel(&index, "api:default/wayback-archive", "hasPart", "component:default/wayback-archive-ingestion");
+
+    // providesApis / consumesApis (default kind API).
+    assert_eq!(
+        targets(&index, "component:default/petstore", "providesApi"),
+        sorted(&["api:default/hello-world", "api:default/petstore", "api:default/streetlights"])
+    );
+    assert_rel(&index, "api:default/streetlights", "apiProvidedBy", "component:default/petstore");
+    assert_rel(&index, "component:default/wayback-search", "consumesApi", "api:default/wayback-archive");
+    assert_rel(&index, "api:default/wayback-archive", "apiConsumedBy", "component:default/wayback-search");
+    assert_rel(&index, "api:default/wayback-archive", "apiProvidedBy", "component:default/wayback-archive");
+    assert_rel(&index, "component:default/wayback-archive", "providesApi", "api:default/wayback-archive");
+    assert!(targets(&index, "api:default/petstore-webhook", "apiProvidedBy").is_empty());
+
+    // No fixture uses dependsOn / dependencyOf.
+    for i in 0..index.len() as u32 {
+        assert!(
+            index.relations(i).iter().all(|r| r.kind != "dependsOn" && r.kind != "dependencyOf"),
+            "{}",
+            index.ref_of(i)
+        );
+    }
+
+    // AiResource is not a built-in kind: its owner/system make no relation,
+    // the way Backstage's built-in kinds processor leaves unknown kinds alone.
+    assert!(relations(&index, "airesource:default/code-review-plugin").is_empty());
+    assert!(
+        targets(&index, "system:default/artist-engagement-portal", "hasPart")
+            .iter()
+            .all(|t| !t.starts_with("airesource:"))
+    );
+    // Locations have no relations either.
+    assert!(relations(&index, "location:default/example-all").is_empty());
+
+    // Every relation has its inverse on the other side when both exist.
+    let mut checked = 0;
+    for i in 0..index.len() as u32 {
+        for r in index.relations(i) {
+            let Some(target) = r.entity else { continue };
+            let inverse = stagehand::model::relations::types::inverse(r.kind).unwrap();
+            assert!(
+                index.relations(target).iter().any(|b| b.kind == inverse && b.entity == Some(i)),
+                "{} -{}-> {} has no inverse {inverse}",
+                index.ref_of(i),
+                r.kind,
+                r.target
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+#[test]
+fn depends_on_both_ways_onto_fixture_entities() {
+    let Some(fx) = fixtures("depends_on_both_ways_onto_fixture_entities") else {
+        return;
+    };
+    // The fixtures have no dependsOn; a second source adds one onto them.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: artist-indexer\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  dependsOn: [resource:artists-db, component:default/artist-lookup]\n  dependencyOf: [component:www-artist]\n",
+    );
+    let sources = [all_yaml(&catalog_examples(&fx)), source("extra", SourceKind::Dir(tmp.path().to_path_buf()))];
+    let index = build(sources.iter().map(|s| input(s, Ok(read(s)))).collect(), None, 1);
+    let me = "component:default/artist-indexer";
+    assert_rel(&index, me, "dependsOn", "resource:default/artists-db");
+    assert_rel(&index, "resource:default/artists-db", "dependencyOf", me);
+    assert_rel(&index, me, "dependsOn", "component:default/artist-lookup");
+    assert_rel(&index, "component:default/artist-lookup", "dependencyOf", me);
+    // dependencyOf: the target depends on the source.
+    assert_rel(&index, me, "dependencyOf", "component:default/www-artist");
+    assert_rel(&index, "component:default/www-artist", "dependsOn", me);
+    assert_eq!(index.source_name(entity(&index, me)), "extra");
+}
+
+#[test]
+fn acme_org_groups_users_and_membership() {
+    let Some(fx) = fixtures("acme_org_groups_users_and_membership") else {
+        return;
+    };
+    let index = index_of(&org_yaml(&catalog_examples(&fx)));
+    assert_eq!(refs(&index), sorted(ORG_YAML_REFS));
+    assert!(index.problems.is_empty(), "{}", dump(&index.problems));
+
+    // team-a has no spec.members: its members come from the users' memberOf,
+    // including a user in another namespace (`memberOf: [group:default/team-a]`).
+    assert_eq!(
+        targets(&index, "group:default/team-a", "hasMember"),
+        sorted(&[
+            "user:default/breanna.davison",
+            "user:default/guest",
+            "user:default/janelle.dawe",
+            "user:default/nigel.manning",
+            "user:development/guest",
+        ])
+    );
+    assert_rel(&index, "user:development/guest", "memberOf", "group:default/team-a");
+    assert_rel(&index, "user:default/guest", "memberOf", "group:default/team-a");
+    assert_eq!(targets(&index, "user:development/guest", "memberOf"), vec!["group:default/team-a".to_string()]);
+    assert_eq!(targets(&index, "group:default/team-d", "hasMember").len(), 2);
+    assert!(targets(&index, "group:default/team-e", "hasMember").is_empty());
+
+    // The hierarchy, declared from both sides (parent and children): one
+    // relation each way, not two.
+    assert_eq!(
+        targets(&index, "group:default/acme-corp", "parentOf"),
+        vec!["group:default/infrastructure".to_string()]
+    );
+    assert_eq!(targets(&index, "group:default/infrastructure", "childOf"), vec!["group:default/acme-corp".to_string()]);
+    assert_eq!(
+        targets(&index, "group:default/backstage", "parentOf"),
+        sorted(&["group:default/team-a", "group:default/team-b"])
+    );
+    assert_rel(&index, "group:default/team-b", "childOf", "group:default/backstage");
+    assert!(targets(&index, "group:default/acme-corp", "childOf").is_empty());
+
+    // team-e names `parent: boxoffice`, but boxoffice's `children` omits it.
+    // Each side's own spec field makes both directions, so the relations are
+    // symmetric anyway: boxoffice parentOf team-e comes from team-e's parent.
+    // The asymmetry is only in the spec.
+    let boxoffice = index.entity(entity(&index, "group:default/boxoffice")).unwrap();
+    assert_eq!(boxoffice.spec().unwrap()["children"], serde_json::json!(["team-c", "team-d"]));
+    let team_e = index.entity(entity(&index, "group:default/team-e")).unwrap();
+    assert_eq!(team_e.spec_str("parent"), Some("boxoffice"));
+    assert_eq!(team_e.spec().unwrap()["children"], serde_json::json!([]));
+    assert_rel(&index, "group:default/team-e", "childOf", "group:default/boxoffice");
+    assert_rel(&index, "group:default/boxoffice", "parentOf", "group:default/team-e");
+    assert_eq!(
+        targets(&index, "group:default/boxoffice", "parentOf"),
+        sorted(&["group:default/team-c", "group:default/team-d", "group:default/team-e"])
+    );
+    assert!(targets(&index, "group:default/team-e", "parentOf").is_empty());
+    // No relation points at a group that is missing.
+    for i in 0..index.len() as u32 {
+        assert!(index.relations(i).iter().all(|r| r.entity.is_some()), "{}", index.ref_of(i));
+    }
+}
+
+/// Every file under `dir` whose name is catalog-info.yaml/yml, found with
+/// std::fs, not following symlinks, skipping node_modules and .git.
+fn walk_catalog_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let name = entry.file_name();
+        if kind.is_dir() && name != "node_modules" && name != ".git" {
+            walk_catalog_files(&entry.path(), out);
+        } else if kind.is_file() && (name == "catalog-info.yaml" || name == "catalog-info.yml") {
+            out.push(entry.path());
+        }
+    }
+}
+
+/// Skeleton folders: where each template's fetch step copies from
+/// (`input.url` relative to the template), read from the Template entities.
+fn skeleton_dirs(fx: &Path) -> BTreeSet<PathBuf> {
+    let mut dirs = BTreeSet::new();
+    for template in template_files(fx) {
+        let output = read(&source("t", SourceKind::File(template.clone())));
+        for e in output.entities.iter().filter(|e| e.entity.kind() == "Template") {
+            let steps = e.entity.spec().and_then(|s| s.get("steps")).and_then(|s| s.as_array()).cloned();
+            for step in steps.unwrap_or_default() {
+                let action = step["action"].as_str().unwrap_or("");
+                let url = step["input"]["url"].as_str().unwrap_or("");
+                if action.starts_with("fetch:") && url.starts_with("./") {
+                    let dir = template.parent().unwrap().join(url.trim_start_matches("./"));
+                    if dir.is_dir() {
+                        dirs.insert(dir);
+                    }
+                }
+            }
+        }
+    }
+    dirs
+}
+
+/// Every template.yaml under the fixtures, sorted.
+fn template_files(fx: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), out);
+            } else if entry.file_name() == "template.yaml" {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(fx, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn dir_source_with_default_patterns_finds_every_catalog_info_file() {
+    let Some(fx) = fixtures("dir_source_with_default_patterns_finds_every_catalog_info_file") else {
+        return;
+    };
+    let mut expected = Vec::new();
+    walk_catalog_files(&fx, &mut expected);
+    expected.sort();
+    assert!(expected.len() >= 13, "{expected:?}");
+
+    // The walker itself.
+    let patterns = stagehand::sources::dir::pattern_set(&default_patterns()).unwrap();
+    assert_eq!(stagehand::sources::dir::find_catalog_files(&fx, &patterns), expected);
+
+    // The source: every such file is read (the skeleton .gitignore files in
+    // the tree hide none of them) and yields an entity or a problem naming it.
+    let src = source("fixtures", SourceKind::Dir(fx.clone()));
+    let output = read(&src);
+    assert_eq!(output.files, expected.len());
+    let mut seen: BTreeSet<PathBuf> = output.entities.iter().map(|e| e.file.clone()).collect();
+    seen.extend(output.problems.iter().filter_map(|p| p.file.as_ref().map(PathBuf::from)));
+    assert_eq!(seen, expected.iter().cloned().collect::<BTreeSet<_>>());
+
+    // Outside skeletons, each file is a clean entity.
+    let skeletons = skeleton_dirs(&fx);
+    let index = build(vec![input(&src, Ok(output))], None, 1);
+    for (file, name) in [
+        ("backstage/plugins/techdocs-backend/examples/documented-component/catalog-info.yaml", "documented-component"),
+        ("mkdocs-monorepo-plugin/catalog-info.yaml", "mkdocs-monorepo-plugin"),
+        ("mkdocs-techdocs-core/catalog-info.yaml", "mkdocs-techdocs-core"),
+        ("techdocs-container/catalog-info.yaml", "techdocs-container"),
+    ] {
+        let path = fx.join(file);
+        assert!(expected.contains(&path), "{file}");
+        assert!(!skeletons.iter().any(|s| path.starts_with(s)), "{file}");
+        let i = entity(&index, &format!("component:default/{name}"));
+        assert_eq!(index.summary(i).file.as_deref(), Some(path.to_str().unwrap()));
+        assert!(problems_in(&index.problems, file).is_empty(), "{}", dump(&index.problems));
+    }
+    assert_eq!(
+        relation(&index, "component:default/techdocs-container", "ownedBy", "group:default/techdocs-maintainers"),
+        Some(false),
+        "no such group in the fixtures: dangling"
+    );
+    let techdocs = index.entity(entity(&index, "component:default/documented-component")).unwrap();
+    assert_eq!(techdocs.annotation("backstage.io/techdocs-ref"), Some("dir:."));
+    // Every file with an error is a template skeleton.
+    for p in errors(&index.problems) {
+        let file = PathBuf::from(p.file.as_deref().unwrap());
+        assert!(skeletons.iter().any(|s| file.starts_with(s)), "error outside a skeleton: {p}");
+    }
+}
+
+#[test]
+fn invalid_component_fails_validation_on_its_lines() {
+    let Some(fx) = fixtures("invalid_component_fails_validation_on_its_lines") else {
+        return;
+    };
+    let file = catalog_examples(&fx).join("components/invalid-component.yaml");
+    let index = index_of(&source("invalid", SourceKind::File(file.clone())));
+    let got: Vec<(Severity, u32, u32, &str)> = index
+        .problems
+        .iter()
+        .map(|p| (p.severity, p.pos.unwrap().line, p.pos.unwrap().col, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Severity::Error,
+                4,
+                9,
+                "metadata.name `invalid component` is invalid: use 1-63 characters, letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
+            ),
+            (
+                Severity::Error,
+                11,
+                7,
+                "tag `go 1.15.3` is invalid: use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them"
+            ),
+        ],
+        "{}",
+        dump(&index.problems)
+    );
+    for p in &index.problems {
+        assert_eq!(p.file.as_deref(), Some(file.to_str().unwrap()));
+        assert_eq!(p.entity.as_deref(), Some("component:default/invalid component"));
+    }
+    assert_eq!(
+        index.problems[0].to_string(),
+        format!(
+            "{}:4:9: error: metadata.name `invalid component` is invalid: use 1-63 characters, letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
+            file.display()
+        )
+    );
+    // The entity is kept, its problems attached, so it can be shown with them.
+    let i = entity(&index, "component:default/invalid component");
+    assert_eq!(index.problems_of(i).len(), 2);
+    // The labels (`goVersion: go1.15.3`) and `owner: user:guest` are valid.
+    assert_eq!(relation(&index, "component:default/invalid component", "ownedBy", "user:default/guest"), Some(false));
+}
+
+#[test]
+fn templates_and_docs_entities_parse_cleanly_and_skeletons_do_not() {
+    let Some(fx) = fixtures("templates_and_docs_entities_parse_cleanly_and_skeletons_do_not") else {
+        return;
+    };
+
+    // The skeleton folders, as the templates' fetch steps name them.
+    let skeletons = skeleton_dirs(&fx);
+    let rel: Vec<String> = skeletons.iter().map(|d| d.strip_prefix(&fx).unwrap().display().to_string()).collect();
+    let st = "software-templates/scaffolder-templates";
+    assert_eq!(
+        rel,
+        vec![
+            "backstage/packages/create-app/templates/default-app/examples/template/content".to_string(),
+            format!("{st}/clean-architecture-app/skeleton"),
+            format!("{st}/create-react-app/skeleton"),
+            format!("{st}/docs-template/skeleton"),
+            format!("{st}/docs-template-cookiecutter/skeleton"),
+            format!("{st}/gitlab-merge-request/template"),
+            format!("{st}/pull-request/template"),
+            format!("{st}/react-ssr-template/skeleton"),
+            format!("{st}/springboot-grpc-template/skeleton"),
+        ]
+    );
+
+    // Every template.yaml: one Template, no error.
+    let mut names = Vec::new();
+    for file in template_files(&fx) {
+        let output = read(&source("t", SourceKind::File(file.clone())));
+        assert!(errors(&output.problems).is_empty(), "{}:\n{}", file.display(), dump(&output.problems));
+        assert_eq!(output.entities.len(), 1, "{}", file.display());
+        let e = &output.entities[0].entity;
+        assert_eq!(e.kind(), "Template");
+        assert_eq!(e.api_version(), "scaffolder.backstage.io/v1beta3");
+        names.push(e.name().to_string());
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        sorted(&[
+            "example-nodejs-template",
+            "bui-kitchen-sink-demo",
+            "conditional-output-demo",
+            "conditional-parameters-demo",
+            "notifications-demo",
+            "scaffold-bancolombia-java",
+            "create-react-app-template",
+            "docs-template-cookiecutter",
+            "docs-template",
+            "gitlab-merge-request",
+            "pull-request",
+            "rails-demo",
+            "react-ssr-template",
+            "springboot-template",
+        ])
+    );
+
+    // The sample-templates Location: local templates are read, the `url`
+    // Location of remote-templates.yaml is a warning per target, not an error.
+    let all_templates = fx.join("backstage/plugins/scaffolder-backend/sample-templates/all-templates.yaml");
+    let index = index_of(&source("samples", SourceKind::File(all_templates)));
+    assert_eq!(
+        refs(&index),
+        sorted(&[
+            "location:default/example-templates",
+            "location:default/example-templates-remote",
+            "template:default/notifications-demo",
+            "template:default/conditional-output-demo",
+            "template:default/conditional-parameters-demo",
+            "template:default/bui-kitchen-sink-demo",
+        ])
+    );
+    assert!(errors(&index.problems).is_empty(), "{}", dump(&index.problems));
+    let warned: Vec<u32> = problems_in(&index.problems, "sample-templates/remote-templates.yaml")
+        .iter()
+        .map(|p| {
+            assert_eq!(p.severity, Severity::Warning);
+            assert!(p.message.contains("has type `url`; local sources follow only `file` targets"), "{p}");
+            p.pos.unwrap().line
+        })
+        .collect();
+    assert_eq!(warned, vec![9, 10, 11, 12, 13, 14]);
+    assert_eq!(index.problems.len(), 6);
+
+    // Docs entities (catalog-info files outside skeletons, and the legacy
+    // `github:` techdocs-ref descriptor) and the create-app examples.
+    let mut catalog_files = Vec::new();
+    walk_catalog_files(&fx, &mut catalog_files);
+    catalog_files.sort();
+    let (clean, skeleton): (Vec<PathBuf>, Vec<PathBuf>) =
+        catalog_files.into_iter().partition(|f| !skeletons.iter().any(|s| f.starts_with(s)));
+    let mut clean_files = clean.clone();
+    clean_files
+        .push(fx.join("backstage/plugins/techdocs-backend/examples/documented-component/documented-component.yaml"));
+    clean_files.push(fx.join("backstage/packages/create-app/templates/default-app/examples/entities.yaml"));
+    clean_files.push(fx.join("backstage/packages/create-app/templates/default-app/examples/org.yaml"));
+    let mut total = 0;
+    for file in &clean_files {
+        let output = read(&source("docs", SourceKind::File(file.clone())));
+        assert!(output.problems.is_empty(), "{}:\n{}", file.display(), dump(&output.problems));
+        assert!(!output.entities.is_empty(), "{}", file.display());
+        total += output.entities.len();
+    }
+    // 4 docs catalog-info files + the legacy descriptor + entities.yaml (3)
+    // + create-app org.yaml (2).
+    assert_eq!(clean.len(), 4, "{clean:?}");
+    assert_eq!(total, 4 + 1 + 3 + 2);
+
+    // Skeleton catalog-info files are templated YAML (`${{ }}`, `{%- %}`,
+    // cookiecutter `{{ }}`): each is an error, on the line of the template
+    // syntax.
+    let mut outcomes: Vec<(String, u32, String)> = Vec::new();
+    for file in &skeleton {
+        let output = read(&source("skeleton", SourceKind::File(file.clone())));
+        let errs = errors(&output.problems);
+        assert_eq!(errs.len(), 1, "{}:\n{}", file.display(), dump(&output.problems));
+        let p = errs[0];
+        assert_eq!(p.file.as_deref(), Some(file.to_str().unwrap()));
+        let what = if p.message.starts_with("invalid YAML") {
+            "yaml"
+        } else if p.message.starts_with("metadata.name `${{") {
+            "name"
+        } else {
+            panic!("unexpected problem {p}")
+        };
+        let dir = file.parent().unwrap().strip_prefix(&fx).unwrap().display().to_string();
+        outcomes.push((dir, p.pos.unwrap().line, what.to_string()));
+    }
+    let expected: Vec<(String, u32, String)> = [
+        ("backstage/packages/create-app/templates/default-app/examples/template/content".to_string(), 4, "name"),
+        (format!("{st}/clean-architecture-app/skeleton"), 4, "name"),
+        (format!("{st}/create-react-app/skeleton"), 5, "yaml"),
+        (format!("{st}/docs-template/skeleton"), 4, "name"),
+        (format!("{st}/docs-template-cookiecutter/skeleton"), 4, "yaml"),
+        (format!("{st}/gitlab-merge-request/template"), 4, "name"),
+        (format!("{st}/pull-request/template"), 4, "name"),
+        (format!("{st}/react-ssr-template/skeleton"), 5, "yaml"),
+        (format!("{st}/springboot-grpc-template/skeleton"), 5, "yaml"),
+    ]
+    .into_iter()
+    .map(|(d, l, w)| (d, l, w.to_string()))
+    .collect();
+    assert_eq!(outcomes, expected);
+}

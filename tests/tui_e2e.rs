@@ -1,0 +1,338 @@
+//! End to end: the real binary in a real terminal (tmux), driven with
+//! send-keys and read with capture-pane. Skipped, with a printed reason,
+//! where tmux is not installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long one step may take to show up on screen.
+const STEP: Duration = Duration::from_secs(15);
+/// How often the pane is read while waiting.
+const POLL: Duration = Duration::from_millis(50);
+
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+
+fn tmux_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join("tmux")).find(|p| p.is_file())
+}
+
+/// A private tmux server (its own socket in its own temp dir) running one
+/// 120x40 session; the server is killed on drop, failed test or not.
+struct Tmux {
+    tmux: PathBuf,
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts `command` (a shell command line) in a fresh session, or
+    /// `None` (after saying why) when tmux is missing.
+    fn start(command: &str) -> Option<Tmux> {
+        let Some(tmux) = tmux_path() else {
+            eprintln!("skipped: tmux is not on PATH");
+            return None;
+        };
+        let home = tempfile::Builder::new().prefix("stagehand-e2e-").tempdir().expect("temp home");
+        let socket = format!("stagehand-e2e-{}-{}", std::process::id(), SESSIONS.fetch_add(1, Ordering::SeqCst));
+        let t = Tmux { tmux, socket, home };
+        let h = t.home.path();
+        for dir in ["config", "cache", "data", "tmux"] {
+            std::fs::create_dir_all(h.join(dir)).unwrap();
+        }
+        let env = [
+            format!("HOME={}", h.display()),
+            format!("XDG_CONFIG_HOME={}", h.join("config").display()),
+            format!("XDG_CACHE_HOME={}", h.join("cache").display()),
+            format!("XDG_DATA_HOME={}", h.join("data").display()),
+            "TERM=xterm-256color".to_string(),
+            "PS1=$ ".to_string(),
+        ];
+        let mut args: Vec<String> =
+            ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"].map(String::from).to_vec();
+        for e in &env {
+            args.push("-e".into());
+            args.push(e.clone());
+        }
+        args.push(format!("env {} sh -c {}", env.map(|e| shell_quote(&e)).join(" "), shell_quote(command)));
+        let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        Some(t)
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.tmux);
+        c.env("TMUX_TMPDIR", self.home.path().join("tmux"))
+            .env_remove("TMUX")
+            .env_remove("NO_COLOR")
+            .env_remove("BROWSER")
+            .args(["-f", "/dev/null", "-L", &self.socket]);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run tmux")
+    }
+
+    /// Sends tmux key names (`Enter`, `Down`, `BSpace`, `q`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.run(&args);
+        assert!(out.status.success(), "send-keys: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        let out = self.run(&["send-keys", "-t", "e2e", "-l", text]);
+        assert!(out.status.success(), "send-keys -l: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The visible pane, as text (with `-e`: with its SGR escapes).
+    fn capture_with(&self, escapes: bool) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", "e2e"];
+        if escapes {
+            args.push("-e");
+        }
+        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
+    }
+
+    fn capture(&self) -> String {
+        self.capture_with(false)
+    }
+
+    /// A tmux format for the pane (`#{alternate_on}`, `#{pane_pid}`).
+    fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["display-message", "-p", "-t", "e2e", format]).stdout).trim().to_string()
+    }
+
+    /// Polls the pane until `done` holds on a settled screen (the same on
+    /// two reads in a row, so not a frame half written); panics with the
+    /// last screen after [`STEP`].
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        let mut last = String::new();
+        loop {
+            let screen = self.capture();
+            if done(&screen) && screen == last {
+                return screen;
+            }
+            last = screen.clone();
+            if start.elapsed() > STEP {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(&format!("`{needle}`"), |s| s.contains(needle))
+    }
+
+    /// Waits for the loaded index: the status bar's "N entities".
+    fn wait_loaded(&self) -> String {
+        self.wait_until("the index to load", |s| {
+            s.lines().last().is_some_and(|l| l.contains(" entities")) || s.contains(" entities │")
+        })
+    }
+
+    /// Checks the terminal is usable again after stagehand left: the main
+    /// screen is back, the cursor is shown and the line discipline is cooked.
+    fn assert_restored(&self) {
+        assert_eq!(self.display("#{alternate_on}"), "0", "the alternate screen was left");
+        assert_eq!(self.display("#{cursor_flag}"), "1", "the cursor is visible");
+        self.type_text(r#"case "$(stty -a)" in *-icanon*) echo MODE-RAW;; *) echo MODE-COOKED;; esac"#);
+        self.keys(&["Enter"]);
+        let answered = |s: &str| s.lines().any(|l| matches!(l.trim(), "MODE-COOKED" | "MODE-RAW"));
+        let screen = self.wait_until("the shell to answer (no answer: the tty is left in raw mode)", answered);
+        assert!(screen.lines().any(|l| l.trim() == "MODE-COOKED"), "raw mode was left on:\n{screen}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_stagehand")
+}
+
+/// The command line the pane runs: stagehand, then its exit status, then a
+/// shell that keeps the pane open.
+fn demo_command() -> String {
+    format!("{} --demo; echo EXITED-$?; exec sh", shell_quote(binary()))
+}
+
+/// The "N entities" count of the status bar.
+fn entity_count(screen: &str) -> Option<usize> {
+    let status = screen.lines().rev().find(|l| l.contains(" entities"))?;
+    let before = status.split(" entities").next()?;
+    before.rsplit(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// The ref shown first in the preview pane (the selected result).
+fn preview_ref(screen: &str) -> Option<String> {
+    let line = screen.lines().nth(2)?;
+    let cell = line.rsplit('│').nth(1)?;
+    Some(cell.trim().to_string())
+}
+
+#[test]
+fn a_session_from_search_to_quit() {
+    let Some(t) = Tmux::start(&demo_command()) else {
+        return;
+    };
+    let screen = t.wait_loaded();
+    assert!(screen.contains("stagehand") && screen.contains("› search"), "{screen}");
+    // The demo has 114 entities today; any count near it means it all loaded.
+    assert!(entity_count(&screen).is_some_and(|n| n >= 100), "the whole demo loaded:\n{screen}");
+    assert_eq!(t.display("#{alternate_on}"), "1", "stagehand draws on the alternate screen");
+
+    // Search.
+    t.type_text("shipment tracker");
+    let screen = t.wait_until("results for the query", |s| {
+        s.contains("❯ shipment tracker") && preview_ref(s).as_deref() == Some("component:default/shipment-tracker")
+    });
+    assert!(screen.contains("shipment-tracker  Shipment Tracker"), "{screen}");
+    let first = preview_ref(&screen).unwrap();
+
+    // Down moves the selection (the preview follows it), Up comes back.
+    t.keys(&["Down"]);
+    let screen = t.wait_until("the second result selected", |s| preview_ref(s).is_some_and(|r| r != first));
+    let second = preview_ref(&screen).unwrap();
+    assert!(second.contains(':'), "{second}");
+    t.keys(&["Up"]);
+    t.wait_until("the first result selected again", |s| preview_ref(s).as_deref() == Some(first.as_str()));
+
+    // Enter opens the entity page.
+    t.keys(&["Enter"]);
+    let screen =
+        t.wait_until("the entity page, loaded", |s| s.contains("Overview │ Relations") && s.contains("Description"));
+    assert!(screen.contains("component:default/shipment-tracker  Shipment Tracker"), "{screen}");
+    assert!(screen.contains("› search › shipment-tracker"), "{screen}");
+    assert!(screen.contains("Owner") && screen.contains("group:default/team-shipments"), "{screen}");
+
+    // l: the Relations tab.
+    t.keys(&["l"]);
+    let screen = t.wait_for("ownedBy");
+    assert!(screen.contains("partOf") && screen.contains("default/tracking"), "{screen}");
+
+    // The second relation is partOf system:default/tracking: follow it.
+    t.keys(&["j"]);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("system:default/tracking  Tracking");
+    assert!(screen.contains("› shipment-tracker › tracking"), "{screen}");
+
+    // Backspace goes back to the component, still on its Relations tab.
+    t.keys(&["BSpace"]);
+    let screen = t.wait_until("the component again", |s| {
+        s.contains("component:default/shipment-tracker") && s.contains("ownedBy")
+    });
+    assert!(!screen.contains("› tracking"), "{screen}");
+
+    // Esc goes back to search, the query kept.
+    t.keys(&["Escape"]);
+    let screen = t.wait_until("the search home", |s| s.contains("❯ shipment tracker") && !s.contains("Overview │"));
+    assert!(screen.contains("shipment-tracker"), "{screen}");
+
+    // `?` would be typed into the query: tab moves focus to the results first.
+    t.keys(&["Tab"]);
+    t.keys(&["?"]);
+    let screen = t.wait_for("help · esc closes");
+    assert!(screen.contains("Show the keys for this view") && screen.contains("Open the command palette"), "{screen}");
+    assert!(screen.contains("❯ shipment tracker"), "`?` was not typed into the query:\n{screen}");
+    t.keys(&["Escape"]);
+    t.wait_until("help to close", |s| !s.contains("help · esc closes"));
+
+    // :theme light
+    let dark = t.capture_with(true);
+    t.keys(&[":"]);
+    t.wait_for("command");
+    t.type_text("theme light");
+    t.keys(&["Enter"]);
+    t.wait_for("theme: light");
+    let light = t.capture_with(true);
+    assert_ne!(strip_flash(&dark), strip_flash(&light), "the colours changed");
+
+    // q quits from the results of the home screen.
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXITED-");
+    assert!(screen.contains("EXITED-0"), "{screen}");
+    assert!(!screen.contains("› search"), "the TUI is gone from the screen:\n{screen}");
+    t.assert_restored();
+}
+
+/// A captured screen without its last (status) line, so only colours differ.
+fn strip_flash(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[..lines.len().saturating_sub(1)].join("\n")
+}
+
+/// The pid of the process whose parent is `parent`, from /proc.
+fn child_of(parent: u32) -> Option<u32> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let ppid = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) && comm(&entry.path()).as_deref() == Some("stagehand") {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+fn comm(proc_dir: &Path) -> Option<String> {
+    Some(std::fs::read_to_string(proc_dir.join("comm")).ok()?.trim().to_string())
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some(t) = Tmux::start(&demo_command()) else {
+        return;
+    };
+    t.wait_loaded();
+    // Leave it somewhere deeper than the home screen, with an overlay open.
+    t.type_text("booking");
+    t.wait_for("❯ booking");
+    t.keys(&["Enter"]);
+    t.wait_for("Overview │ Relations");
+    t.keys(&["?"]);
+    t.wait_for("help · esc closes");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+
+    let shell: u32 = t.display("#{pane_pid}").parse().expect("pane pid");
+    let pid = child_of(shell).expect("stagehand runs under the pane's shell");
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+    assert!(status.success());
+    let screen = t.wait_for("EXITED-");
+    assert!(screen.contains("EXITED-0"), "SIGTERM is a clean exit:\n{screen}");
+    t.assert_restored();
+}
+
+#[test]
+fn q_at_home_after_startup_exits_cleanly() {
+    // Quitting straight away (tab to the results, q) also restores the terminal.
+    let Some(t) = Tmux::start(&demo_command()) else {
+        return;
+    };
+    t.wait_loaded();
+    t.keys(&["Tab"]);
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXITED-");
+    assert!(screen.contains("EXITED-0"), "{screen}");
+    t.assert_restored();
+}
