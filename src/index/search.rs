@@ -122,13 +122,15 @@ fn facet_holds(f: &Facet, s: &Summary) -> bool {
 const DESCRIPTION_CHARS: usize = 120;
 
 /// The text fuzzy matching sees for an entity: name first (best matches
-/// there), then title, kind, namespace, owner name, tags and description.
+/// there), then title, display name, owner name, tags and description.
+/// Kind and namespace are left to the `kind:` and `ns:` facets: in the
+/// haystack they would make short queries match nearly everything.
 pub fn haystack(s: &Summary) -> String {
     let owner = s.owner.as_deref().and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(&s.name);
     let person = s.display_name.as_deref().unwrap_or("");
-    for part in [s.title.as_deref().unwrap_or(""), person, &s.kind, &s.namespace, owner] {
+    for part in [s.title.as_deref().unwrap_or(""), person, owner] {
         if !part.is_empty() {
             out.push(' ');
             out.push_str(part);

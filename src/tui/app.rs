@@ -52,8 +52,8 @@ pub enum Msg {
     StarsLoaded(BTreeSet<String>),
     /// Writing something failed (stars, clipboard, browser): say so.
     EffectFailed(String),
-    /// SIGTERM, SIGHUP: leave now.
-    Terminate,
+    /// SIGTERM, SIGHUP: leave now, with this exit status (128 + signal).
+    Terminate(u8),
 }
 
 /// An index with its haystacks, ready to search.
@@ -219,6 +219,8 @@ pub struct App {
     pub generation: u64,
     /// Set when the app should exit.
     pub quit: bool,
+    /// The process exit status (non-zero after a terminating signal).
+    pub exit_status: u8,
     /// Terminal size, for page movements and layout choices.
     pub size: (u16, u16),
     /// Unix seconds, refreshed on ticks (for "synced 3m ago").
@@ -270,6 +272,7 @@ impl App {
             identity: settings.identity,
             generation: 0,
             quit: false,
+            exit_status: 0,
             size: (80, 24),
             now: crate::index::now(),
         };

@@ -166,8 +166,17 @@ fn asyncapi_summary(doc: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The overview rows: (label, value) pairs, in display order.
-pub fn overview(entity: &Entity, owner: Option<&str>, system: Option<&str>) -> Vec<(String, String)> {
+/// What the overview tab shows: labelled fields, then annotations of note.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Overview {
+    /// (label, value) pairs, in display order.
+    pub fields: Vec<(String, String)>,
+    /// (annotation key, value) pairs.
+    pub annotations: Vec<(String, String)>,
+}
+
+/// The overview of an entity; `owner` and `system` are canonical refs.
+pub fn overview(entity: &Entity, owner: Option<&str>, system: Option<&str>) -> Overview {
     let mut rows: Vec<(String, String)> = Vec::new();
     let mut add = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -175,7 +184,7 @@ pub fn overview(entity: &Entity, owner: Option<&str>, system: Option<&str>) -> V
         }
     };
     add("Kind", Some(entity.kind().to_string()));
-    add("Ref", Some(entity.canonical_ref()));
+    add("Ref", Some(entity.entity_ref().to_string()));
     add("Title", entity.title().map(String::from));
     add("Description", entity.description().map(String::from));
     add("Owner", owner.map(String::from));
@@ -194,10 +203,21 @@ pub fn overview(entity: &Entity, owner: Option<&str>, system: Option<&str>) -> V
     for (url, title) in entity.links() {
         add("Link", Some(format!("{} {url}", title.unwrap_or("")).trim().to_string()));
     }
-    for key in NOTABLE_ANNOTATIONS {
-        add(key, entity.annotation(key).map(String::from));
-    }
-    rows
+    let annotations = NOTABLE_ANNOTATIONS
+        .iter()
+        .filter_map(|key| entity.annotation(key).map(|v| (key.to_string(), v.to_string())))
+        .collect();
+    Overview { fields: rows, annotations }
+}
+
+/// Wraps `text` to `width` columns; continuation lines keep the first
+/// line's indentation plus two spaces. Never returns an empty list.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+    let subsequent = format!("{indent}  ");
+    let options = textwrap::Options::new(width.max(8)).subsequent_indent(&subsequent).break_words(true);
+    let lines: Vec<String> = textwrap::wrap(text, options).into_iter().map(|l| l.into_owned()).collect();
+    if lines.is_empty() { vec![String::new()] } else { lines }
 }
 
 #[cfg(test)]
@@ -224,7 +244,14 @@ mod tests {
     fn overview_lists_what_is_set() {
         let e = Entity::from_json(json!({"kind": "User", "metadata": {"name": "jo", "tags": ["a"]}, "spec": {"profile": {"displayName": "Jo", "email": "jo@x"}, "memberOf": []}})).unwrap();
         let rows = overview(&e, None, None);
-        let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = rows.fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["Kind", "Ref", "Name", "Email", "Tags"]);
+        assert!(rows.annotations.is_empty());
+    }
+
+    #[test]
+    fn wraps_with_hanging_indent() {
+        assert_eq!(wrap("    key: one two three four", 16), vec!["    key: one two", "      three four"]);
+        assert_eq!(wrap("", 10), vec![""]);
     }
 }

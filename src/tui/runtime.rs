@@ -68,7 +68,7 @@ pub fn run(ws: Workspace) -> ExitCode {
     let result = runtime.block_on(event_loop(ws));
     ratatui::restore();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -88,12 +88,15 @@ fn spawn(effect: Effect, ctx: &EffectContext, tx: &UnboundedSender<Msg>) {
 
 fn listen_for_signals(tx: &UnboundedSender<Msg>) {
     #[cfg(unix)]
-    for kind in [tokio::signal::unix::SignalKind::terminate(), tokio::signal::unix::SignalKind::hangup()] {
+    for (kind, number) in [
+        (tokio::signal::unix::SignalKind::terminate(), libc::SIGTERM),
+        (tokio::signal::unix::SignalKind::hangup(), libc::SIGHUP),
+    ] {
         let tx = tx.clone();
         if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
             tokio::spawn(async move {
                 if signal.recv().await.is_some() {
-                    let _ = tx.send(Msg::Terminate);
+                    let _ = tx.send(Msg::Terminate(128 + number as u8));
                 }
             });
         }
@@ -106,7 +109,7 @@ fn clock_view(app: &App) -> (bool, String) {
     (app.flash.is_some(), synced.unwrap_or_default())
 }
 
-async fn event_loop(ws: Workspace) -> anyhow::Result<()> {
+async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
     let settings = settings(&ws);
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let progress_tx = tx.clone();
@@ -162,7 +165,7 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<()> {
             break;
         }
     }
-    Ok(())
+    Ok(app.exit_status)
 }
 
 /// Restores the terminal and stops the process until it is resumed (`fg`).

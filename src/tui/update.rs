@@ -79,7 +79,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.flash(e, Level::Error);
             Vec::new()
         }
-        Msg::Terminate => {
+        Msg::Terminate(status) => {
+            app.exit_status = status;
             app.quit = true;
             Vec::new()
         }
@@ -155,6 +156,18 @@ fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             p.selected = 0;
         }
         return Vec::new();
+    }
+    if let Screen::Search(s) = app.screen()
+        && s.focus == SearchFocus::Query
+        && s.input.text().is_empty()
+    {
+        // k9s habits: `:` and `?` on an empty query open the palette and
+        // help; anywhere else in the query they are typed (`kind:api`).
+        match key.code {
+            KeyCode::Char(':') => return apply(app, Action::CommandPalette),
+            KeyCode::Char('?') => return apply(app, Action::Help),
+            _ => {}
+        }
     }
     let changed = match app.screen_mut() {
         Screen::Search(s) if s.focus == SearchFocus::Query => s.input.input(key),

@@ -9,10 +9,14 @@ use crate::index::Index;
 use crate::model::sanitize;
 
 use super::super::app::App;
-use super::super::entity_page::overview;
+use super::super::entity_page::{overview, wrap};
 use super::super::screens::{EntityScreen, Tab};
 use super::super::theme::Slot;
 use super::clean;
+use crate::model::layout::width;
+
+/// Widest label that shares the label column on the overview.
+const LABEL_COLUMN: usize = 14;
 
 /// Draws an entity page.
 pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
@@ -23,7 +27,7 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
     let summary = index.entities.get(e.entity as usize);
     let title = summary.map_or_else(String::new, |s| {
         let t = s.title.as_deref().map(|t| format!("  {}", clean(t))).unwrap_or_default();
-        format!("{}{t}", clean(&e.canonical))
+        format!("{}{t}", clean(&s.display_ref()))
     });
     let kind = summary.map_or("", |s| s.kind.as_str());
     frame.render_widget(
@@ -56,19 +60,35 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                 let owner = summary.and_then(|s| s.owner.as_deref());
                 let system = summary.and_then(|s| s.system.as_deref());
                 let rows = overview(entity, owner, system);
-                // Annotation keys are long: they get their own line, not the label column.
+                // Labels up to LABEL_COLUMN wide share a column; longer ones
+                // (labels with prefixes) get a line of their own.
                 let label_width =
-                    rows.iter().filter(|(k, _)| !k.contains('/')).map(|(k, _)| k.len()).max().unwrap_or(8);
+                    rows.fields.iter().map(|(k, _)| width(k)).filter(|w| *w <= LABEL_COLUMN).max().unwrap_or(8);
+                let value_width = (inner.width as usize).saturating_sub(label_width + 2).max(10);
                 let mut lines: Vec<Line> = Vec::new();
-                for (k, v) in &rows {
-                    if k.contains('/') {
-                        lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
-                        lines.push(Line::styled(format!("  {}", clean(v)), theme.style(Slot::Base)));
-                    } else {
+                for (k, v) in &rows.fields {
+                    let label = clean(k);
+                    let own_line = width(&label) > label_width;
+                    if own_line {
+                        lines.push(Line::styled(label.clone().into_owned(), theme.style(Slot::Dim)));
+                    }
+                    let value = clean(v);
+                    for (n, part) in textwrap::wrap(&value, value_width).into_iter().enumerate() {
+                        let shown = if n == 0 && !own_line { label.as_ref() } else { "" };
                         lines.push(Line::from(vec![
-                            Span::styled(format!("{:<label_width$}  ", clean(k)), theme.style(Slot::Dim)),
-                            Span::styled(clean(v).into_owned(), theme.style(Slot::Base)),
+                            Span::styled(format!("{shown:<label_width$}  "), theme.style(Slot::Dim)),
+                            Span::styled(part.into_owned(), theme.style(Slot::Base)),
                         ]));
+                    }
+                }
+                if !rows.annotations.is_empty() {
+                    lines.push(Line::default());
+                    lines.push(Line::styled("Annotations", theme.style(Slot::Header)));
+                }
+                for (k, v) in &rows.annotations {
+                    lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
+                    for part in wrap(&format!("  {}", clean(v)), inner.width as usize) {
+                        lines.push(Line::styled(part, theme.style(Slot::Base)));
                     }
                 }
                 scrolled(app, e, frame, inner, lines, true);
@@ -77,11 +97,11 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
             Tab::Outline => super::structure::outline(app, index, e, frame, inner),
             Tab::Graph => super::structure::graph(app, index, e, frame, inner),
             Tab::Api => {
-                let lines = e.api.iter().map(|l| Line::raw(expand(l))).collect();
+                let lines = wrapped(e.api.iter().map(String::as_str), inner.width);
                 scrolled(app, e, frame, inner, lines, false);
             }
             Tab::Yaml => {
-                let lines = e.yaml.lines().map(|l| Line::raw(expand(l))).collect();
+                let lines = wrapped(e.yaml.lines(), inner.width);
                 scrolled(app, e, frame, inner, lines, false);
             }
             Tab::Problems => {
@@ -112,9 +132,10 @@ fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
     }
 }
 
-/// Sanitizes a line of a text block and expands tabs.
-fn expand(line: &str) -> String {
-    sanitize::text(line).replace('\t', "    ")
+/// Sanitizes lines of a text block, expands tabs and wraps them to `width`
+/// with a hanging indent, so nothing is cut off and scrolling stays exact.
+fn wrapped<'a>(lines: impl Iterator<Item = &'a str>, width: u16) -> Vec<Line<'static>> {
+    lines.flat_map(|l| wrap(&sanitize::text(l).replace('\t', "    "), width as usize)).map(Line::raw).collect()
 }
 
 fn scrolled(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, wrap: bool) {

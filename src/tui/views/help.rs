@@ -13,36 +13,35 @@ use super::super::theme::Slot;
 use super::centered;
 
 /// The help text, one line per binding, grouped by view.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
     for &ctx in Context::ALL.iter() {
-        let mut bindings: Vec<(String, &'static str)> = app
+        let mut bindings: Vec<(super::super::action::Action, String)> = app
             .keymap
             .bindings()
             .filter(|(c, _, _)| *c == ctx)
-            .map(|(_, keys, action)| (keys.to_string(), action.description()))
+            .map(|(_, keys, action)| (action, keys.to_string()))
             .collect();
         if bindings.is_empty() {
             continue;
         }
-        bindings.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
-        let mut merged: Vec<(String, &str)> = Vec::new();
-        for (keys, description) in bindings {
+        // Actions in their declared order (grouped: move, navigate, find,
+        // entity, general), every key of one action on one line.
+        bindings.sort();
+        let mut merged: Vec<(String, super::super::action::Action)> = Vec::new();
+        for (action, keys) in bindings {
             match merged.last_mut() {
-                Some((k, d)) if *d == description => {
+                Some((k, a)) if *a == action => {
                     k.push_str(", ");
                     k.push_str(&keys);
                 }
-                _ => merged.push((keys, description)),
+                _ => merged.push((keys, action)),
             }
         }
         lines.push(Line::styled(context_title(ctx), theme.style(Slot::Header)));
-        for (keys, description) in merged {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<22} "), theme.style(Slot::KeyHint)),
-                Span::styled(description.to_string(), theme.style(Slot::Base)),
-            ]));
+        for (keys, action) in merged {
+            key_line(&mut lines, app, &keys, action.description(), width);
         }
         lines.push(Line::default());
     }
@@ -52,12 +51,30 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             Some(arg) => format!(":{} {arg}", c.name),
             None => format!(":{}", c.name),
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {name:<22} "), theme.style(Slot::KeyHint)),
-            Span::styled(c.help.to_string(), theme.style(Slot::Base)),
-        ]));
+        key_line(&mut lines, app, &name, c.help, width);
     }
     lines
+}
+
+/// Width of the key column; longer key lists get a line of their own.
+const KEY_COLUMN: usize = 18;
+
+/// One binding: keys in their column (or on a line of their own when
+/// long), the description wrapped to the overlay's `width`.
+fn key_line(lines: &mut Vec<Line<'static>>, app: &App, keys: &str, description: &str, width: usize) {
+    let theme = &app.theme;
+    let own_line = crate::model::layout::width(keys) > KEY_COLUMN;
+    if own_line {
+        lines.push(Line::styled(format!("  {keys}"), theme.style(Slot::KeyHint)));
+    }
+    let text_width = width.saturating_sub(KEY_COLUMN + 5).max(16);
+    for (n, part) in textwrap::wrap(description, text_width).into_iter().enumerate() {
+        let shown = if n == 0 && !own_line { keys } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {shown:<KEY_COLUMN$} "), theme.style(Slot::KeyHint)),
+            Span::styled(format!("  {part}"), theme.style(Slot::Base)),
+        ]));
+    }
 }
 
 fn context_title(ctx: Context) -> &'static str {
@@ -74,7 +91,7 @@ fn context_title(ctx: Context) -> &'static str {
 /// Draws the help overlay.
 pub fn render(app: &App, scroll: usize, frame: &mut Frame, area: Rect) {
     let popup = centered(area, 76, area.height.saturating_sub(2).max(8));
-    let lines = help_lines(app);
+    let lines = help_lines(app, popup.width.saturating_sub(2) as usize);
     let max = lines.len().saturating_sub(popup.height.saturating_sub(2) as usize);
     let block = Block::bordered()
         .title(" help · esc closes · j/k scroll ")

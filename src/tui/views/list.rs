@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::model::Severity;
+use crate::model::layout::{truncate, width};
 
 use super::super::app::App;
 use super::super::input::LineInput;
@@ -13,13 +14,39 @@ use super::super::screens::{Column, HealthScreen, ListScreen, ProblemsScreen};
 use super::super::theme::Slot;
 use super::clean;
 
-fn width_of(column: Column) -> Constraint {
-    match column {
-        Column::Name => Constraint::Fill(2),
-        Column::Title => Constraint::Fill(3),
-        Column::Owner => Constraint::Fill(1),
-        Column::Kind | Column::Namespace | Column::Type | Column::Lifecycle => Constraint::Length(12),
+/// Rows looked at to size columns (enough for a screen, cheap at any size).
+const SIZE_SAMPLE: usize = 2000;
+
+/// Column widths from their content: each column as wide as its longest
+/// value (within a cap), the title taking what is left.
+fn widths(l: &ListScreen, index: &crate::index::Index, total: u16) -> Vec<u16> {
+    let mut widths: Vec<u16> = l
+        .columns
+        .iter()
+        .map(|c| {
+            let cap = match c {
+                Column::Name => 40,
+                Column::Owner => 24,
+                Column::Title => 0,
+                _ => 16,
+            };
+            let longest =
+                l.shown.iter().take(SIZE_SAMPLE).map(|&e| width(c.value(index.summary(e)))).max().unwrap_or(0);
+            (longest + usize::from(*c == Column::Name) * 2).max(c.label().len() + 2).min(cap) as u16
+        })
+        .collect();
+    let used: u16 = widths.iter().sum::<u16>() + widths.len() as u16;
+    let rest = total.saturating_sub(used);
+    if let Some(p) = l.columns.iter().position(|c| *c == Column::Title) {
+        widths[p] = rest.max(10);
     }
+    // Too narrow: shrink the widest columns until everything fits.
+    while widths.iter().sum::<u16>() + widths.len() as u16 > total && widths.iter().any(|w| *w > 8) {
+        if let Some(max) = widths.iter_mut().max() {
+            *max -= 1;
+        }
+    }
+    widths
 }
 
 fn with_filter(app: &App, area: Rect, filter: &LineInput, filtering: bool, frame: &mut Frame) -> Rect {
@@ -52,16 +79,18 @@ pub fn render(app: &App, l: &ListScreen, frame: &mut Frame, area: Rect) {
     .style(theme.style(Slot::Header));
     let height = table_area.height.saturating_sub(1) as usize;
     let window = l.sel.window(height, l.shown.len());
+    let column_widths = widths(l, index, table_area.width);
     let rows: Vec<Row> = window
         .map(|row| {
             let s = index.summary(l.shown[row]);
             let star = app.starred.contains(index.ref_of(l.shown[row]));
             let style = if row == l.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
-            Row::new(l.columns.iter().map(|c| {
+            Row::new(l.columns.iter().zip(&column_widths).map(|(c, w)| {
                 let mut text = clean(c.value(s)).into_owned();
                 if *c == Column::Name && star {
                     text = format!("★ {text}");
                 }
+                let text = truncate(&text, *w as usize);
                 match c {
                     Column::Kind if row != l.sel.selected => Cell::from(text).style(theme.kind_style(&s.kind)),
                     _ => Cell::from(text),
@@ -75,8 +104,8 @@ pub fn render(app: &App, l: &ListScreen, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(text).style(theme.style(Slot::Dim)), table_area);
         return;
     }
-    let widths: Vec<Constraint> = l.columns.iter().map(|c| width_of(*c)).collect();
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+    let constraints: Vec<Constraint> = column_widths.iter().map(|w| Constraint::Length(*w)).collect();
+    frame.render_widget(Table::new(rows, constraints).header(header).column_spacing(1), table_area);
 }
 
 /// Draws the problems table.

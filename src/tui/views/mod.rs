@@ -46,7 +46,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 fn breadcrumbs(app: &App, frame: &mut Frame, area: Rect) {
     let index = app.index();
-    let mut spans = vec![Span::styled(" stagehand ", app.theme.style(Slot::Title))];
+    let mut spans = vec![Span::styled(" stagehand", app.theme.style(Slot::Title))];
     let labels: Vec<String> = app.stack.iter().map(|s| s.label(index)).collect();
     let skip = labels.len().saturating_sub(4);
     if skip > 0 {
