@@ -41,8 +41,8 @@ pub enum SyncEvent {
     Waiting,
     /// A source started.
     SourceStarted(String),
-    /// Files read so far in the current source.
-    FilesRead(String, usize),
+    /// Files or entities read so far in the current source.
+    Progress(String, crate::sources::Progress),
     /// A source finished: entities read, or the error.
     SourceDone(String, Result<usize, String>),
 }
@@ -114,7 +114,7 @@ impl Workspace {
     /// Loads the index (in demo mode: builds the demo index in memory).
     pub fn load_index(&self) -> anyhow::Result<Index> {
         if self.demo.is_some() {
-            return Ok(self.sync(None, &|_| {})?.index);
+            return Ok(self.sync(None, false, &|_| {})?.index);
         }
         match store::load(&self.paths.index_file()) {
             Ok(index) => Ok(index),
@@ -128,9 +128,10 @@ impl Workspace {
     }
 
     /// Reads every source (or only `only`) into a new index and saves it
-    /// atomically. A failed source keeps its previous entities; a failed
-    /// save keeps the previous index file.
-    pub fn sync(&self, only: Option<&str>, progress: &(dyn Fn(SyncEvent) + Sync)) -> anyhow::Result<SyncReport> {
+    /// atomically. Remote sources sync incrementally unless `full`. A failed
+    /// source keeps its previous entities; a failed save keeps the previous
+    /// index file.
+    pub fn sync(&self, only: Option<&str>, full: bool, progress: &(dyn Fn(SyncEvent) + Sync)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         let sources = self.sources()?;
         if sources.is_empty() {
@@ -163,8 +164,15 @@ impl Workspace {
             let read = selected.then(|| {
                 progress(SyncEvent::SourceStarted(source.name.clone()));
                 let name = source.name.clone();
-                let report = move |n: usize| progress(SyncEvent::FilesRead(name.clone(), n));
-                let ctx = ReadContext { cache_dir: &git_cache, patterns: &patterns, progress: &report };
+                let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
+                let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+                let ctx = ReadContext {
+                    cache_dir: &git_cache,
+                    patterns: &patterns,
+                    progress: &report,
+                    known: known.as_ref(),
+                    full,
+                };
                 let read = read_source(source, &ctx);
                 let outcome = read.as_ref().map(|o| o.entities.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
@@ -176,7 +184,7 @@ impl Workspace {
                 kind: source.kind.label().into(),
                 target: source.kind.target(),
                 read,
-                server_relations: false,
+                server_relations: matches!(source.kind, SourceKind::Backstage(_)),
             });
         }
         let index = build(inputs, previous.as_ref(), now());
@@ -188,6 +196,17 @@ impl Workspace {
         }
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })
     }
+}
+
+/// What the previous index holds of a remote source: uid → etag.
+fn known_entities(index: &Index, source: &str) -> crate::sources::remote::Known {
+    (0..index.len() as u32)
+        .filter(|&i| index.source_name(i) == source)
+        .filter_map(|i| {
+            let s = index.summary(i);
+            Some((s.uid.clone()?, s.etag.clone()?))
+        })
+        .collect()
 }
 
 #[cfg(test)]

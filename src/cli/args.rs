@@ -33,6 +33,9 @@ pub enum Command {
         /// Sync only this source.
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// Fetch every entity of remote catalogs again (no incremental sync).
+        #[arg(long)]
+        full: bool,
     },
     /// Fuzzy search, with facets such as `kind:api owner:team-a !tag:java`.
     Search {

@@ -22,7 +22,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs one subcommand and returns the process exit code.
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
-        Command::Sync { source } => maintain::sync(ws, source.as_deref()),
+        Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
         Command::Search { query, kind, limit, json } => {
             browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
         }

@@ -177,8 +177,12 @@ pub struct Flash {
 pub struct SyncStatus {
     /// The source being read.
     pub source: String,
-    /// Files read so far.
-    pub files: usize,
+    /// Files or entities read so far.
+    pub done: usize,
+    /// Entities expected, when the catalog says.
+    pub total: Option<usize>,
+    /// What is counted.
+    pub unit: &'static str,
 }
 
 /// Everything the TUI shows.

@@ -276,7 +276,7 @@ pub fn start_sync(app: &mut App, only: Option<String>) -> Vec<Effect> {
         app.flash("a sync is already running", Level::Warning);
         return Vec::new();
     }
-    app.sync = Some(SyncStatus { source: only.clone().unwrap_or_default(), files: 0 });
+    app.sync = Some(SyncStatus { source: only.clone().unwrap_or_default(), done: 0, total: None, unit: "files" });
     vec![Effect::Sync(only)]
 }
 
@@ -286,9 +286,14 @@ pub fn sync_progress(app: &mut App, event: SyncEvent) {
     match event {
         SyncEvent::SourceStarted(name) => {
             status.source = name;
-            status.files = 0;
+            status.done = 0;
+            status.total = None;
         }
-        SyncEvent::FilesRead(_, n) => status.files = n,
+        SyncEvent::Progress(_, p) => {
+            status.done = p.done;
+            status.total = p.total;
+            status.unit = p.unit;
+        }
         SyncEvent::Waiting => status.source = "waiting for another sync".into(),
         SyncEvent::SourceDone(name, Err(e)) => app.flash(format!("{name}: {e}"), Level::Error),
         SyncEvent::SourceDone(..) => {}

@@ -40,7 +40,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         }
         Effect::Sync(only) => {
             let progress = ctx.progress.clone();
-            let report = ctx.ws.sync(only.as_deref(), &move |event| progress(Msg::SyncProgress(event)));
+            let report = ctx.ws.sync(only.as_deref(), false, &move |event| progress(Msg::SyncProgress(event)));
             Some(Msg::SyncDone(report.map_err(|e| format!("{e:#}")).map(|r| {
                 let hay = Haystacks::build(&r.index);
                 Loaded { index: Arc::new(r.index), hay: Arc::new(hay) }

@@ -49,7 +49,8 @@ fn right_side(app: &App) -> String {
     let index = app.index();
     let mut parts = vec![clean(&app.origin).into_owned()];
     if let Some(sync) = &app.sync {
-        parts.push(format!("syncing {} {} files", clean(&sync.source), sync.files));
+        let total = sync.total.map(|t| format!("/{t}")).unwrap_or_default();
+        parts.push(format!("syncing {} {}{total} {}", clean(&sync.source), sync.done, sync.unit));
     }
     if app.loaded.is_some() {
         parts.push(format!("{} entities", index.len()));
