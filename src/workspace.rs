@@ -89,6 +89,32 @@ impl Workspace {
         crate::model::EntityRef::parse_with(text, Some("User"), "default").ok().map(|r| r.canonical())
     }
 
+    /// The remote source called `name`, or the only remote source.
+    pub fn remote_source(&self, name: Option<&str>) -> anyhow::Result<(String, crate::config::RemoteConfig)> {
+        let remotes: Vec<(&str, &crate::config::RemoteConfig)> = self
+            .config
+            .sources
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SourceKind::Backstage(r) => Some((s.name.as_str(), r)),
+                _ => None,
+            })
+            .collect();
+        let names = || remotes.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+        match name {
+            Some(n) => remotes
+                .iter()
+                .find(|(m, _)| *m == n)
+                .map(|(m, r)| (m.to_string(), (*r).clone()))
+                .ok_or_else(|| anyhow::anyhow!("no backstage source named `{n}`; backstage sources: {}", names())),
+            None => match remotes.as_slice() {
+                [(m, r)] => Ok((m.to_string(), (*r).clone())),
+                [] => bail!("no `backstage:` source is configured in {}", self.paths.config_file.display()),
+                _ => bail!("several backstage sources ({}); pick one with --source NAME", names()),
+            },
+        }
+    }
+
     /// Whether the config file exists.
     pub fn has_config(&self) -> bool {
         self.paths.config_file.is_file()

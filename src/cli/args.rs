@@ -148,6 +148,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Register a location (catalog file URL) on a remote Backstage catalog,
+    /// showing what it adds first.
+    Register {
+        /// The catalog-info URL (or an absolute path, for backends that allow files).
+        target: String,
+        /// Only show what would be added.
+        #[arg(long)]
+        dry_run: bool,
+        /// The remote source to register on (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Ask a remote catalog to refresh an entity now, then show it as re-read.
+    Refresh {
+        /// The entity.
+        reference: String,
+    },
+    /// The user a remote catalog maps your token to.
+    Whoami {
+        /// The remote source to ask (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.

@@ -6,6 +6,7 @@ pub mod args;
 mod browse;
 mod graph;
 mod maintain;
+mod remote;
 pub mod output;
 
 use std::process::ExitCode;
@@ -41,6 +42,9 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
             graph::graph(ws, &reference, &opts, format)
         }
         Command::Health { json } => graph::health(ws, json),
+        Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
+        Command::Refresh { reference } => remote::refresh(ws, &reference),
+        Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

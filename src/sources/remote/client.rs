@@ -174,10 +174,11 @@ impl Client {
             StatusCode::FORBIDDEN => {
                 format!("{} denied access (403 {detail}): the token is valid but lacks permission to read the catalog", host(url))
             }
-            StatusCode::NOT_FOUND => format!(
+            StatusCode::NOT_FOUND if url.contains("/api/catalog/entities/by-query") => format!(
                 "no catalog API at {}/api/catalog (404 for {url}); check the source's `url` (the backend's base URL, not the web app's)",
                 self.base
             ),
+            StatusCode::NOT_FOUND => format!("{} has nothing at {url} (404 {detail})", host(url)),
             _ => format!("{} answered {status} {detail} for {url}", host(url)),
         }
     }

@@ -134,3 +134,58 @@ fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
     }
     out
 }
+
+/// What registering a location did (or would do, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    /// The location's `type:target`.
+    pub location: String,
+    /// Refs of the entities it adds.
+    pub entities: Vec<String>,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+}
+
+/// `POST /api/catalog/locations`: registers `target` (a URL, or an absolute
+/// file path for backends that allow file locations). With `dry_run`
+/// nothing is stored; the answer says what would be added.
+pub fn register(config: &RemoteConfig, target: &str, dry_run: bool) -> Result<Registered, String> {
+    let client = Client::new(config)?;
+    let kind = if target.starts_with("http://") || target.starts_with("https://") { "url" } else { "file" };
+    let query = if dry_run { vec![("dryRun", "true".to_string())] } else { Vec::new() };
+    let answer =
+        client.post_json(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
+    let entities = answer["entities"].as_array().into_iter().flatten().filter_map(canonical_of).collect();
+    let location = format!(
+        "{}:{}",
+        answer["location"]["type"].as_str().unwrap_or(kind),
+        answer["location"]["target"].as_str().unwrap_or(target)
+    );
+    Ok(Registered { location, entities, dry_run })
+}
+
+/// `POST /api/catalog/refresh` for one entity, then the entity as the
+/// catalog has it now (`GET /entities/by-name/...`).
+pub fn refresh(config: &RemoteConfig, entity: &crate::model::EntityRef) -> Result<Entity, String> {
+    let client = Client::new(config)?;
+    client.post_json(&format!("{CATALOG}/refresh"), &[], &json!({ "entityRef": entity.canonical() }))?;
+    let path = format!("{CATALOG}/entities/by-name/{}/{}/{}", entity.kind, entity.namespace, entity.name);
+    let value = client.get_json(&path, &[])?;
+    Entity::from_json(value)
+}
+
+/// Who the backend says the token belongs to (`/api/auth/v1/userinfo`):
+/// the user entity ref, or why it cannot tell.
+pub fn whoami(config: &RemoteConfig) -> Result<String, String> {
+    let client = Client::new(config)?;
+    let info = client.get_json("/api/auth/v1/userinfo", &[]).map_err(|e| {
+        format!(
+            "{e}\nthe backend did not map this token to a user (service and static tokens have none); \
+             set `identity:` in the config or pass --as REF"
+        )
+    })?;
+    info["claims"]["sub"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| "the backend answered without a user (`claims.sub`); set `identity:` in the config".to_string())
+}
