@@ -128,7 +128,8 @@ pub const STARTER: &str = include_str!("config_starter.yaml");
 
 const TOP_KEYS: [&str; 5] = ["sources", "patterns", "identity", "theme", "osc52"];
 const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
-const REMOTE_KEYS: [&str; 8] = ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
+const REMOTE_KEYS: [&str; 8] =
+    ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
 
 impl Config {
     /// Parses config text. `file` names it in errors; `home` expands `~`.
@@ -248,7 +249,10 @@ fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> 
         }
         (None, None, None, Some(r)) => SourceKind::Backstage(parse_remote(r, home)?),
         _ => {
-            return Err((node.pos, format!("source `{name}` needs exactly one of `dir`, `file`, `git` or `backstage`")));
+            return Err((
+                node.pos,
+                format!("source `{name}` needs exactly one of `dir`, `file`, `git` or `backstage`"),
+            ));
         }
     };
     if branch.is_some() && !matches!(kind, SourceKind::Git { .. }) {

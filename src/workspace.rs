@@ -157,7 +157,12 @@ impl Workspace {
     /// atomically. Remote sources sync incrementally unless `full`. A failed
     /// source keeps its previous entities; a failed save keeps the previous
     /// index file.
-    pub fn sync(&self, only: Option<&str>, full: bool, progress: &(dyn Fn(SyncEvent) + Sync)) -> anyhow::Result<SyncReport> {
+    pub fn sync(
+        &self,
+        only: Option<&str>,
+        full: bool,
+        progress: &(dyn Fn(SyncEvent) + Sync),
+    ) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         let sources = self.sources()?;
         if sources.is_empty() {

@@ -83,13 +83,12 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
         };
         let crawl = fanout::crawl(roots.into_iter().map(fanout::Root::file).collect(), &sandbox, &|_| {});
         files += crawl.files;
-        let output =
-            crate::sources::SourceOutput {
-                entities: crawl.entities,
-                problems: crawl.problems,
-                files: crawl.files,
-                kept: Vec::new(),
-            };
+        let output = crate::sources::SourceOutput {
+            entities: crawl.entities,
+            problems: crawl.problems,
+            files: crawl.files,
+            kept: Vec::new(),
+        };
         inputs.push(SourceInput {
             name: path.display().to_string(),
             kind: "validate".into(),

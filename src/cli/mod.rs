@@ -6,8 +6,8 @@ pub mod args;
 mod browse;
 mod graph;
 mod maintain;
-mod remote;
 pub mod output;
+mod remote;
 
 use std::process::ExitCode;
 

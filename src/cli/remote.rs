@@ -20,7 +20,10 @@ pub fn register(ws: &Workspace, target: &str, dry_run: bool, source: Option<&str
     }
     if !dry_run {
         let done = remote::register(&config, target, false).map_err(anyhow::Error::msg)?;
-        out.line(&format!("registered {} on `{name}`; run `stagehand sync --source {name}` once the catalog has processed it", done.location));
+        out.line(&format!(
+            "registered {} on `{name}`; run `stagehand sync --source {name}` once the catalog has processed it",
+            done.location
+        ));
     }
     out.flush()?;
     Ok(0)
@@ -32,7 +35,10 @@ pub fn refresh(ws: &Workspace, reference: &str) -> anyhow::Result<u8> {
     let i = resolve(&index, reference)?;
     let source = index.source_name(i).to_string();
     let Ok((name, config)) = ws.remote_source(Some(&source)) else {
-        bail!("{} comes from the local source `{source}`; `stagehand sync --source {source}` re-reads it", index.ref_of(i));
+        bail!(
+            "{} comes from the local source `{source}`; `stagehand sync --source {source}` re-reads it",
+            index.ref_of(i)
+        );
     };
     let entity = index.entity(i).map_err(anyhow::Error::msg)?;
     let fresh = remote::refresh(&config, &entity.entity_ref()).map_err(anyhow::Error::msg)?;

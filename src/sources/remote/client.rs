@@ -32,7 +32,9 @@ pub struct Client {
 pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
     let token = match source {
         TokenSource::None => return Ok(None),
-        TokenSource::Env(var) => std::env::var(var).map_err(|_| format!("environment variable {var} (token_env) is not set"))?,
+        TokenSource::Env(var) => {
+            std::env::var(var).map_err(|_| format!("environment variable {var} (token_env) is not set"))?
+        }
         TokenSource::File(path) => {
             warn_if_readable_by_others(path);
             std::fs::read_to_string(path).map_err(|e| format!("cannot read token_file {}: {e}", path.display()))?
@@ -49,7 +51,8 @@ pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
                 let last = stderr.lines().last().unwrap_or("").trim();
                 return Err(format!("token_command failed ({}): {}", out.status, sanitize::line(last)));
             }
-            String::from_utf8(out.stdout).map_err(|_| "token_command printed something that is not UTF-8".to_string())?
+            String::from_utf8(out.stdout)
+                .map_err(|_| "token_command printed something that is not UTF-8".to_string())?
         }
     };
     let token = token.trim().to_string();
@@ -72,8 +75,10 @@ fn warn_if_readable_by_others(path: &std::path::Path) {
 impl Client {
     /// Builds a client from a source's config (resolving its token).
     pub fn new(config: &RemoteConfig) -> Result<Client, String> {
-        let mut builder =
-            Http::builder().timeout(config.timeout).connect_timeout(config.timeout.min(Duration::from_secs(10))).gzip(true);
+        let mut builder = Http::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .gzip(true);
         if let Some(ca) = &config.ca_file {
             let pem = std::fs::read(ca).map_err(|e| format!("cannot read ca_file {}: {e}", ca.display()))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
@@ -156,7 +161,10 @@ impl Client {
             }
             return serde_json::from_slice(&body).map_err(|e| {
                 let retry = e.is_eof();
-                (format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?"), retry)
+                (
+                    format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?"),
+                    retry,
+                )
             });
         }
         let detail = server_message(&body);
@@ -172,7 +180,10 @@ impl Client {
                 self.token_setting
             ),
             StatusCode::FORBIDDEN => {
-                format!("{} denied access (403 {detail}): the token is valid but lacks permission to read the catalog", host(url))
+                format!(
+                    "{} denied access (403 {detail}): the token is valid but lacks permission to read the catalog",
+                    host(url)
+                )
             }
             StatusCode::NOT_FOUND if url.contains("/api/catalog/entities/by-query") => format!(
                 "no catalog API at {}/api/catalog (404 for {url}); check the source's `url` (the backend's base URL, not the web app's)",
@@ -195,10 +206,15 @@ fn server_message(body: &[u8]) -> String {
 }
 
 fn host(url: &str) -> String {
-    url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| match u.port() {
-        Some(p) => format!("{h}:{p}"),
-        None => h.to_string(),
-    })).unwrap_or_else(|| url.to_string())
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_else(|| url.to_string())
 }
 
 /// A transport failure, in words that point at the cause.

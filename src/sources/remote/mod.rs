@@ -29,7 +29,12 @@ pub type Known = HashMap<String, String>;
 
 /// Reads a remote catalog. `known` (from the previous index) turns on the
 /// incremental sync; `full` forces a full one.
-pub fn read(config: &RemoteConfig, known: Option<&Known>, full: bool, progress: &(dyn Fn(Progress) + Sync)) -> Result<SourceOutput, String> {
+pub fn read(
+    config: &RemoteConfig,
+    known: Option<&Known>,
+    full: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SourceOutput, String> {
     let client = Client::new(config)?;
     match known {
         Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress),
@@ -43,7 +48,12 @@ pub fn read(config: &RemoteConfig, known: Option<&Known>, full: bool, progress: 
 /// Every page of `/entities/by-query` (optionally only `fields`), with
 /// `limit` and `fields` re-sent on every page and duplicates (same uid)
 /// dropped.
-pub fn crawl(client: &Client, config: &RemoteConfig, fields: Option<&str>, progress: &(dyn Fn(Progress) + Sync)) -> Result<Vec<Value>, String> {
+pub fn crawl(
+    client: &Client,
+    config: &RemoteConfig,
+    fields: Option<&str>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut query: Vec<(&str, String)> = vec![("limit", config.page_size.to_string())];
@@ -56,7 +66,10 @@ pub fn crawl(client: &Client, config: &RemoteConfig, fields: Option<&str>, progr
         let page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
         pages += 1;
         let list = page["items"].as_array().ok_or_else(|| {
-            format!("{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?", client.base())
+            format!(
+                "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
+                client.base()
+            )
         })?;
         for item in list {
             let uid = item["metadata"]["uid"].as_str().map(String::from);
@@ -89,7 +102,12 @@ fn canonical_of(item: &Value) -> Option<String> {
     Some(crate::model::EntityRef::new(kind, ns, name).canonical())
 }
 
-fn incremental(client: &Client, config: &RemoteConfig, known: &Known, progress: &(dyn Fn(Progress) + Sync)) -> Result<SourceOutput, String> {
+fn incremental(
+    client: &Client,
+    config: &RemoteConfig,
+    known: &Known,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SourceOutput, String> {
     let light = crawl(client, config, Some(LIGHT_FIELDS), progress)?;
     let mut kept = Vec::new();
     let mut changed = Vec::new();
@@ -129,7 +147,9 @@ fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
         }
         match Entity::from_json(item) {
             Ok(entity) => out.entities.push(ReadEntity { entity, file: std::path::PathBuf::new(), line: 0 }),
-            Err(e) => out.problems.push(Problem::error(format!("the catalog returned an entity stagehand cannot read: {e}"))),
+            Err(e) => {
+                out.problems.push(Problem::error(format!("the catalog returned an entity stagehand cannot read: {e}")))
+            }
         }
     }
     out
