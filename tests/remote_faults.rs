@@ -63,7 +63,7 @@ fn respond(mut stream: TcpStream, mode: Mode, attempt: usize) {
     if mode == Mode::Slow {
         std::thread::sleep(Duration::from_millis(1500));
     }
-    if mode == Mode::FlakyThenGood && attempt % 2 == 0 {
+    if mode == Mode::FlakyThenGood && attempt.is_multiple_of(2) {
         let body = r#"{"error":{"name":"Error","message":"database is restarting"}}"#;
         let _ = write!(
             stream,
