@@ -14,7 +14,7 @@ use crate::workspace::SyncEvent;
 
 use super::input::LineInput;
 use super::keymap::{Keymap, Pending};
-use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen};
+use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen, Selection};
 use super::theme::Theme;
 
 /// Something that happened: a key, a finished task, a signal.
@@ -52,6 +52,10 @@ pub enum Msg {
     StarsLoaded(BTreeSet<String>),
     /// Writing something failed (stars, clipboard, browser): say so.
     EffectFailed(String),
+    /// Something finished that the user should hear about.
+    Info(String),
+    /// A remote entity was refreshed and re-read.
+    Refreshed(Result<Box<Entity>, String>),
     /// SIGTERM, SIGHUP: leave now, with this exit status (128 + signal).
     Terminate(u8),
 }
@@ -105,6 +109,20 @@ pub enum Effect {
     OpenUrl(String),
     /// Suspend the process (Ctrl-z).
     Suspend,
+    /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
+    RefreshRemote {
+        /// The remote source's name.
+        source: String,
+        /// The entity.
+        entity: crate::model::EntityRef,
+    },
+    /// Register a location on a remote catalog (or only preview it).
+    Register {
+        /// The URL or path.
+        target: String,
+        /// Only show what would be added.
+        dry_run: bool,
+    },
 }
 
 /// The screens of the view stack.
@@ -119,6 +137,8 @@ pub enum Screen {
     Problems(ProblemsScreen),
     /// Catalog health findings.
     Health(HealthScreen),
+    /// The configured sources and how their last sync went.
+    Sources(Selection),
 }
 
 impl Screen {
@@ -132,6 +152,7 @@ impl Screen {
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
+            Screen::Sources(_) => "sources".into(),
         }
     }
 }

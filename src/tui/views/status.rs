@@ -57,8 +57,9 @@ fn right_side(app: &App) -> String {
         if let Some(last) = index.sources.iter().filter_map(|s| s.last_success).min() {
             parts.push(format!("synced {}", age(last, app.now)));
         }
-        if index.sources.iter().any(|s| s.last_error.is_some()) {
-            parts.push("a source failed".into());
+        // Data older than the last attempt: say which source failed, when.
+        for s in index.sources.iter().filter(|s| s.last_error.is_some()) {
+            parts.push(format!("{} failed {}", clean(&s.name), age(s.last_attempt, app.now)));
         }
         let problems = index.problems.len();
         if problems > 0 {
