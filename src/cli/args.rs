@@ -171,6 +171,12 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
     },
+    /// Demo data: generate a synthetic organisation at any size.
+    Demo {
+        /// What to do.
+        #[command(subcommand)]
+        action: DemoAction,
+    },
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.
@@ -190,6 +196,30 @@ pub enum GraphFormat {
     Mermaid,
     /// Nodes and edges as JSON.
     Json,
+}
+
+/// `stagehand demo ...`
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Write a deterministic synthetic organisation (catalog files with
+    /// Location fan-out) to try stagehand at your size.
+    Generate {
+        /// About how many entities.
+        #[arg(long, value_name = "N")]
+        entities: usize,
+        /// Where to write the catalog (its root is DIR/all.yaml).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+        /// Number of entity files (default: one per ~50 entities).
+        #[arg(long, default_value_t = 0, value_name = "F")]
+        files: usize,
+        /// One multi-document file (DIR/catalog.yaml), e.g. to load into a Backstage backend.
+        #[arg(long)]
+        single_file: bool,
+    },
 }
 
 /// `stagehand config ...`

@@ -201,3 +201,24 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
     out.flush()?;
     Ok(0)
 }
+
+/// `stagehand demo generate`.
+pub fn generate(plan: &crate::demo::generate::Plan, out: &std::path::Path) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let written =
+        crate::demo::generate::generate(plan, out).with_context(|| format!("cannot write to {}", out.display()))?;
+    eprintln!(
+        "wrote {} entities in {} files under {} in {:.2}s; root: {}",
+        written.entities,
+        written.files,
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        written.root.display()
+    );
+    eprintln!(
+        "try it: add `- {{name: synthetic, file: {}}}` to your sources, or run `stagehand validate {}`",
+        written.root.display(),
+        written.root.display()
+    );
+    Ok(0)
+}

@@ -45,6 +45,9 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
         Command::Refresh { reference } => remote::refresh(ws, &reference),
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
+        Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
+            maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
