@@ -1,7 +1,9 @@
 //! Building an index from what the sources read: merge, de-duplicate,
 //! derive relations in both directions, and lay out summaries and bodies.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::relations::{self, Edge};
 use crate::model::{Entity, EntityRef, Problem, Relation};
@@ -158,7 +160,7 @@ fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
 /// Keeps the first definition of each ref; every later one is a problem
 /// naming both places.
 fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec<Problem>) -> Vec<Candidate> {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity(candidates.len());
+    let mut first: HashMap<String, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
     let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
     for c in candidates {
         if let Some(&at) = first.get(&c.canonical) {
@@ -185,7 +187,7 @@ fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec
 }
 
 fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
-    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
     let mut add = |e: Edge| {
         out.entry(e.source).or_default().insert((e.kind, e.target));
     };
@@ -227,7 +229,7 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
         target_ids.insert(d.as_str(), (candidates.len() + i) as u32);
     }
     let mut types: Vec<String> = Vec::new();
-    let mut type_ids: HashMap<String, u16> = HashMap::new();
+    let mut type_ids: HashMap<String, u16> = HashMap::default();
     for (a, b) in relations::types::PAIRS {
         for t in [a, b] {
             type_ids.insert(t.to_string(), types.len() as u16);
