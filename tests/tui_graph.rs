@@ -285,7 +285,6 @@ fn outline_cursor_moves_and_enter_on_a_member_opens_the_user() {
 /// `t` shortens the outline when it goes back to direct ownership: the
 /// cursor must stay on a line (it is clamped when moved, not when toggled).
 #[test]
-#[ignore = "bug in src/tui/entity_actions.rs: toggle_subgroups does not clamp the outline cursor"]
 fn toggling_sub_groups_keeps_the_cursor_on_a_line() {
     let mut h = Harness::demo();
     open_at(&mut h, "group:default/freight-tech", Tab::Outline);
@@ -521,7 +520,8 @@ fn enter_on_a_graph_node_opens_it_and_back_returns() {
     let row = graph_row(&h, "component:default/eta-predictor");
     down_to(&mut h, row);
     let buf = h.draw(120, 40);
-    assert!(is_selected(&h, &buf, "component:default/eta-predictor"), "{}", text(&buf));
+    // The expanded line (eta-predictor also appears earlier as a repeat under its system).
+    assert!(is_selected(&h, &buf, "dependsOn → component:default/eta-predictor"), "{}", text(&buf));
     h.keys("enter");
     assert_eq!(h.top_entity().as_deref(), Some("component:default/eta-predictor"));
     let screen = h.screen(120, 40);
@@ -558,7 +558,6 @@ fn r_shows_the_relations_tab_from_any_tab() {
 /// The tree drawn at depth 2 is the neighbourhood at depth 2: every node
 /// within two hops appears (with the same per-node cap).
 #[test]
-#[ignore = "bug in src/index/graph_tree.rs: a node first met at the last depth is not expanded when met again nearer the root"]
 fn the_depth_2_tree_shows_the_whole_depth_2_neighbourhood() {
     let mut h = Harness::demo();
     open_at(&mut h, "component:default/shipment-tracker", Tab::Graph);
@@ -578,7 +577,7 @@ fn the_depth_2_tree_shows_the_whole_depth_2_neighbourhood() {
     let missing: Vec<&String> = near.difference(&in_tree).collect();
     // eta-predictor is a direct dependency; its owner team-data is two hops away.
     assert!(missing.is_empty(), "within two hops but not drawn: {missing:?}");
-    assert!(h.screen(120, 40).contains("group:default/team-data"));
+    assert!(in_tree.contains("group:default/team-data"), "{in_tree:?}");
 }
 
 // ---------------------------------------------------------------- palette

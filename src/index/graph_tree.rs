@@ -3,10 +3,10 @@
 //! meeting is marked as a repeat (cycles included); wide fan-out is cut to a
 //! cap with a "+N more" line that can be expanded.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::Index;
 use super::graph::GraphOptions;
+use super::{Index, Link};
 
 /// One line of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,10 @@ pub enum TreeItem {
         target: u32,
         /// Whether the ref is an indexed entity.
         exists: bool,
-        /// Already shown above (a cycle or a diamond): not expanded again.
+        /// Shown (expanded) on another line: a cycle or a diamond.
         repeat: bool,
+        /// For a repeat: whether that other line comes earlier.
+        earlier: bool,
     },
     /// Relations of `parent` cut by the cap.
     More {
@@ -40,30 +42,25 @@ pub enum TreeItem {
     },
 }
 
-/// Builds the tree of `root`'s neighbourhood. Nodes in `expanded` show all
-/// their relations, past the cap.
+/// Builds the tree of `root`'s neighbourhood. Every node within
+/// `opts.depth` hops appears, expanded once, where it is nearest the root
+/// (its breadth-first distance); other meetings are marked as repeats.
+/// Nodes in `expanded` show all their relations, past the cap.
 pub fn tree(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> Vec<TreeLine> {
-    let mut lines =
-        vec![TreeLine { depth: 0, via: None, item: TreeItem::Node { target: root, exists: true, repeat: false } }];
-    let mut shown = HashSet::from([root]);
-    walk(index, root, 1, opts, expanded, &mut shown, &mut lines);
+    let mut lines = vec![TreeLine {
+        depth: 0,
+        via: None,
+        item: TreeItem::Node { target: root, exists: true, repeat: false, earlier: false },
+    }];
+    let distance = breadth_first(index, root, opts, expanded);
+    let mut walk = Walk { index, opts, expanded, distance, shown: HashSet::from([root]), lines: &mut lines };
+    walk.node(root, 1);
     lines
 }
 
-fn walk(
-    index: &Index,
-    node: u32,
-    depth: usize,
-    opts: &GraphOptions,
-    expanded: &HashSet<u32>,
-    shown: &mut HashSet<u32>,
-    lines: &mut Vec<TreeLine>,
-) {
-    if depth > opts.depth || node as usize >= index.len() {
-        return;
-    }
-    let n = index.len() as u32;
-    let links: Vec<_> = index.entities[node as usize]
+/// The relations of `node` the options let through.
+fn links_of<'a>(index: &'a Index, node: u32, opts: &GraphOptions) -> Vec<&'a Link> {
+    index.entities[node as usize]
         .links
         .iter()
         .filter(|l| {
@@ -72,21 +69,74 @@ fn walk(
             (opts.relations.is_empty() || opts.relations.iter().any(|r| r.eq_ignore_ascii_case(kind)))
                 && (opts.kinds.is_empty() || opts.kinds.iter().any(|k| k.eq_ignore_ascii_case(target_kind)))
         })
-        .collect();
-    let cap = if expanded.contains(&node) { usize::MAX } else { opts.per_node };
-    for link in links.iter().take(cap) {
-        let repeat = !shown.insert(link.target);
-        lines.push(TreeLine {
-            depth,
-            via: Some(index.relation_types[link.kind as usize].clone()),
-            item: TreeItem::Node { target: link.target, exists: link.target < n, repeat },
-        });
-        if !repeat {
-            walk(index, link.target, depth + 1, opts, expanded, shown, lines);
+        .collect()
+}
+
+/// How many relations of `node` are shown.
+fn cap(node: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> usize {
+    if expanded.contains(&node) { usize::MAX } else { opts.per_node }
+}
+
+/// Hops from the root to every node the tree can show.
+fn breadth_first(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> HashMap<u32, usize> {
+    let mut distance = HashMap::from([(root, 0)]);
+    let mut frontier = vec![root];
+    for depth in 1..=opts.depth {
+        let mut next = Vec::new();
+        for &node in &frontier {
+            if node as usize >= index.len() {
+                continue;
+            }
+            for link in links_of(index, node, opts).into_iter().take(cap(node, opts, expanded)) {
+                distance.entry(link.target).or_insert_with(|| {
+                    next.push(link.target);
+                    depth
+                });
+            }
         }
+        frontier = next;
     }
-    if links.len() > cap {
-        lines.push(TreeLine { depth, via: None, item: TreeItem::More { parent: node, hidden: links.len() - cap } });
+    distance
+}
+
+/// A depth-first walk that expands each node at its breadth-first distance.
+struct Walk<'a> {
+    index: &'a Index,
+    opts: &'a GraphOptions,
+    expanded: &'a HashSet<u32>,
+    distance: HashMap<u32, usize>,
+    shown: HashSet<u32>,
+    lines: &'a mut Vec<TreeLine>,
+}
+
+impl Walk<'_> {
+    fn node(&mut self, node: u32, depth: usize) {
+        if depth > self.opts.depth || node as usize >= self.index.len() {
+            return;
+        }
+        let n = self.index.len() as u32;
+        let links = links_of(self.index, node, self.opts);
+        let cap = cap(node, self.opts, self.expanded);
+        for link in links.iter().take(cap) {
+            let earlier = self.shown.contains(&link.target);
+            let nearest = self.distance.get(&link.target) == Some(&depth);
+            let repeat = !(nearest && self.shown.insert(link.target));
+            self.lines.push(TreeLine {
+                depth,
+                via: Some(self.index.relation_types[link.kind as usize].clone()),
+                item: TreeItem::Node { target: link.target, exists: link.target < n, repeat, earlier },
+            });
+            if !repeat {
+                self.node(link.target, depth + 1);
+            }
+        }
+        if links.len() > cap {
+            self.lines.push(TreeLine {
+                depth,
+                via: None,
+                item: TreeItem::More { parent: node, hidden: links.len() - cap },
+            });
+        }
     }
 }
 
@@ -116,7 +166,7 @@ fn continues(lines: &[TreeLine], i: usize, depth: usize) -> bool {
 /// The text of one line, without branches.
 pub fn label(index: &Index, line: &TreeLine) -> String {
     match &line.item {
-        TreeItem::Node { target, exists, repeat } => {
+        TreeItem::Node { target, exists, repeat, earlier } => {
             let via = line.via.as_deref().map(|v| format!("{v} → ")).unwrap_or_default();
             let r = &index.refs[*target as usize];
             let title = if *exists {
@@ -124,9 +174,10 @@ pub fn label(index: &Index, line: &TreeLine) -> String {
             } else {
                 String::new()
             };
-            let mark = match (exists, repeat) {
-                (false, _) => "  (missing)",
-                (true, true) => "  (↺ shown above)",
+            let mark = match (exists, repeat, earlier) {
+                (false, _, _) => "  (missing)",
+                (true, true, true) => "  (↺ shown above)",
+                (true, true, false) => "  (↺ shown below)",
                 _ => "",
             };
             format!("{via}{r}{title}{mark}")
@@ -156,10 +207,13 @@ mod tests {
         component:default/a
         ├── ownedBy → group:default/team
         │   ├── ownerOf → component:default/a  (↺ shown above)
-        │   ├── ownerOf → component:default/b
+        │   ├── ownerOf → component:default/b  (↺ shown below)
         │   ├── ownerOf → resource:default/r0
         │   └── +4 more
-        ├── dependsOn → component:default/b  (↺ shown above)
+        ├── dependsOn → component:default/b
+        │   ├── ownedBy → group:default/team  (↺ shown above)
+        │   ├── dependsOn → component:default/a  (↺ shown above)
+        │   └── dependencyOf → component:default/a  (↺ shown above)
         └── dependencyOf → component:default/b  (↺ shown above)
         ");
         let team = idx.find("group:default/team").unwrap();

@@ -43,6 +43,8 @@ pub fn handle(app: &mut App, action: Action, delta: Option<isize>) -> Option<Vec
         (Tab::Outline, Action::Select | Action::Fold, _) => outline_select(index, page, action == Action::Fold),
         (Tab::Outline, Action::ToggleSubgroups, _) => {
             page.with_subgroups = !page.with_subgroups;
+            let len = outline_lines(index, page).len();
+            page.outline.set(page.outline.selected, len);
             Outcome::Nothing
         }
         (Tab::Graph, Action::Select | Action::Fold, _) => graph_select(index, page, action == Action::Fold),
