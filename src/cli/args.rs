@@ -145,6 +145,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a Software Template: values from --values/--set, files into
+    /// --output (or a dry run, or on the backend with --remote).
+    Scaffold(super::scaffold::ScaffoldArgs),
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.

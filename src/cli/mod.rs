@@ -7,6 +7,7 @@ mod browse;
 mod graph;
 mod maintain;
 pub mod output;
+pub mod scaffold;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
             graph::graph(ws, &reference, &opts, format)
         }
         Command::Health { json } => graph::health(ws, json),
+        Command::Scaffold(args) => scaffold::scaffold(ws, &args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -126,3 +126,8 @@ pub fn str_input<'a>(input: &'a Json, key: &str) -> Option<&'a str> {
 pub fn bool_input(input: &Json, key: &str) -> bool {
     input.get(key).and_then(Json::as_bool).unwrap_or(false)
 }
+
+/// Whether file contents are binary (copied raw by `fetch:template`).
+pub fn is_binary_content(bytes: &[u8]) -> bool {
+    fetch::is_binary(bytes)
+}
