@@ -226,6 +226,7 @@ pub fn run(
                     let mut actx = ActionCtx {
                         root: &root,
                         template_dir: template.base_dir.as_deref(),
+                        template_ref: &template.entity_ref,
                         overwrite: options.overwrite,
                         dry_run: options.dry_run,
                         git_remote: options.git_remote.as_deref(),

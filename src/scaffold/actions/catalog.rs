@@ -5,9 +5,17 @@ use serde_json::{Value as Json, json};
 
 use super::{ActionCtx, Output, bool_input, normalize_rel, str_input};
 
-/// `catalog:write`: `entity` as YAML at `filePath` (catalog-info.yaml).
+/// `catalog:write`: `entity` as YAML at `filePath` (catalog-info.yaml),
+/// annotated with `backstage.io/source-template` as Backstage does.
 pub fn write(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
-    let entity = input.get("entity").ok_or("catalog:write needs `entity`")?;
+    let mut entity = input.get("entity").cloned().ok_or("catalog:write needs `entity`")?;
+    if let Some(meta) = entity.get_mut("metadata").and_then(Json::as_object_mut) {
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert("backstage.io/source-template".into(), json!(ctx.template_ref));
+        }
+    }
+    let entity = &entity;
     let rel = normalize_rel(str_input(input, "filePath").unwrap_or("catalog-info.yaml"));
     let yaml = serde_yaml::to_string(entity).map_err(|e| format!("cannot write the entity as YAML: {e}"))?;
     (ctx.log)(format!("Writing catalog-info.yaml to {rel}"));

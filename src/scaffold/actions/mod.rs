@@ -27,6 +27,8 @@ pub struct ActionCtx<'a> {
     pub root: &'a SafeRoot,
     /// The template's folder (relative `url`s start here).
     pub template_dir: Option<&'a Path>,
+    /// The template's ref (`catalog:write` records it).
+    pub template_ref: &'a str,
     /// Files that existed before the run may be replaced.
     pub overwrite: bool,
     /// A dry run: nothing published or registered.
