@@ -183,6 +183,11 @@ pub fn run(
     }
     let root = SafeRoot::create(&dir).map_err(|e| fail(None, format!("cannot create {}: {e}", dir.display()), None))?;
     let workspace = root.path().to_path_buf();
+    let shown_root = if options.dry_run {
+        if options.output_dir.as_os_str().is_empty() { PathBuf::from("dry-run") } else { options.output_dir.clone() }
+    } else {
+        workspace.clone()
+    };
     let engine = Engine::new(Syntax::Backstage);
     let mut steps_out: Map<String, Json> = Map::new();
     let mut created = HashSet::new();
@@ -227,6 +232,7 @@ pub fn run(
                         root: &root,
                         template_dir: template.base_dir.as_deref(),
                         template_ref: &template.entity_ref,
+                        shown_root: &shown_root,
                         overwrite: options.overwrite,
                         dry_run: options.dry_run,
                         git_remote: options.git_remote.as_deref(),

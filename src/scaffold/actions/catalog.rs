@@ -78,7 +78,10 @@ pub fn register(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
         return Err(format!("{url} is not in the output folder; registering remote URLs needs the backend (--remote)"));
     };
     let root = ctx.root.path().to_string_lossy().into_owned();
-    let rel = local.strip_prefix(&root).map(|r| normalize_rel(r.trim_start_matches('/'))).unwrap_or_else(|| "/".into());
+    let shown = ctx.shown_root.to_string_lossy().into_owned();
+    let rel = local
+        .strip_prefix(&root)
+        .or_else(|| local.strip_prefix(&shown)).map(|r| normalize_rel(r.trim_start_matches('/'))).unwrap_or_else(|| "/".into());
     let path = ctx.root.resolve(&rel).map_err(|e| e.to_string())?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {rel}: {e}"))?;
     let mut refs = Vec::new();

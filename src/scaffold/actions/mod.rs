@@ -27,6 +27,9 @@ pub struct ActionCtx<'a> {
     pub root: &'a SafeRoot,
     /// The template's folder (relative `url`s start here).
     pub template_dir: Option<&'a Path>,
+    /// The folder the user chose, as shown in outputs (a dry run works
+    /// elsewhere, in a temp folder).
+    pub shown_root: &'a Path,
     /// The template's ref (`catalog:write` records it).
     pub template_ref: &'a str,
     /// Files that existed before the run may be replaced.

@@ -34,7 +34,8 @@ pub fn publish(action: &str, input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Ou
     let dir = ctx.root.resolve(&source).map_err(|e| e.to_string())?;
     let branch = str_input(input, "defaultBranch").or(str_input(input, "branchName")).unwrap_or("main");
     let message = str_input(input, "gitCommitMessage").unwrap_or("initial commit");
-    let url = format!("file://{}", dir.display());
+    let shown = if source == "." || source.is_empty() { ctx.shown_root.to_path_buf() } else { ctx.shown_root.join(&source) };
+    let url = format!("file://{}", shown.display());
     let mut out = Output::new();
     out.insert("remoteUrl".into(), json!(ctx.git_remote.unwrap_or(&url)));
     out.insert("repoContentsUrl".into(), json!(url));
