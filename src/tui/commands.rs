@@ -305,6 +305,7 @@ fn selected_entity(app: &App) -> Option<u32> {
             app.index().find(problem.entity.as_deref()?)
         }
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
+        Screen::Wizard(_) => None,
     }
 }
 
@@ -449,7 +450,7 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             p.refilter(&loaded.index);
             Vec::new()
         }
-        Screen::Entity(_) | Screen::Health(_) => Vec::new(),
+        Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) => Vec::new(),
     }
 }
 
@@ -527,5 +528,6 @@ pub fn carry_over(
             fresh.sel.set(h.sel.selected, fresh.issues.len());
             Screen::Health(fresh)
         }
+        Screen::Wizard(w) => Screen::Wizard(w),
     })
 }
