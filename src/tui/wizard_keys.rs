@@ -151,6 +151,7 @@ fn editor_action(w: &mut WizardScreen, action: Action) {
         Action::Select => commit_editor(w),
         Action::Back if *multiline => commit_editor(w),
         Action::Back => w.editor = None,
+        Action::ClearQuery => *area = editor("", *multiline),
         Action::MoveUp if *multiline => area.move_cursor(CursorMove::Up),
         Action::MoveDown if *multiline => area.move_cursor(CursorMove::Down),
         Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w),

@@ -145,7 +145,7 @@ fn form_lines(app: &App, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, O
                     continue;
                 }
                 let star = if f.required { "*" } else { " " };
-                let title = format!("{:<label_width$}{star}", clean(&f.title()));
+                let title = format!("{:<w$}", format!("{}{star}", clean(&f.title())), w = label_width + 1);
                 let value = match (&f.kind, w.value(f)) {
                     (FieldKind::RepoUrl, v) => v.map(plain).unwrap_or_default(),
                     (_, None) => f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default(),
@@ -209,6 +209,11 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
 fn run_lines(app: &App, w: &WizardScreen) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
+    result_lines(app, w, &mut lines);
+    if w.result.is_some() {
+        lines.push(Line::default());
+        lines.push(Line::styled("Steps", theme.style(Slot::Header)));
+    }
     for (i, step) in w.template.steps.iter().enumerate() {
         let (mark, slot, note) = match w.steps.get(i) {
             Some(StepStatus::Running) => ("▸", Slot::Title, String::new()),
@@ -222,17 +227,30 @@ fn run_lines(app: &App, w: &WizardScreen) -> Vec<Line<'static>> {
             lines.push(Line::styled(format!("    {}", clean(log)), theme.style(Slot::Dim)));
         }
     }
+    if let Some(Ok(r)) = &w.result {
+        for f in r.files.iter().filter(|f| !crate::scaffold::actions::is_binary_content(&f.bytes)) {
+            lines.push(Line::default());
+            lines.push(Line::styled(format!("── {} ──", clean(&f.path)), theme.style(Slot::Header)));
+            for l in sanitize::text(&String::from_utf8_lossy(&f.bytes)).lines() {
+                lines.push(Line::styled(l.replace('\t', "    "), theme.style(Slot::Base)));
+            }
+        }
+    }
+    lines
+}
+
+/// The result first: what was created (or would be), links, text.
+fn result_lines(app: &App, w: &WizardScreen, lines: &mut Vec<Line<'static>>) {
+    let theme = &app.theme;
     match &w.result {
         None => {}
         Some(Err(e)) => {
-            lines.push(Line::default());
             lines.push(Line::styled(format!("Failed: {}", clean(&e.message)), theme.style(Slot::Error)));
             if let Some(ws) = &e.workspace {
                 lines.push(Line::styled(format!("The partial workspace is kept at {}", clean(&ws.display().to_string())), theme.style(Slot::Warning)));
             }
         }
         Some(Ok(r)) => {
-            lines.push(Line::default());
             if r.files.is_empty() {
                 lines.push(Line::styled(format!("Created {}", clean(&r.workspace.display().to_string())), theme.style(Slot::Ok)));
             } else {
@@ -257,14 +275,6 @@ fn run_lines(app: &App, w: &WizardScreen) -> Vec<Line<'static>> {
                     lines.push(Line::styled(l.replace('\t', "    "), theme.style(Slot::Base)));
                 }
             }
-            for f in r.files.iter().filter(|f| !crate::scaffold::actions::is_binary_content(&f.bytes)) {
-                lines.push(Line::default());
-                lines.push(Line::styled(format!("── {} ──", clean(&f.path)), theme.style(Slot::Header)));
-                for l in sanitize::text(&String::from_utf8_lossy(&f.bytes)).lines() {
-                    lines.push(Line::styled(l.replace('\t', "    "), theme.style(Slot::Base)));
-                }
-            }
         }
     }
-    lines
 }
