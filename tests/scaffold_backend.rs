@@ -48,7 +48,10 @@ fn start(test: &str, files: &[PathBuf]) -> Option<Backend> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/stagehand-backstage")))?;
     if !home.join("node_modules").is_dir() {
-        eprintln!("SKIP {test}: the backend is not installed in {} (run ../shared/backstage-backend/install.sh)", home.display());
+        eprintln!(
+            "SKIP {test}: the backend is not installed in {} (run ../shared/backstage-backend/install.sh)",
+            home.display()
+        );
         return None;
     }
     let port = 7600 + (std::process::id() % 300) as u16;
@@ -76,7 +79,11 @@ fn values(json: Json) -> Map<String, Json> {
 fn backend_runnable(t: &Template, actions: &[String]) -> Template {
     let mut entity = t.entity.clone();
     if let Some(steps) = entity.pointer_mut("/spec/steps").and_then(Json::as_array_mut) {
-        steps.retain(|s| s.get("action").and_then(Json::as_str).is_some_and(|a| actions.iter().any(|x| x == a) && a != "catalog:register"));
+        steps.retain(|s| {
+            s.get("action")
+                .and_then(Json::as_str)
+                .is_some_and(|a| actions.iter().any(|x| x == a) && a != "catalog:register")
+        });
     }
     if let Some(spec) = entity.get_mut("spec").and_then(Json::as_object_mut) {
         spec.remove("output");
@@ -106,14 +113,23 @@ fn cases(fixtures: &Path) -> Vec<(PathBuf, Map<String, Json>)> {
         "java_package_name": "io.acme.demo"});
     let mut out = Vec::new();
     for (path, extra) in [
-        (fixtures.join("backstage/packages/create-app/templates/default-app/examples/template/template.yaml"), json!({})),
+        (
+            fixtures.join("backstage/packages/create-app/templates/default-app/examples/template/template.yaml"),
+            json!({}),
+        ),
         (st.join("docs-template/template.yaml"), json!({})),
         (st.join("create-react-app/template.yaml"), json!({})),
         (st.join("springboot-grpc-template/template.yaml"), json!({})),
         (st.join("react-ssr-template/template.yaml"), json!({})),
-        (demo.join("go-service/template.yaml"), json!({"database": "postgres", "exposeApi": true, "apiVisibility": "partner", "features": ["kafka-consumer"]})),
+        (
+            demo.join("go-service/template.yaml"),
+            json!({"database": "postgres", "exposeApi": true, "apiVisibility": "partner", "features": ["kafka-consumer"]}),
+        ),
         (demo.join("static-website/template.yaml"), json!({"title": "Site", "public": true, "analytics": ["sentry"]})),
-        (demo.join("python-library/template.yaml"), json!({"component_id": "demo_app", "pythonVersions": ["3.11", "3.12"]})),
+        (
+            demo.join("python-library/template.yaml"),
+            json!({"component_id": "demo_app", "pythonVersions": ["3.11", "3.12"]}),
+        ),
     ] {
         let mut v = values(common.clone());
         v.extend(values(extra));
@@ -146,7 +162,8 @@ fn local_runs_match_the_backends_dry_run() {
             .files
             .into_iter()
             .map(|f| {
-                let text = String::from_utf8(f.bytes.clone()).map(|s| s.replace("template:default/dry-run", &t.entity_ref));
+                let text =
+                    String::from_utf8(f.bytes.clone()).map(|s| s.replace("template:default/dry-run", &t.entity_ref));
                 (f.path, text.map(String::into_bytes).unwrap_or(f.bytes))
             })
             .collect();
@@ -172,7 +189,8 @@ fn local_runs_match_the_backends_dry_run() {
 #[test]
 fn a_remote_task_streams_to_completion() {
     let Some(fixtures) = common::fixtures("a_remote_task_streams_to_completion") else { return };
-    let sample = fixtures.join("backstage/plugins/scaffolder-backend/sample-templates/conditional-output-demo/template.yaml");
+    let sample =
+        fixtures.join("backstage/plugins/scaffolder-backend/sample-templates/conditional-output-demo/template.yaml");
     let Some(backend) = start("a_remote_task_streams_to_completion", &[sample]) else { return };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = Client::new(&backend.url, Some(&backend.token)).unwrap();

@@ -20,7 +20,9 @@ fn sample(name: &str) -> Option<Template> {
 fn kitchen_sink_every_field_kind_is_recognised() {
     let Some(t) = sample("bui-kitchen-sink-demo") else { return };
     let fields = values::all_fields(&t, &Map::new());
-    let kind = |key: &str| fields.iter().find(|f| f.key() == key).map(|f| f.kind.clone()).unwrap_or_else(|| panic!("no {key}"));
+    let kind = |key: &str| {
+        fields.iter().find(|f| f.key() == key).map(|f| f.kind.clone()).unwrap_or_else(|| panic!("no {key}"))
+    };
     assert_eq!(kind("name"), FieldKind::Text { multiline: false, password: false });
     assert_eq!(kind("description"), FieldKind::Text { multiline: true, password: false });
     assert_eq!(kind("password"), FieldKind::Text { multiline: false, password: true });

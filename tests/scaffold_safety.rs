@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use serde_json::{Map, Value as Json, json};
-use stagehand::scaffold::runner::{self, RunInput, RunOptions};
 use stagehand::scaffold::Template;
+use stagehand::scaffold::runner::{self, RunInput, RunOptions};
 
 /// Every path under `dir`, sorted.
 fn listing(dir: &Path) -> Vec<String> {
@@ -59,7 +59,8 @@ fn run(t: &Template, out: &Path, params: Json, secrets: Json) -> (Vec<String>, O
     // allowing overwrites is the most permissive mode.
     let options = RunOptions { output_dir: out.to_path_buf(), overwrite: true, ..RunOptions::default() };
     let mut log = Vec::new();
-    let result = runner::run(t, &input, &options, &|_| None, &mut |e| log.push(format!("{e:?}")), &AtomicBool::new(false));
+    let result =
+        runner::run(t, &input, &options, &|_| None, &mut |e| log.push(format!("{e:?}")), &AtomicBool::new(false));
     (log, result.err().map(|e| e.message))
 }
 
@@ -94,12 +95,7 @@ fn fetch(extra: Json) -> Json {
 #[test]
 fn rendered_names_cannot_escape() {
     for evil in ["../victim.txt", "../../x", "escape/victim.txt", "a/../../victim.txt", ".git/hooks/pre-commit"] {
-        let err = assert_confined(
-            evil,
-            fetch(json!({})),
-            &[("${{ values.name }}", "owned")],
-            json!({"name": evil}),
-        );
+        let err = assert_confined(evil, fetch(json!({})), &[("${{ values.name }}", "owned")], json!({"name": evil}));
         assert!(err.is_some(), "{evil} should fail the step");
     }
     // An absolute rendered name is skipped, as Backstage skips it.
@@ -110,7 +106,8 @@ fn rendered_names_cannot_escape() {
 #[test]
 fn target_paths_cannot_escape() {
     for target in ["..", "../..", "/tmp", "escape", "sub/../../"] {
-        let err = assert_confined(target, fetch(json!({"targetPath": target})), &[("f.txt", "x")], json!({"name": "n"}));
+        let err =
+            assert_confined(target, fetch(json!({"targetPath": target})), &[("f.txt", "x")], json!({"name": "n"}));
         assert!(err.is_some(), "targetPath {target} should fail");
     }
 }

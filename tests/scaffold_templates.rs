@@ -67,10 +67,7 @@ fn values_for(template: &Template) -> Map<String, Json> {
 
 fn template_files(fixtures: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in [
-        "software-templates/scaffolder-templates",
-        "backstage/plugins/scaffolder-backend/sample-templates",
-    ] {
+    for dir in ["software-templates/scaffolder-templates", "backstage/plugins/scaffolder-backend/sample-templates"] {
         let Ok(entries) = std::fs::read_dir(fixtures.join(dir)) else { continue };
         for e in entries.flatten() {
             let t = e.path().join("template.yaml");
@@ -86,8 +83,12 @@ fn template_files(fixtures: &Path) -> Vec<PathBuf> {
 
 fn demo_templates() -> Vec<PathBuf> {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo/catalog/templates"));
-    let mut out: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path().join("template.yaml")).filter(|p| p.is_file()).collect();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("template.yaml"))
+        .filter(|p| p.is_file())
+        .collect();
     out.sort();
     out
 }
@@ -112,7 +113,8 @@ fn describe(template: &Template, params: &Map<String, Json>) -> String {
     let options = RunOptions { dry_run: true, ..RunOptions::default() };
     let mut log = Vec::new();
     let lookup = |_: &str| None;
-    let result = runner::run(template, &input, &options, &lookup, &mut |e| log.push(format!("{e:?}")), &AtomicBool::new(false));
+    let result =
+        runner::run(template, &input, &options, &lookup, &mut |e| log.push(format!("{e:?}")), &AtomicBool::new(false));
     let result = match result {
         Ok(r) => r,
         Err(e) => return format!("{text}failed at step {:?}: {}\n", e.step, e.message),
@@ -124,7 +126,12 @@ fn describe(template: &Template, params: &Map<String, Json>) -> String {
     }
     text.push_str("files:\n");
     for f in &result.files {
-        text.push_str(&format!("  {} ({} bytes{})\n", f.path, f.bytes.len(), if f.executable { ", executable" } else { "" }));
+        text.push_str(&format!(
+            "  {} ({} bytes{})\n",
+            f.path,
+            f.bytes.len(),
+            if f.executable { ", executable" } else { "" }
+        ));
     }
     for f in &result.files {
         text.push_str(&format!("--- {}\n{}\n", f.path, contents(f)));
@@ -171,7 +178,8 @@ fn demo_templates_render_as_snapshotted() {
 #[test]
 fn a_real_run_writes_commits_and_registers() {
     let out = tempfile::tempdir().unwrap();
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo/catalog/templates/python-library/template.yaml"));
+    let path =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo/catalog/templates/python-library/template.yaml"));
     let template = Template::from_file(&path).unwrap();
     let mut p = json!({"component_id": "lumen_geo", "owner": "group:default/team-a", "repoUrl": "github.com?owner=lumen&repo=geo"})
         .as_object()

@@ -341,7 +341,11 @@ fn q_at_home_after_startup_exits_cleanly() {
 fn scaffold_a_template_from_the_wizard() {
     let work = tempfile::Builder::new().prefix("stagehand-e2e-work-").tempdir().expect("work dir");
     let out = work.path().join("geo-out");
-    let command = format!("cd {} && {} --demo; echo EXITED-$?; exec sh", shell_quote(&work.path().display().to_string()), shell_quote(binary()));
+    let command = format!(
+        "cd {} && {} --demo; echo EXITED-$?; exec sh",
+        shell_quote(&work.path().display().to_string()),
+        shell_quote(binary())
+    );
     let Some(t) = Tmux::start(&command) else {
         return;
     };

@@ -16,13 +16,15 @@ fn snap(h: &mut Harness, name: &str, tmp: Option<&str>) {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(true);
     settings.set_omit_expression(true);
+    let tmp_re = regex::Regex::new(r"/tmp/stagehand-[^ │]*").unwrap();
+    let hash_re = regex::Regex::new(r"Committed [0-9a-f]{40}").unwrap();
     for (w, ht) in SIZES {
         let mut screen = h.screen(w, ht);
         if let Some(t) = tmp {
             screen = screen.replace(t, "[TMP]");
         }
-        screen = regex::Regex::new(r"/tmp/stagehand-[^ │]*").unwrap().replace_all(&screen, "[TMP]").into_owned();
-        screen = regex::Regex::new(r"Committed [0-9a-f]{40}").unwrap().replace_all(&screen, "Committed [HASH]").into_owned();
+        screen = tmp_re.replace_all(&screen, "[TMP]").into_owned();
+        screen = hash_re.replace_all(&screen, "Committed [HASH]").into_owned();
         let cwd = std::env::current_dir().unwrap().display().to_string();
         screen = screen.replace(&cwd, "[CWD]");
         settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{ht}"), screen));

@@ -68,7 +68,10 @@ pub fn load_template(ws: &Workspace, text: &str) -> anyhow::Result<(Template, Op
     let wanted = if text.contains(':') { text.to_string() } else { format!("template:{text}") };
     let Some(i) = index.resolve(&wanted).or_else(|| index.resolve(text)) else {
         let hint = index.suggest(text, 3).join(", ");
-        bail!("no template `{text}` in the index{}", if hint.is_empty() { String::new() } else { format!("; did you mean {hint}?") });
+        bail!(
+            "no template `{text}` in the index{}",
+            if hint.is_empty() { String::new() } else { format!("; did you mean {hint}?") }
+        );
     };
     let entity = index.entity(i).map_err(anyhow::Error::msg)?;
     let t = Template::from_entity(&entity, base_dir_of(&entity)).map_err(anyhow::Error::msg)?;
@@ -85,7 +88,11 @@ pub fn user_of(ws: &Workspace, index: Option<&Index>) -> (Option<String>, Option
     (user, entity)
 }
 
-fn prompt_missing(template: &Template, params: &mut Map<String, Json>, secrets: &Map<String, Json>) -> anyhow::Result<()> {
+fn prompt_missing(
+    template: &Template,
+    params: &mut Map<String, Json>,
+    secrets: &Map<String, Json>,
+) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     for _round in 0..20 {
         let problems = values::problems(template, params, secrets);
@@ -107,7 +114,10 @@ fn prompt_missing(template: &Template, params: &mut Map<String, Json>, secrets: 
 
 /// Fills parameters from the args: values file, `--set`, defaults,
 /// secrets split out; then checks them.
-pub fn collect_values(template: &Template, args: &ScaffoldArgs) -> anyhow::Result<(Map<String, Json>, Map<String, Json>)> {
+pub fn collect_values(
+    template: &Template,
+    args: &ScaffoldArgs,
+) -> anyhow::Result<(Map<String, Json>, Map<String, Json>)> {
     let mut params = match &args.values {
         Some(p) => values::read_values_file(p).map_err(anyhow::Error::msg)?,
         None => Map::new(),
@@ -126,7 +136,11 @@ pub fn collect_values(template: &Template, args: &ScaffoldArgs) -> anyhow::Resul
     if !problems.is_empty() {
         let lines: Vec<String> =
             problems.iter().map(|(page, e)| format!("  {}: {} ({page})", e.key, e.message)).collect();
-        bail!("missing or invalid values for {}:\n{}\nset them with --set KEY=VALUE or --values FILE", template.entity_ref, lines.join("\n"));
+        bail!(
+            "missing or invalid values for {}:\n{}\nset them with --set KEY=VALUE or --values FILE",
+            template.entity_ref,
+            lines.join("\n")
+        );
     }
     Ok((params, secrets))
 }
@@ -176,14 +190,24 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
     let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
     let (user_ref, user_entity) = user_of(ws, index.as_ref());
     let input = RunInput { parameters: params, secrets, user_ref, user_entity };
-    let options = RunOptions { output_dir: output_dir.clone(), dry_run: args.dry_run, overwrite: args.overwrite, git_remote: args.git_remote.clone() };
-    let lookup = |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
+    let options = RunOptions {
+        output_dir: output_dir.clone(),
+        dry_run: args.dry_run,
+        overwrite: args.overwrite,
+        git_remote: args.git_remote.clone(),
+    };
+    let lookup =
+        |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
     let cancel = AtomicBool::new(false);
     let result = runner::run(&template, &input, &options, &lookup, &mut |e| print_event(&template, &e), &cancel);
     let result = match result {
         Ok(r) => r,
         Err(e) => {
-            let kept = e.workspace.as_ref().map(|w| format!("\nthe partial workspace is kept at {}", w.display())).unwrap_or_default();
+            let kept = e
+                .workspace
+                .as_ref()
+                .map(|w| format!("\nthe partial workspace is kept at {}", w.display()))
+                .unwrap_or_default();
             bail!("{}{kept}", e.message);
         }
     };
@@ -251,7 +275,12 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// `--remote`: a dry run or a task on the backend, its events on stderr.
-fn remote(template: &Template, params: &Map<String, Json>, secrets: &Map<String, Json>, args: &ScaffoldArgs) -> anyhow::Result<u8> {
+fn remote(
+    template: &Template,
+    params: &Map<String, Json>,
+    secrets: &Map<String, Json>,
+    args: &ScaffoldArgs,
+) -> anyhow::Result<u8> {
     use crate::scaffold::remote::{Client, TaskEvent};
     let client = Client::new(base_url(args)?, args.token.as_deref())?;
     let rt = runtime()?;
@@ -278,16 +307,33 @@ fn remote(template: &Template, params: &Map<String, Json>, secrets: &Map<String,
     let done = rt.block_on(client.follow(&id, &mut show))?;
     let TaskEvent::Completion { message, output, failed } = done else { return Ok(0) };
     let engine_free = crate::scaffold::output::RunOutput {
-        links: output.as_ref().and_then(|o| o.get("links")).and_then(Json::as_array).into_iter().flatten().map(|l| {
-            let s = |k: &str| l.get(k).and_then(Json::as_str).map(String::from);
-            crate::scaffold::output::OutputLink { title: s("title"), url: s("url"), entity_ref: s("entityRef"), icon: s("icon") }
-        }).collect(),
-        text: output.as_ref().and_then(|o| o.get("text")).and_then(Json::as_array).into_iter().flatten().map(|t| {
-            crate::scaffold::output::OutputText {
+        links: output
+            .as_ref()
+            .and_then(|o| o.get("links"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let s = |k: &str| l.get(k).and_then(Json::as_str).map(String::from);
+                crate::scaffold::output::OutputLink {
+                    title: s("title"),
+                    url: s("url"),
+                    entity_ref: s("entityRef"),
+                    icon: s("icon"),
+                }
+            })
+            .collect(),
+        text: output
+            .as_ref()
+            .and_then(|o| o.get("text"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|t| crate::scaffold::output::OutputText {
                 title: t.get("title").and_then(Json::as_str).map(String::from),
                 content: t.get("content").and_then(Json::as_str).unwrap_or("").to_string(),
-            }
-        }).collect(),
+            })
+            .collect(),
         extra: Map::new(),
     };
     if failed {

@@ -88,9 +88,8 @@ impl Engine {
         env.set_fuel(Some(FUEL));
         env.set_recursion_limit(64);
         env.set_formatter(|out, _state, value| {
-            out.write_str(&js_string(value)).map_err(|_| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write rendered output")
-            })
+            out.write_str(&js_string(value))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write rendered output"))
         });
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
         Engine { env, syntax }
@@ -381,7 +380,8 @@ mod tests {
     fn values_print_as_javascript_prints_them() {
         let e = engine();
         let ctx = json!({"v": {"list": ["a", "b"], "t": true, "f": 1.0, "g": 2.5, "n": null, "o": {"a": 1}}});
-        let out = e.render_str("${{ v.list }}|${{ v.t }}|${{ v.f }}|${{ v.g }}|${{ v.n }}|${{ v.o }}|${{ v.x.y.z }}", &ctx);
+        let out =
+            e.render_str("${{ v.list }}|${{ v.t }}|${{ v.f }}|${{ v.g }}|${{ v.n }}|${{ v.o }}|${{ v.x.y.z }}", &ctx);
         assert_eq!(out.unwrap(), "a,b|true|1|2.5||[object Object]|");
         assert_eq!(e.render_str("a\n", &ctx).unwrap(), "a\n", "trailing newline kept");
     }
@@ -394,10 +394,7 @@ mod tests {
         let ctx = json!({"parameters": {"db": "postgres", "dryRun": false}});
         assert!(e.condition(&json!("${{ parameters.db === 'postgres' }}"), &ctx).unwrap());
         assert!(e.condition(&json!("${{ parameters.dryRun !== true }}"), &ctx).unwrap());
-        assert_eq!(
-            e.render_str("{% if parameters.db === 'postgres' %}pg{% endif %}", &ctx).unwrap(),
-            "pg"
-        );
+        assert_eq!(e.render_str("{% if parameters.db === 'postgres' %}pg{% endif %}", &ctx).unwrap(), "pg");
     }
 
     #[test]
@@ -423,7 +420,10 @@ mod tests {
     #[test]
     fn hostile_templates_run_out_of_fuel() {
         let e = engine();
-        let err = e.render_str("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", &json!({}));
+        let err = e.render_str(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            &json!({}),
+        );
         assert!(err.is_err());
         let err = e.render_str("{% macro f(n) %}${{ f(n) }}{% endmacro %}${{ f(1) }}", &json!({}));
         assert!(err.is_err());

@@ -176,12 +176,19 @@ mod tests {
         assert_eq!(kind_of(&json!({"type": "null", "description": "x"})), FieldKind::Info);
         assert_eq!(kind_of(&json!({"type": "string", "ui:widget": "hidden"})), FieldKind::Hidden);
         let sel = kind_of(&json!({"type": "string", "enum": ["a", "b"], "enumNames": ["A"]}));
-        assert_eq!(sel, FieldKind::Select { options: vec![(json!("a"), "A".into()), (json!("b"), "b".into())], radio: false });
+        assert_eq!(
+            sel,
+            FieldKind::Select { options: vec![(json!("a"), "A".into()), (json!("b"), "b".into())], radio: false }
+        );
         assert!(matches!(kind_of(&json!({"type": "array", "items": {"enum": ["x"]}})), FieldKind::MultiSelect { .. }));
         assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "string"}})), FieldKind::StringList);
         assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "object"}})), FieldKind::Json);
-        assert_eq!(kind_of(&json!({"type": "string", "ui:field": "OwnerPicker"})), FieldKind::Picker(PickerKind::Owner));
-        let radio = kind_of(&json!({"type": "boolean", "ui:widget": "radio", "oneOf": [{"const": true, "title": "Yes"}]}));
+        assert_eq!(
+            kind_of(&json!({"type": "string", "ui:field": "OwnerPicker"})),
+            FieldKind::Picker(PickerKind::Owner)
+        );
+        let radio =
+            kind_of(&json!({"type": "boolean", "ui:widget": "radio", "oneOf": [{"const": true, "title": "Yes"}]}));
         assert!(matches!(radio, FieldKind::Select { radio: true, .. }));
     }
 }

@@ -61,7 +61,8 @@ fn as_json(value: &Value) -> Json {
 }
 
 fn parse_repo_url_filter(value: Value) -> Result<Value, Error> {
-    let text = value.as_str().ok_or_else(|| invalid("parseRepoUrl expects a string like `github.com?owner=o&repo=r`"))?;
+    let text =
+        value.as_str().ok_or_else(|| invalid("parseRepoUrl expects a string like `github.com?owner=o&repo=r`"))?;
     let parsed = parse_repo_url(text).map_err(invalid)?;
     Ok(Value::from(minijinja::value::Serde(&parsed)))
 }
@@ -128,10 +129,11 @@ fn parse_entity_ref_filter(value: Value, context: Option<Value>) -> Result<Value
     let default_kind = ctx.get("defaultKind").and_then(Json::as_str);
     let default_ns = ctx.get("defaultNamespace").and_then(Json::as_str).unwrap_or("default");
     let parts = crate::model::entity_ref::split_ref(text).map_err(|e| invalid(format!("parseEntityRef: {e}")))?;
-    let kind = parts
-        .kind
-        .or(default_kind)
-        .ok_or_else(|| invalid(format!("Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)")))?;
+    let kind = parts.kind.or(default_kind).ok_or_else(|| {
+        invalid(format!(
+            "Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
+        ))
+    })?;
     let namespace = parts.namespace.unwrap_or(default_ns);
     Ok(Value::from(minijinja::value::Serde(serde_json::json!({
         "kind": kind.to_lowercase(),
@@ -169,7 +171,10 @@ mod tests {
     #[test]
     fn parse_repo_url_reads_the_picker_value() {
         let ctx = json!({"p": {"repo": "github.com?owner=acme&repo=web"}});
-        assert_eq!(render("${{ (p.repo | parseRepoUrl).owner }}/${{ (p.repo | parseRepoUrl).repo }}", ctx.clone()), "acme/web");
+        assert_eq!(
+            render("${{ (p.repo | parseRepoUrl).owner }}/${{ (p.repo | parseRepoUrl).repo }}", ctx.clone()),
+            "acme/web"
+        );
         assert_eq!(render("${{ p.repo | projectSlug }}", ctx.clone()), "acme/web");
         assert_eq!(render("${{ (p.repo | parseRepoUrl).host }}", ctx), "github.com");
         assert!(parse_repo_url("github.com?owner=acme").unwrap_err().contains("missing repo"));
@@ -180,7 +185,10 @@ mod tests {
     #[test]
     fn parse_entity_ref_fills_defaults() {
         let ctx = json!({"r": "Group:Team-A", "n": "jane"});
-        assert_eq!(render("${{ (r | parseEntityRef).kind }}:${{ (r | parseEntityRef).name }}", ctx.clone()), "group:Team-A");
+        assert_eq!(
+            render("${{ (r | parseEntityRef).kind }}:${{ (r | parseEntityRef).name }}", ctx.clone()),
+            "group:Team-A"
+        );
         let out = render("${{ (n | parseEntityRef({'defaultKind': 'user', 'defaultNamespace': 'ops'})) | dump }}", ctx);
         assert_eq!(out, r#"{"kind":"user","namespace":"ops","name":"jane"}"#);
     }
@@ -189,10 +197,16 @@ mod tests {
     fn dump_pick_and_default_follow_nunjucks() {
         let ctx = json!({"v": {"name": "a\"b", "o": {"x": [1, {"y": 2}]}, "n": null}});
         assert_eq!(render("${{ v.name | dump }}", ctx.clone()), r#""a\"b""#);
-        assert_eq!(render("${{ v.o | dump(2) }}", ctx.clone()), "{\n  \"x\": [\n    1,\n    {\n      \"y\": 2\n    }\n  ]\n}");
+        assert_eq!(
+            render("${{ v.o | dump(2) }}", ctx.clone()),
+            "{\n  \"x\": [\n    1,\n    {\n      \"y\": 2\n    }\n  ]\n}"
+        );
         assert_eq!(render("${{ v.missing | dump }}", ctx.clone()), "");
         assert_eq!(render("${{ v.o | pick('x.1.y') }}", ctx.clone()), "2");
-        assert_eq!(render("${{ v.missing | default('d') }}|${{ v.n | default('d') }}|${{ '' | default('d', true) }}", ctx), "d||d");
+        assert_eq!(
+            render("${{ v.missing | default('d') }}|${{ v.n | default('d') }}|${{ '' | default('d', true) }}", ctx),
+            "d||d"
+        );
     }
 
     #[test]

@@ -145,9 +145,11 @@ pub fn resolve(schema: &Json, data: &Json) -> Json {
     out.remove("allOf");
     for _round in 0..8 {
         let before = out.clone();
-        if let Some(deps) = obj.get("dependencies").and_then(Json::as_object).or_else(|| {
-            before.get("dependencies").and_then(Json::as_object)
-        }) {
+        if let Some(deps) = obj
+            .get("dependencies")
+            .and_then(Json::as_object)
+            .or_else(|| before.get("dependencies").and_then(Json::as_object))
+        {
             for (key, dep) in deps {
                 let present = data.get(key).is_some_and(|v| !v.is_null());
                 if !present {
@@ -215,8 +217,11 @@ fn ordered_keys(schema: &Json, page: &Json) -> Vec<String> {
 }
 
 fn object_fields(schema: &Json, page: &Json, prefix: &[String], values: &Map<String, Json>, out: &mut Vec<Field>) {
-    let required: Vec<&str> =
-        schema.get("required").and_then(Json::as_array).map(|r| r.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Json::as_array)
+        .map(|r| r.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
     let props = schema.get("properties").and_then(Json::as_object);
     for key in ordered_keys(schema, page) {
         let Some(prop) = props.and_then(|p| p.get(&key)) else { continue };
@@ -306,7 +311,9 @@ mod tests {
 
     #[test]
     fn ui_order_with_wildcard() {
-        let p = page(json!({"properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}}, "ui:order": ["c", "*", "a"]}));
+        let p = page(
+            json!({"properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}}, "ui:order": ["c", "*", "a"]}),
+        );
         let keys: Vec<String> = p.fields(&Map::new()).iter().map(Field::key).collect();
         assert_eq!(keys, ["c", "b", "a"]);
     }

@@ -77,7 +77,10 @@ pub fn render_output(engine: &Engine, output: &Json, ctx: &Json) -> Result<RunOu
             "text" => {
                 for item in value.as_array().into_iter().flatten() {
                     if let Some(t) = kept(engine, item, ctx)? {
-                        out.text.push(OutputText { title: string(&t, "title"), content: string(&t, "content").unwrap_or_default() });
+                        out.text.push(OutputText {
+                            title: string(&t, "title"),
+                            content: string(&t, "content").unwrap_or_default(),
+                        });
                     }
                 }
             }

@@ -53,7 +53,8 @@ fn passes(s: &Summary, filter: &serde_json::Map<String, Json>) -> bool {
         have.iter().any(|h| {
             wanted.iter().any(|w| {
                 h.eq_ignore_ascii_case(w)
-                    || (key.starts_with("spec.owner") && crate::model::entity_ref::canonicalize(w, Some("Group"), "default").as_deref() == Some(h))
+                    || (key.starts_with("spec.owner")
+                        && crate::model::entity_ref::canonicalize(w, Some("Group"), "default").as_deref() == Some(h))
             })
         })
     })
@@ -101,8 +102,12 @@ pub fn typed_ref(field: &Field, text: &str) -> Option<String> {
 fn pool(index: &Index, field: &Field, identity: Option<&str>) -> Vec<u32> {
     let me = identity.and_then(|r| index.find(r));
     match field.kind {
-        FieldKind::Picker(PickerKind::MyGroups) => me.map(|u| crate::index::graph::groups_of(index, u, false)).unwrap_or_default(),
-        FieldKind::Picker(PickerKind::OwnedEntity) => me.map(|u| crate::index::graph::owned_by(index, u, true)).unwrap_or_default(),
+        FieldKind::Picker(PickerKind::MyGroups) => {
+            me.map(|u| crate::index::graph::groups_of(index, u, false)).unwrap_or_default()
+        }
+        FieldKind::Picker(PickerKind::OwnedEntity) => {
+            me.map(|u| crate::index::graph::owned_by(index, u, true)).unwrap_or_default()
+        }
         _ => (0..index.len() as u32).collect(),
     }
 }

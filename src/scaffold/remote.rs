@@ -92,7 +92,8 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<reqwest::Response, RemoteError> {
-        let resp = self.auth(req).send().await.map_err(|e| RemoteError(format!("{what}: cannot reach {}: {e}", self.base)))?;
+        let resp =
+            self.auth(req).send().await.map_err(|e| RemoteError(format!("{what}: cannot reach {}: {e}", self.base)))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -106,11 +107,19 @@ impl Client {
     }
 
     /// `POST /v2/tasks`: starts a task; returns its id.
-    pub async fn create_task(&self, template_ref: &str, values: &Map<String, Json>, secrets: &Map<String, Json>) -> Result<String, RemoteError> {
+    pub async fn create_task(
+        &self,
+        template_ref: &str,
+        values: &Map<String, Json>,
+        secrets: &Map<String, Json>,
+    ) -> Result<String, RemoteError> {
         let body = json!({"templateRef": template_ref, "values": values, "secrets": secrets});
         let resp = self.send(self.http.post(self.url("/v2/tasks")).json(&body), "create task").await?;
         let j: Json = resp.json().await.map_err(err)?;
-        j.get("id").and_then(Json::as_str).map(String::from).ok_or_else(|| RemoteError("create task: no id in the answer".into()))
+        j.get("id")
+            .and_then(Json::as_str)
+            .map(String::from)
+            .ok_or_else(|| RemoteError("create task: no id in the answer".into()))
     }
 
     /// `GET /v2/tasks/{id}`.
@@ -126,7 +135,11 @@ impl Client {
 
     /// Follows `GET /v2/tasks/{id}/eventstream` until completion, calling
     /// `on_event` for each event; returns the completion.
-    pub async fn follow(&self, id: &str, on_event: &mut (dyn FnMut(&TaskEvent) + Send)) -> Result<TaskEvent, RemoteError> {
+    pub async fn follow(
+        &self,
+        id: &str,
+        on_event: &mut (dyn FnMut(&TaskEvent) + Send),
+    ) -> Result<TaskEvent, RemoteError> {
         let req = self.http.get(self.url(&format!("/v2/tasks/{id}/eventstream"))).header("Accept", "text/event-stream");
         let resp = self.send(req, "event stream").await?;
         let mut stream = resp.bytes_stream();
@@ -144,18 +157,30 @@ impl Client {
         }
         let task = self.task(id).await?;
         let status = task.get("status").and_then(Json::as_str).unwrap_or("unknown").to_string();
-        Ok(TaskEvent::Completion { message: format!("stream ended; task status {status}"), output: None, failed: status != "completed" })
+        Ok(TaskEvent::Completion {
+            message: format!("stream ended; task status {status}"),
+            output: None,
+            failed: status != "completed",
+        })
     }
 
     /// `POST /v2/dry-run`: runs `template` (entity JSON) with the files of
     /// `dir` (its folder) and returns what it would write.
-    pub async fn dry_run(&self, template: &Json, dir: Option<&Path>, values: &Map<String, Json>, secrets: &Map<String, Json>) -> Result<DryRun, RemoteError> {
+    pub async fn dry_run(
+        &self,
+        template: &Json,
+        dir: Option<&Path>,
+        values: &Map<String, Json>,
+        secrets: &Map<String, Json>,
+    ) -> Result<DryRun, RemoteError> {
         let mut contents = Vec::new();
         if let Some(dir) = dir {
             for (path, meta) in walk(dir).map_err(err)? {
                 if meta.is_file() {
                     let bytes = std::fs::read(dir.join(&path)).map_err(err)?;
-                    contents.push(json!({"path": path, "base64Content": base64::engine::general_purpose::STANDARD.encode(bytes)}));
+                    contents.push(
+                        json!({"path": path, "base64Content": base64::engine::general_purpose::STANDARD.encode(bytes)}),
+                    );
                 }
             }
         }
@@ -204,11 +229,23 @@ mod tests {
 
     #[test]
     fn events_read_as_backstage_sends_them() {
-        let log = parse_event("log", &json!({"type": "log", "body": {"message": "hi", "stepId": "fetch", "status": "processing"}}));
-        assert_eq!(log, TaskEvent::Log { step: Some("fetch".into()), status: Some("processing".into()), message: "hi".into() });
-        let done = parse_event("completion", &json!({"type": "completion", "body": {"message": "Run completed with status: completed", "output": {"links": []}}}));
+        let log = parse_event(
+            "log",
+            &json!({"type": "log", "body": {"message": "hi", "stepId": "fetch", "status": "processing"}}),
+        );
+        assert_eq!(
+            log,
+            TaskEvent::Log { step: Some("fetch".into()), status: Some("processing".into()), message: "hi".into() }
+        );
+        let done = parse_event(
+            "completion",
+            &json!({"type": "completion", "body": {"message": "Run completed with status: completed", "output": {"links": []}}}),
+        );
         assert!(matches!(done, TaskEvent::Completion { failed: false, .. }));
-        let failed = parse_event("completion", &json!({"type": "completion", "body": {"message": "Run completed with status: failed", "error": {}}}));
+        let failed = parse_event(
+            "completion",
+            &json!({"type": "completion", "body": {"message": "Run completed with status: failed", "error": {}}}),
+        );
         assert!(matches!(failed, TaskEvent::Completion { failed: true, .. }));
     }
 }

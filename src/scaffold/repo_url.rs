@@ -14,7 +14,9 @@ pub fn allowed_hosts(schema: &Json) -> Vec<String> {
 }
 
 fn strings(v: Option<&Json>) -> Vec<String> {
-    v.and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()).unwrap_or_default()
+    v.and_then(Json::as_array)
+        .map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect())
+        .unwrap_or_default()
 }
 
 /// The parts a host's provider asks for, in order.

@@ -169,7 +169,12 @@ pub fn run(
         return Err(fail(None, problems.join("; "), None));
     }
     let temp = if options.dry_run {
-        Some(tempfile::Builder::new().prefix("stagehand-dry-run-").tempdir().map_err(|e| fail(None, e.to_string(), None))?)
+        Some(
+            tempfile::Builder::new()
+                .prefix("stagehand-dry-run-")
+                .tempdir()
+                .map_err(|e| fail(None, e.to_string(), None))?,
+        )
     } else {
         None
     };
@@ -197,7 +202,9 @@ pub fn run(
         }
         let ctx_json = context(input, &steps_out);
         if let Some(cond) = &step.condition {
-            let yes = engine.condition(cond, &ctx_json).map_err(|e| fail(Some(i), format!("{}: if: {e}", step.name), Some(workspace.clone())))?;
+            let yes = engine
+                .condition(cond, &ctx_json)
+                .map_err(|e| fail(Some(i), format!("{}: if: {e}", step.name), Some(workspace.clone())))?;
             if !yes {
                 events(Event::Step(i, StepStatus::Skipped("if is false".into())));
                 continue;
@@ -207,10 +214,18 @@ pub fn run(
         let iterations = match &step.each {
             None => vec![None],
             Some(each) => {
-                let value = engine.render_value(each, &ctx_json).map_err(|e| fail(Some(i), format!("each: {e}"), Some(workspace.clone())))?;
+                let value = engine
+                    .render_value(each, &ctx_json)
+                    .map_err(|e| fail(Some(i), format!("each: {e}"), Some(workspace.clone())))?;
                 match value {
-                    Some(Json::Array(items)) => items.into_iter().enumerate().map(|(k, v)| Some(json!({"key": k.to_string(), "value": v}))).collect(),
-                    Some(Json::Object(map)) => map.into_iter().map(|(k, v)| Some(json!({"key": k, "value": v}))).collect(),
+                    Some(Json::Array(items)) => items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, v)| Some(json!({"key": k.to_string(), "value": v})))
+                        .collect(),
+                    Some(Json::Object(map)) => {
+                        map.into_iter().map(|(k, v)| Some(json!({"key": k, "value": v}))).collect()
+                    }
                     _ => return Err(fail(Some(i), "each must be a list or an object".into(), Some(workspace))),
                 }
             }
@@ -221,29 +236,26 @@ pub fn run(
             if let (Some(each), Some(obj)) = (iteration, ctx_json.as_object_mut()) {
                 obj.insert("each".into(), each);
             }
-            let result = engine
-                .render_value(&step.input, &ctx_json)
-                .map_err(|e| e.to_string())
-                .and_then(|rendered| {
-                    let rendered = rendered.unwrap_or(Json::Object(Map::new()));
-                    let secrets = &input.secrets;
-                    let mut log = |line: String| events(Event::Log(i, redact(&line, secrets)));
-                    let mut actx = ActionCtx {
-                        root: &root,
-                        template_dir: template.base_dir.as_deref(),
-                        template_ref: &template.entity_ref,
-                        shown_root: &shown_root,
-                        overwrite: options.overwrite,
-                        dry_run: options.dry_run,
-                        git_remote: options.git_remote.as_deref(),
-                        user_ref: input.user_ref.as_deref(),
-                        catalog,
-                        cancel,
-                        created: &mut created,
-                        log: &mut log,
-                    };
-                    actions::run(&step.action, &rendered, &mut actx)
-                });
+            let result = engine.render_value(&step.input, &ctx_json).map_err(|e| e.to_string()).and_then(|rendered| {
+                let rendered = rendered.unwrap_or(Json::Object(Map::new()));
+                let secrets = &input.secrets;
+                let mut log = |line: String| events(Event::Log(i, redact(&line, secrets)));
+                let mut actx = ActionCtx {
+                    root: &root,
+                    template_dir: template.base_dir.as_deref(),
+                    template_ref: &template.entity_ref,
+                    shown_root: &shown_root,
+                    overwrite: options.overwrite,
+                    dry_run: options.dry_run,
+                    git_remote: options.git_remote.as_deref(),
+                    user_ref: input.user_ref.as_deref(),
+                    catalog,
+                    cancel,
+                    created: &mut created,
+                    log: &mut log,
+                };
+                actions::run(&step.action, &rendered, &mut actx)
+            });
             match result {
                 Ok(out) => {
                     for (k, v) in out {
@@ -269,7 +281,8 @@ pub fn run(
         events(Event::Step(i, StepStatus::Done));
     }
     let ctx_json = context(input, &steps_out);
-    let output = render_output(&engine, &template.output, &ctx_json).map_err(|e| fail(None, format!("output: {e}"), Some(workspace.clone())))?;
+    let output = render_output(&engine, &template.output, &ctx_json)
+        .map_err(|e| fail(None, format!("output: {e}"), Some(workspace.clone())))?;
     let files = if options.dry_run { collect(&workspace) } else { Vec::new() };
     Ok(RunResult { output, workspace, files })
 }

@@ -91,7 +91,8 @@ impl Template {
         let spec = entity.get("spec").cloned().unwrap_or(Json::Null);
         let mut steps = Vec::new();
         for (i, s) in spec.get("steps").and_then(Json::as_array).into_iter().flatten().enumerate() {
-            let action = s.get("action").and_then(Json::as_str).ok_or_else(|| TemplateError::Step(entity_ref.clone(), i + 1))?;
+            let action =
+                s.get("action").and_then(Json::as_str).ok_or_else(|| TemplateError::Step(entity_ref.clone(), i + 1))?;
             steps.push(Step {
                 id: s.get("id").and_then(Json::as_str).map(String::from),
                 name: s.get("name").and_then(Json::as_str).unwrap_or(action).to_string(),
@@ -157,7 +158,10 @@ mod tests {
         assert_eq!(t.pages.len(), 1);
         assert_eq!(t.steps[0].key(0), "step-1");
         assert_eq!(t.steps[1].condition, Some(json!(false)));
-        let bad = Template::from_json(json!({"apiVersion": "backstage.io/v1beta2", "kind": "Template", "metadata": {"name": "x"}}), None);
+        let bad = Template::from_json(
+            json!({"apiVersion": "backstage.io/v1beta2", "kind": "Template", "metadata": {"name": "x"}}),
+            None,
+        );
         assert!(matches!(bad, Err(TemplateError::Version(..))));
     }
 }

@@ -108,7 +108,9 @@ fn check_string(s: &Json, text: &str) -> Option<String> {
         "uri" | "url" => url::Url::parse(text).is_ok_and(|u| !u.scheme().is_empty()),
         "date" => is_date(text),
         "date-time" => text.len() > 11 && is_date(&text[..10]) && matches!(&text[10..11], "T" | "t" | " "),
-        "time" => regex::Regex::new(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$").is_ok_and(|r| r.is_match(text)),
+        "time" => {
+            regex::Regex::new(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$").is_ok_and(|r| r.is_match(text))
+        }
         _ => true,
     };
     (!ok).then(|| match format {
@@ -270,7 +272,8 @@ mod tests {
         assert!(check_field(&d, Some(&json!("2024-02-29"))).is_none());
         let en = field(json!({"type": "string", "enum": ["a", "b"]}), false);
         assert!(check_field(&en, Some(&json!("c"))).unwrap().contains("one of: a, b"));
-        let arr = field(json!({"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["a", "b"]}}), false);
+        let arr =
+            field(json!({"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["a", "b"]}}), false);
         assert!(check_field(&arr, Some(&json!([]))).unwrap().contains("at least 1"));
         assert!(check_field(&arr, Some(&json!(["a", "a"]))).unwrap().contains("unique"));
         assert!(check_field(&arr, Some(&json!(["z"]))).unwrap().contains("not one of"));

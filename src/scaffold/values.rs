@@ -37,7 +37,11 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
         }
     };
     let Some(field) = field else {
-        return Ok(if json_like { serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.into())) } else { Json::String(text.into()) });
+        return Ok(if json_like {
+            serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.into()))
+        } else {
+            Json::String(text.into())
+        });
     };
     match &field.kind {
         FieldKind::Number { integer } => {
@@ -45,7 +49,9 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
             if *integer && n.fract() == 0.0 && n.abs() < 9e15 {
                 Ok(Json::from(n as i64))
             } else {
-                serde_json::Number::from_f64(n).map(Json::Number).ok_or_else(|| format!("{}: `{text}` is not a number", field.key()))
+                serde_json::Number::from_f64(n)
+                    .map(Json::Number)
+                    .ok_or_else(|| format!("{}: `{text}` is not a number", field.key()))
             }
         }
         FieldKind::Boolean => match text.trim().to_lowercase().as_str() {
@@ -58,7 +64,9 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
             .find(|(v, label)| super::fields::plain(v) == text || label == text)
             .map(|(v, _)| v.clone())
             .unwrap_or_else(|| Json::String(text.into()))),
-        FieldKind::MultiSelect { .. } | FieldKind::StringList | FieldKind::Tags | FieldKind::MultiPicker => Ok(list(text)),
+        FieldKind::MultiSelect { .. } | FieldKind::StringList | FieldKind::Tags | FieldKind::MultiPicker => {
+            Ok(list(text))
+        }
         FieldKind::Json => serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key())),
         _ => Ok(Json::String(text.into())),
     }
@@ -104,7 +112,11 @@ pub fn split_secrets(template: &Template, values: &mut Map<String, Json>) -> Map
 }
 
 /// Problems on every visible page, with the page title.
-pub fn problems(template: &Template, values: &Map<String, Json>, secrets: &Map<String, Json>) -> Vec<(String, FieldError)> {
+pub fn problems(
+    template: &Template,
+    values: &Map<String, Json>,
+    secrets: &Map<String, Json>,
+) -> Vec<(String, FieldError)> {
     visible_pages(template, values)
         .into_iter()
         .flat_map(|i| {

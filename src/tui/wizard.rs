@@ -170,7 +170,10 @@ impl WizardScreen {
     fn focus_autofocus(&mut self) {
         let rows = self.rows();
         let fields = self.fields();
-        if let Some(i) = rows.iter().position(|r| matches!(r, Row::Field(f) if fields[*f].ui("autofocus") == Some(&Json::Bool(true)))) {
+        if let Some(i) = rows
+            .iter()
+            .position(|r| matches!(r, Row::Field(f) if fields[*f].ui("autofocus") == Some(&Json::Bool(true))))
+        {
             self.sel.selected = i;
         }
     }
@@ -226,7 +229,9 @@ impl WizardScreen {
 
     /// Problems on the current page.
     pub fn page_errors(&self) -> Vec<validate::FieldError> {
-        self.page_index().map(|p| validate::check_page(&self.template.pages[p], &self.params, &self.secrets)).unwrap_or_default()
+        self.page_index()
+            .map(|p| validate::check_page(&self.template.pages[p], &self.params, &self.secrets))
+            .unwrap_or_default()
     }
 
     /// The review rows.
@@ -252,8 +257,13 @@ impl WizardScreen {
             .iter()
             .find_map(|k| self.params.get(*k).and_then(Json::as_str))
             .unwrap_or("scaffolded");
-        let safe: String = name.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
-        std::env::current_dir().unwrap_or_default().join(if safe.is_empty() || safe.starts_with('.') { "scaffolded".into() } else { safe })
+        let safe: String =
+            name.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+        std::env::current_dir().unwrap_or_default().join(if safe.is_empty() || safe.starts_with('.') {
+            "scaffolded".into()
+        } else {
+            safe
+        })
     }
 
     /// Whether keys go to a text input (editor or chooser query).
@@ -285,7 +295,9 @@ pub fn shown(field: &Field, value: Option<&Json>) -> String {
         return if plain(v).is_empty() { String::new() } else { "••••••".into() };
     }
     match (&field.kind, v) {
-        (FieldKind::Select { options, .. }, _) => options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone()),
+        (FieldKind::Select { options, .. }, _) => {
+            options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
+        }
         (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
         _ => plain(v),

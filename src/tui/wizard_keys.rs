@@ -24,7 +24,8 @@ const SUGGESTIONS: usize = 50;
 
 /// Opens the wizard on Template entity `i`.
 pub fn open(app: &mut App, i: u32) -> Vec<Effect> {
-    let template = app.index().entity(i).and_then(|e| Template::from_entity(&e, base_dir_of(&e)).map_err(|e| e.to_string()));
+    let template =
+        app.index().entity(i).and_then(|e| Template::from_entity(&e, base_dir_of(&e)).map_err(|e| e.to_string()));
     match template {
         Ok(t) => {
             app.forward.clear();
@@ -43,7 +44,8 @@ fn wizard(app: &mut App) -> Option<&mut WizardScreen> {
 }
 
 fn editor(text: &str, multiline: bool) -> TextArea<'static> {
-    let lines: Vec<String> = if multiline { text.split('\n').map(String::from).collect() } else { vec![text.replace('\n', " ")] };
+    let lines: Vec<String> =
+        if multiline { text.split('\n').map(String::from).collect() } else { vec![text.replace('\n', " ")] };
     let mut area = TextArea::new(lines);
     area.move_cursor(CursorMove::Bottom);
     area.move_cursor(CursorMove::End);
@@ -263,7 +265,9 @@ fn pick(w: &mut WizardScreen, target: Target, picked: Option<Json>, typed: Optio
             let Some(field) = field_at(w, &path) else { return };
             let value = match (picked, typed) {
                 (Some(v), _) => Some(v),
-                (None, Some(t)) if pickers::allows_arbitrary(&field) => pickers::typed_ref(&field, &t).map(Json::String),
+                (None, Some(t)) if pickers::allows_arbitrary(&field) => {
+                    pickers::typed_ref(&field, &t).map(Json::String)
+                }
                 _ => None,
             };
             if value.is_some() {
@@ -274,9 +278,17 @@ fn pick(w: &mut WizardScreen, target: Target, picked: Option<Json>, typed: Optio
     }
 }
 
-fn picker_options(index: Option<&crate::index::Index>, field: &Field, identity: Option<&str>, text: &str) -> Vec<(Json, String)> {
+fn picker_options(
+    index: Option<&crate::index::Index>,
+    field: &Field,
+    identity: Option<&str>,
+    text: &str,
+) -> Vec<(Json, String)> {
     let Some(index) = index else { return Vec::new() };
-    pickers::candidates(index, field, identity, text, SUGGESTIONS).into_iter().map(|c| (Json::String(c.value), c.label)).collect()
+    pickers::candidates(index, field, identity, text, SUGGESTIONS)
+        .into_iter()
+        .map(|c| (Json::String(c.value), c.label))
+        .collect()
 }
 
 fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity: Option<&str>) -> Vec<Effect> {
@@ -290,12 +302,16 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
             let hosts = repo_url::allowed_hosts(&f.schema);
             if part == "host" && !hosts.is_empty() {
                 let options = hosts.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
-                let mut sel = Selection::default();
-                sel.selected = hosts.iter().position(|h| *h == host).unwrap_or(0);
+                let sel =
+                    Selection { selected: hosts.iter().position(|h| *h == host).unwrap_or(0), ..Default::default() };
                 let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None };
                 w.chooser = Some((Target::RepoPart(f.path.clone(), part), c));
             } else {
-                let current = if part == "host" { host } else { parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default() };
+                let current = if part == "host" {
+                    host
+                } else {
+                    parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default()
+                };
                 w.editor = Some((Target::RepoPart(f.path.clone(), part), editor(&current, false), false));
             }
         }
@@ -309,17 +325,32 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     set_value(w, &f, Some(Json::Bool(!on)));
                 }
                 FieldKind::Select { options, .. } => {
-                    let mut sel = Selection::default();
-                    sel.selected = options.iter().position(|(v, _)| Some(v) == value.as_ref()).unwrap_or(0);
-                    w.chooser = Some((target, Chooser { options: options.clone(), sel, multi: false, chosen: Vec::new(), query: None }));
+                    let sel = Selection {
+                        selected: options.iter().position(|(v, _)| Some(v) == value.as_ref()).unwrap_or(0),
+                        ..Default::default()
+                    };
+                    w.chooser = Some((
+                        target,
+                        Chooser { options: options.clone(), sel, multi: false, chosen: Vec::new(), query: None },
+                    ));
                 }
                 FieldKind::MultiSelect { options } => {
                     let chosen = value.and_then(|v| v.as_array().cloned()).unwrap_or_default();
-                    w.chooser = Some((target, Chooser { options: options.clone(), sel: Selection::default(), multi: true, chosen, query: None }));
+                    w.chooser = Some((
+                        target,
+                        Chooser {
+                            options: options.clone(),
+                            sel: Selection::default(),
+                            multi: true,
+                            chosen,
+                            query: None,
+                        },
+                    ));
                 }
                 FieldKind::Picker(_) | FieldKind::MultiPicker => {
                     let multi = f.kind == FieldKind::MultiPicker;
-                    let chosen = if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
+                    let chosen =
+                        if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
                     let options = picker_options(index, &f, identity, "");
                     let query = Some(LineInput::new(&picker_hint(&f)));
                     w.chooser = Some((target, Chooser { options, sel: Selection::default(), multi, chosen, query }));
@@ -377,7 +408,8 @@ fn review_select(app: &mut App) -> Vec<Effect> {
             w.page = w.visible().iter().position(|x| *x == p).unwrap_or(0);
             let fields = w.fields();
             w.sel = Selection::default();
-            w.sel.selected = w.rows().iter().position(|r| matches!(r, Row::Field(i) if fields[*i].key() == key)).unwrap_or(0);
+            w.sel.selected =
+                w.rows().iter().position(|r| matches!(r, Row::Field(i) if fields[*i].key() == key)).unwrap_or(0);
         }
         Some(ReviewRow::Output) => {
             let shown = w.output_dir().display().to_string();
@@ -390,7 +422,12 @@ fn review_select(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-fn start_run(app: &mut App, run_id: u64, index: Option<Arc<crate::index::Index>>, identity: Option<String>) -> Vec<Effect> {
+fn start_run(
+    app: &mut App,
+    run_id: u64,
+    index: Option<Arc<crate::index::Index>>,
+    identity: Option<String>,
+) -> Vec<Effect> {
     let Some(w) = wizard(app) else { return Vec::new() };
     if !w.blocked.is_empty() {
         let text = format!("cannot run locally: {}", w.blocked.join("; "));
@@ -403,7 +440,10 @@ fn start_run(app: &mut App, run_id: u64, index: Option<Arc<crate::index::Index>>
         app.flash(text, Level::Error);
         return Vec::new();
     }
-    let user_entity = identity.as_deref().and_then(|u| index.as_ref().and_then(|ix| ix.find(u).and_then(|i| ix.entity(i).ok()))).map(|e| e.to_value());
+    let user_entity = identity
+        .as_deref()
+        .and_then(|u| index.as_ref().and_then(|ix| ix.find(u).and_then(|i| ix.entity(i).ok())))
+        .map(|e| e.to_value());
     let input = RunInput { parameters: w.params.clone(), secrets: w.secrets.clone(), user_ref: identity, user_entity };
     let options = RunOptions { output_dir: w.output_dir(), dry_run: w.dry_run, overwrite: false, git_remote: None };
     w.stage = Stage::Running;
@@ -413,12 +453,20 @@ fn start_run(app: &mut App, run_id: u64, index: Option<Arc<crate::index::Index>>
     w.scroll = 0;
     w.cancel = Arc::new(AtomicBool::new(false));
     w.run_id = run_id;
-    vec![Effect::RunTemplate { run_id, template: w.template.clone(), input: Box::new(input), options: Box::new(options), index, cancel: w.cancel.clone() }]
+    vec![Effect::RunTemplate {
+        run_id,
+        template: w.template.clone(),
+        input: Box::new(input),
+        options: Box::new(options),
+        index,
+        cancel: w.cancel.clone(),
+    }]
 }
 
 fn open_output_link(app: &mut App) -> Vec<Effect> {
     let Some(w) = wizard(app) else { return Vec::new() };
-    let url = w.result.as_ref().and_then(|r| r.as_ref().ok()).and_then(|r| r.output.links.iter().find_map(|l| l.url.clone()));
+    let url =
+        w.result.as_ref().and_then(|r| r.as_ref().ok()).and_then(|r| r.output.links.iter().find_map(|l| l.url.clone()));
     match url {
         Some(u) if app.browser && (u.starts_with("https://") || u.starts_with("http://")) => vec![Effect::OpenUrl(u)],
         Some(u) => {
@@ -469,7 +517,11 @@ pub fn on_run_event(app: &mut App, run_id: u64, event: crate::scaffold::Event) {
 }
 
 /// A run finished.
-pub fn on_run_done(app: &mut App, run_id: u64, result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>) {
+pub fn on_run_done(
+    app: &mut App,
+    run_id: u64,
+    result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>,
+) {
     let flash = match &result {
         Ok(r) if r.files.is_empty() => (format!("done: {}", r.workspace.display()), Level::Info),
         Ok(r) => (format!("dry run: {} files, nothing written", r.files.len()), Level::Info),

@@ -72,7 +72,9 @@ pub fn register(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
             format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
         }
         (None, None) if bool_input(input, "optional") => return Ok(Output::new()),
-        (None, None) => return Err("catalog:register needs catalogInfoUrl, or repoContentsUrl (from a publish step)".into()),
+        (None, None) => {
+            return Err("catalog:register needs catalogInfoUrl, or repoContentsUrl (from a publish step)".into());
+        }
     };
     let Some(local) = url.strip_prefix("file://") else {
         return Err(format!("{url} is not in the output folder; registering remote URLs needs the backend (--remote)"));
@@ -81,7 +83,9 @@ pub fn register(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
     let shown = ctx.shown_root.to_string_lossy().into_owned();
     let rel = local
         .strip_prefix(&root)
-        .or_else(|| local.strip_prefix(&shown)).map(|r| normalize_rel(r.trim_start_matches('/'))).unwrap_or_else(|| "/".into());
+        .or_else(|| local.strip_prefix(&shown))
+        .map(|r| normalize_rel(r.trim_start_matches('/')))
+        .unwrap_or_else(|| "/".into());
     let path = ctx.root.resolve(&rel).map_err(|e| e.to_string())?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {rel}: {e}"))?;
     let mut refs = Vec::new();

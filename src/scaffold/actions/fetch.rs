@@ -75,7 +75,13 @@ fn mode_of(_meta: &std::fs::Metadata) -> Option<u32> {
     None
 }
 
-fn write_file(ctx: &mut ActionCtx<'_>, rel: &str, bytes: &[u8], mode: Option<u32>, replace: bool) -> Result<(), String> {
+fn write_file(
+    ctx: &mut ActionCtx<'_>,
+    rel: &str,
+    bytes: &[u8],
+    mode: Option<u32>,
+    replace: bool,
+) -> Result<(), String> {
     let overwrite = replace || ctx.may_replace(rel);
     match ctx.root.write(rel, bytes, mode, overwrite)? {
         Written::Skipped => (ctx.log)(format!("Skipping {rel}: it exists (set replace: true, or allow overwriting)")),

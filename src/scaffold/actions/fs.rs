@@ -84,7 +84,8 @@ pub fn readdir(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> 
             }
             let name = entry.rsplit('/').next().unwrap_or(&entry).to_string();
             let full = dir.join(&entry);
-            let item = json!({"name": name, "path": super::join_rel(&rel, &entry), "fullPath": full.display().to_string()});
+            let item =
+                json!({"name": name, "path": super::join_rel(&rel, &entry), "fullPath": full.display().to_string()});
             if meta.is_dir() { folders.push(item) } else { files.push(item) }
         }
     }

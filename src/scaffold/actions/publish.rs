@@ -34,7 +34,8 @@ pub fn publish(action: &str, input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Ou
     let dir = ctx.root.resolve(&source).map_err(|e| e.to_string())?;
     let branch = str_input(input, "defaultBranch").or(str_input(input, "branchName")).unwrap_or("main");
     let message = str_input(input, "gitCommitMessage").unwrap_or("initial commit");
-    let shown = if source == "." || source.is_empty() { ctx.shown_root.to_path_buf() } else { ctx.shown_root.join(&source) };
+    let shown =
+        if source == "." || source.is_empty() { ctx.shown_root.to_path_buf() } else { ctx.shown_root.join(&source) };
     let url = format!("file://{}", shown.display());
     let mut out = Output::new();
     out.insert("remoteUrl".into(), json!(ctx.git_remote.unwrap_or(&url)));
@@ -55,7 +56,17 @@ pub fn publish(action: &str, input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Ou
     let who = ctx.user_ref.unwrap_or(name);
     git(
         &dir,
-        &["-c", &format!("user.name={who}"), "-c", &format!("user.email={email}"), "commit", "-q", "--allow-empty", "-m", message],
+        &[
+            "-c",
+            &format!("user.name={who}"),
+            "-c",
+            &format!("user.email={email}"),
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+        ],
     )?;
     let hash = git(&dir, &["rev-parse", "HEAD"])?;
     (ctx.log)(format!("Committed {hash} on {branch}"));

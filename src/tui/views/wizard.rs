@@ -70,7 +70,11 @@ pub fn render(app: &App, w: &WizardScreen, frame: &mut Frame, area: Rect) {
             Target::Output => "output folder".into(),
         };
         let mut ta = area_editor.clone();
-        ta.set_block(Block::bordered().title(clean(&format!(" {label} ")).into_owned()).border_style(theme.style(Slot::BorderFocus)));
+        ta.set_block(
+            Block::bordered()
+                .title(clean(&format!(" {label} ")).into_owned())
+                .border_style(theme.style(Slot::BorderFocus)),
+        );
         ta.set_style(theme.style(Slot::Input));
         ta.set_cursor_style(theme.style(Slot::Input).add_modifier(ratatui::style::Modifier::REVERSED));
         ta.set_cursor_line_style(Style::default());
@@ -80,7 +84,10 @@ pub fn render(app: &App, w: &WizardScreen, frame: &mut Frame, area: Rect) {
         let h = (c.options.len() as u16 + 3 + u16::from(c.query.is_some())).clamp(5, area.height.saturating_sub(2));
         let r = centered(area, area.width.saturating_sub(8).min(80), h);
         frame.render_widget(Clear, r);
-        let block = Block::bordered().title(if c.multi { " choose (enter toggles, esc done) " } else { " choose " }).border_style(theme.style(Slot::BorderFocus)).style(theme.style(Slot::Popup));
+        let block = Block::bordered()
+            .title(if c.multi { " choose (enter toggles, esc done) " } else { " choose " })
+            .border_style(theme.style(Slot::BorderFocus))
+            .style(theme.style(Slot::Popup));
         let inner = block.inner(r);
         frame.render_widget(block, r);
         let mut list_area = inner;
@@ -117,7 +124,8 @@ fn form_lines(app: &App, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, O
         lines.push(Line::styled(format!("⚠ {}", clean(&w.blocked.join("; "))), theme.style(Slot::Warning)));
     }
     let fields = w.fields();
-    let label_width = fields.iter().map(|f| f.title().chars().count()).max().unwrap_or(8).clamp(8, (width / 3).max(8) as usize);
+    let label_width =
+        fields.iter().map(|f| f.title().chars().count()).max().unwrap_or(8).clamp(8, (width / 3).max(8) as usize);
     let mut selected_line = None;
     for (row_i, row) in w.rows().iter().enumerate() {
         let focused = row_i == w.sel.selected;
@@ -134,21 +142,33 @@ fn form_lines(app: &App, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, O
             Row::RepoPart(i, part) => {
                 let f = &fields[*i];
                 let (host, parts) = crate::scaffold::repo_url::split(w.value(f).and_then(Json::as_str).unwrap_or(""));
-                let v = if part == "host" { host } else { parts.iter().find(|(k, _)| k == part).map(|p| p.1.clone()).unwrap_or_default() };
+                let v = if part == "host" {
+                    host
+                } else {
+                    parts.iter().find(|(k, _)| k == part).map(|p| p.1.clone()).unwrap_or_default()
+                };
                 let label = format!("  {part:<width$}", width = label_width.saturating_sub(2));
-                lines.push(Line::from(vec![Span::styled(label, style), Span::styled(format!("  {}", clean(&v)), style)]));
+                lines.push(Line::from(vec![
+                    Span::styled(label, style),
+                    Span::styled(format!("  {}", clean(&v)), style),
+                ]));
             }
             Row::Field(i) => {
                 let f = &fields[*i];
                 if f.kind == FieldKind::Info {
-                    lines.push(Line::styled(clean(f.description().unwrap_or(&f.title())).into_owned(), theme.style(Slot::Dim)));
+                    lines.push(Line::styled(
+                        clean(f.description().unwrap_or(&f.title())).into_owned(),
+                        theme.style(Slot::Dim),
+                    ));
                     continue;
                 }
                 let star = if f.required { "*" } else { " " };
                 let title = format!("{:<w$}", format!("{}{star}", clean(&f.title())), w = label_width + 1);
                 let value = match (&f.kind, w.value(f)) {
                     (FieldKind::RepoUrl, v) => v.map(plain).unwrap_or_default(),
-                    (_, None) => f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default(),
+                    (_, None) => {
+                        f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default()
+                    }
                     (_, v) => shown(f, v),
                 };
                 let mut spans = vec![Span::styled(title, style), Span::styled(format!("  {}", clean(&value)), style)];
@@ -170,8 +190,11 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
     let mut lines = Vec::new();
     let mut selected_line = None;
     let mut last_page = None;
-    let all: Vec<(usize, crate::scaffold::form::Field)> =
-        w.visible().into_iter().flat_map(|p| w.template.pages[p].fields(&w.params).into_iter().map(move |f| (p, f))).collect();
+    let all: Vec<(usize, crate::scaffold::form::Field)> = w
+        .visible()
+        .into_iter()
+        .flat_map(|p| w.template.pages[p].fields(&w.params).into_iter().map(move |f| (p, f)))
+        .collect();
     for (i, row) in w.review_rows().iter().enumerate() {
         let focused = i == w.sel.selected;
         let style = if focused { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
@@ -195,13 +218,18 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
                 lines.push(Line::default());
                 format!("Output folder: {}", clean(&w.output_dir().display().to_string()))
             }
-            ReviewRow::DryRun => format!("{} Dry run (show the files, write nothing)", if w.dry_run { "[x]" } else { "[ ]" }),
+            ReviewRow::DryRun => {
+                format!("{} Dry run (show the files, write nothing)", if w.dry_run { "[x]" } else { "[ ]" })
+            }
             ReviewRow::Run => if w.dry_run { "[ Dry run ]" } else { "[ Run ]" }.to_string(),
         };
         lines.push(Line::styled(line, style));
     }
     if !w.blocked.is_empty() {
-        lines.push(Line::styled(format!("⚠ cannot run locally: {}", clean(&w.blocked.join("; "))), theme.style(Slot::Warning)));
+        lines.push(Line::styled(
+            format!("⚠ cannot run locally: {}", clean(&w.blocked.join("; "))),
+            theme.style(Slot::Warning),
+        ));
     }
     (lines, selected_line)
 }
@@ -247,14 +275,23 @@ fn result_lines(app: &App, w: &WizardScreen, lines: &mut Vec<Line<'static>>) {
         Some(Err(e)) => {
             lines.push(Line::styled(format!("Failed: {}", clean(&e.message)), theme.style(Slot::Error)));
             if let Some(ws) = &e.workspace {
-                lines.push(Line::styled(format!("The partial workspace is kept at {}", clean(&ws.display().to_string())), theme.style(Slot::Warning)));
+                lines.push(Line::styled(
+                    format!("The partial workspace is kept at {}", clean(&ws.display().to_string())),
+                    theme.style(Slot::Warning),
+                ));
             }
         }
         Some(Ok(r)) => {
             if r.files.is_empty() {
-                lines.push(Line::styled(format!("Created {}", clean(&r.workspace.display().to_string())), theme.style(Slot::Ok)));
+                lines.push(Line::styled(
+                    format!("Created {}", clean(&r.workspace.display().to_string())),
+                    theme.style(Slot::Ok),
+                ));
             } else {
-                lines.push(Line::styled(format!("Dry run: {} files would be written, nothing was", r.files.len()), theme.style(Slot::Ok)));
+                lines.push(Line::styled(
+                    format!("Dry run: {} files would be written, nothing was", r.files.len()),
+                    theme.style(Slot::Ok),
+                ));
                 for f in &r.files {
                     lines.push(Line::styled(format!("  {}", clean(&f.path)), theme.style(Slot::Base)));
                 }
@@ -262,7 +299,10 @@ fn result_lines(app: &App, w: &WizardScreen, lines: &mut Vec<Line<'static>>) {
             for l in &r.output.links {
                 let target = l.url.as_deref().or(l.entity_ref.as_deref()).unwrap_or("");
                 lines.push(Line::from(vec![
-                    Span::styled(format!("→ {}  ", clean(l.title.as_deref().unwrap_or("link"))), theme.style(Slot::Base)),
+                    Span::styled(
+                        format!("→ {}  ", clean(l.title.as_deref().unwrap_or("link"))),
+                        theme.style(Slot::Base),
+                    ),
                     Span::styled(clean(target).into_owned(), theme.style(Slot::Link)),
                 ]));
             }
