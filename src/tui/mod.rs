@@ -19,6 +19,7 @@ pub mod theme;
 pub mod update;
 pub mod views;
 pub mod wizard;
+pub mod wizard_chooser;
 pub mod wizard_keys;
 
 pub use runtime::run;

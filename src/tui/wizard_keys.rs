@@ -8,19 +8,16 @@ use crossterm::event::KeyEvent;
 use ratatui_textarea::{CursorMove, TextArea};
 use serde_json::Value as Json;
 
-use crate::scaffold::fields::{FieldKind, PickerKind, plain};
+use crate::scaffold::fields::{FieldKind, plain};
 use crate::scaffold::form::{Field, get_path, set_path};
 use crate::scaffold::runner::{RunInput, RunOptions, StepStatus};
-use crate::scaffold::{Template, pickers, repo_url, template::base_dir_of, values};
+use crate::scaffold::{Template, repo_url, template::base_dir_of, values};
 
 use super::action::Action;
 use super::app::{App, Effect, Level, Screen};
 use super::input::LineInput;
 use super::screens::Selection;
 use super::wizard::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen};
-
-/// Most catalog suggestions a picker lists.
-const SUGGESTIONS: usize = 50;
 
 /// Opens the wizard on Template entity `i`.
 pub fn open(app: &mut App, i: u32) -> Vec<Effect> {
@@ -73,7 +70,7 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         return Some(Vec::new());
     }
     if w.chooser.is_some() {
-        chooser_action(w, action, page_len);
+        super::wizard_chooser::chooser_action(w, action, page_len);
         return Some(Vec::new());
     }
     let delta = match action {
@@ -161,11 +158,11 @@ fn editor_action(w: &mut WizardScreen, action: Action) {
     }
 }
 
-fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
+pub(super) fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
     values::all_fields(&w.template, &w.params).into_iter().find(|f| f.path == path)
 }
 
-fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
+pub(super) fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
     w.touched.insert(field.key());
     if field.kind == FieldKind::Secret {
         match value {
@@ -177,7 +174,7 @@ fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
     }
 }
 
-fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &str) {
+pub(super) fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &str) {
     let current = get_path(&w.params, path).and_then(Json::as_str).unwrap_or("").to_string();
     let (mut host, mut parts) = repo_url::split(&current);
     if part == "host" {
@@ -211,84 +208,6 @@ fn commit_editor(w: &mut WizardScreen) {
             }
         }
     }
-}
-
-fn chooser_action(w: &mut WizardScreen, action: Action, page: isize) {
-    let Some((target, c)) = &mut w.chooser else { return };
-    let n = c.options.len();
-    match action {
-        Action::MoveUp => c.sel.move_by(-1, n),
-        Action::MoveDown => c.sel.move_by(1, n),
-        Action::PageUp | Action::HalfPageUp => c.sel.move_by(-page / 2, n),
-        Action::PageDown | Action::HalfPageDown => c.sel.move_by(page / 2, n),
-        Action::Select if c.multi => {
-            if let Some((v, _)) = c.options.get(c.sel.selected).cloned() {
-                if let Some(pos) = c.chosen.iter().position(|x| *x == v) {
-                    c.chosen.remove(pos);
-                } else {
-                    c.chosen.push(v);
-                }
-            }
-        }
-        Action::Select | Action::NextPane => {
-            let target = target.clone();
-            let picked = c.options.get(c.sel.selected).map(|(v, _)| v.clone());
-            let typed = c.query.as_ref().map(|q| q.text().trim().to_string()).filter(|t| !t.is_empty());
-            w.chooser = None;
-            pick(w, target, picked, typed);
-        }
-        Action::Back => {
-            let (target, c) = match w.chooser.take() {
-                Some(x) => x,
-                None => return,
-            };
-            if c.multi
-                && let Target::Field(path) = target
-                && let Some(field) = field_at(w, &path)
-            {
-                let value = (!c.chosen.is_empty()).then_some(Json::Array(c.chosen));
-                set_value(w, &field, value);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn pick(w: &mut WizardScreen, target: Target, picked: Option<Json>, typed: Option<String>) {
-    match target {
-        Target::RepoPart(path, part) => {
-            if let Some(v) = picked.map(|v| plain(&v)).or(typed) {
-                set_repo_part(w, &path, &part, &v);
-            }
-        }
-        Target::Field(path) => {
-            let Some(field) = field_at(w, &path) else { return };
-            let value = match (picked, typed) {
-                (Some(v), _) => Some(v),
-                (None, Some(t)) if pickers::allows_arbitrary(&field) => {
-                    pickers::typed_ref(&field, &t).map(Json::String)
-                }
-                _ => None,
-            };
-            if value.is_some() {
-                set_value(w, &field, value);
-            }
-        }
-        Target::Output => {}
-    }
-}
-
-fn picker_options(
-    index: Option<&crate::index::Index>,
-    field: &Field,
-    identity: Option<&str>,
-    text: &str,
-) -> Vec<(Json, String)> {
-    let Some(index) = index else { return Vec::new() };
-    pickers::candidates(index, field, identity, text, SUGGESTIONS)
-        .into_iter()
-        .map(|c| (Json::String(c.value), c.label))
-        .collect()
 }
 
 fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity: Option<&str>) -> Vec<Effect> {
@@ -351,8 +270,8 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     let multi = f.kind == FieldKind::MultiPicker;
                     let chosen =
                         if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
-                    let options = picker_options(index, &f, identity, "");
-                    let query = Some(LineInput::new(&picker_hint(&f)));
+                    let options = super::wizard_chooser::picker_options(index, &f, identity, "");
+                    let query = Some(LineInput::new(&super::wizard_chooser::picker_hint(&f)));
                     w.chooser = Some((target, Chooser { options, sel: Selection::default(), multi, chosen, query }));
                 }
                 FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
@@ -364,15 +283,6 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
         }
     }
     Vec::new()
-}
-
-fn picker_hint(f: &Field) -> String {
-    match f.kind {
-        FieldKind::Picker(PickerKind::Owner) => "type to find a group or user".into(),
-        FieldKind::Picker(PickerKind::MyGroups) => "your groups".into(),
-        FieldKind::Picker(PickerKind::OwnedEntity) => "entities you own".into(),
-        _ => "type to find an entity".into(),
-    }
 }
 
 fn next_page(w: &mut WizardScreen) -> Vec<Effect> {
@@ -497,7 +407,7 @@ pub fn type_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         if let Some(field) = field_at(w, &path)
             && let Some((_, c)) = &mut w.chooser
         {
-            c.options = picker_options(index.as_deref(), &field, identity.as_deref(), &text);
+            c.options = super::wizard_chooser::picker_options(index.as_deref(), &field, identity.as_deref(), &text);
             c.sel = Selection::default();
         }
     }
