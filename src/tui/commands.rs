@@ -66,7 +66,7 @@ fn title_help(title: &str) -> &'static str {
         "groups" => "list groups",
         "users" => "list users",
         "resources" => "list resources",
-        "templates" => "list templates",
+        "templates" => "list templates (enter starts the wizard)",
         _ => "list locations",
     }
 }
