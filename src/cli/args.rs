@@ -33,6 +33,9 @@ pub enum Command {
         /// Sync only this source.
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// Fetch every entity of remote catalogs again (no incremental sync).
+        #[arg(long)]
+        full: bool,
     },
     /// Fuzzy search, with facets such as `kind:api owner:team-a !tag:java`.
     Search {
@@ -148,6 +151,29 @@ pub enum Command {
     /// Run a Software Template: values from --values/--set, files into
     /// --output (or a dry run, or on the backend with --remote).
     Scaffold(super::scaffold::ScaffoldArgs),
+    /// Register a location (catalog file URL) on a remote Backstage catalog,
+    /// showing what it adds first.
+    Register {
+        /// The catalog-info URL (or an absolute path, for backends that allow files).
+        target: String,
+        /// Only show what would be added.
+        #[arg(long)]
+        dry_run: bool,
+        /// The remote source to register on (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Ask a remote catalog to refresh an entity now, then show it as re-read.
+    Refresh {
+        /// The entity.
+        reference: String,
+    },
+    /// The user a remote catalog maps your token to.
+    Whoami {
+        /// The remote source to ask (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.

@@ -7,6 +7,7 @@ mod browse;
 mod graph;
 mod maintain;
 pub mod output;
+mod remote;
 pub mod scaffold;
 
 use std::process::ExitCode;
@@ -23,7 +24,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs one subcommand and returns the process exit code.
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
-        Command::Sync { source } => maintain::sync(ws, source.as_deref()),
+        Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
         Command::Search { query, kind, limit, json } => {
             browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
         }
@@ -43,6 +44,9 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         }
         Command::Health { json } => graph::health(ws, json),
         Command::Scaffold(args) => scaffold::scaffold(ws, &args),
+        Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
+        Command::Refresh { reference } => remote::refresh(ws, &reference),
+        Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,7 +1,7 @@
 //! Building an index from what the sources read: merge, de-duplicate,
 //! derive relations in both directions, and lay out summaries and bodies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::model::relations::{self, Edge};
 use crate::model::{Entity, EntityRef, Problem, Relation};
@@ -59,11 +59,15 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                 state.last_attempt = now;
                 state.last_error = None;
                 problems.extend(output.problems);
+                if let (Some(prev), false) = (previous, output.kept.is_empty()) {
+                    let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
+                    keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
+                }
                 candidates.extend(output.entities.into_iter().map(|r| Candidate {
                     canonical: r.entity.canonical_ref(),
                     entity: r.entity,
                     source,
-                    file: Some(r.file.display().to_string()),
+                    file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
                     line: r.line,
                     server_relations: input.server_relations,
                 }));
@@ -120,6 +124,26 @@ fn keep_previous(
             file: s.file.clone(),
             line: s.line,
             server_relations,
+        });
+    }
+}
+
+/// Carries over, from the previous index, a remote source's entities whose
+/// uid the incremental sync found unchanged.
+fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
+    for i in 0..prev.len() as u32 {
+        let s = prev.summary(i);
+        if prev.source_name(i) != name || !s.uid.as_deref().is_some_and(|u| kept.contains(u)) {
+            continue;
+        }
+        let Ok(entity) = prev.entity(i) else { continue };
+        candidates.push(Candidate {
+            canonical: prev.ref_of(i).to_string(),
+            entity,
+            source,
+            file: s.file.clone(),
+            line: s.line,
+            server_relations: true,
         });
     }
 }
@@ -300,6 +324,7 @@ mod tests {
             ],
             problems: vec![],
             files: 3,
+            kept: vec![],
         }
     }
 
