@@ -1,73 +1,25 @@
-//! Against the real Backstage backend (../shared/backstage-backend with
-//! the scaffolder plugin): local output equals the backend's dry run for
+//! Against the real Backstage backend (tests/backend with the scaffolder
+//! plugin): local output equals the backend's dry run for
 //! several templates (same files, same contents), and a task created over
 //! the API streams its events to completion. Skipped, with the reason
 //! printed, when node or the installed backend is not there.
 
 mod common;
+mod common_backend;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
+use common_backend::Backend;
 use serde_json::{Map, Value as Json, json};
 use stagehand::scaffold::Template;
 use stagehand::scaffold::form::apply_defaults;
 use stagehand::scaffold::remote::{Client, TaskEvent};
 use stagehand::scaffold::runner::{self, RunInput, RunOptions};
 
-/// A backend started for this test binary, stopped on drop.
-struct Backend {
-    dir: PathBuf,
-    port: u16,
-    url: String,
-    token: String,
-}
-
-impl Drop for Backend {
-    fn drop(&mut self) {
-        let _ = Command::new(self.dir.join("stop.sh")).args(["--port", &self.port.to_string()]).output();
-    }
-}
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-}
-
+/// Starts the backend (tests/backend) with the scaffolder plugin.
 fn start(test: &str, files: &[PathBuf]) -> Option<Backend> {
-    let dir = common::shared_dir()?.join("backstage-backend");
-    if !dir.join("start.sh").is_file() {
-        eprintln!("SKIP {test}: ../shared/backstage-backend is not there");
-        return None;
-    }
-    if !on_path("node") {
-        eprintln!("SKIP {test}: node is not on PATH");
-        return None;
-    }
-    let home = std::env::var_os("BACKSTAGE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/stagehand-backstage")))?;
-    if !home.join("node_modules").is_dir() {
-        eprintln!(
-            "SKIP {test}: the backend is not installed in {} (run ../shared/backstage-backend/install.sh)",
-            home.display()
-        );
-        return None;
-    }
-    let port = 7600 + (std::process::id() % 300) as u16;
-    let mut cmd = Command::new(dir.join("start.sh"));
-    cmd.args(["--port", &port.to_string(), "--plugins", "scaffolder"]).args(files);
-    let out = cmd.output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let get = |k: &str| text.lines().find_map(|l| l.strip_prefix(k)).map(String::from);
-    match (get("BACKSTAGE_URL="), get("BACKSTAGE_TOKEN=")) {
-        (Some(url), Some(token)) if out.status.success() => Some(Backend { dir, port, url, token }),
-        _ => {
-            eprintln!("SKIP {test}: the backend did not start: {}", String::from_utf8_lossy(&out.stderr));
-            let _ = Command::new(dir.join("stop.sh")).args(["--port", &port.to_string()]).output();
-            None
-        }
-    }
+    Backend::start(test, files, &["--plugins", "scaffolder"])
 }
 
 fn values(json: Json) -> Map<String, Json> {
