@@ -431,3 +431,74 @@ fn from_a_component_to_its_owner_to_a_member_to_what_they_own_and_back() {
     assert!(screen.contains("EXITED-0"), "{screen}");
     t.assert_restored();
 }
+
+#[test]
+fn scaffold_a_template_from_the_wizard() {
+    let work = tempfile::Builder::new().prefix("stagehand-e2e-work-").tempdir().expect("work dir");
+    let out = work.path().join("geo-out");
+    let command = format!(
+        "cd {} && {} --demo; echo EXITED-$?; exec sh",
+        shell_quote(&work.path().display().to_string()),
+        shell_quote(binary())
+    );
+    let Some(t) = Tmux::start(&command) else {
+        return;
+    };
+    t.wait_loaded();
+    // `:templates`, pick the Python library, Enter starts the wizard.
+    t.type_text(":");
+    t.wait_for("command");
+    t.type_text("templates");
+    t.keys(&["Enter"]);
+    t.wait_for("python-library");
+    t.keys(&["j"]);
+    t.keys(&["Enter"]);
+    t.wait_for("page 1/3");
+    // Page 1: the name (editor), the owner (catalog picker), the lifecycle (select).
+    t.keys(&["Enter"]);
+    t.type_text("lumen_geo");
+    t.keys(&["Enter"]);
+    t.wait_for("lumen_geo");
+    t.keys(&["j", "j", "Enter"]);
+    t.wait_for("type to find");
+    t.type_text("shipments");
+    t.wait_for("group:default/team-shipments");
+    t.keys(&["Enter"]);
+    t.keys(&["j", "Enter"]);
+    t.wait_for("choose");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("Production - semver");
+    // Page 2 keeps its defaults; page 3: the repository's owner and name.
+    t.keys(&["Tab"]);
+    t.wait_for("page 2/3");
+    t.keys(&["Tab"]);
+    t.wait_for("page 3/3");
+    t.keys(&["j", "j", "Enter"]);
+    t.type_text("lumen");
+    t.keys(&["Enter"]);
+    t.keys(&["j", "Enter"]);
+    t.type_text("geo");
+    t.keys(&["Enter"]);
+    t.wait_for("repo=geo");
+    t.keys(&["Tab"]);
+    // Review: every value, then the folder, then run.
+    let review = t.wait_for("[ Run ]");
+    assert!(review.contains("lumen_geo") && review.contains("group:default/team-shipments"), "{review}");
+    t.keys(&["G", "k", "k", "Enter", "C-u"]);
+    t.type_text(&out.display().to_string());
+    t.keys(&["Enter"]);
+    t.wait_for("geo-out");
+    t.keys(&["G", "Enter"]);
+    let done = t.wait_for("Open in catalog");
+    assert!(done.contains("Created") && done.contains("component:default/lumen-geo"), "{done}");
+    assert!(done.contains("✓ Render skeleton") || done.contains("Steps"), "{done}");
+    // The files are on disk, committed.
+    assert!(out.join("src/lumen_geo/__init__.py").is_file(), "{done}");
+    assert!(out.join("catalog-info.yaml").is_file());
+    assert!(out.join(".git").is_dir());
+    t.keys(&["Escape"]);
+    t.wait_for("templates");
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED-0");
+    t.assert_restored();
+}

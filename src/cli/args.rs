@@ -148,6 +148,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a Software Template: values from --values/--set, files into
+    /// --output (or a dry run, or on the backend with --remote).
+    Scaffold(super::scaffold::ScaffoldArgs),
     /// Register a location (catalog file URL) on a remote Backstage catalog,
     /// showing what it adds first.
     Register {

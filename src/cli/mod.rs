@@ -8,6 +8,7 @@ mod graph;
 mod maintain;
 pub mod output;
 mod remote;
+pub mod scaffold;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
             graph::graph(ws, &reference, &opts, format)
         }
         Command::Health { json } => graph::health(ws, json),
+        Command::Scaffold(args) => scaffold::scaffold(ws, &args),
         Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
         Command::Refresh { reference } => remote::refresh(ws, &reference),
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),

@@ -58,6 +58,10 @@ pub enum Msg {
     Refreshed(Result<Box<Entity>, String>),
     /// SIGTERM, SIGHUP: leave now, with this exit status (128 + signal).
     Terminate(u8),
+    /// Progress of a template run.
+    ScaffoldEvent(u64, crate::scaffold::Event),
+    /// A template run finished.
+    ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
 }
 
 /// An index with its haystacks, ready to search.
@@ -109,6 +113,21 @@ pub enum Effect {
     OpenUrl(String),
     /// Suspend the process (Ctrl-z).
     Suspend,
+    /// Run a template locally.
+    RunTemplate {
+        /// Identifies the run (stale events are dropped).
+        run_id: u64,
+        /// The template.
+        template: Arc<crate::scaffold::Template>,
+        /// Its values.
+        input: Box<crate::scaffold::RunInput>,
+        /// Where and how.
+        options: Box<crate::scaffold::RunOptions>,
+        /// For `catalog:fetch` and the user's entity.
+        index: Option<Arc<Index>>,
+        /// Set to stop the run.
+        cancel: Arc<std::sync::atomic::AtomicBool>,
+    },
     /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
     RefreshRemote {
         /// The remote source's name.
@@ -137,6 +156,8 @@ pub enum Screen {
     Problems(ProblemsScreen),
     /// Catalog health findings.
     Health(HealthScreen),
+    /// The scaffolding wizard.
+    Wizard(Box<super::wizard::WizardScreen>),
     /// The configured sources and how their last sync went.
     Sources(Selection),
 }
@@ -152,6 +173,7 @@ impl Screen {
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
+            Screen::Wizard(w) => w.template.title.clone(),
             Screen::Sources(_) => "sources".into(),
         }
     }

@@ -69,7 +69,7 @@ fn title_help(title: &str) -> &'static str {
         "groups" => "list groups",
         "users" => "list users",
         "resources" => "list resources",
-        "templates" => "list templates",
+        "templates" => "list templates (enter starts the wizard)",
         _ => "list locations",
     }
 }
@@ -321,7 +321,7 @@ fn selected_entity(app: &App) -> Option<u32> {
             app.index().find(problem.entity.as_deref()?)
         }
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
-        Screen::Sources(_) => None,
+        Screen::Wizard(_) | Screen::Sources(_) => None,
     }
 }
 
@@ -479,7 +479,7 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             p.refilter(&loaded.index);
             Vec::new()
         }
-        Screen::Entity(_) | Screen::Health(_) | Screen::Sources(_) => Vec::new(),
+        Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => Vec::new(),
     }
 }
 
@@ -558,5 +558,6 @@ pub fn carry_over(
             fresh.sel.set(h.sel.selected, fresh.issues.len());
             Screen::Health(fresh)
         }
+        Screen::Wizard(w) => Screen::Wizard(w),
     })
 }

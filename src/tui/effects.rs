@@ -58,6 +58,15 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             stars::save(&path, &refs).err().map(Msg::EffectFailed)
         }
         Effect::OpenUrl(url) => open_url(&url).err().map(Msg::EffectFailed),
+        Effect::RunTemplate { run_id, template, input, options, index, cancel } => {
+            let progress = ctx.progress.clone();
+            let lookup = |r: &str| {
+                index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value())
+            };
+            let mut events = |e| progress(Msg::ScaffoldEvent(run_id, e));
+            let result = crate::scaffold::run(&template, &input, &options, &lookup, &mut events, &cancel);
+            Some(Msg::ScaffoldDone(run_id, Box::new(result)))
+        }
         Effect::RefreshRemote { source, entity } => {
             let result = ctx
                 .ws

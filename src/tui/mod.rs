@@ -18,5 +18,8 @@ pub mod stars;
 pub mod theme;
 pub mod update;
 pub mod views;
+pub mod wizard;
+pub mod wizard_chooser;
+pub mod wizard_keys;
 
 pub use runtime::run;

@@ -102,6 +102,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.quit = true;
             Vec::new()
         }
+        Msg::ScaffoldEvent(run_id, event) => {
+            super::wizard_keys::on_run_event(app, run_id, event);
+            Vec::new()
+        }
+        Msg::ScaffoldDone(run_id, result) => {
+            super::wizard_keys::on_run_done(app, run_id, *result);
+            Vec::new()
+        }
     }
 }
 
@@ -149,6 +157,7 @@ pub fn context(app: &App) -> Context {
         Screen::List(l) if l.filtering => Context::Search,
         Screen::Problems(p) if p.filtering => Context::Search,
         Screen::Entity(_) => Context::Entity,
+        Screen::Wizard(w) if w.typing() => Context::Search,
         _ => Context::List,
     }
 }
@@ -174,6 +183,9 @@ fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             p.selected = 0;
         }
         return Vec::new();
+    }
+    if matches!(app.screen(), Screen::Wizard(_)) {
+        return super::wizard_keys::type_key(app, key);
     }
     if let Screen::Search(s) = app.screen()
         && s.focus == SearchFocus::Query
@@ -210,6 +222,11 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Some(Overlay::Help(_)) => return help_action(app, action),
         Some(Overlay::Palette(_)) => return commands::palette_action(app, action),
         None => {}
+    }
+    if matches!(app.screen(), Screen::Wizard(_))
+        && let Some(effects) = super::wizard_keys::handle(app, action)
+    {
+        return effects;
     }
     match action {
         Action::Help => {
@@ -345,6 +362,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::Entity(e) => {
                 e.scroll = e.scroll.saturating_add_signed(d).min(e.max_scroll.get());
             }
+            Screen::Wizard(_) => {}
         }
         return Vec::new();
     }
@@ -372,7 +390,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.focus = SearchFocus::Query,
                 Screen::List(l) => l.filtering = true,
                 Screen::Problems(p) => p.filtering = true,
-                Screen::Entity(_) | Screen::Health(_) | Screen::Sources(_) => {}
+                Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => {}
             }
             Vec::new()
         }
@@ -381,7 +399,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.input.clear(),
                 Screen::List(l) => l.filter.clear(),
                 Screen::Problems(p) => p.filter.clear(),
-                Screen::Entity(_) | Screen::Health(_) | Screen::Sources(_) => false,
+                Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => false,
             };
             if cleared { commands::research_top(app) } else { Vec::new() }
         }
@@ -413,6 +431,12 @@ fn select(app: &mut App) -> Vec<Effect> {
                     l.filtering = false;
                 }
                 return Vec::new();
+            }
+            if let super::screens::ListSource::Kind(k) = &l.source
+                && k.eq_ignore_ascii_case("template")
+                && let Some(i) = l.selected()
+            {
+                return super::wizard_keys::open(app, i);
             }
             l.selected()
         }
@@ -450,7 +474,7 @@ fn select(app: &mut App) -> Vec<Effect> {
                 None => None,
             }
         }
-        Screen::Entity(_) => None,
+        Screen::Entity(_) | Screen::Wizard(_) => None,
     };
     match target {
         Some(i) => open_entity(app, i),

@@ -8,6 +8,7 @@ mod palette;
 mod search;
 mod status;
 mod structure;
+mod wizard;
 
 use std::borrow::Cow;
 
@@ -35,6 +36,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::List(l) => list::render(app, l, frame, body),
         Screen::Problems(p) => list::render_problems(app, p, frame, body),
         Screen::Health(h) => list::render_health(app, h, frame, body),
+        Screen::Wizard(w) => wizard::render(app, w, frame, body),
         Screen::Sources(sel) => list::render_sources(app, sel, frame, body),
     }
     status::render(app, frame, status);

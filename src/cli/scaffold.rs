@@ -1,0 +1,346 @@
+//! `stagehand scaffold TEMPLATE_REF`: fill a template's parameters from a
+//! values file and `--set`, then run it locally (or as a dry run, or on a
+//! Backstage backend with `--remote`). Headless, for CI: missing or invalid
+//! values are an error listing them, or are asked for when stdin is a
+//! terminal.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, bail};
+use serde_json::{Map, Value as Json};
+
+use crate::index::Index;
+use crate::model::sanitize;
+use crate::scaffold::form::apply_defaults;
+use crate::scaffold::runner::{self, Event, RunInput, RunOptions, StepStatus};
+use crate::scaffold::{Template, template::base_dir_of, values};
+use crate::workspace::Workspace;
+
+use super::output::Out;
+
+/// What `stagehand scaffold` was asked.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScaffoldArgs {
+    /// The template: a ref (`go-service`, `template:default/go-service`) or a template.yaml path.
+    pub template: String,
+    /// A YAML or JSON file of parameter values.
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// One value, `key=value` (repeatable; lists comma-separated or JSON).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Where the files go (default: ./NAME, from the `name` or `component_id` value).
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Show the files that would be written, with contents; touch nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run the template on the Backstage backend (`--base-url`, `--token`).
+    #[arg(long)]
+    pub remote: bool,
+    /// The backend's base URL (also STAGEHAND_BACKSTAGE_URL).
+    #[arg(long, env = "STAGEHAND_BACKSTAGE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A backend token (also STAGEHAND_BACKSTAGE_TOKEN).
+    #[arg(long, env = "STAGEHAND_BACKSTAGE_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Allow an existing, non-empty output folder and replacing its files.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Push what `publish:*` commits to this git remote.
+    #[arg(long, value_name = "URL")]
+    pub git_remote: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Loads a template by path or ref, with the index when there is one.
+pub fn load_template(ws: &Workspace, text: &str) -> anyhow::Result<(Template, Option<Index>)> {
+    let path = Path::new(text);
+    if path.is_file() {
+        let t = Template::from_file(path).map_err(anyhow::Error::msg)?;
+        return Ok((t, ws.load_index().ok()));
+    }
+    let index = ws.load_index()?;
+    let wanted = if text.contains(':') { text.to_string() } else { format!("template:{text}") };
+    let Some(i) = index.resolve(&wanted).or_else(|| index.resolve(text)) else {
+        let hint = index.suggest(text, 3).join(", ");
+        bail!(
+            "no template `{text}` in the index{}",
+            if hint.is_empty() { String::new() } else { format!("; did you mean {hint}?") }
+        );
+    };
+    let entity = index.entity(i).map_err(anyhow::Error::msg)?;
+    let t = Template::from_entity(&entity, base_dir_of(&entity)).map_err(anyhow::Error::msg)?;
+    Ok((t, Some(index)))
+}
+
+/// The user's ref and entity, for `user.entity`.
+pub fn user_of(ws: &Workspace, index: Option<&Index>) -> (Option<String>, Option<Json>) {
+    let user = ws.identity();
+    let entity = user
+        .as_deref()
+        .and_then(|u| index.and_then(|ix| ix.find(u).and_then(|i| ix.entity(i).ok())))
+        .map(|e| e.to_value());
+    (user, entity)
+}
+
+fn prompt_missing(
+    template: &Template,
+    params: &mut Map<String, Json>,
+    secrets: &Map<String, Json>,
+) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    for _round in 0..20 {
+        let problems = values::problems(template, params, secrets);
+        let Some((_, problem)) = problems.first() else { return Ok(()) };
+        let fields = values::all_fields(template, params);
+        let field = fields.iter().find(|f| f.key() == problem.key);
+        let title = field.map_or(problem.key.clone(), |f| f.title());
+        eprint!("{} ({}): ", sanitize::line(&title), sanitize::line(&problem.message));
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            bail!("stdin closed while asking for {}", problem.key);
+        }
+        values::set(template, params, &format!("{}={}", problem.key, line.trim_end_matches(['\n', '\r'])))
+            .map_err(anyhow::Error::msg)?;
+    }
+    Ok(())
+}
+
+/// Fills parameters from the args: values file, `--set`, defaults,
+/// secrets split out; then checks them.
+pub fn collect_values(
+    template: &Template,
+    args: &ScaffoldArgs,
+) -> anyhow::Result<(Map<String, Json>, Map<String, Json>)> {
+    let mut params = match &args.values {
+        Some(p) => values::read_values_file(p).map_err(anyhow::Error::msg)?,
+        None => Map::new(),
+    };
+    for s in &args.set {
+        values::set(template, &mut params, s).map_err(anyhow::Error::msg)?;
+    }
+    apply_defaults(&template.pages, &mut params);
+    let mut secrets = values::split_secrets(template, &mut params);
+    let problems = values::problems(template, &params, &secrets);
+    if !problems.is_empty() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        prompt_missing(template, &mut params, &secrets)?;
+        secrets.extend(values::split_secrets(template, &mut params));
+    }
+    let problems = values::problems(template, &params, &secrets);
+    if !problems.is_empty() {
+        let lines: Vec<String> =
+            problems.iter().map(|(page, e)| format!("  {}: {} ({page})", e.key, e.message)).collect();
+        bail!(
+            "missing or invalid values for {}:\n{}\nset them with --set KEY=VALUE or --values FILE",
+            template.entity_ref,
+            lines.join("\n")
+        );
+    }
+    Ok((params, secrets))
+}
+
+fn default_output(template: &Template, params: &Map<String, Json>) -> PathBuf {
+    let name = ["name", "component_id", "componentName"]
+        .iter()
+        .find_map(|k| params.get(*k).and_then(Json::as_str))
+        .unwrap_or_else(|| template.entity_ref.rsplit('/').next().unwrap_or("scaffolded"));
+    let safe: String = name.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    PathBuf::from(if safe.is_empty() || safe.starts_with('.') { "scaffolded".to_string() } else { safe })
+}
+
+/// Prints progress of a local run on stderr.
+pub fn print_event(template: &Template, event: &Event) {
+    let total = template.steps.len();
+    match event {
+        Event::Step(i, status) => {
+            let name = template.steps.get(*i).map_or("", |s| s.name.as_str());
+            let line = match status {
+                StepStatus::Running => format!("[{}/{total}] {name}", i + 1),
+                StepStatus::Skipped(why) => format!("[{}/{total}] {name}: skipped ({why})", i + 1),
+                StepStatus::Failed(e) => format!("[{}/{total}] {name}: failed: {e}", i + 1),
+                StepStatus::Done | StepStatus::Pending => return,
+            };
+            eprintln!("{}", sanitize::line(&line));
+        }
+        Event::Log(_, line) => eprintln!("      {}", sanitize::line(line)),
+    }
+}
+
+/// `stagehand scaffold`.
+pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
+    let (template, index) = load_template(ws, &args.template)?;
+    let (params, secrets) = collect_values(&template, args)?;
+    if args.remote {
+        return remote(&template, &params, &secrets, args);
+    }
+    let problems = runner::preflight(&template);
+    if !problems.is_empty() {
+        bail!(
+            "{} cannot run locally:\n  {}\nrun it on the backend instead with --remote --base-url URL",
+            template.entity_ref,
+            problems.join("\n  ")
+        );
+    }
+    let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
+    let (user_ref, user_entity) = user_of(ws, index.as_ref());
+    let input = RunInput { parameters: params, secrets, user_ref, user_entity };
+    let options = RunOptions {
+        output_dir: output_dir.clone(),
+        dry_run: args.dry_run,
+        overwrite: args.overwrite,
+        git_remote: args.git_remote.clone(),
+    };
+    let lookup =
+        |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
+    let cancel = AtomicBool::new(false);
+    let result = runner::run(&template, &input, &options, &lookup, &mut |e| print_event(&template, &e), &cancel);
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let kept = e
+                .workspace
+                .as_ref()
+                .map(|w| format!("\nthe partial workspace is kept at {}", w.display()))
+                .unwrap_or_default();
+            bail!("{}{kept}", e.message);
+        }
+    };
+    let mut out = Out::default();
+    if args.json {
+        let files: Vec<Json> = result
+            .files
+            .iter()
+            .map(|f| serde_json::json!({"path": f.path, "executable": f.executable, "content": String::from_utf8_lossy(&f.bytes)}))
+            .collect();
+        out.json(&serde_json::json!({
+            "template": template.entity_ref,
+            "dryRun": args.dry_run,
+            "output": result.output,
+            "directory": (!args.dry_run).then(|| result.workspace.display().to_string()),
+            "files": files,
+        }))?;
+        out.flush()?;
+        return Ok(0);
+    }
+    if args.dry_run {
+        out.line("Dry run: nothing was written. Files:");
+        for f in &result.files {
+            out.line(&format!("  {}{}", f.path, if f.executable { " (executable)" } else { "" }));
+        }
+        for f in &result.files {
+            out.line("");
+            out.line(&format!("── {} ──", f.path));
+            if crate::scaffold::actions::is_binary_content(&f.bytes) {
+                out.line(&format!("(binary, {} bytes)", f.bytes.len()));
+            } else {
+                out.block(&String::from_utf8_lossy(&f.bytes));
+            }
+        }
+    } else {
+        out.line(&format!("Created {}", result.workspace.display()));
+    }
+    print_output(&mut out, &result.output);
+    out.flush()?;
+    Ok(0)
+}
+
+/// Output links and text, sanitized.
+pub fn print_output(out: &mut Out, output: &crate::scaffold::output::RunOutput) {
+    for l in &output.links {
+        let target = l.url.as_deref().or(l.entity_ref.as_deref()).unwrap_or("");
+        out.line(&format!("link: {}  {target}", l.title.as_deref().unwrap_or("")));
+    }
+    for t in &output.text {
+        out.line("");
+        if let Some(title) = &t.title {
+            out.line(&format!("## {title}"));
+        }
+        out.block(&t.content);
+    }
+}
+
+/// Context for the error of a missing `--base-url`.
+pub fn base_url(args: &ScaffoldArgs) -> anyhow::Result<&str> {
+    args.base_url.as_deref().context("--remote needs --base-url URL (or STAGEHAND_BACKSTAGE_URL)")
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// `--remote`: a dry run or a task on the backend, its events on stderr.
+fn remote(
+    template: &Template,
+    params: &Map<String, Json>,
+    secrets: &Map<String, Json>,
+    args: &ScaffoldArgs,
+) -> anyhow::Result<u8> {
+    use crate::scaffold::remote::{Client, TaskEvent};
+    let client = Client::new(base_url(args)?, args.token.as_deref())?;
+    let rt = runtime()?;
+    let mut out = Out::default();
+    if args.dry_run {
+        let result = rt.block_on(client.dry_run(&template.entity, template.base_dir.as_deref(), params, secrets))?;
+        for line in &result.log {
+            eprintln!("      {}", sanitize::line(line));
+        }
+        out.line("Dry run on the backend: nothing was written. Files:");
+        for f in &result.files {
+            out.line(&format!("  {}", f.path));
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    let id = rt.block_on(client.create_task(&template.entity_ref, params, secrets))?;
+    eprintln!("task {} started on {}", sanitize::line(&id), sanitize::line(base_url(args)?));
+    let mut show = |e: &TaskEvent| {
+        if let TaskEvent::Log { step, message, .. } = e {
+            eprintln!("  {} {}", sanitize::line(step.as_deref().unwrap_or("")), sanitize::line(message));
+        }
+    };
+    let done = rt.block_on(client.follow(&id, &mut show))?;
+    let TaskEvent::Completion { message, output, failed } = done else { return Ok(0) };
+    let engine_free = crate::scaffold::output::RunOutput {
+        links: output
+            .as_ref()
+            .and_then(|o| o.get("links"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let s = |k: &str| l.get(k).and_then(Json::as_str).map(String::from);
+                crate::scaffold::output::OutputLink {
+                    title: s("title"),
+                    url: s("url"),
+                    entity_ref: s("entityRef"),
+                    icon: s("icon"),
+                }
+            })
+            .collect(),
+        text: output
+            .as_ref()
+            .and_then(|o| o.get("text"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .map(|t| crate::scaffold::output::OutputText {
+                title: t.get("title").and_then(Json::as_str).map(String::from),
+                content: t.get("content").and_then(Json::as_str).unwrap_or("").to_string(),
+            })
+            .collect(),
+        extra: Map::new(),
+    };
+    if failed {
+        bail!("task {id}: {message}");
+    }
+    out.line(&message);
+    print_output(&mut out, &engine_free);
+    out.flush()?;
+    Ok(0)
+}

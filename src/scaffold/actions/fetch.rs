@@ -1,0 +1,251 @@
+//! `fetch:template`, `fetch:template:file`, `fetch:plain` and
+//! `fetch:plain:file`, from skeletons beside the template's file, with
+//! Backstage's rules for rendered paths and contents.
+
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde_json::{Map, Value as Json};
+
+use super::{ActionCtx, Output, bool_input, join_rel, str_input};
+use crate::scaffold::expr::{Engine, Syntax};
+use crate::scaffold::safe_fs::{Written, walk};
+
+/// The local folder or file a `url` input names, confined to the
+/// template's folder.
+fn source(url: &str, ctx: &ActionCtx<'_>) -> Result<PathBuf, String> {
+    if url.contains("://") {
+        return Err(format!(
+            "fetching {url} needs the network; stagehand fetches only skeletons beside the template (use --remote)"
+        ));
+    }
+    let base = ctx.template_dir.ok_or("this template has no local folder to fetch skeletons from (use --remote)")?;
+    crate::sources::placeholders::confined_path(base, base, url)
+        .ok_or_else(|| format!("url `{url}` leaves the template's folder; refusing to read it"))
+}
+
+fn target(input: &Json) -> String {
+    str_input(input, "targetPath").unwrap_or("./").to_string()
+}
+
+fn globs(input: &Json, key: &str) -> Result<Option<GlobSet>, String> {
+    let Some(list) = input.get(key) else { return Ok(None) };
+    let items = list.as_array().ok_or_else(|| format!("{key} must be a list of globs"))?;
+    let mut set = GlobSetBuilder::new();
+    for g in items.iter().filter_map(Json::as_str) {
+        let glob = GlobBuilder::new(g.trim_start_matches("./"))
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("{key}: bad glob `{g}`: {e}"))?;
+        set.add(glob);
+    }
+    set.build().map(Some).map_err(|e| format!("{key}: {e}"))
+}
+
+/// Whether bytes are binary (as `isbinaryfile` decides for the usual files).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0) || std::str::from_utf8(bytes).is_err()
+}
+
+/// A rendered path Backstage skips: empty, starting with `/`, or with `//`.
+pub fn skipped(path: &str) -> bool {
+    path.is_empty() || path.starts_with('/') || path.contains("//")
+}
+
+fn context(input: &Json, cookiecutter: bool) -> Json {
+    let values = input.get("values").cloned().unwrap_or(Json::Object(Map::new()));
+    let mut ctx = Map::new();
+    ctx.insert(if cookiecutter { "cookiecutter" } else { "values" }.into(), values);
+    Json::Object(ctx)
+}
+
+fn engine(input: &Json, cookiecutter: bool) -> Engine {
+    let syntax = if cookiecutter { Syntax::Cookiecutter } else { Syntax::Backstage };
+    Engine::with_blocks(syntax, bool_input(input, "trimBlocks"), bool_input(input, "lstripBlocks"))
+}
+
+#[cfg(unix)]
+fn mode_of(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode())
+}
+
+#[cfg(not(unix))]
+fn mode_of(_meta: &std::fs::Metadata) -> Option<u32> {
+    None
+}
+
+fn write_file(
+    ctx: &mut ActionCtx<'_>,
+    rel: &str,
+    bytes: &[u8],
+    mode: Option<u32>,
+    replace: bool,
+) -> Result<(), String> {
+    let overwrite = replace || ctx.may_replace(rel);
+    match ctx.root.write(rel, bytes, mode, overwrite)? {
+        Written::Skipped => (ctx.log)(format!("Skipping {rel}: it exists (set replace: true, or allow overwriting)")),
+        Written::Created | Written::Replaced => ctx.wrote(rel),
+    }
+    Ok(())
+}
+
+/// `fetch:template`.
+pub fn template(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
+    let url = str_input(input, "url").ok_or("fetch:template needs `url`")?;
+    if input.get("copyWithoutRender").is_some() && input.get("copyWithoutTemplating").is_some() {
+        return Err("copyWithoutRender and copyWithoutTemplating cannot be used together".into());
+    }
+    let dir = source(url, ctx)?;
+    if !dir.is_dir() {
+        return Err(format!("fetch:template: `{url}` is not a folder beside the template"));
+    }
+    let render_filename = input.get("copyWithoutTemplating").is_some();
+    let raw = globs(input, if render_filename { "copyWithoutTemplating" } else { "copyWithoutRender" })?;
+    let cookiecutter = bool_input(input, "cookiecutterCompat");
+    let extension = match input.get("templateFileExtension") {
+        Some(Json::Bool(true)) => Some(".njk".to_string()),
+        Some(Json::String(e)) => Some(if e.starts_with('.') { e.clone() } else { format!(".{e}") }),
+        _ => None,
+    };
+    let engine = engine(input, cookiecutter);
+    let values = context(input, cookiecutter);
+    let replace = bool_input(input, "replace");
+    let base = target(input);
+    (ctx.log)("Listing files and directories in template".into());
+    let entries = walk(&dir).map_err(|e| format!("cannot read the skeleton {}: {e}", dir.display()))?;
+    for (location, meta) in entries {
+        ctx.check_cancel()?;
+        let is_dir = meta.is_dir();
+        let marked = if is_dir { format!("{location}/") } else { location.clone() };
+        let raw_entry = raw.as_ref().is_some_and(|g| g.is_match(&location));
+        let (render_contents, local) = if let Some(ext) = &extension {
+            let render = !is_dir && marked.ends_with(ext.as_str());
+            let stripped = if render { marked[..marked.len() - ext.len()].to_string() } else { marked.clone() };
+            (render, engine.render_str(&stripped, &values).map_err(|e| format!("{location}: {e}"))?)
+        } else {
+            let render = !raw_entry;
+            let local = if render_filename || render {
+                engine.render_str(&marked, &values).map_err(|e| format!("{location}: {e}"))?
+            } else {
+                marked.clone()
+            };
+            (render, local)
+        };
+        if skipped(&local) {
+            continue;
+        }
+        let rel = join_rel(&base, &local);
+        if rel.is_empty() {
+            continue;
+        }
+        if is_dir {
+            (ctx.log)(format!("Writing directory {location} to template output path."));
+            ctx.root.create_dir(&rel)?;
+            continue;
+        }
+        let source_path = dir.join(&location);
+        if meta.file_type().is_symlink() {
+            let link = std::fs::read_link(&source_path).map_err(|e| format!("{location}: {e}"))?;
+            match ctx.root.symlink(&rel, &link, replace || ctx.may_replace(&rel)) {
+                Ok(_) => (ctx.log)(format!("Copying symbolic link at {location}, to template output path.")),
+                Err(e) => (ctx.log)(format!("Skipping {location}: {e}")),
+            }
+            continue;
+        }
+        let bytes = std::fs::read(&source_path).map_err(|e| format!("cannot read {location}: {e}"))?;
+        let mode = mode_of(&meta);
+        if is_binary(&bytes) {
+            (ctx.log)(format!("Copying file binary or symbolic link at {location}, to template output path."));
+            write_file(ctx, &rel, &bytes, mode, replace)?;
+            continue;
+        }
+        let contents = String::from_utf8_lossy(&bytes);
+        let out = if render_contents {
+            engine.render_str(&contents, &values).map_err(|e| format!("{location}: {e}"))?
+        } else {
+            (ctx.log)(format!("Copying file/directory {location} without processing."));
+            contents.into_owned()
+        };
+        (ctx.log)(format!("Writing file {location} to template output path."));
+        write_file(ctx, &rel, out.as_bytes(), mode, replace)?;
+    }
+    (ctx.log)("Template result written to output path".into());
+    Ok(Output::new())
+}
+
+/// `fetch:template:file`.
+pub fn template_file(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
+    let url = str_input(input, "url").ok_or("fetch:template:file needs `url`")?;
+    let target = str_input(input, "targetPath").ok_or("fetch:template:file needs `targetPath`")?;
+    let file = source(url, ctx)?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {url}: {e}"))?;
+    let mode = std::fs::metadata(&file).ok().as_ref().and_then(mode_of);
+    let cookiecutter = bool_input(input, "cookiecutterCompat");
+    let out = if is_binary(&bytes) {
+        bytes
+    } else {
+        engine(input, cookiecutter)
+            .render_str(&String::from_utf8_lossy(&bytes), &context(input, cookiecutter))
+            .map_err(|e| format!("{url}: {e}"))?
+            .into_bytes()
+    };
+    write_file(ctx, &super::normalize_rel(target), &out, mode, bool_input(input, "replace"))?;
+    Ok(Output::new())
+}
+
+/// `fetch:plain`: copies a folder as it is.
+pub fn plain(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
+    let url = str_input(input, "url").ok_or("fetch:plain needs `url`")?;
+    let dir = source(url, ctx)?;
+    let base = target(input);
+    if dir.is_file() {
+        return copy_file(&dir, &join_rel(&base, &file_name(&dir)), ctx, input);
+    }
+    for (location, meta) in walk(&dir).map_err(|e| format!("cannot read {url}: {e}"))? {
+        ctx.check_cancel()?;
+        let rel = join_rel(&base, &location);
+        if meta.is_dir() {
+            ctx.root.create_dir(&rel)?;
+        } else if meta.file_type().is_symlink() {
+            if let Ok(link) = std::fs::read_link(dir.join(&location))
+                && let Err(e) = ctx.root.symlink(&rel, &link, ctx.may_replace(&rel))
+            {
+                (ctx.log)(format!("Skipping {location}: {e}"));
+            }
+        } else {
+            copy_file(&dir.join(&location), &rel, ctx, input)?;
+        }
+    }
+    Ok(Output::new())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn copy_file(from: &Path, rel: &str, ctx: &mut ActionCtx<'_>, input: &Json) -> Result<Output, String> {
+    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let mode = std::fs::metadata(from).ok().as_ref().and_then(mode_of);
+    write_file(ctx, rel, &bytes, mode, bool_input(input, "replace"))?;
+    Ok(Output::new())
+}
+
+/// `fetch:plain:file`.
+pub fn plain_file(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
+    let url = str_input(input, "url").ok_or("fetch:plain:file needs `url`")?;
+    let target = str_input(input, "targetPath").ok_or("fetch:plain:file needs `targetPath`")?;
+    let file = source(url, ctx)?;
+    copy_file(&file, &super::normalize_rel(target), ctx, input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_paths_and_binaries() {
+        assert!(skipped("") && skipped("/x") && skipped("a//b") && !skipped("a/b"));
+        assert!(is_binary(b"\x89PNG\r\n\x1a\n\0\0") && !is_binary("héllo".as_bytes()));
+    }
+}

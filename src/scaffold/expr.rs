@@ -1,0 +1,438 @@
+//! Template expressions as Backstage evaluates them: nunjucks with `${{ }}`
+//! as variable delimiters, `{% %}` blocks, no autoescape, run here through
+//! minijinja.
+//!
+//! The differences that matter between the two engines are bridged here:
+//! nunjucks' `===`/`!==`/`null` are rewritten before parsing, values print
+//! the way JavaScript prints them (`null` and `undefined` as nothing, arrays
+//! joined with commas, `1.0` as `1`), a trailing newline is kept, and a
+//! lookup on something undefined is undefined rather than an error. Every
+//! render runs on a fuel budget so a hostile template stays bounded.
+
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde_json::Value as Json;
+
+use super::filters;
+
+/// Instructions one render may execute before it is stopped.
+pub const FUEL: u64 = 2_000_000;
+
+/// Which delimiters templates use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `${{ expr }}` and `{% block %}` (Backstage).
+    Backstage,
+    /// `{{ expr }}` and `{% block %}` (`cookiecutterCompat`).
+    Cookiecutter,
+}
+
+impl Syntax {
+    fn open(self) -> &'static str {
+        match self {
+            Syntax::Backstage => "${{",
+            Syntax::Cookiecutter => "{{",
+        }
+    }
+}
+
+/// An expression or template that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ExprError(pub String);
+
+impl From<minijinja::Error> for ExprError {
+    fn from(e: minijinja::Error) -> Self {
+        let mut text = e.to_string();
+        if let Some(detail) = e.detail()
+            && !text.contains(detail)
+        {
+            text.push_str(": ");
+            text.push_str(detail);
+        }
+        ExprError(text)
+    }
+}
+
+/// A configured template engine.
+pub struct Engine {
+    env: Environment<'static>,
+    syntax: Syntax,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Engine({:?})", self.syntax)
+    }
+}
+
+impl Engine {
+    /// An engine for `syntax`, with Backstage's filters.
+    pub fn new(syntax: Syntax) -> Engine {
+        Engine::with_blocks(syntax, false, false)
+    }
+
+    /// An engine with nunjucks' `trimBlocks` / `lstripBlocks` set.
+    pub fn with_blocks(syntax: Syntax, trim_blocks: bool, lstrip_blocks: bool) -> Engine {
+        let mut env = Environment::new();
+        let mut builder = minijinja::syntax::SyntaxConfig::builder();
+        if syntax == Syntax::Backstage {
+            builder.variable_delimiters("${{", "}}");
+        }
+        builder.keep_trailing_newline(true).trim_blocks(trim_blocks).lstrip_blocks(lstrip_blocks);
+        if let Ok(config) = builder.build() {
+            env.set_syntax(config);
+        }
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        env.set_undefined_behavior(UndefinedBehavior::Chainable);
+        env.set_fuel(Some(FUEL));
+        env.set_recursion_limit(64);
+        env.set_formatter(|out, _state, value| {
+            out.write_str(&js_string(value))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write rendered output"))
+        });
+        filters::register(&mut env, syntax == Syntax::Cookiecutter);
+        Engine { env, syntax }
+    }
+
+    /// Renders template text against a JSON context.
+    pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, ExprError> {
+        let source = nunjucks_to_jinja(text, self.syntax);
+        Ok(self.env.render_str(&source, Value::from(Serde(ctx)))?)
+    }
+
+    /// Evaluates one expression; `None` when it is undefined.
+    pub fn eval(&self, expr: &str, ctx: &Json) -> Result<Option<Json>, ExprError> {
+        let source = rewrite_expression(expr);
+        let compiled = self.env.compile_expression_owned(source)?;
+        let value = compiled.eval(Value::from(Serde(ctx)))?;
+        to_json(&value)
+    }
+
+    /// Renders a JSON value as Backstage renders step inputs: every string
+    /// is a template; a string that is exactly one `${{ expr }}` keeps the
+    /// expression's type; a string that renders empty becomes undefined
+    /// (`None`, and the key is dropped from its object).
+    pub fn render_value(&self, value: &Json, ctx: &Json) -> Result<Option<Json>, ExprError> {
+        match value {
+            Json::String(s) => self.render_string_value(s, ctx),
+            Json::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.render_value(item, ctx)?.unwrap_or(Json::Null));
+                }
+                Ok(Some(Json::Array(out)))
+            }
+            Json::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    if let Some(rendered) = self.render_value(v, ctx)? {
+                        out.insert(k.clone(), rendered);
+                    }
+                }
+                Ok(Some(Json::Object(out)))
+            }
+            other => Ok(Some(other.clone())),
+        }
+    }
+
+    fn render_string_value(&self, s: &str, ctx: &Json) -> Result<Option<Json>, ExprError> {
+        if self.syntax == Syntax::Backstage
+            && let Some(expr) = single_expression(s)
+        {
+            return self.eval(expr, ctx);
+        }
+        let rendered = self.render_str(s, ctx)?;
+        Ok((!rendered.is_empty()).then_some(Json::String(rendered)))
+    }
+
+    /// Evaluates an `if:` (a template string, or a literal) with
+    /// Backstage's truthiness.
+    pub fn condition(&self, value: &Json, ctx: &Json) -> Result<bool, ExprError> {
+        Ok(self.render_value(value, ctx)?.as_ref().is_some_and(is_truthy))
+    }
+}
+
+/// Backstage's truthiness for `if:`: false for false, null, undefined,
+/// `""`, `0` and `[]`; JavaScript's `!!value` otherwise.
+pub fn is_truthy(value: &Json) -> bool {
+    match value {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Json::String(s) => !s.is_empty(),
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(_) => true,
+    }
+}
+
+/// The expression inside a string that is exactly one `${{ expr }}`.
+pub fn single_expression(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("${{")?;
+    let end = find_close(inner, "}}")?;
+    (end + 2 == inner.len()).then(|| &inner[..end])
+}
+
+/// Converts a template value to JSON; `None` for undefined.
+pub fn to_json(value: &Value) -> Result<Option<Json>, ExprError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    serde_json::to_value(value).map(Some).map_err(|e| ExprError(format!("cannot convert the result: {e}")))
+}
+
+/// How JavaScript turns a value into text (`String(value)`), with
+/// nunjucks' rule that null and undefined print as nothing.
+pub fn js_string(value: &Value) -> String {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Undefined | ValueKind::None => String::new(),
+        ValueKind::Bool => if value.is_true() { "true" } else { "false" }.to_string(),
+        ValueKind::Number if !value.is_integer() => {
+            let f = f64::try_from(value.clone()).unwrap_or(f64::NAN);
+            js_number(f)
+        }
+        ValueKind::Seq | ValueKind::Iterable => match value.try_iter() {
+            Ok(items) => items.map(|v| js_string(&v)).collect::<Vec<_>>().join(","),
+            Err(_) => String::new(),
+        },
+        ValueKind::Map => "[object Object]".to_string(),
+        _ => value.to_string(),
+    }
+}
+
+/// JavaScript's number formatting for the common cases.
+pub fn js_number(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{}", f as i128)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Finds `close` in `text` outside string literals.
+fn find_close(text: &str, close: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if text[i..].starts_with(close) => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Rewrites nunjucks-only syntax inside one expression: `===` and `!==`
+/// become `==` and `!=`, `null` becomes `none`. String literals are kept.
+pub fn rewrite_expression(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.char_indices().peekable();
+    let mut quote: Option<char> = None;
+    let mut prev_ident = false;
+    while let Some((i, c)) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' {
+                if let Some((_, n)) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => {
+                quote = Some(c);
+                out.push(c);
+                prev_ident = false;
+            }
+            '=' | '!' if expr[i..].starts_with("===") || expr[i..].starts_with("!==") => {
+                out.push(c);
+                out.push('=');
+                chars.next();
+                chars.next();
+                prev_ident = false;
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                if !prev_ident && expr[i..].starts_with("null") {
+                    let after = expr[i + 4..].chars().next();
+                    let before_dot = out.ends_with('.');
+                    if !after.is_some_and(|a| a.is_alphanumeric() || a == '_') && !before_dot {
+                        out.push_str("none");
+                        chars.next();
+                        chars.next();
+                        chars.next();
+                        prev_ident = true;
+                        continue;
+                    }
+                }
+                out.push(c);
+                prev_ident = true;
+            }
+            _ => {
+                out.push(c);
+                prev_ident = false;
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites every expression and block tag of a template (outside
+/// `{% raw %}`) with [`rewrite_expression`].
+pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> String {
+    if !text.contains("===") && !text.contains("!==") && !text.contains("null") {
+        return text.to_string();
+    }
+    let open_var = syntax.open();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next_var = rest.find(open_var).map(|i| (i, open_var, "}}"));
+        let next_block = rest.find("{%").map(|i| (i, "{%", "%}"));
+        let next = match (next_var, next_block) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        let Some((start, open, close)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..start]);
+        let body_start = start + open.len();
+        let Some(len) = find_close(&rest[body_start..], close) else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let body = &rest[body_start..body_start + len];
+        out.push_str(open);
+        out.push_str(&rewrite_expression(body));
+        out.push_str(close);
+        rest = &rest[body_start + len + close.len()..];
+        if open == "{%" && body.trim().trim_matches('-').trim() == "raw" {
+            let end = raw_end(rest);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+}
+
+/// Where the `{% endraw %}` closing a raw block starts.
+fn raw_end(text: &str) -> usize {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("{%") {
+        let at = from + i;
+        let body = &text[at + 2..];
+        if let Some(end) = body.find("%}")
+            && body[..end].trim().trim_matches('-').trim() == "endraw"
+        {
+            return at;
+        }
+        from = at + 2;
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn engine() -> Engine {
+        Engine::new(Syntax::Backstage)
+    }
+
+    #[test]
+    fn single_expressions_keep_their_type() {
+        let e = engine();
+        let ctx = json!({"parameters": {"list": ["a", "b"], "flag": true, "n": 3, "empty": ""}});
+        assert_eq!(e.render_value(&json!("${{ parameters.list }}"), &ctx).unwrap(), Some(json!(["a", "b"])));
+        assert_eq!(e.render_value(&json!("${{ parameters.flag }}"), &ctx).unwrap(), Some(json!(true)));
+        assert_eq!(e.render_value(&json!("${{parameters.n}}"), &ctx).unwrap(), Some(json!(3)));
+        assert_eq!(e.render_value(&json!("${{ parameters.empty }}"), &ctx).unwrap(), Some(json!("")));
+        assert_eq!(e.render_value(&json!("${{ parameters.missing }}"), &ctx).unwrap(), None);
+        assert_eq!(e.render_value(&json!("n=${{ parameters.n }}"), &ctx).unwrap(), Some(json!("n=3")));
+        assert_eq!(e.render_value(&json!("${{ parameters.missing }} "), &ctx).unwrap(), Some(json!(" ")));
+        assert_eq!(e.render_value(&json!("x${{ parameters.missing }}"), &ctx).unwrap(), Some(json!("x")));
+        assert_eq!(e.render_value(&json!("${{ parameters.missing }}"), &ctx).unwrap(), None);
+        let obj = e.render_value(&json!({"a": "${{ parameters.missing }}", "b": 1}), &ctx).unwrap();
+        assert_eq!(obj, Some(json!({"b": 1})));
+    }
+
+    #[test]
+    fn values_print_as_javascript_prints_them() {
+        let e = engine();
+        let ctx = json!({"v": {"list": ["a", "b"], "t": true, "f": 1.0, "g": 2.5, "n": null, "o": {"a": 1}}});
+        let out =
+            e.render_str("${{ v.list }}|${{ v.t }}|${{ v.f }}|${{ v.g }}|${{ v.n }}|${{ v.o }}|${{ v.x.y.z }}", &ctx);
+        assert_eq!(out.unwrap(), "a,b|true|1|2.5||[object Object]|");
+        assert_eq!(e.render_str("a\n", &ctx).unwrap(), "a\n", "trailing newline kept");
+    }
+
+    #[test]
+    fn nunjucks_operators_are_rewritten_outside_strings() {
+        assert_eq!(rewrite_expression("a === 'x === y' and b !== null"), "a == 'x === y' and b != none");
+        assert_eq!(rewrite_expression("nullable == x.null"), "nullable == x.null");
+        let e = engine();
+        let ctx = json!({"parameters": {"db": "postgres", "dryRun": false}});
+        assert!(e.condition(&json!("${{ parameters.db === 'postgres' }}"), &ctx).unwrap());
+        assert!(e.condition(&json!("${{ parameters.dryRun !== true }}"), &ctx).unwrap());
+        assert_eq!(e.render_str("{% if parameters.db === 'postgres' %}pg{% endif %}", &ctx).unwrap(), "pg");
+    }
+
+    #[test]
+    fn raw_blocks_stay_literal() {
+        let e = engine();
+        let out = e.render_str("${{ v }}:{% raw %}${{ github.sha === 1 }}{% endraw %}", &json!({"v": "x"})).unwrap();
+        assert_eq!(out, "x:${{ github.sha === 1 }}");
+    }
+
+    #[test]
+    fn truthiness_follows_backstage() {
+        let e = engine();
+        let ctx = json!({"p": {"zero": 0, "empty": [], "s": "", "one": [1], "obj": {}}});
+        for falsy in ["${{ p.zero }}", "${{ p.empty }}", "${{ p.s }}", "${{ p.nope }}", "${{ null }}"] {
+            assert!(!e.condition(&json!(falsy), &ctx).unwrap(), "{falsy}");
+        }
+        for truthy in ["${{ p.one }}", "${{ p.obj }}", "yes"] {
+            assert!(e.condition(&json!(truthy), &ctx).unwrap(), "{truthy}");
+        }
+        assert!(!e.condition(&json!(false), &ctx).unwrap());
+    }
+
+    #[test]
+    fn hostile_templates_run_out_of_fuel() {
+        let e = engine();
+        let err = e.render_str(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            &json!({}),
+        );
+        assert!(err.is_err());
+        let err = e.render_str("{% macro f(n) %}${{ f(n) }}{% endmacro %}${{ f(1) }}", &json!({}));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn cookiecutter_syntax_uses_double_braces() {
+        let e = Engine::new(Syntax::Cookiecutter);
+        let ctx = json!({"cookiecutter": {"name": "x"}});
+        assert_eq!(e.render_str("{{ cookiecutter.name }}/${{ x }}", &ctx).unwrap(), "x/$");
+    }
+}

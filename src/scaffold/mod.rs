@@ -1,0 +1,35 @@
+//! Scaffolding: run Backstage Software Templates
+//! (`scaffolder.backstage.io/v1beta3`) from the terminal, locally or on a
+//! Backstage backend.
+//!
+//! - [`template`]: the Template entity read into pages, steps and output.
+//! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
+//!   parameter form as react-jsonschema-form reads it, with Backstage's
+//!   field extensions backed by the local index.
+//! - [`expr`], [`filters`]: nunjucks-compatible expressions on minijinja.
+//! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
+//!   never writes outside the output folder.
+//! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run).
+//! - [`values`]: values from files and `--set`, for the CLI.
+//!
+//! Sits above `index`; used by `cli` and `tui`.
+
+pub mod actions;
+pub mod expr;
+pub mod fields;
+pub mod filters;
+pub mod form;
+pub mod output;
+pub mod pickers;
+pub mod remote;
+pub mod repo_url;
+pub mod runner;
+pub mod safe_fs;
+pub mod schema_match;
+pub mod sse;
+pub mod template;
+pub mod validate;
+pub mod values;
+
+pub use runner::{Event, RunInput, RunOptions, RunResult, StepStatus, run};
+pub use template::Template;

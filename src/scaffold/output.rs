@@ -1,0 +1,119 @@
+//! `spec.output`: links and text, each with an optional `if`.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::expr::{Engine, ExprError, is_truthy};
+
+/// An output link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutputLink {
+    /// Its title.
+    pub title: Option<String>,
+    /// A URL.
+    pub url: Option<String>,
+    /// Or an entity ref.
+    #[serde(rename = "entityRef")]
+    pub entity_ref: Option<String>,
+    /// An icon name.
+    pub icon: Option<String>,
+}
+
+/// An output text block (Markdown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutputText {
+    /// Its title.
+    pub title: Option<String>,
+    /// The Markdown content.
+    pub content: String,
+}
+
+/// A run's rendered output.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunOutput {
+    /// `output.links` whose `if` holds.
+    pub links: Vec<OutputLink>,
+    /// `output.text` whose `if` holds.
+    pub text: Vec<OutputText>,
+    /// Any other output keys, rendered.
+    pub extra: Map<String, Json>,
+}
+
+fn string(v: &Json, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Json::Null | Json::String(_) => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn kept(engine: &Engine, item: &Json, ctx: &Json) -> Result<Option<Json>, ExprError> {
+    if let Some(cond) = item.get("if")
+        && !engine.render_value(cond, ctx)?.as_ref().is_some_and(is_truthy)
+    {
+        return Ok(None);
+    }
+    engine.render_value(item, ctx)
+}
+
+/// Renders `spec.output` against the final context.
+pub fn render_output(engine: &Engine, output: &Json, ctx: &Json) -> Result<RunOutput, ExprError> {
+    let mut out = RunOutput::default();
+    let Some(obj) = output.as_object() else { return Ok(out) };
+    for (key, value) in obj {
+        match key.as_str() {
+            "links" => {
+                for item in value.as_array().into_iter().flatten() {
+                    if let Some(l) = kept(engine, item, ctx)? {
+                        out.links.push(OutputLink {
+                            title: string(&l, "title"),
+                            url: string(&l, "url"),
+                            entity_ref: string(&l, "entityRef"),
+                            icon: string(&l, "icon"),
+                        });
+                    }
+                }
+            }
+            "text" => {
+                for item in value.as_array().into_iter().flatten() {
+                    if let Some(t) = kept(engine, item, ctx)? {
+                        out.text.push(OutputText {
+                            title: string(&t, "title"),
+                            content: string(&t, "content").unwrap_or_default(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                if let Some(v) = engine.render_value(value, ctx)? {
+                    out.extra.insert(key.clone(), v);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scaffold::expr::Syntax;
+    use serde_json::json;
+
+    #[test]
+    fn conditional_links_and_text() {
+        let e = Engine::new(Syntax::Backstage);
+        let ctx = json!({"parameters": {"ci": "Yes", "details": false}});
+        let out = render_output(
+            &e,
+            &json!({
+                "links": [{"title": "Home", "url": "https://x"}, {"if": "${{ parameters.ci === 'No' }}", "title": "CI", "url": "u"}],
+                "text": [{"if": "${{ parameters.details }}", "title": "D", "content": "c"}, {"title": "S", "content": "ci ${{ parameters.ci }}"}]
+            }),
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(out.links.len(), 1);
+        assert_eq!(out.text, vec![OutputText { title: Some("S".into()), content: "ci Yes".into() }]);
+    }
+}

@@ -1,0 +1,127 @@
+//! Values from outside the wizard: a values file, `--set key=value`
+//! (converted by the field's type), which pages apply, and what is still
+//! missing or invalid before a run.
+
+use serde_json::{Map, Value as Json};
+
+use super::expr::{Engine, Syntax};
+use super::fields::FieldKind;
+use super::form::{Field, get_path, set_path};
+use super::template::Template;
+use super::validate::{FieldError, check_page};
+
+/// Reads a YAML or JSON file of values (a mapping).
+pub fn read_values_file(path: &std::path::Path) -> Result<Map<String, Json>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let value: Json = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    match value {
+        Json::Object(m) => Ok(m),
+        Json::Null => Ok(Map::new()),
+        _ => Err(format!("{}: values must be a mapping of parameter names to values", path.display())),
+    }
+}
+
+/// Every field of every page for these values.
+pub fn all_fields(template: &Template, values: &Map<String, Json>) -> Vec<Field> {
+    template.pages.iter().flat_map(|p| p.fields(values)).collect()
+}
+
+/// Converts typed text to a value for `field`.
+pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
+    let json_like = text.starts_with('[') || text.starts_with('{');
+    let list = |t: &str| -> Json {
+        if t.starts_with('[') {
+            serde_json::from_str(t).unwrap_or_else(|_| Json::Array(vec![Json::String(t.into())]))
+        } else {
+            Json::Array(t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Json::String(s.into())).collect())
+        }
+    };
+    let Some(field) = field else {
+        return Ok(if json_like {
+            serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.into()))
+        } else {
+            Json::String(text.into())
+        });
+    };
+    match &field.kind {
+        FieldKind::Number { integer } => {
+            let n: f64 = text.trim().parse().map_err(|_| format!("{}: `{text}` is not a number", field.key()))?;
+            if *integer && n.fract() == 0.0 && n.abs() < 9e15 {
+                Ok(Json::from(n as i64))
+            } else {
+                serde_json::Number::from_f64(n)
+                    .map(Json::Number)
+                    .ok_or_else(|| format!("{}: `{text}` is not a number", field.key()))
+            }
+        }
+        FieldKind::Boolean => match text.trim().to_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "on" => Ok(Json::Bool(true)),
+            "false" | "no" | "n" | "0" | "off" | "" => Ok(Json::Bool(false)),
+            _ => Err(format!("{}: `{text}` is not true or false", field.key())),
+        },
+        FieldKind::Select { options, .. } => Ok(options
+            .iter()
+            .find(|(v, label)| super::fields::plain(v) == text || label == text)
+            .map(|(v, _)| v.clone())
+            .unwrap_or_else(|| Json::String(text.into()))),
+        FieldKind::MultiSelect { .. } | FieldKind::StringList | FieldKind::Tags | FieldKind::MultiPicker => {
+            Ok(list(text))
+        }
+        FieldKind::Json => serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key())),
+        _ => Ok(Json::String(text.into())),
+    }
+}
+
+/// Applies one `key=value` (`owner.name=x` reaches into objects).
+pub fn set(template: &Template, values: &mut Map<String, Json>, assignment: &str) -> Result<(), String> {
+    let (key, text) = assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: use key=value"))?;
+    let key = key.trim();
+    let fields = all_fields(template, values);
+    let field = fields.iter().find(|f| f.key() == key);
+    let value = parse_for(field, text)?;
+    let path: Vec<String> = key.split('.').map(String::from).collect();
+    set_path(values, &path, Some(value));
+    Ok(())
+}
+
+/// Indexes of the pages whose `if:` holds for these values.
+pub fn visible_pages(template: &Template, values: &Map<String, Json>) -> Vec<usize> {
+    let engine = Engine::new(Syntax::Backstage);
+    let ctx = serde_json::json!({ "parameters": values });
+    template
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.condition.as_ref().is_none_or(|c| engine.condition(c, &ctx).unwrap_or(true)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Moves `ui:field: Secret` values out of the parameters into secrets.
+pub fn split_secrets(template: &Template, values: &mut Map<String, Json>) -> Map<String, Json> {
+    let mut secrets = Map::new();
+    for field in all_fields(template, values) {
+        if field.kind == FieldKind::Secret
+            && let Some(v) = get_path(values, &field.path).cloned()
+        {
+            set_path(values, &field.path, None);
+            secrets.insert(field.key(), v);
+        }
+    }
+    secrets
+}
+
+/// Problems on every visible page, with the page title.
+pub fn problems(
+    template: &Template,
+    values: &Map<String, Json>,
+    secrets: &Map<String, Json>,
+) -> Vec<(String, FieldError)> {
+    visible_pages(template, values)
+        .into_iter()
+        .flat_map(|i| {
+            let page = &template.pages[i];
+            check_page(page, values, secrets).into_iter().map(|e| (page.title.clone(), e)).collect::<Vec<_>>()
+        })
+        .collect()
+}

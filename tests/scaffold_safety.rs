@@ -1,0 +1,188 @@
+//! The path-traversal corpus: rendered file names, `targetPath`,
+//! `fs:rename`, `fs:delete`, symlinked skeleton entries and `catalog:write`
+//! trying to leave the output folder. Nothing may be written outside it,
+//! and secrets never reach the log.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use serde_json::{Map, Value as Json, json};
+use stagehand::scaffold::Template;
+use stagehand::scaffold::runner::{self, RunInput, RunOptions};
+
+/// Every path under `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir);
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            out.push(p.display().to_string());
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
+                out.extend(walk(&p));
+            }
+        }
+    }
+    out
+}
+
+/// A template folder with a skeleton and the given steps.
+fn template(base: &Path, steps: Json, skeleton: &[(&str, &str)]) -> Template {
+    let dir = base.join("tpl");
+    for (path, contents) in skeleton {
+        let p = dir.join("skeleton").join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("skeleton")).unwrap();
+    let entity = json!({
+        "apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
+        "metadata": {"name": "hostile"},
+        "spec": {"parameters": [], "steps": steps}
+    });
+    Template::from_json(entity, Some(dir)).unwrap()
+}
+
+/// Runs a template; returns the log and the error, if any.
+fn run(t: &Template, out: &Path, params: Json, secrets: Json) -> (Vec<String>, Option<String>) {
+    let input = RunInput {
+        parameters: params.as_object().cloned().unwrap_or_default(),
+        secrets: secrets.as_object().cloned().unwrap_or_else(Map::new),
+        ..RunInput::default()
+    };
+    // overwrite: the planted `escape` symlink makes the folder non-empty, and
+    // allowing overwrites is the most permissive mode.
+    let options = RunOptions { output_dir: out.to_path_buf(), overwrite: true, ..RunOptions::default() };
+    let mut log = Vec::new();
+    let result =
+        runner::run(t, &input, &options, &|_| None, &mut |e| log.push(format!("{e:?}")), &AtomicBool::new(false));
+    (log, result.err().map(|e| e.message))
+}
+
+/// Runs each case in a fresh sandbox and checks that only `out/` changed.
+fn assert_confined(name: &str, steps: Json, skeleton: &[(&str, &str)], params: Json) -> Option<String> {
+    let sandbox = tempfile::tempdir().unwrap();
+    let base = sandbox.path();
+    std::fs::write(base.join("victim.txt"), "original").unwrap();
+    let t = template(base, steps, skeleton);
+    let before: Vec<String> = listing(base).into_iter().filter(|p| !p.contains("/out")).collect();
+    let out = base.join("out");
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(&out).unwrap();
+        std::os::unix::fs::symlink(base, out.join("escape")).unwrap();
+    }
+    let (_, err) = run(&t, &out, params, json!({}));
+    let after: Vec<String> = listing(base).into_iter().filter(|p| !p.contains("/out")).collect();
+    assert_eq!(before, after, "{name}: something was written outside the output folder");
+    assert_eq!(std::fs::read_to_string(base.join("victim.txt")).unwrap(), "original", "{name}");
+    err
+}
+
+fn fetch(extra: Json) -> Json {
+    let mut input = json!({"url": "./skeleton", "values": {"name": "${{ parameters.name }}"}});
+    if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+        i.extend(e.clone());
+    }
+    json!([{"id": "f", "action": "fetch:template", "input": input}])
+}
+
+#[test]
+fn rendered_names_cannot_escape() {
+    for evil in ["../victim.txt", "../../x", "escape/victim.txt", "a/../../victim.txt", ".git/hooks/pre-commit"] {
+        let err = assert_confined(evil, fetch(json!({})), &[("${{ values.name }}", "owned")], json!({"name": evil}));
+        assert!(err.is_some(), "{evil} should fail the step");
+    }
+    // An absolute rendered name is skipped, as Backstage skips it.
+    let err = assert_confined("abs", fetch(json!({})), &[("${{ values.name }}", "x")], json!({"name": "/tmp/evil"}));
+    assert!(err.is_none(), "{err:?}");
+}
+
+#[test]
+fn target_paths_cannot_escape() {
+    for target in ["..", "../..", "/tmp", "escape", "sub/../../"] {
+        let err =
+            assert_confined(target, fetch(json!({"targetPath": target})), &[("f.txt", "x")], json!({"name": "n"}));
+        assert!(err.is_some(), "targetPath {target} should fail");
+    }
+}
+
+#[test]
+fn fs_actions_cannot_escape() {
+    let cases = [
+        json!([{"action": "fs:rename", "input": {"files": [{"from": "f.txt", "to": "../stolen.txt"}]}}]),
+        json!([{"action": "fs:rename", "input": {"files": [{"from": "../victim.txt", "to": "mine.txt"}]}}]),
+        json!([{"action": "fs:rename", "input": {"files": [{"from": "f.txt", "to": "escape/victim.txt", "overwrite": true}]}}]),
+        json!([{"action": "fs:delete", "input": {"files": ["../victim.txt"]}}]),
+        json!([{"action": "fs:delete", "input": {"files": ["escape/victim.txt"]}}]),
+        json!([{"action": "fs:delete", "input": {"files": ["/etc/passwd"]}}]),
+        json!([{"action": "catalog:write", "input": {"filePath": "../catalog-info.yaml", "entity": {"kind": "X"}}}]),
+        json!([{"action": "catalog:write", "input": {"filePath": "escape/victim.txt", "entity": {"kind": "X"}}}]),
+        json!([{"action": "fetch:plain", "input": {"url": "../../", "targetPath": "x"}}]),
+        json!([{"action": "fetch:template", "input": {"url": "./skeleton", "targetPath": "${{ parameters.name }}"}}]),
+    ];
+    for (i, steps) in cases.into_iter().enumerate() {
+        let mut all = fetch(json!({})).as_array().cloned().unwrap();
+        all.extend(steps.as_array().cloned().unwrap());
+        let err = assert_confined(&format!("case {i}"), Json::Array(all), &[("f.txt", "x")], json!({"name": "../.."}));
+        assert!(err.is_some(), "case {i} should fail");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_skeleton_entries_stay_inside() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let base = sandbox.path();
+    std::fs::write(base.join("victim.txt"), "secret contents").unwrap();
+    let t = template(base, fetch(json!({})), &[("ok.txt", "fine")]);
+    let skel = base.join("tpl/skeleton");
+    std::os::unix::fs::symlink(base.join("victim.txt"), skel.join("abs-link")).unwrap();
+    std::os::unix::fs::symlink("../../victim.txt", skel.join("rel-link")).unwrap();
+    std::os::unix::fs::symlink("ok.txt", skel.join("inside-link")).unwrap();
+    std::os::unix::fs::symlink(base, skel.join("dir-link")).unwrap();
+    let out = base.join("out");
+    let (log, err) = run(&t, &out, json!({"name": "n"}), json!({}));
+    assert!(err.is_none(), "{err:?}");
+    assert!(std::fs::symlink_metadata(out.join("abs-link")).is_err(), "{log:?}");
+    assert!(std::fs::symlink_metadata(out.join("rel-link")).is_err());
+    assert!(std::fs::symlink_metadata(out.join("dir-link")).is_err());
+    assert_eq!(std::fs::read_link(out.join("inside-link")).unwrap(), Path::new("ok.txt"));
+    assert!(!listing(&out).iter().any(|p| std::fs::read_to_string(p).is_ok_and(|c| c.contains("secret contents"))));
+}
+
+#[test]
+fn secrets_never_reach_the_log() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let steps = json!([
+        {"action": "debug:log", "input": {"message": "token is ${{ secrets.token }}"}},
+        {"action": "fs:delete", "input": {"files": ["../${{ secrets.token }}"]}}
+    ]);
+    let t = template(sandbox.path(), steps, &[]);
+    let (log, err) = run(&t, &sandbox.path().join("out"), json!({}), json!({"token": "hunter2-secret"}));
+    let all = format!("{log:?} {err:?}");
+    assert!(!all.contains("hunter2-secret"), "{all}");
+    assert!(all.contains("token is ***"), "{all}");
+}
+
+#[test]
+fn unsupported_actions_are_named_before_anything_runs() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let steps = json!([
+        {"id": "a", "action": "debug:log", "input": {"message": "hi"}},
+        {"id": "b", "action": "fetch:rails", "input": {}},
+        {"id": "c", "action": "fetch:plain", "input": {"url": "https://github.com/x/y"}}
+    ]);
+    let t = template(sandbox.path(), steps, &[]);
+    let out = sandbox.path().join("out");
+    let (log, err) = run(&t, &out, json!({}), json!({}));
+    let err = err.unwrap();
+    assert!(err.contains("fetch:rails") && err.contains("https://github.com/x/y"), "{err}");
+    assert!(log.is_empty(), "nothing ran: {log:?}");
+    assert!(!out.exists());
+}
