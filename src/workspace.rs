@@ -205,7 +205,7 @@ impl Workspace {
                     full,
                 };
                 let read = read_source(source, &ctx);
-                let outcome = read.as_ref().map(|o| o.entities.len()).map_err(Clone::clone);
+                let outcome = read.as_ref().map(|o| o.entities.len() + o.kept.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
                 results.push((source.name.clone(), outcome));
                 read

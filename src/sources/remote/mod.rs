@@ -21,6 +21,11 @@ pub const CATALOG: &str = "/api/catalog";
 /// Fields fetched by an incremental sync's first pass.
 pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag,kind,metadata.namespace,metadata.name";
 
+/// Rows per page of the light pass: its rows are ~100 bytes, so large pages
+/// save round trips (the server answers 10,000 light rows in about the
+/// time of three 1,000-row pages).
+pub const LIGHT_PAGE_SIZE: usize = 10_000;
+
 /// Refs per `/entities/by-refs` request.
 pub const BY_REFS_BATCH: usize = 200;
 
@@ -56,7 +61,8 @@ pub fn crawl(
 ) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut query: Vec<(&str, String)> = vec![("limit", config.page_size.to_string())];
+    let limit = if fields == Some(LIGHT_FIELDS) { LIGHT_PAGE_SIZE.max(config.page_size) } else { config.page_size };
+    let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
     query.extend(config.filters.iter().map(|f| ("filter", f.clone())));
     if let Some(f) = fields {
         query.push(("fields", f.to_string()));
@@ -81,7 +87,7 @@ pub fn crawl(
         progress(Progress { done: items.len(), total, unit: "entities" });
         match page["pageInfo"]["nextCursor"].as_str() {
             Some(cursor) if !list.is_empty() => {
-                query = vec![("cursor", cursor.to_string()), ("limit", config.page_size.to_string())];
+                query = vec![("cursor", cursor.to_string()), ("limit", limit.to_string())];
                 if let Some(f) = fields {
                     query.push(("fields", f.to_string()));
                 }
