@@ -4,6 +4,7 @@
 
 pub mod args;
 mod browse;
+pub mod docs;
 mod graph;
 mod maintain;
 pub mod output;
@@ -41,6 +42,10 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
             graph::graph(ws, &reference, &opts, format)
         }
         Command::Health { json } => graph::health(ws, json),
+        Command::Docs { reference, page, width, plain, list } => {
+            docs::docs(ws, &reference, &docs::DocsOptions { page, width, plain, list })
+        }
+        Command::DocsSearch { term, limit } => docs::docs_search(ws, &term.join(" "), limit),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -79,6 +79,12 @@ pub fn parse_ref(value: &str) -> Result<DocsRef, DocsError> {
 /// The entity whose docs `i` shows (following `backstage.io/techdocs-entity`)
 /// and where they are. `cache_dir` is where git clones live.
 pub fn locate(index: &Index, i: u32, cache_dir: &Path) -> Result<(u32, Located), DocsError> {
+    locate_with(index, i, cache_dir, true)
+}
+
+/// As [`locate`]; with `network` false, a `url:` ref is used only when its
+/// clone is already cached, and remote sites are not located.
+pub fn locate_with(index: &Index, i: u32, cache_dir: &Path, network: bool) -> Result<(u32, Located), DocsError> {
     let mut current = i;
     for _ in 0..5 {
         let entity = index.entity(current).map_err(DocsError::failed)?;
@@ -94,19 +100,28 @@ pub fn locate(index: &Index, i: u32, cache_dir: &Path) -> Result<(u32, Located),
             })?;
             continue;
         }
-        return locate_entity(index, current, &entity, cache_dir).map(|l| (current, l));
+        return locate_entity(index, current, &entity, cache_dir, network).map(|l| (current, l));
     }
     Err(DocsError::no_docs(format!("techdocs-entity redirects from {} loop or nest too deep", index.ref_of(i))))
 }
 
 /// Where the docs of one entity (no redirects) are.
-pub fn locate_entity(index: &Index, i: u32, entity: &Entity, cache_dir: &Path) -> Result<Located, DocsError> {
+pub fn locate_entity(
+    index: &Index,
+    i: u32,
+    entity: &Entity,
+    cache_dir: &Path,
+    network: bool,
+) -> Result<Located, DocsError> {
     let summary = index.summary(i);
     let source = index.sources.get(summary.source as usize);
     if let Some(s) = source
         && !matches!(s.kind.as_str(), "dir" | "file" | "git")
         && (s.target.starts_with("https://") || s.target.starts_with("http://"))
     {
+        if !network {
+            return Err(DocsError::failed("remote docs are not read without the network"));
+        }
         return Ok(Located::Remote(RemoteDocs {
             base_url: s.target.trim_end_matches('/').to_string(),
             namespace: summary.namespace.clone(),
@@ -134,7 +149,7 @@ pub fn locate_entity(index: &Index, i: u32, entity: &Entity, cache_dir: &Path) -
             let base = source_location_dir(entity, &folder).unwrap_or(folder);
             Ok(Located::Local(resolve_dir(&root, &base, &path)?))
         }
-        DocsRef::Url(url) => Ok(Located::Local(checkout_url(&url, cache_dir)?)),
+        DocsRef::Url(url) => Ok(Located::Local(checkout_url(&url, cache_dir, network)?)),
     }
 }
 
@@ -229,12 +244,14 @@ pub fn parse_tree_url(url: &str) -> TreeUrl {
 }
 
 /// Clones (or reuses the cached clone of) the repository a `url:` ref names.
-fn checkout_url(url: &str, cache_dir: &Path) -> Result<LocalDocs, DocsError> {
+fn checkout_url(url: &str, cache_dir: &Path, network: bool) -> Result<LocalDocs, DocsError> {
     let tree = parse_tree_url(url);
     git::check_url(&tree.clone_url).map_err(DocsError::failed)?;
     let dir = git::checkout_dir(cache_dir, &tree.clone_url);
     let checkout = if dir.join(".git").is_dir() {
         dir
+    } else if !network {
+        return Err(DocsError::failed(format!("{} is not cloned yet", tree.clone_url)));
     } else {
         git::sync_checkout(cache_dir, &tree.clone_url, tree.branch.as_deref())
             .map_err(|e| DocsError::failed(format!("cannot clone {} for its docs: {e}", tree.clone_url)))?

@@ -14,6 +14,7 @@
 pub mod html;
 pub mod locate;
 pub mod mkdocs;
+pub mod open;
 pub mod remote;
 pub mod render;
 pub mod search;
@@ -22,6 +23,7 @@ pub mod site;
 use std::fmt;
 
 pub use locate::{Located, locate};
+pub use open::{OpenContext, OpenDocs, open, page_text};
 pub use site::{NavNode, Page, Site};
 
 /// What kind of failure a docs operation had.

@@ -89,6 +89,11 @@ pub fn parse(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut notes = Notes::default();
     let mut blocks = parse_lines(&lines, &mut notes);
+    for (label, _) in &notes.footnotes {
+        let reference = format!("[^{label}]");
+        let mark = footnote_mark(label);
+        replace_in(&mut blocks, &reference, &mark);
+    }
     if !notes.footnotes.is_empty() {
         blocks.push(Block::Rule);
         let mut md = String::from("**Footnotes**\n\n");
@@ -105,6 +110,21 @@ pub fn parse(text: &str) -> Vec<Block> {
         blocks.push(Block::Markdown(md));
     }
     blocks
+}
+
+/// Replaces `from` by `to` in the text of Markdown blocks, headings and titles.
+fn replace_in(blocks: &mut [Block], from: &str, to: &str) {
+    for block in blocks {
+        match block {
+            Block::Markdown(md) => *md = md.replace(from, to),
+            Block::Heading { text, .. } => *text = text.replace(from, to),
+            Block::Callout { title, body, .. } => {
+                *title = title.replace(from, to);
+                replace_in(body, from, to);
+            }
+            Block::Code { .. } | Block::Rule => {}
+        }
+    }
 }
 
 /// How a footnote reference is shown: superscript digits, else `^label`.
@@ -193,9 +213,9 @@ fn parse_lines<S: AsRef<str>>(lines: &[S], notes: &mut Notes) -> Vec<Block> {
             continue;
         }
         // `{% tag ... %}` blocks (markdown-inline-graphviz and friends).
-        if trimmed.starts_with("{%") {
+        if let Some(after) = trimmed.strip_prefix("{%") {
             flush(&mut md, &mut blocks);
-            let tag = trimmed[2..].split_whitespace().next().unwrap_or("block").to_string();
+            let tag = after.split_whitespace().next().unwrap_or("block").to_string();
             let mut body = vec![line.to_string()];
             let mut closed = trimmed.trim_end().ends_with("%}") && trimmed.len() > 4;
             i += 1;
@@ -464,7 +484,7 @@ mod tests {
     fn footnotes_definitions_and_attributes() {
         let blocks =
             parse("Text[^1].\n\n[^1]: The note.\n\nApple\n: A fruit\nof trees.\n\n{: #id .c }\n*[HTML]: Hyper Text\n");
-        assert_eq!(blocks[0], Block::Markdown("Text[^1].\n\n\n**Apple**\n- A fruit of trees.\n".into()));
+        assert_eq!(blocks[0], Block::Markdown("Text¹.\n\n\n**Apple**\n- A fruit of trees.\n".into()));
         assert!(blocks.contains(&Block::Markdown("**Footnotes**\n\n- ¹ The note.\n".into())));
         assert!(blocks.iter().any(|b| matches!(b, Block::Markdown(m) if m.contains("**HTML**: Hyper Text"))));
     }

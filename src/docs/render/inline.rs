@@ -101,6 +101,13 @@ fn rewrite_depth(md: &str, links: &mut Vec<String>, depth: usize) -> String {
                 let decoded = source != text.as_ref() && !text.contains(['*', '`', '~', '|', '_', '[']);
                 let base = if decoded { text.as_ref() } else { source };
                 let changed = decorate(base);
+                // A backslash escape: pulldown's text starts after the `\`.
+                let escaped = range.start > 0
+                    && md.as_bytes()[range.start - 1] == b'\\'
+                    && text.starts_with(|c: char| c.is_ascii_punctuation() && !"*`~|_[\\".contains(c));
+                if escaped {
+                    edits.push(Edit { start: range.start - 1, end: range.start, text: String::new() });
+                }
                 if decoded || changed != base {
                     edits.push(Edit { start: range.start, end: range.end, text: changed });
                 }

@@ -16,6 +16,9 @@ pub const MIN_WIDTH: u16 = 20;
 
 type Chunk = (Vec<Line<'static>>, Vec<Heading>);
 
+/// Each link's pieces: (line, first column, end column).
+type Spots = Vec<Vec<(usize, u16, u16)>>;
+
 /// Lays `page` out for `width` columns.
 pub fn layout(page: &Prepared, width: u16, theme: &DocTheme) -> Rendered {
     let width = width.max(MIN_WIDTH);
@@ -28,10 +31,16 @@ pub fn layout(page: &Prepared, width: u16, theme: &DocTheme) -> Rendered {
 }
 
 fn blocks_lines(blocks: &[PBlock], width: usize, theme: &DocTheme, skin: &MadSkin) -> Chunk {
+    // Blocks lay out independently: big pages use every core.
+    let chunks: Vec<Chunk> = if blocks.len() > 64 {
+        use rayon::prelude::*;
+        blocks.par_iter().map(|b| block_lines(b, width, theme, skin)).collect()
+    } else {
+        blocks.iter().map(|b| block_lines(b, width, theme, skin)).collect()
+    };
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut headings = Vec::new();
-    for block in blocks {
-        let (mut chunk, mut chunk_headings) = block_lines(block, width, theme, skin);
+    for (mut chunk, mut chunk_headings) in chunks {
         let lead = chunk.iter().take_while(|l| is_blank(l)).count();
         chunk.drain(..lead);
         while chunk.last().is_some_and(is_blank) {
@@ -58,7 +67,13 @@ fn block_lines(block: &PBlock, width: usize, theme: &DocTheme, skin: &MadSkin) -
         PBlock::Heading { level, markdown, plain, anchor } => {
             let md = format!("{} {markdown}", "#".repeat(usize::from(*level)));
             let heading = Heading { level: *level, text: plain.clone(), anchor: anchor.clone(), line: 0 };
-            (termimad_lines(&md, width, skin), vec![heading])
+            let mut lines = termimad_lines(&md, width, skin);
+            if theme.mono && *level <= 2 {
+                // Without colour, underline the top two levels so they stand out.
+                let wide = lines.iter().map(Line::width).max().unwrap_or(0).min(width);
+                lines.push(Line::styled((if *level == 1 { "═" } else { "─" }).repeat(wide), theme.dim));
+            }
+            (lines, vec![heading])
         }
         PBlock::Code { label, lines } => (code_lines(label.as_deref(), lines, width, theme), Vec::new()),
         PBlock::Callout { style, kind, title, body } => callout_lines(*style, kind, title, body, width, theme, skin),
@@ -196,12 +211,8 @@ fn callout_lines(
 
 /// Removes the link and mark sentinels, styling what they enclose, and
 /// records where each link's text landed.
-fn finish(
-    lines: Vec<Line<'static>>,
-    theme: &DocTheme,
-    links: usize,
-) -> (Vec<Line<'static>>, Vec<String>, Vec<Vec<(usize, u16, u16)>>) {
-    let mut spots: Vec<Vec<(usize, u16, u16)>> = vec![Vec::new(); links];
+fn finish(lines: Vec<Line<'static>>, theme: &DocTheme, links: usize) -> (Vec<Line<'static>>, Vec<String>, Spots) {
+    let mut spots: Spots = vec![Vec::new(); links];
     let mut seen = 0usize;
     let mut in_link: Option<usize> = None;
     let mut in_mark = false;

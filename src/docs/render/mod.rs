@@ -7,6 +7,7 @@
 //! lines); code blocks, callouts, headings and rules are framed here. The
 //! result keeps a heading index (TOC) and where every link landed.
 
+pub mod ansi;
 pub mod blocks;
 pub mod inline;
 mod layout;

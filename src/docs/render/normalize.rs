@@ -46,32 +46,53 @@ fn piped(line: &str) -> String {
     out
 }
 
+/// What the last output line was.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Blank,
+    Paragraph,
+    ListItem,
+    Table,
+    Code,
+    Quote,
+}
+
+/// Whether a source line ends with a hard break (two spaces or `\\`).
+fn hard_break(line: &str) -> bool {
+    line.ends_with("  ") || (line.ends_with('\\') && !line.ends_with("\\\\"))
+}
+
 /// The Markdown of one block, reshaped for minimad.
 pub fn for_termimad(md: &str) -> String {
-    let lines: Vec<&str> = md.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut out: Vec<String> = Vec::new();
     // Indentation of open list levels.
     let mut levels: Vec<usize> = Vec::new();
-    let mut in_list = false;
-    let mut in_table = false;
-    let mut blank_before = true;
+    let mut last = Last::Blank;
+    let mut broke = false;
+    let lines: Vec<&str> = md.lines().collect();
     let mut i = 0;
     while i < lines.len() {
-        let line = lines[i].trim_end();
+        let raw = lines[i];
+        let line = raw.trim_end();
         i += 1;
+        let join = |out: &mut Vec<String>, text: &str| {
+            if let Some(prev) = out.last_mut() {
+                prev.push(' ');
+                prev.push_str(text);
+            }
+        };
         if line.trim().is_empty() {
-            in_table = false;
-            blank_before = true;
+            last = if last == Last::Code { Last::Code } else { Last::Blank };
             out.push(String::new());
             continue;
         }
+        let was_break = broke;
+        broke = hard_break(raw);
+        let line = line.trim_end_matches('\\');
         let starts_table = line.contains('|') && lines.get(i).is_some_and(|next| is_delimiter_row(next));
-        if in_table || starts_table {
-            in_table = true;
-            in_list = false;
-            levels.clear();
+        if last == Last::Table || starts_table {
+            last = Last::Table;
             out.push(piped(line));
-            blank_before = false;
             continue;
         }
         if let Some((indent, marker, text)) = list_item(line) {
@@ -87,47 +108,42 @@ pub fn for_termimad(md: &str) -> String {
                 _ => 3,
             };
             out.push(format!("{}{marker} {}", " ".repeat(depth), text.trim_start()));
-            in_list = true;
-            blank_before = false;
+            last = Last::ListItem;
             continue;
         }
         let indent = line.len() - line.trim_start().len();
-        if in_list && indent >= 2 {
-            if !blank_before && let Some(last) = out.last_mut() {
-                last.push(' ');
-                last.push_str(line.trim());
-            } else {
-                out.push(line.trim().to_string());
-            }
-            blank_before = false;
-            continue;
-        }
-        if indent >= 4 && blank_before_or_code(&out) {
+        if indent >= 4 && matches!(last, Last::Blank | Last::Code) && levels.is_empty() {
             // An indented code block: minimad reads it as code.
-            in_list = false;
-            levels.clear();
             out.push(line.to_string());
-            blank_before = false;
+            last = Last::Code;
             continue;
         }
-        in_list = false;
-        levels.clear();
         let t = line.trim_start();
-        if let Some(rest) = t.strip_prefix('>')
-            && !rest.starts_with(' ')
-            && !rest.is_empty()
-        {
-            out.push(format!("> {rest}"));
-        } else {
-            out.push(t.to_string());
+        if let Some(rest) = t.strip_prefix('>') {
+            let rest = rest.strip_prefix(' ').unwrap_or(rest).trim();
+            if rest.is_empty() {
+                out.push(">".into());
+            } else if last == Last::Quote && !was_break && out.last().is_some_and(|l| l != ">") {
+                join(&mut out, rest);
+            } else {
+                out.push(format!("> {rest}"));
+            }
+            last = Last::Quote;
+            continue;
         }
-        blank_before = false;
+        match last {
+            // Lazy continuation of a paragraph, list item or quote.
+            Last::Paragraph | Last::ListItem | Last::Quote if !was_break => join(&mut out, t),
+            Last::ListItem => out.push(format!("  {t}")),
+            Last::Blank if !levels.is_empty() && indent >= 2 => out.push(format!("  {t}")),
+            _ => {
+                levels.clear();
+                out.push(t.to_string());
+                last = Last::Paragraph;
+            }
+        }
     }
     out.join("\n")
-}
-
-fn blank_before_or_code(out: &[String]) -> bool {
-    out.last().is_none_or(|l| l.is_empty() || l.starts_with("    "))
 }
 
 #[cfg(test)]
@@ -147,6 +163,6 @@ mod tests {
     fn tables_get_outer_pipes_and_code_stays() {
         assert_eq!(for_termimad("a | b\n--- | ---\n1 | 2"), "| a | b |\n| --- | --- |\n| 1 | 2 |");
         assert_eq!(for_termimad("text\n\n    code\n      more"), "text\n\n    code\n      more");
-        assert_eq!(for_termimad(">quote\n  indented para"), "> quote\nindented para");
+        assert_eq!(for_termimad(">quote\n  lazy\n\npara\nmore"), "> quote lazy\n\npara more");
     }
 }

@@ -136,14 +136,12 @@ fn compound(style: Style) -> CompoundStyle {
             attributes.set(a);
         }
     }
-    let mut c = CompoundStyle::default();
-    c.object_style = ContentStyle {
+    CompoundStyle::from(ContentStyle {
         foreground_color: style.fg.map(crossterm_color),
         background_color: style.bg.map(crossterm_color),
         underline_color: None,
         attributes,
-    };
-    c
+    })
 }
 
 /// ratatui's colour names mean the same ANSI slots as crossterm's `Dark*`.
