@@ -54,6 +54,8 @@ pub enum Msg {
     EffectFailed(String),
     /// SIGTERM, SIGHUP: leave now, with this exit status (128 + signal).
     Terminate(u8),
+    /// A docs effect finished.
+    Docs(super::docs::DocsMsg),
 }
 
 /// An index with its haystacks, ready to search.
@@ -105,6 +107,8 @@ pub enum Effect {
     OpenUrl(String),
     /// Suspend the process (Ctrl-z).
     Suspend,
+    /// Open, render or search docs.
+    Docs(super::docs::DocsEffect),
 }
 
 /// The screens of the view stack.
@@ -119,6 +123,8 @@ pub enum Screen {
     Problems(ProblemsScreen),
     /// Catalog health findings.
     Health(HealthScreen),
+    /// `:docs-search` results.
+    DocsSearch(Box<super::docs::DocsSearchScreen>),
 }
 
 impl Screen {
@@ -132,6 +138,7 @@ impl Screen {
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
+            Screen::DocsSearch(s) => format!("docs: {}", s.term),
         }
     }
 }

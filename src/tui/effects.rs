@@ -58,6 +58,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             stars::save(&path, &refs).err().map(Msg::EffectFailed)
         }
         Effect::OpenUrl(url) => open_url(&url).err().map(Msg::EffectFailed),
+        Effect::Docs(docs) => Some(Msg::Docs(super::docs::effects::perform(docs, ctx))),
         Effect::CopyOsc52(_) | Effect::Suspend => None,
     }
 }

@@ -17,6 +17,12 @@ use super::screens::{EntityScreen, SearchFocus, Tab};
 
 /// Applies one message; returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut effects = update_inner(app, msg);
+    effects.extend(super::docs::actions::pending_effects(app));
+    effects
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key),
         Msg::Resize(w, h) => {
@@ -84,6 +90,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.quit = true;
             Vec::new()
         }
+        Msg::Docs(msg) => {
+            super::docs::actions::on_msg(app, msg);
+            Vec::new()
+        }
     }
 }
 
@@ -130,6 +140,8 @@ pub fn context(app: &App) -> Context {
         Screen::Search(s) if s.focus == SearchFocus::Query => Context::Search,
         Screen::List(l) if l.filtering => Context::Search,
         Screen::Problems(p) if p.filtering => Context::Search,
+        Screen::Entity(_) if super::docs::actions::is_typing(app) => Context::Search,
+        Screen::Entity(e) if e.current() == Tab::Docs => Context::Docs,
         Screen::Entity(_) => Context::Entity,
         _ => Context::List,
     }
@@ -169,6 +181,10 @@ fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         }
     }
+    if let Some(input) = super::docs::actions::search_input(app) {
+        input.input(key);
+        return Vec::new();
+    }
     let changed = match app.screen_mut() {
         Screen::Search(s) if s.focus == SearchFocus::Query => s.input.input(key),
         Screen::List(l) if l.filtering => l.filter.input(key),
@@ -192,6 +208,9 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Some(Overlay::Help(_)) => return help_action(app, action),
         Some(Overlay::Palette(_)) => return commands::palette_action(app, action),
         None => {}
+    }
+    if let Some(effects) = super::docs::actions::handle(app, action) {
+        return effects;
     }
     match action {
         Action::Help => {
@@ -318,6 +337,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::List(l) => l.sel.move_by(d, l.shown.len()),
             Screen::Problems(p) => p.sel.move_by(d, p.shown.len()),
             Screen::Health(h) => h.sel.move_by(d, h.issues.len()),
+            Screen::DocsSearch(_) => {}
             Screen::Entity(e) if e.current() == Tab::Relations => e.relations.move_by(d, relations),
             Screen::Entity(e) => {
                 e.scroll = e.scroll.saturating_add_signed(d).min(e.max_scroll.get());
@@ -349,7 +369,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.focus = SearchFocus::Query,
                 Screen::List(l) => l.filtering = true,
                 Screen::Problems(p) => p.filtering = true,
-                Screen::Entity(_) | Screen::Health(_) => {}
+                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) => {}
             }
             Vec::new()
         }
@@ -358,7 +378,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.input.clear(),
                 Screen::List(l) => l.filter.clear(),
                 Screen::Problems(p) => p.filter.clear(),
-                Screen::Entity(_) | Screen::Health(_) => false,
+                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) => false,
             };
             if cleared { commands::research_top(app) } else { Vec::new() }
         }
@@ -380,6 +400,7 @@ fn select(app: &mut App) -> Vec<Effect> {
     let target = match app.screen() {
         Screen::Search(s) => s.selected(),
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
+        Screen::DocsSearch(_) => None,
         Screen::List(l) => {
             if l.filtering {
                 if let Screen::List(l) = app.screen_mut() {
