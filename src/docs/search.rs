@@ -59,7 +59,7 @@ pub fn search_all(index: &Index, cache_dir: &Path, term: &str, limit: usize) -> 
             let snippet = text
                 .lines()
                 .find(|l| l.to_lowercase().contains(&needle))
-                .map(|l| snippet(l.trim(), 100))
+                .map(|l| snippet(&super::render::inline::plain_text(l.trim()), 100))
                 .unwrap_or_default();
             hits.push(DocHit {
                 entity: owner,

@@ -299,11 +299,12 @@ impl DocsView {
     }
 }
 
-/// The page area's width for a terminal `width` wide (the entity page's
-/// border, the nav sidebar when shown, one column of margin).
+/// The page's layout width for a terminal `width` wide: the entity page's
+/// border, the nav sidebar when shown, a column of margin on each side
+/// (the right one absorbs emoji whose width terminals disagree on).
 pub fn content_width(term_width: u16, show_nav: bool) -> u16 {
     let inner = term_width.saturating_sub(2);
-    inner.saturating_sub(nav_width(term_width, show_nav)).saturating_sub(1).max(20)
+    inner.saturating_sub(nav_width(term_width, show_nav)).saturating_sub(2).max(20)
 }
 
 /// The nav sidebar's width (0 when hidden).
