@@ -15,9 +15,8 @@ use stagehand::index::Index;
 use common::*;
 
 fn docs_component(name: &str, annotations: &[(&str, &str)]) -> String {
-    let mut text = format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n"
-    );
+    let mut text =
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n");
     for (k, v) in annotations {
         text.push_str(&format!("    {k}: '{v}'\n"));
     }
@@ -75,7 +74,10 @@ fn refs_that_leave_the_repository_are_refused() {
     write(
         &repo,
         "loc/catalog-info.yaml",
-        docs_component("loc", &[("backstage.io/techdocs-ref", "dir:."), ("backstage.io/source-location", "dir:../../")]),
+        docs_component(
+            "loc",
+            &[("backstage.io/techdocs-ref", "dir:."), ("backstage.io/source-location", "dir:../../")],
+        ),
     );
     let index = index_for(&repo);
     let cache = tmp.path().join("cache");
@@ -92,7 +94,11 @@ fn techdocs_entity_hands_over_to_another_entity() {
     let repo = tmp.path().join("repo");
     site(&repo.join("svc"), "Service");
     write(&repo, "svc/catalog-info.yaml", docs_component("svc", &[("backstage.io/techdocs-ref", "dir:.")]));
-    write(&repo, "api/catalog-info.yaml", docs_component("api", &[("backstage.io/techdocs-entity", "component:default/svc")]));
+    write(
+        &repo,
+        "api/catalog-info.yaml",
+        docs_component("api", &[("backstage.io/techdocs-entity", "component:default/svc")]),
+    );
     write(&repo, "none/catalog-info.yaml", docs_component("none", &[]));
     let index = index_for(&repo);
     let cache = tmp.path().join("cache");
@@ -166,7 +172,10 @@ fn the_cli_lists_renders_and_says_when_there_are_no_docs() {
     let out = cmd.args(["--demo", "docs", "shipment-tracker", "--list"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("1. Overview  [index.md]") && text.contains("Operations/") && text.contains("5. On-call"), "{text}");
+    assert!(
+        text.contains("1. Overview  [index.md]") && text.contains("Operations/") && text.contains("5. On-call"),
+        "{text}"
+    );
 
     let (mut cmd, _tmp) = cli();
     let out = cmd.args(["--demo", "docs", "shipment-tracker", "architecture", "--width", "60"]).output().unwrap();
@@ -179,7 +188,11 @@ fn the_cli_lists_renders_and_says_when_there_are_no_docs() {
     let (mut cmd, _tmp) = cli();
     let out = cmd.args(["--demo", "docs", "tracking-ingest"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no TechDocs"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has no TechDocs"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let (mut cmd, _tmp) = cli();
     let out = cmd.args(["--demo", "docs", "shipment-tracker", "nope"]).output().unwrap();
@@ -189,5 +202,8 @@ fn the_cli_lists_renders_and_says_when_there_are_no_docs() {
     let (mut cmd, _tmp) = cli();
     let out = cmd.args(["--demo", "docs-search", "billing", "run"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().next().is_some_and(|l| l.contains("invoice-service") && l.contains("The nightly billing run")), "{text}");
+    assert!(
+        text.lines().next().is_some_and(|l| l.contains("invoice-service") && l.contains("The nightly billing run")),
+        "{text}"
+    );
 }

@@ -352,7 +352,8 @@ fn reading_docs_through_nav_links_and_search() {
     t.keys(&[":"]);
     t.type_text("docs");
     t.keys(&["Enter"]);
-    let screen = t.wait_until("the first page", |s| s.contains("1/5  Overview") && s.contains("The Shipment Tracker answers"));
+    let screen =
+        t.wait_until("the first page", |s| s.contains("1/5  Overview") && s.contains("The Shipment Tracker answers"));
     assert!(screen.contains("▾ Operations") && screen.contains("Runbook"), "the nav tree:\n{screen}");
     // Through the nav: the second page.
     t.keys(&["m"]);

@@ -30,7 +30,8 @@ pub enum Group {
 
 impl Group {
     /// Every group, in the order the help overlay shows them.
-    pub const ALL: &'static [Group] = &[Group::Move, Group::Navigate, Group::Find, Group::Entity, Group::Docs, Group::General];
+    pub const ALL: &'static [Group] =
+        &[Group::Move, Group::Navigate, Group::Find, Group::Entity, Group::Docs, Group::General];
 
     /// The heading shown in the help overlay.
     pub fn title(self) -> &'static str {

@@ -49,7 +49,11 @@ pub fn commands() -> Vec<Command> {
         Command { name: "health", arg: None, help: "orphans, dangling refs, group mismatches, cycles" },
         Command { name: "starred", arg: None, help: "your starred entities" },
         Command { name: "docs", arg: Some("[REF]"), help: "TechDocs of REF, or of the entity shown or selected" },
-        Command { name: "docs-search", arg: Some("TERM"), help: "find docs pages across every entity by title and text" },
+        Command {
+            name: "docs-search",
+            arg: Some("TERM"),
+            help: "find docs pages across every entity by title and text",
+        },
         Command { name: "search", arg: Some("QUERY"), help: "back to search, with a query" },
         Command { name: "sync", arg: None, help: "re-read every source in the background" },
         Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },

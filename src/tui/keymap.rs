@@ -268,8 +268,15 @@ pub enum Context {
 
 impl Context {
     /// Every context, in file and help order.
-    pub const ALL: &'static [Context] =
-        &[Context::Global, Context::Search, Context::List, Context::Entity, Context::Docs, Context::Help, Context::Palette];
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Search,
+        Context::List,
+        Context::Entity,
+        Context::Docs,
+        Context::Help,
+        Context::Palette,
+    ];
 
     /// The section name in keymap files.
     pub fn name(self) -> &'static str {

@@ -87,7 +87,8 @@ fn is_blank(line: &Line<'_>) -> bool {
 
 /// termimad's rendering of Markdown, through ANSI, as ratatui lines.
 fn termimad_lines(md: &str, width: usize, skin: &MadSkin) -> Vec<Line<'static>> {
-    let ansi = skin.text(md, Some(width)).to_string();
+    // termimad refuses widths under 3 and indents list items by up to 5.
+    let ansi = skin.text(md, Some(width.max(12))).to_string();
     match ansi.as_bytes().into_text() {
         Ok(text) => text
             .lines
@@ -195,7 +196,7 @@ fn callout_lines(
             lines.push(Line::from(spans));
         }
     }
-    let (body_lines, mut headings) = blocks_lines(body, width.saturating_sub(2).max(10), theme, skin);
+    let (body_lines, mut headings) = blocks_lines(body, width.saturating_sub(2).max(12), theme, skin);
     let offset = lines.len();
     for h in &mut headings {
         h.line += offset;

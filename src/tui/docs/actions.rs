@@ -11,7 +11,9 @@ use super::super::app::{App, Effect, Level, Msg, Screen};
 use super::super::input::LineInput;
 use super::super::screens::{EntityScreen, Tab};
 use super::super::update::{back, open_entity};
-use super::{DocsEffect, DocsMsg, DocsSearchScreen, DocsTarget, DocsView, Focus, NavRowKind, Status, content_width, doc_theme};
+use super::{
+    DocsEffect, DocsMsg, DocsSearchScreen, DocsTarget, DocsView, Focus, NavRowKind, Status, content_width, doc_theme,
+};
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
@@ -76,7 +78,11 @@ pub fn pending_effects(app: &mut App) -> Vec<Effect> {
             match &view.status {
                 Status::Idle => {
                     view.status = Status::Loading;
-                    effects.push(Effect::Docs(DocsEffect::Open { index: loaded.index.clone(), entity, generation: view.generation }));
+                    effects.push(Effect::Docs(DocsEffect::Open {
+                        index: loaded.index.clone(),
+                        entity,
+                        generation: view.generation,
+                    }));
                 }
                 Status::Ready(docs) => {
                     let cw = content_width(width, view.show_nav);
@@ -88,7 +94,7 @@ pub fn pending_effects(app: &mut App) -> Vec<Effect> {
                             page: view.page,
                             width: cw,
                             prepared: view.prepared.get(&view.page).cloned(),
-                            theme,
+                            theme: Box::new(theme),
                             generation: view.generation,
                         }));
                     }
@@ -194,7 +200,11 @@ pub fn open_docs(app: &mut App, reference: &str) -> Vec<Effect> {
     };
     let Some(entity) = target else {
         let hint = index.suggest(reference, 1).first().map(|r| format!("; did you mean {r}?")).unwrap_or_default();
-        let text = if reference.is_empty() { "usage: :docs REF (or select an entity first)".to_string() } else { format!("no entity `{reference}`{hint}") };
+        let text = if reference.is_empty() {
+            "usage: :docs REF (or select an entity first)".to_string()
+        } else {
+            format!("no entity `{reference}`{hint}")
+        };
         app.flash(text, Level::Error);
         return Vec::new();
     };
@@ -239,7 +249,11 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         if action == Action::Select {
             let hit = s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).cloned()?;
             let term = s.term.clone();
-            return Some(open_entity_docs(app, hit.entity, DocsTarget { page: hit.page, anchor: None, term: Some(term) }));
+            return Some(open_entity_docs(
+                app,
+                hit.entity,
+                DocsTarget { page: hit.page, anchor: None, term: Some(term) },
+            ));
         }
         return None;
     }
@@ -260,7 +274,9 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                         run_search(view, r);
                         flash = Some(match_summary(view));
                     }
-                    None => view.target = Some(DocsTarget { page: view.page, anchor: None, term: Some(view.term.clone()) }),
+                    None => {
+                        view.target = Some(DocsTarget { page: view.page, anchor: None, term: Some(view.term.clone()) })
+                    }
                 }
             }
             Action::Back => view.search_input = None,
@@ -281,7 +297,14 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         (_, Action::SearchNext | Action::SearchPrev) => {
             if view.matches.is_empty() {
-                flash = Some((if view.term.is_empty() { "/ searches this page".into() } else { format!("`{}` is not on this page", view.term) }, Level::Info));
+                flash = Some((
+                    if view.term.is_empty() {
+                        "/ searches this page".into()
+                    } else {
+                        format!("`{}` is not on this page", view.term)
+                    },
+                    Level::Info,
+                ));
             } else {
                 step_match(view, if action == Action::SearchNext { 1 } else { -1 });
                 flash = Some(match_summary(view));
@@ -342,10 +365,8 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                     }
                     view.focus = Focus::Content;
                 }
-                Some((NavRowKind::Section(_), key)) => {
-                    if !view.folded.remove(&key) {
-                        view.folded.insert(key);
-                    }
+                Some((NavRowKind::Section(_), key)) if !view.folded.remove(&key) => {
+                    view.folded.insert(key);
                 }
                 Some((NavRowKind::External(url), _)) if action == Action::Select => {
                     (flash, effects) = external(browser, &url);
@@ -361,30 +382,28 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             }
             view.focus = Focus::Content;
         }
-        (Focus::Content, Action::Select | Action::OpenLink) => {
-            match (view.link, &rendered, view.docs().cloned()) {
-                (Some(k), Some(r), Some(docs)) => {
-                    let target = r.links.get(k).map(|l| l.target.clone()).unwrap_or_default();
-                    match docs.site.resolve_link(view.page, &target) {
-                        LinkTarget::Internal(t) if t.page == view.page => {
-                            view.back.push((view.page, view.scroll));
-                            view.forward.clear();
-                            if let Some(line) = t.anchor.as_deref().and_then(|a| r.anchor_line(a)) {
-                                view.scroll = line;
-                            }
-                            view.link = None;
+        (Focus::Content, Action::Select | Action::OpenLink) => match (view.link, &rendered, view.docs().cloned()) {
+            (Some(k), Some(r), Some(docs)) => {
+                let target = r.links.get(k).map(|l| l.target.clone()).unwrap_or_default();
+                match docs.site.resolve_link(view.page, &target) {
+                    LinkTarget::Internal(t) if t.page == view.page => {
+                        view.back.push((view.page, view.scroll));
+                        view.forward.clear();
+                        if let Some(line) = t.anchor.as_deref().and_then(|a| r.anchor_line(a)) {
+                            view.scroll = line;
                         }
-                        LinkTarget::Internal(t) => go_to(view, t.page, t.anchor),
-                        LinkTarget::External(url) => (flash, effects) = external(browser, &url),
-                        LinkTarget::Unresolved(href) => {
-                            flash = Some((format!("{href} is not a page of these docs"), Level::Warning));
-                        }
+                        view.link = None;
+                    }
+                    LinkTarget::Internal(t) => go_to(view, t.page, t.anchor),
+                    LinkTarget::External(url) => (flash, effects) = external(browser, &url),
+                    LinkTarget::Unresolved(href) => {
+                        flash = Some((format!("{href} is not a page of these docs"), Level::Warning));
                     }
                 }
-                _ if action == Action::OpenLink => return None,
-                _ => flash = Some(("tab selects a link; enter follows it".into(), Level::Info)),
             }
-        }
+            _ if action == Action::OpenLink => return None,
+            _ => flash = Some(("tab selects a link; enter follows it".into(), Level::Info)),
+        },
         (focus, action) => {
             let d = delta(action, height as isize)?;
             match focus {
@@ -483,7 +502,8 @@ fn match_summary(view: &DocsView) -> (String, Level) {
 /// Moves the link cursor to the next link that landed on screen lines,
 /// scrolling to show it.
 fn step_link(view: &mut DocsView, rendered: &Arc<Rendered>, by: isize) {
-    let placed: Vec<usize> = rendered.links.iter().enumerate().filter(|(_, l)| !l.spots.is_empty()).map(|(i, _)| i).collect();
+    let placed: Vec<usize> =
+        rendered.links.iter().enumerate().filter(|(_, l)| !l.spots.is_empty()).map(|(i, _)| i).collect();
     if placed.is_empty() {
         return;
     }
@@ -493,7 +513,16 @@ fn step_link(view: &mut DocsView, rendered: &Arc<Rendered>, by: isize) {
         None => {
             // The first link on screen (or after it, going forward).
             let visible = placed.iter().copied().find(|&k| rendered.links[k].spots[0].0 >= view.scroll);
-            if by > 0 { visible.unwrap_or(placed[0]) } else { placed.iter().copied().rev().find(|&k| rendered.links[k].spots[0].0 < view.scroll + height).unwrap_or(placed[placed.len() - 1]) }
+            if by > 0 {
+                visible.unwrap_or(placed[0])
+            } else {
+                placed
+                    .iter()
+                    .copied()
+                    .rev()
+                    .find(|&k| rendered.links[k].spots[0].0 < view.scroll + height)
+                    .unwrap_or(placed[placed.len() - 1])
+            }
         }
     };
     view.link = Some(next);

@@ -11,10 +11,10 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::docs::OpenDocs;
 use crate::docs::render::{DocTheme, Prepared, Rendered};
 use crate::docs::search::DocHit;
 use crate::docs::site::NavNode;
-use crate::docs::OpenDocs;
 use crate::index::Index;
 
 use super::input::LineInput;
@@ -80,7 +80,7 @@ pub enum DocsEffect {
         /// Its prepared form, when known.
         prepared: Option<Arc<Prepared>>,
         /// The styles.
-        theme: DocTheme,
+        theme: Box<DocTheme>,
         /// The view's generation.
         generation: u64,
     },
@@ -249,15 +249,15 @@ impl DocsView {
 
     /// The current page at `width`, or at any width while that one renders.
     pub fn any_rendering(&self, width: u16) -> Option<&Arc<Rendered>> {
-        self.rendered_at(width)
-            .or_else(|| self.rendered.iter().find(|((p, _), _)| *p == self.page).map(|(_, r)| r))
+        self.rendered_at(width).or_else(|| self.rendered.iter().find(|((p, _), _)| *p == self.page).map(|(_, r)| r))
     }
 
     /// Keeps the render cache bounded (the current page stays).
     pub fn store(&mut self, page: usize, width: u16, prepared: Arc<Prepared>, rendered: Arc<Rendered>) {
         if self.rendered.len() >= RENDER_CACHE {
             let current = self.page;
-            let drop: Vec<(usize, u16)> = self.rendered.keys().filter(|(p, _)| *p != current).copied().take(8).collect();
+            let drop: Vec<(usize, u16)> =
+                self.rendered.keys().filter(|(p, _)| *p != current).copied().take(8).collect();
             for k in drop {
                 self.rendered.remove(&k);
             }
@@ -283,7 +283,9 @@ impl DocsView {
                 hide_below = None;
             }
             let (title, kind) = match node {
-                NavNode::Page(p) => (site.pages.get(*p).map_or_else(String::new, |pg| pg.title.clone()), NavRowKind::Page(*p)),
+                NavNode::Page(p) => {
+                    (site.pages.get(*p).map_or_else(String::new, |pg| pg.title.clone()), NavRowKind::Page(*p))
+                }
                 NavNode::Section { title, .. } => {
                     let folded = self.folded.contains(&key);
                     if folded {

@@ -129,7 +129,11 @@ fn page(app: &App, view: &DocsView, frame: &mut Frame, area: Rect) {
         let mut line = rendered.lines[row].clone();
         for (i, (l, col)) in view.matches.iter().enumerate() {
             if *l == row {
-                let style = if i == view.match_at { styles.mark.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD)) } else { styles.mark };
+                let style = if i == view.match_at {
+                    styles.mark.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD))
+                } else {
+                    styles.mark
+                };
                 line = patch_columns(&line, *col, col + term_width, style);
             }
         }
@@ -192,7 +196,11 @@ fn status_line(app: &App, view: &DocsView, frame: &mut Frame, area: Rect) {
         Span::styled(format!("{pct}% "), theme.style(Slot::Dim)),
     ];
     if !view.term.is_empty() {
-        let found = if view.matches.is_empty() { "no match".to_string() } else { format!("{}/{}", view.match_at + 1, view.matches.len()) };
+        let found = if view.matches.is_empty() {
+            "no match".to_string()
+        } else {
+            format!("{}/{}", view.match_at + 1, view.matches.len())
+        };
         spans.push(Span::styled(format!(" /{} {found} ", clean(&view.term)), theme.style(Slot::Match)));
     }
     let hints = match view.focus {
@@ -212,7 +220,8 @@ pub fn render_search(app: &App, s: &DocsSearchScreen, frame: &mut Frame, area: R
         None => format!(" docs matching `{}`: searching… ", clean(&s.term)),
         Some(h) => format!(" docs matching `{}` ({} pages) ", clean(&s.term), h.len()),
     };
-    let block = Block::bordered().title(title).title_style(theme.style(Slot::Title)).border_style(theme.style(Slot::Border));
+    let block =
+        Block::bordered().title(title).title_style(theme.style(Slot::Title)).border_style(theme.style(Slot::Border));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(hits) = &s.hits else { return };
@@ -229,8 +238,14 @@ pub fn render_search(app: &App, s: &DocsSearchScreen, frame: &mut Frame, area: R
         let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
         let entity = index.entities.get(h.entity as usize).map_or_else(String::new, |e| e.name.clone());
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<24} ", clean(&entity)), if selected { base } else { theme.style(Slot::KindComponent) }),
-            Span::styled(clean(&h.title).into_owned(), base.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD))),
+            Span::styled(
+                format!("{:<24} ", clean(&entity)),
+                if selected { base } else { theme.style(Slot::KindComponent) },
+            ),
+            Span::styled(
+                clean(&h.title).into_owned(),
+                base.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD)),
+            ),
             Span::styled(format!("  {}", clean(&h.path)), if selected { base } else { theme.style(Slot::Dim) }),
         ]));
         lines.push(Line::styled(format!("    {}", clean(&h.snippet)), theme.style(Slot::Dim)));
