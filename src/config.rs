@@ -28,6 +28,51 @@ pub enum SourceKind {
         /// The branch, when not the default one.
         branch: Option<String>,
     },
+    /// A remote Backstage catalog, crawled through its REST API.
+    Backstage(RemoteConfig),
+}
+
+/// Where a remote catalog's token comes from. The token itself is never
+/// stored in the config, the index or any message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// No token (the backend allows anonymous reads).
+    None,
+    /// An environment variable.
+    Env(String),
+    /// A command whose standard output is the token.
+    Command(String),
+    /// A file holding the token.
+    File(PathBuf),
+}
+
+impl TokenSource {
+    /// The config key that supplies the token, for messages.
+    pub fn setting(&self) -> String {
+        match self {
+            TokenSource::None => "no token is configured: set `token_env`, `token_command` or `token_file`".into(),
+            TokenSource::Env(v) => format!("`token_env: {v}`"),
+            TokenSource::Command(c) => format!("`token_command: {c}`"),
+            TokenSource::File(f) => format!("`token_file: {}`", f.display()),
+        }
+    }
+}
+
+/// A `backstage:` source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// Base URL of the Backstage backend (no trailing slash).
+    pub url: String,
+    /// Where the token comes from.
+    pub token: TokenSource,
+    /// `filter` values sent to `/entities/by-query` (each one ORed).
+    pub filters: Vec<String>,
+    /// Extra CA certificates (PEM) trusted besides the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// Per-request timeout.
+    pub timeout: std::time::Duration,
+    /// Entities per page.
+    pub page_size: usize,
 }
 
 impl SourceKind {
@@ -37,6 +82,7 @@ impl SourceKind {
             SourceKind::Dir(_) => "dir",
             SourceKind::File(_) => "file",
             SourceKind::Git { .. } => "git",
+            SourceKind::Backstage(_) => "backstage",
         }
     }
 
@@ -45,6 +91,7 @@ impl SourceKind {
         match self {
             SourceKind::Dir(p) | SourceKind::File(p) => p.display().to_string(),
             SourceKind::Git { url, .. } => url.clone(),
+            SourceKind::Backstage(r) => r.url.clone(),
         }
     }
 }
@@ -80,7 +127,9 @@ pub struct ConfigError {
 pub const STARTER: &str = include_str!("config_starter.yaml");
 
 const TOP_KEYS: [&str; 5] = ["sources", "patterns", "identity", "theme", "osc52"];
-const SOURCE_KEYS: [&str; 5] = ["name", "dir", "file", "git", "branch"];
+const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
+const REMOTE_KEYS: [&str; 8] =
+    ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
 
 impl Config {
     /// Parses config text. `file` names it in errors; `home` expands `~`.
@@ -190,20 +239,73 @@ fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> 
     let file = opt_string(node, "file")?;
     let git = opt_string(node, "git")?;
     let branch = opt_string(node, "branch")?;
-    let kind = match (dir, file, git) {
-        (Some(d), None, None) => SourceKind::Dir(expand_home(&d, home)),
-        (None, Some(f), None) => SourceKind::File(expand_home(&f, home)),
-        (None, None, Some(url)) => {
+    let remote = node.get("backstage");
+    let kind = match (dir, file, git, remote) {
+        (Some(d), None, None, None) => SourceKind::Dir(expand_home(&d, home)),
+        (None, Some(f), None, None) => SourceKind::File(expand_home(&f, home)),
+        (None, None, Some(url), None) => {
             crate::sources::git::check_url(&url).map_err(|m| (node.get("git").map_or(node.pos, |n| n.pos), m))?;
             SourceKind::Git { url, branch: branch.clone() }
         }
-        _ => return Err((node.pos, format!("source `{name}` needs exactly one of `dir`, `file` or `git`"))),
+        (None, None, None, Some(r)) => SourceKind::Backstage(parse_remote(r, home)?),
+        _ => {
+            return Err((
+                node.pos,
+                format!("source `{name}` needs exactly one of `dir`, `file`, `git` or `backstage`"),
+            ));
+        }
     };
     if branch.is_some() && !matches!(kind, SourceKind::Git { .. }) {
         let pos = node.entry("branch").map_or(node.pos, |e| e.key_pos);
         return Err((pos, "`branch` applies only to `git` sources".into()));
     }
     Ok(SourceConfig { name, kind })
+}
+
+fn parse_remote(node: &Node, home: Option<&Path>) -> Result<RemoteConfig, Fail> {
+    let entries = node.as_map().ok_or((node.pos, "`backstage` must be a mapping with at least `url`".to_string()))?;
+    check_keys(entries, &REMOTE_KEYS, "a backstage source")?;
+    let url = opt_string(node, "url")?.ok_or((node.pos, "`backstage` needs a `url`".to_string()))?;
+    let url_pos = node.get("url").map_or(node.pos, |n| n.pos);
+    let parsed = url::Url::parse(&url).map_err(|e| (url_pos, format!("`url` `{url}` is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err((url_pos, format!("`url` `{url}` must use http or https")));
+    }
+    let tokens = [
+        opt_string(node, "token_env")?.map(TokenSource::Env),
+        opt_string(node, "token_command")?.map(TokenSource::Command),
+        opt_string(node, "token_file")?.map(|f| TokenSource::File(expand_home(&f, home))),
+    ];
+    let mut given = tokens.into_iter().flatten();
+    let token = given.next().unwrap_or(TokenSource::None);
+    if given.next().is_some() {
+        return Err((node.pos, "use only one of `token_env`, `token_command` and `token_file`".into()));
+    }
+    let filters = match node.get("filter") {
+        None => Vec::new(),
+        Some(n) if n.as_str().is_some() => vec![n.as_str().unwrap_or_default().to_string()],
+        Some(n) => string_list(n).map_err(|(p, m)| (p, format!("`filter` {m}")))?,
+    };
+    let timeout = match node.get("timeout") {
+        None => std::time::Duration::from_secs(30),
+        Some(n) => {
+            let text = n.as_str().map(String::from).or_else(|| match n.value {
+                NodeValue::Int(i) if i > 0 => Some(format!("{i}s")),
+                _ => None,
+            });
+            let text = text.ok_or((n.pos, "`timeout` must be a duration such as `30s` or `2m`".to_string()))?;
+            humantime::parse_duration(&text).map_err(|e| (n.pos, format!("`timeout` `{text}`: {e}; use e.g. `30s`")))?
+        }
+    };
+    let page_size = match node.get("page_size") {
+        None => 500,
+        Some(n) => match n.value {
+            NodeValue::Int(i) if (1..=10_000).contains(&i) => i as usize,
+            _ => return Err((n.pos, "`page_size` must be a number from 1 to 10000".into())),
+        },
+    };
+    let ca_file = opt_string(node, "ca_file")?.map(|f| expand_home(&f, home));
+    Ok(RemoteConfig { url: url.trim_end_matches('/').to_string(), token, filters, ca_file, timeout, page_size })
 }
 
 #[cfg(test)]
@@ -236,6 +338,24 @@ mod tests {
         assert!(Config::parse("sources:\n  - {name: a, dir: /x}\n  - {name: a, dir: /y}\n", "c", None).is_err());
         assert!(Config::parse("sources:\n  - {name: a, dir: /x, branch: main}\n", "c", None).is_err());
         assert!(Config::parse("identity: 'user:'\n", "c", None).is_err());
+    }
+
+    #[test]
+    fn parses_remote_sources() {
+        let text = "sources:\n  - name: prod\n    backstage:\n      url: https://b.example.com/\n      token_env: BS_TOKEN\n      filter: [kind=component, kind=api]\n      timeout: 2m\n      page_size: 200\n";
+        let c = Config::parse(text, "c", None).unwrap();
+        let SourceKind::Backstage(r) = &c.sources[0].kind else { panic!("not remote") };
+        assert_eq!(r.url, "https://b.example.com");
+        assert_eq!(r.token, TokenSource::Env("BS_TOKEN".into()));
+        assert_eq!(r.filters, vec!["kind=component", "kind=api"]);
+        assert_eq!(r.timeout, std::time::Duration::from_secs(120));
+        assert_eq!(r.page_size, 200);
+        let bad = "sources:\n  - name: p\n    backstage: {url: 'https://x', token_env: A, token_file: /f}\n";
+        assert!(Config::parse(bad, "c", None).unwrap_err().message.contains("only one"));
+        let bad = "sources:\n  - name: p\n    backstage: {url: 'https://x', insecure: true}\n";
+        assert!(Config::parse(bad, "c", None).unwrap_err().message.contains("unknown key `insecure`"));
+        let bad = "sources:\n  - name: p\n    backstage: {url: 'ftp://x'}\n";
+        assert!(Config::parse(bad, "c", None).is_err());
     }
 
     #[test]

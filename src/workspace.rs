@@ -41,8 +41,8 @@ pub enum SyncEvent {
     Waiting,
     /// A source started.
     SourceStarted(String),
-    /// Files read so far in the current source.
-    FilesRead(String, usize),
+    /// Files or entities read so far in the current source.
+    Progress(String, crate::sources::Progress),
     /// A source finished: entities read, or the error.
     SourceDone(String, Result<usize, String>),
 }
@@ -89,6 +89,32 @@ impl Workspace {
         crate::model::EntityRef::parse_with(text, Some("User"), "default").ok().map(|r| r.canonical())
     }
 
+    /// The remote source called `name`, or the only remote source.
+    pub fn remote_source(&self, name: Option<&str>) -> anyhow::Result<(String, crate::config::RemoteConfig)> {
+        let remotes: Vec<(&str, &crate::config::RemoteConfig)> = self
+            .config
+            .sources
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SourceKind::Backstage(r) => Some((s.name.as_str(), r)),
+                _ => None,
+            })
+            .collect();
+        let names = || remotes.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+        match name {
+            Some(n) => remotes
+                .iter()
+                .find(|(m, _)| *m == n)
+                .map(|(m, r)| (m.to_string(), (*r).clone()))
+                .ok_or_else(|| anyhow::anyhow!("no backstage source named `{n}`; backstage sources: {}", names())),
+            None => match remotes.as_slice() {
+                [(m, r)] => Ok((m.to_string(), (*r).clone())),
+                [] => bail!("no `backstage:` source is configured in {}", self.paths.config_file.display()),
+                _ => bail!("several backstage sources ({}); pick one with --source NAME", names()),
+            },
+        }
+    }
+
     /// Whether the config file exists.
     pub fn has_config(&self) -> bool {
         self.paths.config_file.is_file()
@@ -114,7 +140,7 @@ impl Workspace {
     /// Loads the index (in demo mode: builds the demo index in memory).
     pub fn load_index(&self) -> anyhow::Result<Index> {
         if self.demo.is_some() {
-            return Ok(self.sync(None, &|_| {})?.index);
+            return Ok(self.sync(None, false, &|_| {})?.index);
         }
         match store::load(&self.paths.index_file()) {
             Ok(index) => Ok(index),
@@ -128,9 +154,15 @@ impl Workspace {
     }
 
     /// Reads every source (or only `only`) into a new index and saves it
-    /// atomically. A failed source keeps its previous entities; a failed
-    /// save keeps the previous index file.
-    pub fn sync(&self, only: Option<&str>, progress: &(dyn Fn(SyncEvent) + Sync)) -> anyhow::Result<SyncReport> {
+    /// atomically. Remote sources sync incrementally unless `full`. A failed
+    /// source keeps its previous entities; a failed save keeps the previous
+    /// index file.
+    pub fn sync(
+        &self,
+        only: Option<&str>,
+        full: bool,
+        progress: &(dyn Fn(SyncEvent) + Sync),
+    ) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         let sources = self.sources()?;
         if sources.is_empty() {
@@ -163,8 +195,15 @@ impl Workspace {
             let read = selected.then(|| {
                 progress(SyncEvent::SourceStarted(source.name.clone()));
                 let name = source.name.clone();
-                let report = move |n: usize| progress(SyncEvent::FilesRead(name.clone(), n));
-                let ctx = ReadContext { cache_dir: &git_cache, patterns: &patterns, progress: &report };
+                let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
+                let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+                let ctx = ReadContext {
+                    cache_dir: &git_cache,
+                    patterns: &patterns,
+                    progress: &report,
+                    known: known.as_ref(),
+                    full,
+                };
                 let read = read_source(source, &ctx);
                 let outcome = read.as_ref().map(|o| o.entities.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
@@ -176,7 +215,7 @@ impl Workspace {
                 kind: source.kind.label().into(),
                 target: source.kind.target(),
                 read,
-                server_relations: false,
+                server_relations: matches!(source.kind, SourceKind::Backstage(_)),
             });
         }
         let index = build(inputs, previous.as_ref(), now());
@@ -188,6 +227,17 @@ impl Workspace {
         }
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })
     }
+}
+
+/// What the previous index holds of a remote source: uid → etag.
+fn known_entities(index: &Index, source: &str) -> crate::sources::remote::Known {
+    (0..index.len() as u32)
+        .filter(|&i| index.source_name(i) == source)
+        .filter_map(|i| {
+            let s = index.summary(i);
+            Some((s.uid.clone()?, s.etag.clone()?))
+        })
+        .collect()
 }
 
 #[cfg(test)]

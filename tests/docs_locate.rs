@@ -34,8 +34,12 @@ fn index_for(dir: &Path) -> Index {
     index_of(&source("repo", SourceKind::Dir(dir.to_path_buf())))
 }
 
+fn no_token(_: &str) -> Option<String> {
+    None
+}
+
 fn ctx(cache: &Path) -> OpenContext<'_> {
-    OpenContext { cache_dir: cache, token: None }
+    OpenContext { cache_dir: cache, token: &no_token }
 }
 
 #[test]

@@ -189,3 +189,38 @@ fn an_entity_without_built_docs_is_a_clear_no_docs() {
     assert_eq!(err.kind, ErrorKind::NoDocs, "{err}");
     assert!(err.message.contains("404"), "{err}");
 }
+
+#[test]
+fn entities_of_a_remote_catalog_read_their_backend_docs() {
+    use stagehand::docs::{Located, OpenContext, open};
+    use stagehand::index::build::{SourceInput, build};
+    use stagehand::model::Entity;
+    use stagehand::sources::{ReadEntity, SourceOutput};
+
+    let server = Server::start(routes());
+    let entity = Entity::from_json(serde_json::json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Component",
+        "metadata": {"name": "svc", "annotations": {"backstage.io/techdocs-ref": "dir:."}},
+        "spec": {"type": "service", "lifecycle": "production", "owner": "team-a"}
+    }))
+    .unwrap();
+    let output = SourceOutput {
+        entities: vec![ReadEntity { entity, file: std::path::PathBuf::new(), line: 1 }],
+        ..SourceOutput::default()
+    };
+    let input = SourceInput {
+        name: "portal".into(),
+        kind: "backstage".into(),
+        target: server.base(),
+        read: Some(Ok(output)),
+        server_relations: true,
+    };
+    let index = build(vec![input], None, 1);
+    let cache = tempfile::tempdir().unwrap();
+    let token = |source: &str| (source == "portal").then(|| "s3cret".to_string());
+    let opened = open(&index, 0, OpenContext { cache_dir: cache.path(), token: &token }).unwrap();
+    assert!(matches!(&opened.located, Located::Remote(r) if r.source == "portal"));
+    assert_eq!(opened.site.pages.len(), 2);
+    assert!(server.auth.lock().unwrap().iter().any(|a| a.ends_with("Bearer s3cret")));
+}

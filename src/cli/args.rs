@@ -33,6 +33,9 @@ pub enum Command {
         /// Sync only this source.
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// Fetch every entity of remote catalogs again (no incremental sync).
+        #[arg(long)]
+        full: bool,
     },
     /// Fuzzy search, with facets such as `kind:api owner:team-a !tag:java`.
     Search {
@@ -172,6 +175,35 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: usize,
     },
+    /// Register a location (catalog file URL) on a remote Backstage catalog,
+    /// showing what it adds first.
+    Register {
+        /// The catalog-info URL (or an absolute path, for backends that allow files).
+        target: String,
+        /// Only show what would be added.
+        #[arg(long)]
+        dry_run: bool,
+        /// The remote source to register on (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Ask a remote catalog to refresh an entity now, then show it as re-read.
+    Refresh {
+        /// The entity.
+        reference: String,
+    },
+    /// The user a remote catalog maps your token to.
+    Whoami {
+        /// The remote source to ask (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Demo data: generate a synthetic organisation at any size.
+    Demo {
+        /// What to do.
+        #[command(subcommand)]
+        action: DemoAction,
+    },
     /// Where config, cache and data live; show or create the config.
     Config {
         /// What to do.
@@ -191,6 +223,30 @@ pub enum GraphFormat {
     Mermaid,
     /// Nodes and edges as JSON.
     Json,
+}
+
+/// `stagehand demo ...`
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Write a deterministic synthetic organisation (catalog files with
+    /// Location fan-out) to try stagehand at your size.
+    Generate {
+        /// About how many entities.
+        #[arg(long, value_name = "N")]
+        entities: usize,
+        /// Where to write the catalog (its root is DIR/all.yaml).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+        /// Number of entity files (default: one per ~50 entities).
+        #[arg(long, default_value_t = 0, value_name = "F")]
+        files: usize,
+        /// One multi-document file (DIR/catalog.yaml), e.g. to load into a Backstage backend.
+        #[arg(long)]
+        single_file: bool,
+    },
 }
 
 /// `stagehand config ...`

@@ -8,7 +8,7 @@ use anyhow::bail;
 use crate::docs::render::{DocTheme, ansi, render};
 use crate::docs::search::search_all;
 use crate::docs::site::{NavNode, Site};
-use crate::docs::{ErrorKind, OpenContext, open, page_text};
+use crate::docs::{ErrorKind, OpenContext, open, page_text, workspace_tokens};
 use crate::index::Index;
 use crate::workspace::Workspace;
 
@@ -39,19 +39,12 @@ fn resolve(ws: &Workspace, index: &Index, reference: &str) -> anyhow::Result<u32
     }
 }
 
-/// The context docs are opened with: the cache dir, and the token from
-/// `STAGEHAND_TECHDOCS_TOKEN` for remote backends.
-pub fn open_context(ws: &Workspace) -> (std::path::PathBuf, Option<String>) {
-    let token = std::env::var("STAGEHAND_TECHDOCS_TOKEN").ok().filter(|t| !t.is_empty());
-    (ws.paths.cache_dir.clone(), token)
-}
-
 /// `stagehand docs`.
 pub fn docs(ws: &Workspace, reference: &str, opts: &DocsOptions) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let i = resolve(ws, &index, reference)?;
-    let (cache, token) = open_context(ws);
-    let opened = match open(&index, i, OpenContext { cache_dir: &cache, token: token.as_deref() }) {
+    let tokens = workspace_tokens(ws);
+    let opened = match open(&index, i, OpenContext { cache_dir: &ws.paths.cache_dir, token: &tokens }) {
         Ok(o) => o,
         Err(e) if e.kind == ErrorKind::NoDocs => {
             eprintln!("error: {}", crate::model::sanitize::text(&e.message));
@@ -115,8 +108,7 @@ fn list(out: &mut Out, site: &Site) {
 /// `stagehand docs-search`.
 pub fn docs_search(ws: &Workspace, term: &str, limit: usize) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
-    let (cache, _) = open_context(ws);
-    let hits = search_all(&index, &cache, term, limit);
+    let hits = search_all(&index, &ws.paths.cache_dir, term, limit);
     let mut out = Out::default();
     if hits.is_empty() {
         eprintln!("no docs page matches `{}`", crate::model::sanitize::line(term));

@@ -17,16 +17,17 @@ use super::args::ConfigAction;
 use super::output::Out;
 
 /// `stagehand sync`.
-pub fn sync(ws: &Workspace, only: Option<&str>) -> anyhow::Result<u8> {
+pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8> {
     let tty = std::io::stderr().is_terminal();
     let last = Mutex::new(Instant::now());
     let progress = |event: SyncEvent| match event {
         SyncEvent::Waiting => eprintln!("another stagehand is syncing this index; waiting for it to finish..."),
-        SyncEvent::FilesRead(name, n) if tty => {
+        SyncEvent::Progress(name, p) if tty => {
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             if last.elapsed().as_millis() >= 100 {
                 *last = Instant::now();
-                eprint!("\r\x1b[2K{name}: {n} files read");
+                let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+                eprint!("\r\x1b[2K{name}: {}{total} {}", p.done, p.unit);
             }
         }
         SyncEvent::SourceDone(name, result) => {
@@ -40,7 +41,7 @@ pub fn sync(ws: &Workspace, only: Option<&str>) -> anyhow::Result<u8> {
         }
         _ => {}
     };
-    let report = ws.sync(only, &progress)?;
+    let report = ws.sync(only, full, &progress)?;
     let index = &report.index;
     let errors = index.problems.iter().filter(|p| p.severity == Severity::Error).count();
     let warnings = index.problems.len() - errors;
@@ -82,8 +83,12 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
         };
         let crawl = fanout::crawl(roots.into_iter().map(fanout::Root::file).collect(), &sandbox, &|_| {});
         files += crawl.files;
-        let output =
-            crate::sources::SourceOutput { entities: crawl.entities, problems: crawl.problems, files: crawl.files };
+        let output = crate::sources::SourceOutput {
+            entities: crawl.entities,
+            problems: crawl.problems,
+            files: crawl.files,
+            kept: Vec::new(),
+        };
         inputs.push(SourceInput {
             name: path.display().to_string(),
             kind: "validate".into(),
@@ -153,6 +158,19 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
                 match &s.kind {
                     crate::config::SourceKind::Dir(d) => out.line(&format!("    dir: {}", d.display())),
                     crate::config::SourceKind::File(f) => out.line(&format!("    file: {}", f.display())),
+                    crate::config::SourceKind::Backstage(r) => {
+                        out.line(&format!("    backstage:\n      url: {}", r.url));
+                        // The token's value is never printed: only where it comes from.
+                        out.line(&format!("      token: from {}", r.token.setting()));
+                        for f in &r.filters {
+                            out.line(&format!("      filter: {f}"));
+                        }
+                        if let Some(ca) = &r.ca_file {
+                            out.line(&format!("      ca_file: {}", ca.display()));
+                        }
+                        out.line(&format!("      timeout: {}", humantime::format_duration(r.timeout)));
+                        out.line(&format!("      page_size: {}", r.page_size));
+                    }
                     crate::config::SourceKind::Git { url, branch } => {
                         out.line(&format!("    git: {url}"));
                         if let Some(b) = branch {
@@ -181,5 +199,26 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
+    Ok(0)
+}
+
+/// `stagehand demo generate`.
+pub fn generate(plan: &crate::demo::generate::Plan, out: &std::path::Path) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let written =
+        crate::demo::generate::generate(plan, out).with_context(|| format!("cannot write to {}", out.display()))?;
+    eprintln!(
+        "wrote {} entities in {} files under {} in {:.2}s; root: {}",
+        written.entities,
+        written.files,
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        written.root.display()
+    );
+    eprintln!(
+        "try it: add `- {{name: synthetic, file: {}}}` to your sources, or run `stagehand validate {}`",
+        written.root.display(),
+        written.root.display()
+    );
     Ok(0)
 }

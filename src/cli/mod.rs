@@ -8,6 +8,7 @@ pub mod docs;
 mod graph;
 mod maintain;
 pub mod output;
+mod remote;
 
 use std::process::ExitCode;
 
@@ -23,7 +24,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs one subcommand and returns the process exit code.
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
-        Command::Sync { source } => maintain::sync(ws, source.as_deref()),
+        Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
         Command::Search { query, kind, limit, json } => {
             browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
         }
@@ -46,6 +47,12 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
             docs::docs(ws, &reference, &docs::DocsOptions { page, width, plain, list })
         }
         Command::DocsSearch { term, limit } => docs::docs_search(ws, &term.join(" "), limit),
+        Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
+        Command::Refresh { reference } => remote::refresh(ws, &reference),
+        Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
+        Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
+            maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,8 @@
 //! The built-in demo organisation, Lumen Freight: catalog, TechDocs and
 //! templates, embedded in the binary and unpacked on first use.
 
+pub mod generate;
+
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};

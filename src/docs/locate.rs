@@ -33,6 +33,8 @@ pub struct LocalDocs {
 /// A site built and served by a TechDocs backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteDocs {
+    /// The name of the catalog source the entity came from (for its token).
+    pub source: String,
     /// The Backstage base URL (`https://backstage.example.com`).
     pub base_url: String,
     /// Entity namespace.
@@ -123,6 +125,7 @@ pub fn locate_entity(
             return Err(DocsError::failed("remote docs are not read without the network"));
         }
         return Ok(Located::Remote(RemoteDocs {
+            source: s.name.clone(),
             base_url: s.target.trim_end_matches('/').to_string(),
             namespace: summary.namespace.clone(),
             kind: summary.kind.clone(),

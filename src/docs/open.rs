@@ -29,12 +29,25 @@ pub struct OpenDocs {
 }
 
 /// What opening docs needs besides the index.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct OpenContext<'a> {
     /// Cache dir (git clones, fetched remote docs).
     pub cache_dir: &'a Path,
-    /// A bearer token for a remote TechDocs backend.
-    pub token: Option<&'a str>,
+    /// The bearer token for a remote catalog source, by source name.
+    pub token: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Tokens of the workspace's `backstage:` sources (resolved when asked:
+/// env, file or command, as the source's config says).
+pub fn workspace_tokens(ws: &crate::workspace::Workspace) -> impl Fn(&str) -> Option<String> + '_ {
+    move |name: &str| {
+        ws.config.sources.iter().find(|s| s.name == name).and_then(|s| match &s.kind {
+            crate::config::SourceKind::Backstage(remote) => {
+                crate::sources::remote::client::resolve_token(&remote.token).ok().flatten()
+            }
+            _ => None,
+        })
+    }
 }
 
 /// Locates and reads the docs of entity `i`.
@@ -44,7 +57,7 @@ pub fn open(index: &Index, i: u32, ctx: OpenContext<'_>) -> Result<OpenDocs, Doc
         Located::Local(local) => read_site(&local.root, &local.site_dir)?,
         Located::Remote(remote) => fetch_site(&RemoteRequest {
             base_url: &remote.base_url,
-            token: ctx.token,
+            token: (ctx.token)(&remote.source).as_deref(),
             namespace: &remote.namespace,
             kind: &remote.kind,
             name: &remote.name,

@@ -1,7 +1,9 @@
 //! Building an index from what the sources read: merge, de-duplicate,
 //! derive relations in both directions, and lay out summaries and bodies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::relations::{self, Edge};
 use crate::model::{Entity, EntityRef, Problem, Relation};
@@ -59,11 +61,15 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                 state.last_attempt = now;
                 state.last_error = None;
                 problems.extend(output.problems);
+                if let (Some(prev), false) = (previous, output.kept.is_empty()) {
+                    let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
+                    keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
+                }
                 candidates.extend(output.entities.into_iter().map(|r| Candidate {
                     canonical: r.entity.canonical_ref(),
                     entity: r.entity,
                     source,
-                    file: Some(r.file.display().to_string()),
+                    file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
                     line: r.line,
                     server_relations: input.server_relations,
                 }));
@@ -124,6 +130,26 @@ fn keep_previous(
     }
 }
 
+/// Carries over, from the previous index, a remote source's entities whose
+/// uid the incremental sync found unchanged.
+fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
+    for i in 0..prev.len() as u32 {
+        let s = prev.summary(i);
+        if prev.source_name(i) != name || !s.uid.as_deref().is_some_and(|u| kept.contains(u)) {
+            continue;
+        }
+        let Ok(entity) = prev.entity(i) else { continue };
+        candidates.push(Candidate {
+            canonical: prev.ref_of(i).to_string(),
+            entity,
+            source,
+            file: s.file.clone(),
+            line: s.line,
+            server_relations: true,
+        });
+    }
+}
+
 fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
     match &c.file {
         Some(f) => format!("{f}:{}", c.line),
@@ -134,7 +160,7 @@ fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
 /// Keeps the first definition of each ref; every later one is a problem
 /// naming both places.
 fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec<Problem>) -> Vec<Candidate> {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity(candidates.len());
+    let mut first: HashMap<String, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
     let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
     for c in candidates {
         if let Some(&at) = first.get(&c.canonical) {
@@ -161,7 +187,7 @@ fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec
 }
 
 fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
-    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
     let mut add = |e: Edge| {
         out.entry(e.source).or_default().insert((e.kind, e.target));
     };
@@ -203,7 +229,7 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
         target_ids.insert(d.as_str(), (candidates.len() + i) as u32);
     }
     let mut types: Vec<String> = Vec::new();
-    let mut type_ids: HashMap<String, u16> = HashMap::new();
+    let mut type_ids: HashMap<String, u16> = HashMap::default();
     for (a, b) in relations::types::PAIRS {
         for t in [a, b] {
             type_ids.insert(t.to_string(), types.len() as u16);
@@ -300,6 +326,7 @@ mod tests {
             ],
             problems: vec![],
             files: 3,
+            kept: vec![],
         }
     }
 

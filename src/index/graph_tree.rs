@@ -148,7 +148,7 @@ mod tests {
             json!({"kind": "Component", "metadata": {"name": "b"}, "spec": {"owner": "team", "dependsOn": ["component:a"]}}),
         ];
         values.extend((0..5).map(|i| json!({"kind": "Resource", "metadata": {"name": format!("r{i}")}, "spec": {"owner": "team", "type": "db"}})));
-        let idx = crate::index::graph::tests::index_of(values);
+        let idx = crate::index::testing::index_of(values);
         let a = idx.find("component:default/a").unwrap();
         let opts = GraphOptions { depth: 2, per_node: 3, ..GraphOptions::default() };
         let text = render_text(&idx, &tree(&idx, a, &opts, &HashSet::new())).join("\n");

@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn finds_every_kind_of_issue() {
-        let idx = crate::index::graph::tests::index_of(vec![
+        let idx = crate::index::testing::index_of(vec![
             json!({"kind": "Group", "metadata": {"name": "org"}, "spec": {"type": "org", "children": ["a"]}}),
             json!({"kind": "Group", "metadata": {"name": "a"}, "spec": {"type": "team", "parent": "org", "children": []}}),
             json!({"kind": "Group", "metadata": {"name": "b"}, "spec": {"type": "team", "parent": "org", "children": []}}),

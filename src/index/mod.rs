@@ -287,6 +287,32 @@ pub fn age(then: u64, now: u64) -> String {
     }
 }
 
+/// Building small indexes in unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Index;
+    use crate::index::build::{SourceInput, build};
+    use crate::model::Entity;
+    use crate::sources::{ReadEntity, SourceOutput};
+
+    /// An index of these entities (JSON), read from one local source.
+    pub fn index_of(values: Vec<serde_json::Value>) -> Index {
+        let entities = values
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).expect("test entity"), file: "f".into(), line: 1 })
+            .collect();
+        let out = SourceOutput { entities, files: 1, ..SourceOutput::default() };
+        let input = SourceInput {
+            name: "s".into(),
+            kind: "dir".into(),
+            target: "/".into(),
+            read: Some(Ok(out)),
+            server_relations: false,
+        };
+        build(vec![input], None, 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -239,34 +239,15 @@ pub fn match_positions(query_text: &str, text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::build::{SourceInput, build};
-    use crate::model::Entity;
-    use crate::sources::{ReadEntity, SourceOutput};
     use serde_json::json;
 
     fn index() -> Index {
-        let specs = [
+        crate::index::testing::index_of(vec![
             json!({"kind": "Component", "metadata": {"name": "petstore", "title": "Pet Store", "tags": ["java"]}, "spec": {"type": "service", "lifecycle": "production", "owner": "team-a", "system": "pets"}}),
             json!({"kind": "API", "metadata": {"name": "petstore-api", "description": "The pet API"}, "spec": {"type": "openapi", "lifecycle": "production", "owner": "group:default/team-b"}}),
             json!({"kind": "Component", "metadata": {"name": "searcher", "namespace": "ops", "tags": ["go"]}, "spec": {"type": "website", "lifecycle": "experimental", "owner": "team-a"}}),
             json!({"kind": "Group", "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}),
-        ];
-        let entities = specs
-            .into_iter()
-            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 })
-            .collect();
-        let out = SourceOutput { entities, problems: vec![], files: 1 };
-        build(
-            vec![SourceInput {
-                name: "s".into(),
-                kind: "dir".into(),
-                target: "/".into(),
-                read: Some(Ok(out)),
-                server_relations: false,
-            }],
-            None,
-            0,
-        )
+        ])
     }
 
     fn names(index: &Index, q: &str) -> Vec<String> {

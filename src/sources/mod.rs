@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod git;
 pub mod placeholders;
 pub mod read;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,20 @@ pub struct SourceOutput {
     pub problems: Vec<Problem>,
     /// Files read.
     pub files: usize,
+    /// Remote sources: uids unchanged since the previous index, whose
+    /// entities are carried over from it.
+    pub kept: Vec<String>,
+}
+
+/// Progress of reading one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Items done so far.
+    pub done: usize,
+    /// Items expected, when known.
+    pub total: Option<usize>,
+    /// What is counted: `files` or `entities`.
+    pub unit: &'static str,
 }
 
 /// What reading a source needs besides its config.
@@ -33,40 +48,50 @@ pub struct ReadContext<'a> {
     pub cache_dir: &'a Path,
     /// File-name patterns for `dir` and `git` sources.
     pub patterns: &'a [String],
-    /// Called with the number of files read so far.
-    pub progress: &'a (dyn Fn(usize) + Sync),
+    /// Called as the source is read.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Remote sources: what the previous index holds (uid → etag).
+    pub known: Option<&'a remote::Known>,
+    /// Remote sources: fetch everything, ignoring `known`.
+    pub full: bool,
 }
 
 /// Reads one source. `Err` means the source could not be read at all (its
 /// previous entities should be kept).
 pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<SourceOutput, String> {
+    let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
     let crawl = match &source.kind {
-        SourceKind::Dir(dir) => read_dir(dir, ctx)?,
+        SourceKind::Dir(dir) => read_dir(dir, ctx, &files)?,
         SourceKind::File(file) => {
             if !file.is_file() {
                 return Err(format!("catalog file {} does not exist", file.display()));
             }
             let file = std::path::absolute(file).map_err(|e| e.to_string())?;
             let sandbox = repo_root(&file);
-            fanout::crawl(vec![fanout::Root::file(file)], &sandbox, ctx.progress)
+            fanout::crawl(vec![fanout::Root::file(file)], &sandbox, &files)
         }
         SourceKind::Git { url, branch } => {
             let checkout = git::sync_checkout(ctx.cache_dir, url, branch.as_deref())?;
-            read_dir(&checkout, ctx)?
+            read_dir(&checkout, ctx, &files)?
+        }
+        SourceKind::Backstage(config) => {
+            let out = remote::read(config, ctx.known, ctx.full, ctx.progress)?;
+            let problems = out.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
+            return Ok(SourceOutput { problems, ..out });
         }
     };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
-    Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files })
+    Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files, kept: Vec::new() })
 }
 
-fn read_dir(dir: &Path, ctx: &ReadContext<'_>) -> Result<fanout::Crawl, String> {
+fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)) -> Result<fanout::Crawl, String> {
     if !dir.is_dir() {
         return Err(format!("directory {} does not exist", dir.display()));
     }
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     let patterns = dir::pattern_set(ctx.patterns)?;
     let roots = dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
-    Ok(fanout::crawl(roots, &dir, ctx.progress))
+    Ok(fanout::crawl(roots, &dir, progress))
 }
 
 /// The folder placeholders may read in: the enclosing git work tree, or

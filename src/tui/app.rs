@@ -14,7 +14,7 @@ use crate::workspace::SyncEvent;
 
 use super::input::LineInput;
 use super::keymap::{Keymap, Pending};
-use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen};
+use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen, Selection};
 use super::theme::Theme;
 
 /// Something that happened: a key, a finished task, a signal.
@@ -52,6 +52,10 @@ pub enum Msg {
     StarsLoaded(BTreeSet<String>),
     /// Writing something failed (stars, clipboard, browser): say so.
     EffectFailed(String),
+    /// Something finished that the user should hear about.
+    Info(String),
+    /// A remote entity was refreshed and re-read.
+    Refreshed(Result<Box<Entity>, String>),
     /// SIGTERM, SIGHUP: leave now, with this exit status (128 + signal).
     Terminate(u8),
     /// A docs effect finished.
@@ -109,6 +113,20 @@ pub enum Effect {
     Suspend,
     /// Open, render or search docs.
     Docs(super::docs::DocsEffect),
+    /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
+    RefreshRemote {
+        /// The remote source's name.
+        source: String,
+        /// The entity.
+        entity: crate::model::EntityRef,
+    },
+    /// Register a location on a remote catalog (or only preview it).
+    Register {
+        /// The URL or path.
+        target: String,
+        /// Only show what would be added.
+        dry_run: bool,
+    },
 }
 
 /// The screens of the view stack.
@@ -125,6 +143,8 @@ pub enum Screen {
     Health(HealthScreen),
     /// `:docs-search` results.
     DocsSearch(Box<super::docs::DocsSearchScreen>),
+    /// The configured sources and how their last sync went.
+    Sources(Selection),
 }
 
 impl Screen {
@@ -139,6 +159,7 @@ impl Screen {
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
             Screen::DocsSearch(s) => format!("docs: {}", s.term),
+            Screen::Sources(_) => "sources".into(),
         }
     }
 }
@@ -184,8 +205,12 @@ pub struct Flash {
 pub struct SyncStatus {
     /// The source being read.
     pub source: String,
-    /// Files read so far.
-    pub files: usize,
+    /// Files or entities read so far.
+    pub done: usize,
+    /// Entities expected, when the catalog says.
+    pub total: Option<usize>,
+    /// What is counted.
+    pub unit: &'static str,
 }
 
 /// Everything the TUI shows.

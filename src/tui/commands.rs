@@ -55,7 +55,10 @@ pub fn commands() -> Vec<Command> {
             help: "find docs pages across every entity by title and text",
         },
         Command { name: "search", arg: Some("QUERY"), help: "back to search, with a query" },
-        Command { name: "sync", arg: None, help: "re-read every source in the background" },
+        Command { name: "sync", arg: Some("[NAME]"), help: "re-read every source (or one) in the background" },
+        Command { name: "sources", arg: None, help: "sources, their entity counts and last sync" },
+        Command { name: "register", arg: Some("URL"), help: "preview registering a location on the remote catalog" },
+        Command { name: "register!", arg: Some("URL"), help: "register a location on the remote catalog" },
         Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },
         Command { name: "help", arg: None, help: "every key, by view" },
         Command { name: "quit", arg: None, help: "leave stagehand (also :q)" },
@@ -173,6 +176,14 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
         "sync" => start_sync(app, (!arg.is_empty()).then_some(arg)),
         "docs" => super::docs::actions::open_docs(app, &arg),
         "docs-search" => super::docs::actions::search_docs(app, &arg),
+        "sources" => {
+            push(app, Screen::Sources(Selection::default()));
+            Vec::new()
+        }
+        "register" | "register!" if !arg.is_empty() => {
+            app.flash(format!("asking the catalog about {arg}…"), Level::Info);
+            vec![Effect::Register { target: arg, dry_run: command == "register" }]
+        }
         "theme" => {
             switch_theme(app, &arg);
             Vec::new()
@@ -284,7 +295,7 @@ pub fn start_sync(app: &mut App, only: Option<String>) -> Vec<Effect> {
         app.flash("a sync is already running", Level::Warning);
         return Vec::new();
     }
-    app.sync = Some(SyncStatus { source: only.clone().unwrap_or_default(), files: 0 });
+    app.sync = Some(SyncStatus { source: only.clone().unwrap_or_default(), done: 0, total: None, unit: "files" });
     vec![Effect::Sync(only)]
 }
 
@@ -294,9 +305,14 @@ pub fn sync_progress(app: &mut App, event: SyncEvent) {
     match event {
         SyncEvent::SourceStarted(name) => {
             status.source = name;
-            status.files = 0;
+            status.done = 0;
+            status.total = None;
         }
-        SyncEvent::FilesRead(_, n) => status.files = n,
+        SyncEvent::Progress(_, p) => {
+            status.done = p.done;
+            status.total = p.total;
+            status.unit = p.unit;
+        }
         SyncEvent::Waiting => status.source = "waiting for another sync".into(),
         SyncEvent::SourceDone(name, Err(e)) => app.flash(format!("{name}: {e}"), Level::Error),
         SyncEvent::SourceDone(..) => {}
@@ -315,7 +331,21 @@ pub fn selected_entity(app: &App) -> Option<u32> {
         }
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
         Screen::DocsSearch(s) => s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).map(|h| h.entity),
+        Screen::Sources(_) => None,
     }
+}
+
+/// `R` on an entity from a remote catalog: the effect that refreshes it.
+pub fn refresh_remote(app: &App) -> Option<Effect> {
+    let i = selected_entity(app)?;
+    let index = app.index();
+    let source = index.sources.get(index.summary(i).source as usize)?;
+    if source.kind != "backstage" {
+        return None;
+    }
+    let s = index.summary(i);
+    let entity = crate::model::EntityRef::new(&s.kind, &s.namespace, &s.name);
+    Some(Effect::RefreshRemote { source: source.name.clone(), entity })
 }
 
 /// `s`: star or unstar the selected entity.
@@ -459,7 +489,7 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             p.refilter(&loaded.index);
             Vec::new()
         }
-        Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) => Vec::new(),
+        Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) | Screen::Sources(_) => Vec::new(),
     }
 }
 
@@ -537,6 +567,7 @@ pub fn carry_over(
             Screen::Problems(fresh)
         }
         Screen::DocsSearch(s) => Screen::DocsSearch(s),
+        Screen::Sources(sel) => Screen::Sources(sel),
         Screen::Health(h) => {
             let issues = crate::index::health::health(index);
             let mut fresh = HealthScreen { issues, sel: Selection::default() };

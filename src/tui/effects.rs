@@ -40,7 +40,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         }
         Effect::Sync(only) => {
             let progress = ctx.progress.clone();
-            let report = ctx.ws.sync(only.as_deref(), &move |event| progress(Msg::SyncProgress(event)));
+            let report = ctx.ws.sync(only.as_deref(), false, &move |event| progress(Msg::SyncProgress(event)));
             Some(Msg::SyncDone(report.map_err(|e| format!("{e:#}")).map(|r| {
                 let hay = Haystacks::build(&r.index);
                 Loaded { index: Arc::new(r.index), hay: Arc::new(hay) }
@@ -59,7 +59,43 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         }
         Effect::OpenUrl(url) => open_url(&url).err().map(Msg::EffectFailed),
         Effect::Docs(docs) => Some(Msg::Docs(super::docs::effects::perform(docs, ctx))),
+        Effect::RefreshRemote { source, entity } => {
+            let result = ctx
+                .ws
+                .remote_source(Some(&source))
+                .map_err(|e| format!("{e:#}"))
+                .and_then(|(_, config)| crate::sources::remote::refresh(&config, &entity))
+                .map(Box::new);
+            Some(Msg::Refreshed(result))
+        }
+        Effect::Register { target, dry_run } => Some(register(ctx, &target, dry_run)),
         Effect::CopyOsc52(_) | Effect::Suspend => None,
+    }
+}
+
+fn register(ctx: &EffectContext, target: &str, dry_run: bool) -> Msg {
+    let result = ctx
+        .ws
+        .remote_source(None)
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|(name, config)| crate::sources::remote::register(&config, target, dry_run).map(|r| (name, r)));
+    match result {
+        Err(e) => Msg::EffectFailed(format!("register: {e}")),
+        Ok((name, r)) if r.dry_run => {
+            let mut shown: Vec<&str> = r.entities.iter().map(String::as_str).take(4).collect();
+            if r.entities.len() > 4 {
+                shown.push("…");
+            }
+            Msg::Info(format!(
+                "{} would add {} entities to `{name}` ({}); :register! {target} to register it",
+                r.location,
+                r.entities.len(),
+                shown.join(", ")
+            ))
+        }
+        Ok((name, r)) => {
+            Msg::Info(format!("registered {} on `{name}`; :sync {name} once the catalog processed it", r.location))
+        }
     }
 }
 

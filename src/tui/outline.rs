@@ -262,29 +262,9 @@ fn kind_rank(kind: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::build::{SourceInput, build};
-    use crate::model::Entity;
-    use crate::sources::{ReadEntity, SourceOutput};
-    use serde_json::{Value, json};
+    use serde_json::json;
 
-    fn index_of(values: Vec<Value>) -> Index {
-        let entities = values
-            .into_iter()
-            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f".into(), line: 1 })
-            .collect();
-        let out = SourceOutput { entities, problems: vec![], files: 1 };
-        build(
-            vec![SourceInput {
-                name: "s".into(),
-                kind: "dir".into(),
-                target: "/".into(),
-                read: Some(Ok(out)),
-                server_relations: false,
-            }],
-            None,
-            0,
-        )
-    }
+    use crate::index::testing::index_of;
 
     fn texts(lines: &[OutlineLine]) -> Vec<String> {
         lines

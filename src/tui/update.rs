@@ -85,6 +85,24 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.flash(e, Level::Error);
             Vec::new()
         }
+        Msg::Info(text) => {
+            app.flash(text, Level::Info);
+            Vec::new()
+        }
+        Msg::Refreshed(Ok(entity)) => {
+            let r = entity.canonical_ref();
+            if let Screen::Entity(page) = app.screen_mut()
+                && page.canonical == r
+            {
+                entity_page::fill(page, Ok(entity));
+            }
+            app.flash(format!("refreshed {r} from its catalog; :sync updates the index"), Level::Info);
+            Vec::new()
+        }
+        Msg::Refreshed(Err(e)) => {
+            app.flash(format!("refresh failed: {e}"), Level::Error);
+            Vec::new()
+        }
         Msg::Terminate(status) => {
             app.exit_status = status;
             app.quit = true;
@@ -241,6 +259,9 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CopyRef => commands::copy_ref(app),
         Action::OpenLink => commands::open_link(app),
         Action::Refresh => {
+            if let Some(effect) = commands::refresh_remote(app) {
+                return vec![effect];
+            }
             app.flash(
                 "refresh re-fetches from a remote catalog; this entity comes from a local source (use :sync)",
                 Level::Info,
@@ -328,6 +349,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
         return effects;
     }
     if let Some(d) = delta {
+        let app_sources = app.index().sources.len();
         let relations = match app.screen() {
             Screen::Entity(e) => app.index().entities.get(e.entity as usize).map_or(0, |s| s.links.len()),
             _ => 0,
@@ -338,6 +360,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::Problems(p) => p.sel.move_by(d, p.shown.len()),
             Screen::Health(h) => h.sel.move_by(d, h.issues.len()),
             Screen::DocsSearch(_) => {}
+            Screen::Sources(sel) => sel.move_by(d, app_sources),
             Screen::Entity(e) if e.current() == Tab::Relations => e.relations.move_by(d, relations),
             Screen::Entity(e) => {
                 e.scroll = e.scroll.saturating_add_signed(d).min(e.max_scroll.get());
@@ -369,7 +392,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.focus = SearchFocus::Query,
                 Screen::List(l) => l.filtering = true,
                 Screen::Problems(p) => p.filtering = true,
-                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) => {}
+                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) | Screen::Sources(_) => {}
             }
             Vec::new()
         }
@@ -378,7 +401,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.input.clear(),
                 Screen::List(l) => l.filter.clear(),
                 Screen::Problems(p) => p.filter.clear(),
-                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) => false,
+                Screen::Entity(_) | Screen::Health(_) | Screen::DocsSearch(_) | Screen::Sources(_) => false,
             };
             if cleared { commands::research_top(app) } else { Vec::new() }
         }
@@ -398,6 +421,10 @@ fn step_tab(e: &mut EntityScreen, by: isize) {
 
 fn select(app: &mut App) -> Vec<Effect> {
     let target = match app.screen() {
+        Screen::Sources(sel) => {
+            let name = app.index().sources.get(sel.selected).map(|s| s.name.clone());
+            return name.map(|n| commands::start_sync(app, Some(n))).unwrap_or_default();
+        }
         Screen::Search(s) => s.selected(),
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
         Screen::DocsSearch(_) => None,

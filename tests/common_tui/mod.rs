@@ -109,7 +109,7 @@ impl Harness {
     /// first, into the temp cache).
     pub fn unloaded(ws: Workspace, tmp: tempfile::TempDir, settings: Settings) -> Harness {
         if ws.demo.is_none() {
-            ws.sync(None, &|_| {}).expect("sync the test catalog");
+            ws.sync(None, false, &|_| {}).expect("sync the test catalog");
         }
         let progress = Arc::new(Mutex::new(Vec::new()));
         let sink = progress.clone();

@@ -10,7 +10,7 @@ use crate::model::layout::{truncate, width};
 
 use super::super::app::App;
 use super::super::input::LineInput;
-use super::super::screens::{Column, HealthScreen, ListScreen, ProblemsScreen};
+use super::super::screens::{Column, HealthScreen, ListScreen, ProblemsScreen, Selection};
 use super::super::theme::Slot;
 use super::clean;
 
@@ -191,5 +191,50 @@ pub fn render_health(app: &App, h: &HealthScreen, frame: &mut Frame, area: Rect)
         .collect();
     let header = Row::new(["ISSUE", "ENTITY", "DETAIL"]).style(theme.style(Slot::Header));
     let widths = [Constraint::Length(17), Constraint::Fill(2), Constraint::Fill(3)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+}
+
+/// Draws the sources table: name, kind, target, entities, last sync, result.
+pub fn render_sources(app: &App, sel: &Selection, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let sources = &app.index().sources;
+    let block = Block::bordered()
+        .title(format!(" sources ({}) · enter syncs one ", sources.len()))
+        .title_style(theme.style(Slot::Title))
+        .border_style(theme.style(Slot::BorderFocus));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let window = sel.window(inner.height.saturating_sub(1) as usize, sources.len());
+    let rows: Vec<Row> = window
+        .map(|row| {
+            let s = &sources[row];
+            let style = if row == sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+            let synced = s.last_success.map_or_else(|| "never".to_string(), |t| crate::index::age(t, app.now));
+            let (result, slot) = match &s.last_error {
+                Some(e) => (format!("failed {}: {e}", crate::index::age(s.last_attempt, app.now)), Slot::Error),
+                None => ("ok".to_string(), Slot::Ok),
+            };
+            let result_style = if row == sel.selected { style } else { theme.style(slot) };
+            Row::new([
+                Cell::from(clean(&s.name).into_owned()),
+                Cell::from(s.kind.clone()),
+                Cell::from(clean(&s.target).into_owned()),
+                Cell::from(s.entities.to_string()),
+                Cell::from(synced),
+                Cell::from(clean(&result).into_owned()).style(result_style),
+            ])
+            .style(style)
+        })
+        .collect();
+    let header =
+        Row::new(["NAME", "KIND", "TARGET", "ENTITIES", "SYNCED", "LAST RESULT"]).style(theme.style(Slot::Header));
+    let widths = [
+        Constraint::Length(14),
+        Constraint::Length(9),
+        Constraint::Fill(2),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Fill(2),
+    ];
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }

@@ -37,6 +37,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Problems(p) => list::render_problems(app, p, frame, body),
         Screen::Health(h) => list::render_health(app, h, frame, body),
         Screen::DocsSearch(s) => docs::render_search(app, s, frame, body),
+        Screen::Sources(sel) => list::render_sources(app, sel, frame, body),
     }
     status::render(app, frame, status);
     match &app.overlay {

@@ -49,15 +49,17 @@ fn right_side(app: &App) -> String {
     let index = app.index();
     let mut parts = vec![clean(&app.origin).into_owned()];
     if let Some(sync) = &app.sync {
-        parts.push(format!("syncing {} {} files", clean(&sync.source), sync.files));
+        let total = sync.total.map(|t| format!("/{t}")).unwrap_or_default();
+        parts.push(format!("syncing {} {}{total} {}", clean(&sync.source), sync.done, sync.unit));
     }
     if app.loaded.is_some() {
         parts.push(format!("{} entities", index.len()));
         if let Some(last) = index.sources.iter().filter_map(|s| s.last_success).min() {
             parts.push(format!("synced {}", age(last, app.now)));
         }
-        if index.sources.iter().any(|s| s.last_error.is_some()) {
-            parts.push("a source failed".into());
+        // Data older than the last attempt: say which source failed, when.
+        for s in index.sources.iter().filter(|s| s.last_error.is_some()) {
+            parts.push(format!("{} failed {}", clean(&s.name), age(s.last_attempt, app.now)));
         }
         let problems = index.problems.len();
         if problems > 0 {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Remote sync at scale against the real Backstage backend (tests/backend):
+# generate N entities, load them, then time stagehand's full sync, a
+# no-change incremental sync, and a raw curl crawl of the same pages.
+#   benches/remote.sh [N]        (default 10000; needs node and tests/backend/install.sh)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-10000}
+port=${PORT:-7450}
+work=$(mktemp -d)
+export STATE=$work/state
+trap '"$here/tests/backend/stop.sh" --port "$port" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+bin=$here/target/release/stagehand
+[ -x "$bin" ] || cargo build --release --manifest-path "$here/Cargo.toml"
+"$bin" demo generate --entities "$n" --out "$work/catalog" --single-file 2>/dev/null
+eval "$("$here/tests/backend/start.sh" --port "$port" "$work/catalog/catalog.yaml" | grep BACKSTAGE_)"
+export BACKSTAGE_TOKEN
+expected=$(grep -c '^kind: ' "$work/catalog/catalog.yaml")
+echo "waiting for the backend to process $expected entities..."
+start=$(date +%s)
+while :; do
+  total=$(curl -s -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1&fields=kind" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("totalItems",0))')
+  # The backend adds one generated Location per configured file.
+  [ "$total" -ge $((expected + 1)) ] && break
+  [ $(( $(date +%s) - start )) -gt 600 ] && { echo "backend did not finish processing"; exit 1; }
+  sleep 2
+done
+echo "backend ready with $total entities after $(( $(date +%s) - start ))s"
+cat > "$work/config.yaml" <<CFG
+sources:
+  - name: bench
+    backstage:
+      url: $BACKSTAGE_URL
+      token_env: BACKSTAGE_TOKEN
+      page_size: 1000
+CFG
+export XDG_CACHE_HOME=$work/cache XDG_DATA_HOME=$work/data
+crawl() {
+  local cursor="" url
+  while :; do
+    if [ -z "$cursor" ]; then url="$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1000"
+    else url="$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1000&cursor=$cursor"; fi
+    page=$(curl -s --compressed -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$url")
+    cursor=$(printf '%s' "$page" | grep -o '"nextCursor":"[^"]*"' | cut -d'"' -f4 || true)
+    [ -z "$cursor" ] && break
+  done
+}
+t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+for run in 1 2 3; do
+  curl_s=$(t crawl)
+  rm -rf "$work/cache"
+  full_s=$(t "$bin" --config "$work/config.yaml" sync --full)
+  inc_s=$(t "$bin" --config "$work/config.yaml" sync)
+  printf 'run %d: curl crawl %.2fs  stagehand full %.2fs  incremental (no change) %.2fs\n' "$run" "$curl_s" "$full_s" "$inc_s"
+done
+"$bin" --config "$work/config.yaml" list --json | python3 -c 'import json,sys; print("entities in the index:", len(json.load(sys.stdin)))'

@@ -1,0 +1,265 @@
+//! HTTP to a Backstage backend: bearer token, TLS through rustls with the
+//! system roots plus an optional CA file, proxies from the environment,
+//! gzip, bounded retries with backoff, and errors that say what to do.
+//! The token never appears in an error or log line.
+
+use std::io::Read;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use serde_json::Value;
+
+use crate::config::{RemoteConfig, TokenSource};
+use crate::model::sanitize;
+
+/// Attempts per request (1 + retries) for 429, 5xx and dropped connections.
+pub const ATTEMPTS: u32 = 4;
+
+/// Largest response body accepted (a page of 10,000 fat entities fits).
+pub const MAX_BODY: u64 = 512 * 1024 * 1024;
+
+/// A client for one remote catalog.
+pub struct Client {
+    http: Http,
+    base: String,
+    token: Option<String>,
+    token_setting: String,
+    backoff: Duration,
+}
+
+/// Reads the token from where the config says. Errors never contain it.
+pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
+    let token = match source {
+        TokenSource::None => return Ok(None),
+        TokenSource::Env(var) => {
+            std::env::var(var).map_err(|_| format!("environment variable {var} (token_env) is not set"))?
+        }
+        TokenSource::File(path) => {
+            warn_if_readable_by_others(path);
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read token_file {}: {e}", path.display()))?
+        }
+        TokenSource::Command(cmd) => {
+            let out = std::process::Command::new("sh")
+                .args(["-c", cmd])
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .map_err(|e| format!("cannot run token_command: {e}"))?;
+            if !out.status.success() {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let last = stderr.lines().last().unwrap_or("").trim();
+                return Err(format!("token_command failed ({}): {}", out.status, sanitize::line(last)));
+            }
+            String::from_utf8(out.stdout)
+                .map_err(|_| "token_command printed something that is not UTF-8".to_string())?
+        }
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(format!("the token from {} is empty", source.setting()));
+    }
+    Ok(Some(token))
+}
+
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!("warning: token_file {} is readable by other users; run `chmod 600` on it", path.display());
+        }
+    }
+}
+
+impl Client {
+    /// Builds a client from a source's config (resolving its token).
+    pub fn new(config: &RemoteConfig) -> Result<Client, String> {
+        let mut builder = Http::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .gzip(true);
+        if let Some(ca) = &config.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| format!("cannot read ca_file {}: {e}", ca.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("ca_file {} holds no usable PEM certificate: {e}", ca.display()))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder.build().map_err(|e| format!("cannot set up HTTPS: {e}"))?;
+        Ok(Client {
+            http,
+            base: config.url.trim_end_matches('/').to_string(),
+            token: resolve_token(&config.token)?,
+            token_setting: config.token.setting(),
+            backoff: Duration::from_millis(250),
+        })
+    }
+
+    /// Shortens the waits between retries (tests).
+    pub fn with_backoff(mut self, backoff: Duration) -> Client {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The backend's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// GET a JSON document.
+    pub fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<Value, String> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, || self.http.get(&url).query(query))
+    }
+
+    /// POST a JSON body, returning the JSON answer (or null when empty).
+    pub fn post_json(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, String> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, || self.http.post(&url).query(query).json(body))
+    }
+
+    fn send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Value, String> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(self.backoff * 2u32.pow(attempt - 1));
+            }
+            let mut req = request().header("Accept", "application/json");
+            if let Some(token) = &self.token {
+                req = req.bearer_auth(token);
+            }
+            match req.send() {
+                Ok(resp) => match self.answer(url, resp) {
+                    Ok(value) => return Ok(value),
+                    Err((message, retry)) if retry => last = message,
+                    Err((message, _)) => return Err(message),
+                },
+                Err(e) => {
+                    let message = transport_error(url, &e);
+                    if e.is_builder() || e.is_redirect() {
+                        return Err(message);
+                    }
+                    last = message;
+                }
+            }
+        }
+        Err(format!("{last} (after {ATTEMPTS} attempts)"))
+    }
+
+    /// Reads a response: JSON on success; otherwise a message and whether
+    /// retrying may help.
+    fn answer(&self, url: &str, resp: Response) -> Result<Value, (String, bool)> {
+        let status = resp.status();
+        let mut body = Vec::new();
+        let read = resp.take(MAX_BODY).read_to_end(&mut body);
+        if let Err(e) = read {
+            return Err((format!("connection to {} dropped while reading the answer: {e}", host(url)), true));
+        }
+        if status.is_success() {
+            if body.is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_slice(&body).map_err(|e| {
+                let retry = e.is_eof();
+                (
+                    format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?"),
+                    retry,
+                )
+            });
+        }
+        let detail = server_message(&body);
+        let retry = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+        Err((self.status_message(url, status, &detail), retry))
+    }
+
+    fn status_message(&self, url: &str, status: StatusCode, detail: &str) -> String {
+        match status {
+            StatusCode::UNAUTHORIZED => format!(
+                "{} refused the request (401 {detail}): the token is missing or invalid; it comes from {}",
+                host(url),
+                self.token_setting
+            ),
+            StatusCode::FORBIDDEN => {
+                format!(
+                    "{} denied access (403 {detail}): the token is valid but lacks permission to read the catalog",
+                    host(url)
+                )
+            }
+            StatusCode::NOT_FOUND if url.contains("/api/catalog/entities/by-query") => format!(
+                "no catalog API at {}/api/catalog (404 for {url}); check the source's `url` (the backend's base URL, not the web app's)",
+                self.base
+            ),
+            StatusCode::NOT_FOUND => format!("{} has nothing at {url} (404 {detail})", host(url)),
+            _ => format!("{} answered {status} {detail} for {url}", host(url)),
+        }
+    }
+}
+
+/// `{error: {name, message}}` from a Backstage error body, sanitized.
+fn server_message(body: &[u8]) -> String {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let message = parsed.as_ref().and_then(|v| v["error"]["message"].as_str().map(String::from)).unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        text.chars().take(200).collect()
+    });
+    sanitize::line(message.trim()).into_owned()
+}
+
+fn host(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_else(|| url.to_string())
+}
+
+/// A transport failure, in words that point at the cause.
+fn transport_error(url: &str, e: &reqwest::Error) -> String {
+    let h = host(url);
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = source {
+        chain = err.to_string();
+        source = err.source();
+    }
+    let chain = sanitize::line(&chain).into_owned();
+    if e.is_timeout() {
+        format!("{h} did not answer within the timeout for {url}; raise the source's `timeout` or check the network")
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS") {
+        format!("TLS with {h} failed: {chain}; if it uses a private CA, set `ca_file`")
+    } else if e.is_connect() {
+        format!("cannot reach {h}: {chain}; check `url`, the network and HTTPS_PROXY/NO_PROXY")
+    } else {
+        format!("request to {h} failed: {chain}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_come_from_env_file_or_command() {
+        assert_eq!(resolve_token(&TokenSource::None).unwrap(), None);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t");
+        std::fs::write(&file, "  s3cret\n").unwrap();
+        assert_eq!(resolve_token(&TokenSource::File(file)).unwrap().as_deref(), Some("s3cret"));
+        assert_eq!(resolve_token(&TokenSource::Command("echo tok".into())).unwrap().as_deref(), Some("tok"));
+        let err = resolve_token(&TokenSource::Command("echo oops >&2; exit 3".into())).unwrap_err();
+        assert!(err.contains("token_command failed") && err.contains("oops"));
+        let err = resolve_token(&TokenSource::Env("STAGEHAND_SURELY_UNSET_VAR".into())).unwrap_err();
+        assert!(err.contains("STAGEHAND_SURELY_UNSET_VAR"));
+    }
+
+    #[test]
+    fn server_messages_are_read_and_sanitized() {
+        let body = br#"{"error":{"name":"AuthenticationError","message":"Missing credentials\u001b]0;x\u0007"}}"#;
+        assert_eq!(server_message(body), "Missing credentials␛]0;x␇");
+        assert_eq!(host("http://127.0.0.1:7007/api/catalog"), "127.0.0.1:7007");
+    }
+}

@@ -1,0 +1,211 @@
+//! The `backstage` source: mirror a remote Backstage catalog through
+//! `/api/catalog/entities/by-query` cursor pages. A first sync fetches every
+//! entity; later ones fetch only uids and etags, then the new or changed
+//! entities by ref, keeping the unchanged ones from the previous index.
+
+pub mod client;
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::config::RemoteConfig;
+use crate::model::{Entity, Problem};
+
+use super::{Progress, ReadEntity, SourceOutput};
+use client::Client;
+
+/// The catalog API under the base URL.
+pub const CATALOG: &str = "/api/catalog";
+
+/// Fields fetched by an incremental sync's first pass.
+pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag,kind,metadata.namespace,metadata.name";
+
+/// Refs per `/entities/by-refs` request.
+pub const BY_REFS_BATCH: usize = 200;
+
+/// What the previous index knows of this source: uid → etag.
+pub type Known = HashMap<String, String>;
+
+/// Reads a remote catalog. `known` (from the previous index) turns on the
+/// incremental sync; `full` forces a full one.
+pub fn read(
+    config: &RemoteConfig,
+    known: Option<&Known>,
+    full: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SourceOutput, String> {
+    let client = Client::new(config)?;
+    match known {
+        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress),
+        _ => {
+            let items = crawl(&client, config, None, progress)?;
+            Ok(output(items, Vec::new()))
+        }
+    }
+}
+
+/// Every page of `/entities/by-query` (optionally only `fields`), with
+/// `limit` and `fields` re-sent on every page and duplicates (same uid)
+/// dropped.
+pub fn crawl(
+    client: &Client,
+    config: &RemoteConfig,
+    fields: Option<&str>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<Value>, String> {
+    let mut items = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut query: Vec<(&str, String)> = vec![("limit", config.page_size.to_string())];
+    query.extend(config.filters.iter().map(|f| ("filter", f.clone())));
+    if let Some(f) = fields {
+        query.push(("fields", f.to_string()));
+    }
+    let mut pages = 0usize;
+    loop {
+        let page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
+        pages += 1;
+        let list = page["items"].as_array().ok_or_else(|| {
+            format!(
+                "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
+                client.base()
+            )
+        })?;
+        for item in list {
+            let uid = item["metadata"]["uid"].as_str().map(String::from);
+            if uid.as_ref().is_none_or(|u| seen.insert(u.clone())) {
+                items.push(item.clone());
+            }
+        }
+        let total = page["totalItems"].as_u64().map(|t| t as usize);
+        progress(Progress { done: items.len(), total, unit: "entities" });
+        match page["pageInfo"]["nextCursor"].as_str() {
+            Some(cursor) if !list.is_empty() => {
+                query = vec![("cursor", cursor.to_string()), ("limit", config.page_size.to_string())];
+                if let Some(f) = fields {
+                    query.push(("fields", f.to_string()));
+                }
+            }
+            _ => break,
+        }
+        if pages > 1_000_000 {
+            return Err("the catalog keeps returning pages; stopping after a million".into());
+        }
+    }
+    Ok(items)
+}
+
+fn canonical_of(item: &Value) -> Option<String> {
+    let kind = item["kind"].as_str()?;
+    let name = item["metadata"]["name"].as_str()?;
+    let ns = item["metadata"]["namespace"].as_str().unwrap_or("default");
+    Some(crate::model::EntityRef::new(kind, ns, name).canonical())
+}
+
+fn incremental(
+    client: &Client,
+    config: &RemoteConfig,
+    known: &Known,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SourceOutput, String> {
+    let light = crawl(client, config, Some(LIGHT_FIELDS), progress)?;
+    let mut kept = Vec::new();
+    let mut changed = Vec::new();
+    for item in &light {
+        let uid = item["metadata"]["uid"].as_str();
+        let etag = item["metadata"]["etag"].as_str();
+        match (uid, etag) {
+            (Some(u), Some(e)) if known.get(u).is_some_and(|k| k == e) => kept.push(u.to_string()),
+            _ => changed.extend(canonical_of(item)),
+        }
+    }
+    let mut fetched = Vec::with_capacity(changed.len());
+    for batch in changed.chunks(BY_REFS_BATCH) {
+        let answer = client.post_json(&format!("{CATALOG}/entities/by-refs"), &[], &json!({ "entityRefs": batch }))?;
+        let items = answer["items"].as_array().ok_or("`/entities/by-refs` answered without `items`")?;
+        // null: deleted between the two passes; it is simply gone.
+        fetched.extend(items.iter().filter(|i| !i.is_null()).cloned());
+        progress(Progress { done: kept.len() + fetched.len(), total: Some(light.len()), unit: "entities" });
+    }
+    Ok(output(fetched, kept))
+}
+
+/// Entities as read entities; `status.items` errors become problems.
+fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
+    let mut out = SourceOutput { kept, ..SourceOutput::default() };
+    for item in items {
+        let reference = canonical_of(&item);
+        for status in item["status"]["items"].as_array().into_iter().flatten() {
+            if status["level"].as_str() == Some("error") {
+                let message = status["message"].as_str().unwrap_or("an error (no message)");
+                let mut p = Problem::error(format!("the catalog reports: {message}"));
+                if let Some(r) = &reference {
+                    p = p.for_entity(r.clone());
+                }
+                out.problems.push(p);
+            }
+        }
+        match Entity::from_json(item) {
+            Ok(entity) => out.entities.push(ReadEntity { entity, file: std::path::PathBuf::new(), line: 0 }),
+            Err(e) => {
+                out.problems.push(Problem::error(format!("the catalog returned an entity stagehand cannot read: {e}")))
+            }
+        }
+    }
+    out
+}
+
+/// What registering a location did (or would do, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    /// The location's `type:target`.
+    pub location: String,
+    /// Refs of the entities it adds.
+    pub entities: Vec<String>,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+}
+
+/// `POST /api/catalog/locations`: registers `target` (a URL, or an absolute
+/// file path for backends that allow file locations). With `dry_run`
+/// nothing is stored; the answer says what would be added.
+pub fn register(config: &RemoteConfig, target: &str, dry_run: bool) -> Result<Registered, String> {
+    let client = Client::new(config)?;
+    let kind = if target.starts_with("http://") || target.starts_with("https://") { "url" } else { "file" };
+    let query = if dry_run { vec![("dryRun", "true".to_string())] } else { Vec::new() };
+    let answer =
+        client.post_json(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
+    let entities = answer["entities"].as_array().into_iter().flatten().filter_map(canonical_of).collect();
+    let location = format!(
+        "{}:{}",
+        answer["location"]["type"].as_str().unwrap_or(kind),
+        answer["location"]["target"].as_str().unwrap_or(target)
+    );
+    Ok(Registered { location, entities, dry_run })
+}
+
+/// `POST /api/catalog/refresh` for one entity, then the entity as the
+/// catalog has it now (`GET /entities/by-name/...`).
+pub fn refresh(config: &RemoteConfig, entity: &crate::model::EntityRef) -> Result<Entity, String> {
+    let client = Client::new(config)?;
+    client.post_json(&format!("{CATALOG}/refresh"), &[], &json!({ "entityRef": entity.canonical() }))?;
+    let path = format!("{CATALOG}/entities/by-name/{}/{}/{}", entity.kind, entity.namespace, entity.name);
+    let value = client.get_json(&path, &[])?;
+    Entity::from_json(value)
+}
+
+/// Who the backend says the token belongs to (`/api/auth/v1/userinfo`):
+/// the user entity ref, or why it cannot tell.
+pub fn whoami(config: &RemoteConfig) -> Result<String, String> {
+    let client = Client::new(config)?;
+    let info = client.get_json("/api/auth/v1/userinfo", &[]).map_err(|e| {
+        format!(
+            "{e}\nthe backend did not map this token to a user (service and static tokens have none); \
+             set `identity:` in the config or pass --as REF"
+        )
+    })?;
+    info["claims"]["sub"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| "the backend answered without a user (`claims.sub`); set `identity:` in the config".to_string())
+}
