@@ -174,8 +174,8 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             research_top(app)
         }
         "sync" => start_sync(app, (!arg.is_empty()).then_some(arg)),
-        "docs" => super::docs::actions::open_docs(app, &arg),
-        "docs-search" => super::docs::actions::search_docs(app, &arg),
+        "docs" => super::docs::lifecycle::open_docs(app, &arg),
+        "docs-search" => super::docs::lifecycle::search_docs(app, &arg),
         "sources" => {
             push(app, Screen::Sources(Selection::default()));
             Vec::new()

@@ -18,7 +18,7 @@ use super::screens::{EntityScreen, SearchFocus, Tab};
 /// Applies one message; returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut effects = update_inner(app, msg);
-    effects.extend(super::docs::actions::pending_effects(app));
+    effects.extend(super::docs::lifecycle::pending_effects(app));
     effects
 }
 
@@ -109,7 +109,7 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Docs(msg) => {
-            super::docs::actions::on_msg(app, msg);
+            super::docs::lifecycle::on_msg(app, msg);
             Vec::new()
         }
     }

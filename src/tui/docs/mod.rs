@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod effects;
+pub mod lifecycle;
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
