@@ -190,3 +190,23 @@ fn docs_search_finds_pages_and_opens_them() {
     assert_eq!(page_title(&h), "The nightly billing run");
     assert!(!view(&h).matches.is_empty(), "the term is searched on arrival");
 }
+
+#[test]
+fn pages_render_in_effects_while_keys_keep_working() {
+    let mut h = docs_open();
+    // The next page's render is held back, as if still running on a worker.
+    let held = h.keys_held("}");
+    assert_eq!(held.len(), 1, "one render effect");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("2/5  Architecture") && screen.contains("rendering…"), "{screen}");
+    // Keys still work meanwhile: back to the first page, drawn from the cache.
+    let more = h.keys_held("{");
+    assert!(more.is_empty(), "the first page is cached");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("1/5  Overview") && screen.contains("The Shipment Tracker answers"), "{screen}");
+    // The late render lands in the cache without moving the reader.
+    h.finish(held);
+    assert_eq!(page_title(&h), "Overview");
+    h.keys("}");
+    assert!(h.screen(120, 40).contains("Components"));
+}

@@ -39,6 +39,7 @@ pub fn attach(page: &mut EntityScreen) {
 pub fn pending_effects(app: &mut App) -> Vec<Effect> {
     let width = app.size.0;
     let theme = doc_theme(&app.theme);
+    let theme_name = app.theme.name().to_string();
     let Some(loaded) = app.loaded.clone() else { return Vec::new() };
     let mut flash = None;
     let mut effects = Vec::new();
@@ -61,6 +62,12 @@ pub fn pending_effects(app: &mut App) -> Vec<Effect> {
                     }));
                 }
                 Status::Ready(docs) => {
+                    if view.theme != theme_name {
+                        // `:theme` switched: renderings carry the old colours.
+                        view.rendered.clear();
+                        view.in_flight = None;
+                        view.theme = theme_name;
+                    }
                     let cw = content_width(width, view.show_nav);
                     let key = (view.page, cw);
                     if view.rendered_at(cw).is_none() && view.in_flight != Some(key) && view.page_error.is_none() {

@@ -179,6 +179,8 @@ pub struct DocsView {
     pub in_flight: Option<(usize, u16)>,
     /// Why the current page could not be rendered.
     pub page_error: Option<String>,
+    /// The theme the cached renderings were made with.
+    pub theme: String,
 }
 
 /// One row of the nav tree as drawn.
@@ -232,6 +234,7 @@ impl DocsView {
             rendered: HashMap::new(),
             in_flight: None,
             page_error: None,
+            theme: String::new(),
         }
     }
 
