@@ -337,6 +337,101 @@ fn q_at_home_after_startup_exits_cleanly() {
     t.assert_restored();
 }
 
+/// The breadcrumb trail: the first line of the screen.
+fn breadcrumb(screen: &str) -> String {
+    screen.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// Presses `key` `n` times.
+fn press(t: &Tmux, key: &str, n: usize) {
+    for _ in 0..n {
+        t.keys(&[key]);
+    }
+}
+
+#[test]
+fn from_a_component_to_its_owner_to_a_member_to_what_they_own_and_back() {
+    let Some(t) = Tmux::start(&demo_command()) else {
+        return;
+    };
+    t.wait_loaded();
+
+    // The component, from search.
+    t.type_text("shipment-tracker");
+    t.wait_until("shipment-tracker selected", |s| {
+        preview_ref(s).as_deref() == Some("component:default/shipment-tracker")
+    });
+    t.keys(&["Enter"]);
+    let screen = t.wait_until("the component page", |s| {
+        s.contains("component:default/shipment-tracker  Shipment Tracker") && s.contains("Description")
+    });
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker");
+
+    // r: its relations; the first is ownedBy team-shipments: follow it.
+    t.keys(&["r"]);
+    let screen = t.wait_for("ownedBy");
+    let first = screen.lines().skip_while(|l| !l.contains("ownedBy")).nth(1).unwrap_or("");
+    assert!(first.contains("default/team-shipments"), "ownedBy comes first:\n{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_until("the owner's page", |s| {
+        s.contains("group:default/team-shipments  Shipments") && s.contains("Overview │ Team │")
+    });
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker › team-shipments");
+
+    // The Team tab: parent chain, child groups, then members; the first
+    // member is on line 7 of the outline.
+    t.keys(&["l"]);
+    let screen = t.wait_for("Members (3)");
+    assert!(screen.contains("user elif.demir  Elif Demir  <elif.demir@lumen.example.com>"), "{screen}");
+    assert!(screen.contains("Parent chain (3)") && screen.contains("Owns directly (19 direct"), "{screen}");
+    press(&t, "j", 6);
+    t.keys(&["Enter"]);
+    let screen = t.wait_until("the member's page", |s| s.contains("user:default/elif.demir  Elif Demir"));
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker › team-shipments › elif.demir");
+    assert!(screen.contains("Overview │ Groups │"), "{screen}");
+
+    // The Groups tab: what the member owns through the team; open the
+    // first owned API (line 10: two headers and a group, three inherited
+    // groups, "Owns directly", "Owns through groups", "API (5)").
+    t.keys(&["l"]);
+    let screen = t.wait_for("Owns through groups (20)");
+    assert!(screen.contains("Groups (1)") && screen.contains("group team-shipments"), "{screen}");
+    assert!(screen.contains("api booking-api  Booking API"), "{screen}");
+    press(&t, "j", 9);
+    t.keys(&["Enter"]);
+    let screen = t.wait_until("the owned API's page", |s| {
+        s.contains("api:default/booking-api  Booking API") && s.contains("Owner")
+    });
+    assert!(screen.contains("group:default/team-shipments"), "owned through the team:\n{screen}");
+    // Five screens deep: the trail keeps the last four.
+    assert_eq!(breadcrumb(&screen), "stagehand › … › shipment-tracker › team-shipments › elif.demir › booking-api");
+
+    // And back, one page at a time, each on the tab it was left on.
+    t.keys(&["Escape"]);
+    let screen = t.wait_until("the member again", |s| {
+        s.contains("user:default/elif.demir") && s.contains("Owns through groups (20)")
+    });
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker › team-shipments › elif.demir");
+    t.keys(&["BSpace"]);
+    let screen =
+        t.wait_until("the team again", |s| s.contains("group:default/team-shipments") && s.contains("Members (3)"));
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker › team-shipments");
+    t.keys(&["Escape"]);
+    let screen = t.wait_until("the component again", |s| {
+        s.contains("component:default/shipment-tracker") && s.contains("ownedBy")
+    });
+    assert_eq!(breadcrumb(&screen), "stagehand › search › shipment-tracker");
+    t.keys(&["BSpace"]);
+    let screen = t.wait_until("the search home", |s| breadcrumb(s) == "stagehand › search");
+    assert!(screen.contains("❯ shipment-tracker"), "the query is kept:\n{screen}");
+
+    t.keys(&["Tab"]);
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXITED-");
+    assert!(screen.contains("EXITED-0"), "{screen}");
+    t.assert_restored();
+}
+
 #[test]
 fn reading_docs_through_nav_links_and_search() {
     let Some(t) = Tmux::start(&demo_command()) else {
@@ -376,7 +471,10 @@ fn reading_docs_through_nav_links_and_search() {
     // Back through history, then out of the docs to search, then quit.
     t.keys(&["BSpace"]);
     t.wait_for("4/5  Runbook");
+    // Esc clears the search first (wait for it: two escapes sent at once can
+    // reach the program as one alt-esc).
     t.keys(&["Escape"]);
+    t.wait_until("the search cleared", |s| s.contains("4/5  Runbook") && !s.contains("/handover"));
     t.keys(&["Escape"]);
     t.wait_until("the search home", |s| s.contains("❯ shipment tracker") && !s.contains("Overview │"));
     t.keys(&["C-c"]);
