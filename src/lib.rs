@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod docs;
 pub mod index;
 pub mod model;
 pub mod paths;

@@ -502,3 +502,53 @@ fn scaffold_a_template_from_the_wizard() {
     t.wait_for("EXITED-0");
     t.assert_restored();
 }
+
+#[test]
+fn reading_docs_through_nav_links_and_search() {
+    let Some(t) = Tmux::start(&demo_command()) else {
+        return;
+    };
+    t.wait_loaded();
+    // Open a component.
+    t.type_text("shipment tracker");
+    t.wait_until("results for the query", |s| preview_ref(s).as_deref() == Some("component:default/shipment-tracker"));
+    t.keys(&["Enter"]);
+    t.wait_until("the entity page", |s| s.contains("Overview │ Relations") && s.contains("Docs"));
+    // Open its docs.
+    t.keys(&[":"]);
+    t.type_text("docs");
+    t.keys(&["Enter"]);
+    let screen =
+        t.wait_until("the first page", |s| s.contains("1/5  Overview") && s.contains("The Shipment Tracker answers"));
+    assert!(screen.contains("▾ Operations") && screen.contains("Runbook"), "the nav tree:\n{screen}");
+    // Through the nav: the second page.
+    t.keys(&["m"]);
+    t.keys(&["j"]);
+    t.keys(&["Enter"]);
+    t.wait_until("the architecture page", |s| s.contains("2/5  Architecture") && s.contains("Components"));
+    // Through a link: the runbook (architecture.md links to it).
+    t.keys(&["Tab"]);
+    t.keys(&["Enter"]);
+    t.wait_until("the runbook", |s| s.contains("4/5  Runbook") && s.contains("Redis is unavailable"));
+    // The next page key: on-call.
+    t.keys(&["}"]);
+    t.wait_until("the on-call page", |s| s.contains("5/5  On-call") && s.contains("Handover"));
+    // Search in the page.
+    t.keys(&["/"]);
+    t.type_text("handover");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("/handover 1/");
+    assert!(screen.contains("match 1 of"), "{screen}");
+    // Back through history, then out of the docs to search, then quit.
+    t.keys(&["BSpace"]);
+    t.wait_for("4/5  Runbook");
+    // Esc clears the search first (wait for it: two escapes sent at once can
+    // reach the program as one alt-esc).
+    t.keys(&["Escape"]);
+    t.wait_until("the search cleared", |s| s.contains("4/5  Runbook") && !s.contains("/handover"));
+    t.keys(&["Escape"]);
+    t.wait_until("the search home", |s| s.contains("❯ shipment tracker") && !s.contains("Overview │"));
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED-0");
+    t.assert_restored();
+}

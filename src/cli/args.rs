@@ -151,6 +151,33 @@ pub enum Command {
     /// Run a Software Template: values from --values/--set, files into
     /// --output (or a dry run, or on the backend with --remote).
     Scaffold(super::scaffold::ScaffoldArgs),
+    /// An entity's TechDocs, rendered for the terminal (pager friendly).
+    /// Exit 2 when the entity has no docs.
+    Docs {
+        /// The entity: `name`, `kind:name` or `kind:namespace/name`.
+        reference: String,
+        /// The page: its path (`code/code-sample.md`), title or number; the first page when omitted.
+        page: Option<String>,
+        /// Lay out for this many columns (default: the terminal's width, else 80).
+        #[arg(long, value_name = "N")]
+        width: Option<u16>,
+        /// No colours (also when stdout is not a terminal, or NO_COLOR is set).
+        #[arg(long)]
+        plain: bool,
+        /// Print the nav tree (numbered pages with their paths) instead of a page.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Find docs pages across every entity's local docs by title and text.
+    /// Exit 1 when nothing matches.
+    DocsSearch {
+        /// What to look for (words are joined).
+        #[arg(required = true, num_args = 1..)]
+        term: Vec<String>,
+        /// At most this many pages.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+    },
     /// Register a location (catalog file URL) on a remote Backstage catalog,
     /// showing what it adds first.
     Register {

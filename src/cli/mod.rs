@@ -4,6 +4,7 @@
 
 pub mod args;
 mod browse;
+pub mod docs;
 mod graph;
 mod maintain;
 pub mod output;
@@ -44,6 +45,10 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         }
         Command::Health { json } => graph::health(ws, json),
         Command::Scaffold(args) => scaffold::scaffold(ws, &args),
+        Command::Docs { reference, page, width, plain, list } => {
+            docs::docs(ws, &reference, &docs::DocsOptions { page, width, plain, list })
+        }
+        Command::DocsSearch { term, limit } => docs::docs_search(ws, &term.join(" "), limit),
         Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
         Command::Refresh { reference } => remote::refresh(ws, &reference),
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),

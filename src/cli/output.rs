@@ -26,6 +26,17 @@ impl Out {
         }
     }
 
+    /// Text its producer already made safe (rendered docs: sanitized before
+    /// layout, with only SGR colour codes added), written as it is.
+    pub fn raw(&mut self, text: &str) {
+        self.buf.push_str(text);
+    }
+
+    /// Everything collected so far.
+    pub fn into_string(self) -> String {
+        self.buf
+    }
+
     /// A JSON document, pretty-printed.
     pub fn json(&mut self, value: &impl serde::Serialize) -> anyhow::Result<()> {
         self.buf.push_str(&serde_json::to_string_pretty(value)?);

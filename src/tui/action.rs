@@ -22,13 +22,16 @@ pub enum Group {
     Find,
     /// Acting on the selected entity.
     Entity,
+    /// Reading TechDocs.
+    Docs,
     /// The application as a whole.
     General,
 }
 
 impl Group {
     /// Every group, in the order the help overlay shows them.
-    pub const ALL: &'static [Group] = &[Group::Move, Group::Navigate, Group::Find, Group::Entity, Group::General];
+    pub const ALL: &'static [Group] =
+        &[Group::Move, Group::Navigate, Group::Find, Group::Entity, Group::Docs, Group::General];
 
     /// The heading shown in the help overlay.
     pub fn title(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Group {
             Group::Navigate => "Navigate",
             Group::Find => "Find",
             Group::Entity => "Entity",
+            Group::Docs => "Docs",
             Group::General => "General",
         }
     }
@@ -113,6 +117,16 @@ actions! {
     DepthLess = "depth_less", Entity, "Graph: one level less";
     CycleRelations = "cycle_relations", Entity, "Graph: show the next set of relation types";
     CycleKinds = "cycle_kinds", Entity, "Graph: show the next set of entity kinds";
+    NextPage = "next_page", Docs, "Docs: the next page in nav order";
+    PrevPage = "prev_page", Docs, "Docs: the previous page in nav order";
+    NextLink = "next_link", Docs, "Docs: select the next link on the page (enter follows it)";
+    PrevLink = "prev_link", Docs, "Docs: select the previous link on the page";
+    SearchNext = "search_next", Docs, "Docs: the next match of the page search";
+    SearchPrev = "search_prev", Docs, "Docs: the previous match of the page search";
+    Toc = "toc", Docs, "Docs: the page's table of contents (enter jumps to a heading)";
+    DocsNav = "docs_nav", Docs, "Docs: focus the nav tree (enter opens a page, space folds a section)";
+    HistoryBack = "history_back", Docs, "Docs: back to the page before the last link (or leave)";
+    HistoryForward = "history_forward", Docs, "Docs: forward again after going back";
     CommandPalette = "command_palette", General, "Open the command palette";
     Help = "help", General, "Show the keys for this view";
     Sync = "sync", General, "Sync every configured source";

@@ -62,6 +62,8 @@ pub enum Msg {
     ScaffoldEvent(u64, crate::scaffold::Event),
     /// A template run finished.
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
+    /// A docs effect finished.
+    Docs(super::docs::DocsMsg),
 }
 
 /// An index with its haystacks, ready to search.
@@ -128,6 +130,8 @@ pub enum Effect {
         /// Set to stop the run.
         cancel: Arc<std::sync::atomic::AtomicBool>,
     },
+    /// Open, render or search docs.
+    Docs(super::docs::DocsEffect),
     /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
     RefreshRemote {
         /// The remote source's name.
@@ -158,6 +162,8 @@ pub enum Screen {
     Health(HealthScreen),
     /// The scaffolding wizard.
     Wizard(Box<super::wizard::WizardScreen>),
+    /// `:docs-search` results.
+    DocsSearch(Box<super::docs::DocsSearchScreen>),
     /// The configured sources and how their last sync went.
     Sources(Selection),
 }
@@ -174,6 +180,7 @@ impl Screen {
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),
             Screen::Wizard(w) => w.template.title.clone(),
+            Screen::DocsSearch(s) => format!("docs: {}", s.term),
             Screen::Sources(_) => "sources".into(),
         }
     }

@@ -48,6 +48,12 @@ pub fn commands() -> Vec<Command> {
         Command { name: "my-groups", arg: None, help: "your groups, direct and inherited" },
         Command { name: "health", arg: None, help: "orphans, dangling refs, group mismatches, cycles" },
         Command { name: "starred", arg: None, help: "your starred entities" },
+        Command { name: "docs", arg: Some("[REF]"), help: "TechDocs of REF, or of the entity shown or selected" },
+        Command {
+            name: "docs-search",
+            arg: Some("TERM"),
+            help: "find docs pages across every entity by title and text",
+        },
         Command { name: "search", arg: Some("QUERY"), help: "back to search, with a query" },
         Command { name: "sync", arg: Some("[NAME]"), help: "re-read every source (or one) in the background" },
         Command { name: "sources", arg: None, help: "sources, their entity counts and last sync" },
@@ -168,6 +174,8 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             research_top(app)
         }
         "sync" => start_sync(app, (!arg.is_empty()).then_some(arg)),
+        "docs" => super::docs::lifecycle::open_docs(app, &arg),
+        "docs-search" => super::docs::lifecycle::search_docs(app, &arg),
         "sources" => {
             push(app, Screen::Sources(Selection::default()));
             Vec::new()
@@ -311,7 +319,8 @@ pub fn sync_progress(app: &mut App, event: SyncEvent) {
     }
 }
 
-fn selected_entity(app: &App) -> Option<u32> {
+/// The entity under the cursor (or shown) on the top screen.
+pub fn selected_entity(app: &App) -> Option<u32> {
     match app.screen() {
         Screen::Search(s) => s.selected(),
         Screen::List(l) => l.selected(),
@@ -322,6 +331,7 @@ fn selected_entity(app: &App) -> Option<u32> {
         }
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
         Screen::Wizard(_) | Screen::Sources(_) => None,
+        Screen::DocsSearch(s) => s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).map(|h| h.entity),
     }
 }
 
@@ -479,7 +489,9 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             p.refilter(&loaded.index);
             Vec::new()
         }
-        Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => Vec::new(),
+        Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::DocsSearch(_) | Screen::Sources(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -529,7 +541,12 @@ pub fn carry_over(
         Screen::Entity(e) => {
             let entity = index.find(&e.canonical)?;
             let mut page = EntityScreen::new(index, entity, id);
-            page.tab = e.tab.min(page.tabs.len() - 1);
+            if e.current() == super::screens::Tab::Docs {
+                let docs_page = e.docs.as_ref().map_or(0, |d| d.page);
+                page.want_docs = Some(super::docs::DocsTarget { page: docs_page, ..Default::default() });
+            } else {
+                page.tab = e.tab.min(page.tabs.len() - 1);
+            }
             Screen::Entity(Box::new(page))
         }
         Screen::List(l) => {
@@ -551,6 +568,7 @@ pub fn carry_over(
             fresh.refilter(index);
             Screen::Problems(fresh)
         }
+        Screen::DocsSearch(s) => Screen::DocsSearch(s),
         Screen::Sources(sel) => Screen::Sources(sel),
         Screen::Health(h) => {
             let issues = crate::index::health::health(index);

@@ -67,6 +67,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             let result = crate::scaffold::run(&template, &input, &options, &lookup, &mut events, &cancel);
             Some(Msg::ScaffoldDone(run_id, Box::new(result)))
         }
+        Effect::Docs(docs) => Some(Msg::Docs(super::docs::effects::perform(docs, ctx))),
         Effect::RefreshRemote { source, entity } => {
             let result = ctx
                 .ws

@@ -78,6 +78,7 @@ pub fn fill(page: &mut EntityScreen, result: Result<Box<Entity>, String>) {
         page.api = api_lines(entity);
     }
     page.body = Some(result);
+    super::docs::lifecycle::attach(page);
 }
 
 /// The API tab: a summary of the definition (OpenAPI title, servers and

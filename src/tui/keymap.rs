@@ -257,6 +257,9 @@ pub enum Context {
     List,
     /// The entity page.
     Entity,
+    /// The Docs tab of an entity page; keys it does not bind fall back to
+    /// `entity`, then `global`.
+    Docs,
     /// The help overlay.
     Help,
     /// The command palette input.
@@ -265,8 +268,15 @@ pub enum Context {
 
 impl Context {
     /// Every context, in file and help order.
-    pub const ALL: &'static [Context] =
-        &[Context::Global, Context::Search, Context::List, Context::Entity, Context::Help, Context::Palette];
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Search,
+        Context::List,
+        Context::Entity,
+        Context::Docs,
+        Context::Help,
+        Context::Palette,
+    ];
 
     /// The section name in keymap files.
     pub fn name(self) -> &'static str {
@@ -275,6 +285,7 @@ impl Context {
             Context::Search => "search",
             Context::List => "list",
             Context::Entity => "entity",
+            Context::Docs => "docs",
             Context::Help => "help",
             Context::Palette => "palette",
         }
@@ -294,6 +305,20 @@ impl Context {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// The context whose bindings apply where this one binds nothing
+    /// (before `global`).
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::Docs => Some(Context::Entity),
+            _ => None,
+        }
+    }
+
+    /// This context and its parents, most specific first (not `global`).
+    fn chain(self) -> impl Iterator<Item = Context> {
+        std::iter::successors(Some(self), |c| c.parent()).filter(|c| *c != Context::Global)
+    }
 }
 
 impl fmt::Display for Context {
@@ -309,7 +334,7 @@ type Entry = (KeySeq, Option<Action>);
 /// Key bindings per context, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
-    contexts: [Vec<Entry>; 6],
+    contexts: [Vec<Entry>; 7],
 }
 
 impl Default for Keymap {
@@ -400,9 +425,20 @@ impl Keymap {
     /// The bindings that work in `context`: its own, then the global ones it
     /// does not shadow (for a per-view help overlay).
     pub fn bindings_in(&self, context: Context) -> Vec<(&KeySeq, Action)> {
-        let own = self.entries(context).iter().filter_map(|(seq, a)| a.map(|a| (seq, a)));
-        let global = self.global_entries_for(context).filter_map(|(seq, a)| a.map(|a| (seq, a)));
-        own.chain(global).collect()
+        let mut out: Vec<(&KeySeq, Action)> = Vec::new();
+        let mut seen: Vec<&KeySeq> = Vec::new();
+        for ctx in context.chain() {
+            for (seq, action) in self.entries(ctx) {
+                if !seen.contains(&seq) {
+                    seen.push(seq);
+                    if let Some(a) = action {
+                        out.push((seq, *a));
+                    }
+                }
+            }
+        }
+        out.extend(self.global_entries_for(context).filter_map(|(seq, a)| a.map(|a| (seq, a))));
+        out
     }
 
     /// The keys that trigger `action` in `context`, its own first
@@ -417,17 +453,17 @@ impl Keymap {
 
     /// Global entries not shadowed by `context` (nor by its text input).
     fn global_entries_for(&self, context: Context) -> impl Iterator<Item = &Entry> + '_ {
-        let own = if context == Context::Global { &[][..] } else { self.entries(context) };
+        let own: Vec<&[Entry]> = context.chain().map(|c| self.entries(c)).collect();
         self.entries(Context::Global).iter().filter(move |(seq, _)| {
-            let shadowed = own.iter().any(|(s, _)| s == seq);
+            let shadowed = own.iter().any(|entries| entries.iter().any(|(s, _)| s == seq));
             let typed = context.is_text_input() && seq.0.first().is_some_and(|k| k.edits_text());
             !shadowed && !typed
         })
     }
 
     fn lookup(&self, context: Context, keys: &[Key]) -> Lookup {
-        if context != Context::Global {
-            let own = lookup_in(self.entries(context).iter(), keys);
+        for ctx in context.chain() {
+            let own = lookup_in(self.entries(ctx).iter(), keys);
             if own != Lookup::Miss {
                 return own;
             }

@@ -120,6 +120,8 @@ pub enum Tab {
     Yaml,
     /// Problems of this entity.
     Problems,
+    /// TechDocs (entities with a techdocs annotation).
+    Docs,
 }
 
 impl Tab {
@@ -133,6 +135,7 @@ impl Tab {
             Tab::Api => "API",
             Tab::Yaml => "YAML",
             Tab::Problems => "Problems",
+            Tab::Docs => "Docs",
         }
     }
 }
@@ -169,6 +172,10 @@ pub struct EntityScreen {
     pub with_subgroups: bool,
     /// The graph tab's state.
     pub graph: GraphState,
+    /// The Docs tab's state (entities with docs, once loaded).
+    pub docs: Option<Box<super::docs::DocsView>>,
+    /// `:docs` asked for this page's docs before its body loaded.
+    pub want_docs: Option<super::docs::DocsTarget>,
 }
 
 /// Relation-type sets the graph tab cycles through.
@@ -267,6 +274,8 @@ impl EntityScreen {
             toggled: HashSet::new(),
             with_subgroups: false,
             graph: GraphState::default(),
+            docs: None,
+            want_docs: None,
         }
     }
 

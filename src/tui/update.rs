@@ -17,6 +17,12 @@ use super::screens::{EntityScreen, SearchFocus, Tab};
 
 /// Applies one message; returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut effects = update_inner(app, msg);
+    effects.extend(super::docs::lifecycle::pending_effects(app));
+    effects
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key),
         Msg::Resize(w, h) => {
@@ -110,6 +116,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             super::wizard_keys::on_run_done(app, run_id, *result);
             Vec::new()
         }
+        Msg::Docs(msg) => {
+            super::docs::lifecycle::on_msg(app, msg);
+            Vec::new()
+        }
     }
 }
 
@@ -156,6 +166,8 @@ pub fn context(app: &App) -> Context {
         Screen::Search(s) if s.focus == SearchFocus::Query => Context::Search,
         Screen::List(l) if l.filtering => Context::Search,
         Screen::Problems(p) if p.filtering => Context::Search,
+        Screen::Entity(_) if super::docs::actions::is_typing(app) => Context::Search,
+        Screen::Entity(e) if e.current() == Tab::Docs => Context::Docs,
         Screen::Entity(_) => Context::Entity,
         Screen::Wizard(w) if w.typing() => Context::Search,
         _ => Context::List,
@@ -199,6 +211,10 @@ fn type_text(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         }
     }
+    if let Some(input) = super::docs::actions::search_input(app) {
+        input.input(key);
+        return Vec::new();
+    }
     let changed = match app.screen_mut() {
         Screen::Search(s) if s.focus == SearchFocus::Query => s.input.input(key),
         Screen::List(l) if l.filtering => l.filter.input(key),
@@ -226,6 +242,9 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     if matches!(app.screen(), Screen::Wizard(_))
         && let Some(effects) = super::wizard_keys::handle(app, action)
     {
+        return effects;
+    }
+    if let Some(effects) = super::docs::actions::handle(app, action) {
         return effects;
     }
     match action {
@@ -357,6 +376,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::List(l) => l.sel.move_by(d, l.shown.len()),
             Screen::Problems(p) => p.sel.move_by(d, p.shown.len()),
             Screen::Health(h) => h.sel.move_by(d, h.issues.len()),
+            Screen::DocsSearch(_) => {}
             Screen::Sources(sel) => sel.move_by(d, app_sources),
             Screen::Entity(e) if e.current() == Tab::Relations => e.relations.move_by(d, relations),
             Screen::Entity(e) => {
@@ -390,7 +410,11 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.focus = SearchFocus::Query,
                 Screen::List(l) => l.filtering = true,
                 Screen::Problems(p) => p.filtering = true,
-                Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => {}
+                Screen::Entity(_)
+                | Screen::Health(_)
+                | Screen::Wizard(_)
+                | Screen::DocsSearch(_)
+                | Screen::Sources(_) => {}
             }
             Vec::new()
         }
@@ -399,7 +423,11 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Search(s) => s.input.clear(),
                 Screen::List(l) => l.filter.clear(),
                 Screen::Problems(p) => p.filter.clear(),
-                Screen::Entity(_) | Screen::Health(_) | Screen::Wizard(_) | Screen::Sources(_) => false,
+                Screen::Entity(_)
+                | Screen::Health(_)
+                | Screen::Wizard(_)
+                | Screen::DocsSearch(_)
+                | Screen::Sources(_) => false,
             };
             if cleared { commands::research_top(app) } else { Vec::new() }
         }
@@ -425,6 +453,7 @@ fn select(app: &mut App) -> Vec<Effect> {
         }
         Screen::Search(s) => s.selected(),
         Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
+        Screen::DocsSearch(_) => None,
         Screen::List(l) => {
             if l.filtering {
                 if let Screen::List(l) = app.screen_mut() {

@@ -94,6 +94,7 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
                 scrolled(app, e, frame, inner, lines, true);
             }
             Tab::Relations => relations(app, index, e, frame, inner),
+            Tab::Docs => super::docs::render(app, e, frame, inner),
             Tab::Outline => super::structure::outline(app, index, e, frame, inner),
             Tab::Graph => super::structure::graph(app, index, e, frame, inner),
             Tab::Api => {

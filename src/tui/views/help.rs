@@ -83,6 +83,7 @@ fn context_title(ctx: Context) -> &'static str {
         Context::Search => "Search (typing in the query line)",
         Context::List => "Lists and results",
         Context::Entity => "Entity page",
+        Context::Docs => "Docs tab (entity page keys work too)",
         Context::Help => "This help",
         Context::Palette => "Command palette",
     }

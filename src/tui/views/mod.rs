@@ -1,6 +1,7 @@
 //! Views: pure functions from [`App`] to a frame. Every string from the
 //! catalog goes through [`clean`] before it is drawn.
 
+mod docs;
 mod entity;
 mod help;
 mod list;
@@ -37,6 +38,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Problems(p) => list::render_problems(app, p, frame, body),
         Screen::Health(h) => list::render_health(app, h, frame, body),
         Screen::Wizard(w) => wizard::render(app, w, frame, body),
+        Screen::DocsSearch(s) => docs::render_search(app, s, frame, body),
         Screen::Sources(sel) => list::render_sources(app, sel, frame, body),
     }
     status::render(app, frame, status);
