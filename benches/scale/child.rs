@@ -105,10 +105,9 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     let index = ws.load_index()?;
     writeln!(out, "ready")?;
     out.flush()?;
-    let hay = stagehand::index::search::Haystacks::build(&index);
-    let loaded =
-        stagehand::tui::app::Loaded { index: std::sync::Arc::new(index), hay: std::sync::Arc::new(hay) };
-    d.loaded(loaded);
+    // As the TUI does: haystacks build in the background, the first frame
+    // (an empty query) does not wait for them.
+    d.loaded(stagehand::tui::effects::loaded(index));
     term.draw(|f| render(&d.app, f))?;
     writeln!(out, "frame")?;
     out.flush()?;

@@ -71,13 +71,20 @@ pub fn test_terminal() -> anyhow::Result<Terminal<TestBackend>> {
     Ok(Terminal::new(TestBackend::new(SIZE.0, SIZE.1))?)
 }
 
-/// Counts bytes written.
-#[derive(Default)]
-pub struct Counter(pub usize);
+/// Counts bytes written (shared, so the bench reads it while the backend
+/// owns the writer).
+#[derive(Default, Clone)]
+pub struct Counter(pub Arc<std::sync::atomic::AtomicUsize>);
+
+impl Counter {
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
 
 impl Write for Counter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
+        self.0.fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -139,20 +146,21 @@ pub fn bytes(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
     let ws = set.workspace()?;
     let mut d = Driver::new(ws);
     d.loaded(stagehand::tui::effects::load(&d.ctx.ws).map_err(anyhow::Error::msg)?);
-    let backend = CrosstermBackend::new(Counter::default());
+    let counter = Counter::default();
+    let backend = CrosstermBackend::new(counter.clone());
     let viewport = Viewport::Fixed(Rect::new(0, 0, SIZE.0, SIZE.1));
     let mut term = Terminal::with_options(backend, TerminalOptions { viewport })?;
     term.draw(|f| render(&d.app, f))?;
-    let first = term.backend().writer().0;
+    let first = counter.get();
     let mut typing = Vec::new();
     for q in ["payments", "lunar billing", "kind:api checkout"] {
         d.key(KeyCode::Esc);
         term.draw(|f| render(&d.app, f))?;
         for c in q.chars() {
-            let before = term.backend().writer().0;
+            let before = counter.get();
             d.key(KeyCode::Char(c));
             term.draw(|f| render(&d.app, f))?;
-            typing.push(term.backend().writer().0 - before);
+            typing.push(counter.get() - before);
         }
     }
     d.key(KeyCode::Esc);
@@ -160,10 +168,10 @@ pub fn bytes(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
     d.key(KeyCode::Tab); // focus the results
     let mut scrolling = Vec::new();
     for i in 0..120 {
-        let before = term.backend().writer().0;
+        let before = counter.get();
         d.key(if i % 40 == 39 { KeyCode::PageDown } else { KeyCode::Down });
         term.draw(|f| render(&d.app, f))?;
-        scrolling.push(term.backend().writer().0 - before);
+        scrolling.push(counter.get() - before);
     }
     let med = |v: &mut Vec<usize>| {
         v.sort_unstable();

@@ -84,19 +84,20 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
          with no narrowing. fzf: `fzf --filter PREFIX < haystacks` (process included; facet \
          tokens given to fzf as plain words over `kind haystack` lines).\n"
     );
-    println!("| class | n | TUI p50 | TUI p95 | TUI p99 | cold p50 | cold p95 | fzf p50 | fzf p95 |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| class | n | TUI p50 | TUI p95 | TUI p99 | TUI max | cold p50 | cold p95 | fzf p50 | fzf p95 |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (class, v) in &tui {
         let p = pct(v);
         let c = cold.get(class).map(|v| pct(v));
         let f = fzf.get(class).map(|v| pct(v));
         let or = |x: Option<Duration>| x.map(ms).unwrap_or_else(|| "–".into());
         println!(
-            "| {class} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {class} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             v.len(),
             ms(p.p50),
             ms(p.p95),
             ms(p.p99),
+            ms(p.max),
             or(c.as_ref().map(|c| c.p50)),
             or(c.as_ref().map(|c| c.p95)),
             or(f.as_ref().map(|c| c.p50)),

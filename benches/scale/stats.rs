@@ -44,11 +44,6 @@ pub fn status_mb(field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Resets the peak RSS counter (Linux: write 5 to clear_refs).
-pub fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 /// CPU, cores, memory, load and date, for the report header.
 pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
