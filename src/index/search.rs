@@ -195,11 +195,8 @@ impl Haystacks {
                 .entities
                 .par_iter()
                 .map(|s| {
-                    let name_chars = if s.name.is_ascii() {
-                        s.name.len()
-                    } else {
-                        Utf32String::from(s.name.as_str()).len()
-                    };
+                    let name_chars =
+                        if s.name.is_ascii() { s.name.len() } else { Utf32String::from(s.name.as_str()).len() };
                     (Utf32String::from(haystack(s)), u32::try_from(name_chars).unwrap_or(u32::MAX))
                 })
                 .unzip();
