@@ -138,7 +138,7 @@ impl Client {
     pub async fn follow(
         &self,
         id: &str,
-        on_event: &mut (dyn FnMut(&TaskEvent) + Send),
+        on_event: &mut dyn FnMut(&TaskEvent),
     ) -> Result<TaskEvent, RemoteError> {
         let req = self.http.get(self.url(&format!("/v2/tasks/{id}/eventstream"))).header("Accept", "text/event-stream");
         let resp = self.send(req, "event stream").await?;

@@ -113,8 +113,7 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::ScaffoldDone(run_id, result) => {
-            super::wizard_keys::on_run_done(app, run_id, *result);
-            Vec::new()
+            super::wizard_keys::on_run_done(app, run_id, *result)
         }
         Msg::Docs(msg) => {
             super::docs::lifecycle::on_msg(app, msg);
