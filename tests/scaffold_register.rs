@@ -218,7 +218,6 @@ fn a_remote_template_registers_on_its_remote_catalog() {
 
     // Without a remote catalog, a URL cannot be registered locally.
     let options = RunOptions { output_dir: tmp.path().join("out2"), ..RunOptions::default() };
-    let err =
-        runner::run(&template, &input, &options, &|_| None, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
+    let err = runner::run(&template, &input, &options, &|_| None, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
     assert!(err.message.contains("needs the backend"), "{}", err.message);
 }

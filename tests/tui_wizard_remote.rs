@@ -96,7 +96,7 @@ fn workspace(tmp: &Path, url: &str) -> Workspace {
     let catalog = tmp.join("catalog");
     std::fs::create_dir_all(&catalog).unwrap();
     std::fs::write(
-        catalog.join("template.yaml"),
+        catalog.join("catalog-info.yaml"),
         "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: {name: local-dispatch}\n\
          spec:\n  owner: team-a\n  type: service\n  parameters: []\n  steps:\n    - {id: dispatch, name: Dispatch, action: 'github:actions:dispatch', input: {}}\n",
     )

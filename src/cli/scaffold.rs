@@ -13,9 +13,9 @@ use serde_json::{Map, Value as Json};
 
 use crate::index::Index;
 use crate::model::sanitize;
+use crate::scaffold::backend::Backend;
 use crate::scaffold::form::apply_defaults;
 use crate::scaffold::runner::{self, Event, RunInput, RunOptions, StepStatus};
-use crate::scaffold::backend::Backend;
 use crate::scaffold::{Template, template::base_dir_of, values};
 use crate::workspace::Workspace;
 
@@ -198,10 +198,9 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
             (Some(s), _) => format!("it comes from the backstage source `{s}`: run it there with --remote"),
             (None, [one]) => format!("run it on the backend of the backstage source `{one}` with --remote"),
             (None, []) => "run it on a backend with --remote --base-url URL".to_string(),
-            (None, many) => format!(
-                "run it on a backend with --remote and --base-url (backstage sources: {})",
-                many.join(", ")
-            ),
+            (None, many) => {
+                format!("run it on a backend with --remote and --base-url (backstage sources: {})", many.join(", "))
+            }
         };
         bail!("{} cannot run locally:\n  {}\n{hint}", template.entity_ref, problems.join("\n  "));
     }

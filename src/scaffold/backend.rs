@@ -62,7 +62,11 @@ pub fn step_index(template: &Template, step: Option<&str>) -> usize {
 }
 
 /// Turns one task event into run events.
-pub fn events_of(template: &Template, event: &TaskEvent, secrets: &serde_json::Map<String, serde_json::Value>) -> Vec<Event> {
+pub fn events_of(
+    template: &Template,
+    event: &TaskEvent,
+    secrets: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<Event> {
     let TaskEvent::Log { step, status, message } = event else { return Vec::new() };
     let i = step_index(template, step.as_deref());
     let message = redact(message, secrets);

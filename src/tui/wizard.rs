@@ -195,16 +195,17 @@ impl WizardScreen {
     }
 
     /// What to say about running: why not locally, and where instead.
-    pub fn run_note(&self) -> Option<String> {
+    pub fn run_note(&self) -> Option<(String, String)> {
         if self.blocked.is_empty() {
             return None;
         }
         let why = format!("cannot run locally: {}", self.blocked.join("; "));
-        Some(match (&self.run_on, self.backends.as_slice()) {
-            (Some(b), _) => format!("{why}; it runs on the backend of `{b}`"),
-            (None, []) => format!("{why}; configure a `backstage:` source to run it on a backend"),
-            (None, many) => format!("{why}; choose a backend on the Run on row ({})", many.join(", ")),
-        })
+        let instead = match (&self.run_on, self.backends.as_slice()) {
+            (Some(b), _) => format!("it runs on the backend of `{b}`"),
+            (None, []) => "configure a `backstage:` source to run it on a backend".to_string(),
+            (None, many) => format!("choose a backend on the Run on row ({})", many.join(", ")),
+        };
+        Some((why, instead))
     }
 
     /// A RepoUrlPicker starts on its first allowed host.

@@ -344,9 +344,9 @@ fn start_run(
 ) -> Vec<Effect> {
     let Some(w) = wizard(app) else { return Vec::new() };
     if w.run_on.is_none()
-        && let Some(note) = w.run_note()
+        && let Some((why, instead)) = w.run_note()
     {
-        app.flash(note, Level::Error);
+        app.flash(format!("{why}; {instead}"), Level::Error);
         return Vec::new();
     }
     let problems = values::problems(&w.template, &w.params, &w.secrets);
@@ -439,8 +439,10 @@ pub fn on_run_done(
     run_id: u64,
     result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>,
 ) -> Vec<Effect> {
-    let sync: Vec<Effect> =
-        result.as_ref().map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect()).unwrap_or_default();
+    let sync: Vec<Effect> = result
+        .as_ref()
+        .map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect())
+        .unwrap_or_default();
     let flash = match &result {
         Ok(r) if r.files.is_empty() && r.task.is_some() => {
             (format!("done: {}", r.task.as_deref().unwrap_or_default()), Level::Info)

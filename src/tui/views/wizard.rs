@@ -120,8 +120,9 @@ fn form_lines(app: &App, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, O
         lines.push(Line::styled(clean(d).into_owned(), theme.style(Slot::Dim)));
         lines.push(Line::default());
     }
-    if let Some(note) = w.run_note() {
-        lines.push(Line::styled(format!("⚠ {}", clean(&note)), theme.style(Slot::Warning)));
+    if let Some((why, instead)) = w.run_note() {
+        lines.push(Line::styled(format!("⚠ {}", clean(&why)), theme.style(Slot::Warning)));
+        lines.push(Line::styled(format!("  {}", clean(&instead)), theme.style(Slot::Warning)));
     }
     let fields = w.fields();
     let label_width =
@@ -232,8 +233,9 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
         };
         lines.push(Line::styled(line, style));
     }
-    if let Some(note) = w.run_note() {
-        lines.push(Line::styled(format!("⚠ {}", clean(&note)), theme.style(Slot::Warning)));
+    if let Some((why, instead)) = w.run_note() {
+        lines.push(Line::styled(format!("⚠ {}", clean(&why)), theme.style(Slot::Warning)));
+        lines.push(Line::styled(format!("  {}", clean(&instead)), theme.style(Slot::Warning)));
     }
     (lines, selected_line)
 }
