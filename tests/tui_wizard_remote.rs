@@ -20,6 +20,9 @@ use stagehand::workspace::Workspace;
 
 use common_tui::*;
 
+/// Requests the fake saw: request line, authorization header, body.
+type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+
 const TOKEN: &str = "fake-token-0123456789";
 
 fn remote_template() -> serde_json::Value {
@@ -45,7 +48,7 @@ const EVENTS: &str = concat!(
 
 /// Starts the fake backend; returns its URL and the requests it saw
 /// (request line, authorization header, body).
-fn fake_backend() -> (String, Arc<Mutex<Vec<(String, String, String)>>>) {
+fn fake_backend() -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -144,7 +147,7 @@ fn stage(h: &Harness) -> Option<Stage> {
     }
 }
 
-fn harness() -> (Harness, Arc<Mutex<Vec<(String, String, String)>>>) {
+fn harness() -> (Harness, Seen) {
     let (url, seen) = fake_backend();
     let tmp = tmp_dir();
     let ws = workspace(tmp.path(), &url);
