@@ -105,14 +105,11 @@ pub fn register(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
     let shown = ctx.shown_root.to_string_lossy().into_owned();
     // An absolute path (or file: URL) must be in the output folder; a
     // relative one is relative to it.
-    let rel = if local.starts_with('/') {
-        local
-            .strip_prefix(&root)
-            .or_else(|| local.strip_prefix(&shown))
-            .map(|r| normalize_rel(r.trim_start_matches('/')))
-            .ok_or_else(|| format!("{url} is not in the output folder"))?
-    } else {
-        normalize_rel(local)
+    let inside = local.strip_prefix(&root).or_else(|| local.strip_prefix(&shown));
+    let rel = match inside {
+        Some(r) => normalize_rel(r.trim_start_matches('/')),
+        None if !local.starts_with('/') => normalize_rel(local),
+        None => return Err(format!("{url} is not in the output folder")),
     };
     let path = ctx.root.resolve(&rel).map_err(|e| e.to_string())?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {rel}: {e}"))?;
