@@ -23,8 +23,39 @@ struct Header {
     sources: Vec<SourceState>,
     problems: Vec<Problem>,
     relation_types: Vec<String>,
+    #[serde(deserialize_with = "exact_vec")]
     refs: Vec<String>,
+    #[serde(deserialize_with = "exact_vec")]
     entities: Vec<Summary>,
+}
+
+/// Most elements reserved up front for one table (a damaged length past
+/// this grows as usual instead of reserving a huge block).
+const MAX_RESERVE: usize = 1 << 22;
+
+/// Decodes a sequence into a vector reserved at its stored length: serde's
+/// default grows it by doubling (its hint is capped), which at a million
+/// summaries copied the table several times and held two copies at the peak.
+fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Exact<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Exact<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_RESERVE));
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_seq(Exact(std::marker::PhantomData))
 }
 
 /// Why an index could not be loaded.
