@@ -112,7 +112,11 @@ fn sigkill_at_random_points_of_a_sync_never_leaves_a_half_index() {
             libc::kill(child.id() as i32, libc::SIGKILL);
         }
         let status = child.wait().unwrap();
-        if status.success() { finished += 1 } else { killed += 1 }
+        if status.success() {
+            finished += 1
+        } else {
+            killed += 1
+        }
         let index = store::load(&home.index_file())
             .unwrap_or_else(|e| panic!("round {i} (killed after {delay:?}): the index does not load: {e}"));
         let n = index.len();
@@ -150,7 +154,8 @@ fn two_syncs_at_once_take_turns() {
         assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
         let index = store::load(&home.index_file()).expect("the index loads");
         assert!(index.len() >= 2000, "round {round}: {}", index.len());
-        let waited = [&a, &b].iter().any(|o| String::from_utf8_lossy(&o.stderr).contains("another stagehand is syncing"));
+        let waited =
+            [&a, &b].iter().any(|o| String::from_utf8_lossy(&o.stderr).contains("another stagehand is syncing"));
         eprintln!("round {round}: one waited for the other: {waited}");
     }
 }

@@ -75,7 +75,10 @@ fn component(name: &str, extra_meta: &str, spec: &str) -> String {
 }
 
 /// Every built-in kind with a valid spec, as `(kind, apiVersion, spec lines)`.
-fn kinds() -> Vec<(&'static str, &'static str, Vec<(&'static str, &'static str)>)> {
+/// A kind, its apiVersion and its spec fields with good values.
+type KindSpec = (&'static str, &'static str, Vec<(&'static str, &'static str)>);
+
+fn kinds() -> Vec<KindSpec> {
     let v1 = "backstage.io/v1alpha1";
     vec![
         (
@@ -169,9 +172,7 @@ fn wrong_type_cases() -> Vec<Case> {
                 let value = if i == j { wrong_value(good) } else { good };
                 spec.push_str(&format!("  {f}: {value}\n"));
             }
-            let text = format!(
-                "apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}"
-            );
+            let text = format!("apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}");
             cases.push(case(&name, text, vec![error(true, &[&format!("spec.{field}")])]));
         }
     }
@@ -179,15 +180,20 @@ fn wrong_type_cases() -> Vec<Case> {
 }
 
 fn syntax_cases() -> Vec<Case> {
-    let deep_flow = format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\n  x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-    let mut deep_block = String::from("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deepblock\nspec:\n");
+    let deep_flow = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\n  x: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let mut deep_block =
+        String::from("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deepblock\nspec:\n");
     for d in 0..200 {
         deep_block.push_str(&format!("{}k{d}:\n", "  ".repeat(d + 1)));
     }
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
     }
     bomb.push_str("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: bomb}\nspec: *a9\n");
     let many_docs: String = (0..10_000)
@@ -196,38 +202,104 @@ fn syntax_cases() -> Vec<Case> {
     let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     binary.extend((0..4096u32).map(|i| (i * 7 % 256) as u8));
     vec![
-        case("malformed-unclosed-flow", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [unclosed\nspec: {}\n", vec![error(true, &[])]),
-        case("malformed-bad-indent", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n   title: y\n", vec![error(true, &[])]),
-        case("malformed-unterminated-quote", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \"x\n", vec![error(true, &[])]),
-        case("tabs-indent", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n\tname: tabbed\n", vec![error(true, &[])]),
-        case("duplicate-keys", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: dup\n  name: dup2\n", vec![error(true, &["duplicate"]), Want::NoEntity("dup2".into())]),
+        case(
+            "malformed-unclosed-flow",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [unclosed\nspec: {}\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "malformed-bad-indent",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n   title: y\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "malformed-unterminated-quote",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \"x\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "tabs-indent",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n\tname: tabbed\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "duplicate-keys",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: dup\n  name: dup2\n",
+            vec![error(true, &["duplicate"]), Want::NoEntity("dup2".into())],
+        ),
         case("deep-nesting-flow", deep_flow, vec![error(true, &["limit"])]),
         case("deep-nesting-block", deep_block, vec![error(true, &["deep"])]),
         case("alias-bomb", bomb, vec![error(true, &[])]),
-        case("alias-undefined", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: *nope\n", vec![error(true, &[])]),
-        case("invalid-utf8", b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: caf\xe9\xff\n".to_vec(), vec![error(false, &["UTF-8"])]),
+        case(
+            "alias-undefined",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: *nope\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "invalid-utf8",
+            b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: caf\xe9\xff\n".to_vec(),
+            vec![error(false, &["UTF-8"])],
+        ),
         case("binary-named-catalog-info", binary, vec![error(false, &[])]),
-        case("utf16-with-bom", {
-            let mut b = vec![0xFF, 0xFE];
-            for u in "apiVersion: backstage.io/v1alpha1\nkind: Component\n".encode_utf16() { b.extend(u.to_le_bytes()); }
-            b
-        }, vec![error(false, &[])]),
-        case("nul-bytes", b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: n\0ul\n".to_vec(), vec![error(false, &[])]),
+        case(
+            "utf16-with-bom",
+            {
+                let mut b = vec![0xFF, 0xFE];
+                for u in "apiVersion: backstage.io/v1alpha1\nkind: Component\n".encode_utf16() {
+                    b.extend(u.to_le_bytes());
+                }
+                b
+            },
+            vec![error(false, &[])],
+        ),
+        case(
+            "nul-bytes",
+            b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: n\0ul\n".to_vec(),
+            vec![error(false, &[])],
+        ),
         case("empty-file", "", vec![Want::Bounded]),
         case("only-comments", "# nothing here\n# at all\n", vec![Want::Bounded]),
         case("top-level-scalar", "just a string\n", vec![error(true, &[])]),
         case("top-level-list", "- apiVersion: backstage.io/v1alpha1\n- kind: Component\n", vec![error(true, &[])]),
         case("null-document", "---\n~\n---\n", vec![Want::Bounded]),
-        case("unknown-tags", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: tagged\n  title: !!python/object:os.system rm\nspec:\n  type: !custom service\n  lifecycle: production\n  owner: team-a\n", vec![Want::Bounded]),
+        case(
+            "unknown-tags",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: tagged\n  title: !!python/object:os.system rm\nspec:\n  type: !custom service\n  lifecycle: production\n  owner: team-a\n",
+            vec![Want::Bounded],
+        ),
         case("merge-key", "base: &b {type: service, lifecycle: production, owner: team-a}\n", vec![error(true, &[])]),
-        case("good-doc-then-syntax-error", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: before-error}\nspec: {type: s, lifecycle: p, owner: team-a}\n---\nkey: [oops\n", vec![error(true, &[]), entity("component:default/before-error")]),
-        case("raw-control-characters", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ctl\n  title: \"a\x1b]0;x\x07b\"\n", vec![Want::Bounded]),
+        case(
+            "good-doc-then-syntax-error",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: before-error}\nspec: {type: s, lifecycle: p, owner: team-a}\n---\nkey: [oops\n",
+            vec![error(true, &[]), entity("component:default/before-error")],
+        ),
+        case(
+            "raw-control-characters",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ctl\n  title: \"a\x1b]0;x\x07b\"\n",
+            vec![Want::Bounded],
+        ),
         case("ten-thousand-documents", many_docs, vec![entity("resource:default/r9999")]),
-        case("missing-kind-and-name", "apiVersion: backstage.io/v1alpha1\nmetadata: {}\n", vec![error(true, &["kind"])]),
+        case(
+            "missing-kind-and-name",
+            "apiVersion: backstage.io/v1alpha1\nmetadata: {}\n",
+            vec![error(true, &["kind"])],
+        ),
         case("unknown-kind", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n", vec![Want::Bounded]),
-        case("kind-not-a-string", "apiVersion: backstage.io/v1alpha1\nkind: [Component]\nmetadata: {name: k}\n", vec![error(true, &["kind"])]),
-        case("metadata-a-list", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [a]\n", vec![error(true, &["metadata"])]),
-        case("huge-integer", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: 123456789012345678901234567890123456789\n", vec![error(true, &["metadata.name"])]),
+        case(
+            "kind-not-a-string",
+            "apiVersion: backstage.io/v1alpha1\nkind: [Component]\nmetadata: {name: k}\n",
+            vec![error(true, &["kind"])],
+        ),
+        case(
+            "metadata-a-list",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [a]\n",
+            vec![error(true, &["metadata"])],
+        ),
+        case(
+            "huge-integer",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: 123456789012345678901234567890123456789\n",
+            vec![error(true, &["metadata.name"])],
+        ),
     ]
 }
 
@@ -247,24 +319,78 @@ fn name_limit_cases() -> Vec<Case> {
     vec![
         case("name-63", component(&n63, "", ""), vec![entity(&format!("component:default/{n63}"))]),
         case("name-64", component(&n64, "", ""), vec![error(true, &["metadata.name"])]),
-        case("namespace-63", component("ns63", &meta(&format!("  namespace: {}", "n".repeat(63))), ""), vec![entity(&format!("component:{}/ns63", "n".repeat(63)))]),
-        case("namespace-64", component("ns64", &meta(&format!("  namespace: {}", "n".repeat(64))), ""), vec![error(true, &["metadata.namespace"])]),
-        case("kind-64", format!("apiVersion: backstage.io/v1alpha1\nkind: K{}\nmetadata: {{name: k}}\n", "k".repeat(63)), vec![error(true, &["kind"])]),
-        case("tag-63", component("tag63", &meta(&format!("  tags: [{}]", "t".repeat(63))), ""), vec![entity("component:default/tag63")]),
-        case("tag-64", component("tag64", &meta(&format!("  tags: [{}]", "t".repeat(64))), ""), vec![error(true, &["tag"])]),
-        case("label-key-63", component("lk63", &meta(&format!("  labels: {{{}: v}}", "k".repeat(63))), ""), vec![entity("component:default/lk63")]),
-        case("label-key-64", component("lk64", &meta(&format!("  labels: {{{}: v}}", "k".repeat(64))), ""), vec![error(true, &["label"])]),
-        case("label-value-63", component("lv63", &meta(&format!("  labels: {{k: {}}}", "v".repeat(63))), ""), vec![entity("component:default/lv63")]),
-        case("label-value-64", component("lv64", &meta(&format!("  labels: {{k: {}}}", "v".repeat(64))), ""), vec![error(true, &["label"])]),
-        case("annotation-prefix-253", component("ap253", &meta(&format!("  annotations: {{{prefix253}/key: v}}")), ""), vec![entity("component:default/ap253")]),
-        case("annotation-prefix-254", component("ap254", &meta(&format!("  annotations: {{{prefix254}/key: v}}")), ""), vec![error(true, &["annotation"])]),
-        case("annotation-name-64", component("an64", &meta(&format!("  annotations: {{example.com/{}: v}}", "a".repeat(64))), ""), vec![error(true, &["annotation"])]),
-        case("label-prefix-254", component("lp254", &meta(&format!("  labels: {{{prefix254}/key: v}}")), ""), vec![error(true, &["label"])]),
+        case(
+            "namespace-63",
+            component("ns63", &meta(&format!("  namespace: {}", "n".repeat(63))), ""),
+            vec![entity(&format!("component:{}/ns63", "n".repeat(63)))],
+        ),
+        case(
+            "namespace-64",
+            component("ns64", &meta(&format!("  namespace: {}", "n".repeat(64))), ""),
+            vec![error(true, &["metadata.namespace"])],
+        ),
+        case(
+            "kind-64",
+            format!("apiVersion: backstage.io/v1alpha1\nkind: K{}\nmetadata: {{name: k}}\n", "k".repeat(63)),
+            vec![error(true, &["kind"])],
+        ),
+        case(
+            "tag-63",
+            component("tag63", &meta(&format!("  tags: [{}]", "t".repeat(63))), ""),
+            vec![entity("component:default/tag63")],
+        ),
+        case(
+            "tag-64",
+            component("tag64", &meta(&format!("  tags: [{}]", "t".repeat(64))), ""),
+            vec![error(true, &["tag"])],
+        ),
+        case(
+            "label-key-63",
+            component("lk63", &meta(&format!("  labels: {{{}: v}}", "k".repeat(63))), ""),
+            vec![entity("component:default/lk63")],
+        ),
+        case(
+            "label-key-64",
+            component("lk64", &meta(&format!("  labels: {{{}: v}}", "k".repeat(64))), ""),
+            vec![error(true, &["label"])],
+        ),
+        case(
+            "label-value-63",
+            component("lv63", &meta(&format!("  labels: {{k: {}}}", "v".repeat(63))), ""),
+            vec![entity("component:default/lv63")],
+        ),
+        case(
+            "label-value-64",
+            component("lv64", &meta(&format!("  labels: {{k: {}}}", "v".repeat(64))), ""),
+            vec![error(true, &["label"])],
+        ),
+        case(
+            "annotation-prefix-253",
+            component("ap253", &meta(&format!("  annotations: {{{prefix253}/key: v}}")), ""),
+            vec![entity("component:default/ap253")],
+        ),
+        case(
+            "annotation-prefix-254",
+            component("ap254", &meta(&format!("  annotations: {{{prefix254}/key: v}}")), ""),
+            vec![error(true, &["annotation"])],
+        ),
+        case(
+            "annotation-name-64",
+            component("an64", &meta(&format!("  annotations: {{example.com/{}: v}}", "a".repeat(64))), ""),
+            vec![error(true, &["annotation"])],
+        ),
+        case(
+            "label-prefix-254",
+            component("lp254", &meta(&format!("  labels: {{{prefix254}/key: v}}")), ""),
+            vec![error(true, &["label"])],
+        ),
     ]
 }
 
 fn location_cases() -> Vec<Case> {
-    let loc = |name: &str, spec: &str| format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: {name}}}\nspec:\n{spec}");
+    let loc = |name: &str, spec: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: {name}}}\nspec:\n{spec}")
+    };
     let mut fanout = Case {
         name: "location-fanout-10000".into(),
         files: vec![],
@@ -291,27 +417,56 @@ fn location_cases() -> Vec<Case> {
         case("location-fanout-10000-missing", loc("missing", &missing), vec![error(false, &["nowhere"])]),
         cycle,
         case("location-self", loc("self", "  target: ./catalog-info.yaml\n"), vec![Want::Bounded]),
-        case("location-outside-root", loc("out", "  target: ../../../../../../etc/passwd\n"), vec![Want::ProblemIn("/etc/passwd".into())]),
+        case(
+            "location-outside-root",
+            loc("out", "  target: ../../../../../../etc/passwd\n"),
+            vec![Want::ProblemIn("/etc/passwd".into())],
+        ),
         case("location-absolute", loc("abs", "  target: /etc/passwd\n"), vec![Want::ProblemIn("/etc/passwd".into())]),
         case("location-glob-everything", loc("glob", "  target: ./**/*\n"), vec![Want::Bounded]),
-        case("placeholder-text-outside", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: escaper}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ../../../../etc/passwd\n", vec![error(true, &["$text"])]),
-        case("placeholder-json-invalid", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: badjson}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $json: ./catalog-info.yaml\n", vec![error(true, &["$json"])]),
-        case("placeholder-yaml-self", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: selfyaml}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $yaml: ./catalog-info.yaml\n", vec![Want::Bounded]),
+        case(
+            "placeholder-text-outside",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: escaper}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ../../../../etc/passwd\n",
+            vec![error(true, &["$text"])],
+        ),
+        case(
+            "placeholder-json-invalid",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: badjson}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $json: ./catalog-info.yaml\n",
+            vec![error(true, &["$json"])],
+        ),
+        case(
+            "placeholder-yaml-self",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: selfyaml}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $yaml: ./catalog-info.yaml\n",
+            vec![Want::Bounded],
+        ),
     ]
 }
 
 fn file_cases(outside: &Path) -> Vec<Case> {
     std::fs::write(outside.join("secret.yaml"), component("outside-secret", "", "")).unwrap();
-    let mut loop_case = case("symlink-loop", component("loop-owner", "", ""), vec![entity("component:default/loop-owner")]);
+    let mut loop_case =
+        case("symlink-loop", component("loop-owner", "", ""), vec![entity("component:default/loop-owner")]);
     loop_case.links.push(("sub/back".into(), "../..".into()));
     loop_case.links.push(("self".into(), ".".into()));
-    let mut out_file = Case { name: "symlink-file-out".into(), files: vec![], links: vec![], want: vec![Want::NoEntity("outside-secret".into())] };
+    let mut out_file = Case {
+        name: "symlink-file-out".into(),
+        files: vec![],
+        links: vec![],
+        want: vec![Want::NoEntity("outside-secret".into())],
+    };
     out_file.links.push(("catalog-info.yaml".into(), outside.join("secret.yaml").display().to_string()));
-    let mut out_dir = Case { name: "symlink-dir-out".into(), files: vec![], links: vec![], want: vec![Want::NoEntity("outside-secret".into())] };
+    let mut out_dir = Case {
+        name: "symlink-dir-out".into(),
+        files: vec![],
+        links: vec![],
+        want: vec![Want::NoEntity("outside-secret".into())],
+    };
     out_dir.links.push(("escape".into(), outside.display().to_string()));
-    let mut dangling = Case { name: "symlink-dangling".into(), files: vec![], links: vec![], want: vec![Want::Bounded] };
+    let mut dangling =
+        Case { name: "symlink-dangling".into(), files: vec![], links: vec![], want: vec![Want::Bounded] };
     dangling.links.push(("catalog-info.yaml".into(), "./does-not-exist.yaml".into()));
-    let mut big = Case { name: "file-100mb".into(), files: vec![], links: vec![], want: vec![error(false, &["byte limit"])] };
+    let mut big =
+        Case { name: "file-100mb".into(), files: vec![], links: vec![], want: vec![error(false, &["byte limit"])] };
     let mut bytes = component("huge", "", "").into_bytes();
     bytes.extend(std::iter::repeat_n(b'#', 100 * 1024 * 1024));
     big.files.push(("catalog-info.yaml".into(), bytes));
@@ -322,9 +477,17 @@ fn file_cases(outside: &Path) -> Vec<Case> {
         out_dir,
         dangling,
         big,
-        case("one-mb-line", component("long-line", &format!("  description: {line}\n"), ""), vec![entity("component:default/long-line")]),
+        case(
+            "one-mb-line",
+            component("long-line", &format!("  description: {line}\n"), ""),
+            vec![entity("component:default/long-line")],
+        ),
         case("one-mb-line-garbage", format!("{line}: [{line}"), vec![error(true, &[])]),
-        case("one-mb-key", format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: k\n  {line}: v\n"), vec![Want::Bounded]),
+        case(
+            "one-mb-key",
+            format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: k\n  {line}: v\n"),
+            vec![Want::Bounded],
+        ),
     ]
 }
 
@@ -362,7 +525,11 @@ fn run_guarded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'st
 fn sync_case(tmp: &Path, c: &Case) -> Index {
     let root = tmp.join("root");
     write(&root, "good/catalog-info.yaml", &component("good", "", ""));
-    write(&root, "team/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n");
+    write(
+        &root,
+        "team/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n",
+    );
     write_case(&root, c);
     let src = source("corpus", SourceKind::Dir(root));
     let cache = tmp.join("cache");
@@ -502,7 +669,10 @@ fn docs_and_template_cases() -> usize {
     std::fs::create_dir_all(site.join("docs")).unwrap();
     std::fs::write(site.join("docs/index.md"), "# Hi\n").unwrap();
     for (name, config) in [
-        ("mkdocs-unknown-tags", "site_name: !ENV [SITE, x]\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\nnav:\n  - Home: index.md\n"),
+        (
+            "mkdocs-unknown-tags",
+            "site_name: !ENV [SITE, x]\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\nnav:\n  - Home: index.md\n",
+        ),
         ("mkdocs-include-self", "site_name: x\nnav:\n  - Self: '!include ./mkdocs.yml'\n  - Home: index.md\n"),
         ("mkdocs-malformed", "site_name: [x\n"),
         ("mkdocs-nav-outside", "site_name: x\nnav:\n  - Passwd: ../../../../etc/passwd\n  - Home: index.md\n"),
@@ -527,13 +697,18 @@ fn docs_and_template_cases() -> usize {
         ("template-filter-chain", &format!("${{{{ 'a' {} }}}}", "| upper ".repeat(10_000))),
         ("template-unclosed", "${{ parameters.name "),
         ("template-nested-ifs-10000", &format!("{}x{}", "{% if true %}".repeat(10_000), "{% endif %}".repeat(10_000))),
-        ("template-nested-fors-10000", &format!("{}x{}", "{% for i in [1] %}".repeat(10_000), "{% endfor %}".repeat(10_000))),
+        (
+            "template-nested-fors-10000",
+            &format!("{}x{}", "{% for i in [1] %}".repeat(10_000), "{% endfor %}".repeat(10_000)),
+        ),
         ("template-binary-chain", &format!("${{{{ 1{} }}}}", " + 1".repeat(10_000))),
     ] {
         n += 1;
         let text = text.to_string();
         let result = run_guarded(name, move || {
-            Engine::new(Syntax::Backstage).render_str(&text, &serde_json::json!({"parameters": {"name": "x"}})).map(|s| s.len())
+            Engine::new(Syntax::Backstage)
+                .render_str(&text, &serde_json::json!({"parameters": {"name": "x"}}))
+                .map(|s| s.len())
         });
         match &result {
             Ok(len) => assert!(*len < 64 << 20, "{name}: an unbounded result of {len} bytes"),

@@ -124,7 +124,7 @@ fn hostile_catalog_cannot_drive_the_terminal() {
         let line = format!("clear; {bin} {args}");
         let all = t.shell(&line);
         let shown = output_of(&all);
-        guard.check(&args);
+        guard.check(args);
         assert_eq!(t.display("#{cursor_flag}"), "1", "{args}: the cursor was hidden");
         assert_eq!(t.display("#{alternate_on}"), "0", "{args}: the screen switched");
         // The cursor is on the prompt right below the marker: nothing moved it.
@@ -208,7 +208,7 @@ fn json_output_escapes_every_control() {
     let home = tempfile::tempdir().unwrap();
     let config = write_config(home.path());
     let run = |args: &[&str]| {
-        let out = Command::new(binary())
+        Command::new(binary())
             .args(args)
             .env("STAGEHAND_CONFIG", &config)
             .env("XDG_CACHE_HOME", home.path().join("cache"))
@@ -216,8 +216,7 @@ fn json_output_escapes_every_control() {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("HOME", home.path())
             .output()
-            .unwrap();
-        out
+            .unwrap()
     };
     assert!(run(&["sync"]).status.code().is_some());
     for args in [

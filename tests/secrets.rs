@@ -224,7 +224,12 @@ fn tokens_never_reach_a_file_or_an_output() {
 }
 
 fn tui_session(s: &Setup) {
-    let env: Vec<(&str, &str)> = s.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).filter(|(k, _)| !k.starts_with("XDG") && *k != "HOME").collect();
+    let env: Vec<(&str, &str)> = s
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .filter(|(k, _)| !k.starts_with("XDG") && *k != "HOME")
+        .collect();
     let home = s.home.clone();
     let bin = common_tmux::shell_quote(binary());
     let Some(t) = common_tmux::Tmux::start("tokens_never_reach_a_file (TUI part)", 120, 40, &env, move |h| {

@@ -55,7 +55,8 @@ fn too_deep(html: &str) -> bool {
             depth = depth.saturating_sub(1);
             continue;
         }
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name: String =
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         if name.is_empty() || VOID.contains(&name.as_str()) {
             continue;
         }
