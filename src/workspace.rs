@@ -127,7 +127,40 @@ impl Workspace {
                 .with_context(|| format!("cannot unpack the demo catalog under {}", self.demo_base().display()))?;
             return Ok(vec![SourceConfig { name: crate::demo::SOURCE_NAME.into(), kind: SourceKind::File(root) }]);
         }
-        Ok(self.config.sources.clone())
+        let mut sources = self.config.sources.clone();
+        let registered = crate::sources::registered::sources(&self.registered_list()).map_err(anyhow::Error::msg)?;
+        sources.extend(registered.into_iter().filter(|r| !self.config.sources.iter().any(|s| s.name == r.name)));
+        Ok(sources)
+    }
+
+    /// The list of catalog files `catalog:register` added locally (read as
+    /// `registered-N` sources).
+    pub fn registered_list(&self) -> PathBuf {
+        crate::sources::registered::file(&self.paths.profile_data_dir())
+    }
+
+    /// Where a template run's `catalog:register` records new catalog
+    /// files: on the remote catalog of `source` when the template came from
+    /// a `backstage:` source, else in the local list (nowhere in demo mode:
+    /// the run says how to add the file).
+    pub fn registrar(&self, source: Option<&str>) -> crate::scaffold::runner::Registrar {
+        use crate::scaffold::runner::Registrar;
+        if let Some(name) = source
+            && let Ok((name, config)) = self.remote_source(Some(name))
+        {
+            return Registrar::Remote(name, config);
+        }
+        if self.demo.is_some() { Registrar::None } else { Registrar::Local(self.registered_list()) }
+    }
+
+    /// The backend a template from `source` runs on: that `backstage:`
+    /// source (or, with `None`, the only one configured), with its token
+    /// resolved. The token is never part of a message.
+    pub fn scaffolder_backend(&self, source: Option<&str>) -> anyhow::Result<crate::scaffold::backend::Backend> {
+        let (name, config) = self.remote_source(source)?;
+        let token = crate::sources::remote::client::resolve_token(&config.token)
+            .map_err(|e| anyhow::anyhow!("backstage source `{name}`: {e}"))?;
+        Ok(crate::scaffold::backend::Backend { source: name, url: config.url, token })
     }
 
     /// Where the demo is unpacked: the cache, or a temp folder when the

@@ -169,3 +169,74 @@ fn a_remote_task_streams_to_completion() {
     let titles: Vec<&str> = links["links"].as_array().unwrap().iter().filter_map(|l| l["title"].as_str()).collect();
     assert_eq!(titles, ["Backstage Homepage", "CI Dashboard", "CI Docs"]);
 }
+
+/// `stagehand scaffold REF --remote` with no `--base-url`: the template's
+/// own `backstage:` source is the backend (url and token from the config),
+/// and the token is never printed.
+#[test]
+fn the_cli_runs_a_remote_template_on_its_own_source() {
+    let test = "the_cli_runs_a_remote_template_on_its_own_source";
+    let Some(fixtures) = common::fixtures(test) else { return };
+    let sample =
+        fixtures.join("backstage/plugins/scaffolder-backend/sample-templates/conditional-output-demo/template.yaml");
+    let Some(backend) = start(test, &[sample]) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let token = root.join("token");
+    std::fs::write(&token, &backend.token).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("config/stagehand")).unwrap();
+    std::fs::write(
+        root.join("config/stagehand/config.yaml"),
+        format!(
+            "sources:\n  - name: prod\n    backstage:\n      url: {}\n      token_file: {}\n",
+            backend.url,
+            token.display()
+        ),
+    )
+    .unwrap();
+    let stagehand = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("stagehand")
+            .unwrap()
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("XDG_CACHE_HOME", root.join("cache"))
+            .env("XDG_DATA_HOME", root.join("data"))
+            .env("HOME", root.join("home"))
+            .env_remove("STAGEHAND_CONFIG")
+            .env_remove("STAGEHAND_BACKSTAGE_URL")
+            .env_remove("STAGEHAND_BACKSTAGE_TOKEN")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    // The catalog reads its files in the background: sync until the template is there.
+    backend.wait_until("the template", |items| {
+        items.iter().any(|i| common_backend::item_ref(i) == "template:default/conditional-output-demo")
+    });
+    let (ok, out, err) = stagehand(&["sync"]);
+    assert!(ok, "{out}\n{err}");
+    let (ok, out, err) = stagehand(&[
+        "scaffold",
+        "conditional-output-demo",
+        "--remote",
+        "--set",
+        "name=cli-remote-app",
+        "--set",
+        "enableCI=Yes",
+        "--set",
+        "showDetails=true",
+    ]);
+    assert!(ok, "{out}\n{err}\n{}", backend.log().lines().rev().take(30).collect::<Vec<_>>().join("\n"));
+    assert!(err.contains("`prod`") && err.contains(&backend.url), "{err}");
+    assert!(err.contains("Creating cli-remote-app"), "the event stream is shown: {err}");
+    assert!(out.contains("Finished task"), "{out}");
+    assert!(out.contains("CI Dashboard"), "output links: {out}");
+    assert!(!out.contains(&backend.token) && !err.contains(&backend.token), "the token is never printed");
+}

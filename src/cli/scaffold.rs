@@ -13,6 +13,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::index::Index;
 use crate::model::sanitize;
+use crate::scaffold::backend::Backend;
 use crate::scaffold::form::apply_defaults;
 use crate::scaffold::runner::{self, Event, RunInput, RunOptions, StepStatus};
 use crate::scaffold::{Template, template::base_dir_of, values};
@@ -57,12 +58,22 @@ pub struct ScaffoldArgs {
     pub json: bool,
 }
 
+/// A loaded template: the index it came from, and its remote source.
+pub struct Loaded {
+    /// The template.
+    pub template: Template,
+    /// The index, when there is one.
+    pub index: Option<Index>,
+    /// The `backstage:` source the template came from, if any.
+    pub source: Option<String>,
+}
+
 /// Loads a template by path or ref, with the index when there is one.
-pub fn load_template(ws: &Workspace, text: &str) -> anyhow::Result<(Template, Option<Index>)> {
+pub fn load_template(ws: &Workspace, text: &str) -> anyhow::Result<Loaded> {
     let path = Path::new(text);
     if path.is_file() {
-        let t = Template::from_file(path).map_err(anyhow::Error::msg)?;
-        return Ok((t, ws.load_index().ok()));
+        let template = Template::from_file(path).map_err(anyhow::Error::msg)?;
+        return Ok(Loaded { template, index: ws.load_index().ok(), source: None });
     }
     let index = ws.load_index()?;
     let wanted = if text.contains(':') { text.to_string() } else { format!("template:{text}") };
@@ -74,8 +85,9 @@ pub fn load_template(ws: &Workspace, text: &str) -> anyhow::Result<(Template, Op
         );
     };
     let entity = index.entity(i).map_err(anyhow::Error::msg)?;
-    let t = Template::from_entity(&entity, base_dir_of(&entity)).map_err(anyhow::Error::msg)?;
-    Ok((t, Some(index)))
+    let template = Template::from_entity(&entity, base_dir_of(&entity)).map_err(anyhow::Error::msg)?;
+    let source = index.remote_source_of(i).map(String::from);
+    Ok(Loaded { template, index: Some(index), source })
 }
 
 /// The user's ref and entity, for `user.entity`.
@@ -174,18 +186,23 @@ pub fn print_event(template: &Template, event: &Event) {
 
 /// `stagehand scaffold`.
 pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
-    let (template, index) = load_template(ws, &args.template)?;
+    let Loaded { template, index, source } = load_template(ws, &args.template)?;
     let (params, secrets) = collect_values(&template, args)?;
     if args.remote {
-        return remote(&template, &params, &secrets, args);
+        let backend = backend_for(ws, source.as_deref(), args)?;
+        return remote(&template, &params, &secrets, &backend, args);
     }
     let problems = runner::preflight(&template);
     if !problems.is_empty() {
-        bail!(
-            "{} cannot run locally:\n  {}\nrun it on the backend instead with --remote --base-url URL",
-            template.entity_ref,
-            problems.join("\n  ")
-        );
+        let hint = match (&source, index.as_ref().map(Index::remote_sources).unwrap_or_default().as_slice()) {
+            (Some(s), _) => format!("it comes from the backstage source `{s}`: run it there with --remote"),
+            (None, [one]) => format!("run it on the backend of the backstage source `{one}` with --remote"),
+            (None, []) => "run it on a backend with --remote --base-url URL".to_string(),
+            (None, many) => {
+                format!("run it on a backend with --remote and --base-url (backstage sources: {})", many.join(", "))
+            }
+        };
+        bail!("{} cannot run locally:\n  {}\n{hint}", template.entity_ref, problems.join("\n  "));
     }
     let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
     let (user_ref, user_entity) = user_of(ws, index.as_ref());
@@ -195,6 +212,7 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         overwrite: args.overwrite,
         git_remote: args.git_remote.clone(),
+        register: ws.registrar(source.as_deref()),
     };
     let lookup =
         |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
@@ -245,6 +263,12 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
     } else {
         out.line(&format!("Created {}", result.workspace.display()));
     }
+    if !result.registered.is_empty() {
+        out.line(&format!(
+            "Registered in the local catalog as {}; run `stagehand sync` to read it into the index",
+            result.registered.join(", ")
+        ));
+    }
     print_output(&mut out, &result.output);
     out.flush()?;
     Ok(0)
@@ -265,13 +289,21 @@ pub fn print_output(out: &mut Out, output: &crate::scaffold::output::RunOutput) 
     }
 }
 
-/// Context for the error of a missing `--base-url`.
-pub fn base_url(args: &ScaffoldArgs) -> anyhow::Result<&str> {
-    args.base_url.as_deref().context("--remote needs --base-url URL (or STAGEHAND_BACKSTAGE_URL)")
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+/// The backend `--remote` runs on: `--base-url`/`--token` (or
+/// STAGEHAND_BACKSTAGE_URL/_TOKEN) when given, else the `backstage:`
+/// source the template came from, else the only one configured. A
+/// `--token` overrides the source's token; no token is ever printed.
+pub fn backend_for(ws: &Workspace, source: Option<&str>, args: &ScaffoldArgs) -> anyhow::Result<Backend> {
+    if let Some(url) = &args.base_url {
+        return Ok(Backend { source: "--base-url".into(), url: url.clone(), token: args.token.clone() });
+    }
+    let mut backend = ws.scaffolder_backend(source).context(
+        "--remote needs a backend: configure a `backstage:` source, or give --base-url URL (or STAGEHAND_BACKSTAGE_URL)",
+    )?;
+    if args.token.is_some() {
+        backend.token = args.token.clone();
+    }
+    Ok(backend)
 }
 
 /// `--remote`: a dry run or a task on the backend, its events on stderr.
@@ -279,17 +311,22 @@ fn remote(
     template: &Template,
     params: &Map<String, Json>,
     secrets: &Map<String, Json>,
+    backend: &Backend,
     args: &ScaffoldArgs,
 ) -> anyhow::Result<u8> {
-    use crate::scaffold::remote::{Client, TaskEvent};
-    let client = Client::new(base_url(args)?, args.token.as_deref())?;
-    let rt = runtime()?;
+    let input = RunInput { parameters: params.clone(), secrets: secrets.clone(), ..RunInput::default() };
+    let cancel = AtomicBool::new(false);
+    let mut show = |e: Event| match e {
+        Event::Log(i, line) => {
+            let step = template.steps.get(i).map(|s| s.key(i)).unwrap_or_default();
+            eprintln!("  {} {}", sanitize::line(&step), sanitize::line(&line));
+        }
+        Event::Step(..) => {}
+    };
+    let result = crate::scaffold::backend::run(backend, template, &input, args.dry_run, &mut show, &cancel)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let mut out = Out::default();
     if args.dry_run {
-        let result = rt.block_on(client.dry_run(&template.entity, template.base_dir.as_deref(), params, secrets))?;
-        for line in &result.log {
-            eprintln!("      {}", sanitize::line(line));
-        }
         out.line("Dry run on the backend: nothing was written. Files:");
         for f in &result.files {
             out.line(&format!("  {}", f.path));
@@ -297,50 +334,8 @@ fn remote(
         out.flush()?;
         return Ok(0);
     }
-    let id = rt.block_on(client.create_task(&template.entity_ref, params, secrets))?;
-    eprintln!("task {} started on {}", sanitize::line(&id), sanitize::line(base_url(args)?));
-    let mut show = |e: &TaskEvent| {
-        if let TaskEvent::Log { step, message, .. } = e {
-            eprintln!("  {} {}", sanitize::line(step.as_deref().unwrap_or("")), sanitize::line(message));
-        }
-    };
-    let done = rt.block_on(client.follow(&id, &mut show))?;
-    let TaskEvent::Completion { message, output, failed } = done else { return Ok(0) };
-    let engine_free = crate::scaffold::output::RunOutput {
-        links: output
-            .as_ref()
-            .and_then(|o| o.get("links"))
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .map(|l| {
-                let s = |k: &str| l.get(k).and_then(Json::as_str).map(String::from);
-                crate::scaffold::output::OutputLink {
-                    title: s("title"),
-                    url: s("url"),
-                    entity_ref: s("entityRef"),
-                    icon: s("icon"),
-                }
-            })
-            .collect(),
-        text: output
-            .as_ref()
-            .and_then(|o| o.get("text"))
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .map(|t| crate::scaffold::output::OutputText {
-                title: t.get("title").and_then(Json::as_str).map(String::from),
-                content: t.get("content").and_then(Json::as_str).unwrap_or("").to_string(),
-            })
-            .collect(),
-        extra: Map::new(),
-    };
-    if failed {
-        bail!("task {id}: {message}");
-    }
-    out.line(&message);
-    print_output(&mut out, &engine_free);
+    out.line(&format!("Finished {}", result.task.as_deref().unwrap_or("the task")));
+    print_output(&mut out, &result.output);
     out.flush()?;
     Ok(0)
 }

@@ -355,6 +355,26 @@ mod tests {
     }
 
     #[test]
+    fn the_same_ref_from_two_sources_names_both() {
+        let remote = SourceOutput {
+            entities: vec![ReadEntity {
+                entity: Entity::from_json(json!({"kind": "Group", "metadata": {"name": "team-a", "uid": "u1"}}))
+                    .unwrap(),
+                file: std::path::PathBuf::new(),
+                line: 0,
+            }],
+            ..SourceOutput::default()
+        };
+        let mut prod = input("prod", Some(Ok(remote)));
+        prod.server_relations = true;
+        let index = build(vec![prod, input("local", Some(Ok(sample())))], None, 10);
+        let dup =
+            index.problems.iter().find(|p| p.message.contains("duplicate entity `group:default/team-a`")).unwrap();
+        assert!(dup.message.contains("source `prod`") && dup.message.contains("b.yaml:1"), "{}", dup.message);
+        assert_eq!(index.source_name(index.find("group:default/team-a").unwrap()), "prod");
+    }
+
+    #[test]
     fn failed_sources_keep_previous_entities() {
         let first = build(vec![input("s", Some(Ok(sample())))], None, 10);
         let second = build(vec![input("s", Some(Err("network down".into())))], Some(&first), 20);

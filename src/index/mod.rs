@@ -238,6 +238,18 @@ impl Index {
         self.sources.get(self.entities[i as usize].source as usize).map_or("", |s| s.name.as_str())
     }
 
+    /// The name of entity `i`'s source when that is a remote catalog (a
+    /// `backstage:` source).
+    pub fn remote_source_of(&self, i: u32) -> Option<&str> {
+        let source = self.sources.get(self.entities.get(i as usize)?.source as usize)?;
+        (source.kind == "backstage").then_some(source.name.as_str())
+    }
+
+    /// The names of the remote (`backstage:`) sources, in config order.
+    pub fn remote_sources(&self) -> Vec<&str> {
+        self.sources.iter().filter(|s| s.kind == "backstage").map(|s| s.name.as_str()).collect()
+    }
+
     /// Canonical refs closest to `text`, for "did you mean" hints.
     pub fn suggest(&self, text: &str, n: usize) -> Vec<&str> {
         let needle = text.to_lowercase();

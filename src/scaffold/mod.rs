@@ -9,12 +9,14 @@
 //! - [`expr`], [`filters`]: nunjucks-compatible expressions on minijinja.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
 //!   never writes outside the output folder.
-//! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run).
+//! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run);
+//!   [`backend`]: a template run as a task on a backend, with progress.
 //! - [`values`]: values from files and `--set`, for the CLI.
 //!
 //! Sits above `index`; used by `cli` and `tui`.
 
 pub mod actions;
+pub mod backend;
 pub mod expr;
 pub mod fields;
 pub mod filters;

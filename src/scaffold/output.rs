@@ -94,6 +94,30 @@ pub fn render_output(engine: &Engine, output: &Json, ctx: &Json) -> Result<RunOu
     Ok(out)
 }
 
+/// The output a backend task reported (`output` of its completion event):
+/// links and text as they are, nothing rendered.
+pub fn from_task_output(output: Option<&Json>) -> RunOutput {
+    let list = |key: &str| output.and_then(|o| o.get(key)).and_then(Json::as_array).cloned().unwrap_or_default();
+    let links = list("links")
+        .iter()
+        .map(|l| OutputLink {
+            title: string(l, "title"),
+            url: string(l, "url"),
+            entity_ref: string(l, "entityRef"),
+            icon: string(l, "icon"),
+        })
+        .collect();
+    let text = list("text")
+        .iter()
+        .map(|t| OutputText { title: string(t, "title"), content: string(t, "content").unwrap_or_default() })
+        .collect();
+    let extra = output
+        .and_then(Json::as_object)
+        .map(|o| o.iter().filter(|(k, _)| *k != "links" && *k != "text").map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    RunOutput { links, text, extra }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +139,15 @@ mod tests {
         .unwrap();
         assert_eq!(out.links.len(), 1);
         assert_eq!(out.text, vec![OutputText { title: Some("S".into()), content: "ci Yes".into() }]);
+    }
+
+    #[test]
+    fn task_output_reads_links_and_text() {
+        let o = serde_json::json!({"links": [{"title": "Repo", "url": "https://x"}], "text": [{"title": "T", "content": "c"}], "n": 1});
+        let out = from_task_output(Some(&o));
+        assert_eq!(out.links[0].url.as_deref(), Some("https://x"));
+        assert_eq!(out.text[0].content, "c");
+        assert_eq!(out.extra.get("n"), Some(&serde_json::json!(1)));
+        assert_eq!(from_task_output(None), RunOutput::default());
     }
 }

@@ -135,11 +135,7 @@ impl Client {
 
     /// Follows `GET /v2/tasks/{id}/eventstream` until completion, calling
     /// `on_event` for each event; returns the completion.
-    pub async fn follow(
-        &self,
-        id: &str,
-        on_event: &mut (dyn FnMut(&TaskEvent) + Send),
-    ) -> Result<TaskEvent, RemoteError> {
+    pub async fn follow(&self, id: &str, on_event: &mut dyn FnMut(&TaskEvent)) -> Result<TaskEvent, RemoteError> {
         let req = self.http.get(self.url(&format!("/v2/tasks/{id}/eventstream"))).header("Accept", "text/event-stream");
         let resp = self.send(req, "event stream").await?;
         let mut stream = resp.bytes_stream();

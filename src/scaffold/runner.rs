@@ -28,6 +28,22 @@ pub struct RunOptions {
     pub overwrite: bool,
     /// `publish:*` pushes here when given.
     pub git_remote: Option<String>,
+    /// Where `catalog:register` records the new catalog file.
+    pub register: Registrar,
+}
+
+/// Where `catalog:register` records a new catalog file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Registrar {
+    /// Nowhere: the run says which source to add to the config.
+    #[default]
+    None,
+    /// The local list of registered files (`registered.yaml` in the
+    /// profile's data folder), read as `registered-N` sources by a sync.
+    Local(PathBuf),
+    /// The remote catalog of the named `backstage:` source the template
+    /// came from.
+    Remote(String, crate::config::RemoteConfig),
 }
 
 /// The values a run uses.
@@ -87,6 +103,11 @@ pub struct RunResult {
     pub workspace: PathBuf,
     /// A dry run's files.
     pub files: Vec<PlannedFile>,
+    /// A run on a backend: which task, where.
+    pub task: Option<String>,
+    /// Sources `catalog:register` added locally (sync them to see the
+    /// new entities).
+    pub registered: Vec<String>,
 }
 
 /// Why a run stopped.
@@ -196,6 +217,7 @@ pub fn run(
     let engine = Engine::new(Syntax::Backstage);
     let mut steps_out: Map<String, Json> = Map::new();
     let mut created = HashSet::new();
+    let mut registered = Vec::new();
     for (i, step) in template.steps.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(fail(Some(i), "cancelled".into(), Some(workspace)));
@@ -251,6 +273,8 @@ pub fn run(
                     user_ref: input.user_ref.as_deref(),
                     catalog,
                     cancel,
+                    register: &options.register,
+                    registered: &mut registered,
                     created: &mut created,
                     log: &mut log,
                 };
@@ -284,7 +308,7 @@ pub fn run(
     let output = render_output(&engine, &template.output, &ctx_json)
         .map_err(|e| fail(None, format!("output: {e}"), Some(workspace.clone())))?;
     let files = if options.dry_run { collect(&workspace) } else { Vec::new() };
-    Ok(RunResult { output, workspace, files })
+    Ok(RunResult { output, workspace, files, task: None, registered })
 }
 
 fn is_non_empty_dir(dir: &Path) -> bool {

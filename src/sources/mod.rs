@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod git;
 pub mod placeholders;
 pub mod read;
+pub mod registered;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

@@ -115,7 +115,7 @@ pub enum Effect {
     OpenUrl(String),
     /// Suspend the process (Ctrl-z).
     Suspend,
-    /// Run a template locally.
+    /// Run a template, locally or on a backend.
     RunTemplate {
         /// Identifies the run (stale events are dropped).
         run_id: u64,
@@ -129,6 +129,11 @@ pub enum Effect {
         index: Option<Arc<Index>>,
         /// Set to stop the run.
         cancel: Arc<std::sync::atomic::AtomicBool>,
+        /// The `backstage:` source the template came from (where
+        /// `catalog:register` registers).
+        source: Option<String>,
+        /// Run on the backend of this `backstage:` source instead.
+        backend: Option<String>,
     },
     /// Open, render or search docs.
     Docs(super::docs::DocsEffect),

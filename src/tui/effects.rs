@@ -58,13 +58,29 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             stars::save(&path, &refs).err().map(Msg::EffectFailed)
         }
         Effect::OpenUrl(url) => open_url(&url).err().map(Msg::EffectFailed),
-        Effect::RunTemplate { run_id, template, input, options, index, cancel } => {
+        Effect::RunTemplate { run_id, template, input, mut options, index, cancel, source, backend } => {
             let progress = ctx.progress.clone();
-            let lookup = |r: &str| {
-                index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value())
-            };
             let mut events = |e| progress(Msg::ScaffoldEvent(run_id, e));
-            let result = crate::scaffold::run(&template, &input, &options, &lookup, &mut events, &cancel);
+            let result = match backend {
+                Some(name) => ctx
+                    .ws
+                    .scaffolder_backend(Some(&name))
+                    .map_err(|e| crate::scaffold::runner::RunError {
+                        step: None,
+                        message: format!("{e:#}"),
+                        workspace: None,
+                    })
+                    .and_then(|b| {
+                        crate::scaffold::backend::run(&b, &template, &input, options.dry_run, &mut events, &cancel)
+                    }),
+                None => {
+                    options.register = ctx.ws.registrar(source.as_deref());
+                    let lookup = |r: &str| {
+                        index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value())
+                    };
+                    crate::scaffold::run(&template, &input, &options, &lookup, &mut events, &cancel)
+                }
+            };
             Some(Msg::ScaffoldDone(run_id, Box::new(result)))
         }
         Effect::Docs(docs) => Some(Msg::Docs(super::docs::effects::perform(docs, ctx))),

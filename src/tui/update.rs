@@ -112,10 +112,7 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             super::wizard_keys::on_run_event(app, run_id, event);
             Vec::new()
         }
-        Msg::ScaffoldDone(run_id, result) => {
-            super::wizard_keys::on_run_done(app, run_id, *result);
-            Vec::new()
-        }
+        Msg::ScaffoldDone(run_id, result) => super::wizard_keys::on_run_done(app, run_id, *result),
         Msg::Docs(msg) => {
             super::docs::lifecycle::on_msg(app, msg);
             Vec::new()

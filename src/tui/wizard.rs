@@ -49,6 +49,8 @@ pub enum ReviewRow {
     Value(usize, String),
     /// The output folder.
     Output,
+    /// Where it runs: here, or on a `backstage:` source's backend.
+    RunOn,
     /// The dry-run switch.
     DryRun,
     /// Run.
@@ -120,6 +122,12 @@ pub struct WizardScreen {
     pub scroll: usize,
     /// Problems that stop a local run (unsupported actions).
     pub blocked: Vec<String>,
+    /// The `backstage:` source the template came from, if any.
+    pub source: Option<String>,
+    /// The `backstage:` sources whose backends can run it.
+    pub backends: Vec<String>,
+    /// Run on this source's backend (`None`: locally).
+    pub run_on: Option<String>,
 }
 
 impl WizardScreen {
@@ -149,10 +157,55 @@ impl WizardScreen {
             run_id: 0,
             scroll: 0,
             blocked,
+            source: None,
+            backends: Vec::new(),
+            run_on: None,
         };
         w.seed_repo_hosts();
         w.focus_autofocus();
         w
+    }
+
+    /// Where the template can run: `source` is the `backstage:` source it
+    /// came from (it then runs there), `backends` every configured one. A
+    /// local template that cannot run locally goes to the only backend.
+    pub fn with_backends(mut self, source: Option<String>, backends: Vec<String>) -> WizardScreen {
+        self.backends = backends;
+        if let Some(s) = &source
+            && !self.backends.contains(s)
+        {
+            self.backends.insert(0, s.clone());
+        }
+        self.run_on = match (&source, self.backends.as_slice()) {
+            (Some(s), _) => Some(s.clone()),
+            (None, [only]) if !self.blocked.is_empty() => Some(only.clone()),
+            _ => None,
+        };
+        self.source = source;
+        self
+    }
+
+    /// Moves "Run on" to the next choice: locally, then each backend.
+    pub fn cycle_run_on(&mut self) {
+        let next = match &self.run_on {
+            None => self.backends.first().cloned(),
+            Some(b) => self.backends.iter().skip_while(|x| *x != b).nth(1).cloned(),
+        };
+        self.run_on = next;
+    }
+
+    /// What to say about running: why not locally, and where instead.
+    pub fn run_note(&self) -> Option<(String, String)> {
+        if self.blocked.is_empty() {
+            return None;
+        }
+        let why = format!("cannot run locally: {}", self.blocked.join("; "));
+        let instead = match (&self.run_on, self.backends.as_slice()) {
+            (Some(b), _) => format!("it runs on the backend of `{b}`"),
+            (None, []) => "configure a `backstage:` source to run it on a backend".to_string(),
+            (None, many) => format!("choose a backend on the Run on row ({})", many.join(", ")),
+        };
+        Some((why, instead))
     }
 
     /// A RepoUrlPicker starts on its first allowed host.
@@ -244,7 +297,13 @@ impl WizardScreen {
                 }
             }
         }
-        rows.extend([ReviewRow::Output, ReviewRow::DryRun, ReviewRow::Run]);
+        if !self.backends.is_empty() {
+            rows.push(ReviewRow::RunOn);
+        }
+        if self.run_on.is_none() {
+            rows.push(ReviewRow::Output);
+        }
+        rows.extend([ReviewRow::DryRun, ReviewRow::Run]);
         rows
     }
 

@@ -23,10 +23,13 @@ use super::wizard::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen};
 pub fn open(app: &mut App, i: u32) -> Vec<Effect> {
     let template =
         app.index().entity(i).and_then(|e| Template::from_entity(&e, base_dir_of(&e)).map_err(|e| e.to_string()));
+    let source = app.index().remote_source_of(i).map(String::from);
+    let backends = app.index().remote_sources().into_iter().map(String::from).collect();
     match template {
         Ok(t) => {
             app.forward.clear();
-            app.stack.push(Screen::Wizard(Box::new(WizardScreen::new(t))));
+            let w = WizardScreen::new(t).with_backends(source, backends);
+            app.stack.push(Screen::Wizard(Box::new(w)));
         }
         Err(e) => app.flash(format!("cannot open the template: {e}"), Level::Error),
     }
@@ -325,6 +328,7 @@ fn review_select(app: &mut App) -> Vec<Effect> {
             let shown = w.output_dir().display().to_string();
             w.editor = Some((Target::Output, editor(&shown, false), false));
         }
+        Some(ReviewRow::RunOn) => w.cycle_run_on(),
         Some(ReviewRow::DryRun) => w.dry_run = !w.dry_run,
         Some(ReviewRow::Run) => return start_run(app, run_id, index, identity),
         None => {}
@@ -339,9 +343,10 @@ fn start_run(
     identity: Option<String>,
 ) -> Vec<Effect> {
     let Some(w) = wizard(app) else { return Vec::new() };
-    if !w.blocked.is_empty() {
-        let text = format!("cannot run locally: {}", w.blocked.join("; "));
-        app.flash(text, Level::Error);
+    if w.run_on.is_none()
+        && let Some((why, instead)) = w.run_note()
+    {
+        app.flash(format!("{why}; {instead}"), Level::Error);
         return Vec::new();
     }
     let problems = values::problems(&w.template, &w.params, &w.secrets);
@@ -355,7 +360,7 @@ fn start_run(
         .and_then(|u| index.as_ref().and_then(|ix| ix.find(u).and_then(|i| ix.entity(i).ok())))
         .map(|e| e.to_value());
     let input = RunInput { parameters: w.params.clone(), secrets: w.secrets.clone(), user_ref: identity, user_entity };
-    let options = RunOptions { output_dir: w.output_dir(), dry_run: w.dry_run, overwrite: false, git_remote: None };
+    let options = RunOptions { output_dir: w.output_dir(), dry_run: w.dry_run, ..RunOptions::default() };
     w.stage = Stage::Running;
     w.steps = vec![StepStatus::Pending; w.template.steps.len()];
     w.logs.clear();
@@ -370,6 +375,8 @@ fn start_run(
         options: Box::new(options),
         index,
         cancel: w.cancel.clone(),
+        source: w.source.clone(),
+        backend: w.run_on.clone(),
     }]
 }
 
@@ -426,13 +433,20 @@ pub fn on_run_event(app: &mut App, run_id: u64, event: crate::scaffold::Event) {
     }
 }
 
-/// A run finished.
+/// A run finished; catalog files it registered locally are synced.
 pub fn on_run_done(
     app: &mut App,
     run_id: u64,
     result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>,
-) {
+) -> Vec<Effect> {
+    let sync: Vec<Effect> = result
+        .as_ref()
+        .map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect())
+        .unwrap_or_default();
     let flash = match &result {
+        Ok(r) if r.files.is_empty() && r.task.is_some() => {
+            (format!("done: {}", r.task.as_deref().unwrap_or_default()), Level::Info)
+        }
         Ok(r) if r.files.is_empty() => (format!("done: {}", r.workspace.display()), Level::Info),
         Ok(r) => (format!("dry run: {} files, nothing written", r.files.len()), Level::Info),
         Err(e) => (format!("run failed: {}", e.message), Level::Error),
@@ -444,7 +458,8 @@ pub fn on_run_done(
             w.stage = Stage::Finished;
             w.result = Some(result);
             app.flash(flash.0, flash.1);
-            return;
+            return sync;
         }
     }
+    Vec::new()
 }

@@ -44,6 +44,10 @@ pub struct ActionCtx<'a> {
     pub catalog: CatalogLookup<'a>,
     /// Set when the user cancels.
     pub cancel: &'a AtomicBool,
+    /// Where `catalog:register` records new catalog files.
+    pub register: &'a super::runner::Registrar,
+    /// Sources `catalog:register` added locally.
+    pub registered: &'a mut Vec<String>,
     /// Files this run wrote (they may be written again).
     pub created: &'a mut HashSet<String>,
     /// Step log.

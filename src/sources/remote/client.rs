@@ -36,7 +36,6 @@ pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
             std::env::var(var).map_err(|_| format!("environment variable {var} (token_env) is not set"))?
         }
         TokenSource::File(path) => {
-            warn_if_readable_by_others(path);
             std::fs::read_to_string(path).map_err(|e| format!("cannot read token_file {}: {e}", path.display()))?
         }
         TokenSource::Command(cmd) => {
@@ -62,14 +61,22 @@ pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
     Ok(Some(token))
 }
 
-fn warn_if_readable_by_others(path: &std::path::Path) {
+/// A warning when the token comes from a file other users may read.
+pub fn token_file_warning(source: &TokenSource) -> Option<String> {
+    let TokenSource::File(path) = source else { return None };
     #[cfg(unix)]
-    if let Ok(meta) = std::fs::metadata(path) {
+    {
         use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            eprintln!("warning: token_file {} is readable by other users; run `chmod 600` on it", path.display());
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "token_file {} can be read by other users (mode {:o}); run `chmod 600` on it",
+                path.display(),
+                mode & 0o777
+            ));
         }
     }
+    None
 }
 
 impl Client {
@@ -268,6 +275,18 @@ mod tests {
         let err = resolve_token(&TokenSource::Command("echo oops >&2; exit 3".into())).unwrap_err();
         assert!(err.contains("token_command failed") && err.contains("oops"));
         let err = resolve_token(&TokenSource::Env("STAGEHAND_SURELY_UNSET_VAR".into())).unwrap_err();
+        assert!(err.contains("STAGEHAND_SURELY_UNSET_VAR"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let shared = dir.path().join("shared");
+            std::fs::write(&shared, "t").unwrap();
+            std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let warning = token_file_warning(&TokenSource::File(shared.clone())).unwrap();
+            assert!(warning.contains("chmod 600") && warning.contains("644"));
+            std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(token_file_warning(&TokenSource::File(shared)).is_none());
+        }
         assert!(err.contains("STAGEHAND_SURELY_UNSET_VAR"));
     }
 

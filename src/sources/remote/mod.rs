@@ -41,13 +41,12 @@ pub fn read(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
     let client = Client::new(config)?;
-    match known {
-        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress),
-        _ => {
-            let items = crawl(&client, config, None, progress)?;
-            Ok(output(items, Vec::new()))
-        }
-    }
+    let mut out = match known {
+        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress)?,
+        _ => output(crawl(&client, config, None, progress)?, Vec::new()),
+    };
+    out.problems.extend(client::token_file_warning(&config.token).map(Problem::warning));
+    Ok(out)
 }
 
 /// Every page of `/entities/by-query` (optionally only `fields`), with

@@ -120,8 +120,9 @@ fn form_lines(app: &App, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, O
         lines.push(Line::styled(clean(d).into_owned(), theme.style(Slot::Dim)));
         lines.push(Line::default());
     }
-    if !w.blocked.is_empty() {
-        lines.push(Line::styled(format!("⚠ {}", clean(&w.blocked.join("; "))), theme.style(Slot::Warning)));
+    if let Some((why, instead)) = w.run_note() {
+        lines.push(Line::styled(format!("⚠ {}", clean(&why)), theme.style(Slot::Warning)));
+        lines.push(Line::styled(format!("  {}", clean(&instead)), theme.style(Slot::Warning)));
     }
     let fields = w.fields();
     let label_width =
@@ -218,6 +219,13 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
                 lines.push(Line::default());
                 format!("Output folder: {}", clean(&w.output_dir().display().to_string()))
             }
+            ReviewRow::RunOn => {
+                lines.push(Line::default());
+                match &w.run_on {
+                    Some(b) => format!("Run on: the backend of `{}` (enter: change)", clean(b)),
+                    None => "Run on: this machine (enter: change)".to_string(),
+                }
+            }
             ReviewRow::DryRun => {
                 format!("{} Dry run (show the files, write nothing)", if w.dry_run { "[x]" } else { "[ ]" })
             }
@@ -225,11 +233,9 @@ fn review_lines(app: &App, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usiz
         };
         lines.push(Line::styled(line, style));
     }
-    if !w.blocked.is_empty() {
-        lines.push(Line::styled(
-            format!("⚠ cannot run locally: {}", clean(&w.blocked.join("; "))),
-            theme.style(Slot::Warning),
-        ));
+    if let Some((why, instead)) = w.run_note() {
+        lines.push(Line::styled(format!("⚠ {}", clean(&why)), theme.style(Slot::Warning)));
+        lines.push(Line::styled(format!("  {}", clean(&instead)), theme.style(Slot::Warning)));
     }
     (lines, selected_line)
 }
@@ -252,6 +258,14 @@ fn run_lines(app: &App, w: &WizardScreen) -> Vec<Line<'static>> {
         };
         lines.push(Line::styled(format!("{mark} {}{}", clean(&step.name), clean(&note)), theme.style(slot)));
         for (_, log) in w.logs.iter().filter(|(s, _)| *s == i) {
+            lines.push(Line::styled(format!("    {}", clean(log)), theme.style(Slot::Dim)));
+        }
+    }
+    let task_logs: Vec<&String> = w.logs.iter().filter(|(s, _)| *s >= w.template.steps.len()).map(|(_, l)| l).collect();
+    if !task_logs.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::styled("Task", theme.style(Slot::Header)));
+        for log in task_logs {
             lines.push(Line::styled(format!("    {}", clean(log)), theme.style(Slot::Dim)));
         }
     }
@@ -282,7 +296,9 @@ fn result_lines(app: &App, w: &WizardScreen, lines: &mut Vec<Line<'static>>) {
             }
         }
         Some(Ok(r)) => {
-            if r.files.is_empty() {
+            if let Some(task) = r.task.as_deref().filter(|_| r.files.is_empty()) {
+                lines.push(Line::styled(format!("Finished {}", clean(task)), theme.style(Slot::Ok)));
+            } else if r.files.is_empty() {
                 lines.push(Line::styled(
                     format!("Created {}", clean(&r.workspace.display().to_string())),
                     theme.style(Slot::Ok),

@@ -1,0 +1,217 @@
+//! A template run as a task on a Backstage backend: create it with the
+//! template's ref, follow its event stream as step states and log lines
+//! (the same [`Event`]s a local run reports), cancel it on request, and
+//! read its output links and text. A dry run uses the backend's
+//! `/v2/dry-run`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::output::from_task_output;
+use super::remote::{Client, TaskEvent};
+use super::runner::{Event, RunError, RunInput, RunResult, StepStatus, redact};
+use super::template::Template;
+
+/// Log lines that belong to no step (task messages) use this step index.
+pub const TASK_LOG: usize = usize::MAX;
+
+/// How long a cancelled task may take to report its end.
+pub const CANCEL_GRACE: Duration = Duration::from_secs(30);
+
+/// The backend a template runs on: a configured `backstage:` source.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// The source's name.
+    pub source: String,
+    /// The backend's base URL.
+    pub url: String,
+    /// Its token, resolved (never shown).
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let token = if self.token.is_some() { "set" } else { "none" };
+        write!(f, "Backend({}, {}, token: {token})", self.source, self.url)
+    }
+}
+
+impl Backend {
+    /// `source` (`url`), for messages.
+    pub fn label(&self) -> String {
+        format!("`{}` ({})", self.source, self.url)
+    }
+}
+
+/// A step state from an event's `status`.
+pub fn step_status(status: &str, message: &str) -> Option<StepStatus> {
+    match status {
+        "processing" => Some(StepStatus::Running),
+        "completed" => Some(StepStatus::Done),
+        "skipped" => Some(StepStatus::Skipped("if is false".into())),
+        "failed" => Some(StepStatus::Failed(message.to_string())),
+        "cancelled" => Some(StepStatus::Failed("cancelled".into())),
+        _ => None,
+    }
+}
+
+/// The index of the step an event names (by id, or the `step-N` stand-in).
+pub fn step_index(template: &Template, step: Option<&str>) -> usize {
+    step.and_then(|id| template.steps.iter().enumerate().position(|(i, s)| s.key(i) == id)).unwrap_or(TASK_LOG)
+}
+
+/// Turns one task event into run events.
+pub fn events_of(
+    template: &Template,
+    event: &TaskEvent,
+    secrets: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<Event> {
+    let TaskEvent::Log { step, status, message } = event else { return Vec::new() };
+    let i = step_index(template, step.as_deref());
+    let message = redact(message, secrets);
+    let mut out = Vec::new();
+    if i != TASK_LOG
+        && let Some(s) = status.as_deref().and_then(|s| step_status(s, &message))
+    {
+        out.push(Event::Step(i, s));
+    }
+    if !message.is_empty() {
+        out.push(Event::Log(i, message));
+    }
+    out
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())
+}
+
+/// Runs `template` on `backend` (its `entity_ref` as `templateRef`), or
+/// dry-runs it there with `dry_run`. `events` sees progress as it streams;
+/// setting `cancel` cancels the task.
+pub fn run(
+    backend: &Backend,
+    template: &Template,
+    input: &RunInput,
+    dry_run: bool,
+    events: &mut dyn FnMut(Event),
+    cancel: &AtomicBool,
+) -> Result<RunResult, RunError> {
+    let fail = |message: String| RunError { step: None, message: redact(&message, &input.secrets), workspace: None };
+    let client = Client::new(&backend.url, backend.token.as_deref()).map_err(|e| fail(e.0))?;
+    let rt = runtime().map_err(fail)?;
+    if dry_run {
+        let r = rt
+            .block_on(client.dry_run(&template.entity, template.base_dir.as_deref(), &input.parameters, &input.secrets))
+            .map_err(|e| fail(e.0))?;
+        for line in r.log {
+            events(Event::Log(TASK_LOG, redact(&line, &input.secrets)));
+        }
+        return Ok(RunResult {
+            output: from_task_output(Some(&r.output)),
+            workspace: PathBuf::new(),
+            files: r.files,
+            task: Some(format!("dry run on {}", backend.label())),
+            registered: Vec::new(),
+        });
+    }
+    let id = rt
+        .block_on(client.create_task(&template.entity_ref, &input.parameters, &input.secrets))
+        .map_err(|e| fail(format!("{e} (is {} in the catalog of {}?)", template.entity_ref, backend.label())))?;
+    let task = format!("task {id} on {}", backend.label());
+    events(Event::Log(TASK_LOG, format!("{task} started")));
+    let secrets = &input.secrets;
+    let mut on = |e: &TaskEvent| {
+        for ev in events_of(template, e, secrets) {
+            events(ev);
+        }
+    };
+    let done = rt.block_on(follow(&client, &id, &mut on, cancel)).map_err(fail)?;
+    let TaskEvent::Completion { message, output, failed } = done else {
+        return Err(fail(format!("{task}: the event stream ended without a completion")));
+    };
+    if failed {
+        let why = if cancel.load(Ordering::Relaxed) { "cancelled".to_string() } else { redact(&message, secrets) };
+        return Err(fail(format!("{task}: {why}")));
+    }
+    Ok(RunResult {
+        output: from_task_output(output.as_ref()),
+        workspace: PathBuf::new(),
+        files: Vec::new(),
+        task: Some(task),
+        registered: Vec::new(),
+    })
+}
+
+/// Follows the event stream; when `cancel` is set, asks the backend to
+/// cancel and waits (at most [`CANCEL_GRACE`]) for the task to end.
+async fn follow(
+    client: &Client,
+    id: &str,
+    on: &mut dyn FnMut(&TaskEvent),
+    cancel: &AtomicBool,
+) -> Result<TaskEvent, String> {
+    let stream = client.follow(id, on);
+    tokio::pin!(stream);
+    let mut asked: Option<tokio::time::Instant> = None;
+    loop {
+        tokio::select! {
+            done = &mut stream => return done.map_err(|e| e.0),
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                match asked {
+                    None if cancel.load(Ordering::Relaxed) => {
+                        asked = Some(tokio::time::Instant::now());
+                        client.cancel(id).await.map_err(|e| e.0)?;
+                    }
+                    Some(at) if at.elapsed() > CANCEL_GRACE => {
+                        return Ok(TaskEvent::Completion { message: "cancelled".into(), output: None, failed: true });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template() -> Template {
+        Template::from_json(
+            json!({"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template", "metadata": {"name": "t"},
+                   "spec": {"steps": [{"id": "fetch", "action": "fetch:template"}, {"action": "publish:github"}]}}),
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn task_events_become_step_states_and_logs() {
+        let t = template();
+        let log = |step: Option<&str>, status: Option<&str>, message: &str| TaskEvent::Log {
+            step: step.map(String::from),
+            status: status.map(String::from),
+            message: message.into(),
+        };
+        let secrets = json!({"token": "sekret"}).as_object().cloned().unwrap();
+        assert_eq!(
+            events_of(&t, &log(Some("fetch"), Some("processing"), "Beginning step Fetch"), &secrets),
+            [Event::Step(0, StepStatus::Running), Event::Log(0, "Beginning step Fetch".into())]
+        );
+        assert_eq!(
+            events_of(&t, &log(Some("step-2"), Some("failed"), "bad sekret"), &secrets),
+            [Event::Step(1, StepStatus::Failed("bad ***".into())), Event::Log(1, "bad ***".into())]
+        );
+        assert_eq!(events_of(&t, &log(None, None, "hello"), &secrets), [Event::Log(TASK_LOG, "hello".into())]);
+        let done = TaskEvent::Completion { message: String::new(), output: None, failed: false };
+        assert!(events_of(&t, &done, &secrets).is_empty());
+    }
+
+    #[test]
+    fn the_token_is_never_shown() {
+        let b = Backend { source: "prod".into(), url: "http://x".into(), token: Some("sekret".into()) };
+        assert!(!format!("{b:?} {}", b.label()).contains("sekret"));
+    }
+}
