@@ -267,7 +267,10 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
                 }
             }
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if text[i..].starts_with(close) => return Some(i),
+            // Bytes, not `text[i..]`: `i` may be inside a multi-byte
+            // character (a fuzzer found the panic); `close` is ASCII, so a
+            // match is always on a character boundary.
+            None if bytes[i..].starts_with(close.as_bytes()) => return Some(i),
             None => {}
         }
         i += 1;
@@ -390,6 +393,17 @@ fn raw_end(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_byte_text_near_delimiters_does_not_panic() {
+        // fuzz/artifacts crash-6844be65: `{` then U+06F9 then more text.
+        let crash = b"{{ 0tte{ters.=semnulle}x{\xdb\xb9e \x13na.dif";
+        let text = std::str::from_utf8(crash).unwrap();
+        let e = Engine::new(Syntax::Backstage);
+        let _ = e.render_str(text, &serde_json::json!({}));
+        let _ = Engine::new(Syntax::Cookiecutter).render_str(text, &serde_json::json!({}));
+        let _ = e.render_str("${{ 'é' }}{{ é{é%}é }}ü", &serde_json::json!({}));
+    }
 
     #[test]
     fn long_chains_are_refused_and_the_longest_accepted_fits_a_small_stack() {
