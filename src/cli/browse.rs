@@ -66,7 +66,7 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
     if let Some(k) = kind {
         q.facets.push(facet(FacetKey::Kind, k));
     }
-    let hay = Haystacks::build(&index);
+    let hay = Haystacks::lazy();
     let mut hits = run_search(&index, &hay, &q, None);
     hits.truncate(limit);
     let mut out = Out::default();

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::relations::{self, Edge};
@@ -187,18 +188,23 @@ fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec
 }
 
 fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
-    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
-    let mut add = |e: Edge| {
-        out.entry(e.source).or_default().insert((e.kind, e.target));
-    };
-    for c in candidates {
-        if c.server_relations {
-            for r in c.entity.relations() {
-                add(Edge { source: c.canonical.clone(), kind: r.kind, target: r.target });
+    let per: Vec<Vec<Edge>> = candidates
+        .par_iter()
+        .map(|c| {
+            if c.server_relations {
+                c.entity
+                    .relations()
+                    .into_iter()
+                    .map(|r| Edge { source: c.canonical.clone(), kind: r.kind, target: r.target })
+                    .collect()
+            } else {
+                relations::derive_edges(&c.entity).0
             }
-        } else {
-            relations::derive_edges(&c.entity).0.into_iter().for_each(&mut add);
-        }
+        })
+        .collect();
+    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
+    for e in per.into_iter().flatten() {
+        out.entry(e.source).or_default().insert((e.kind, e.target));
     }
     out
 }
@@ -236,32 +242,42 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
             types.push(t.to_string());
         }
     }
-    let mut bodies = Vec::new();
-    let mut summaries = Vec::with_capacity(candidates.len());
-    for mut c in candidates.into_iter() {
-        let mut links = Vec::new();
-        let mut rels = Vec::new();
-        if let Some(set) = edges.get(&c.canonical) {
-            for (kind, target) in set {
-                let next = types.len() as u16;
-                let kind_id = *type_ids.entry(kind.clone()).or_insert_with(|| {
-                    types.push(kind.clone());
-                    next
-                });
+    // Relation types first (in order of appearance), so the per-entity work
+    // below only reads shared tables and runs in parallel.
+    for c in &candidates {
+        for (kind, _) in edges.get(&c.canonical).into_iter().flatten() {
+            if !type_ids.contains_key(kind) {
+                type_ids.insert(kind.clone(), types.len() as u16);
+                types.push(kind.clone());
+            }
+        }
+    }
+    let laid_out: Vec<(Summary, Vec<u8>)> = candidates
+        .into_par_iter()
+        .map(|mut c| {
+            let mut links = Vec::new();
+            let mut rels = Vec::new();
+            for (kind, target) in edges.get(&c.canonical).into_iter().flatten() {
+                let kind_id = type_ids.get(kind).copied().unwrap_or_default();
                 if let Some(&t) = target_ids.get(target.as_str()) {
                     links.push(Link { kind: kind_id, target: t });
                 }
                 rels.push(Relation { kind: kind.clone(), target: target.clone() });
             }
-        }
-        links.sort();
-        if !c.server_relations {
-            c.entity.set_relations(&rels);
-        }
-        let body = serde_json::to_vec(&c.entity).unwrap_or_default();
-        let offset = bodies.len() as u64;
+            links.sort();
+            if !c.server_relations {
+                c.entity.set_relations(&rels);
+            }
+            let body = serde_json::to_vec(&c.entity).unwrap_or_default();
+            (summarize(&c, links, (0, body.len() as u32)), body)
+        })
+        .collect();
+    let mut bodies = Vec::with_capacity(laid_out.iter().map(|(_, b)| b.len()).sum());
+    let mut summaries = Vec::with_capacity(laid_out.len());
+    for (mut summary, body) in laid_out {
+        summary.body.0 = bodies.len() as u64;
         bodies.extend_from_slice(&body);
-        summaries.push(summarize(&c, links, (offset, body.len() as u32)));
+        summaries.push(summary);
     }
     let _ = known;
     refs.extend(dangling);

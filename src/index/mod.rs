@@ -11,8 +11,6 @@ pub mod health;
 pub mod search;
 pub mod store;
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Entity, Problem};
@@ -138,7 +136,6 @@ pub struct Index {
     /// Entity summaries, sorted by canonical ref.
     pub entities: Vec<Summary>,
     bodies: Bodies,
-    by_ref: HashMap<String, u32>,
 }
 
 /// One relation as seen from an entity.
@@ -153,7 +150,8 @@ pub struct RelationView<'a> {
 }
 
 impl Index {
-    /// Assembles an index from its parts and builds the ref lookup.
+    /// Assembles an index from its parts. Entity refs must be sorted (the
+    /// build sorts them): lookups by ref are binary searches.
     pub fn from_parts(
         created: u64,
         sources: Vec<SourceState>,
@@ -163,8 +161,7 @@ impl Index {
         entities: Vec<Summary>,
         bodies: Bodies,
     ) -> Index {
-        let by_ref = refs.iter().take(entities.len()).enumerate().map(|(i, r)| (r.clone(), i as u32)).collect();
-        Index { created, sources, problems, relation_types, refs, entities, bodies, by_ref }
+        Index { created, sources, problems, relation_types, refs, entities, bodies }
     }
 
     /// An index with nothing in it.
@@ -184,7 +181,12 @@ impl Index {
 
     /// The entity with this canonical ref (any case).
     pub fn find(&self, canonical: &str) -> Option<u32> {
-        self.by_ref.get(canonical).or_else(|| self.by_ref.get(&canonical.to_lowercase())).copied()
+        self.find_exact(canonical).or_else(|| self.find_exact(&canonical.to_lowercase()))
+    }
+
+    fn find_exact(&self, canonical: &str) -> Option<u32> {
+        let sorted = &self.refs[..self.entities.len().min(self.refs.len())];
+        sorted.binary_search_by(|r| r.as_str().cmp(canonical)).ok().map(|i| i as u32)
     }
 
     /// The canonical ref of entity `i`.

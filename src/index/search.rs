@@ -2,8 +2,11 @@
 //! then nucleo fuzzy-matches the rest against a compact per-entity haystack.
 //! The CLI and the TUI use this same code.
 
+use std::sync::OnceLock;
+
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str, Utf32String};
+
 use rayon::prelude::*;
 
 use super::{Index, Summary};
@@ -147,19 +150,58 @@ pub fn haystack(s: &Summary) -> String {
     out
 }
 
-/// Precomputed haystacks for an index, one per entity, plus the names
-/// alone (a match in the name ranks above a match elsewhere).
+/// Precomputed haystacks for an index, one per entity, built once (in
+/// parallel) on first use or in the background: an empty query needs none,
+/// so the first frame does not wait for them.
+#[derive(Default)]
 pub struct Haystacks {
+    built: OnceLock<Built>,
+}
+
+struct Built {
     items: Vec<Utf32String>,
-    names: Vec<Utf32String>,
+    /// How many characters of each item are the name (a match in the name
+    /// ranks above a match elsewhere).
+    name_chars: Vec<u32>,
 }
 
 impl Haystacks {
-    /// Builds the haystacks (in parallel).
+    /// Builds the haystacks now (in parallel).
     pub fn build(index: &Index) -> Haystacks {
-        let items = index.entities.par_iter().map(|s| Utf32String::from(haystack(s))).collect();
-        let names = index.entities.par_iter().map(|s| Utf32String::from(s.name.as_str())).collect();
-        Haystacks { items, names }
+        let hay = Haystacks::lazy();
+        hay.ensure(index);
+        hay
+    }
+
+    /// Haystacks built on first use, or by [`Haystacks::ensure`] from a
+    /// background thread.
+    pub fn lazy() -> Haystacks {
+        Haystacks::default()
+    }
+
+    /// Whether they are built yet.
+    pub fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
+    /// Builds them unless built (another caller waits for the first).
+    pub fn ensure(&self, index: &Index) {
+        self.get(index);
+    }
+
+    fn get(&self, index: &Index) -> &Built {
+        self.built.get_or_init(|| {
+            let (items, name_chars) = index
+                .entities
+                .par_iter()
+                .map(|s| {
+                    let name_chars =
+                        if s.name.is_ascii() { s.name.len() } else { Utf32String::from(s.name.as_str()).len() };
+                    (Utf32String::from(haystack(s)), u32::try_from(name_chars).unwrap_or(u32::MAX))
+                })
+                .unzip();
+            Built { items, name_chars }
+        })
     }
 }
 
@@ -180,31 +222,33 @@ fn pattern(text: &str) -> Pattern {
 /// ties by ref. `within` restricts to earlier hits (when the query only grew).
 pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hit]>) -> Vec<Hit> {
     let pattern = pattern(&query.text);
-    let candidates: Vec<u32> = match within {
-        Some(hits) => hits.iter().map(|h| h.entity).collect(),
-        None => (0..index.len() as u32).collect(),
+    let built = (!query.text.is_empty()).then(|| hay.get(index));
+    let score = |i: u32, matcher: &mut Matcher| -> Option<Hit> {
+        let Some(built) = built else { return Some(Hit { entity: i, score: 0 }) };
+        let item = built.items[i as usize].slice(..);
+        let score = pattern.score(item, matcher)?;
+        let name_len = (built.name_chars[i as usize] as usize).min(item.len());
+        let name = pattern.score(item.slice(..name_len), matcher).unwrap_or(0);
+        Some(Hit { entity: i, score: score + 2 * name })
     };
-    let mut hits: Vec<Hit> = candidates
-        .par_chunks(4096)
-        .flat_map_iter(|chunk| {
-            let mut matcher = Matcher::new(Config::DEFAULT);
-            let pattern = &pattern;
-            chunk
-                .iter()
-                .filter(|&&i| query.admits(index.summary(i)))
-                .filter_map(move |&i| {
-                    if query.text.is_empty() {
-                        return Some(Hit { entity: i, score: 0 });
-                    }
-                    let score = pattern.score(hay.items[i as usize].slice(..), &mut matcher)?;
-                    let name = pattern.score(hay.names[i as usize].slice(..), &mut matcher).unwrap_or(0);
-                    Some(Hit { entity: i, score: score + 2 * name })
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let chunk = |ids: &mut dyn Iterator<Item = u32>| -> Vec<Hit> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        ids.filter(|&i| query.admits(index.summary(i))).filter_map(|i| score(i, &mut matcher)).collect()
+    };
+    let mut hits: Vec<Hit> = match within {
+        Some(hits) => hits.par_chunks(4096).flat_map_iter(|c| chunk(&mut c.iter().map(|h| h.entity))).collect(),
+        None => {
+            let n = index.len() as u32;
+            let starts: Vec<u32> = (0..n).step_by(4096).collect();
+            starts.par_iter().flat_map_iter(|&s| chunk(&mut (s..n.min(s + 4096)))).collect()
+        }
+    };
     // Entities are stored sorted by ref, so the index order breaks ties by ref.
-    hits.par_sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entity.cmp(&b.entity)));
+    if !query.text.is_empty() {
+        hits.par_sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entity.cmp(&b.entity)));
+    } else if within.is_some() {
+        hits.par_sort_unstable_by_key(|h| h.entity);
+    }
     hits
 }
 

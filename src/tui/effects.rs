@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::index::Index;
 use crate::index::search::{Haystacks, search};
 use crate::workspace::Workspace;
 
@@ -18,11 +19,21 @@ pub struct EffectContext {
     pub progress: Arc<dyn Fn(Msg) + Send + Sync>,
 }
 
-/// Loads the index and builds its haystacks.
+/// Loads the index; its haystacks are built on a background thread, so the
+/// first frame (an empty query needs no haystacks) does not wait for them.
 pub fn load(ws: &Workspace) -> Result<Loaded, String> {
     let index = ws.load_index().map_err(|e| format!("{e:#}"))?;
-    let hay = Haystacks::build(&index);
-    Ok(Loaded { index: Arc::new(index), hay: Arc::new(hay) })
+    Ok(loaded(index))
+}
+
+/// Wraps a new index and starts building its haystacks in the background
+/// (a search that needs them first waits for that build).
+pub fn loaded(index: Index) -> Loaded {
+    let loaded = Loaded { index: Arc::new(index), hay: Arc::new(Haystacks::lazy()) };
+    let (index, hay) = (loaded.index.clone(), loaded.hay.clone());
+    // Without a thread, the first search that needs them builds them.
+    let _ = std::thread::Builder::new().name("haystacks".into()).spawn(move || hay.ensure(&index));
+    loaded
 }
 
 /// Runs one blocking effect and returns the message it produces. Effects
@@ -41,10 +52,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         Effect::Sync(only) => {
             let progress = ctx.progress.clone();
             let report = ctx.ws.sync(only.as_deref(), false, &move |event| progress(Msg::SyncProgress(event)));
-            Some(Msg::SyncDone(report.map_err(|e| format!("{e:#}")).map(|r| {
-                let hay = Haystacks::build(&r.index);
-                Loaded { index: Arc::new(r.index), hay: Arc::new(hay) }
-            })))
+            Some(Msg::SyncDone(report.map_err(|e| format!("{e:#}")).map(|r| loaded(r.index))))
         }
         Effect::LoadStars => {
             let path = stars::file(&ctx.ws.paths.profile_data_dir());
