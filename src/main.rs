@@ -1,5 +1,7 @@
 //! The `stagehand` binary: the TUI with no command, the CLI otherwise.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::ExitCode;
 
 /// mimalloc: catalog parsing allocates many small strings; it is markedly
@@ -32,7 +34,13 @@ fn main() -> ExitCode {
         }
     };
     match args.command {
-        Some(command) => cli::run(command, &ws),
+        Some(command) => {
+            // The TUI shows it as its first notice.
+            if let Some(warning) = &ws.paths.fallback_warning {
+                eprintln!("warning: {warning}");
+            }
+            cli::run(command, &ws)
+        }
         None => stagehand::tui::run(ws),
     }
 }

@@ -26,20 +26,23 @@ impl Paths {
     /// Resolves every location; `config_override` comes from `--config` or
     /// `STAGEHAND_CONFIG`.
     pub fn resolve(config_override: Option<PathBuf>) -> Paths {
+        let fallback = |why: String| {
+            let tmp = std::env::temp_dir().join(format!("stagehand-{}", user_tag()));
+            let warning = format!("{why}; using {} for config, cache and data", tmp.display());
+            (tmp.join("config"), tmp.join("cache"), tmp.join("data"), Some(warning))
+        };
         let (config_dir, cache_dir, data_dir, fallback_warning) =
             match directories::ProjectDirs::from("", "", "stagehand") {
-                Some(dirs) => (
-                    dirs.config_dir().to_path_buf(),
-                    dirs.cache_dir().to_path_buf(),
-                    dirs.data_dir().to_path_buf(),
-                    None,
-                ),
-                None => {
-                    let tmp = std::env::temp_dir().join(format!("stagehand-{}", user_tag()));
-                    let warning =
-                        format!("no home directory found; using {} for config, cache and data", tmp.display());
-                    (tmp.join("config"), tmp.join("cache"), tmp.join("data"), Some(warning))
-                }
+                Some(dirs) => match unusable(&[dirs.cache_dir(), dirs.data_dir()]) {
+                    None => (
+                        dirs.config_dir().to_path_buf(),
+                        dirs.cache_dir().to_path_buf(),
+                        dirs.data_dir().to_path_buf(),
+                        None,
+                    ),
+                    Some(why) => fallback(why),
+                },
+                None => fallback("no home directory found".to_string()),
             };
         let default_config = config_dir.join("config.yaml");
         let (config_file, profile) = match config_override {
@@ -71,6 +74,21 @@ impl Paths {
     pub fn themes_dir(&self) -> PathBuf {
         self.config_dir.join("themes")
     }
+}
+
+/// Why the first of `dirs` that is missing cannot be created (no writable
+/// home), or `None` when each exists or could be made. A dir that exists is
+/// left alone: a read-only cache with an index still serves reads.
+fn unusable(dirs: &[&Path]) -> Option<String> {
+    for dir in dirs {
+        if dir.is_dir() {
+            continue;
+        }
+        if let Err(e) = crate::index::store::create_private_dir(dir) {
+            return Some(format!("cannot create {} ({e}): no writable home", dir.display()));
+        }
+    }
+    None
 }
 
 fn user_tag() -> String {

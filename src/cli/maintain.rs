@@ -145,9 +145,6 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
             out.line(&format!("index:   {}", p.index_file().display()));
             out.line(&format!("data:    {}", p.profile_data_dir().display()));
             out.line(&format!("profile: {}", p.profile));
-            if let Some(w) = &p.fallback_warning {
-                eprintln!("warning: {w}");
-            }
         }
         ConfigAction::Show => {
             out.line(&format!("# {}", p.config_file.display()));

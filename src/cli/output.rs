@@ -37,9 +37,25 @@ impl Out {
         self.buf
     }
 
-    /// A JSON document, pretty-printed.
+    /// A JSON document, pretty-printed. serde escapes C0 controls; C1
+    /// controls (an 8-bit CSI is U+009B), bidi overrides and zero-width
+    /// characters are legal raw in JSON strings, so they are escaped here as
+    /// `\uXXXX` too (the same string for a parser, harmless on a terminal).
     pub fn json(&mut self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        self.buf.push_str(&serde_json::to_string_pretty(value)?);
+        let text = serde_json::to_string_pretty(value)?;
+        for c in text.chars() {
+            if c == '\n' || sanitize::is_clean_char(c) {
+                self.buf.push(c);
+            } else {
+                // Outside strings serde writes only ASCII and newlines, so
+                // every such character is inside a string, where an escape
+                // is valid.
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    self.buf.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+        }
         self.buf.push('\n');
         Ok(())
     }
@@ -67,5 +83,16 @@ mod tests {
         out.json(&serde_json::json!({"t": "\u{1b}"})).unwrap();
         assert!(!out.buf.contains('\u{1b}'));
         assert!(out.buf.contains("\\u001b"));
+    }
+
+    #[test]
+    fn json_escapes_c1_bidi_and_zero_width() {
+        let mut out = Out::default();
+        let original = serde_json::json!({"t": "a\u{9b}31m\u{202E}b\u{200B}c\u{1F600}"});
+        out.json(&original).unwrap();
+        assert!(out.buf.chars().all(|c| c == '\n' || sanitize::is_clean_char(c)));
+        assert!(out.buf.contains("\\u009b") && out.buf.contains("\\u202e"));
+        let back: serde_json::Value = serde_json::from_str(&out.buf).unwrap();
+        assert_eq!(back, original);
     }
 }

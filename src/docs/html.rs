@@ -27,7 +27,63 @@ pub fn fragment_to_markdown(html: &str) -> String {
     {
         return " ".into();
     }
+    if too_deep(html) {
+        return strip_tags(html);
+    }
     converter().convert(html).unwrap_or_default()
+}
+
+/// Deepest element nesting the HTML is converted at: the parser's tree and
+/// the walks over it recurse, so 10,000 nested `<div>`s overflowed the
+/// stack. Deeper HTML is shown as its text. Real pages nest a few dozen deep.
+pub const MAX_HTML_DEPTH: usize = 256;
+
+/// Elements that never take a closing tag.
+const VOID: [&str; 14] =
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+
+/// Whether the tags of `html` nest deeper than [`MAX_HTML_DEPTH`] (a scan of
+/// start and end tags; implied end tags count as open, so it errs deep).
+fn too_deep(html: &str) -> bool {
+    let mut depth = 0usize;
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|b| *b == b'<') {
+        i += at + 1;
+        let rest = &html[i..];
+        if rest.starts_with('/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name: String =
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        if name.is_empty() || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        let self_closing = rest.find('>').is_some_and(|end| rest[..end].ends_with('/'));
+        if !self_closing {
+            depth += 1;
+            if depth > MAX_HTML_DEPTH {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The text of HTML with every tag removed (for HTML too deep to parse).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What a built TechDocs page holds.
@@ -43,6 +99,16 @@ pub struct BuiltPage {
 
 /// Reads a page built by MkDocs (material theme, as TechDocs builds it).
 pub fn read_built_page(html: &str) -> BuiltPage {
+    if too_deep(html) {
+        return BuiltPage {
+            title: String::new(),
+            markdown: format!(
+                "!!! warning \"Shown as text\"\n    The page nests HTML more than {MAX_HTML_DEPTH} levels deep.\n\n{}",
+                strip_tags(html).trim()
+            ),
+            nav: Vec::new(),
+        };
+    }
     let conv = converter();
     let Ok(tree) = conv.html_to_tree(html) else { return BuiltPage::default() };
     let title = find(&tree, &|n| is_tag(n, "title")).map(|t| text_of(&t)).unwrap_or_default();
@@ -152,6 +218,29 @@ fn find_child_nav(li: &Handle) -> Option<Handle> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_nested_too_deep_is_text_not_a_stack_overflow() {
+        let deep = format!("{}deep text{}", "<div>".repeat(10_000), "</div>".repeat(10_000));
+        // A small stack, as on the runtime's blocking threads.
+        let out = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                // Just under the limit still converts on a small stack.
+                let limit = format!("{}x{}", "<div>".repeat(MAX_HTML_DEPTH), "</div>".repeat(MAX_HTML_DEPTH));
+                assert_eq!(fragment_to_markdown(&limit).trim(), "x");
+                let _ = read_built_page(&limit);
+                (fragment_to_markdown(&deep), read_built_page(&deep))
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(out.0.trim(), "deep text");
+        assert!(out.1.markdown.contains("deep text"));
+        let fine = format!("{}ok{}", "<div>".repeat(50), "</div>".repeat(50));
+        assert!(!too_deep(&fine) && too_deep(&"<b>".repeat(300)));
+        assert!(!too_deep(&"<br><img src=x/><p/>".repeat(1000)));
+    }
 
     #[test]
     fn fragments_lose_their_tags() {

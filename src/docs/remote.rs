@@ -182,7 +182,7 @@ fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError>
             hrefs.push((0, index.title.clone(), "./".into()));
         }
     }
-    std::fs::create_dir_all(folder.join("pages"))
+    crate::index::store::create_private_dir(&folder.join("pages"))
         .map_err(|e| DocsError::failed(format!("cannot create {}: {e}", folder.display())))?;
     for (depth, title, href) in hrefs {
         if href.is_empty() {
@@ -215,7 +215,7 @@ fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError>
             }
         };
         let file = format!("{}.md", cached.pages.len());
-        std::fs::write(folder.join("pages").join(&file), &page.markdown)
+        crate::index::store::write_private(&folder.join("pages").join(&file), page.markdown.as_bytes())
             .map_err(|e| DocsError::failed(format!("cannot write the docs cache: {e}")))?;
         let title = if title.is_empty() { page.title.clone() } else { title };
         cached.nav.push((depth, title.clone(), Some(cached.pages.len()), None));
@@ -223,7 +223,7 @@ fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError>
     }
     let json = serde_json::to_string_pretty(&cached).map_err(|e| DocsError::failed(e.to_string()))?;
     let tmp = folder.join("site.json.partial");
-    std::fs::write(&tmp, json)
+    crate::index::store::write_private(&tmp, json.as_bytes())
         .and_then(|_| std::fs::rename(&tmp, folder.join("site.json")))
         .map_err(|e| DocsError::failed(format!("cannot write the docs cache: {e}")))?;
     read_cached(folder).ok_or_else(|| DocsError::failed("the docs cache could not be read back"))

@@ -148,7 +148,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
     let bodies = index.bodies.bytes();
-    let mut tmp = tempfile::Builder::new().prefix(".index-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
         w.write_all(MAGIC)?;
@@ -176,6 +176,30 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// Removes `.index-*` temporaries a killed writer left in `dir`.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The name prefix of temporary index files.
+const TEMP_PREFIX: &str = ".index-";
+
+/// Writes a file readable only by its owner (0600 on Unix), replacing it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
+}
+
 /// An exclusive lock on an index, held while syncing.
 pub struct SyncLock {
     file: File,
@@ -189,10 +213,19 @@ impl SyncLock {
         if let Some(dir) = lock_path.parent() {
             create_private_dir(dir)?;
         }
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&lock_path)?;
         if !FileExt::try_lock_exclusive(&file)? {
             on_wait();
             FileExt::lock_exclusive(&file)?;
+        }
+        // Only the lock holder writes here, so any temporary index left is
+        // from a writer that died (kill -9, power loss): remove it.
+        if let Some(dir) = lock_path.parent() {
+            remove_stale_temps(dir);
         }
         Ok(SyncLock { file })
     }
@@ -286,5 +319,14 @@ mod tests {
         assert!(!FileExt::try_lock_exclusive(&other).unwrap());
         drop(held);
         assert!(FileExt::try_lock_exclusive(&other).unwrap());
+    }
+
+    #[test]
+    fn a_killed_writer_leaves_no_temporary_behind_the_next_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.bin");
+        fs::write(dir.path().join(".index-abc123"), b"half").unwrap();
+        drop(SyncLock::acquire(&path, || {}).unwrap());
+        assert!(!dir.path().join(".index-abc123").exists());
     }
 }

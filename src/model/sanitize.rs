@@ -61,6 +61,11 @@ pub fn line(text: &str) -> Cow<'_, str> {
     clean(text, |c| matches!(c, '\n' | '\t' | '\r').then_some(' '))
 }
 
+/// Whether a character may be printed as it is.
+pub fn is_clean_char(c: char) -> bool {
+    is_safe(c)
+}
+
 /// Whether a string needs no change to be shown.
 pub fn is_clean(text: &str) -> bool {
     text.chars().all(is_safe)

@@ -24,6 +24,7 @@ use super::yaml::{Node, NodeValue, Pos};
 // Naming rules
 // ---------------------------------------------------------------------------
 
+#[allow(clippy::expect_used, reason = "audited: constant patterns, compiled by every test run")]
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static validation regex must compile")
 }

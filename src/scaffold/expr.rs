@@ -18,6 +18,39 @@ use super::filters;
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
 
+/// Longest expression or block tag accepted. minijinja builds a nested
+/// tree for chains (`x | f | f ...`, `a + a + ...`) and walks it
+/// recursively: 10,000 chained filters overflowed the stack. Real template
+/// expressions are a few dozen characters.
+pub const MAX_TAG_CHARS: usize = 1000;
+
+fn too_long() -> ExprError {
+    ExprError(format!("a template expression is longer than {MAX_TAG_CHARS} characters; split it up"))
+}
+
+/// Refuses tags (`{{ }}`, `${{ }}`, `{% %}`) longer than [`MAX_TAG_CHARS`].
+fn check_tags(source: &str) -> Result<(), ExprError> {
+    let mut rest = source;
+    while let Some(open) = rest.find(['{']) {
+        let after = &rest[open + 1..];
+        let close = match after.as_bytes().first() {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let end = body.find(close).unwrap_or(body.len());
+        if end > MAX_TAG_CHARS {
+            return Err(too_long());
+        }
+        rest = &body[end..];
+    }
+    Ok(())
+}
+
 /// Which delimiters templates use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
@@ -98,11 +131,15 @@ impl Engine {
     /// Renders template text against a JSON context.
     pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, ExprError> {
         let source = nunjucks_to_jinja(text, self.syntax);
+        check_tags(&source)?;
         Ok(self.env.render_str(&source, Value::from(Serde(ctx)))?)
     }
 
     /// Evaluates one expression; `None` when it is undefined.
     pub fn eval(&self, expr: &str, ctx: &Json) -> Result<Option<Json>, ExprError> {
+        if expr.len() > MAX_TAG_CHARS {
+            return Err(too_long());
+        }
         let source = rewrite_expression(expr);
         let compiled = self.env.compile_expression_owned(source)?;
         let value = compiled.eval(Value::from(Serde(ctx)))?;
@@ -230,7 +267,10 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
                 }
             }
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if text[i..].starts_with(close) => return Some(i),
+            // Bytes, not `text[i..]`: `i` may be inside a multi-byte
+            // character (a fuzzer found the panic); `close` is ASCII, so a
+            // match is always on a character boundary.
+            None if bytes[i..].starts_with(close.as_bytes()) => return Some(i),
             None => {}
         }
         i += 1;
@@ -353,6 +393,47 @@ fn raw_end(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_byte_text_near_delimiters_does_not_panic() {
+        // fuzz/artifacts crash-6844be65: `{` then U+06F9 then more text.
+        let crash = b"{{ 0tte{ters.=semnulle}x{\xdb\xb9e \x13na.dif";
+        let text = std::str::from_utf8(crash).unwrap();
+        let e = Engine::new(Syntax::Backstage);
+        let _ = e.render_str(text, &serde_json::json!({}));
+        let _ = Engine::new(Syntax::Cookiecutter).render_str(text, &serde_json::json!({}));
+        let _ = e.render_str("${{ 'é' }}{{ é{é%}é }}ü", &serde_json::json!({}));
+    }
+
+    #[test]
+    fn long_chains_are_refused_and_the_longest_accepted_fits_a_small_stack() {
+        let ctx = serde_json::json!({});
+        let e = Engine::new(Syntax::Backstage);
+        let chain = format!("${{{{ 'a' {} }}}}", "| upper ".repeat(10_000));
+        assert!(e.render_str(&chain, &ctx).unwrap_err().0.contains("longer than"));
+        assert!(e.eval(&format!("'a' {}", "| upper ".repeat(10_000)), &ctx).is_err());
+        // Just under the limit, on a 2 MiB stack (the runtime's blocking
+        // threads), in a debug build: no overflow.
+        let worst = [
+            format!("${{{{ 'a'{} }}}}", "|e".repeat(MAX_TAG_CHARS / 2 - 4)),
+            format!("${{{{ 1{} }}}}", "+1".repeat(MAX_TAG_CHARS / 2 - 4)),
+            format!("${{{{ a{} }}}}", ".b".repeat(MAX_TAG_CHARS / 2 - 4)),
+            format!("${{{{ {}1 }}}}", "-".repeat(MAX_TAG_CHARS - 8)),
+            format!("${{{{ {}true }}}}", "not ".repeat(MAX_TAG_CHARS / 4 - 4)),
+        ];
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let e = Engine::new(Syntax::Backstage);
+                for t in worst {
+                    let _ = e.render_str(&t, &serde_json::json!({}));
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(check_tags("{{ x }} { not a tag } {% if y %}{% endif %} plain {").is_ok());
+    }
     use serde_json::json;
 
     fn engine() -> Engine {

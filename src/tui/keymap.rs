@@ -339,6 +339,7 @@ pub struct Keymap {
 
 impl Default for Keymap {
     /// The built-in keymap from `keymaps/default.yaml`.
+    #[allow(clippy::expect_used, reason = "audited: the embedded default keymap, parsed by the tests")]
     fn default() -> Keymap {
         Keymap::parse_defaults().expect("the built-in keymaps/default.yaml parses (tested)")
     }

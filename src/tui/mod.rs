@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod commands;
+pub mod crash;
 pub mod docs;
 pub mod effects;
 pub mod entity_actions;

@@ -1,7 +1,8 @@
 //! The event loop: terminal events, task messages and a slow tick go into
 //! `update`; effects run on blocking tasks; the screen is redrawn only when
 //! something changed. The terminal is restored on exit, error, panic
-//! (ratatui's hook), SIGTERM and SIGHUP; Ctrl-z suspends.
+//! (ratatui's hook, then a short crash report: see `crash`), SIGTERM and
+//! SIGHUP; Ctrl-z suspends.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -119,6 +120,8 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
             let _ = progress_tx.send(msg);
         }),
     };
+    // Before ratatui's hook, which wraps it: the terminal is restored first.
+    super::crash::install(&ctx.ws.paths.cache_dir, &ctx.ws.config);
     let mut terminal = ratatui::init();
     let mut app = App::new(settings);
     let size = terminal.size()?;
@@ -144,6 +147,7 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
             Some(msg) = rx.recv() => msg,
             _ = ticker.tick() => Msg::Tick,
         };
+        forced_test_panic(&msg);
         let before = matches!(msg, Msg::Tick).then(|| clock_view(&app));
         for effect in update(&mut app, msg) {
             match effect {
@@ -167,6 +171,21 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
     }
     Ok(app.exit_status)
 }
+
+/// Debug builds only (the tests' binary): `STAGEHAND_TEST_PANIC` set makes
+/// the loop panic once the index is loaded, to prove the crash path. Release
+/// builds compile this to nothing.
+#[cfg(debug_assertions)]
+fn forced_test_panic(msg: &Msg) {
+    if matches!(msg, Msg::IndexLoaded(Ok(_)))
+        && let Ok(value) = std::env::var("STAGEHAND_TEST_PANIC")
+    {
+        panic!("forced test panic: {value}");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn forced_test_panic(_: &Msg) {}
 
 /// Restores the terminal and stops the process until it is resumed (`fg`).
 fn suspend() {

@@ -141,6 +141,7 @@ pub struct Theme {
 
 impl Default for Theme {
     /// The `dark` theme.
+    #[allow(clippy::expect_used, reason = "audited: the embedded dark theme, loaded by the tests")]
     fn default() -> Theme {
         Theme::builtin(DEFAULT_THEME).expect("the built-in dark theme exists")
     }
@@ -148,6 +149,7 @@ impl Default for Theme {
 
 impl Theme {
     /// A built-in theme by name (see [`Theme::names`]).
+    #[allow(clippy::expect_used, reason = "audited: embedded themes, each parsed and resolved by the tests")]
     pub fn builtin(name: &str) -> Option<Theme> {
         let text = builtin_text(name)?;
         let def = parse_def(text, true).expect("built-in themes parse (tested)");

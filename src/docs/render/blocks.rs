@@ -63,6 +63,7 @@ pub enum Block {
 
 macro_rules! re {
     ($name:ident, $pattern:literal) => {
+        #[allow(clippy::expect_used, reason = "audited: constant patterns, compiled by the tests")]
         static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pattern).expect("a valid regex (tested)"));
     };
 }

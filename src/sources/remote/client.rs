@@ -126,6 +126,21 @@ impl Client {
     }
 
     fn send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Value, String> {
+        self.try_send(url, request).map_err(|message| self.redact(&message))
+    }
+
+    /// Removes the token from a message: a server may echo what it was sent
+    /// ("invalid token abc...") and its message is shown and stored.
+    fn redact(&self, message: &str) -> String {
+        match &self.token {
+            Some(token) if token.len() >= 4 && message.contains(token.as_str()) => {
+                message.replace(token.as_str(), "[token]")
+            }
+            _ => message.to_string(),
+        }
+    }
+
+    fn try_send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Value, String> {
         let mut last = String::new();
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -273,6 +288,20 @@ mod tests {
             assert!(token_file_warning(&TokenSource::File(shared)).is_none());
         }
         assert!(err.contains("STAGEHAND_SURELY_UNSET_VAR"));
+    }
+
+    #[test]
+    fn a_server_echoing_the_token_does_not_put_it_in_messages() {
+        let config = RemoteConfig {
+            url: "http://127.0.0.1:9".into(),
+            token: TokenSource::Command("echo tok-abc-123".into()),
+            filters: Vec::new(),
+            ca_file: None,
+            timeout: Duration::from_secs(1),
+            page_size: 10,
+        };
+        let client = Client::new(&config).unwrap();
+        assert_eq!(client.redact("invalid token tok-abc-123 given"), "invalid token [token] given");
     }
 
     #[test]

@@ -135,8 +135,9 @@ fn incremental(
     Ok(output(fetched, kept))
 }
 
-/// Entities as read entities; `status.items` errors become problems.
-fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
+/// Entities as read entities; `status.items` errors become problems
+/// (public for the fuzz target).
+pub fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
     let mut out = SourceOutput { kept, ..SourceOutput::default() };
     for item in items {
         let reference = canonical_of(&item);

@@ -1,0 +1,122 @@
+//! What happens when the TUI panics: ratatui's hook (installed after this
+//! one, so it runs first) restores the terminal; then this hook writes a
+//! short report (version, where, what; no environment, no arguments, no
+//! config, secrets redacted) to a 0600 file under the cache dir, prints one
+//! line saying where it is, and exits with 101 so a panic on a background
+//! task never leaves a half-working UI behind.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, SourceKind, TokenSource};
+use crate::model::sanitize;
+
+/// Exit status after a panic (Rust's own).
+pub const PANIC_EXIT: i32 = 101;
+
+/// Installs the crash reporter; reports go to `cache_dir/crash`.
+pub fn install(cache_dir: &Path, config: &Config) {
+    let dir = cache_dir.join("crash");
+    let secrets = secrets(config);
+    std::panic::set_hook(Box::new(move |info| {
+        // ratatui's hook left raw mode and the alternate screen; the cursor
+        // it leaves hidden (the terminal is never dropped: we exit below).
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        let what = redact(&what, &secrets);
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let report = report(&what, &location);
+        match write(&dir, &report) {
+            Ok(path) => eprintln!(
+                "stagehand crashed: {}\na short report (no secrets) is in {}",
+                sanitize::line(&what),
+                path.display()
+            ),
+            Err(e) => eprintln!("stagehand crashed: {} (no report: {e})", sanitize::line(&what)),
+        }
+        std::process::exit(PANIC_EXIT);
+    }));
+}
+
+fn report(what: &str, location: &str) -> String {
+    let when = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    format!(
+        "stagehand {} crashed\nwhen:  {when} (unix time)\nwhere: {location}\nwhat:  {}\nos:    {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        sanitize::text(what),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+    )
+}
+
+fn write(dir: &Path, report: &str) -> std::io::Result<PathBuf> {
+    crate::index::store::create_private_dir(dir)?;
+    let when = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let path = dir.join(format!("crash-{when}-{}.txt", std::process::id()));
+    crate::index::store::write_private(&path, report.as_bytes())?;
+    Ok(path)
+}
+
+/// Values a report must never hold: the configured tokens (from env and
+/// files) and every environment variable whose name says it is a secret.
+fn secrets(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    for source in &config.sources {
+        if let SourceKind::Backstage(remote) = &source.kind {
+            match &remote.token {
+                TokenSource::Env(var) => out.extend(std::env::var(var).ok()),
+                TokenSource::File(path) => out.extend(std::fs::read_to_string(path).ok()),
+                TokenSource::Command(_) | TokenSource::None => {}
+            }
+        }
+    }
+    for (name, value) in std::env::vars() {
+        let upper = name.to_ascii_uppercase();
+        if ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "PRIVATE_KEY"]
+            .iter()
+            .any(|w| upper.contains(w))
+        {
+            out.push(value);
+        }
+    }
+    let mut out: Vec<String> = out.into_iter().map(|s| s.trim().to_string()).filter(|s| s.len() >= 4).collect();
+    // Longest first, so a secret containing another is removed whole.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+fn redact(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for s in secrets {
+        if text.contains(s.as_str()) {
+            text = text.replace(s.as_str(), "[redacted]");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_short_private_and_redacted() {
+        let secrets = vec!["tok-123456".to_string()];
+        let what = redact("index 3 out of range for tok-123456\u{1b}]0;x\u{7}", &secrets);
+        assert_eq!(what, "index 3 out of range for [redacted]\u{1b}]0;x\u{7}");
+        let text = report(&what, "src/x.rs:1");
+        assert!(!text.contains('\u{1b}') && text.lines().count() == 5, "{text}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir.path().join("crash"), &text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+    }
+}

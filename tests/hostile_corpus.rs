@@ -1,0 +1,720 @@
+//! The hostile-input corpus: more than fifty broken or malicious inputs, each
+//! read through a `dir` source beside a good entity (and, for docs and
+//! templates, through the docs reader, the Markdown renderer and the template
+//! engine). Each must yield a clear problem (file, line where there is one,
+//! what is wrong) or a bounded result, and the good entity must survive.
+//! Every case runs on its own thread under a generous hang guard (no speed
+//! assertion: a case only fails when it never finishes).
+//!
+//! Huge inputs (a 100 MB file, a 1 MB line, 10,000 Location targets,
+//! 10,000-deep Markdown) and symlinks are generated here rather than stored.
+
+mod common;
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+use stagehand::config::SourceKind;
+use stagehand::index::Index;
+use stagehand::index::build::build;
+use stagehand::model::{Problem, Severity};
+
+/// The hang guard: far above what any case needs on a slow machine.
+const GUARD: Duration = Duration::from_secs(300);
+
+const GOOD: &str = "component:default/good";
+
+/// What a case must produce.
+#[derive(Clone)]
+enum Want {
+    /// A problem of this severity in a file under the case folder whose
+    /// message holds every fragment; `line`: it has a position.
+    Problem { severity: Severity, line: bool, says: Vec<String> },
+    /// A problem in a file outside the case folder (a Location target
+    /// outside the tree is followed, as Backstage follows file locations).
+    ProblemIn(String),
+    /// This entity is in the index.
+    Entity(String),
+    /// This entity is not.
+    NoEntity(String),
+    /// Nothing more than finishing (and the good entity surviving).
+    Bounded,
+}
+
+fn error(line: bool, says: &[&str]) -> Want {
+    Want::Problem { severity: Severity::Error, line, says: says.iter().map(|s| s.to_string()).collect() }
+}
+
+fn warning(line: bool, says: &[&str]) -> Want {
+    Want::Problem { severity: Severity::Warning, line, says: says.iter().map(|s| s.to_string()).collect() }
+}
+
+fn entity(r: &str) -> Want {
+    Want::Entity(r.to_string())
+}
+
+/// One case: files (relative to the case folder), symlinks (link, target:
+/// relative targets are kept as written) and expectations.
+struct Case {
+    name: String,
+    files: Vec<(String, Vec<u8>)>,
+    links: Vec<(String, String)>,
+    want: Vec<Want>,
+}
+
+fn case(name: &str, text: impl Into<Vec<u8>>, want: Vec<Want>) -> Case {
+    Case { name: name.to_string(), files: vec![("catalog-info.yaml".into(), text.into())], links: vec![], want }
+}
+
+fn component(name: &str, extra_meta: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{extra_meta}spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n{spec}"
+    )
+}
+
+/// Every built-in kind with a valid spec, as `(kind, apiVersion, spec lines)`.
+/// A kind, its apiVersion and its spec fields with good values.
+type KindSpec = (&'static str, &'static str, Vec<(&'static str, &'static str)>);
+
+fn kinds() -> Vec<KindSpec> {
+    let v1 = "backstage.io/v1alpha1";
+    vec![
+        (
+            "Component",
+            v1,
+            vec![
+                ("type", "service"),
+                ("lifecycle", "production"),
+                ("owner", "team-a"),
+                ("system", "sys"),
+                ("subcomponentOf", "other"),
+                ("providesApis", "[a]"),
+                ("consumesApis", "[a]"),
+                ("dependsOn", "[resource:db]"),
+                ("dependencyOf", "[component:x]"),
+            ],
+        ),
+        (
+            "API",
+            v1,
+            vec![
+                ("type", "openapi"),
+                ("lifecycle", "production"),
+                ("owner", "team-a"),
+                ("definition", "'openapi: 3.0.0'"),
+                ("system", "sys"),
+            ],
+        ),
+        (
+            "Resource",
+            v1,
+            vec![
+                ("type", "database"),
+                ("owner", "team-a"),
+                ("system", "sys"),
+                ("dependsOn", "[resource:db]"),
+                ("dependencyOf", "[component:x]"),
+            ],
+        ),
+        ("System", v1, vec![("owner", "team-a"), ("domain", "dom"), ("type", "product")]),
+        ("Domain", v1, vec![("owner", "team-a"), ("subdomainOf", "dom"), ("type", "area")]),
+        (
+            "Group",
+            v1,
+            vec![
+                ("type", "team"),
+                ("children", "[]"),
+                ("profile", "{displayName: X}"),
+                ("parent", "org"),
+                ("members", "[jane]"),
+            ],
+        ),
+        ("User", v1, vec![("memberOf", "[team-a]"), ("profile", "{email: a@b.c}")]),
+        ("Location", v1, vec![("type", "url"), ("target", "https://example.com/a.yaml"), ("presence", "optional")]),
+        (
+            "Template",
+            "scaffolder.backstage.io/v1beta3",
+            vec![
+                ("type", "service"),
+                ("steps", "[{id: a, action: debug:log, input: {message: hi}}]"),
+                ("parameters", "[{properties: {}}]"),
+                ("output", "{links: []}"),
+                ("owner", "team-a"),
+                ("lifecycle", "production"),
+            ],
+        ),
+    ]
+}
+
+/// A value of the wrong type for a field whose right value is `good`.
+fn wrong_value(good: &str) -> &'static str {
+    if good.starts_with("[{") {
+        // A list of mappings (or one mapping) is right: a number is not.
+        "42"
+    } else if good.starts_with('[') {
+        "{not: a-list}"
+    } else if good.starts_with('{') {
+        "[not, a, map]"
+    } else {
+        "{not: a-string}"
+    }
+}
+
+fn wrong_type_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (kind, api_version, fields) in kinds() {
+        for (i, (field, _)) in fields.iter().enumerate() {
+            let name = format!("wrong-{}-{}", kind.to_lowercase(), field.to_lowercase());
+            let mut spec = String::new();
+            for (j, (f, good)) in fields.iter().enumerate() {
+                let value = if i == j { wrong_value(good) } else { good };
+                spec.push_str(&format!("  {f}: {value}\n"));
+            }
+            let text = format!("apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}");
+            cases.push(case(&name, text, vec![error(true, &[&format!("spec.{field}")])]));
+        }
+    }
+    cases
+}
+
+fn syntax_cases() -> Vec<Case> {
+    let deep_flow = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\n  x: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let mut deep_block =
+        String::from("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deepblock\nspec:\n");
+    for d in 0..200 {
+        deep_block.push_str(&format!("{}k{d}:\n", "  ".repeat(d + 1)));
+    }
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
+    }
+    bomb.push_str("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: bomb}\nspec: *a9\n");
+    let many_docs: String = (0..10_000)
+        .map(|i| format!("---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {{name: r{i}}}\nspec: {{type: db, owner: team-a}}\n"))
+        .collect();
+    let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    binary.extend((0..4096u32).map(|i| (i * 7 % 256) as u8));
+    vec![
+        case(
+            "malformed-unclosed-flow",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [unclosed\nspec: {}\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "malformed-bad-indent",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n   title: y\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "malformed-unterminated-quote",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \"x\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "tabs-indent",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n\tname: tabbed\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "duplicate-keys",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: dup\n  name: dup2\n",
+            vec![error(true, &["duplicate"]), Want::NoEntity("dup2".into())],
+        ),
+        case("deep-nesting-flow", deep_flow, vec![error(true, &["limit"])]),
+        case("deep-nesting-block", deep_block, vec![error(true, &["deep"])]),
+        case("alias-bomb", bomb, vec![error(true, &[])]),
+        case(
+            "alias-undefined",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: *nope\n",
+            vec![error(true, &[])],
+        ),
+        case(
+            "invalid-utf8",
+            b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: caf\xe9\xff\n".to_vec(),
+            vec![error(false, &["UTF-8"])],
+        ),
+        case("binary-named-catalog-info", binary, vec![error(false, &[])]),
+        case(
+            "utf16-with-bom",
+            {
+                let mut b = vec![0xFF, 0xFE];
+                for u in "apiVersion: backstage.io/v1alpha1\nkind: Component\n".encode_utf16() {
+                    b.extend(u.to_le_bytes());
+                }
+                b
+            },
+            vec![error(false, &[])],
+        ),
+        case(
+            "nul-bytes",
+            b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: n\0ul\n".to_vec(),
+            vec![error(false, &[])],
+        ),
+        case("empty-file", "", vec![Want::Bounded]),
+        case("only-comments", "# nothing here\n# at all\n", vec![Want::Bounded]),
+        case("top-level-scalar", "just a string\n", vec![error(true, &[])]),
+        case("top-level-list", "- apiVersion: backstage.io/v1alpha1\n- kind: Component\n", vec![error(true, &[])]),
+        case("null-document", "---\n~\n---\n", vec![Want::Bounded]),
+        case(
+            "unknown-tags",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: tagged\n  title: !!python/object:os.system rm\nspec:\n  type: !custom service\n  lifecycle: production\n  owner: team-a\n",
+            vec![Want::Bounded],
+        ),
+        case("merge-key", "base: &b {type: service, lifecycle: production, owner: team-a}\n", vec![error(true, &[])]),
+        case(
+            "good-doc-then-syntax-error",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: before-error}\nspec: {type: s, lifecycle: p, owner: team-a}\n---\nkey: [oops\n",
+            vec![error(true, &[]), entity("component:default/before-error")],
+        ),
+        case(
+            "raw-control-characters",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ctl\n  title: \"a\x1b]0;x\x07b\"\n",
+            vec![Want::Bounded],
+        ),
+        case("ten-thousand-documents", many_docs, vec![entity("resource:default/r9999")]),
+        case(
+            "missing-kind-and-name",
+            "apiVersion: backstage.io/v1alpha1\nmetadata: {}\n",
+            vec![error(true, &["kind"])],
+        ),
+        case("unknown-kind", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n", vec![Want::Bounded]),
+        case(
+            "kind-not-a-string",
+            "apiVersion: backstage.io/v1alpha1\nkind: [Component]\nmetadata: {name: k}\n",
+            vec![error(true, &["kind"])],
+        ),
+        case(
+            "metadata-a-list",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [a]\n",
+            vec![error(true, &["metadata"])],
+        ),
+        case(
+            "huge-integer",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: 123456789012345678901234567890123456789\n",
+            vec![error(true, &["metadata.name"])],
+        ),
+    ]
+}
+
+fn name_limit_cases() -> Vec<Case> {
+    let n63 = format!("a{}", "b".repeat(62));
+    let n64 = format!("a{}", "b".repeat(63));
+    let prefix253 = {
+        // 253 characters of DNS subdomain: labels of 63 joined by dots.
+        let label = "p".repeat(63);
+        let mut p = [label.as_str(); 4].join(".");
+        p.truncate(253);
+        p.trim_end_matches('.').to_string()
+    };
+    assert!(prefix253.len() >= 250);
+    let prefix254 = format!("{}q.example", "p".repeat(63)) + &".x".repeat(95);
+    let meta = |extra: &str| format!("{extra}\n");
+    vec![
+        case("name-63", component(&n63, "", ""), vec![entity(&format!("component:default/{n63}"))]),
+        case("name-64", component(&n64, "", ""), vec![error(true, &["metadata.name"])]),
+        case(
+            "namespace-63",
+            component("ns63", &meta(&format!("  namespace: {}", "n".repeat(63))), ""),
+            vec![entity(&format!("component:{}/ns63", "n".repeat(63)))],
+        ),
+        case(
+            "namespace-64",
+            component("ns64", &meta(&format!("  namespace: {}", "n".repeat(64))), ""),
+            vec![error(true, &["metadata.namespace"])],
+        ),
+        case(
+            "kind-64",
+            format!("apiVersion: backstage.io/v1alpha1\nkind: K{}\nmetadata: {{name: k}}\n", "k".repeat(63)),
+            vec![error(true, &["kind"])],
+        ),
+        case(
+            "tag-63",
+            component("tag63", &meta(&format!("  tags: [{}]", "t".repeat(63))), ""),
+            vec![entity("component:default/tag63")],
+        ),
+        case(
+            "tag-64",
+            component("tag64", &meta(&format!("  tags: [{}]", "t".repeat(64))), ""),
+            vec![error(true, &["tag"])],
+        ),
+        case(
+            "label-key-63",
+            component("lk63", &meta(&format!("  labels: {{{}: v}}", "k".repeat(63))), ""),
+            vec![entity("component:default/lk63")],
+        ),
+        case(
+            "label-key-64",
+            component("lk64", &meta(&format!("  labels: {{{}: v}}", "k".repeat(64))), ""),
+            vec![error(true, &["label"])],
+        ),
+        case(
+            "label-value-63",
+            component("lv63", &meta(&format!("  labels: {{k: {}}}", "v".repeat(63))), ""),
+            vec![entity("component:default/lv63")],
+        ),
+        case(
+            "label-value-64",
+            component("lv64", &meta(&format!("  labels: {{k: {}}}", "v".repeat(64))), ""),
+            vec![error(true, &["label"])],
+        ),
+        case(
+            "annotation-prefix-253",
+            component("ap253", &meta(&format!("  annotations: {{{prefix253}/key: v}}")), ""),
+            vec![entity("component:default/ap253")],
+        ),
+        case(
+            "annotation-prefix-254",
+            component("ap254", &meta(&format!("  annotations: {{{prefix254}/key: v}}")), ""),
+            vec![error(true, &["annotation"])],
+        ),
+        case(
+            "annotation-name-64",
+            component("an64", &meta(&format!("  annotations: {{example.com/{}: v}}", "a".repeat(64))), ""),
+            vec![error(true, &["annotation"])],
+        ),
+        case(
+            "label-prefix-254",
+            component("lp254", &meta(&format!("  labels: {{{prefix254}/key: v}}")), ""),
+            vec![error(true, &["label"])],
+        ),
+    ]
+}
+
+fn location_cases() -> Vec<Case> {
+    let loc = |name: &str, spec: &str| {
+        format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: {name}}}\nspec:\n{spec}")
+    };
+    let mut fanout = Case {
+        name: "location-fanout-10000".into(),
+        files: vec![],
+        links: vec![],
+        want: vec![entity("resource:default/fan-9999"), entity("resource:default/fan-0")],
+    };
+    let mut targets = String::from("  targets:\n");
+    for i in 0..10_000 {
+        targets.push_str(&format!("    - ./many/r{i}.yaml\n"));
+        fanout.files.push((
+            format!("many/r{i}.yaml"),
+            format!("apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {{name: fan-{i}}}\nspec: {{type: db, owner: team-a}}\n").into_bytes(),
+        ));
+    }
+    fanout.files.push(("catalog-info.yaml".into(), loc("fanout", &targets).into_bytes()));
+    let mut missing = String::from("  targets:\n");
+    for i in 0..10_000 {
+        missing.push_str(&format!("    - ./nowhere/r{i}.yaml\n"));
+    }
+    let mut cycle = case("location-cycle", loc("cycle-a", "  target: ./b.yaml\n"), vec![warning(false, &["cycle"])]);
+    cycle.files.push(("b.yaml".into(), loc("cycle-b", "  target: ./catalog-info.yaml\n").into_bytes()));
+    vec![
+        fanout,
+        case("location-fanout-10000-missing", loc("missing", &missing), vec![error(false, &["nowhere"])]),
+        cycle,
+        case("location-self", loc("self", "  target: ./catalog-info.yaml\n"), vec![Want::Bounded]),
+        case(
+            "location-outside-root",
+            loc("out", "  target: ../../../../../../etc/passwd\n"),
+            vec![Want::ProblemIn("/etc/passwd".into())],
+        ),
+        case("location-absolute", loc("abs", "  target: /etc/passwd\n"), vec![Want::ProblemIn("/etc/passwd".into())]),
+        case("location-glob-everything", loc("glob", "  target: ./**/*\n"), vec![Want::Bounded]),
+        case(
+            "placeholder-text-outside",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: escaper}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ../../../../etc/passwd\n",
+            vec![error(true, &["$text"])],
+        ),
+        case(
+            "placeholder-json-invalid",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: badjson}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $json: ./catalog-info.yaml\n",
+            vec![error(true, &["$json"])],
+        ),
+        case(
+            "placeholder-yaml-self",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: selfyaml}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $yaml: ./catalog-info.yaml\n",
+            vec![Want::Bounded],
+        ),
+    ]
+}
+
+fn file_cases(outside: &Path) -> Vec<Case> {
+    std::fs::write(outside.join("secret.yaml"), component("outside-secret", "", "")).unwrap();
+    let mut loop_case =
+        case("symlink-loop", component("loop-owner", "", ""), vec![entity("component:default/loop-owner")]);
+    loop_case.links.push(("sub/back".into(), "../..".into()));
+    loop_case.links.push(("self".into(), ".".into()));
+    let mut out_file = Case {
+        name: "symlink-file-out".into(),
+        files: vec![],
+        links: vec![],
+        want: vec![Want::NoEntity("outside-secret".into())],
+    };
+    out_file.links.push(("catalog-info.yaml".into(), outside.join("secret.yaml").display().to_string()));
+    let mut out_dir = Case {
+        name: "symlink-dir-out".into(),
+        files: vec![],
+        links: vec![],
+        want: vec![Want::NoEntity("outside-secret".into())],
+    };
+    out_dir.links.push(("escape".into(), outside.display().to_string()));
+    let mut dangling =
+        Case { name: "symlink-dangling".into(), files: vec![], links: vec![], want: vec![Want::Bounded] };
+    dangling.links.push(("catalog-info.yaml".into(), "./does-not-exist.yaml".into()));
+    let mut big =
+        Case { name: "file-100mb".into(), files: vec![], links: vec![], want: vec![error(false, &["byte limit"])] };
+    let mut bytes = component("huge", "", "").into_bytes();
+    bytes.extend(std::iter::repeat_n(b'#', 100 * 1024 * 1024));
+    big.files.push(("catalog-info.yaml".into(), bytes));
+    let line = "x".repeat(1024 * 1024);
+    vec![
+        loop_case,
+        out_file,
+        out_dir,
+        dangling,
+        big,
+        case(
+            "one-mb-line",
+            component("long-line", &format!("  description: {line}\n"), ""),
+            vec![entity("component:default/long-line")],
+        ),
+        case("one-mb-line-garbage", format!("{line}: [{line}"), vec![error(true, &[])]),
+        case(
+            "one-mb-key",
+            format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: k\n  {line}: v\n"),
+            vec![Want::Bounded],
+        ),
+    ]
+}
+
+fn write_case(root: &Path, c: &Case) {
+    let dir = root.join(&c.name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (path, bytes) in &c.files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    for (link, target) in &c.links {
+        let p = dir.join(link);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, p).unwrap();
+    }
+}
+
+fn run_guarded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = mpsc::channel();
+    std::thread::Builder::new()
+        // The runtime's blocking threads (docs render there) have 2 MiB.
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let _ = send.send(f());
+        })
+        .unwrap();
+    match receive.recv_timeout(GUARD) {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: did not finish within the hang guard ({e})"),
+    }
+}
+
+fn sync_case(tmp: &Path, c: &Case) -> Index {
+    let root = tmp.join("root");
+    write(&root, "good/catalog-info.yaml", &component("good", "", ""));
+    write(
+        &root,
+        "team/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n",
+    );
+    write_case(&root, c);
+    let src = source("corpus", SourceKind::Dir(root));
+    let cache = tmp.join("cache");
+    let name = c.name.clone();
+    run_guarded(&name, move || {
+        let output = read_with(&src, &default_patterns(), &cache);
+        build(vec![input(&src, output)], None, 1)
+    })
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn dump(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {}\n", shorten(&p.to_string()))).collect()
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s.to_string() }
+}
+
+fn check_case(index: &Index, root: &Path, c: &Case) -> Result<(), String> {
+    let good = index.resolve(GOOD).ok_or("the good entity is gone")?;
+    if !index.problems_of(good).is_empty() {
+        let problems: Vec<Problem> = index.problems_of(good).into_iter().cloned().collect();
+        return Err(format!("the good entity has problems:\n{}", dump(&problems)));
+    }
+    let dir = root.join("root").join(&c.name);
+    let dir = dir.to_string_lossy().to_string();
+    for want in &c.want {
+        match want {
+            Want::Problem { severity, line, says } => {
+                let hit = index.problems.iter().any(|p| {
+                    p.severity == *severity
+                        && p.file.as_deref().is_some_and(|f| f.starts_with(&dir))
+                        && (!line || p.pos.is_some())
+                        && says.iter().all(|s| p.message.contains(s.as_str()))
+                        && !p.message.trim().is_empty()
+                });
+                if !hit {
+                    return Err(format!(
+                        "no {severity} problem in {dir} (line: {line}) saying {says:?}; problems:\n{}",
+                        dump(&index.problems)
+                    ));
+                }
+            }
+            Want::ProblemIn(file) => {
+                if !index.problems.iter().any(|p| p.file.as_deref() == Some(file.as_str()) && p.pos.is_some()) {
+                    return Err(format!("no problem in {file}; problems:\n{}", dump(&index.problems)));
+                }
+            }
+            Want::Entity(r) => {
+                index.resolve(r).ok_or_else(|| format!("entity {r} missing; problems:\n{}", dump(&index.problems)))?;
+            }
+            Want::NoEntity(r) => {
+                if index.resolve(r).is_some() {
+                    return Err(format!("entity {r} should not be there"));
+                }
+            }
+            Want::Bounded => {}
+        }
+    }
+    // Every problem names its file and says something.
+    for p in &index.problems {
+        if p.message.trim().is_empty() {
+            return Err(format!("an empty problem: {p:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_hostile_catalog_input_is_a_clear_problem_or_bounded() {
+    let outside = tempfile::tempdir().unwrap();
+    let mut cases = syntax_cases();
+    cases.extend(name_limit_cases());
+    cases.extend(location_cases());
+    cases.extend(wrong_type_cases());
+    #[cfg(unix)]
+    cases.extend(file_cases(&std::fs::canonicalize(outside.path()).unwrap()));
+    let total = cases.len();
+    let mut failures = Vec::new();
+    for c in &cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let tmp_path = std::fs::canonicalize(tmp.path()).unwrap();
+        let index = sync_case(&tmp_path, c);
+        let outcome = check_case(&index, &tmp_path, c);
+        let first = index
+            .problems
+            .iter()
+            .find(|p| p.file.as_deref().is_some_and(|f| f.contains(&format!("/{}/", c.name))))
+            .map(|p| shorten(&p.to_string()))
+            .unwrap_or_else(|| "(no problem)".into());
+        eprintln!("{:<40} {} {}", c.name, if outcome.is_ok() { "ok  " } else { "FAIL" }, first);
+        if let Err(e) = outcome {
+            failures.push(format!("{}: {e}", c.name));
+        }
+    }
+    let doc_cases = docs_and_template_cases();
+    assert!(total + doc_cases >= 50, "the corpus has {} cases", total + doc_cases);
+    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Docs (mkdocs.yml with unknown tags, deep Markdown) and templates
+/// (recursion, huge loops): each is bounded and errors are clear. Returns
+/// the number of cases.
+fn docs_and_template_cases() -> usize {
+    use stagehand::docs::render::{render, theme::DocTheme};
+    use stagehand::scaffold::expr::{Engine, Syntax};
+    let mut n = 0;
+    let markdown: Vec<(&str, String)> = vec![
+        ("md-quote-10000", "> ".repeat(10_000) + "deep"),
+        ("md-list-10000", "- ".repeat(10_000) + "item"),
+        ("md-ordered-list-10000", "1. ".repeat(10_000) + "item"),
+        ("md-list-indented-2000", (0..2_000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect()),
+        ("md-brackets-10000", "[".repeat(10_000) + &"]".repeat(10_000)),
+        ("md-emphasis-10000", "*".repeat(10_000) + "x" + &"*".repeat(10_000)),
+        ("md-html-10000", "<div>".repeat(10_000)),
+        ("md-table-wide", format!("|{}\n|{}\n", "a|".repeat(5_000), "-|".repeat(5_000))),
+        ("md-one-mb-line", "word ".repeat(200_000)),
+        ("md-escapes", "\x1b]0;x\x07 \u{9b}31m \u{202E}".repeat(1000)),
+    ];
+    for (name, text) in markdown {
+        n += 1;
+        let lines = run_guarded(name, move || {
+            let rendered = render(&text, 80, &DocTheme::default());
+            rendered.lines.len()
+        });
+        eprintln!("{name:<40} ok   {lines} lines");
+    }
+    // mkdocs.yml with unknown tags, and an !include of itself.
+    let tmp = tempfile::tempdir().unwrap();
+    let site = std::fs::canonicalize(tmp.path()).unwrap();
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(site.join("docs/index.md"), "# Hi\n").unwrap();
+    for (name, config) in [
+        (
+            "mkdocs-unknown-tags",
+            "site_name: !ENV [SITE, x]\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\nnav:\n  - Home: index.md\n",
+        ),
+        ("mkdocs-include-self", "site_name: x\nnav:\n  - Self: '!include ./mkdocs.yml'\n  - Home: index.md\n"),
+        ("mkdocs-malformed", "site_name: [x\n"),
+        ("mkdocs-nav-outside", "site_name: x\nnav:\n  - Passwd: ../../../../etc/passwd\n  - Home: index.md\n"),
+    ] {
+        n += 1;
+        std::fs::write(site.join("mkdocs.yml"), config).unwrap();
+        let (root, dir) = (site.clone(), site.clone());
+        let result = run_guarded(name, move || stagehand::docs::mkdocs::read_site(&root, &dir).map(|s| s.pages.len()));
+        if let Ok(pages) = &result {
+            assert!(*pages <= 2, "{name}: {pages} pages");
+        }
+        eprintln!("{name:<40} ok   {:?}", result.as_ref().map_err(|e| shorten(&e.to_string())));
+    }
+    // Templates.
+    for (name, text) in [
+        ("template-recursive-macro", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}${{ f(0) }}"),
+        ("template-include-self", "{% include 'self' %}"),
+        ("template-huge-loop", "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"),
+        ("template-huge-string", "${{ 'x' * 1000000000 }}"),
+        ("template-huge-join", "${{ range(100000) | join(',') * 100000 }}"),
+        ("template-deep-parens", &format!("${{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000))),
+        ("template-filter-chain", &format!("${{{{ 'a' {} }}}}", "| upper ".repeat(10_000))),
+        ("template-unclosed", "${{ parameters.name "),
+        ("template-nested-ifs-10000", &format!("{}x{}", "{% if true %}".repeat(10_000), "{% endif %}".repeat(10_000))),
+        (
+            "template-nested-fors-10000",
+            &format!("{}x{}", "{% for i in [1] %}".repeat(10_000), "{% endfor %}".repeat(10_000)),
+        ),
+        ("template-binary-chain", &format!("${{{{ 1{} }}}}", " + 1".repeat(10_000))),
+    ] {
+        n += 1;
+        let text = text.to_string();
+        let result = run_guarded(name, move || {
+            Engine::new(Syntax::Backstage)
+                .render_str(&text, &serde_json::json!({"parameters": {"name": "x"}}))
+                .map(|s| s.len())
+        });
+        match &result {
+            Ok(len) => assert!(*len < 64 << 20, "{name}: an unbounded result of {len} bytes"),
+            Err(e) => assert!(!e.0.trim().is_empty(), "{name}: an empty error"),
+        }
+        eprintln!("{name:<40} ok   {:?}", result.as_ref().map_err(|e| shorten(&e.0)));
+    }
+    n
+}
