@@ -1,10 +1,12 @@
-//! What happens when the TUI panics: ratatui's hook (installed after this
-//! one, so it runs first) restores the terminal; then this hook writes a
-//! short report (version, where, what; no environment, no arguments, no
-//! config, secrets redacted) to a 0600 file under the cache dir, prints one
-//! line saying where it is, and exits with 101 so a panic on a background
-//! task never leaves a half-working UI behind.
+//! What happens when the TUI panics. Every panic writes a short report
+//! (version, where, what; no environment, no arguments, no config, secrets
+//! redacted) to a 0600 file under the cache dir. A panic inside an effect
+//! (see [`guarded`]) stops only that effect: the UI says it failed and goes
+//! on. Any other panic restores the terminal (ratatui's hook, installed
+//! before this one), prints one line saying where the report is, and exits
+//! with 101.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, SourceKind, TokenSource};
@@ -13,32 +15,86 @@ use crate::model::sanitize;
 /// Exit status after a panic (Rust's own).
 pub const PANIC_EXIT: i32 = 101;
 
-/// Installs the crash reporter; reports go to `cache_dir/crash`.
-pub fn install(cache_dir: &Path, config: &Config) {
-    let dir = cache_dir.join("crash");
-    let secrets = secrets(config);
-    std::panic::set_hook(Box::new(move |info| {
-        // ratatui's hook left raw mode and the alternate screen; the cursor
-        // it leaves hidden (the terminal is never dropped: we exit below).
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+thread_local! {
+    /// Set while an effect runs on this thread (see [`guarded`]).
+    static IN_EFFECT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs one effect; a panic inside it becomes an error message instead of
+/// ending the program (its report is written all the same).
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    IN_EFFECT.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_EFFECT.with(|c| c.set(false));
+    result.map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        format!(
+            "an internal error stopped this task ({}); a report is in the cache's crash folder",
+            sanitize::line(&what)
+        )
+    })
+}
+
+/// What a report needs: where reports go and what to redact.
+pub struct Reporter {
+    dir: PathBuf,
+    secrets: Vec<String>,
+}
+
+impl Reporter {
+    /// Writes the report of a panic; returns what panicked and where the
+    /// report is.
+    fn write_report(&self, info: &std::panic::PanicHookInfo<'_>) -> (String, std::io::Result<PathBuf>) {
         let what = info
             .payload()
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_string());
-        let what = redact(&what, &secrets);
+        let what = redact(&what, &self.secrets);
         let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let report = report(&what, &location);
-        match write(&dir, &report) {
-            Ok(path) => eprintln!(
+        let written = write(&self.dir, &report(&what, &location));
+        (what, written)
+    }
+}
+
+/// Installs the crash reporter BEFORE `ratatui::init` (whose hook restores
+/// the terminal and then calls this one); reports go to `cache_dir/crash`.
+pub fn install(cache_dir: &Path, config: &Config) -> std::sync::Arc<Reporter> {
+    let reporter = std::sync::Arc::new(Reporter { dir: cache_dir.join("crash"), secrets: secrets(config) });
+    let hook_reporter = reporter.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        // ratatui's hook left raw mode and the alternate screen; the cursor
+        // it leaves hidden (the terminal is never dropped: we exit below).
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        match hook_reporter.write_report(info) {
+            (what, Ok(path)) => eprintln!(
                 "stagehand crashed: {}\na short report (no secrets) is in {}",
                 sanitize::line(&what),
                 path.display()
             ),
-            Err(e) => eprintln!("stagehand crashed: {} (no report: {e})", sanitize::line(&what)),
+            (what, Err(e)) => eprintln!("stagehand crashed: {} (no report: {e})", sanitize::line(&what)),
         }
         std::process::exit(PANIC_EXIT);
+    }));
+    reporter
+}
+
+/// Installs, AFTER `ratatui::init`, the outermost hook: a panic inside an
+/// effect (see [`guarded`]) only writes its report and lets the effect fail;
+/// any other goes on to ratatui's hook (restore) and then the reporter (exit).
+pub fn guard_effects(reporter: std::sync::Arc<Reporter>) {
+    let next = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if IN_EFFECT.with(Cell::get) {
+            let _ = reporter.write_report(info);
+            return;
+        }
+        next(info);
     }));
 }
 
@@ -102,6 +158,14 @@ fn redact(text: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_in_an_effect_becomes_a_message() {
+        assert_eq!(guarded(|| 7).unwrap(), 7);
+        let err = guarded(|| -> u8 { panic!("boom\u{1b}]0;x\u{7}") }).unwrap_err();
+        assert!(err.contains("boom") && !err.contains('\u{1b}'), "{err}");
+        assert!(!IN_EFFECT.with(Cell::get), "the flag is cleared after a panic");
+    }
 
     #[test]
     fn reports_are_short_private_and_redacted() {

@@ -81,7 +81,8 @@ fn spawn(effect: Effect, ctx: &EffectContext, tx: &UnboundedSender<Msg>) {
     let ctx = ctx.clone();
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(msg) = perform(effect, &ctx) {
+        let msg = super::crash::guarded(|| perform(effect, &ctx)).unwrap_or_else(|e| Some(Msg::EffectFailed(e)));
+        if let Some(msg) = msg {
             let _ = tx.send(msg);
         }
     });
@@ -121,8 +122,9 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
         }),
     };
     // Before ratatui's hook, which wraps it: the terminal is restored first.
-    super::crash::install(&ctx.ws.paths.cache_dir, &ctx.ws.config);
+    let reporter = super::crash::install(&ctx.ws.paths.cache_dir, &ctx.ws.config);
     let mut terminal = ratatui::init();
+    super::crash::guard_effects(reporter);
     let mut app = App::new(settings);
     let size = terminal.size()?;
     app.size = (size.width, size.height);
