@@ -114,12 +114,32 @@ fn keep_previous(
     problems: &mut Vec<Problem>,
 ) {
     problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name)).cloned());
+    carry_over(prev, name, source, server_relations, |_| true, candidates);
+}
+
+/// Carries over, from the previous index, a remote source's entities whose
+/// uid the incremental sync found unchanged.
+fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
+    let unchanged = |s: &Summary| s.uid.as_deref().is_some_and(|u| kept.contains(u));
+    carry_over(prev, name, source, true, unchanged, candidates);
+}
+
+/// The previous index's entities of source `name` that `keep` accepts, as
+/// candidates of the new build.
+fn carry_over(
+    prev: &Index,
+    name: &str,
+    source: u16,
+    server_relations: bool,
+    keep: impl Fn(&Summary) -> bool,
+    candidates: &mut Vec<Candidate>,
+) {
     for i in 0..prev.len() as u32 {
-        if prev.source_name(i) != name {
+        let s = prev.summary(i);
+        if prev.source_name(i) != name || !keep(s) {
             continue;
         }
         let Ok(entity) = prev.entity(i) else { continue };
-        let s = prev.summary(i);
         candidates.push(Candidate {
             canonical: prev.ref_of(i).to_string(),
             entity,
@@ -127,26 +147,6 @@ fn keep_previous(
             file: s.file.clone(),
             line: s.line,
             server_relations,
-        });
-    }
-}
-
-/// Carries over, from the previous index, a remote source's entities whose
-/// uid the incremental sync found unchanged.
-fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
-    for i in 0..prev.len() as u32 {
-        let s = prev.summary(i);
-        if prev.source_name(i) != name || !s.uid.as_deref().is_some_and(|u| kept.contains(u)) {
-            continue;
-        }
-        let Ok(entity) = prev.entity(i) else { continue };
-        candidates.push(Candidate {
-            canonical: prev.ref_of(i).to_string(),
-            entity,
-            source,
-            file: s.file.clone(),
-            line: s.line,
-            server_relations: true,
         });
     }
 }
