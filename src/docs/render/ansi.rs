@@ -4,11 +4,11 @@
 
 use std::fmt::Write;
 
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use termimad::crossterm::style::{Attribute, ContentStyle, StyledContent};
+use termimad::crossterm::style::StyledContent;
 
-use super::theme::crossterm_color;
+use super::theme::content_style;
 
 /// The lines as text: with colours (`color`) or plain; trailing spaces trimmed.
 pub fn to_text(lines: &[Line<'_>], color: bool) -> String {
@@ -26,25 +26,4 @@ pub fn to_text(lines: &[Line<'_>], color: bool) -> String {
         out.push('\n');
     }
     out
-}
-
-fn content_style(style: Style) -> ContentStyle {
-    let mut c = ContentStyle {
-        foreground_color: style.fg.map(crossterm_color),
-        background_color: style.bg.map(crossterm_color),
-        ..ContentStyle::default()
-    };
-    for (m, a) in [
-        (Modifier::BOLD, Attribute::Bold),
-        (Modifier::ITALIC, Attribute::Italic),
-        (Modifier::UNDERLINED, Attribute::Underlined),
-        (Modifier::CROSSED_OUT, Attribute::CrossedOut),
-        (Modifier::REVERSED, Attribute::Reverse),
-        (Modifier::DIM, Attribute::Dim),
-    ] {
-        if style.add_modifier.contains(m) {
-            c.attributes.set(a);
-        }
-    }
-    c
 }

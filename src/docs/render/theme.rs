@@ -4,7 +4,7 @@
 //! `NO_COLOR` (mono: attributes only) work.
 
 use ratatui::style::{Color, Modifier, Style};
-use termimad::crossterm::style::{Attribute, Attributes, Color as CtColor, ContentStyle};
+use termimad::crossterm::style::{Attribute, Color as CtColor, ContentStyle};
 use termimad::{CompoundStyle, LineStyle, MadSkin, StyledChar};
 
 /// Styles of rendered docs.
@@ -122,8 +122,16 @@ impl DocTheme {
 
 /// A ratatui style as a termimad compound style.
 fn compound(style: Style) -> CompoundStyle {
-    let mut attributes = Attributes::default();
-    let mods = style.add_modifier;
+    CompoundStyle::from(content_style(style))
+}
+
+/// A ratatui style as a crossterm content style (colours and attributes).
+pub fn content_style(style: Style) -> ContentStyle {
+    let mut c = ContentStyle {
+        foreground_color: style.fg.map(crossterm_color),
+        background_color: style.bg.map(crossterm_color),
+        ..ContentStyle::default()
+    };
     for (m, a) in [
         (Modifier::BOLD, Attribute::Bold),
         (Modifier::ITALIC, Attribute::Italic),
@@ -132,16 +140,11 @@ fn compound(style: Style) -> CompoundStyle {
         (Modifier::REVERSED, Attribute::Reverse),
         (Modifier::DIM, Attribute::Dim),
     ] {
-        if mods.contains(m) {
-            attributes.set(a);
+        if style.add_modifier.contains(m) {
+            c.attributes.set(a);
         }
     }
-    CompoundStyle::from(ContentStyle {
-        foreground_color: style.fg.map(crossterm_color),
-        background_color: style.bg.map(crossterm_color),
-        underline_color: None,
-        attributes,
-    })
+    c
 }
 
 /// ratatui's colour names mean the same ANSI slots as crossterm's `Dark*`.
