@@ -33,6 +33,21 @@ fn is_delimiter_row(line: &str) -> bool {
         })
 }
 
+/// Whether minimad would read a table cell starting with `rest` as a list
+/// item or a quote (it does, after a pipe followed by up to 3 spaces).
+fn reads_as_block(rest: &str) -> bool {
+    let t = rest.trim_start_matches(' ');
+    if rest.len() - t.len() >= 4 {
+        return false;
+    }
+    if ["* ", "- ", "+ "].iter().any(|m| t.starts_with(m)) || rest.starts_with("> ") {
+        return true;
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(t.as_bytes().get(digits), Some(b'.' | b')'))
+}
+
+/// A table row with its outer pipes.
 fn piped(line: &str) -> String {
     let t = line.trim();
     let mut out = String::with_capacity(t.len() + 4);
@@ -42,6 +57,23 @@ fn piped(line: &str) -> String {
     out.push_str(t);
     if !t.ends_with('|') || t.ends_with("\\|") {
         out.push_str(" |");
+    }
+    out
+}
+
+/// A line minimad reads as a table row (any line starting with a pipe), every
+/// cell kept plain text as GFM has it: a cell that would read as a list item
+/// or quote gets four leading spaces (minimad then reads it as text and trims
+/// them), because termimad cannot wrap such cells in narrow columns.
+fn shield_cells(row: &str) -> String {
+    let mut out = String::with_capacity(row.len() + 8);
+    let mut escaped = false;
+    for (i, c) in row.char_indices() {
+        out.push(c);
+        if c == '|' && !escaped && reads_as_block(&row[i + 1..]) {
+            out.push_str("    ");
+        }
+        escaped = c == '\\' && !escaped;
     }
     out
 }
@@ -143,6 +175,9 @@ pub fn for_termimad(md: &str) -> String {
             }
         }
     }
+    for line in out.iter_mut().filter(|l| l.starts_with('|')) {
+        *line = shield_cells(line);
+    }
     out.join("\n")
 }
 
@@ -164,5 +199,13 @@ mod tests {
         assert_eq!(for_termimad("a | b\n--- | ---\n1 | 2"), "| a | b |\n| --- | --- |\n| 1 | 2 |");
         assert_eq!(for_termimad("text\n\n    code\n      more"), "text\n\n    code\n      more");
         assert_eq!(for_termimad(">quote\n  lazy\n\npara\nmore"), "> quote lazy\n\npara more");
+    }
+
+    #[test]
+    fn table_cells_never_read_as_lists_or_quotes() {
+        assert_eq!(
+            for_termimad("a | b\n--- | ---\n- x |   12. y\n|> q | \\| - z |"),
+            "| a | b |\n| --- | --- |\n|     - x |       12. y |\n|    > q | \\| - z |"
+        );
     }
 }
