@@ -2,163 +2,24 @@
 //! send-keys and read with capture-pane. Skipped, with a printed reason,
 //! where tmux is not installed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+mod common_tmux;
 
-/// How long one step may take to show up on screen.
-const STEP: Duration = Duration::from_secs(15);
-/// How often the pane is read while waiting.
-const POLL: Duration = Duration::from_millis(50);
+use std::path::Path;
+use std::process::Command;
 
-static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+use common_tmux::{Tmux, shell_quote};
 
-fn tmux_path() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join("tmux")).find(|p| p.is_file())
+/// Starts `command` in a fresh 120x40 session, or `None` (after saying why)
+/// when tmux is missing.
+fn start(test: &str, command: &str) -> Option<Tmux> {
+    Tmux::start(test, 120, 40, &[], |_| command.to_string())
 }
 
-/// A private tmux server (its own socket in its own temp dir) running one
-/// 120x40 session; the server is killed on drop, failed test or not.
-struct Tmux {
-    tmux: PathBuf,
-    socket: String,
-    home: tempfile::TempDir,
-}
-
-impl Tmux {
-    /// Starts `command` (a shell command line) in a fresh session, or
-    /// `None` (after saying why) when tmux is missing.
-    fn start(command: &str) -> Option<Tmux> {
-        let Some(tmux) = tmux_path() else {
-            eprintln!("skipped: tmux is not on PATH");
-            return None;
-        };
-        let home = tempfile::Builder::new().prefix("stagehand-e2e-").tempdir().expect("temp home");
-        let socket = format!("stagehand-e2e-{}-{}", std::process::id(), SESSIONS.fetch_add(1, Ordering::SeqCst));
-        let t = Tmux { tmux, socket, home };
-        let h = t.home.path();
-        for dir in ["config", "cache", "data", "tmux"] {
-            std::fs::create_dir_all(h.join(dir)).unwrap();
-        }
-        let env = [
-            format!("HOME={}", h.display()),
-            format!("XDG_CONFIG_HOME={}", h.join("config").display()),
-            format!("XDG_CACHE_HOME={}", h.join("cache").display()),
-            format!("XDG_DATA_HOME={}", h.join("data").display()),
-            "TERM=xterm-256color".to_string(),
-            "PS1=$ ".to_string(),
-        ];
-        let mut args: Vec<String> =
-            ["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"].map(String::from).to_vec();
-        for e in &env {
-            args.push("-e".into());
-            args.push(e.clone());
-        }
-        args.push(format!("env {} sh -c {}", env.map(|e| shell_quote(&e)).join(" "), shell_quote(command)));
-        let out = t.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        Some(t)
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(&self.tmux);
-        c.env("TMUX_TMPDIR", self.home.path().join("tmux"))
-            .env_remove("TMUX")
-            .env_remove("NO_COLOR")
-            .env_remove("BROWSER")
-            .args(["-f", "/dev/null", "-L", &self.socket]);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().expect("run tmux")
-    }
-
-    /// Sends tmux key names (`Enter`, `Down`, `BSpace`, `q`).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    /// Types text literally.
-    fn type_text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "e2e", "-l", text]);
-        assert!(out.status.success(), "send-keys -l: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    /// The visible pane, as text (with `-e`: with its SGR escapes).
-    fn capture_with(&self, escapes: bool) -> String {
-        let mut args = vec!["capture-pane", "-p", "-t", "e2e"];
-        if escapes {
-            args.push("-e");
-        }
-        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
-    }
-
-    fn capture(&self) -> String {
-        self.capture_with(false)
-    }
-
-    /// A tmux format for the pane (`#{alternate_on}`, `#{pane_pid}`).
-    fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(&self.run(&["display-message", "-p", "-t", "e2e", format]).stdout).trim().to_string()
-    }
-
-    /// Polls the pane until `done` holds on a settled screen (the same on
-    /// two reads in a row, so not a frame half written); panics with the
-    /// last screen after [`STEP`].
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        let mut last = String::new();
-        loop {
-            let screen = self.capture();
-            if done(&screen) && screen == last {
-                return screen;
-            }
-            last = screen.clone();
-            if start.elapsed() > STEP {
-                panic!("timed out waiting for {what}; the screen was:\n{screen}");
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(&format!("`{needle}`"), |s| s.contains(needle))
-    }
-
-    /// Waits for the loaded index: the status bar's "N entities".
-    fn wait_loaded(&self) -> String {
-        self.wait_until("the index to load", |s| {
-            s.lines().last().is_some_and(|l| l.contains(" entities")) || s.contains(" entities │")
-        })
-    }
-
-    /// Checks the terminal is usable again after stagehand left: the main
-    /// screen is back, the cursor is shown and the line discipline is cooked.
-    fn assert_restored(&self) {
-        assert_eq!(self.display("#{alternate_on}"), "0", "the alternate screen was left");
-        assert_eq!(self.display("#{cursor_flag}"), "1", "the cursor is visible");
-        self.type_text(r#"case "$(stty -a)" in *-icanon*) echo MODE-RAW;; *) echo MODE-COOKED;; esac"#);
-        self.keys(&["Enter"]);
-        let answered = |s: &str| s.lines().any(|l| matches!(l.trim(), "MODE-COOKED" | "MODE-RAW"));
-        let screen = self.wait_until("the shell to answer (no answer: the tty is left in raw mode)", answered);
-        assert!(screen.lines().any(|l| l.trim() == "MODE-COOKED"), "raw mode was left on:\n{screen}");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.command().arg("kill-server").output();
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+/// Waits for the loaded index: the status bar's "N entities".
+fn wait_loaded(t: &Tmux) -> String {
+    t.wait_until("the index to load", |s| {
+        s.lines().last().is_some_and(|l| l.contains(" entities")) || s.contains(" entities │")
+    })
 }
 
 fn binary() -> &'static str {
@@ -187,10 +48,10 @@ fn preview_ref(screen: &str) -> Option<String> {
 
 #[test]
 fn a_session_from_search_to_quit() {
-    let Some(t) = Tmux::start(&demo_command()) else {
+    let Some(t) = start("a_session_from_search_to_quit", &demo_command()) else {
         return;
     };
-    let screen = t.wait_loaded();
+    let screen = wait_loaded(&t);
     assert!(screen.contains("stagehand") && screen.contains("› search"), "{screen}");
     // The demo has 114 entities today; any count near it means it all loaded.
     assert!(entity_count(&screen).is_some_and(|n| n >= 100), "the whole demo loaded:\n{screen}");
@@ -301,10 +162,10 @@ fn comm(proc_dir: &Path) -> Option<String> {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let Some(t) = Tmux::start(&demo_command()) else {
+    let Some(t) = start("sigterm_restores_the_terminal", &demo_command()) else {
         return;
     };
-    t.wait_loaded();
+    wait_loaded(&t);
     // Leave it somewhere deeper than the home screen, with an overlay open.
     t.type_text("booking");
     t.wait_for("❯ booking");
@@ -326,10 +187,10 @@ fn sigterm_restores_the_terminal() {
 #[test]
 fn q_at_home_after_startup_exits_cleanly() {
     // Quitting straight away (tab to the results, q) also restores the terminal.
-    let Some(t) = Tmux::start(&demo_command()) else {
+    let Some(t) = start("q_at_home_after_startup_exits_cleanly", &demo_command()) else {
         return;
     };
-    t.wait_loaded();
+    wait_loaded(&t);
     t.keys(&["Tab"]);
     t.keys(&["q"]);
     let screen = t.wait_for("EXITED-");
@@ -351,10 +212,10 @@ fn press(t: &Tmux, key: &str, n: usize) {
 
 #[test]
 fn from_a_component_to_its_owner_to_a_member_to_what_they_own_and_back() {
-    let Some(t) = Tmux::start(&demo_command()) else {
+    let Some(t) = start("from_a_component_to_its_owner_to_a_member_to_what_they_own_and_back", &demo_command()) else {
         return;
     };
-    t.wait_loaded();
+    wait_loaded(&t);
 
     // The component, from search.
     t.type_text("shipment-tracker");
@@ -441,10 +302,10 @@ fn scaffold_a_template_from_the_wizard() {
         shell_quote(&work.path().display().to_string()),
         shell_quote(binary())
     );
-    let Some(t) = Tmux::start(&command) else {
+    let Some(t) = start("scaffold_a_template_from_the_wizard", &command) else {
         return;
     };
-    t.wait_loaded();
+    wait_loaded(&t);
     // `:templates`, pick the Python library, Enter starts the wizard.
     t.type_text(":");
     t.wait_for("command");
@@ -505,10 +366,10 @@ fn scaffold_a_template_from_the_wizard() {
 
 #[test]
 fn reading_docs_through_nav_links_and_search() {
-    let Some(t) = Tmux::start(&demo_command()) else {
+    let Some(t) = start("reading_docs_through_nav_links_and_search", &demo_command()) else {
         return;
     };
-    t.wait_loaded();
+    wait_loaded(&t);
     // Open a component.
     t.type_text("shipment tracker");
     t.wait_until("results for the query", |s| preview_ref(s).as_deref() == Some("component:default/shipment-tracker"));

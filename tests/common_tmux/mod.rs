@@ -112,7 +112,16 @@ impl Tmux {
 
     /// The visible pane as text.
     pub fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        self.capture_with(false)
+    }
+
+    /// The visible pane, as text (with `escapes`: with its SGR escapes).
+    pub fn capture_with(&self, escapes: bool) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", "e2e"];
+        if escapes {
+            args.push("-e");
+        }
+        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
     }
 
     /// The pane with its whole history.
