@@ -226,9 +226,10 @@ impl<'a> Scanner<'a> {
                 self.element_start(p.checked_sub(1)?)?
             } else if name_or_number && self.text_of(p) == "not" && p > 0 && self.text_of(p - 1) == "is" {
                 self.element_start(p.checked_sub(2)?)?
-            } else if current == Some(Kind::Str) && self.kind(p) == Some(Kind::Str) {
-                p
-            } else if self.is_op(p, &["-", "+"]) && (p == 0 || !self.ends_operand(p - 1)) {
+            } else if (current == Some(Kind::Str) && self.kind(p) == Some(Kind::Str))
+                || (self.is_op(p, &["-", "+"]) && (p == 0 || !self.ends_operand(p - 1)))
+            {
+                // adjacent string literals, or a unary sign
                 p
             } else if self.is_op(p, &SAME_OR_TIGHTER) {
                 self.element_start(p.checked_sub(1)?)?
