@@ -75,6 +75,21 @@ pub struct RemoteConfig {
     pub page_size: usize,
 }
 
+impl RemoteConfig {
+    /// A backend at `url` with the defaults: no token, no filter, the
+    /// system CAs, a 30 s timeout and pages of 500.
+    pub fn new(url: &str) -> RemoteConfig {
+        RemoteConfig {
+            url: url.trim_end_matches('/').to_string(),
+            token: TokenSource::None,
+            filters: Vec::new(),
+            ca_file: None,
+            timeout: std::time::Duration::from_secs(30),
+            page_size: 500,
+        }
+    }
+}
+
 impl SourceKind {
     /// `dir`, `file` or `git`.
     pub fn label(&self) -> &'static str {
@@ -286,8 +301,9 @@ fn parse_remote(node: &Node, home: Option<&Path>) -> Result<RemoteConfig, Fail> 
         Some(n) if n.as_str().is_some() => vec![n.as_str().unwrap_or_default().to_string()],
         Some(n) => string_list(n).map_err(|(p, m)| (p, format!("`filter` {m}")))?,
     };
+    let defaults = RemoteConfig::new(&url);
     let timeout = match node.get("timeout") {
-        None => std::time::Duration::from_secs(30),
+        None => defaults.timeout,
         Some(n) => {
             let text = n.as_str().map(String::from).or_else(|| match n.value {
                 NodeValue::Int(i) if i > 0 => Some(format!("{i}s")),
@@ -298,14 +314,14 @@ fn parse_remote(node: &Node, home: Option<&Path>) -> Result<RemoteConfig, Fail> 
         }
     };
     let page_size = match node.get("page_size") {
-        None => 500,
+        None => defaults.page_size,
         Some(n) => match n.value {
             NodeValue::Int(i) if (1..=10_000).contains(&i) => i as usize,
             _ => return Err((n.pos, "`page_size` must be a number from 1 to 10000".into())),
         },
     };
     let ca_file = opt_string(node, "ca_file")?.map(|f| expand_home(&f, home));
-    Ok(RemoteConfig { url: url.trim_end_matches('/').to_string(), token, filters, ca_file, timeout, page_size })
+    Ok(RemoteConfig { token, filters, ca_file, timeout, page_size, ..defaults })
 }
 
 #[cfg(test)]

@@ -34,12 +34,12 @@ fn index_for(dir: &Path) -> Index {
     index_of(&source("repo", SourceKind::Dir(dir.to_path_buf())))
 }
 
-fn no_token(_: &str) -> Option<String> {
+fn no_remote(_: &str) -> Option<stagehand::config::RemoteConfig> {
     None
 }
 
 fn ctx(cache: &Path) -> OpenContext<'_> {
-    OpenContext { cache_dir: cache, token: &no_token }
+    OpenContext { cache_dir: cache, remote: &no_remote }
 }
 
 #[test]

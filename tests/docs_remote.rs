@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use stagehand::config::{RemoteConfig, TokenSource};
 use stagehand::docs::remote::{RemoteRequest, fetch_site};
 use stagehand::docs::render::{DocTheme, render};
 use stagehand::docs::{ErrorKind, page_text};
@@ -124,15 +125,12 @@ fn routes() -> HashMap<String, (u16, String)> {
     r
 }
 
-fn request<'a>(base: &'a str, cache: &'a std::path::Path, name: &'a str) -> RemoteRequest<'a> {
-    RemoteRequest {
-        base_url: base,
-        token: Some("s3cret"),
-        namespace: "default",
-        kind: "Component",
-        name,
-        cache_dir: cache,
-    }
+fn config(base: &str) -> RemoteConfig {
+    RemoteConfig { token: TokenSource::Command("echo s3cret".into()), ..RemoteConfig::new(base) }
+}
+
+fn request<'a>(config: &'a RemoteConfig, cache: &'a std::path::Path, name: &'a str) -> RemoteRequest<'a> {
+    RemoteRequest { config, namespace: "default", kind: "Component", name, cache_dir: cache }
 }
 
 #[test]
@@ -140,7 +138,7 @@ fn a_built_site_is_fetched_rendered_and_cached() {
     let server = Server::start(routes());
     let base = server.base();
     let cache = tempfile::tempdir().unwrap();
-    let site = fetch_site(&request(&base, cache.path(), "svc")).unwrap();
+    let site = fetch_site(&request(&config(&base), cache.path(), "svc")).unwrap();
     assert_eq!(site.title, "Svc docs");
     assert_eq!(site.description.as_deref(), Some("All about svc"));
     let pages: Vec<(&str, &str)> = site.pages.iter().map(|p| (p.title.as_str(), p.path.as_str())).collect();
@@ -172,10 +170,10 @@ fn a_built_site_is_fetched_rendered_and_cached() {
     // Offline: the cached copy is read, with a note.
     drop(server);
     std::thread::sleep(Duration::from_millis(50));
-    let offline = fetch_site(&request("http://127.0.0.1:9", cache.path(), "svc"));
+    let offline = fetch_site(&request(&config("http://127.0.0.1:9"), cache.path(), "svc"));
     // A different base URL is a different cache; the same one reads the cache.
     assert!(offline.is_err());
-    let cached = fetch_site(&request(&base, cache.path(), "svc")).unwrap();
+    let cached = fetch_site(&request(&config(&base), cache.path(), "svc")).unwrap();
     assert_eq!(cached.pages.len(), 2);
     assert!(cached.notes.first().is_some_and(|n| n.starts_with("offline")), "{:?}", cached.notes);
     assert!(page_text(&cached, 1).unwrap().contains("Runbook"));
@@ -185,7 +183,7 @@ fn a_built_site_is_fetched_rendered_and_cached() {
 fn an_entity_without_built_docs_is_a_clear_no_docs() {
     let server = Server::start(routes());
     let cache = tempfile::tempdir().unwrap();
-    let err = fetch_site(&request(&server.base(), cache.path(), "other")).unwrap_err();
+    let err = fetch_site(&request(&config(&server.base()), cache.path(), "other")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NoDocs, "{err}");
     assert!(err.message.contains("404"), "{err}");
 }
@@ -218,8 +216,9 @@ fn entities_of_a_remote_catalog_read_their_backend_docs() {
     };
     let index = build(vec![input], None, 1);
     let cache = tempfile::tempdir().unwrap();
-    let token = |source: &str| (source == "portal").then(|| "s3cret".to_string());
-    let opened = open(&index, 0, OpenContext { cache_dir: cache.path(), token: &token }).unwrap();
+    let base = server.base();
+    let remote = |source: &str| (source == "portal").then(|| config(&base));
+    let opened = open(&index, 0, OpenContext { cache_dir: cache.path(), remote: &remote }).unwrap();
     assert!(matches!(&opened.located, Located::Remote(r) if r.source == "portal"));
     assert_eq!(opened.site.pages.len(), 2);
     assert!(server.auth.lock().unwrap().iter().any(|a| a.ends_with("Bearer s3cret")));

@@ -8,7 +8,7 @@ use anyhow::bail;
 use crate::docs::render::{DocTheme, ansi, render};
 use crate::docs::search::search_all;
 use crate::docs::site::{NavNode, Site};
-use crate::docs::{ErrorKind, OpenContext, open, page_text, workspace_tokens};
+use crate::docs::{ErrorKind, OpenContext, open, page_text, workspace_remotes};
 use crate::index::Index;
 use crate::workspace::Workspace;
 
@@ -43,8 +43,8 @@ fn resolve(ws: &Workspace, index: &Index, reference: &str) -> anyhow::Result<u32
 pub fn docs(ws: &Workspace, reference: &str, opts: &DocsOptions) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let i = resolve(ws, &index, reference)?;
-    let tokens = workspace_tokens(ws);
-    let opened = match open(&index, i, OpenContext { cache_dir: &ws.paths.cache_dir, token: &tokens }) {
+    let remotes = workspace_remotes(ws);
+    let opened = match open(&index, i, OpenContext { cache_dir: &ws.paths.cache_dir, remote: &remotes }) {
         Ok(o) => o,
         Err(e) if e.kind == ErrorKind::NoDocs => {
             eprintln!("error: {}", crate::model::sanitize::text(&e.message));

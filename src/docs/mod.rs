@@ -23,7 +23,7 @@ pub mod site;
 use std::fmt;
 
 pub use locate::{Located, locate};
-pub use open::{OpenContext, OpenDocs, open, page_text, workspace_tokens};
+pub use open::{OpenContext, OpenDocs, open, page_text, workspace_remotes};
 pub use site::{NavNode, Page, Site};
 
 /// What kind of failure a docs operation had.

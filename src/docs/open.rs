@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::config::RemoteConfig;
 use crate::index::Index;
 
 use super::DocsError;
@@ -33,18 +34,16 @@ pub struct OpenDocs {
 pub struct OpenContext<'a> {
     /// Cache dir (git clones, fetched remote docs).
     pub cache_dir: &'a Path,
-    /// The bearer token for a remote catalog source, by source name.
-    pub token: &'a dyn Fn(&str) -> Option<String>,
+    /// The config of a remote catalog source, by source name (its token,
+    /// `ca_file` and timeout apply to fetching its docs).
+    pub remote: &'a dyn Fn(&str) -> Option<RemoteConfig>,
 }
 
-/// Tokens of the workspace's `backstage:` sources (resolved when asked:
-/// env, file or command, as the source's config says).
-pub fn workspace_tokens(ws: &crate::workspace::Workspace) -> impl Fn(&str) -> Option<String> + '_ {
+/// The configs of the workspace's `backstage:` sources.
+pub fn workspace_remotes(ws: &crate::workspace::Workspace) -> impl Fn(&str) -> Option<RemoteConfig> + '_ {
     move |name: &str| {
         ws.config.sources.iter().find(|s| s.name == name).and_then(|s| match &s.kind {
-            crate::config::SourceKind::Backstage(remote) => {
-                crate::sources::remote::client::resolve_token(&remote.token).ok().flatten()
-            }
+            crate::config::SourceKind::Backstage(remote) => Some(remote.clone()),
             _ => None,
         })
     }
@@ -56,8 +55,7 @@ pub fn open(index: &Index, i: u32, ctx: OpenContext<'_>) -> Result<OpenDocs, Doc
     let site = match &located {
         Located::Local(local) => read_site(&local.root, &local.site_dir)?,
         Located::Remote(remote) => fetch_site(&RemoteRequest {
-            base_url: &remote.base_url,
-            token: (ctx.token)(&remote.source).as_deref(),
+            config: &(ctx.remote)(&remote.source).unwrap_or_else(|| RemoteConfig::new(&remote.base_url)),
             namespace: &remote.namespace,
             kind: &remote.kind,
             name: &remote.name,

@@ -8,12 +8,18 @@
 //! theme), else from the metadata's file list. Every page's article is
 //! converted to Markdown and cached under the cache dir, so the docs read
 //! offline, and the cache is reused while `build_timestamp` is unchanged.
-//! Blocking: call it from an effect or a CLI command, never the UI thread.
+//! Requests go through the catalog sync's [`Client`]: the source's token,
+//! `ca_file` and `timeout`, retries with backoff, and messages that say
+//! what to do. Blocking: call it from an effect or a CLI command, never
+//! the UI thread.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
+
+use crate::config::RemoteConfig;
+use crate::sources::remote::client::{Client, Failure};
 
 use super::DocsError;
 use super::html::read_built_page;
@@ -22,15 +28,13 @@ use super::site::{NavNode, Page, PageSource, Site, is_external, join_site_path};
 /// Most pages fetched from one site.
 const MAX_PAGES: usize = 300;
 /// Largest page fetched.
-const MAX_PAGE_BYTES: usize = 16 << 20;
+const MAX_PAGE_BYTES: u64 = 16 << 20;
 
 /// What fetching a remote site needs.
 #[derive(Debug, Clone)]
 pub struct RemoteRequest<'a> {
-    /// Backstage base URL, e.g. `https://backstage.example.com`.
-    pub base_url: &'a str,
-    /// A bearer token, when the backend wants one (never written anywhere).
-    pub token: Option<&'a str>,
+    /// The backend: base URL, token source, `ca_file`, timeout.
+    pub config: &'a RemoteConfig,
     /// Entity namespace.
     pub namespace: &'a str,
     /// Entity kind.
@@ -71,7 +75,7 @@ pub fn cache_folder(req: &RemoteRequest<'_>) -> PathBuf {
             .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
             .collect()
     };
-    let host = sha1_smol::Sha1::from(req.base_url).digest().to_string();
+    let host = sha1_smol::Sha1::from(&req.config.url).digest().to_string();
     req.cache_dir.join("techdocs").join(&host[..12]).join(safe(req.namespace)).join(safe(req.kind)).join(safe(req.name))
 }
 
@@ -91,61 +95,45 @@ pub fn fetch_site(req: &RemoteRequest<'_>) -> Result<Site, DocsError> {
     }
 }
 
-/// The URL of the static site folder.
+/// The path of the static site folder under the base URL.
 pub fn static_base(req: &RemoteRequest<'_>) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     format!(
-        "{}/api/techdocs/static/docs/{}/{}/{}/",
-        req.base_url.trim_end_matches('/'),
+        "/api/techdocs/static/docs/{}/{}/{}/",
         enc(&req.namespace.to_lowercase()),
         enc(&req.kind.to_lowercase()),
         enc(&req.name.to_lowercase())
     )
 }
 
-fn client() -> Result<reqwest::blocking::Client, DocsError> {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| DocsError::failed(format!("cannot start an HTTP client: {e}")))
-}
-
-fn get(client: &reqwest::blocking::Client, url: &str, token: Option<&str>) -> Result<String, DocsError> {
-    let mut request = client.get(url);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
+/// A failed request as a docs error: a 404 means the backend has no
+/// built docs for the entity.
+fn docs_error(req: &RemoteRequest<'_>, failure: Failure) -> DocsError {
+    if failure.status == Some(StatusCode::NOT_FOUND) {
+        return DocsError::no_docs(format!(
+            "the TechDocs backend has no built docs for {}:{}/{} ({}); build and publish them \
+             (techdocs-cli, or the backend's docs builder), or check the entity's techdocs-ref",
+            req.kind.to_lowercase(),
+            req.namespace.to_lowercase(),
+            req.name.to_lowercase(),
+            failure.message
+        ));
     }
-    let response = request.send().map_err(|e| DocsError::failed(format!("GET {url}: {e}")))?;
-    let status = response.status();
-    if status.as_u16() == 404 {
-        return Err(DocsError::no_docs(format!(
-            "GET {url}: 404: the TechDocs backend has no built docs for this entity"
-        )));
-    }
-    if status.as_u16() == 401 || status.as_u16() == 403 {
-        return Err(DocsError::failed(format!("GET {url}: {status}: the backend wants a (valid) token")));
-    }
-    if !status.is_success() {
-        return Err(DocsError::failed(format!("GET {url}: {status}")));
-    }
-    let text = response.text().map_err(|e| DocsError::failed(format!("GET {url}: {e}")))?;
-    if text.len() > MAX_PAGE_BYTES {
-        return Err(DocsError::failed(format!("GET {url}: page larger than {MAX_PAGE_BYTES} bytes")));
-    }
-    Ok(text)
+    DocsError::failed(format!("cannot fetch the docs: {}", failure.message))
 }
 
 fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError> {
-    let client = client()?;
-    let meta_url = format!(
-        "{}/api/techdocs/metadata/techdocs/{}/{}/{}",
-        req.base_url.trim_end_matches('/'),
+    let client = Client::new(req.config).map_err(|e| DocsError::failed(format!("cannot fetch the docs: {e}")))?;
+    let meta_path = format!(
+        "/api/techdocs/metadata/techdocs/{}/{}/{}",
         req.namespace.to_lowercase(),
         req.kind.to_lowercase(),
         req.name.to_lowercase()
     );
-    let meta: Metadata = match get(&client, &meta_url, req.token) {
+    let get = |path: &str| client.get_text(path, MAX_PAGE_BYTES).map_err(|e| docs_error(req, e));
+    // Metadata is optional (older backends): a missing or unreadable one
+    // only loses the title and the cache check.
+    let meta: Metadata = match get(&meta_path) {
         Ok(text) => serde_json::from_str(&text).unwrap_or_default(),
         Err(e) if e.kind == super::ErrorKind::NoDocs => Metadata::default(),
         Err(e) => return Err(e),
@@ -158,7 +146,7 @@ fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError>
         return Ok(site);
     }
     let base = static_base(req);
-    let index_html = get(&client, &format!("{base}index.html"), req.token)?;
+    let index_html = get(&format!("{base}index.html"))?;
     let index = read_built_page(&index_html);
     // Site paths of the pages, in nav order.
     let mut cached = CachedSite {
@@ -205,7 +193,7 @@ fn fetch_into(req: &RemoteRequest<'_>, folder: &Path) -> Result<Site, DocsError>
             index.clone()
         } else {
             let folder_url = path.trim_end_matches("index.md");
-            match get(&client, &format!("{base}{folder_url}index.html"), req.token) {
+            match get(&format!("{base}{folder_url}index.html")) {
                 Ok(html) => read_built_page(&html),
                 Err(e) => super::html::BuiltPage {
                     title: title.clone(),

@@ -6,14 +6,15 @@
 //! nunjucks' `===`/`!==`/`null` are rewritten before parsing, values print
 //! the way JavaScript prints them (`null` and `undefined` as nothing, arrays
 //! joined with commas, `1.0` as `1`), a trailing newline is kept, and a
-//! lookup on something undefined is undefined rather than an error. Every
-//! render runs on a fuel budget so a hostile template stays bounded.
+//! lookup on something undefined is undefined rather than an error, and `*`
+//! multiplies numbers only ([`super::multiply`]). Every render runs on a
+//! fuel budget so a hostile template stays bounded.
 
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
-use super::filters;
+use super::{filters, multiply};
 
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
@@ -125,13 +126,14 @@ impl Engine {
                 .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write rendered output"))
         });
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
+        multiply::register(&mut env);
         Engine { env, syntax }
     }
 
     /// Renders template text against a JSON context.
     pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, ExprError> {
-        let source = nunjucks_to_jinja(text, self.syntax);
-        check_tags(&source)?;
+        check_tags(text)?;
+        let source = nunjucks_to_jinja(text, self.syntax)?;
         Ok(self.env.render_str(&source, Value::from(Serde(ctx)))?)
     }
 
@@ -140,7 +142,7 @@ impl Engine {
         if expr.len() > MAX_TAG_CHARS {
             return Err(too_long());
         }
-        let source = rewrite_expression(expr);
+        let source = multiply::rewrite(&rewrite_expression(expr)).map_err(ExprError)?;
         let compiled = self.env.compile_expression_owned(source)?;
         let value = compiled.eval(Value::from(Serde(ctx)))?;
         to_json(&value)
@@ -336,10 +338,10 @@ pub fn rewrite_expression(expr: &str) -> String {
 }
 
 /// Rewrites every expression and block tag of a template (outside
-/// `{% raw %}`) with [`rewrite_expression`].
-pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> String {
-    if !text.contains("===") && !text.contains("!==") && !text.contains("null") {
-        return text.to_string();
+/// `{% raw %}`) with [`rewrite_expression`] and [`multiply::rewrite`].
+pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError> {
+    if !["===", "!==", "null", "*"].iter().any(|s| text.contains(s)) {
+        return Ok(text.to_string());
     }
     let open_var = syntax.open();
     let mut out = String::with_capacity(text.len());
@@ -353,17 +355,17 @@ pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> String {
         };
         let Some((start, open, close)) = next else {
             out.push_str(rest);
-            return out;
+            return Ok(out);
         };
         out.push_str(&rest[..start]);
         let body_start = start + open.len();
         let Some(len) = find_close(&rest[body_start..], close) else {
             out.push_str(&rest[start..]);
-            return out;
+            return Ok(out);
         };
         let body = &rest[body_start..body_start + len];
         out.push_str(open);
-        out.push_str(&rewrite_expression(body));
+        out.push_str(&multiply::rewrite(&rewrite_expression(body)).map_err(ExprError)?);
         out.push_str(close);
         rest = &rest[body_start + len + close.len()..];
         if open == "{%" && body.trim().trim_matches('-').trim() == "raw" {
@@ -417,6 +419,7 @@ mod tests {
         let worst = [
             format!("${{{{ 'a'{} }}}}", "|e".repeat(MAX_TAG_CHARS / 2 - 4)),
             format!("${{{{ 1{} }}}}", "+1".repeat(MAX_TAG_CHARS / 2 - 4)),
+            format!("${{{{ 1{} }}}}", "*1".repeat(MAX_TAG_CHARS / 2 - 4)),
             format!("${{{{ a{} }}}}", ".b".repeat(MAX_TAG_CHARS / 2 - 4)),
             format!("${{{{ {}1 }}}}", "-".repeat(MAX_TAG_CHARS - 8)),
             format!("${{{{ {}true }}}}", "not ".repeat(MAX_TAG_CHARS / 4 - 4)),
@@ -508,6 +511,38 @@ mod tests {
         assert!(err.is_err());
         let err = e.render_str("{% macro f(n) %}${{ f(n) }}{% endmacro %}${{ f(1) }}", &json!({}));
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn repeating_sequences_is_refused_before_it_grows() {
+        // The fuzzer's timeout: `1111111*[[..]]~...` built a string of
+        // gigabytes in one instruction, which fuel does not count.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/template_expr");
+        let mut found = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if !entry.file_name().to_string_lossy().starts_with("timeout-") {
+                continue;
+            }
+            found += 1;
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let ctx = json!({"parameters": {"list": [1, 2]}});
+            let err = engine().eval(&text, &ctx).unwrap_err();
+            assert!(err.0.contains("too large"), "{err}");
+            let wrapped = format!("${{{{ {} }}}}", text.trim());
+            assert!(engine().render_str(&wrapped, &ctx).unwrap_err().0.contains("too large"));
+        }
+        assert!(found > 0, "no timeout-* regression input");
+        let e = engine();
+        let ctx = json!({"parameters": {"n": 3, "list": [1, 2], "s": "ab"}});
+        assert_eq!(e.eval("parameters.n * 2 + 1", &ctx).unwrap(), Some(json!(7)));
+        assert_eq!(e.eval("parameters.n * 0.5", &ctx).unwrap(), Some(json!(1.5)));
+        assert_eq!(
+            e.render_str("${{ parameters.n * parameters.n }}-{% set x = 2 * 3 %}${{ x }}", &ctx).unwrap(),
+            "9-6"
+        );
+        assert!(e.eval("parameters.list * 100000000 ~ ''", &ctx).unwrap_err().0.contains("too large"));
+        assert!(e.eval("parameters.s * 3", &ctx).is_err());
+        assert_eq!(e.render_str("{% raw %}${{ [1] * 9 }}{% endraw %}", &ctx).unwrap(), "${{ [1] * 9 }}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
 //!   parameter form as react-jsonschema-form reads it, with Backstage's
 //!   field extensions backed by the local index.
-//! - [`expr`], [`filters`]: nunjucks-compatible expressions on minijinja.
+//! - [`expr`], [`filters`], [`multiply`]: nunjucks-compatible expressions on
+//!   minijinja.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
 //!   never writes outside the output folder.
 //! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run);
@@ -21,6 +22,7 @@ pub mod expr;
 pub mod fields;
 pub mod filters;
 pub mod form;
+pub mod multiply;
 pub mod output;
 pub mod pickers;
 pub mod remote;

@@ -19,7 +19,34 @@ pub const ATTEMPTS: u32 = 4;
 /// Largest response body accepted (a page of 10,000 fat entities fits).
 pub const MAX_BODY: u64 = 512 * 1024 * 1024;
 
-/// A client for one remote catalog.
+/// A failed request: a message that says what to do (never holding the
+/// token) and the HTTP status when the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The HTTP status, when the server answered with an error.
+    pub status: Option<StatusCode>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> String {
+        failure.message
+    }
+}
+
+/// One attempt's failure: message, HTTP status, whether retrying may help.
+type Attempt = (String, Option<StatusCode>, bool);
+
+/// A client for one Backstage backend (catalog, TechDocs, scaffolder):
+/// the config's token, CA file and timeout apply to every request.
+#[derive(Clone)]
 pub struct Client {
     http: Http,
     base: String,
@@ -102,6 +129,13 @@ impl Client {
         })
     }
 
+    /// Uses `token` (from `setting`, for messages) instead of the config's.
+    pub fn with_token(mut self, token: Option<String>, setting: impl Into<String>) -> Client {
+        self.token = token;
+        self.token_setting = setting.into();
+        self
+    }
+
     /// Shortens the waits between retries (tests).
     pub fn with_backoff(mut self, backoff: Duration) -> Client {
         self.backoff = backoff;
@@ -113,20 +147,47 @@ impl Client {
         &self.base
     }
 
-    /// GET a JSON document.
-    pub fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<Value, String> {
+    /// GET a JSON document (retried).
+    pub fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<Value, Failure> {
         let url = format!("{}{path}", self.base);
-        self.send(&url, || self.http.get(&url).query(query))
+        self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), json_of)
     }
 
-    /// POST a JSON body, returning the JSON answer (or null when empty).
-    pub fn post_json(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, String> {
+    /// GET a text document of at most `limit` bytes (retried).
+    pub fn get_text(&self, path: &str, limit: u64) -> Result<String, Failure> {
         let url = format!("{}{path}", self.base);
-        self.send(&url, || self.http.post(&url).query(query).json(body))
+        self.attempts(
+            &url,
+            ATTEMPTS,
+            "text/html, */*",
+            || self.http.get(&url),
+            |url, resp| read_body(url, resp, limit).map(|body| String::from_utf8_lossy(&body).into_owned()),
+        )
     }
 
-    fn send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Value, String> {
-        self.try_send(url, request).map_err(|message| self.redact(&message))
+    /// POST a JSON body that only reads (retried), returning the JSON
+    /// answer (or null when empty).
+    pub fn post_json(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, ATTEMPTS, JSON, || self.http.post(&url).query(query).json(body), json_of)
+    }
+
+    /// POST a JSON body that creates something: sent once, never retried
+    /// (a retry could create it twice).
+    pub fn post_once(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, 1, JSON, || self.http.post(&url).query(query).json(body), json_of)
+    }
+
+    fn send(
+        &self,
+        url: &str,
+        attempts: u32,
+        accept: &str,
+        request: impl Fn() -> RequestBuilder,
+        read: impl Fn(&str, &[u8]) -> Result<Value, Attempt>,
+    ) -> Result<Value, Failure> {
+        self.attempts(url, attempts, accept, request, |url, resp| read(url, &read_body(url, resp, MAX_BODY)?))
     }
 
     /// Removes the token from a message: a server may echo what it was sent
@@ -140,58 +201,48 @@ impl Client {
         }
     }
 
-    fn try_send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Value, String> {
-        let mut last = String::new();
-        for attempt in 0..ATTEMPTS {
+    /// Sends a request up to `attempts` times (with backoff) until `read`
+    /// accepts a successful answer; the token is removed from the failure.
+    fn attempts<T>(
+        &self,
+        url: &str,
+        attempts: u32,
+        accept: &str,
+        request: impl Fn() -> RequestBuilder,
+        read: impl Fn(&str, Response) -> Result<T, Attempt>,
+    ) -> Result<T, Failure> {
+        let mut last: Attempt = (String::new(), None, false);
+        for attempt in 0..attempts {
             if attempt > 0 {
                 std::thread::sleep(self.backoff * 2u32.pow(attempt - 1));
             }
-            let mut req = request().header("Accept", "application/json");
+            let mut req = request().header("Accept", accept);
             if let Some(token) = &self.token {
                 req = req.bearer_auth(token);
             }
-            match req.send() {
-                Ok(resp) => match self.answer(url, resp) {
-                    Ok(value) => return Ok(value),
-                    Err((message, retry)) if retry => last = message,
-                    Err((message, _)) => return Err(message),
-                },
-                Err(e) => {
-                    let message = transport_error(url, &e);
-                    if e.is_builder() || e.is_redirect() {
-                        return Err(message);
-                    }
-                    last = message;
-                }
+            let outcome = match req.send() {
+                Ok(resp) if resp.status().is_success() => read(url, resp),
+                Ok(resp) => Err(self.error_answer(url, resp)),
+                Err(e) => Err((transport_error(url, &e), None, !(e.is_builder() || e.is_redirect()))),
+            };
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(failed) if failed.2 => last = failed,
+                Err((message, status, _)) => return Err(Failure { message: self.redact(&message), status }),
             }
         }
-        Err(format!("{last} (after {ATTEMPTS} attempts)"))
+        let message = if attempts > 1 { format!("{} (after {attempts} attempts)", last.0) } else { last.0 };
+        Err(Failure { message: self.redact(&message), status: last.1 })
     }
 
-    /// Reads a response: JSON on success; otherwise a message and whether
-    /// retrying may help.
-    fn answer(&self, url: &str, resp: Response) -> Result<Value, (String, bool)> {
+    /// An error status: its message and whether retrying may help.
+    fn error_answer(&self, url: &str, resp: Response) -> Attempt {
         let status = resp.status();
         let mut body = Vec::new();
-        let read = resp.take(MAX_BODY).read_to_end(&mut body);
-        if let Err(e) = read {
-            return Err((format!("connection to {} dropped while reading the answer: {e}", host(url)), true));
-        }
-        if status.is_success() {
-            if body.is_empty() {
-                return Ok(Value::Null);
-            }
-            return serde_json::from_slice(&body).map_err(|e| {
-                let retry = e.is_eof();
-                (
-                    format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?"),
-                    retry,
-                )
-            });
-        }
+        let _ = resp.take(64 * 1024).read_to_end(&mut body);
         let detail = server_message(&body);
         let retry = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-        Err((self.status_message(url, status, &detail), retry))
+        (self.status_message(url, status, &detail), Some(status), retry)
     }
 
     fn status_message(&self, url: &str, status: StatusCode, detail: &str) -> String {
@@ -202,10 +253,7 @@ impl Client {
                 self.token_setting
             ),
             StatusCode::FORBIDDEN => {
-                format!(
-                    "{} denied access (403 {detail}): the token is valid but lacks permission to read the catalog",
-                    host(url)
-                )
+                format!("{} denied access (403 {detail}): the token is valid but lacks permission for {url}", host(url))
             }
             StatusCode::NOT_FOUND if url.contains("/api/catalog/entities/by-query") => format!(
                 "no catalog API at {}/api/catalog (404 for {url}); check the source's `url` (the backend's base URL, not the web app's)",
@@ -215,6 +263,40 @@ impl Client {
             _ => format!("{} answered {status} {detail} for {url}", host(url)),
         }
     }
+}
+
+/// The `Accept` header of JSON requests.
+const JSON: &str = "application/json";
+
+/// A whole answer of at most `limit` bytes.
+fn read_body(url: &str, resp: Response, limit: u64) -> Result<Vec<u8>, Attempt> {
+    let mut body = Vec::new();
+    resp.take(limit + 1).read_to_end(&mut body).map_err(|e| {
+        let message = if e.to_string().contains("timed out") {
+            format!(
+                "{} did not answer within the timeout for {url}; raise the source's `timeout` or check the network",
+                host(url)
+            )
+        } else {
+            format!("connection to {} dropped while reading the answer: {e}", host(url))
+        };
+        (message, None, true)
+    })?;
+    if body.len() as u64 > limit {
+        return Err((format!("{url} answered with more than {limit} bytes"), None, false));
+    }
+    Ok(body)
+}
+
+/// A successful answer as JSON (null when empty).
+fn json_of(url: &str, body: &[u8]) -> Result<Value, Attempt> {
+    if body.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let message = format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?");
+        (message, None, e.is_eof())
+    })
 }
 
 /// `{error: {name, message}}` from a Backstage error body, sanitized.

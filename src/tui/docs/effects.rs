@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::docs::render::{layout, prepare};
 use crate::docs::search::search_all;
-use crate::docs::{OpenContext, open, page_text, workspace_tokens};
+use crate::docs::{OpenContext, open, page_text, workspace_remotes};
 
 use super::super::effects::EffectContext;
 use super::{DocsEffect, DocsMsg};
@@ -18,8 +18,8 @@ const SEARCH_LIMIT: usize = 200;
 pub fn perform(effect: DocsEffect, ctx: &EffectContext) -> DocsMsg {
     match effect {
         DocsEffect::Open { index, entity, generation } => {
-            let tokens = workspace_tokens(&ctx.ws);
-            let result = open(&index, entity, OpenContext { cache_dir: &ctx.ws.paths.cache_dir, token: &tokens })
+            let remotes = workspace_remotes(&ctx.ws);
+            let result = open(&index, entity, OpenContext { cache_dir: &ctx.ws.paths.cache_dir, remote: &remotes })
                 .map(Arc::new)
                 .map_err(|e| e.message);
             DocsMsg::Opened { generation, result }
