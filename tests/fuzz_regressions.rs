@@ -46,3 +46,33 @@ fn markdown_regressions_render_cleanly() {
         let _ = read_built_page(text);
     }
 }
+
+#[test]
+fn template_expr_regressions_end_within_their_bounds() {
+    use stagehand::scaffold::actions::normalize_rel;
+    use stagehand::scaffold::expr::{Engine, Syntax};
+    use stagehand::scaffold::safe_fs::SafeRoot;
+
+    let inputs = regressions("template_expr");
+    assert!(!inputs.is_empty(), "no template_expr regressions committed");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = SafeRoot::create(&dir.path().join("out")).expect("root");
+    let ctx = serde_json::json!({
+        "parameters": {"name": "svc", "owner": "group:default/a", "list": [1, 2], "nested": {"x": "../.."}},
+        "values": {"name": "svc"},
+        "steps": {"a": {"output": {"path": "x/y"}}},
+    });
+    for (name, data) in inputs {
+        let Ok(text) = std::str::from_utf8(&data) else { continue };
+        for syntax in [Syntax::Backstage, Syntax::Cookiecutter] {
+            let engine = Engine::new(syntax);
+            let _ = engine.eval(text, &ctx);
+            if let Ok(rendered) = engine.render_str(text, &ctx) {
+                let rel = normalize_rel(&rendered);
+                if let Ok(path) = root.resolve(&rel) {
+                    assert!(path.starts_with(root.path()), "{name}: {rel:?} resolved outside: {}", path.display());
+                }
+            }
+        }
+    }
+}
