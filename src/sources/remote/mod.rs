@@ -180,7 +180,7 @@ pub fn register(config: &RemoteConfig, target: &str, dry_run: bool) -> Result<Re
     let kind = if target.starts_with("http://") || target.starts_with("https://") { "url" } else { "file" };
     let query = if dry_run { vec![("dryRun", "true".to_string())] } else { Vec::new() };
     let answer =
-        client.post_json(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
+        client.post_once(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
     let entities = answer["entities"].as_array().into_iter().flatten().filter_map(canonical_of).collect();
     let location = format!(
         "{}:{}",
