@@ -2,7 +2,8 @@
 //! stream drops, goes quiet past the timeout, ends without a completion or
 //! sends a malformed event, the task's state is read again and the stream
 //! reopened after the last event seen. At most [`RECONNECTS`] reopenings in
-//! a row may bring nothing new; then the error names the task and its URL.
+//! a row may bring nothing new (a quiet stream of a running task only
+//! waits); then the error names the task and its URL.
 
 use std::io::Read;
 use std::time::Duration;

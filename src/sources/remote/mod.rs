@@ -174,7 +174,8 @@ pub struct Registered {
 
 /// `POST /api/catalog/locations`: registers `target` (a URL, or an absolute
 /// file path for backends that allow file locations). With `dry_run`
-/// nothing is stored; the answer says what would be added.
+/// nothing is stored; the answer says what would be added. Sent once: a
+/// retry could register the location twice.
 pub fn register(config: &RemoteConfig, target: &str, dry_run: bool) -> Result<Registered, String> {
     let client = Client::new(config)?;
     let kind = if target.starts_with("http://") || target.starts_with("https://") { "url" } else { "file" };
