@@ -154,13 +154,13 @@ impl Workspace {
     }
 
     /// The backend a template from `source` runs on: that `backstage:`
-    /// source (or, with `None`, the only one configured), with its token
-    /// resolved. The token is never part of a message.
+    /// source (or, with `None`, the only one configured), with its token,
+    /// CA file and timeout. The token is never part of a message.
     pub fn scaffolder_backend(&self, source: Option<&str>) -> anyhow::Result<crate::scaffold::backend::Backend> {
         let (name, config) = self.remote_source(source)?;
-        let token = crate::sources::remote::client::resolve_token(&config.token)
+        let http = crate::sources::remote::client::Client::new(&config)
             .map_err(|e| anyhow::anyhow!("backstage source `{name}`: {e}"))?;
-        Ok(crate::scaffold::backend::Backend { source: name, url: config.url, token })
+        Ok(crate::scaffold::backend::Backend { source: name, client: crate::scaffold::remote::Client::new(http) })
     }
 
     /// Where the demo is unpacked: the cache, or a temp folder when the

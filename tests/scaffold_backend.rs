@@ -12,14 +12,23 @@ use std::sync::atomic::AtomicBool;
 
 use common_backend::Backend;
 use serde_json::{Map, Value as Json, json};
+use stagehand::config::RemoteConfig;
 use stagehand::scaffold::Template;
 use stagehand::scaffold::form::apply_defaults;
 use stagehand::scaffold::remote::{Client, TaskEvent};
 use stagehand::scaffold::runner::{self, RunInput, RunOptions};
+use stagehand::scaffold::task_stream;
+use stagehand::sources::remote::client;
 
 /// Starts the backend (tests/backend) with the scaffolder plugin.
 fn start(test: &str, files: &[PathBuf]) -> Option<Backend> {
     Backend::start(test, files, &["--plugins", "scaffolder"])
+}
+
+/// A scaffolder client for the backend, with its token.
+fn client_of(backend: &Backend) -> Client {
+    let http = client::Client::new(&RemoteConfig::new(&backend.url)).unwrap();
+    Client::new(http.with_token(Some(backend.token.clone()), "the test backend's token"))
 }
 
 fn values(json: Json) -> Map<String, Json> {
@@ -94,21 +103,15 @@ fn cases(fixtures: &Path) -> Vec<(PathBuf, Map<String, Json>)> {
 fn local_runs_match_the_backends_dry_run() {
     let Some(fixtures) = common::fixtures("local_runs_match_the_backends_dry_run") else { return };
     let Some(backend) = start("local_runs_match_the_backends_dry_run", &[]) else { return };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let client = Client::new(&backend.url, Some(&backend.token)).unwrap();
-    let actions: Vec<String> = {
-        let http = reqwest::Client::new();
-        let req = http.get(format!("{}/api/scaffolder/v2/actions", backend.url)).bearer_auth(&backend.token);
-        let list: Json = rt.block_on(async { req.send().await.unwrap().json().await.unwrap() });
-        list.as_array().unwrap().iter().filter_map(|a| a.get("id").and_then(Json::as_str).map(String::from)).collect()
-    };
+    let client = client_of(&backend);
+    let actions = client.actions().unwrap();
     let mut compared = 0;
     let mut differences = Vec::new();
     for (path, mut params) in cases(&fixtures) {
         let t = backend_runnable(&Template::from_file(&path).unwrap(), &actions);
         apply_defaults(&t.pages, &mut params);
         let local = local_files(&t, &params);
-        let remote = rt.block_on(client.dry_run(&t.entity, t.base_dir.as_deref(), &params, &Map::new())).unwrap();
+        let remote = client.dry_run(&t.entity, t.base_dir.as_deref(), &params, &Map::new()).unwrap();
         // catalog:write records the template; a dry run's template is `template:default/dry-run`.
         let remote: Vec<(String, Vec<u8>)> = remote
             .files
@@ -144,14 +147,13 @@ fn a_remote_task_streams_to_completion() {
     let sample =
         fixtures.join("backstage/plugins/scaffolder-backend/sample-templates/conditional-output-demo/template.yaml");
     let Some(backend) = start("a_remote_task_streams_to_completion", &[sample]) else { return };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let client = Client::new(&backend.url, Some(&backend.token)).unwrap();
+    let client = client_of(&backend);
     let template_ref = "template:default/conditional-output-demo";
     // The catalog reads its files in the background: poll until the template is there.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let params = values(json!({"name": "remote-app", "enableCI": "Yes", "showDetails": true}));
     let id = loop {
-        match rt.block_on(client.create_task(template_ref, &params, &Map::new())) {
+        match client.create_task(template_ref, &params, &Map::new()) {
             Ok(id) => break id,
             Err(e) if std::time::Instant::now() < deadline => {
                 eprintln!("waiting for the template: {e}");
@@ -161,7 +163,7 @@ fn a_remote_task_streams_to_completion() {
         }
     };
     let mut logs = Vec::new();
-    let done = rt.block_on(client.follow(&id, &mut |e| logs.push(format!("{e:?}")))).unwrap();
+    let done = task_stream::follow(&client, &id, &mut |e| logs.push(format!("{e:?}"))).unwrap();
     let TaskEvent::Completion { failed, output, .. } = done else { panic!("no completion") };
     assert!(!failed, "{logs:?}");
     assert!(logs.iter().any(|l| l.contains("Creating remote-app")), "{logs:?}");

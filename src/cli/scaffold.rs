@@ -11,12 +11,15 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Context, bail};
 use serde_json::{Map, Value as Json};
 
+use crate::config::RemoteConfig;
 use crate::index::Index;
 use crate::model::sanitize;
 use crate::scaffold::backend::Backend;
 use crate::scaffold::form::apply_defaults;
+use crate::scaffold::remote;
 use crate::scaffold::runner::{self, Event, RunInput, RunOptions, StepStatus};
 use crate::scaffold::{Template, template::base_dir_of, values};
+use crate::sources::remote::client;
 use crate::workspace::Workspace;
 
 use super::output::Out;
@@ -294,14 +297,18 @@ pub fn print_output(out: &mut Out, output: &crate::scaffold::output::RunOutput) 
 /// source the template came from, else the only one configured. A
 /// `--token` overrides the source's token; no token is ever printed.
 pub fn backend_for(ws: &Workspace, source: Option<&str>, args: &ScaffoldArgs) -> anyhow::Result<Backend> {
-    if let Some(url) = &args.base_url {
-        return Ok(Backend { source: "--base-url".into(), url: url.clone(), token: args.token.clone() });
-    }
-    let mut backend = ws.scaffolder_backend(source).context(
-        "--remote needs a backend: configure a `backstage:` source, or give --base-url URL (or STAGEHAND_BACKSTAGE_URL)",
-    )?;
-    if args.token.is_some() {
-        backend.token = args.token.clone();
+    let mut backend = match &args.base_url {
+        Some(url) => {
+            let http = client::Client::new(&RemoteConfig::new(url)).map_err(anyhow::Error::msg)?;
+            let http = http.with_token(None, "no token was given: pass --token or set STAGEHAND_BACKSTAGE_TOKEN");
+            Backend { source: "--base-url".into(), client: remote::Client::new(http) }
+        }
+        None => ws.scaffolder_backend(source).context(
+            "--remote needs a backend: configure a `backstage:` source, or give --base-url URL (or STAGEHAND_BACKSTAGE_URL)",
+        )?,
+    };
+    if let Some(token) = &args.token {
+        backend.client = backend.client.with_token(token, "--token (or STAGEHAND_BACKSTAGE_TOKEN)");
     }
     Ok(backend)
 }

@@ -6,11 +6,13 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
 
 use super::output::from_task_output;
 use super::remote::{Client, TaskEvent};
 use super::runner::{Event, RunError, RunInput, RunResult, StepStatus, redact};
+use super::task_stream;
 use super::template::Template;
 
 /// Log lines that belong to no step (task messages) use this step index.
@@ -19,28 +21,23 @@ pub const TASK_LOG: usize = usize::MAX;
 /// How long a cancelled task may take to report its end.
 pub const CANCEL_GRACE: Duration = Duration::from_secs(30);
 
-/// The backend a template runs on: a configured `backstage:` source.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Backend {
-    /// The source's name.
-    pub source: String,
-    /// The backend's base URL.
-    pub url: String,
-    /// Its token, resolved (never shown).
-    pub token: Option<String>,
-}
+/// How often a running task checks for cancellation.
+const CANCEL_POLL: Duration = Duration::from_millis(100);
 
-impl std::fmt::Debug for Backend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let token = if self.token.is_some() { "set" } else { "none" };
-        write!(f, "Backend({}, {}, token: {token})", self.source, self.url)
-    }
+/// The backend a template runs on: a configured `backstage:` source, or
+/// `--base-url`. Its client holds the token (never shown).
+#[derive(Clone, Debug)]
+pub struct Backend {
+    /// The source's name (or the flag that gave the URL).
+    pub source: String,
+    /// The scaffolder client, with the source's token, CA file and timeout.
+    pub client: Client,
 }
 
 impl Backend {
     /// `source` (`url`), for messages.
     pub fn label(&self) -> String {
-        format!("`{}` ({})", self.source, self.url)
+        format!("`{}` ({})", self.source, self.client.base())
     }
 }
 
@@ -82,10 +79,6 @@ pub fn events_of(
     out
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())
-}
-
 /// Runs `template` on `backend` (its `entity_ref` as `templateRef`), or
 /// dry-runs it there with `dry_run`. `events` sees progress as it streams;
 /// setting `cancel` cancels the task.
@@ -98,12 +91,11 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
     let fail = |message: String| RunError { step: None, message: redact(&message, &input.secrets), workspace: None };
-    let client = Client::new(&backend.url, backend.token.as_deref()).map_err(|e| fail(e.0))?;
-    let rt = runtime().map_err(fail)?;
+    let client = &backend.client;
     if dry_run {
-        let r = rt
-            .block_on(client.dry_run(&template.entity, template.base_dir.as_deref(), &input.parameters, &input.secrets))
-            .map_err(|e| fail(e.0))?;
+        let r = client
+            .dry_run(&template.entity, template.base_dir.as_deref(), &input.parameters, &input.secrets)
+            .map_err(|e| fail(e.message))?;
         for line in r.log {
             events(Event::Log(TASK_LOG, redact(&line, &input.secrets)));
         }
@@ -115,9 +107,9 @@ pub fn run(
             registered: Vec::new(),
         });
     }
-    let id = rt
-        .block_on(client.create_task(&template.entity_ref, &input.parameters, &input.secrets))
-        .map_err(|e| fail(format!("{e} (is {} in the catalog of {}?)", template.entity_ref, backend.label())))?;
+    let id = client
+        .create_task(&template.entity_ref, &input.parameters, &input.secrets)
+        .map_err(|e| fail(format!("{} ({})", e.message, backend.label())))?;
     let task = format!("task {id} on {}", backend.label());
     events(Event::Log(TASK_LOG, format!("{task} started")));
     let secrets = &input.secrets;
@@ -126,7 +118,7 @@ pub fn run(
             events(ev);
         }
     };
-    let done = rt.block_on(follow(&client, &id, &mut on, cancel)).map_err(fail)?;
+    let done = follow(client, &id, &mut on, cancel).map_err(fail)?;
     let TaskEvent::Completion { message, output, failed } = done else {
         return Err(fail(format!("{task}: the event stream ended without a completion")));
     };
@@ -143,32 +135,44 @@ pub fn run(
     })
 }
 
-/// Follows the event stream; when `cancel` is set, asks the backend to
-/// cancel and waits (at most [`CANCEL_GRACE`]) for the task to end.
-async fn follow(
-    client: &Client,
-    id: &str,
-    on: &mut dyn FnMut(&TaskEvent),
-    cancel: &AtomicBool,
-) -> Result<TaskEvent, String> {
-    let stream = client.follow(id, on);
-    tokio::pin!(stream);
-    let mut asked: Option<tokio::time::Instant> = None;
+/// What the stream's reader thread reports.
+enum Update {
+    /// One event.
+    Event(TaskEvent),
+    /// The stream's end.
+    Done(Result<TaskEvent, String>),
+}
+
+/// Follows the event stream on a reader thread; when `cancel` is set, asks
+/// the backend to cancel and waits (at most [`CANCEL_GRACE`]) for the task
+/// to end.
+fn follow(client: &Client, id: &str, on: &mut dyn FnMut(&TaskEvent), cancel: &AtomicBool) -> Result<TaskEvent, String> {
+    let (tx, rx) = channel();
+    let (reader, task) = (client.clone(), id.to_string());
+    std::thread::spawn(move || {
+        let events = tx.clone();
+        let done = task_stream::follow(&reader, &task, &mut |e| {
+            let _ = events.send(Update::Event(e.clone()));
+        });
+        let _ = tx.send(Update::Done(done));
+    });
+    let mut asked: Option<Instant> = None;
     loop {
-        tokio::select! {
-            done = &mut stream => return done.map_err(|e| e.0),
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {
-                match asked {
-                    None if cancel.load(Ordering::Relaxed) => {
-                        asked = Some(tokio::time::Instant::now());
-                        client.cancel(id).await.map_err(|e| e.0)?;
-                    }
-                    Some(at) if at.elapsed() > CANCEL_GRACE => {
-                        return Ok(TaskEvent::Completion { message: "cancelled".into(), output: None, failed: true });
-                    }
-                    _ => {}
-                }
+        match rx.recv_timeout(CANCEL_POLL) {
+            Ok(Update::Event(e)) => on(&e),
+            Ok(Update::Done(done)) => return done,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Err(format!("following task {id} stopped unexpectedly")),
+        }
+        match asked {
+            None if cancel.load(Ordering::Relaxed) => {
+                asked = Some(Instant::now());
+                client.cancel(id).map_err(String::from)?;
             }
+            Some(at) if at.elapsed() > CANCEL_GRACE => {
+                return Ok(TaskEvent::Completion { message: "cancelled".into(), output: None, failed: true });
+            }
+            _ => {}
         }
     }
 }
@@ -211,7 +215,10 @@ mod tests {
 
     #[test]
     fn the_token_is_never_shown() {
-        let b = Backend { source: "prod".into(), url: "http://x".into(), token: Some("sekret".into()) };
+        let http = crate::sources::remote::client::Client::new(&crate::config::RemoteConfig::new("http://x"))
+            .unwrap()
+            .with_token(Some("sekret".into()), "test");
+        let b = Backend { source: "prod".into(), client: Client::new(http) };
         assert!(!format!("{b:?} {}", b.label()).contains("sekret"));
     }
 }

@@ -10,8 +10,10 @@
 //!   minijinja.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
 //!   never writes outside the output folder.
-//! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run);
-//!   [`backend`]: a template run as a task on a backend, with progress.
+//! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run) on
+//!   the shared backend client; [`task_stream`]: a task's events through
+//!   drops and reconnections; [`backend`]: a template run as a task on a
+//!   backend, with progress and cancellation.
 //! - [`values`]: values from files and `--set`, for the CLI.
 //!
 //! Sits above `index`; used by `cli` and `tui`.
@@ -31,6 +33,7 @@ pub mod runner;
 pub mod safe_fs;
 pub mod schema_match;
 pub mod sse;
+pub mod task_stream;
 pub mod template;
 pub mod validate;
 pub mod values;

@@ -1,37 +1,33 @@
-//! The Backstage scaffolder REST API: create a task, follow its event
-//! stream, cancel it, and dry-run a template. Every call takes the backend's
-//! base URL and an optional bearer token; tokens are never logged.
+//! The Backstage scaffolder REST API over the shared backend client
+//! ([`crate::sources::remote::client`]: the source's token, CA file and
+//! timeout, retries with backoff): create a task, read its state, open its
+//! event stream, cancel it, list actions, and dry-run a template. Creating
+//! and cancelling are sent once (a retry could start a task twice); reads
+//! are retried. Tokens never appear in messages.
 
 use std::path::Path;
 
 use base64::Engine as _;
-use futures::StreamExt;
+use reqwest::StatusCode;
+use reqwest::blocking::Response;
 use serde_json::{Map, Value as Json, json};
 
 use super::runner::PlannedFile;
 use super::safe_fs::walk;
-use super::sse::SseParser;
+use crate::sources::remote::client::{self, Failure};
 
-/// A failed API call.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct RemoteError(pub String);
+/// The scaffolder API under the base URL.
+pub const SCAFFOLDER: &str = "/api/scaffolder";
 
-fn err(e: impl std::fmt::Display) -> RemoteError {
-    RemoteError(e.to_string())
-}
-
-/// A scaffolder client.
+/// A scaffolder client on one backend.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: Option<String>,
+    http: client::Client,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Client({}, token: {})", self.base, if self.token.is_some() { "set" } else { "none" })
+        write!(f, "Client({})", self.http.base())
     }
 }
 
@@ -69,125 +65,129 @@ pub struct DryRun {
     pub output: Json,
 }
 
+/// `failure` with `message` in front of its own.
+fn explain(failure: Failure, message: String) -> Failure {
+    Failure { message: format!("{message}: {}", failure.message), status: failure.status }
+}
+
 impl Client {
-    /// A client for `base_url` (e.g. `http://127.0.0.1:7007`).
-    pub fn new(base_url: &str, token: Option<&str>) -> Result<Client, RemoteError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("stagehand/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .build()
-            .map_err(err)?;
-        Ok(Client { http, base: base_url.trim_end_matches('/').to_string(), token: token.map(String::from) })
+    /// A scaffolder client using `http` (built from a source's config, or
+    /// from `RemoteConfig::new` and a token).
+    pub fn new(http: client::Client) -> Client {
+        Client { http }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/scaffolder{path}", self.base)
+    /// Uses `token` (from `setting`, named in a 401's message) instead of
+    /// the source's.
+    pub fn with_token(self, token: &str, setting: &str) -> Client {
+        Client { http: self.http.with_token(Some(token.to_string()), setting) }
     }
 
-    fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        }
+    /// The backend's base URL.
+    pub fn base(&self) -> &str {
+        self.http.base()
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<reqwest::Response, RemoteError> {
-        let resp =
-            self.auth(req).send().await.map_err(|e| RemoteError(format!("{what}: cannot reach {}: {e}", self.base)))?;
-        if resp.status().is_success() {
-            return Ok(resp);
-        }
-        let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<Json>(&body)
-            .ok()
-            .and_then(|j| j.pointer("/error/message").and_then(Json::as_str).map(String::from))
-            .unwrap_or_else(|| body.chars().take(300).collect());
-        Err(RemoteError(format!("{what}: {status}: {message}")))
+    /// The API URL of task `id`, for messages.
+    pub fn task_url(&self, id: &str) -> String {
+        format!("{}{SCAFFOLDER}/v2/tasks/{id}", self.base())
     }
 
-    /// `POST /v2/tasks`: starts a task; returns its id.
-    pub async fn create_task(
+    /// `POST /v2/tasks` (sent once): starts a task; returns its id.
+    pub fn create_task(
         &self,
         template_ref: &str,
         values: &Map<String, Json>,
         secrets: &Map<String, Json>,
-    ) -> Result<String, RemoteError> {
+    ) -> Result<String, Failure> {
         let body = json!({"templateRef": template_ref, "values": values, "secrets": secrets});
-        let resp = self.send(self.http.post(self.url("/v2/tasks")).json(&body), "create task").await?;
-        let j: Json = resp.json().await.map_err(err)?;
-        j.get("id")
-            .and_then(Json::as_str)
-            .map(String::from)
-            .ok_or_else(|| RemoteError("create task: no id in the answer".into()))
-    }
-
-    /// `GET /v2/tasks/{id}`.
-    pub async fn task(&self, id: &str) -> Result<Json, RemoteError> {
-        let resp = self.send(self.http.get(self.url(&format!("/v2/tasks/{id}"))), "get task").await?;
-        resp.json().await.map_err(err)
-    }
-
-    /// `POST /v2/tasks/{id}/cancel`.
-    pub async fn cancel(&self, id: &str) -> Result<(), RemoteError> {
-        self.send(self.http.post(self.url(&format!("/v2/tasks/{id}/cancel"))), "cancel task").await.map(|_| ())
-    }
-
-    /// Follows `GET /v2/tasks/{id}/eventstream` until completion, calling
-    /// `on_event` for each event; returns the completion.
-    pub async fn follow(&self, id: &str, on_event: &mut dyn FnMut(&TaskEvent)) -> Result<TaskEvent, RemoteError> {
-        let req = self.http.get(self.url(&format!("/v2/tasks/{id}/eventstream"))).header("Accept", "text/event-stream");
-        let resp = self.send(req, "event stream").await?;
-        let mut stream = resp.bytes_stream();
-        let mut parser = SseParser::default();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| RemoteError(format!("event stream: {e}")))?;
-            for e in parser.feed(&chunk).map_err(RemoteError)? {
-                let Ok(data) = serde_json::from_str::<Json>(&e.data) else { continue };
-                let event = parse_event(&e.event, &data);
-                on_event(&event);
-                if matches!(event, TaskEvent::Completion { .. }) {
-                    return Ok(event);
+        let answer = self.http.post_once(&format!("{SCAFFOLDER}/v2/tasks"), &[], &body).map_err(|f| {
+            let why = match f.status {
+                Some(StatusCode::NOT_FOUND) => {
+                    format!("template {template_ref} is not in the catalog of {}", self.base())
                 }
-            }
-        }
-        let task = self.task(id).await?;
-        let status = task.get("status").and_then(Json::as_str).unwrap_or("unknown").to_string();
-        Ok(TaskEvent::Completion {
-            message: format!("stream ended; task status {status}"),
-            output: None,
-            failed: status != "completed",
+                Some(s) if s.is_server_error() => format!(
+                    "creating a task of {template_ref} failed and was not retried (a retry could start it twice); \
+                     check the backend's task list before running again"
+                ),
+                _ => format!("cannot create a task of {template_ref}"),
+            };
+            explain(f, why)
+        })?;
+        answer.get("id").and_then(Json::as_str).map(String::from).ok_or_else(|| Failure {
+            message: format!("{} answered the new task of {template_ref} without an id", self.base()),
+            status: None,
         })
     }
 
-    /// `POST /v2/dry-run`: runs `template` (entity JSON) with the files of
-    /// `dir` (its folder) and returns what it would write.
-    pub async fn dry_run(
+    /// `GET /v2/tasks/{id}` (retried): the task's state.
+    pub fn task(&self, id: &str) -> Result<Json, Failure> {
+        self.http.get_json(&format!("{SCAFFOLDER}/v2/tasks/{id}"), &[]).map_err(|f| {
+            let why = if f.status == Some(StatusCode::NOT_FOUND) {
+                format!("task {id} is not on {}", self.base())
+            } else {
+                format!("cannot read the state of task {id}")
+            };
+            explain(f, why)
+        })
+    }
+
+    /// `GET /v2/tasks/{id}/eventstream` (retried until it answers): the
+    /// server-sent events after event `after` (all with `None`).
+    pub fn event_stream(&self, id: &str, after: Option<u64>) -> Result<Response, Failure> {
+        let query: Vec<(&str, String)> = after.map(|a| ("after", a.to_string())).into_iter().collect();
+        self.http
+            .get_stream(&format!("{SCAFFOLDER}/v2/tasks/{id}/eventstream"), &query, "text/event-stream")
+            .map_err(|f| explain(f, format!("cannot follow task {id}")))
+    }
+
+    /// `POST /v2/tasks/{id}/cancel` (sent once).
+    pub fn cancel(&self, id: &str) -> Result<(), Failure> {
+        self.http
+            .post_once(&format!("{SCAFFOLDER}/v2/tasks/{id}/cancel"), &[], &json!({}))
+            .map(|_| ())
+            .map_err(|f| explain(f, format!("cannot cancel task {id}")))
+    }
+
+    /// `GET /v2/actions` (retried): the ids of the actions the backend has.
+    pub fn actions(&self) -> Result<Vec<String>, Failure> {
+        let list = self.http.get_json(&format!("{SCAFFOLDER}/v2/actions"), &[])?;
+        Ok(list.as_array().into_iter().flatten().filter_map(|a| a["id"].as_str().map(String::from)).collect())
+    }
+
+    /// `POST /v2/dry-run` (retried: it stores nothing): runs `template`
+    /// (entity JSON) with the files of `dir` (its folder) and returns what
+    /// it would write.
+    pub fn dry_run(
         &self,
         template: &Json,
         dir: Option<&Path>,
         values: &Map<String, Json>,
         secrets: &Map<String, Json>,
-    ) -> Result<DryRun, RemoteError> {
+    ) -> Result<DryRun, Failure> {
+        let local = |message: String| Failure { message, status: None };
         let mut contents = Vec::new();
         if let Some(dir) = dir {
-            for (path, meta) in walk(dir).map_err(err)? {
+            for (path, meta) in walk(dir).map_err(|e| local(e.to_string()))? {
                 if meta.is_file() {
-                    let bytes = std::fs::read(dir.join(&path)).map_err(err)?;
-                    contents.push(
-                        json!({"path": path, "base64Content": base64::engine::general_purpose::STANDARD.encode(bytes)}),
-                    );
+                    let bytes = std::fs::read(dir.join(&path)).map_err(|e| local(format!("{path}: {e}")))?;
+                    let content = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    contents.push(json!({"path": path, "base64Content": content}));
                 }
             }
         }
         let body = json!({"template": template, "values": values, "secrets": secrets, "directoryContents": contents});
-        let resp = self.send(self.http.post(self.url("/v2/dry-run")).json(&body), "dry run").await?;
-        let j: Json = resp.json().await.map_err(err)?;
+        let j = self
+            .http
+            .post_json(&format!("{SCAFFOLDER}/v2/dry-run"), &[], &body)
+            .map_err(|f| explain(f, "dry run".into()))?;
         let mut files = Vec::new();
         for f in j.get("directoryContents").and_then(Json::as_array).into_iter().flatten() {
             let path = f.get("path").and_then(Json::as_str).unwrap_or("").to_string();
             let b64 = f.get("base64Content").and_then(Json::as_str).unwrap_or("");
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(err)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| local(format!("dry run: {path} is not base64: {e}")))?;
             let executable = f.get("executable").and_then(Json::as_bool).unwrap_or(false);
             files.push(PlannedFile { path, bytes, executable });
         }

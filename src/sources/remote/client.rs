@@ -165,6 +165,13 @@ impl Client {
         )
     }
 
+    /// GET a stream (retried until the server answers): the answer, to be
+    /// read as it arrives. Each read waits at most the timeout.
+    pub fn get_stream(&self, path: &str, query: &[(&str, String)], accept: &str) -> Result<Response, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.attempts(&url, ATTEMPTS, accept, || self.http.get(&url).query(query), |_, resp| Ok(resp))
+    }
+
     /// POST a JSON body that only reads (retried), returning the JSON
     /// answer (or null when empty).
     pub fn post_json(&self, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, Failure> {

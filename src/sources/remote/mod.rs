@@ -174,13 +174,14 @@ pub struct Registered {
 
 /// `POST /api/catalog/locations`: registers `target` (a URL, or an absolute
 /// file path for backends that allow file locations). With `dry_run`
-/// nothing is stored; the answer says what would be added.
+/// nothing is stored; the answer says what would be added. Sent once: a
+/// retry could register the location twice.
 pub fn register(config: &RemoteConfig, target: &str, dry_run: bool) -> Result<Registered, String> {
     let client = Client::new(config)?;
     let kind = if target.starts_with("http://") || target.starts_with("https://") { "url" } else { "file" };
     let query = if dry_run { vec![("dryRun", "true".to_string())] } else { Vec::new() };
     let answer =
-        client.post_json(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
+        client.post_once(&format!("{CATALOG}/locations"), &query, &json!({ "type": kind, "target": target }))?;
     let entities = answer["entities"].as_array().into_iter().flatten().filter_map(canonical_of).collect();
     let location = format!(
         "{}:{}",
