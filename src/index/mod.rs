@@ -7,6 +7,7 @@ pub mod build;
 pub mod graph;
 pub mod graph_format;
 pub mod graph_tree;
+mod hay;
 pub mod health;
 mod prefilter;
 pub mod search;

@@ -5,10 +5,11 @@
 use std::sync::OnceLock;
 
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo::{Config, Matcher, Utf32Str, Utf32String};
+use nucleo::{Config, Matcher, Utf32Str};
 
 use rayon::prelude::*;
 
+use super::hay::Packed;
 use super::prefilter;
 use super::{Field, Index, SummaryRef};
 
@@ -156,16 +157,7 @@ pub fn haystack(s: &SummaryRef<'_>) -> String {
 /// so the first frame does not wait for them.
 #[derive(Default)]
 pub struct Haystacks {
-    built: OnceLock<Built>,
-}
-
-struct Built {
-    items: Vec<Utf32String>,
-    /// How many characters of each item are the name (a match in the name
-    /// ranks above a match elsewhere).
-    name_chars: Vec<u32>,
-    /// Which characters each item has ([`prefilter::mask`]).
-    masks: Vec<u64>,
+    built: OnceLock<Packed>,
 }
 
 impl Haystacks {
@@ -192,19 +184,12 @@ impl Haystacks {
         self.get(index);
     }
 
-    fn get(&self, index: &Index) -> &Built {
+    fn get(&self, index: &Index) -> &Packed {
         self.built.get_or_init(|| {
-            let (items, (name_chars, masks)) = (0..index.len() as u32)
-                .into_par_iter()
-                .map(|i| {
-                    let s = index.summary(i);
-                    let name_chars = if s.name.is_ascii() { s.name.len() } else { Utf32String::from(s.name).len() };
-                    let text = haystack(&s);
-                    let mask = prefilter::mask(&text);
-                    (Utf32String::from(text), (u32::try_from(name_chars).unwrap_or(u32::MAX), mask))
-                })
-                .unzip();
-            Built { items, name_chars, masks }
+            Packed::build(index.len(), |i| {
+                let s = index.summary(i as u32);
+                (haystack(&s), s.name.len())
+            })
         })
     }
 }
@@ -230,12 +215,12 @@ pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hi
     let built = (!query.text.is_empty()).then(|| hay.get(index));
     let score = |i: u32, matcher: &mut Matcher| -> Option<Hit> {
         let Some(built) = built else { return Some(Hit { entity: i, score: 0 }) };
-        if !prefilter::may_match(built.masks[i as usize], need) {
+        if !prefilter::may_match(built.mask(i as usize), need) {
             return None;
         }
-        let item = built.items[i as usize].slice(..);
+        let item = built.item(i as usize);
         let score = pattern.score(item, matcher)?;
-        let name_len = (built.name_chars[i as usize] as usize).min(item.len());
+        let name_len = built.name_chars(i as usize).min(item.len());
         let name = pattern.score(item.slice(..name_len), matcher).unwrap_or(0);
         Some(Hit { entity: i, score: score + 2 * name })
     };
