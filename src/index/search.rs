@@ -210,6 +210,9 @@ fn pattern(text: &str) -> Pattern {
 /// Ranks entities for a query: facet filter, then fuzzy score, best first,
 /// ties by ref. `within` restricts to earlier hits (when the query only grew).
 pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hit]>) -> Vec<Hit> {
+    if query.text.is_empty() && query.facets.is_empty() {
+        return everything(index, within);
+    }
     let pattern = pattern(&query.text);
     let need = prefilter::required(&pattern);
     let built = (!query.text.is_empty()).then(|| hay.get(index));
@@ -243,6 +246,19 @@ pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hi
         hits.par_sort_unstable_by_key(|h| h.entity);
     }
     hits
+}
+
+/// The results of an empty query, without the thread pool: the first frame
+/// after a load asks for them while the haystacks are being built there.
+fn everything(index: &Index, within: Option<&[Hit]>) -> Vec<Hit> {
+    match within {
+        Some(hits) => {
+            let mut hits: Vec<Hit> = hits.iter().map(|h| Hit { entity: h.entity, score: 0 }).collect();
+            hits.sort_unstable_by_key(|h| h.entity);
+            hits
+        }
+        None => (0..index.len() as u32).map(|entity| Hit { entity, score: 0 }).collect(),
+    }
 }
 
 /// Whether the results of `before` can be narrowed to get `after`'s
@@ -339,6 +355,20 @@ mod tests {
         assert!(!narrows(&b, &a));
         let first = search(&idx, &hay, &a, None);
         assert_eq!(search(&idx, &hay, &b, Some(&first)), search(&idx, &hay, &b, None));
+    }
+
+    #[test]
+    fn an_empty_query_lists_everything_in_ref_order() {
+        let idx = index();
+        let hay = Haystacks::lazy();
+        let all = search(&idx, &hay, &Query::default(), None);
+        assert_eq!(all.iter().map(|h| h.entity).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert!(!hay.is_built(), "an empty query needs no haystacks");
+        let within = [Hit { entity: 3, score: 9 }, Hit { entity: 1, score: 4 }];
+        assert_eq!(
+            search(&idx, &hay, &Query::default(), Some(&within)),
+            [Hit { entity: 1, score: 0 }, Hit { entity: 3, score: 0 }]
+        );
     }
 
     #[test]
