@@ -268,7 +268,7 @@ fn known_entities(index: &Index, source: &str) -> crate::sources::remote::Known 
         .filter(|&i| index.source_name(i) == source)
         .filter_map(|i| {
             let s = index.summary(i);
-            Some((s.uid.clone()?, s.etag.clone()?))
+            Some((s.uid?.to_string(), s.etag?.to_string()))
         })
         .collect()
 }

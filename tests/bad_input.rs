@@ -177,7 +177,7 @@ fn check(index: &Index, root: &Path, expected: &[Expect], extra_allowed: impl Fn
 fn check_entities(index: &Index, root: &Path) {
     // The good entity is there, with its owner resolved.
     let good = entity(index, GOOD);
-    assert_eq!(index.summary(good).file.as_deref(), Some(root.join("good/catalog-info.yaml").to_str().unwrap()));
+    assert_eq!(index.summary(good).file, Some(root.join("good/catalog-info.yaml").to_str().unwrap()));
     assert_rel(index, GOOD, "ownedBy", "group:default/team-a");
     assert!(index.problems_of(good).is_empty());
 
@@ -199,7 +199,7 @@ fn check_entities(index: &Index, root: &Path) {
     entity(index, "location:default/to-missing");
     // The duplicate: the first definition wins.
     let twice = entity(index, "group:default/twice");
-    assert!(index.summary(twice).file.as_deref().unwrap().ends_with("twice1/catalog-info.yaml"));
+    assert!(index.summary(twice).file.unwrap().ends_with("twice1/catalog-info.yaml"));
 
     // Unreadable files and unusable documents are not entities.
     for name in ["tabbed", "dup", "dup2", "caf"] {
@@ -207,7 +207,7 @@ fn check_entities(index: &Index, root: &Path) {
     }
     // No path through the symlink loop was ever read.
     for i in 0..index.len() as u32 {
-        let file = index.summary(i).file.as_deref().unwrap_or("");
+        let file = index.summary(i).file.unwrap_or("");
         assert!(!file.contains("/loop/"), "{file}");
     }
     assert!(index.problems.iter().all(|p| !p.file.as_deref().unwrap_or("").contains("/loop/")));
@@ -327,7 +327,7 @@ fn an_entity_defined_in_two_sources_names_both_files() {
     assert_eq!(refs(&index), vec!["component:default/shared".to_string()]);
     let i = entity(&index, "component:default/shared");
     assert_eq!(index.source_name(i), "one");
-    assert_eq!(index.summary(i).owner.as_deref(), Some("group:default/team-a"));
+    assert_eq!(index.summary(i).owner, Some("group:default/team-a"));
     assert_eq!(index.problems.len(), 1, "{}", dump(&index.problems));
     let p = &index.problems[0];
     let first = one.join("catalog-info.yaml");

@@ -50,7 +50,7 @@ fn owner_chain_climbs_to_the_organisation() {
     let Some(index) = acme_index("owner_chain_climbs_to_the_organisation") else { return };
     let artist = index.find("component:default/artist-lookup").expect("artist-lookup");
     let chain: Vec<String> =
-        owner_chain(&index, artist).iter().map(|s| index.refs[s.target.ref_index() as usize].clone()).collect();
+        owner_chain(&index, artist).iter().map(|s| index.ref_of(s.target.ref_index()).to_string()).collect();
     assert_eq!(chain.first().map(String::as_str), Some("group:default/team-a"));
     assert_eq!(chain.last().map(String::as_str), Some("group:default/acme-corp"));
     assert!(chain.contains(&"group:default/infrastructure".to_string()), "{chain:?}");

@@ -168,7 +168,7 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let known: remote::Known = (0..report.index.len() as u32)
         .filter_map(|i| {
             let s = report.index.summary(i);
-            Some((s.uid.clone()?, s.etag.clone()?))
+            Some((s.uid?.to_string(), s.etag?.to_string()))
         })
         .collect();
     let config = remote_config(&backend, TokenSource::File(work.path().join("token")));
@@ -181,7 +181,7 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let again = ws.sync(None, false, &|_| {}).expect("incremental sync");
     assert_same(&again.index, &items);
     let artist = again.index.find("component:default/artist-lookup").expect("artist-lookup");
-    assert_eq!(again.index.summary(artist).description.as_deref(), Some("Artist Lookup, now faster"));
+    assert_eq!(again.index.summary(artist).description, Some("Artist Lookup, now faster"));
     assert!(again.index.find("component:default/wayback-search").is_none());
 
     // Auth: no token, a wrong token, and a token from a command.

@@ -485,7 +485,7 @@ fn graph_kind_filter_and_space() {
         .iter()
         .skip(1)
         .filter_map(|l| match l.item {
-            TreeItem::Node { target, .. } => Some(h.app.index().refs[target as usize].clone()),
+            TreeItem::Node { target, .. } => Some(h.app.index().ref_of(target).to_string()),
             TreeItem::More { .. } => None,
         })
         .collect();
@@ -568,12 +568,12 @@ fn the_depth_2_tree_shows_the_whole_depth_2_neighbourhood() {
     let in_tree: BTreeSet<String> = tree(index, root, &opts, &HashSet::new())
         .iter()
         .filter_map(|l| match l.item {
-            TreeItem::Node { target, .. } => Some(index.refs[target as usize].clone()),
+            TreeItem::Node { target, .. } => Some(index.ref_of(target).to_string()),
             TreeItem::More { .. } => None,
         })
         .collect();
     let near: BTreeSet<String> =
-        neighbourhood(index, root, &opts).nodes.iter().map(|(i, _)| index.refs[*i as usize].clone()).collect();
+        neighbourhood(index, root, &opts).nodes.iter().map(|(i, _)| index.ref_of(*i).to_string()).collect();
     let missing: Vec<&String> = near.difference(&in_tree).collect();
     // eta-predictor is a direct dependency; its owner team-data is two hops away.
     assert!(missing.is_empty(), "within two hops but not drawn: {missing:?}");

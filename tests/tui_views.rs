@@ -343,10 +343,10 @@ fn the_selected_row_uses_the_selected_style() {
     h.command("components");
     h.keys("j");
     let buf = h.draw(120, 40);
-    let second = h.app.index().summary(list_rows(&h)[1]).name.clone();
+    let second = h.app.index().summary(list_rows(&h)[1]).name.to_string();
     let (x, y) = find(&buf, &second).unwrap();
     assert_eq!(style_at(&buf, x, y), expect(selected));
-    let first = h.app.index().summary(list_rows(&h)[0]).name.clone();
+    let first = h.app.index().summary(list_rows(&h)[0]).name.to_string();
     let (x0, y0) = find(&buf, &first).unwrap();
     assert_eq!(style_at(&buf, x0, y0), expect(theme.style(Slot::Base)));
 }
@@ -434,7 +434,7 @@ fn facets_filter_by_kind_and_owner() {
     let expected: BTreeSet<String> = (0..index.len() as u32)
         .filter(|&i| {
             let s = index.summary(i);
-            s.kind.eq_ignore_ascii_case("api") && s.owner.as_deref() == Some("group:default/team-shipments")
+            s.kind.eq_ignore_ascii_case("api") && s.owner == Some("group:default/team-shipments")
         })
         .map(|i| index.ref_of(i).to_string())
         .collect();

@@ -122,8 +122,8 @@ fn fzf_times(
     let file = set.dir.join("haystacks.txt");
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
-        for s in &index.entities {
-            writeln!(w, "{} {}", s.kind.to_lowercase(), haystack(s).replace('\n', " "))?;
+        for s in index.summaries() {
+            writeln!(w, "{} {}", s.kind.to_lowercase(), haystack(&s).replace('\n', " "))?;
         }
     }
     for p in prefixes {

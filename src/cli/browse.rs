@@ -3,8 +3,8 @@
 use anyhow::bail;
 use serde::Serialize;
 
+use crate::index::Index;
 use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, search as run_search};
-use crate::index::{Index, Summary};
 use crate::workspace::Workspace;
 
 use super::output::{Out, fit};
@@ -23,7 +23,7 @@ struct Row<'a> {
     lifecycle: Option<&'a str>,
     #[serde(rename = "type")]
     spec_type: Option<&'a str>,
-    tags: &'a [String],
+    tags: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<u32>,
 }
@@ -32,15 +32,15 @@ fn row<'a>(index: &'a Index, i: u32, score: Option<u32>) -> Row<'a> {
     let s = index.summary(i);
     Row {
         entity_ref: index.ref_of(i),
-        kind: &s.kind,
-        namespace: &s.namespace,
-        name: &s.name,
-        title: s.title.as_deref(),
-        description: s.description.as_deref(),
-        owner: s.owner.as_deref(),
-        lifecycle: s.lifecycle.as_deref(),
-        spec_type: s.spec_type.as_deref(),
-        tags: &s.tags,
+        kind: s.kind,
+        namespace: s.namespace,
+        name: s.name,
+        title: s.title,
+        description: s.description,
+        owner: s.owner,
+        lifecycle: s.lifecycle,
+        spec_type: s.spec_type,
+        tags: s.tags.iter().collect(),
         score,
     }
 }
@@ -48,9 +48,9 @@ fn row<'a>(index: &'a Index, i: u32, score: Option<u32>) -> Row<'a> {
 fn table(out: &mut Out, index: &Index, hits: &[Hit]) {
     let width = hits.iter().map(|h| index.summary(h.entity).display_ref().len()).max().unwrap_or(10).clamp(10, 60);
     for h in hits {
-        let s: &Summary = index.summary(h.entity);
-        let owner = s.owner.as_deref().unwrap_or("-");
-        let title = s.title.as_deref().or(s.description.as_deref()).unwrap_or("");
+        let s = index.summary(h.entity);
+        let owner = s.owner.unwrap_or("-");
+        let title = s.title.or(s.description).unwrap_or("");
         out.line(format!("{} {} {}", fit(&s.display_ref(), width), fit(owner, 28), title).trim_end());
     }
 }
@@ -88,10 +88,8 @@ pub fn list(ws: &Workspace, kind: Option<&str>, owner: Option<&str>, json: bool)
     let mut q = Query::default();
     q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
     q.facets.extend(owner.map(|o| facet(FacetKey::Owner, o)));
-    let hits: Vec<Hit> = (0..index.len() as u32)
-        .filter(|&i| q.admits(index.summary(i)))
-        .map(|entity| Hit { entity, score: 0 })
-        .collect();
+    let hits: Vec<Hit> =
+        (0..index.len() as u32).filter(|&i| q.admits(&index, i)).map(|entity| Hit { entity, score: 0 }).collect();
     let mut out = Out::default();
     if json {
         let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, None)).collect();
@@ -156,13 +154,13 @@ fn describe(
     let s = index.summary(i);
     out.line(&format!("{}  ({})", index.ref_of(i), s.kind));
     let fields = [
-        ("Title", s.title.clone()),
-        ("Description", s.description.clone()),
-        ("Owner", s.owner.clone()),
-        ("System", s.system.clone()),
-        ("Type", s.spec_type.clone()),
-        ("Lifecycle", s.lifecycle.clone()),
-        ("Tags", (!s.tags.is_empty()).then(|| s.tags.join(", "))),
+        ("Title", s.title.map(String::from)),
+        ("Description", s.description.map(String::from)),
+        ("Owner", s.owner.map(String::from)),
+        ("System", s.system.map(String::from)),
+        ("Type", s.spec_type.map(String::from)),
+        ("Lifecycle", s.lifecycle.map(String::from)),
+        ("Tags", (!s.tags.is_empty()).then(|| s.tags.iter().collect::<Vec<_>>().join(", "))),
     ];
     for (label, value) in fields {
         if let Some(v) = value {

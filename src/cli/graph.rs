@@ -27,7 +27,7 @@ pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result
     if json_out {
         let steps: Vec<_> = chain
             .iter()
-            .map(|s| json!({"ref": index.refs[s.target.ref_index() as usize], "via": s.via, "exists": s.target.entity().is_some()}))
+            .map(|s| json!({"ref": index.ref_of(s.target.ref_index()), "via": s.via, "exists": s.target.entity().is_some()}))
             .collect();
         out.json(&json!({"ref": index.ref_of(i), "chain": steps}))?;
     } else if chain.is_empty() {
@@ -35,7 +35,7 @@ pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result
     } else {
         out.line(index.ref_of(i));
         for step in &chain {
-            let r = &index.refs[step.target.ref_index() as usize];
+            let r = index.ref_of(step.target.ref_index());
             let note = if step.target.entity().is_some() { "" } else { "  (missing: not in the catalog)" };
             out.line(&format!("  {} {r}{note}", if step.via == types::OWNED_BY { "owned by" } else { "child of" }));
         }
@@ -85,7 +85,7 @@ fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8
         let width = ids.iter().map(|&e| index.ref_of(e).len()).max().unwrap_or(10).min(60);
         for &e in ids {
             let s = index.summary(e);
-            out.line(format!("{} {}", fit(index.ref_of(e), width), s.title.as_deref().unwrap_or("")).trim_end());
+            out.line(format!("{} {}", fit(index.ref_of(e), width), s.title.unwrap_or("")).trim_end());
         }
     }
     out.flush()?;
@@ -148,19 +148,19 @@ pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: Graph
                 .iter()
                 .map(|(node, depth)| {
                     let exists = (*node as usize) < index.len();
-                    let title = exists.then(|| index.summary(*node).title.clone()).flatten();
-                    json!({"ref": index.refs[*node as usize], "depth": depth, "exists": exists, "title": title})
+                    let title = exists.then(|| index.summary(*node).title).flatten();
+                    json!({"ref": index.ref_of(*node), "depth": depth, "exists": exists, "title": title})
                 })
                 .collect();
             let edges: Vec<_> = n
                 .edges
                 .iter()
-                .map(|e| json!({"from": index.refs[e.from as usize], "type": e.kind, "to": index.refs[e.to as usize]}))
+                .map(|e| json!({"from": index.ref_of(e.from), "type": e.kind, "to": index.ref_of(e.to)}))
                 .collect();
             let truncated: Vec<_> = n
                 .truncated
                 .iter()
-                .map(|(node, hidden)| json!({"ref": index.refs[*node as usize], "hidden": hidden}))
+                .map(|(node, hidden)| json!({"ref": index.ref_of(*node), "hidden": hidden}))
                 .collect();
             out.json(&json!({"root": index.ref_of(root), "nodes": nodes, "edges": edges, "truncated": truncated}))?;
         }

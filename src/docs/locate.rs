@@ -127,9 +127,9 @@ pub fn locate_entity(
         return Ok(Located::Remote(RemoteDocs {
             source: s.name.clone(),
             base_url: s.target.trim_end_matches('/').to_string(),
-            namespace: summary.namespace.clone(),
-            kind: summary.kind.clone(),
-            name: summary.name.clone(),
+            namespace: summary.namespace.to_string(),
+            kind: summary.kind.to_string(),
+            name: summary.name.to_string(),
         }));
     }
     let value = entity.annotation(TECHDOCS_REF).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
@@ -140,7 +140,7 @@ pub fn locate_entity(
     })?;
     match parse_ref(value)? {
         DocsRef::Dir(path) => {
-            let file = entity_file(entity, summary.file.as_deref()).ok_or_else(|| {
+            let file = entity_file(entity, summary.file).ok_or_else(|| {
                 DocsError::failed(format!(
                     "{} has `dir:` docs but no local file to resolve them against (no file: managed-by-location)",
                     index.ref_of(i)

@@ -10,7 +10,7 @@ use crate::model::relations::{self, Edge};
 use crate::model::{Entity, EntityRef, Problem, Relation};
 use crate::sources::SourceOutput;
 
-use super::{Bodies, Index, Link, SourceState, Summary};
+use super::{Bodies, Index, Link, SourceState, Summary, SummaryRef};
 
 /// One configured source and what this sync did with it.
 pub struct SourceInput {
@@ -120,7 +120,7 @@ fn keep_previous(
 /// Carries over, from the previous index, a remote source's entities whose
 /// uid the incremental sync found unchanged.
 fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
-    let unchanged = |s: &Summary| s.uid.as_deref().is_some_and(|u| kept.contains(u));
+    let unchanged = |s: &SummaryRef| s.uid.is_some_and(|u| kept.contains(u));
     carry_over(prev, name, source, true, unchanged, candidates);
 }
 
@@ -131,12 +131,12 @@ fn carry_over(
     name: &str,
     source: u16,
     server_relations: bool,
-    keep: impl Fn(&Summary) -> bool,
+    keep: impl Fn(&SummaryRef) -> bool,
     candidates: &mut Vec<Candidate>,
 ) {
     for i in 0..prev.len() as u32 {
         let s = prev.summary(i);
-        if prev.source_name(i) != name || !keep(s) {
+        if prev.source_name(i) != name || !keep(&s) {
             continue;
         }
         let Ok(entity) = prev.entity(i) else { continue };
@@ -144,7 +144,7 @@ fn carry_over(
             canonical: prev.ref_of(i).to_string(),
             entity,
             source,
-            file: s.file.clone(),
+            file: s.file.map(String::from),
             line: s.line,
             server_relations,
         });
@@ -359,7 +359,7 @@ mod tests {
         assert!(index.relations(team).iter().any(|r| r.kind == "ownerOf" && r.entity == Some(svc)));
         let body = index.entity(svc).unwrap();
         assert_eq!(body.relations().len(), 2);
-        assert_eq!(index.summary(svc).owner.as_deref(), Some("group:default/team-a"));
+        assert_eq!(index.summary(svc).owner, Some("group:default/team-a"));
     }
 
     #[test]

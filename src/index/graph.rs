@@ -44,8 +44,7 @@ impl Index {
     pub fn related(&self, i: u32, relation: &str) -> Vec<Target> {
         let Some(kind) = self.relation_type_id(relation) else { return Vec::new() };
         let n = self.len() as u32;
-        self.entities[i as usize]
-            .links
+        self.links(i)
             .iter()
             .filter(|l| l.kind == kind)
             .map(|l| if l.target < n { Target::Entity(l.target) } else { Target::Missing(l.target) })
@@ -215,12 +214,12 @@ pub fn neighbourhood(index: &Index, root: u32, opts: &GraphOptions) -> Neighbour
             }
             let mut followed = 0;
             let mut skipped = 0;
-            for link in &index.entities[node as usize].links {
+            for link in index.links(node) {
                 let kind = &index.relation_types[link.kind as usize];
                 if !opts.relations.is_empty() && !opts.relations.iter().any(|r| r.eq_ignore_ascii_case(kind)) {
                     continue;
                 }
-                let target_kind = kind_of_ref(&index.refs[link.target as usize]);
+                let target_kind = kind_of_ref(index.ref_of(link.target));
                 if !opts.kinds.is_empty() && !opts.kinds.iter().any(|k| k.eq_ignore_ascii_case(target_kind)) {
                     continue;
                 }
@@ -283,15 +282,14 @@ mod tests {
     }
 
     fn names(index: &Index, ids: &[u32]) -> Vec<String> {
-        ids.iter().map(|&i| index.summary(i).name.clone()).collect()
+        ids.iter().map(|&i| index.name_of(i).to_string()).collect()
     }
 
     #[test]
     fn owner_chain_goes_to_the_root() {
         let idx = org();
         let a1 = idx.find("component:default/a1").unwrap();
-        let chain: Vec<&str> =
-            owner_chain(&idx, a1).iter().map(|s| idx.refs[s.target.ref_index() as usize].as_str()).collect();
+        let chain: Vec<&str> = owner_chain(&idx, a1).iter().map(|s| idx.ref_of(s.target.ref_index())).collect();
         assert_eq!(chain, vec!["group:default/team-a", "group:default/dept", "group:default/org"]);
         let lost = idx.find("component:default/lost").unwrap();
         assert_eq!(owner_chain(&idx, lost)[0].target.entity(), None);

@@ -30,7 +30,7 @@ fn quote_dot(text: &str) -> String {
 pub fn dot(index: &Index, root: u32, n: &Neighbourhood) -> String {
     let mut out = format!("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n", quote_dot(index.ref_of(root)));
     for (node, _) in &n.nodes {
-        let r = &index.refs[*node as usize];
+        let r = index.ref_of(*node);
         let exists = (*node as usize) < index.len();
         let style = if exists { "" } else { ", style=dashed" };
         out.push_str(&format!("  {} [label={}{style}];\n", quote_dot(r), quote_dot(r)));
@@ -38,8 +38,8 @@ pub fn dot(index: &Index, root: u32, n: &Neighbourhood) -> String {
     for e in forward_edges(n) {
         out.push_str(&format!(
             "  {} -> {} [label={}];\n",
-            quote_dot(&index.refs[e.from as usize]),
-            quote_dot(&index.refs[e.to as usize]),
+            quote_dot(index.ref_of(e.from)),
+            quote_dot(index.ref_of(e.to)),
             quote_dot(&e.kind)
         ));
     }
@@ -53,7 +53,7 @@ pub fn mermaid(index: &Index, n: &Neighbourhood) -> String {
     let label = |text: &str| sanitize::line(text).replace('"', "#quot;");
     let mut out = String::from("graph LR\n");
     for (node, _) in &n.nodes {
-        out.push_str(&format!("  {}[\"{}\"]\n", id(*node), label(&index.refs[*node as usize])));
+        out.push_str(&format!("  {}[\"{}\"]\n", id(*node), label(index.ref_of(*node))));
     }
     for e in forward_edges(n) {
         out.push_str(&format!("  {} -->|{}| {}\n", id(e.from), label(&e.kind), id(e.to)));

@@ -60,12 +60,12 @@ pub fn tree(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u3
 
 /// The relations of `node` the options let through.
 fn links_of<'a>(index: &'a Index, node: u32, opts: &GraphOptions) -> Vec<&'a Link> {
-    index.entities[node as usize]
-        .links
+    index
+        .links(node)
         .iter()
         .filter(|l| {
             let kind = &index.relation_types[l.kind as usize];
-            let target_kind = index.refs[l.target as usize].split_once(':').map_or("", |(k, _)| k);
+            let target_kind = index.ref_of(l.target).split_once(':').map_or("", |(k, _)| k);
             (opts.relations.is_empty() || opts.relations.iter().any(|r| r.eq_ignore_ascii_case(kind)))
                 && (opts.kinds.is_empty() || opts.kinds.iter().any(|k| k.eq_ignore_ascii_case(target_kind)))
         })
@@ -168,9 +168,9 @@ pub fn label(index: &Index, line: &TreeLine) -> String {
     match &line.item {
         TreeItem::Node { target, exists, repeat, earlier } => {
             let via = line.via.as_deref().map(|v| format!("{v} → ")).unwrap_or_default();
-            let r = &index.refs[*target as usize];
+            let r = index.ref_of(*target);
             let title = if *exists {
-                index.summary(*target).title.as_deref().map(|t| format!("  {t}")).unwrap_or_default()
+                index.summary(*target).title.map(|t| format!("  {t}")).unwrap_or_default()
             } else {
                 String::new()
             };

@@ -156,12 +156,7 @@ pub fn dependency_cycles(index: &Index) -> Vec<Vec<u32>> {
     let n = index.len();
     let Some(kind) = index.relation_type_id(types::DEPENDS_ON) else { return Vec::new() };
     let edges = |v: u32| -> Vec<u32> {
-        index.entities[v as usize]
-            .links
-            .iter()
-            .filter(|l| l.kind == kind && (l.target as usize) < n)
-            .map(|l| l.target)
-            .collect()
+        index.links(v).iter().filter(|l| l.kind == kind && (l.target as usize) < n).map(|l| l.target).collect()
     };
     // Iterative Tarjan.
     let mut order = vec![usize::MAX; n];

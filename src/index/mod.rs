@@ -7,16 +7,22 @@ pub mod build;
 pub mod graph;
 pub mod graph_format;
 pub mod graph_tree;
+mod hay;
 pub mod health;
+mod prefilter;
 pub mod search;
 pub mod store;
+mod table;
+mod text;
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Entity, Problem};
 
 /// The format version written in the index header; older files are rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// How the last sync of one source went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +44,7 @@ pub struct SourceState {
 }
 
 /// One relation of an entity, by index: the type in [`Index::relation_types`],
-/// the target in [`Index::refs`].
+/// the target in the ref table ([`Index::ref_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Link {
     /// Index into the relation type table.
@@ -47,8 +53,11 @@ pub struct Link {
     pub target: u32,
 }
 
-/// What search, lists and the graph need of an entity, kept in memory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub use table::{Field, SummaryRef, Tags};
+
+/// What search, lists and the graph need of an entity, as the build makes
+/// it; the index keeps it compact (see [`Index::summary`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// `kind` as written.
     pub kind: String,
@@ -90,26 +99,33 @@ pub struct Summary {
     pub etag: Option<String>,
 }
 
-impl Summary {
-    /// The display form `kind:namespace/name`, case kept.
-    pub fn display_ref(&self) -> String {
-        format!("{}:{}/{}", self.kind.to_lowercase(), self.namespace, self.name)
-    }
-}
-
-/// Where entity bodies are read from.
+/// Bytes of the index kept as they are: entity bodies, summary text.
 pub enum Bodies {
     /// In memory (a fresh build).
     Owned(Vec<u8>),
-    /// Memory-mapped from the index file, starting at an offset.
-    Mapped(memmap2::Mmap, usize),
+    /// A range of the memory-mapped index file.
+    Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
 }
 
 impl Bodies {
     fn bytes(&self) -> &[u8] {
         match self {
             Bodies::Owned(v) => v,
-            Bodies::Mapped(m, start) => m.get(*start..).unwrap_or(&[]),
+            Bodies::Mapped(m, range) => m.get(range.clone()).unwrap_or(&[]),
+        }
+    }
+
+    /// The first `at` bytes and the rest.
+    fn split(self, at: usize) -> (Bodies, Bodies) {
+        match self {
+            Bodies::Owned(mut v) => {
+                let rest = v.split_off(at.min(v.len()));
+                (Bodies::Owned(v), Bodies::Owned(rest))
+            }
+            Bodies::Mapped(m, range) => {
+                let mid = range.start.saturating_add(at).min(range.end);
+                (Bodies::Mapped(Arc::clone(&m), range.start..mid), Bodies::Mapped(m, mid..range.end))
+            }
         }
     }
 }
@@ -131,10 +147,9 @@ pub struct Index {
     pub problems: Vec<Problem>,
     /// Relation type names.
     pub relation_types: Vec<String>,
-    /// Canonical refs: entity `i` is `refs[i]`; later entries are dangling targets.
-    pub refs: Vec<String>,
-    /// Entity summaries, sorted by canonical ref.
-    pub entities: Vec<Summary>,
+    /// Entity summaries and canonical refs (entities sorted by ref, then
+    /// dangling targets).
+    table: table::Table,
     bodies: Bodies,
 }
 
@@ -161,7 +176,20 @@ impl Index {
         entities: Vec<Summary>,
         bodies: Bodies,
     ) -> Index {
-        Index { created, sources, problems, relation_types, refs, entities, bodies }
+        let table = table::Table::new(refs, entities);
+        Index { created, sources, problems, relation_types, table, bodies }
+    }
+
+    /// An index read back from its file.
+    fn from_table(
+        created: u64,
+        sources: Vec<SourceState>,
+        problems: Vec<Problem>,
+        relation_types: Vec<String>,
+        table: table::Table,
+        bodies: Bodies,
+    ) -> Index {
+        Index { created, sources, problems, relation_types, table, bodies }
     }
 
     /// An index with nothing in it.
@@ -171,12 +199,17 @@ impl Index {
 
     /// Number of entities.
     pub fn len(&self) -> usize {
-        self.entities.len()
+        self.table.len()
     }
 
     /// Whether there are no entities.
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty()
+        self.len() == 0
+    }
+
+    /// Number of refs: entities, then the dangling targets of relations.
+    pub fn refs_len(&self) -> usize {
+        self.table.refs_len()
     }
 
     /// The entity with this canonical ref (any case).
@@ -185,23 +218,74 @@ impl Index {
     }
 
     fn find_exact(&self, canonical: &str) -> Option<u32> {
-        let sorted = &self.refs[..self.entities.len().min(self.refs.len())];
-        sorted.binary_search_by(|r| r.as_str().cmp(canonical)).ok().map(|i| i as u32)
+        let (mut lo, mut hi) = (0, self.len().min(self.refs_len()));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.table.ref_at(mid).cmp(canonical) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
+        }
+        None
     }
 
-    /// The canonical ref of entity `i`.
+    /// The canonical ref of entity `i`, or of dangling target `i` past the
+    /// entities (`""` past the table).
     pub fn ref_of(&self, i: u32) -> &str {
-        &self.refs[i as usize]
+        self.table.ref_at(i as usize)
     }
 
     /// The summary of entity `i`.
-    pub fn summary(&self, i: u32) -> &Summary {
-        &self.entities[i as usize]
+    ///
+    /// # Panics
+    /// When `i` is not an entity.
+    pub fn summary(&self, i: u32) -> SummaryRef<'_> {
+        self.table.get(i as usize)
+    }
+
+    /// The summary of entity `i`, if there is one.
+    pub fn try_summary(&self, i: u32) -> Option<SummaryRef<'_>> {
+        ((i as usize) < self.len()).then(|| self.table.get(i as usize))
+    }
+
+    /// Every entity's summary, in index (ref) order.
+    pub fn summaries(&self) -> impl ExactSizeIterator<Item = SummaryRef<'_>> + '_ {
+        (0..self.len()).map(|i| self.table.get(i))
+    }
+
+    /// The name of entity `i` (cheaper than its whole summary).
+    ///
+    /// # Panics
+    /// When `i` is not an entity.
+    pub fn name_of(&self, i: u32) -> &str {
+        self.table.name(i as usize)
+    }
+
+    /// One field of entity `i` (cheaper than its whole summary).
+    ///
+    /// # Panics
+    /// When `i` is not an entity.
+    pub fn field(&self, i: u32, field: Field) -> Option<&str> {
+        self.table.field(i as usize, field)
+    }
+
+    /// The tags of entity `i`.
+    ///
+    /// # Panics
+    /// When `i` is not an entity.
+    pub fn tags(&self, i: u32) -> Tags<'_> {
+        self.table.tags(i as usize)
+    }
+
+    /// The relations of entity `i` by index (none past the entities).
+    pub fn links(&self, i: u32) -> &[Link] {
+        self.table.links(i as usize)
     }
 
     /// The raw JSON body of entity `i`.
     pub fn body_json(&self, i: u32) -> &[u8] {
-        let (offset, len) = self.entities[i as usize].body;
+        let Some((offset, len)) = self.table.body(i as usize) else { return &[] };
         let start = usize::try_from(offset).unwrap_or(usize::MAX);
         self.bodies.bytes().get(start..start.saturating_add(len as usize)).unwrap_or(&[])
     }
@@ -215,16 +299,12 @@ impl Index {
 
     /// The relations of entity `i`, targets resolved where they exist.
     pub fn relations(&self, i: u32) -> Vec<RelationView<'_>> {
-        self.entities[i as usize]
-            .links
+        self.links(i)
             .iter()
-            .map(|l| {
-                let target = self.refs[l.target as usize].as_str();
-                RelationView {
-                    kind: &self.relation_types[l.kind as usize],
-                    target,
-                    entity: (l.target < self.entities.len() as u32).then_some(l.target),
-                }
+            .map(|l| RelationView {
+                kind: self.relation_types.get(l.kind as usize).map_or("", String::as_str),
+                target: self.ref_of(l.target),
+                entity: (l.target < self.len() as u32).then_some(l.target),
             })
             .collect()
     }
@@ -237,13 +317,13 @@ impl Index {
 
     /// The name of the source entity `i` came from.
     pub fn source_name(&self, i: u32) -> &str {
-        self.sources.get(self.entities[i as usize].source as usize).map_or("", |s| s.name.as_str())
+        self.table.source(i as usize).and_then(|s| self.sources.get(s as usize)).map_or("", |s| s.name.as_str())
     }
 
     /// The name of entity `i`'s source when that is a remote catalog (a
     /// `backstage:` source).
     pub fn remote_source_of(&self, i: u32) -> Option<&str> {
-        let source = self.sources.get(self.entities.get(i as usize)?.source as usize)?;
+        let source = self.sources.get(self.table.source(i as usize)? as usize)?;
         (source.kind == "backstage").then_some(source.name.as_str())
     }
 
@@ -255,12 +335,12 @@ impl Index {
     /// Canonical refs closest to `text`, for "did you mean" hints.
     pub fn suggest(&self, text: &str, n: usize) -> Vec<&str> {
         let needle = text.to_lowercase();
-        let mut scored: Vec<(f64, &str)> = self.refs[..self.entities.len()]
-            .iter()
-            .map(|r| {
+        let mut scored: Vec<(f64, &str)> = (0..self.len() as u32)
+            .map(|i| {
+                let r = self.ref_of(i);
                 let name = r.rsplit('/').next().unwrap_or(r);
                 let score = strsim::jaro_winkler(&needle, r).max(strsim::jaro_winkler(&needle, name));
-                (score, r.as_str())
+                (score, r)
             })
             .filter(|(s, _)| *s > 0.7)
             .collect();
@@ -277,7 +357,7 @@ impl Index {
             return self.find(&crate::model::EntityRef::new(kind, ns, parts.name).canonical());
         }
         let name = parts.name.to_lowercase();
-        let mut found = self.entities.iter().enumerate().filter(|(_, s)| {
+        let mut found = self.summaries().enumerate().filter(|(_, s)| {
             s.name.to_lowercase() == name && (parts.namespace.is_none() || s.namespace.eq_ignore_ascii_case(ns))
         });
         let first = found.next()?;

@@ -5,11 +5,13 @@
 use std::sync::OnceLock;
 
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo::{Config, Matcher, Utf32Str, Utf32String};
+use nucleo::{Config, Matcher, Utf32Str};
 
 use rayon::prelude::*;
 
-use super::{Index, Summary};
+use super::hay::Packed;
+use super::prefilter;
+use super::{Field, Index, SummaryRef};
 
 /// Facets a query may narrow by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +93,9 @@ impl Query {
         query
     }
 
-    /// Whether an entity passes every facet.
-    pub fn admits(&self, s: &Summary) -> bool {
-        self.facets.iter().all(|f| facet_holds(f, s) != f.negate)
+    /// Whether entity `i` passes every facet.
+    pub fn admits(&self, index: &Index, i: u32) -> bool {
+        self.facets.iter().all(|f| facet_holds(f, index, i) != f.negate)
     }
 }
 
@@ -104,19 +106,19 @@ fn ref_matches(target: Option<&str>, value: &str) -> bool {
     }
     let (kind, rest) = target.split_once(':').unwrap_or(("", target));
     let name = rest.rsplit('/').next().unwrap_or(rest);
-    name == value || rest == value || format!("{kind}:{name}") == value
+    name == value || rest == value || value.split_once(':') == Some((kind, name))
 }
 
-fn facet_holds(f: &Facet, s: &Summary) -> bool {
-    let eq = |field: Option<&str>| field.is_some_and(|v| v.eq_ignore_ascii_case(&f.value));
+fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
+    let eq = |field| index.field(i, field).is_some_and(|v| v.eq_ignore_ascii_case(&f.value));
     match f.key {
-        FacetKey::Kind => s.kind.eq_ignore_ascii_case(&f.value),
-        FacetKey::Owner => ref_matches(s.owner.as_deref(), &f.value),
-        FacetKey::Tag => s.tags.iter().any(|t| t.eq_ignore_ascii_case(&f.value)),
-        FacetKey::Lifecycle => eq(s.lifecycle.as_deref()),
-        FacetKey::Namespace => s.namespace.eq_ignore_ascii_case(&f.value),
-        FacetKey::Type => eq(s.spec_type.as_deref()),
-        FacetKey::System => ref_matches(s.system.as_deref(), &f.value),
+        FacetKey::Kind => eq(Field::Kind),
+        FacetKey::Owner => ref_matches(index.field(i, Field::Owner), &f.value),
+        FacetKey::Tag => index.tags(i).iter().any(|t| t.eq_ignore_ascii_case(&f.value)),
+        FacetKey::Lifecycle => eq(Field::Lifecycle),
+        FacetKey::Namespace => eq(Field::Namespace),
+        FacetKey::Type => eq(Field::Type),
+        FacetKey::System => ref_matches(index.field(i, Field::System), &f.value),
     }
 }
 
@@ -128,22 +130,22 @@ const DESCRIPTION_CHARS: usize = 120;
 /// there), then title, display name, owner name, tags and description.
 /// Kind and namespace are left to the `kind:` and `ns:` facets: in the
 /// haystack they would make short queries match nearly everything.
-pub fn haystack(s: &Summary) -> String {
-    let owner = s.owner.as_deref().and_then(|o| o.rsplit('/').next()).unwrap_or("");
+pub fn haystack(s: &SummaryRef<'_>) -> String {
+    let owner = s.owner.and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
-    out.push_str(&s.name);
-    let person = s.display_name.as_deref().unwrap_or("");
-    for part in [s.title.as_deref().unwrap_or(""), person, owner] {
+    out.push_str(s.name);
+    let person = s.display_name.unwrap_or("");
+    for part in [s.title.unwrap_or(""), person, owner] {
         if !part.is_empty() {
             out.push(' ');
             out.push_str(part);
         }
     }
-    for t in &s.tags {
+    for t in s.tags.iter() {
         out.push(' ');
         out.push_str(t);
     }
-    if let Some(d) = &s.description {
+    if let Some(d) = s.description {
         out.push(' ');
         out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
     }
@@ -155,14 +157,7 @@ pub fn haystack(s: &Summary) -> String {
 /// so the first frame does not wait for them.
 #[derive(Default)]
 pub struct Haystacks {
-    built: OnceLock<Built>,
-}
-
-struct Built {
-    items: Vec<Utf32String>,
-    /// How many characters of each item are the name (a match in the name
-    /// ranks above a match elsewhere).
-    name_chars: Vec<u32>,
+    built: OnceLock<Packed>,
 }
 
 impl Haystacks {
@@ -189,18 +184,12 @@ impl Haystacks {
         self.get(index);
     }
 
-    fn get(&self, index: &Index) -> &Built {
+    fn get(&self, index: &Index) -> &Packed {
         self.built.get_or_init(|| {
-            let (items, name_chars) = index
-                .entities
-                .par_iter()
-                .map(|s| {
-                    let name_chars =
-                        if s.name.is_ascii() { s.name.len() } else { Utf32String::from(s.name.as_str()).len() };
-                    (Utf32String::from(haystack(s)), u32::try_from(name_chars).unwrap_or(u32::MAX))
-                })
-                .unzip();
-            Built { items, name_chars }
+            Packed::build(index.len(), |i| {
+                let s = index.summary(i as u32);
+                (haystack(&s), s.name.len())
+            })
         })
     }
 }
@@ -221,19 +210,26 @@ fn pattern(text: &str) -> Pattern {
 /// Ranks entities for a query: facet filter, then fuzzy score, best first,
 /// ties by ref. `within` restricts to earlier hits (when the query only grew).
 pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hit]>) -> Vec<Hit> {
+    if query.text.is_empty() && query.facets.is_empty() {
+        return everything(index, within);
+    }
     let pattern = pattern(&query.text);
+    let need = prefilter::required(&pattern);
     let built = (!query.text.is_empty()).then(|| hay.get(index));
     let score = |i: u32, matcher: &mut Matcher| -> Option<Hit> {
         let Some(built) = built else { return Some(Hit { entity: i, score: 0 }) };
-        let item = built.items[i as usize].slice(..);
+        if !prefilter::may_match(built.mask(i as usize), need) {
+            return None;
+        }
+        let item = built.item(i as usize);
         let score = pattern.score(item, matcher)?;
-        let name_len = (built.name_chars[i as usize] as usize).min(item.len());
+        let name_len = built.name_chars(i as usize).min(item.len());
         let name = pattern.score(item.slice(..name_len), matcher).unwrap_or(0);
         Some(Hit { entity: i, score: score + 2 * name })
     };
     let chunk = |ids: &mut dyn Iterator<Item = u32>| -> Vec<Hit> {
         let mut matcher = Matcher::new(Config::DEFAULT);
-        ids.filter(|&i| query.admits(index.summary(i))).filter_map(|i| score(i, &mut matcher)).collect()
+        ids.filter(|&i| query.admits(index, i)).filter_map(|i| score(i, &mut matcher)).collect()
     };
     let mut hits: Vec<Hit> = match within {
         Some(hits) => hits.par_chunks(4096).flat_map_iter(|c| chunk(&mut c.iter().map(|h| h.entity))).collect(),
@@ -250,6 +246,19 @@ pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hi
         hits.par_sort_unstable_by_key(|h| h.entity);
     }
     hits
+}
+
+/// The results of an empty query, without the thread pool: the first frame
+/// after a load asks for them while the haystacks are being built there.
+fn everything(index: &Index, within: Option<&[Hit]>) -> Vec<Hit> {
+    match within {
+        Some(hits) => {
+            let mut hits: Vec<Hit> = hits.iter().map(|h| Hit { entity: h.entity, score: 0 }).collect();
+            hits.sort_unstable_by_key(|h| h.entity);
+            hits
+        }
+        None => (0..index.len() as u32).map(|entity| Hit { entity, score: 0 }).collect(),
+    }
 }
 
 /// Whether the results of `before` can be narrowed to get `after`'s
@@ -296,7 +305,7 @@ mod tests {
 
     fn names(index: &Index, q: &str) -> Vec<String> {
         let hay = Haystacks::build(index);
-        search(index, &hay, &Query::parse(q), None).iter().map(|h| index.summary(h.entity).name.clone()).collect()
+        search(index, &hay, &Query::parse(q), None).iter().map(|h| index.name_of(h.entity).to_string()).collect()
     }
 
     #[test]
@@ -346,6 +355,20 @@ mod tests {
         assert!(!narrows(&b, &a));
         let first = search(&idx, &hay, &a, None);
         assert_eq!(search(&idx, &hay, &b, Some(&first)), search(&idx, &hay, &b, None));
+    }
+
+    #[test]
+    fn an_empty_query_lists_everything_in_ref_order() {
+        let idx = index();
+        let hay = Haystacks::lazy();
+        let all = search(&idx, &hay, &Query::default(), None);
+        assert_eq!(all.iter().map(|h| h.entity).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert!(!hay.is_built(), "an empty query needs no haystacks");
+        let within = [Hit { entity: 3, score: 9 }, Hit { entity: 1, score: 4 }];
+        assert_eq!(
+            search(&idx, &hay, &Query::default(), Some(&within)),
+            [Hit { entity: 1, score: 0 }, Hit { entity: 3, score: 0 }]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The index file: a versioned header, the summaries (postcard), then the
-//! entity bodies (JSON) which stay memory-mapped until shown. Written to a
+//! The index file: a versioned header with the summary tables (postcard),
+//! the summaries' text arena, then the entity bodies (JSON). The header is
+//! decoded and unmapped; the text and the bodies stay memory-mapped. Written to a
 //! temporary file and renamed into place, so a reader sees the old index or
 //! the new one, never half of either. A lock file keeps two syncs apart.
 
@@ -12,21 +13,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Problem;
 
-use super::{Bodies, FORMAT_VERSION, Index, SourceState, Summary};
+use super::table::{Columns, Table};
+use super::{Bodies, FORMAT_VERSION, Index, SourceState};
 
 const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
-const PREFIX: usize = 16 + 4 + 8 + 8;
+/// Magic, version, then the lengths of the header, the text and the bodies.
+const PREFIX: usize = 16 + 4 + 8 + 8 + 8;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Header {
     created: u64,
     sources: Vec<SourceState>,
     problems: Vec<Problem>,
     relation_types: Vec<String>,
-    #[serde(deserialize_with = "exact_vec")]
-    refs: Vec<String>,
-    #[serde(deserialize_with = "exact_vec")]
-    entities: Vec<Summary>,
+    columns: Columns,
+}
+
+/// [`Header`] as written, borrowing from the index.
+#[derive(Serialize)]
+struct HeaderRef<'a> {
+    created: u64,
+    sources: &'a [SourceState],
+    problems: &'a [Problem],
+    relation_types: &'a [String],
+    columns: &'a Columns,
 }
 
 /// Most elements reserved up front for one table (a damaged length past
@@ -36,7 +46,7 @@ const MAX_RESERVE: usize = 1 << 22;
 /// Decodes a sequence into a vector reserved at its stored length: serde's
 /// default grows it by doubling (its hint is capped), which at a million
 /// summaries copied the table several times and held two copies at the peak.
-fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+pub(super) fn exact_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -88,48 +98,62 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> LoadError {
     LoadError::Corrupt { path: path.to_path_buf(), reason: reason.into() }
 }
 
-/// Loads the index at `path`; bodies stay on disk (memory-mapped).
+/// Loads the index at `path`; summary text and bodies stay on disk
+/// (memory-mapped).
 pub fn load(path: &Path) -> Result<Index, LoadError> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing(path.into())),
         Err(e) => return Err(corrupt(path, e.to_string())),
     };
-    // SAFETY: the index file is only ever replaced by rename, never written
-    // in place, so the mapped bytes do not change under us.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| corrupt(path, e.to_string()))?;
-    if map.len() < PREFIX || &map[..16] != MAGIC {
+    let size = file.metadata().map_err(|e| corrupt(path, e.to_string()))?.len();
+    let mut prefix = [0u8; PREFIX];
+    if size < PREFIX as u64 || std::io::Read::read_exact(&mut &file, &mut prefix).is_err() || &prefix[..16] != MAGIC {
         return Err(corrupt(path, "not a stagehand index"));
     }
     let word = |at: usize, n: usize| -> u64 {
         let mut buf = [0u8; 8];
-        buf[..n].copy_from_slice(&map[at..at + n]);
+        buf[..n].copy_from_slice(&prefix[at..at + n]);
         u64::from_le_bytes(buf)
     };
     let version = word(16, 4) as u32;
     if version != FORMAT_VERSION {
         return Err(LoadError::OldFormat { path: path.into(), found: version });
     }
-    let header_len = usize::try_from(word(20, 8)).map_err(|_| corrupt(path, "bad header length"))?;
-    let bodies_len = usize::try_from(word(28, 8)).map_err(|_| corrupt(path, "bad body length"))?;
-    let expected = PREFIX.checked_add(header_len).and_then(|n| n.checked_add(bodies_len));
-    if expected != Some(map.len()) {
-        return Err(corrupt(path, format!("file is {} bytes, header says {:?}", map.len(), expected)));
+    let (header_len, text_len, bodies_len) = (word(20, 8), word(28, 8), word(36, 8));
+    let expected =
+        (PREFIX as u64).checked_add(header_len).and_then(|n| n.checked_add(text_len)?.checked_add(bodies_len));
+    if expected != Some(size) {
+        return Err(corrupt(path, format!("file is {size} bytes, header says {expected:?}")));
     }
-    let header: Header =
-        postcard::from_bytes(&map[PREFIX..PREFIX + header_len]).map_err(|e| corrupt(path, format!("header: {e}")))?;
-    if header.refs.len() < header.entities.len() {
+    let fits = |n: u64| usize::try_from(n).map_err(|_| corrupt(path, "too large for this machine"));
+    let (header_len, text_len, data_len) = (fits(header_len)?, fits(text_len)?, fits(text_len + bodies_len)?);
+    // SAFETY (both maps): the index file is only ever replaced by rename,
+    // never written in place, so the mapped bytes do not change under us.
+    // The header gets a map of its own, unmapped once decoded, so its pages
+    // do not stay in the process's memory.
+    let header_map = unsafe { memmap2::MmapOptions::new().offset(PREFIX as u64).len(header_len).map(&file) }
+        .map_err(|e| corrupt(path, e.to_string()))?;
+    let header: Header = postcard::from_bytes(&header_map).map_err(|e| corrupt(path, format!("header: {e}")))?;
+    drop(header_map);
+    if header.columns.refs.len() < header.columns.rows.len() {
         return Err(corrupt(path, "ref table shorter than entity table"));
     }
-    let bodies_at = PREFIX + header_len;
-    Ok(Index::from_parts(
+    let data = if data_len == 0 {
+        Bodies::Owned(Vec::new())
+    } else {
+        let map = unsafe { memmap2::MmapOptions::new().offset((PREFIX + header_len) as u64).len(data_len).map(&file) }
+            .map_err(|e| corrupt(path, e.to_string()))?;
+        Bodies::Mapped(std::sync::Arc::new(map), 0..data_len)
+    };
+    let (text, bodies) = data.split(text_len);
+    Ok(Index::from_table(
         header.created,
         header.sources,
         header.problems,
         header.relation_types,
-        header.refs,
-        header.entities,
-        Bodies::Mapped(map, bodies_at),
+        Table { columns: header.columns, text },
+        bodies,
     ))
 }
 
@@ -138,24 +162,26 @@ pub fn load(path: &Path) -> Result<Index, LoadError> {
 pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
-    let header = Header {
+    let header = HeaderRef {
         created: index.created,
-        sources: index.sources.clone(),
-        problems: index.problems.clone(),
-        relation_types: index.relation_types.clone(),
-        refs: index.refs.clone(),
-        entities: index.entities.clone(),
+        sources: &index.sources,
+        problems: &index.problems,
+        relation_types: &index.relation_types,
+        columns: &index.table.columns,
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
+    let text = index.table.text.bytes();
     let bodies = index.bodies.bytes();
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        w.write_all(&(header.len() as u64).to_le_bytes())?;
-        w.write_all(&(bodies.len() as u64).to_le_bytes())?;
+        for len in [header.len(), text.len(), bodies.len()] {
+            w.write_all(&(len as u64).to_le_bytes())?;
+        }
         w.write_all(&header)?;
+        w.write_all(text)?;
         w.write_all(bodies)?;
         w.flush()?;
     }
@@ -277,8 +303,9 @@ mod tests {
         save(&index, &path).unwrap();
         let loaded = load(&path).unwrap();
         assert_eq!(loaded.created, 42);
-        assert_eq!(loaded.entities, index.entities);
-        assert_eq!(loaded.refs, index.refs);
+        assert!(loaded.summaries().eq(index.summaries()));
+        assert_eq!(loaded.refs_len(), index.refs_len());
+        assert_eq!(loaded.ref_of(0), index.ref_of(0));
         assert_eq!(loaded.entity(0).unwrap(), index.entity(0).unwrap());
         assert_eq!(loaded.problems.len(), 1);
         #[cfg(unix)]

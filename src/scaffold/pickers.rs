@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::fields::{FieldKind, PickerKind};
 use super::form::{Field, ui};
-use crate::index::{Index, Summary};
+use crate::index::{Index, SummaryRef};
 
 /// One suggestion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,23 +27,23 @@ fn as_list(v: &Json) -> Vec<String> {
     }
 }
 
-fn field_value<'a>(s: &'a Summary, key: &str) -> Vec<&'a str> {
+fn field_value<'a>(s: &SummaryRef<'a>, key: &str) -> Vec<&'a str> {
     match key {
-        "kind" => vec![s.kind.as_str()],
-        "metadata.name" => vec![s.name.as_str()],
-        "metadata.namespace" => vec![s.namespace.as_str()],
-        "metadata.tags" => s.tags.iter().map(String::as_str).collect(),
-        "spec.type" => s.spec_type.as_deref().into_iter().collect(),
-        "spec.lifecycle" => s.lifecycle.as_deref().into_iter().collect(),
-        "spec.owner" | "relations.ownedBy" => s.owner.as_deref().into_iter().collect(),
-        "spec.system" => s.system.as_deref().into_iter().collect(),
+        "kind" => vec![s.kind],
+        "metadata.name" => vec![s.name],
+        "metadata.namespace" => vec![s.namespace],
+        "metadata.tags" => s.tags.iter().collect(),
+        "spec.type" => s.spec_type.into_iter().collect(),
+        "spec.lifecycle" => s.lifecycle.into_iter().collect(),
+        "spec.owner" | "relations.ownedBy" => s.owner.into_iter().collect(),
+        "spec.system" => s.system.into_iter().collect(),
         _ => Vec::new(),
     }
 }
 
 /// Whether an entity passes one filter object (every key must match one
 /// of its values; `exists` checks are treated as "has the field").
-fn passes(s: &Summary, filter: &serde_json::Map<String, Json>) -> bool {
+fn passes(s: &SummaryRef<'_>, filter: &serde_json::Map<String, Json>) -> bool {
     filter.iter().all(|(key, wanted)| {
         let have = field_value(s, key);
         let wanted = as_list(wanted);
@@ -120,12 +120,12 @@ pub fn candidates(index: &Index, field: &Field, identity: Option<&str>, text: &s
         .into_iter()
         .filter(|&i| {
             let s = index.summary(i);
-            filters.is_empty() || filters.iter().any(|f| passes(s, f))
+            filters.is_empty() || filters.iter().any(|f| passes(&s, f))
         })
         .filter_map(|i| {
             let s = index.summary(i);
             let name = s.name.to_lowercase();
-            let hay = format!("{} {}", index.ref_of(i), s.title.as_deref().unwrap_or("")).to_lowercase();
+            let hay = format!("{} {}", index.ref_of(i), s.title.unwrap_or("")).to_lowercase();
             let score = if needle.is_empty() || name == needle {
                 0
             } else if name.starts_with(&needle) {
@@ -146,7 +146,7 @@ pub fn candidates(index: &Index, field: &Field, identity: Option<&str>, text: &s
         .take(limit)
         .map(|(_, i)| {
             let s = index.summary(i);
-            let title = s.title.as_deref().or(s.display_name.as_deref()).unwrap_or("");
+            let title = s.title.or(s.display_name).unwrap_or("");
             let r = index.ref_of(i).to_string();
             let label = if title.is_empty() { r.clone() } else { format!("{r}  {title}") };
             Candidate { value: r, label }
@@ -162,10 +162,10 @@ fn subsequence(needle: &str, hay: &str) -> bool {
 /// Tags used in the catalog starting with `text`, most used first.
 pub fn tag_suggestions(index: &Index, text: &str, limit: usize) -> Vec<String> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for s in &index.entities {
-        for t in &s.tags {
+    for s in index.summaries() {
+        for t in s.tags.iter() {
             if t.starts_with(text) {
-                *counts.entry(t.as_str()).or_default() += 1;
+                *counts.entry(t).or_default() += 1;
             }
         }
     }

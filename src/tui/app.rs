@@ -178,9 +178,7 @@ impl Screen {
     pub fn label(&self, index: &Index) -> String {
         match self {
             Screen::Search(_) => "search".into(),
-            Screen::Entity(e) => {
-                index.entities.get(e.entity as usize).map_or_else(|| "entity".into(), |s| s.name.clone())
-            }
+            Screen::Entity(e) => index.try_summary(e.entity).map_or_else(|| "entity".into(), |s| s.name.to_string()),
             Screen::List(l) => l.title.clone(),
             Screen::Problems(_) => "problems".into(),
             Screen::Health(_) => "health".into(),

@@ -344,7 +344,7 @@ pub fn refresh_remote(app: &App) -> Option<Effect> {
         return None;
     }
     let s = index.summary(i);
-    let entity = crate::model::EntityRef::new(&s.kind, &s.namespace, &s.name);
+    let entity = crate::model::EntityRef::new(s.kind, s.namespace, s.name);
     Some(Effect::RefreshRemote { source: source.name.clone(), entity })
 }
 

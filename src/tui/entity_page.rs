@@ -11,7 +11,7 @@ use super::screens::EntityScreen;
 
 /// The outline tab's lines for the page's entity (groups, users, systems, domains).
 pub fn outline_lines(index: &Index, page: &EntityScreen) -> Vec<OutlineLine> {
-    let Some(s) = index.entities.get(page.entity as usize) else { return Vec::new() };
+    let Some(s) = index.try_summary(page.entity) else { return Vec::new() };
     match s.kind.to_lowercase().as_str() {
         "group" => outline::group(index, page.entity, page.with_subgroups, &page.toggled),
         "user" => outline::user(index, page.entity),
@@ -55,7 +55,7 @@ pub fn graph_choice(index: &Index, lines: &[TreeLine], row: usize) -> Option<Gra
         TreeItem::More { parent, .. } => GraphChoice::Expand(*parent),
         TreeItem::Node { .. } if line.depth == 0 => GraphChoice::Root,
         TreeItem::Node { target, exists: true, .. } => GraphChoice::Open(*target),
-        TreeItem::Node { target, .. } => GraphChoice::Missing(index.refs[*target as usize].clone()),
+        TreeItem::Node { target, .. } => GraphChoice::Missing(index.ref_of(*target).to_string()),
     })
 }
 

@@ -56,11 +56,11 @@ impl OutlineLine {
 pub fn entity_label(index: &Index, i: u32) -> String {
     let s = index.summary(i);
     let name = if s.namespace.eq_ignore_ascii_case("default") {
-        s.name.clone()
+        s.name.to_string()
     } else {
         format!("{}/{}", s.namespace, s.name)
     };
-    let title = s.display_name.as_deref().or(s.title.as_deref()).map(|t| format!("  {t}")).unwrap_or_default();
+    let title = s.display_name.or(s.title).map(|t| format!("  {t}")).unwrap_or_default();
     format!("{} {name}{title}", s.kind.to_lowercase())
 }
 
@@ -73,7 +73,7 @@ fn target_line(index: &Index, depth: u16, t: &Target) -> OutlineLine {
         Target::Entity(i) => entity_line(index, depth, *i),
         Target::Missing(r) => OutlineLine {
             depth,
-            text: format!("{}  (missing: not in the catalog)", index.refs[*r as usize]),
+            text: format!("{}  (missing: not in the catalog)", index.ref_of(*r)),
             kind: LineKind::Missing,
             fold: None,
         },
@@ -84,7 +84,7 @@ fn target_line(index: &Index, depth: u16, t: &Target) -> OutlineLine {
 fn by_kind(index: &Index, ids: &[u32], depth: u16, out: &mut Vec<OutlineLine>) {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in ids {
-        groups.entry(index.summary(i).kind.clone()).or_default().push(i);
+        groups.entry(index.summary(i).kind.to_string()).or_default().push(i);
     }
     for (kind, members) in groups {
         out.push(OutlineLine { depth, text: format!("{kind} ({})", members.len()), kind: LineKind::Note, fold: None });
@@ -122,7 +122,7 @@ pub fn group(index: &Index, g: u32, with_subgroups: bool, toggled: &HashSet<u32>
     for u in members {
         let s = index.summary(u);
         let mut line = entity_line(index, 1, u);
-        if let Some(email) = &s.email {
+        if let Some(email) = s.email {
             line.text.push_str(&format!("  <{email}>"));
         }
         out.push(line);
@@ -224,8 +224,8 @@ fn part_tree(
 ) {
     let mut parts = index.related(node, types::HAS_PART);
     parts.sort_by_key(|t| match t {
-        Target::Entity(i) => (kind_rank(&index.summary(*i).kind), index.ref_of(*i).to_string()),
-        Target::Missing(r) => (9, index.refs[*r as usize].clone()),
+        Target::Entity(i) => (kind_rank(index.summary(*i).kind), index.ref_of(*i).to_string()),
+        Target::Missing(r) => (9, index.ref_of(*r).to_string()),
     });
     for part in parts {
         let Target::Entity(p) = part else {

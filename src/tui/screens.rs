@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::index::search::{Hit, Query};
-use crate::index::{Index, Summary};
+use crate::index::{Index, SummaryRef};
 use crate::model::Entity;
 
 use super::input::LineInput;
@@ -247,7 +247,7 @@ impl EntityScreen {
     pub fn new(index: &Index, entity: u32, index_id: usize) -> EntityScreen {
         let summary = index.summary(entity);
         let mut tabs = vec![Tab::Overview];
-        if has_outline(&summary.kind) {
+        if has_outline(summary.kind) {
             tabs.push(Tab::Outline);
         }
         tabs.push(Tab::Relations);
@@ -344,18 +344,18 @@ impl Column {
     }
 
     /// The cell text for an entity.
-    pub fn value(self, s: &Summary) -> &str {
+    pub fn value<'a>(self, s: SummaryRef<'a>) -> &'a str {
         match self {
-            Column::Name => &s.name,
-            Column::Kind => &s.kind,
-            Column::Namespace => &s.namespace,
-            Column::Owner => s.owner.as_deref().map_or("", |o| {
+            Column::Name => s.name,
+            Column::Kind => s.kind,
+            Column::Namespace => s.namespace,
+            Column::Owner => s.owner.map_or("", |o| {
                 let r = o.split_once(':').map_or(o, |(_, r)| r);
                 r.strip_prefix("default/").unwrap_or(r)
             }),
-            Column::Type => s.spec_type.as_deref().unwrap_or(""),
-            Column::Lifecycle => s.lifecycle.as_deref().unwrap_or(""),
-            Column::Title => s.title.as_deref().or(s.description.as_deref()).unwrap_or(""),
+            Column::Type => s.spec_type.unwrap_or(""),
+            Column::Lifecycle => s.lifecycle.unwrap_or(""),
+            Column::Title => s.title.or(s.description).unwrap_or(""),
         }
     }
 }

@@ -365,7 +365,7 @@ fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {
     if let Some(d) = delta {
         let app_sources = app.index().sources.len();
         let relations = match app.screen() {
-            Screen::Entity(e) => app.index().entities.get(e.entity as usize).map_or(0, |s| s.links.len()),
+            Screen::Entity(e) => app.index().links(e.entity).len(),
             _ => 0,
         };
         match app.screen_mut() {

@@ -236,7 +236,7 @@ pub fn render_search(app: &App, s: &DocsSearchScreen, frame: &mut Frame, area: R
         let h = &hits[i];
         let selected = i == s.sel.selected;
         let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
-        let entity = index.entities.get(h.entity as usize).map_or_else(String::new, |e| e.name.clone());
+        let entity = index.try_summary(h.entity).map_or_else(String::new, |s| s.name.to_string());
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{:<24} ", clean(&entity)),

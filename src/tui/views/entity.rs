@@ -24,12 +24,12 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
     let index = app.index();
     let [head, tabs_area, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    let summary = index.entities.get(e.entity as usize);
+    let summary = index.try_summary(e.entity);
     let title = summary.map_or_else(String::new, |s| {
-        let t = s.title.as_deref().map(|t| format!("  {}", clean(t))).unwrap_or_default();
+        let t = s.title.map(|t| format!("  {}", clean(t))).unwrap_or_default();
         format!("{}{t}", clean(&s.display_ref()))
     });
-    let kind = summary.map_or("", |s| s.kind.as_str());
+    let kind = summary.map_or("", |s| s.kind);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!(" {kind} "), theme.kind_style(kind).patch(theme.style(Slot::TabActive))),
@@ -57,8 +57,8 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
         ),
         Some(Ok(entity)) => match e.current() {
             Tab::Overview => {
-                let owner = summary.and_then(|s| s.owner.as_deref());
-                let system = summary.and_then(|s| s.system.as_deref());
+                let owner = summary.and_then(|s| s.owner);
+                let system = summary.and_then(|s| s.system);
                 let rows = overview(entity, owner, system);
                 // Labels up to LABEL_COLUMN wide share a column; longer ones
                 // (labels with prefixes) get a line of their own.
@@ -123,12 +123,11 @@ pub fn render(app: &App, e: &EntityScreen, frame: &mut Frame, area: Rect) {
 
 fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
     match tab {
-        Tab::Relations => format!("Relations ({})", index.entities.get(e.entity as usize).map_or(0, |s| s.links.len())),
+        Tab::Relations => format!("Relations ({})", index.links(e.entity).len()),
         Tab::Problems => format!("Problems ({})", index.problems_of(e.entity).len()),
-        Tab::Outline => super::super::entity_page::outline_title(
-            index.entities.get(e.entity as usize).map_or("", |s| s.kind.as_str()),
-        )
-        .to_string(),
+        Tab::Outline => {
+            super::super::entity_page::outline_title(index.try_summary(e.entity).map_or("", |s| s.kind)).to_string()
+        }
         other => other.title().to_string(),
     }
 }
@@ -181,7 +180,7 @@ fn relations(app: &App, index: &Index, e: &EntityScreen, frame: &mut Frame, area
         ];
         match r.entity {
             Some(t) => {
-                if let Some(title) = &index.summary(t).title {
+                if let Some(title) = index.summary(t).title {
                     spans.push(Span::styled(
                         format!("  {}", clean(title)),
                         if selected { base } else { theme.style(Slot::Dim) },

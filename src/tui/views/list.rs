@@ -92,7 +92,7 @@ pub fn render(app: &App, l: &ListScreen, frame: &mut Frame, area: Rect) {
                 }
                 let text = truncate(&text, *w as usize);
                 match c {
-                    Column::Kind if row != l.sel.selected => Cell::from(text).style(theme.kind_style(&s.kind)),
+                    Column::Kind if row != l.sel.selected => Cell::from(text).style(theme.kind_style(s.kind)),
                     _ => Cell::from(text),
                 }
             }))

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::index::search::match_positions;
-use crate::index::{Index, Summary};
+use crate::index::{Index, SummaryRef};
 use crate::model::layout::{fit, truncate, width};
 
 use super::super::app::App;
@@ -81,38 +81,38 @@ fn result_rows(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
             } else {
                 theme.style(Slot::Base)
             };
-            result_line(app, index, index.summary(hit.entity), &s.query.text, area.width as usize, base, selected)
+            result_line(app, index, &index.summary(hit.entity), &s.query.text, area.width as usize, base, selected)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// `ns/name`, or just `name` in the default namespace.
-pub fn short_name(s: &Summary) -> String {
-    if s.namespace.eq_ignore_ascii_case("default") { s.name.clone() } else { format!("{}/{}", s.namespace, s.name) }
+pub fn short_name(s: &SummaryRef<'_>) -> String {
+    if s.namespace.eq_ignore_ascii_case("default") { s.name.to_string() } else { format!("{}/{}", s.namespace, s.name) }
 }
 
 fn result_line(
     app: &App,
     _index: &Index,
-    s: &Summary,
+    s: &SummaryRef<'_>,
     query: &str,
     width_total: usize,
     base: Style,
     selected: bool,
 ) -> Line<'static> {
     let theme = &app.theme;
-    let star = if app.starred.contains(&crate::model::EntityRef::new(&s.kind, &s.namespace, &s.name).canonical()) {
+    let star = if app.starred.contains(&crate::model::EntityRef::new(s.kind, s.namespace, s.name).canonical()) {
         "★"
     } else {
         " "
     };
-    let kind_style = if selected { base } else { theme.kind_style(&s.kind) };
+    let kind_style = if selected { base } else { theme.kind_style(s.kind) };
     let match_style = base.patch(theme.style(Slot::Match));
     let dim = if selected { base } else { theme.style(Slot::Dim) };
     let name = truncate(&clean(&short_name(s)), (width_total / 3).max(12));
-    let title = truncate(&clean(s.title.as_deref().unwrap_or("")), (width_total / 4).max(8));
-    let owner = s.owner.as_deref().map(|o| o.split_once(':').map_or(o, |(_, r)| r)).unwrap_or("");
+    let title = truncate(&clean(s.title.unwrap_or("")), (width_total / 4).max(8));
+    let owner = s.owner.map(|o| o.split_once(':').map_or(o, |(_, r)| r)).unwrap_or("");
     let owner = owner.strip_prefix("default/").unwrap_or(owner);
     let mut spans = vec![
         Span::styled(star.to_string(), base.patch(theme.style(Slot::Warning))),
@@ -129,7 +129,7 @@ fn result_line(
     }
     let used: usize = spans.iter().map(|sp| width(&sp.content)).sum();
     let rest = width_total.saturating_sub(used + 2);
-    if let Some(d) = &s.description
+    if let Some(d) = s.description
         && rest > 8
     {
         spans.push(Span::styled(format!("  {}", truncate(&clean(d), rest)), dim));
@@ -154,22 +154,18 @@ fn preview_pane(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let mut lines = vec![
         Line::styled(clean(index.ref_of(i)).into_owned(), theme.style(Slot::Title)),
         Line::from(vec![
-            Span::styled(e.kind.clone(), theme.kind_style(&e.kind)),
+            Span::styled(e.kind.to_string(), theme.kind_style(e.kind)),
             Span::styled(
-                [e.spec_type.as_deref(), e.lifecycle.as_deref()]
-                    .iter()
-                    .flatten()
-                    .map(|v| format!(" · {}", clean(v)))
-                    .collect::<String>(),
+                [e.spec_type, e.lifecycle].iter().flatten().map(|v| format!(" · {}", clean(v))).collect::<String>(),
                 theme.style(Slot::Dim),
             ),
         ]),
     ];
-    if let Some(t) = &e.title {
+    if let Some(t) = e.title {
         lines.push(Line::styled(clean(t).into_owned(), theme.style(Slot::Base)));
     }
     lines.push(Line::default());
-    for (label, value) in [("owner", e.owner.as_deref()), ("system", e.system.as_deref())] {
+    for (label, value) in [("owner", e.owner), ("system", e.system)] {
         if let Some(v) = value {
             let exists = index.find(v).is_some();
             let style = if exists { theme.style(Slot::Link) } else { theme.style(Slot::Warning) };
@@ -184,7 +180,7 @@ fn preview_pane(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
         let tags: Vec<String> = e.tags.iter().map(|t| format!("#{}", clean(t))).collect();
         lines.push(Line::from(vec![Span::styled("tags    ", theme.style(Slot::Dim)), Span::raw(tags.join(" "))]));
     }
-    if let Some(d) = &e.description {
+    if let Some(d) = e.description {
         lines.push(Line::default());
         lines.push(Line::styled(clean(d).into_owned(), theme.style(Slot::Base)));
     }
