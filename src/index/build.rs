@@ -1,14 +1,18 @@
 //! Building an index from what the sources read: merge, de-duplicate,
 //! derive relations in both directions, and lay out summaries and bodies.
 
-use std::collections::{BTreeSet, HashSet};
+mod edges;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::relations::{self, Edge};
-use crate::model::{Entity, EntityRef, Problem, Relation};
+use crate::model::{Entity, EntityRef, Problem};
 use crate::sources::SourceOutput;
+
+use edges::Edges;
 
 use super::{Bodies, Index, Link, SourceState, Summary};
 
@@ -28,9 +32,18 @@ pub struct SourceInput {
     pub server_relations: bool,
 }
 
-struct Candidate {
-    entity: Entity,
-    canonical: String,
+/// What a candidate entity brings to the build.
+enum Content<'p> {
+    /// An entity read this sync (or re-read from a stored body).
+    Read(Entity),
+    /// A remote entity carried over unchanged: its stored summary and body
+    /// are reused as they are, without parsing or serialising it again.
+    Stored { summary: &'p Summary, body: &'p [u8] },
+}
+
+struct Candidate<'p> {
+    content: Content<'p>,
+    canonical: Cow<'p, str>,
     source: u16,
     file: Option<String>,
     line: u32,
@@ -55,7 +68,6 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
             last_error: before.and_then(|b| b.last_error.clone()),
             entities: 0,
         };
-        let start = candidates.len();
         match input.read {
             Some(Ok(output)) => {
                 state.last_success = Some(now);
@@ -67,8 +79,8 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
                 }
                 candidates.extend(output.entities.into_iter().map(|r| Candidate {
-                    canonical: r.entity.canonical_ref(),
-                    entity: r.entity,
+                    canonical: Cow::Owned(r.entity.canonical_ref()),
+                    content: Content::Read(r.entity),
                     source,
                     file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
                     line: r.line,
@@ -92,25 +104,21 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                 }
             }
         }
-        state.entities = candidates.len() - start;
         states.push(state);
     }
     let candidates = dedupe(candidates, &states, &mut problems);
-    for s in &mut states {
-        s.entities = 0;
-    }
     for c in &candidates {
         states[c.source as usize].entities += 1;
     }
     assemble(candidates, states, problems, now)
 }
 
-fn keep_previous(
-    prev: &Index,
+fn keep_previous<'p>(
+    prev: &'p Index,
     name: &str,
     source: u16,
     server_relations: bool,
-    candidates: &mut Vec<Candidate>,
+    candidates: &mut Vec<Candidate<'p>>,
     problems: &mut Vec<Problem>,
 ) {
     problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name)).cloned());
@@ -119,39 +127,51 @@ fn keep_previous(
 
 /// Carries over, from the previous index, a remote source's entities whose
 /// uid the incremental sync found unchanged.
-fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
+fn keep_unchanged<'p>(
+    prev: &'p Index,
+    name: &str,
+    kept: &HashSet<&str>,
+    source: u16,
+    candidates: &mut Vec<Candidate<'p>>,
+) {
     let unchanged = |s: &Summary| s.uid.as_deref().is_some_and(|u| kept.contains(u));
     carry_over(prev, name, source, true, unchanged, candidates);
 }
 
 /// The previous index's entities of source `name` that `keep` accepts, as
-/// candidates of the new build.
-fn carry_over(
-    prev: &Index,
+/// candidates of the new build. Server entities keep their stored body and
+/// summary; local ones are read back, as their relations are derived again.
+fn carry_over<'p>(
+    prev: &'p Index,
     name: &str,
     source: u16,
     server_relations: bool,
     keep: impl Fn(&Summary) -> bool,
-    candidates: &mut Vec<Candidate>,
+    candidates: &mut Vec<Candidate<'p>>,
 ) {
     for i in 0..prev.len() as u32 {
-        let s = prev.summary(i);
-        if prev.source_name(i) != name || !keep(s) {
+        let summary = prev.summary(i);
+        if prev.source_name(i) != name || !keep(summary) {
             continue;
         }
-        let Ok(entity) = prev.entity(i) else { continue };
+        let content = if server_relations {
+            Content::Stored { summary, body: prev.body_json(i) }
+        } else {
+            let Ok(entity) = prev.entity(i) else { continue };
+            Content::Read(entity)
+        };
         candidates.push(Candidate {
-            canonical: prev.ref_of(i).to_string(),
-            entity,
+            canonical: Cow::Borrowed(prev.ref_of(i)),
+            content,
             source,
-            file: s.file.clone(),
-            line: s.line,
+            file: summary.file.clone(),
+            line: summary.line,
             server_relations,
         });
     }
 }
 
-fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
+fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
     match &c.file {
         Some(f) => format!("{f}:{}", c.line),
         None => format!("source `{}`", states[c.source as usize].name),
@@ -159,54 +179,37 @@ fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
 }
 
 /// Keeps the first definition of each ref; every later one is a problem
-/// naming both places.
-fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec<Problem>) -> Vec<Candidate> {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
-    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        if let Some(&at) = first.get(&c.canonical) {
-            let original = &kept[at];
-            let mut p = Problem::error(format!(
-                "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
-                c.canonical,
-                where_from(original, states),
-                where_from(&c, states)
-            ))
-            .for_entity(c.canonical.clone())
-            .from_source(&states[c.source as usize].name);
-            if let Some(f) = &c.file {
-                p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
-            }
-            problems.push(p);
+/// naming both places. The result is sorted by canonical ref.
+fn dedupe<'p>(
+    candidates: Vec<Candidate<'p>>,
+    states: &[SourceState],
+    problems: &mut Vec<Problem>,
+) -> Vec<Candidate<'p>> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
+    let mut keep = vec![true; candidates.len()];
+    for (i, c) in candidates.iter().enumerate() {
+        let Some(&at) = first.get(c.canonical.as_ref()) else {
+            first.insert(&c.canonical, i);
             continue;
+        };
+        keep[i] = false;
+        let mut p = Problem::error(format!(
+            "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
+            c.canonical,
+            where_from(&candidates[at], states),
+            where_from(c, states)
+        ))
+        .for_entity(c.canonical.as_ref())
+        .from_source(&states[c.source as usize].name);
+        if let Some(f) = &c.file {
+            p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
         }
-        first.insert(c.canonical.clone(), kept.len());
-        kept.push(c);
+        problems.push(p);
     }
-    kept.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    drop(first);
+    let mut kept: Vec<Candidate<'p>> = candidates.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect();
+    kept.par_sort_unstable_by(|a, b| a.canonical.cmp(&b.canonical));
     kept
-}
-
-fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
-    let per: Vec<Vec<Edge>> = candidates
-        .par_iter()
-        .map(|c| {
-            if c.server_relations {
-                c.entity
-                    .relations()
-                    .into_iter()
-                    .map(|r| Edge { source: c.canonical.clone(), kind: r.kind, target: r.target })
-                    .collect()
-            } else {
-                relations::derive_edges(&c.entity).0
-            }
-        })
-        .collect();
-    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
-    for e in per.into_iter().flatten() {
-        out.entry(e.source).or_default().insert((e.kind, e.target));
-    }
-    out
 }
 
 fn owner_of(entity: &Entity) -> Option<String> {
@@ -219,57 +222,27 @@ fn system_of(entity: &Entity) -> Option<String> {
     EntityRef::parse_with(system, Some("System"), entity.namespace()).ok().map(|r| r.canonical())
 }
 
-fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
-    let edges = collect_edges(&candidates);
-    let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.clone()).collect();
-    let known: HashMap<&str, u32> = refs.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
-    let dangling: BTreeSet<&str> = edges
-        .iter()
-        .filter(|(src, _)| known.contains_key(src.as_str()))
-        .flat_map(|(_, set)| set.iter().map(|(_, t)| t.as_str()))
-        .filter(|t| !known.contains_key(t))
-        .collect();
-    let mut target_ids = known.clone();
-    let dangling: Vec<String> = dangling.into_iter().map(String::from).collect();
-    for (i, d) in dangling.iter().enumerate() {
-        target_ids.insert(d.as_str(), (candidates.len() + i) as u32);
-    }
-    let mut types: Vec<String> = Vec::new();
-    let mut type_ids: HashMap<String, u16> = HashMap::default();
-    for (a, b) in relations::types::PAIRS {
-        for t in [a, b] {
-            type_ids.insert(t.to_string(), types.len() as u16);
-            types.push(t.to_string());
-        }
-    }
-    // Relation types first (in order of appearance), so the per-entity work
-    // below only reads shared tables and runs in parallel.
-    for c in &candidates {
-        for (kind, _) in edges.get(&c.canonical).into_iter().flatten() {
-            if !type_ids.contains_key(kind) {
-                type_ids.insert(kind.clone(), types.len() as u16);
-                types.push(kind.clone());
-            }
-        }
-    }
-    let laid_out: Vec<(Summary, Vec<u8>)> = candidates
+fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+    let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
+    let edges = Edges::collect(&candidates, &refs);
+    let laid_out: Vec<(Summary, Cow<'_, [u8]>)> = candidates
         .into_par_iter()
-        .map(|mut c| {
-            let mut links = Vec::new();
-            let mut rels = Vec::new();
-            for (kind, target) in edges.get(&c.canonical).into_iter().flatten() {
-                let kind_id = type_ids.get(kind).copied().unwrap_or_default();
-                if let Some(&t) = target_ids.get(target.as_str()) {
-                    links.push(Link { kind: kind_id, target: t });
+        .enumerate()
+        .map(|(i, c)| {
+            let links = edges.links(i);
+            match c.content {
+                Content::Read(mut entity) => {
+                    if !c.server_relations {
+                        entity.set_relations(&edges.relations(&links, &refs));
+                    }
+                    let body = serde_json::to_vec(&entity).unwrap_or_default();
+                    (summarize(&entity, c.source, c.file, c.line, links, body.len() as u32), Cow::Owned(body))
                 }
-                rels.push(Relation { kind: kind.clone(), target: target.clone() });
+                Content::Stored { summary, body } => {
+                    let summary = Summary { links, source: c.source, body: (0, body.len() as u32), ..summary.clone() };
+                    (summary, Cow::Borrowed(body))
+                }
             }
-            links.sort();
-            if !c.server_relations {
-                c.entity.set_relations(&rels);
-            }
-            let body = serde_json::to_vec(&c.entity).unwrap_or_default();
-            (summarize(&c, links, (0, body.len() as u32)), body)
         })
         .collect();
     let mut bodies = Vec::with_capacity(laid_out.iter().map(|(_, b)| b.len()).sum());
@@ -279,7 +252,8 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
         bodies.extend_from_slice(&body);
         summaries.push(summary);
     }
-    let _ = known;
+    let Edges { types, dangling, .. } = edges;
+    let mut refs = refs;
     refs.extend(dangling);
     Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
 }
@@ -288,8 +262,7 @@ fn profile_field(e: &Entity, key: &str) -> Option<String> {
     e.spec().and_then(|s| s.get("profile")).and_then(|p| p.get(key)).and_then(|v| v.as_str()).map(String::from)
 }
 
-fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
-    let e = &c.entity;
+fn summarize(e: &Entity, source: u16, file: Option<String>, line: u32, links: Vec<Link>, len: u32) -> Summary {
     Summary {
         kind: e.kind().to_string(),
         namespace: e.namespace().to_string(),
@@ -304,10 +277,10 @@ fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
         display_name: profile_field(e, "displayName"),
         email: profile_field(e, "email"),
         links,
-        source: c.source,
-        file: c.file.clone(),
-        line: c.line,
-        body,
+        source,
+        file,
+        line,
+        body: (0, len),
         uid: e.uid().map(String::from),
         etag: e.etag().map(String::from),
     }
