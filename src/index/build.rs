@@ -2,6 +2,7 @@
 //! derive relations in both directions, and lay out summaries and bodies.
 
 mod edges;
+mod summary;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -9,12 +10,13 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::{Entity, EntityRef, Problem};
+use crate::model::{Entity, Problem};
 use crate::sources::SourceOutput;
 
 use edges::Edges;
+use summary::summarize;
 
-use super::{Bodies, Index, Link, SourceState, Summary};
+use super::{Bodies, Index, SourceState, Summary};
 
 /// One configured source and what this sync did with it.
 pub struct SourceInput {
@@ -212,16 +214,6 @@ fn dedupe<'p>(
     kept
 }
 
-fn owner_of(entity: &Entity) -> Option<String> {
-    let owner = entity.spec_str("owner")?;
-    EntityRef::parse_with(owner, Some("Group"), entity.namespace()).ok().map(|r| r.canonical())
-}
-
-fn system_of(entity: &Entity) -> Option<String> {
-    let system = entity.spec_str("system")?;
-    EntityRef::parse_with(system, Some("System"), entity.namespace()).ok().map(|r| r.canonical())
-}
-
 fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
     let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
@@ -256,34 +248,6 @@ fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems:
     let mut refs = refs;
     refs.extend(dangling);
     Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
-}
-
-fn profile_field(e: &Entity, key: &str) -> Option<String> {
-    e.spec().and_then(|s| s.get("profile")).and_then(|p| p.get(key)).and_then(|v| v.as_str()).map(String::from)
-}
-
-fn summarize(e: &Entity, source: u16, file: Option<String>, line: u32, links: Vec<Link>, len: u32) -> Summary {
-    Summary {
-        kind: e.kind().to_string(),
-        namespace: e.namespace().to_string(),
-        name: e.name().to_string(),
-        title: e.title().map(String::from),
-        description: e.description().map(String::from),
-        owner: owner_of(e),
-        system: system_of(e),
-        lifecycle: e.spec_str("lifecycle").map(String::from),
-        spec_type: e.spec_type().map(String::from),
-        tags: e.tags().into_iter().map(String::from).collect(),
-        display_name: profile_field(e, "displayName"),
-        email: profile_field(e, "email"),
-        links,
-        source,
-        file,
-        line,
-        body: (0, len),
-        uid: e.uid().map(String::from),
-        etag: e.etag().map(String::from),
-    }
 }
 
 #[cfg(test)]

@@ -68,24 +68,25 @@ pub fn crawl(
     }
     let mut pages = 0usize;
     loop {
-        let page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
+        let mut page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
         pages += 1;
-        let list = page["items"].as_array().ok_or_else(|| {
-            format!(
+        let Some(Value::Array(list)) = page.get_mut("items").map(Value::take) else {
+            return Err(format!(
                 "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
                 client.base()
-            )
-        })?;
+            ));
+        };
+        let empty = list.is_empty();
         for item in list {
-            let uid = item["metadata"]["uid"].as_str().map(String::from);
-            if uid.as_ref().is_none_or(|u| seen.insert(u.clone())) {
-                items.push(item.clone());
+            let uid = item["metadata"]["uid"].as_str();
+            if uid.is_none_or(|u| seen.insert(u.to_string())) {
+                items.push(item);
             }
         }
         let total = page["totalItems"].as_u64().map(|t| t as usize);
         progress(Progress { done: items.len(), total, unit: "entities" });
         match page["pageInfo"]["nextCursor"].as_str() {
-            Some(cursor) if !list.is_empty() => {
+            Some(cursor) if !empty => {
                 query = vec![("cursor", cursor.to_string()), ("limit", limit.to_string())];
                 if let Some(f) = fields {
                     query.push(("fields", f.to_string()));
@@ -126,10 +127,13 @@ fn incremental(
     }
     let mut fetched = Vec::with_capacity(changed.len());
     for batch in changed.chunks(BY_REFS_BATCH) {
-        let answer = client.post_json(&format!("{CATALOG}/entities/by-refs"), &[], &json!({ "entityRefs": batch }))?;
-        let items = answer["items"].as_array().ok_or("`/entities/by-refs` answered without `items`")?;
+        let mut answer =
+            client.post_json(&format!("{CATALOG}/entities/by-refs"), &[], &json!({ "entityRefs": batch }))?;
+        let Some(Value::Array(items)) = answer.get_mut("items").map(Value::take) else {
+            return Err("`/entities/by-refs` answered without `items`".into());
+        };
         // null: deleted between the two passes; it is simply gone.
-        fetched.extend(items.iter().filter(|i| !i.is_null()).cloned());
+        fetched.extend(items.into_iter().filter(|i| !i.is_null()));
         progress(Progress { done: kept.len() + fetched.len(), total: Some(light.len()), unit: "entities" });
     }
     Ok(output(fetched, kept))
