@@ -112,7 +112,29 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
     for c in &candidates {
         states[c.source as usize].entities += 1;
     }
-    assemble(candidates, states, problems, now)
+    match previous {
+        Some(prev) if all_stored(&candidates, prev) => reuse(prev, states, problems, now),
+        _ => assemble(candidates, states, problems, now),
+    }
+}
+
+/// Whether the new index holds exactly the previous index's entities, each
+/// carried over as stored from the same source: then summaries, relations
+/// and bodies are the previous ones as they are.
+fn all_stored(candidates: &[Candidate<'_>], prev: &Index) -> bool {
+    candidates.len() == prev.len()
+        && candidates.iter().zip(&prev.entities).all(|(c, previous)| match c.content {
+            Content::Stored { summary, .. } => std::ptr::eq(summary, previous) && c.source == previous.source,
+            Content::Read(_) => false,
+        })
+}
+
+/// The previous index's entities, relations and bodies with this sync's
+/// source states and problems.
+fn reuse(prev: &Index, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+    let bodies = Bodies::Owned(prev.bodies.bytes().to_vec());
+    let (types, refs, entities) = (prev.relation_types.clone(), prev.refs.clone(), prev.entities.clone());
+    Index::from_parts(now, sources, problems, types, refs, entities, bodies)
 }
 
 fn keep_previous<'p>(
@@ -339,5 +361,46 @@ mod tests {
         let untouched = build(vec![input("s", None)], Some(&first), 30);
         assert_eq!(untouched.len(), 2);
         assert!(untouched.sources[0].last_error.is_none());
+    }
+
+    fn remote(entities: Vec<serde_json::Value>, kept: &[&str]) -> SourceInput {
+        let entities = entities
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: std::path::PathBuf::new(), line: 0 })
+            .collect();
+        let kept = kept.iter().map(|u| u.to_string()).collect();
+        let out = SourceOutput { entities, kept, ..SourceOutput::default() };
+        SourceInput { server_relations: true, kind: "backstage".into(), ..input("prod", Some(Ok(out))) }
+    }
+
+    fn server_entity(name: &str, etag: &str) -> serde_json::Value {
+        json!({"kind": "Component", "metadata": {"name": name, "uid": format!("u-{name}"), "etag": etag},
+            "relations": [{"type": "ownedBy", "targetRef": "group:default/Team", "target": {"kind": "group"}}]})
+    }
+
+    #[test]
+    fn an_unchanged_remote_source_reuses_the_previous_index() {
+        let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
+        let second = build(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        assert_eq!((&second.refs, &second.entities), (&first.refs, &first.entities));
+        assert_eq!(second.body_json(1), first.body_json(1));
+        assert_eq!((second.sources[0].last_success, second.sources[0].entities), (Some(20), 2));
+    }
+
+    #[test]
+    fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
+        let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
+        let second = build(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
+        assert_eq!(second.len(), 2);
+        let a = second.find("component:default/a").unwrap();
+        assert_eq!(second.body_json(a), first.body_json(first.find("component:default/a").unwrap()));
+        let b = second.find("component:default/b").unwrap();
+        assert_eq!(second.summary(b).etag.as_deref(), Some("2"));
+        for i in [a, b] {
+            let rels = second.relations(i);
+            assert_eq!((rels.len(), rels[0].kind, rels[0].target), (1, "ownedBy", "group:default/team"));
+        }
+        let dropped = build(vec![remote(vec![], &["u-a"])], Some(&second), 30);
+        assert_eq!(dropped.refs, ["component:default/a", "group:default/team"]);
     }
 }
