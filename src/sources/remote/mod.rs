@@ -19,8 +19,7 @@ use client::Client;
 pub const CATALOG: &str = "/api/catalog";
 
 /// Fields fetched by an incremental sync's first pass: only what tells a
-/// changed entity from an unchanged one (the backend's time grows with the
-/// fields it projects).
+/// changed entity from an unchanged one.
 pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag";
 
 /// Rows per page of the light pass: its rows are ~100 bytes, so large pages
