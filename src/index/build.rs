@@ -1,16 +1,22 @@
 //! Building an index from what the sources read: merge, de-duplicate,
 //! derive relations in both directions, and lay out summaries and bodies.
 
-use std::collections::{BTreeSet, HashSet};
+mod edges;
+mod summary;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::relations::{self, Edge};
-use crate::model::{Entity, EntityRef, Problem, Relation};
+use crate::model::{Entity, Problem};
 use crate::sources::SourceOutput;
 
-use super::{Bodies, Index, Link, SourceState, Summary, SummaryRef};
+use edges::Edges;
+use summary::summarize;
+
+use super::{Bodies, Index, SourceState, Summary, SummaryRef};
 
 /// One configured source and what this sync did with it.
 pub struct SourceInput {
@@ -28,9 +34,18 @@ pub struct SourceInput {
     pub server_relations: bool,
 }
 
-struct Candidate {
-    entity: Entity,
-    canonical: String,
+/// What a candidate entity brings to the build.
+enum Content<'p> {
+    /// An entity read this sync (or re-read from a stored body).
+    Read(Entity),
+    /// A remote entity carried over unchanged: its stored summary and body
+    /// are reused as they are, without parsing or serialising it again.
+    Stored { entity: u32, summary: SummaryRef<'p>, body: &'p [u8] },
+}
+
+struct Candidate<'p> {
+    content: Content<'p>,
+    canonical: Cow<'p, str>,
     source: u16,
     file: Option<String>,
     line: u32,
@@ -55,7 +70,6 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
             last_error: before.and_then(|b| b.last_error.clone()),
             entities: 0,
         };
-        let start = candidates.len();
         match input.read {
             Some(Ok(output)) => {
                 state.last_success = Some(now);
@@ -67,8 +81,8 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
                 }
                 candidates.extend(output.entities.into_iter().map(|r| Candidate {
-                    canonical: r.entity.canonical_ref(),
-                    entity: r.entity,
+                    canonical: Cow::Owned(r.entity.canonical_ref()),
+                    content: Content::Read(r.entity),
                     source,
                     file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
                     line: r.line,
@@ -92,25 +106,41 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
                 }
             }
         }
-        state.entities = candidates.len() - start;
         states.push(state);
     }
     let candidates = dedupe(candidates, &states, &mut problems);
-    for s in &mut states {
-        s.entities = 0;
-    }
     for c in &candidates {
         states[c.source as usize].entities += 1;
     }
-    assemble(candidates, states, problems, now)
+    match previous {
+        Some(prev) if all_stored(&candidates, prev) => reuse(prev, states, problems, now),
+        _ => assemble(candidates, states, problems, now),
+    }
 }
 
-fn keep_previous(
-    prev: &Index,
+/// Whether the new index holds exactly the previous index's entities, each
+/// carried over as stored from the same source: then summaries, relations
+/// and bodies are the previous ones as they are.
+fn all_stored(candidates: &[Candidate<'_>], prev: &Index) -> bool {
+    candidates.len() == prev.len()
+        && candidates.iter().enumerate().all(|(i, c)| match c.content {
+            Content::Stored { entity, summary, .. } => entity as usize == i && c.source == summary.source,
+            Content::Read(_) => false,
+        })
+}
+
+/// The previous index's entities, relations and bodies with this sync's
+/// source states and problems.
+fn reuse(prev: &Index, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+    prev.restamped(now, sources, problems)
+}
+
+fn keep_previous<'p>(
+    prev: &'p Index,
     name: &str,
     source: u16,
     server_relations: bool,
-    candidates: &mut Vec<Candidate>,
+    candidates: &mut Vec<Candidate<'p>>,
     problems: &mut Vec<Problem>,
 ) {
     problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name)).cloned());
@@ -119,39 +149,51 @@ fn keep_previous(
 
 /// Carries over, from the previous index, a remote source's entities whose
 /// uid the incremental sync found unchanged.
-fn keep_unchanged(prev: &Index, name: &str, kept: &HashSet<&str>, source: u16, candidates: &mut Vec<Candidate>) {
+fn keep_unchanged<'p>(
+    prev: &'p Index,
+    name: &str,
+    kept: &HashSet<&str>,
+    source: u16,
+    candidates: &mut Vec<Candidate<'p>>,
+) {
     let unchanged = |s: &SummaryRef| s.uid.is_some_and(|u| kept.contains(u));
     carry_over(prev, name, source, true, unchanged, candidates);
 }
 
 /// The previous index's entities of source `name` that `keep` accepts, as
-/// candidates of the new build.
-fn carry_over(
-    prev: &Index,
+/// candidates of the new build. Server entities keep their stored body and
+/// summary; local ones are read back, as their relations are derived again.
+fn carry_over<'p>(
+    prev: &'p Index,
     name: &str,
     source: u16,
     server_relations: bool,
     keep: impl Fn(&SummaryRef) -> bool,
-    candidates: &mut Vec<Candidate>,
+    candidates: &mut Vec<Candidate<'p>>,
 ) {
     for i in 0..prev.len() as u32 {
-        let s = prev.summary(i);
-        if prev.source_name(i) != name || !keep(&s) {
+        let summary = prev.summary(i);
+        if prev.source_name(i) != name || !keep(&summary) {
             continue;
         }
-        let Ok(entity) = prev.entity(i) else { continue };
+        let content = if server_relations {
+            Content::Stored { entity: i, summary, body: prev.body_json(i) }
+        } else {
+            let Ok(entity) = prev.entity(i) else { continue };
+            Content::Read(entity)
+        };
         candidates.push(Candidate {
-            canonical: prev.ref_of(i).to_string(),
-            entity,
+            canonical: Cow::Borrowed(prev.ref_of(i)),
+            content,
             source,
-            file: s.file.map(String::from),
-            line: s.line,
+            file: summary.file.map(String::from),
+            line: summary.line,
             server_relations,
         });
     }
 }
 
-fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
+fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
     match &c.file {
         Some(f) => format!("{f}:{}", c.line),
         None => format!("source `{}`", states[c.source as usize].name),
@@ -159,117 +201,61 @@ fn where_from(c: &Candidate, states: &[crate::index::SourceState]) -> String {
 }
 
 /// Keeps the first definition of each ref; every later one is a problem
-/// naming both places.
-fn dedupe(candidates: Vec<Candidate>, states: &[SourceState], problems: &mut Vec<Problem>) -> Vec<Candidate> {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
-    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        if let Some(&at) = first.get(&c.canonical) {
-            let original = &kept[at];
-            let mut p = Problem::error(format!(
-                "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
-                c.canonical,
-                where_from(original, states),
-                where_from(&c, states)
-            ))
-            .for_entity(c.canonical.clone())
-            .from_source(&states[c.source as usize].name);
-            if let Some(f) = &c.file {
-                p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
-            }
-            problems.push(p);
+/// naming both places. The result is sorted by canonical ref.
+fn dedupe<'p>(
+    candidates: Vec<Candidate<'p>>,
+    states: &[SourceState],
+    problems: &mut Vec<Problem>,
+) -> Vec<Candidate<'p>> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(candidates.len(), Default::default());
+    let mut keep = vec![true; candidates.len()];
+    for (i, c) in candidates.iter().enumerate() {
+        let Some(&at) = first.get(c.canonical.as_ref()) else {
+            first.insert(&c.canonical, i);
             continue;
+        };
+        keep[i] = false;
+        let mut p = Problem::error(format!(
+            "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
+            c.canonical,
+            where_from(&candidates[at], states),
+            where_from(c, states)
+        ))
+        .for_entity(c.canonical.as_ref())
+        .from_source(&states[c.source as usize].name);
+        if let Some(f) = &c.file {
+            p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
         }
-        first.insert(c.canonical.clone(), kept.len());
-        kept.push(c);
+        problems.push(p);
     }
-    kept.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    drop(first);
+    let mut kept: Vec<Candidate<'p>> = candidates.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect();
+    kept.par_sort_unstable_by(|a, b| a.canonical.cmp(&b.canonical));
     kept
 }
 
-fn collect_edges(candidates: &[Candidate]) -> HashMap<String, BTreeSet<(String, String)>> {
-    let per: Vec<Vec<Edge>> = candidates
-        .par_iter()
-        .map(|c| {
-            if c.server_relations {
-                c.entity
-                    .relations()
-                    .into_iter()
-                    .map(|r| Edge { source: c.canonical.clone(), kind: r.kind, target: r.target })
-                    .collect()
-            } else {
-                relations::derive_edges(&c.entity).0
-            }
-        })
-        .collect();
-    let mut out: HashMap<String, BTreeSet<(String, String)>> = HashMap::default();
-    for e in per.into_iter().flatten() {
-        out.entry(e.source).or_default().insert((e.kind, e.target));
-    }
-    out
-}
-
-fn owner_of(entity: &Entity) -> Option<String> {
-    let owner = entity.spec_str("owner")?;
-    EntityRef::parse_with(owner, Some("Group"), entity.namespace()).ok().map(|r| r.canonical())
-}
-
-fn system_of(entity: &Entity) -> Option<String> {
-    let system = entity.spec_str("system")?;
-    EntityRef::parse_with(system, Some("System"), entity.namespace()).ok().map(|r| r.canonical())
-}
-
-fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
-    let edges = collect_edges(&candidates);
-    let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.clone()).collect();
-    let known: HashMap<&str, u32> = refs.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
-    let dangling: BTreeSet<&str> = edges
-        .iter()
-        .filter(|(src, _)| known.contains_key(src.as_str()))
-        .flat_map(|(_, set)| set.iter().map(|(_, t)| t.as_str()))
-        .filter(|t| !known.contains_key(t))
-        .collect();
-    let mut target_ids = known.clone();
-    let dangling: Vec<String> = dangling.into_iter().map(String::from).collect();
-    for (i, d) in dangling.iter().enumerate() {
-        target_ids.insert(d.as_str(), (candidates.len() + i) as u32);
-    }
-    let mut types: Vec<String> = Vec::new();
-    let mut type_ids: HashMap<String, u16> = HashMap::default();
-    for (a, b) in relations::types::PAIRS {
-        for t in [a, b] {
-            type_ids.insert(t.to_string(), types.len() as u16);
-            types.push(t.to_string());
-        }
-    }
-    // Relation types first (in order of appearance), so the per-entity work
-    // below only reads shared tables and runs in parallel.
-    for c in &candidates {
-        for (kind, _) in edges.get(&c.canonical).into_iter().flatten() {
-            if !type_ids.contains_key(kind) {
-                type_ids.insert(kind.clone(), types.len() as u16);
-                types.push(kind.clone());
-            }
-        }
-    }
-    let laid_out: Vec<(Summary, Vec<u8>)> = candidates
+fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+    let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
+    let edges = Edges::collect(&candidates, &refs);
+    let laid_out: Vec<(Summary, Cow<'_, [u8]>)> = candidates
         .into_par_iter()
-        .map(|mut c| {
-            let mut links = Vec::new();
-            let mut rels = Vec::new();
-            for (kind, target) in edges.get(&c.canonical).into_iter().flatten() {
-                let kind_id = type_ids.get(kind).copied().unwrap_or_default();
-                if let Some(&t) = target_ids.get(target.as_str()) {
-                    links.push(Link { kind: kind_id, target: t });
+        .enumerate()
+        .map(|(i, c)| {
+            let links = edges.links(i);
+            match c.content {
+                Content::Read(mut entity) => {
+                    if !c.server_relations {
+                        entity.set_relations(&edges.relations(&links, &refs));
+                    }
+                    let body = serde_json::to_vec(&entity).unwrap_or_default();
+                    (summarize(&entity, c.source, c.file, c.line, links, body.len() as u32), Cow::Owned(body))
                 }
-                rels.push(Relation { kind: kind.clone(), target: target.clone() });
+                Content::Stored { summary, body, .. } => {
+                    let summary =
+                        Summary { links, source: c.source, body: (0, body.len() as u32), ..summary.to_summary() };
+                    (summary, Cow::Borrowed(body))
+                }
             }
-            links.sort();
-            if !c.server_relations {
-                c.entity.set_relations(&rels);
-            }
-            let body = serde_json::to_vec(&c.entity).unwrap_or_default();
-            (summarize(&c, links, (0, body.len() as u32)), body)
         })
         .collect();
     let mut bodies = Vec::with_capacity(laid_out.iter().map(|(_, b)| b.len()).sum());
@@ -279,38 +265,10 @@ fn assemble(candidates: Vec<Candidate>, sources: Vec<SourceState>, problems: Vec
         bodies.extend_from_slice(&body);
         summaries.push(summary);
     }
-    let _ = known;
+    let Edges { types, dangling, .. } = edges;
+    let mut refs = refs;
     refs.extend(dangling);
     Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
-}
-
-fn profile_field(e: &Entity, key: &str) -> Option<String> {
-    e.spec().and_then(|s| s.get("profile")).and_then(|p| p.get(key)).and_then(|v| v.as_str()).map(String::from)
-}
-
-fn summarize(c: &Candidate, links: Vec<Link>, body: (u64, u32)) -> Summary {
-    let e = &c.entity;
-    Summary {
-        kind: e.kind().to_string(),
-        namespace: e.namespace().to_string(),
-        name: e.name().to_string(),
-        title: e.title().map(String::from),
-        description: e.description().map(String::from),
-        owner: owner_of(e),
-        system: system_of(e),
-        lifecycle: e.spec_str("lifecycle").map(String::from),
-        spec_type: e.spec_type().map(String::from),
-        tags: e.tags().into_iter().map(String::from).collect(),
-        display_name: profile_field(e, "displayName"),
-        email: profile_field(e, "email"),
-        links,
-        source: c.source,
-        file: c.file.clone(),
-        line: c.line,
-        body,
-        uid: e.uid().map(String::from),
-        etag: e.etag().map(String::from),
-    }
 }
 
 #[cfg(test)]
@@ -402,5 +360,49 @@ mod tests {
         let untouched = build(vec![input("s", None)], Some(&first), 30);
         assert_eq!(untouched.len(), 2);
         assert!(untouched.sources[0].last_error.is_none());
+    }
+
+    fn remote(entities: Vec<serde_json::Value>, kept: &[&str]) -> SourceInput {
+        let entities = entities
+            .into_iter()
+            .map(|v| ReadEntity { entity: Entity::from_json(v).unwrap(), file: std::path::PathBuf::new(), line: 0 })
+            .collect();
+        let kept = kept.iter().map(|u| u.to_string()).collect();
+        let out = SourceOutput { entities, kept, ..SourceOutput::default() };
+        SourceInput { server_relations: true, kind: "backstage".into(), ..input("prod", Some(Ok(out))) }
+    }
+
+    fn server_entity(name: &str, etag: &str) -> serde_json::Value {
+        json!({"kind": "Component", "metadata": {"name": name, "uid": format!("u-{name}"), "etag": etag},
+            "relations": [{"type": "ownedBy", "targetRef": "group:default/Team", "target": {"kind": "group"}}]})
+    }
+
+    #[test]
+    fn an_unchanged_remote_source_reuses_the_previous_index() {
+        let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
+        let second = build(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        let refs = |ix: &Index| (0..ix.refs_len() as u32).map(|i| ix.ref_of(i).to_string()).collect::<Vec<_>>();
+        assert_eq!(refs(&second), refs(&first));
+        assert!(second.summaries().eq(first.summaries()));
+        assert_eq!(second.body_json(1), first.body_json(1));
+        assert_eq!((second.sources[0].last_success, second.sources[0].entities), (Some(20), 2));
+    }
+
+    #[test]
+    fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
+        let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
+        let second = build(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
+        assert_eq!(second.len(), 2);
+        let a = second.find("component:default/a").unwrap();
+        assert_eq!(second.body_json(a), first.body_json(first.find("component:default/a").unwrap()));
+        let b = second.find("component:default/b").unwrap();
+        assert_eq!(second.summary(b).etag, Some("2"));
+        for i in [a, b] {
+            let rels = second.relations(i);
+            assert_eq!((rels.len(), rels[0].kind, rels[0].target), (1, "ownedBy", "group:default/team"));
+        }
+        let dropped = build(vec![remote(vec![], &["u-a"])], Some(&second), 30);
+        let refs: Vec<&str> = (0..dropped.refs_len() as u32).map(|i| dropped.ref_of(i)).collect();
+        assert_eq!(refs, ["component:default/a", "group:default/team"]);
     }
 }

@@ -100,6 +100,7 @@ pub struct Summary {
 }
 
 /// Bytes of the index kept as they are: entity bodies, summary text.
+#[derive(Clone)]
 pub enum Bodies {
     /// In memory (a fresh build).
     Owned(Vec<u8>),
@@ -189,6 +190,13 @@ impl Index {
         table: table::Table,
         bodies: Bodies,
     ) -> Index {
+        Index { created, sources, problems, relation_types, table, bodies }
+    }
+
+    /// The same entities, relations and bodies with another sync's time,
+    /// source states and problems (a sync that changed no entity).
+    pub fn restamped(&self, created: u64, sources: Vec<SourceState>, problems: Vec<Problem>) -> Index {
+        let (relation_types, table, bodies) = (self.relation_types.clone(), self.table.clone(), self.bodies.clone());
         Index { created, sources, problems, relation_types, table, bodies }
     }
 

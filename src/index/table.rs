@@ -59,7 +59,7 @@ pub struct Row {
 }
 
 /// The tables of a [`Table`] that are decoded into memory (the arena is not).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Columns {
     /// One row per entity, sorted by canonical ref.
     #[serde(deserialize_with = "super::store::exact_vec")]
@@ -76,7 +76,7 @@ pub struct Columns {
 }
 
 /// Entity summaries and refs, compact.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Table {
     /// The decoded tables.
     pub columns: Columns,
@@ -277,6 +277,32 @@ pub struct SummaryRef<'a> {
 }
 
 impl SummaryRef<'_> {
+    /// An owned copy, as the build makes summaries.
+    pub fn to_summary(&self) -> Summary {
+        let owned = |s: Option<&str>| s.map(String::from);
+        Summary {
+            kind: self.kind.to_string(),
+            namespace: self.namespace.to_string(),
+            name: self.name.to_string(),
+            title: owned(self.title),
+            description: owned(self.description),
+            owner: owned(self.owner),
+            system: owned(self.system),
+            lifecycle: owned(self.lifecycle),
+            spec_type: owned(self.spec_type),
+            tags: self.tags.iter().map(String::from).collect(),
+            display_name: owned(self.display_name),
+            email: owned(self.email),
+            links: self.links.to_vec(),
+            source: self.source,
+            file: owned(self.file),
+            line: self.line,
+            body: self.body,
+            uid: owned(self.uid),
+            etag: owned(self.etag),
+        }
+    }
+
     /// The display form `kind:namespace/name`, case kept.
     pub fn display_ref(&self) -> String {
         format!("{}:{}/{}", self.kind.to_lowercase(), self.namespace, self.name)

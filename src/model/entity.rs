@@ -34,9 +34,17 @@ pub struct Relation {
 
 /// A catalog entity. Always a JSON object with a string `kind` and
 /// `metadata.name`; everything else is kept exactly as read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Value", into = "Value")]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "Value")]
 pub struct Entity(Map<String, Value>);
+
+/// Serialises the map in place (`serde(into)` would clone the whole entity
+/// first).
+impl Serialize for Entity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 impl TryFrom<Value> for Entity {
     type Error = String;

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::entity::{Entity, Relation};
+use super::entity::Entity;
 use super::entity_ref::EntityRef;
 
 /// Relation type names used by Backstage.
@@ -193,74 +193,30 @@ pub const REF_FIELDS: &[RefField] = &[
     },
 ];
 
-/// A directed relation between two entities, by canonical ref.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Edge {
-    /// The entity the relation belongs to.
-    pub source: String,
-    /// The relation type.
-    pub kind: String,
-    /// The entity it points at.
-    pub target: String,
-}
-
-impl Edge {
-    /// The relation as it appears in the source entity's `relations`.
-    pub fn relation(&self) -> Relation {
-        Relation { kind: self.kind.clone(), target: self.target.clone() }
-    }
-}
-
-/// A spec reference that could not be turned into a relation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BadRef {
-    /// The spec field, e.g. `spec.dependsOn[1]`.
-    pub field: String,
-    /// Why it was skipped.
-    pub message: String,
-}
-
 /// The references in an entity's spec fields, resolved to canonical refs,
-/// with the field table entry each came from.
-pub fn spec_refs(entity: &Entity) -> (Vec<(&'static RefField, String)>, Vec<BadRef>) {
+/// with the field table entry each came from. References that do not parse
+/// make no relation (validation reports them, with their position).
+pub fn spec_refs(entity: &Entity) -> Vec<(&'static RefField, String)> {
     let mut refs = Vec::new();
-    let mut bad = Vec::new();
     let Some(spec) = entity.spec() else {
-        return (refs, bad);
+        return refs;
     };
     let kind = entity.kind();
     let namespace = entity.namespace();
     for field in REF_FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
-        let Some(value) = spec.get(field.field) else { continue };
-        let items: Vec<(String, &Value)> = match (field.many, value) {
-            (true, Value::Array(items)) => {
-                items.iter().enumerate().map(|(i, v)| (format!("spec.{}[{i}]", field.field), v)).collect()
-            }
-            (false, v) => vec![(format!("spec.{}", field.field), v)],
+        let items = match (field.many, spec.get(field.field)) {
+            (true, Some(Value::Array(items))) => items.as_slice(),
+            (false, Some(value)) => std::slice::from_ref(value),
             // Wrong types are reported by validation; nothing to relate.
-            (true, _) => continue,
+            _ => continue,
         };
-        for (path, item) in items {
-            let Some(text) = item.as_str() else { continue };
-            match EntityRef::parse_with(text, field.default_kind, namespace) {
-                Ok(target) => refs.push((field, target.canonical())),
-                Err(e) => bad.push(BadRef { field: path, message: e.to_string() }),
+        for text in items.iter().filter_map(Value::as_str) {
+            if let Ok(target) = EntityRef::parse_with(text, field.default_kind, namespace) {
+                refs.push((field, target.canonical()));
             }
         }
     }
-    (refs, bad)
-}
-
-/// Every relation (and inverse) an entity's spec produces.
-pub fn derive_edges(entity: &Entity) -> (Vec<Edge>, Vec<BadRef>) {
-    let source = entity.canonical_ref();
-    let (refs, bad) = spec_refs(entity);
-    let mut edges = Vec::with_capacity(refs.len() * 2);
-    for (field, target) in refs {
-        edges.push(Edge { source: source.clone(), kind: field.relation.into(), target: target.clone() });
-        edges.push(Edge { source: target, kind: field.inverse.into(), target: source.clone() });
-    }
-    (edges, bad)
+    refs
 }
 
 #[cfg(test)]
@@ -272,13 +228,21 @@ mod tests {
         Entity::from_json(v).unwrap()
     }
 
+    /// Every relation and inverse as (source, type, target).
+    fn derive_edges(e: &Entity) -> Vec<(String, &'static str, String)> {
+        let source = e.canonical_ref();
+        spec_refs(e)
+            .into_iter()
+            .flat_map(|(f, target)| [(source.clone(), f.relation, target.clone()), (target, f.inverse, source.clone())])
+            .collect()
+    }
+
     #[test]
     fn owner_defaults_to_group_in_own_namespace() {
         let e = entity(json!({"kind": "Component", "metadata": {"name": "c", "namespace": "ns"},
             "spec": {"owner": "team-a", "system": "default/sys", "providesApis": ["api-1", "other/api-2"]}}));
-        let (edges, bad) = derive_edges(&e);
-        assert!(bad.is_empty());
-        let has = |s: &str, k: &str, t: &str| edges.iter().any(|e| e.source == s && e.kind == k && e.target == t);
+        let edges = derive_edges(&e);
+        let has = |s: &str, k: &str, t: &str| edges.iter().any(|e| e.0 == s && e.1 == k && e.2 == t);
         assert!(has("component:ns/c", "ownedBy", "group:ns/team-a"));
         assert!(has("group:ns/team-a", "ownerOf", "component:ns/c"));
         assert!(has("component:ns/c", "partOf", "system:default/sys"));
@@ -290,28 +254,28 @@ mod tests {
     fn depends_on_needs_a_kind() {
         let e = entity(json!({"kind": "Component", "metadata": {"name": "c"},
             "spec": {"dependsOn": ["resource:db", "nokind"]}}));
-        let (edges, bad) = derive_edges(&e);
+        let edges = derive_edges(&e);
         assert_eq!(edges.len(), 2);
-        assert_eq!(bad[0].field, "spec.dependsOn[1]");
+        assert!(edges.iter().all(|e| e.0 == "resource:default/db" || e.2 == "resource:default/db"));
     }
 
     #[test]
     fn user_and_group_membership() {
         let u = entity(json!({"kind": "User", "metadata": {"name": "jo"},
             "spec": {"memberOf": ["team-a", "group:other/team-b"]}}));
-        let (edges, _) = derive_edges(&u);
-        assert!(edges.iter().any(|e| e.source == "group:other/team-b" && e.kind == "hasMember"));
+        let edges = derive_edges(&u);
+        assert!(edges.iter().any(|e| e.0 == "group:other/team-b" && e.1 == "hasMember"));
         let g = entity(json!({"kind": "Group", "metadata": {"name": "g"},
             "spec": {"parent": "org", "children": ["sub"], "members": ["jo"]}}));
-        let (edges, _) = derive_edges(&g);
-        assert!(edges.iter().any(|e| e.kind == "childOf" && e.target == "group:default/org"));
-        assert!(edges.iter().any(|e| e.kind == "hasMember" && e.target == "user:default/jo"));
+        let edges = derive_edges(&g);
+        assert!(edges.iter().any(|e| e.1 == "childOf" && e.2 == "group:default/org"));
+        assert!(edges.iter().any(|e| e.1 == "hasMember" && e.2 == "user:default/jo"));
     }
 
     #[test]
     fn kinds_without_the_field_make_no_relation() {
         let e = entity(json!({"kind": "Thing", "metadata": {"name": "t"}, "spec": {"owner": "x"}}));
-        assert!(derive_edges(&e).0.is_empty());
+        assert!(derive_edges(&e).is_empty());
         assert_eq!(types::inverse("ownedBy"), Some("ownerOf"));
         assert_eq!(types::inverse("hasMember"), Some("memberOf"));
     }

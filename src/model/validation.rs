@@ -438,16 +438,19 @@ impl<'a> Validator<'a> {
 
     fn spec(&mut self, rules: &KindRules, spec: &Node) {
         for field in spec_fields(rules) {
-            let path = format!("spec.{}", field.name);
             let Some(node) = spec.get(field.name) else {
                 if field.required && !self.optional_here(rules, spec, field) {
-                    let message =
-                        format!("`{path}` is missing: kind {} requires it ({})", rules.kind, shape_text(field.shape));
+                    let message = format!(
+                        "`spec.{}` is missing: kind {} requires it ({})",
+                        field.name,
+                        rules.kind,
+                        shape_text(field.shape)
+                    );
                     self.error(spec.pos, message);
                 }
                 continue;
             };
-            self.spec_field(rules, field, node, &path);
+            self.spec_field(rules, field, node, &format!("spec.{}", field.name));
         }
     }
 

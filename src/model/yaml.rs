@@ -134,22 +134,23 @@ impl Node {
         }
     }
 
-    /// Converts the node to JSON, keeping key order.
-    pub fn to_json(&self) -> Value {
-        match &self.value {
+    /// Converts the node to JSON, keeping key order. Consumes the node so
+    /// strings and keys move into the JSON value instead of being copied.
+    pub fn into_json(self) -> Value {
+        match self.value {
             NodeValue::Null => Value::Null,
-            NodeValue::Bool(b) => Value::Bool(*b),
-            NodeValue::Int(i) => Value::Number((*i).into()),
-            NodeValue::Float(f) => match Number::from_f64(*f) {
+            NodeValue::Bool(b) => Value::Bool(b),
+            NodeValue::Int(i) => Value::Number(i.into()),
+            NodeValue::Float(f) => match Number::from_f64(f) {
                 Some(n) => Value::Number(n),
-                None => Value::String(float_text(*f)),
+                None => Value::String(float_text(f)),
             },
-            NodeValue::Str(s) => Value::String(s.clone()),
-            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Str(s) => Value::String(s),
+            NodeValue::Seq(items) => Value::Array(items.into_iter().map(Node::into_json).collect()),
             NodeValue::Map(entries) => {
                 let mut map = Map::with_capacity(entries.len());
                 for e in entries {
-                    map.insert(e.key.clone(), e.value.to_json());
+                    map.insert(e.key, e.value.into_json());
                 }
                 Value::Object(map)
             }
@@ -569,6 +570,6 @@ mod tests {
     #[test]
     fn converts_to_json_in_order() {
         let node = one("z: 1\na: [true, null, 'x']\n");
-        assert_eq!(node.to_json().to_string(), r#"{"z":1,"a":[true,null,"x"]}"#);
+        assert_eq!(node.into_json().to_string(), r#"{"z":1,"a":[true,null,"x"]}"#);
     }
 }

@@ -94,23 +94,26 @@ fn read_document(
     out: &mut FileOutput,
 ) {
     let line = root.pos.line;
-    let entity_ref = entity_ref_of(&root);
     let pctx = PlaceholderContext { base_dir, root: ctx.root };
-    for p in placeholders::resolve(&mut root, &pctx) {
-        let problem = Problem::error(p.message).in_file(display).at(p.pos);
-        out.problems.push(match &entity_ref {
-            Some(r) => problem.for_entity(r.clone()),
-            None => problem,
-        });
+    let unresolved = placeholders::resolve(&mut root, &pctx);
+    if !unresolved.is_empty() {
+        let entity_ref = entity_ref_of(&root);
+        for p in unresolved {
+            let problem = Problem::error(p.message).in_file(display).at(p.pos);
+            out.problems.push(match &entity_ref {
+                Some(r) => problem.for_entity(r.clone()),
+                None => problem,
+            });
+        }
     }
     out.problems.extend(validation::validate_entity(&root, display));
     if validation::is_fatal(&root) {
         return;
     }
-    let Ok(mut entity) = Entity::from_json(root.to_json()) else { return };
-    if entity.kind() == "Location" {
+    if root.get("kind").and_then(Node::as_str) == Some("Location") {
         out.targets.extend(location_targets(&root));
     }
+    let Ok(mut entity) = Entity::from_json(root.into_json()) else { return };
     entity.set_annotation(MANAGED_BY_LOCATION, location);
     entity.set_annotation(MANAGED_BY_ORIGIN_LOCATION, ctx.origin);
     out.entities.push(ReadEntity { entity, file: PathBuf::new(), line });

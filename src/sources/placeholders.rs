@@ -170,8 +170,9 @@ mod tests {
         let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path() };
         assert!(resolve(&mut node, &ctx).is_empty());
         assert_eq!(node.get("t").unwrap().as_str(), Some("hello"));
-        assert_eq!(node.to_json()["j"]["x"][1], 2);
-        assert_eq!(node.to_json()["y"]["y"], true);
+        let json = node.clone().into_json();
+        assert_eq!(json["j"]["x"][1], 2);
+        assert_eq!(json["y"]["y"], true);
         assert_eq!(node.get("t").unwrap().pos.line, 1);
     }
 

@@ -1,7 +1,7 @@
 //! The `backstage` source: mirror a remote Backstage catalog through
 //! `/api/catalog/entities/by-query` cursor pages. A first sync fetches every
 //! entity; later ones fetch only uids and etags, then the new or changed
-//! entities by ref, keeping the unchanged ones from the previous index.
+//! entities by uid, keeping the unchanged ones from the previous index.
 
 pub mod client;
 
@@ -18,16 +18,18 @@ use client::Client;
 /// The catalog API under the base URL.
 pub const CATALOG: &str = "/api/catalog";
 
-/// Fields fetched by an incremental sync's first pass.
-pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag,kind,metadata.namespace,metadata.name";
+/// Fields fetched by an incremental sync's first pass: only what tells a
+/// changed entity from an unchanged one.
+pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag";
 
 /// Rows per page of the light pass: its rows are ~100 bytes, so large pages
 /// save round trips (the server answers 10,000 light rows in about the
 /// time of three 1,000-row pages).
 pub const LIGHT_PAGE_SIZE: usize = 10_000;
 
-/// Refs per `/entities/by-refs` request.
-pub const BY_REFS_BATCH: usize = 200;
+/// Uids per `/entities/by-query` request fetching changed entities (each
+/// uid is one `filter` parameter of about 60 bytes in the URL).
+pub const BY_UID_BATCH: usize = 100;
 
 /// What the previous index knows of this source: uid → etag.
 pub type Known = HashMap<String, String>;
@@ -58,34 +60,46 @@ pub fn crawl(
     fields: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<Value>, String> {
+    let limit = if fields == Some(LIGHT_FIELDS) { LIGHT_PAGE_SIZE.max(config.page_size) } else { config.page_size };
+    crawl_filtered(client, &config.filters, limit, fields, progress)
+}
+
+/// [`crawl`] with explicit `filter` parameters (alternatives) and page size.
+fn crawl_filtered(
+    client: &Client,
+    filters: &[String],
+    limit: usize,
+    fields: Option<&str>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let limit = if fields == Some(LIGHT_FIELDS) { LIGHT_PAGE_SIZE.max(config.page_size) } else { config.page_size };
     let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
-    query.extend(config.filters.iter().map(|f| ("filter", f.clone())));
+    query.extend(filters.iter().map(|f| ("filter", f.clone())));
     if let Some(f) = fields {
         query.push(("fields", f.to_string()));
     }
     let mut pages = 0usize;
     loop {
-        let page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
+        let mut page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
         pages += 1;
-        let list = page["items"].as_array().ok_or_else(|| {
-            format!(
+        let Some(Value::Array(list)) = page.get_mut("items").map(Value::take) else {
+            return Err(format!(
                 "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
                 client.base()
-            )
-        })?;
+            ));
+        };
+        let empty = list.is_empty();
         for item in list {
-            let uid = item["metadata"]["uid"].as_str().map(String::from);
-            if uid.as_ref().is_none_or(|u| seen.insert(u.clone())) {
-                items.push(item.clone());
+            let uid = item["metadata"]["uid"].as_str();
+            if uid.is_none_or(|u| seen.insert(u.to_string())) {
+                items.push(item);
             }
         }
         let total = page["totalItems"].as_u64().map(|t| t as usize);
         progress(Progress { done: items.len(), total, unit: "entities" });
         match page["pageInfo"]["nextCursor"].as_str() {
-            Some(cursor) if !list.is_empty() => {
+            Some(cursor) if !empty => {
                 query = vec![("cursor", cursor.to_string()), ("limit", limit.to_string())];
                 if let Some(f) = fields {
                     query.push(("fields", f.to_string()));
@@ -121,18 +135,33 @@ fn incremental(
         let etag = item["metadata"]["etag"].as_str();
         match (uid, etag) {
             (Some(u), Some(e)) if known.get(u).is_some_and(|k| k == e) => kept.push(u.to_string()),
-            _ => changed.extend(canonical_of(item)),
+            (Some(u), _) => changed.push(u),
+            // Without a uid it cannot be fetched on its own; the full
+            // sync reads it.
+            (None, _) => {}
         }
     }
     let mut fetched = Vec::with_capacity(changed.len());
-    for batch in changed.chunks(BY_REFS_BATCH) {
-        let answer = client.post_json(&format!("{CATALOG}/entities/by-refs"), &[], &json!({ "entityRefs": batch }))?;
-        let items = answer["items"].as_array().ok_or("`/entities/by-refs` answered without `items`")?;
-        // null: deleted between the two passes; it is simply gone.
-        fetched.extend(items.iter().filter(|i| !i.is_null()).cloned());
+    for batch in changed.chunks(BY_UID_BATCH) {
+        let filters = uid_filters(&config.filters, batch);
+        // Missing: deleted between the two passes; it is simply gone.
+        fetched.extend(crawl_filtered(client, &filters, config.page_size, None, &|_| {})?);
         progress(Progress { done: kept.len() + fetched.len(), total: Some(light.len()), unit: "entities" });
     }
     Ok(output(fetched, kept))
+}
+
+/// The `filter` parameters that select `uids` within the configured
+/// filters: the backend ORs `filter` parameters and ANDs the conditions of
+/// one, so each configured filter gets each uid.
+fn uid_filters(configured: &[String], uids: &[&str]) -> Vec<String> {
+    uids.iter()
+        .flat_map(|uid| {
+            let only_uid = configured.is_empty().then(|| format!("metadata.uid={uid}"));
+            let within = configured.iter().map(move |f| format!("{f},metadata.uid={uid}"));
+            only_uid.into_iter().chain(within)
+        })
+        .collect()
 }
 
 /// Entities as read entities; `status.items` errors become problems
@@ -215,4 +244,19 @@ pub fn whoami(config: &RemoteConfig) -> Result<String, String> {
         .as_str()
         .map(String::from)
         .ok_or_else(|| "the backend answered without a user (`claims.sub`); set `identity:` in the config".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_filters_keep_the_configured_filters() {
+        assert_eq!(uid_filters(&[], &["a", "b"]), ["metadata.uid=a", "metadata.uid=b"]);
+        let configured = ["kind=api".to_string(), "kind=component,spec.type=service".to_string()];
+        assert_eq!(
+            uid_filters(&configured, &["a"]),
+            ["kind=api,metadata.uid=a", "kind=component,spec.type=service,metadata.uid=a"]
+        );
+    }
 }
