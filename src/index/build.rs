@@ -40,7 +40,12 @@ enum Content<'p> {
     Read(Entity),
     /// A remote entity carried over unchanged: its stored summary and body
     /// are reused as they are, without parsing or serialising it again.
-    Stored { entity: u32, summary: SummaryRef<'p>, body: &'p [u8] },
+    Stored {
+        /// The previous index.
+        prev: &'p Index,
+        /// The entity's position in it.
+        entity: u32,
+    },
 }
 
 struct Candidate<'p> {
@@ -124,7 +129,7 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
 fn all_stored(candidates: &[Candidate<'_>], prev: &Index) -> bool {
     candidates.len() == prev.len()
         && candidates.iter().enumerate().all(|(i, c)| match c.content {
-            Content::Stored { entity, summary, .. } => entity as usize == i && c.source == summary.source,
+            Content::Stored { entity, .. } => entity as usize == i && c.source == prev.summary(entity).source,
             Content::Read(_) => false,
         })
 }
@@ -177,7 +182,7 @@ fn carry_over<'p>(
             continue;
         }
         let content = if server_relations {
-            Content::Stored { entity: i, summary, body: prev.body_json(i) }
+            Content::Stored { prev, entity: i }
         } else {
             let Ok(entity) = prev.entity(i) else { continue };
             Content::Read(entity)
@@ -250,9 +255,10 @@ fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems:
                     let body = serde_json::to_vec(&entity).unwrap_or_default();
                     (summarize(&entity, c.source, c.file, c.line, links, body.len() as u32), Cow::Owned(body))
                 }
-                Content::Stored { summary, body, .. } => {
-                    let summary =
-                        Summary { links, source: c.source, body: (0, body.len() as u32), ..summary.to_summary() };
+                Content::Stored { prev, entity } => {
+                    let body = prev.body_json(entity);
+                    let stored = prev.summary(entity).to_summary();
+                    let summary = Summary { links, source: c.source, body: (0, body.len() as u32), ..stored };
                     (summary, Cow::Borrowed(body))
                 }
             }

@@ -125,9 +125,10 @@ fn found<'p>(i: u32, c: &Candidate<'p>, known: &HashMap<&str, u32>) -> Vec<Found
         None => Target::Dangling(t),
     };
     match &c.content {
-        Content::Stored { body, .. } => {
-            stored_relations(body).into_iter().map(|(kind, t)| Found { source: i, kind, target: target(t) }).collect()
-        }
+        Content::Stored { prev, entity } => stored_relations(prev.body_json(*entity))
+            .into_iter()
+            .map(|(kind, t)| Found { source: i, kind, target: target(t) })
+            .collect(),
         Content::Read(entity) if c.server_relations => entity
             .relations()
             .into_iter()
