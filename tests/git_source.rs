@@ -172,3 +172,31 @@ fn a_bad_url_fails_that_source_only() {
     assert!(p.message.starts_with("source `bad` failed: git clone failed"), "{}", p.message);
     assert!(p.message.ends_with("keeping its previous entities"), "{}", p.message);
 }
+
+#[test]
+fn a_cloned_repository_cannot_point_locations_outside_its_checkout() {
+    if skip_without_git("a_cloned_repository_cannot_point_locations_outside_its_checkout") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = tmp.path().join("secret.yaml");
+    std::fs::write(&secret, component("outsider", "team-a")).unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "--quiet"]);
+    let location = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: all}}\nspec:\n  targets: ['{}', ./svc.yaml]\n",
+        secret.display()
+    );
+    write(&repo, "catalog-info.yaml", location);
+    write(&repo, "svc.yaml", component("insider", "team-a"));
+    commit_all(&repo, "escape");
+
+    let cache = tmp.path().join("cache");
+    let out =
+        read_with(&source("g", SourceKind::Git { url: file_url(&repo), branch: None }), &default_patterns(), &cache)
+            .unwrap();
+    assert_eq!(names(&out), vec!["component:default/insider".to_string(), "location:default/all".to_string()]);
+    let refused = out.problems.iter().find(|p| p.message.contains("leaves the repository")).expect("a problem");
+    assert!(refused.message.contains(&secret.display().to_string()), "{}", refused.message);
+}

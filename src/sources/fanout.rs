@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::model::Problem;
 
 use super::catalog_file::{FileContext, FileOutput, LocationTarget, ReadEntity, file_location, read_catalog_file};
-use super::placeholders::normalize;
+use super::placeholders::{confined_path, normalize};
 
 /// Most files one source may read through fan-out.
 pub const MAX_FILES: usize = 500_000;
@@ -54,6 +54,16 @@ struct Pending {
 /// Reads `roots` and everything their Locations fan out to. Placeholders may
 /// not read outside `sandbox`. `progress` is called with the files read so far.
 pub fn crawl(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
+    crawl_in(roots, sandbox, false, progress)
+}
+
+/// [`crawl`] for a tree stagehand does not trust (a git checkout): Location
+/// targets may not leave `sandbox` either, lexically or through symlinks.
+pub fn crawl_confined(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
+    crawl_in(roots, sandbox, true, progress)
+}
+
+fn crawl_in(roots: Vec<Root>, sandbox: &Path, confine: bool, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
     let mut crawl = Crawl::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut level: Vec<Pending> = Vec::new();
@@ -80,7 +90,14 @@ pub fn crawl(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)
             let base = pending.path.parent().unwrap_or(Path::new("/")).to_path_buf();
             for target in &out.targets {
                 let display = pending.path.display().to_string();
-                let found = expand_target(target, &base, &display, &mut crawl.problems);
+                let found = if confine {
+                    let inside = normalize(&base.join(&target.target)).starts_with(normalize(sandbox));
+                    let found =
+                        if inside { expand_target(target, &base, &display, &mut crawl.problems) } else { Vec::new() };
+                    confined(inside, found, sandbox, target, &display, &mut crawl.problems)
+                } else {
+                    expand_target(target, &base, &display, &mut crawl.problems)
+                };
                 for path in found {
                     if pending.chain.contains(&path) || path == pending.path {
                         crawl.problems.push(
@@ -158,6 +175,36 @@ fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>, String> {
     };
     files.sort();
     Ok(files)
+}
+
+/// The files of `found` inside `sandbox` (symlinks resolved); one problem
+/// for the target when it (`inside` false: lexically) or any file leaves it.
+fn confined(
+    inside: bool,
+    found: Vec<PathBuf>,
+    sandbox: &Path,
+    target: &LocationTarget,
+    display: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<PathBuf> {
+    let (kept, outside): (Vec<PathBuf>, Vec<PathBuf>) = found.into_iter().partition(|path| {
+        let Some(parent) = path.parent() else { return false };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        confined_path(parent, sandbox, &name).is_some()
+    });
+    let escape = if inside { outside.first().map(|p| p.display().to_string()) } else { Some(target.target.clone()) };
+    if let Some(path) = escape {
+        problems.push(
+            Problem::error(format!(
+                "Location target `{}` leaves the repository ({path} is outside {}); not following it",
+                target.target,
+                sandbox.display()
+            ))
+            .in_file(display)
+            .at(target.pos),
+        );
+    }
+    kept
 }
 
 /// Turns one Location target into the files it names.
@@ -291,5 +338,26 @@ mod tests {
         let root = write(dir.path(), "all.yaml", &text);
         let crawl = crawl(vec![Root::file(root)], dir.path(), &|_| {});
         assert!(crawl.problems.is_empty(), "{:?}", crawl.problems);
+    }
+
+    #[test]
+    fn confined_crawls_keep_targets_inside_the_checkout() {
+        let dir = tempfile::tempdir().unwrap();
+        let (outside, repo) = (dir.path(), dir.path().join("repo"));
+        write(outside, "secret.yaml", &group("outsider"));
+        write(&repo, "team.yaml", &group("insider"));
+        std::os::unix::fs::symlink(outside.join("secret.yaml"), repo.join("link.yaml")).unwrap();
+        let targets = ["./team.yaml", "../secret.yaml", "./link.yaml", "../**/*.yaml"];
+        let root = write(&repo, "all.yaml", &location("all", &targets));
+        let names = |c: &Crawl| c.entities.iter().map(|e| e.entity.name().to_string()).collect::<Vec<_>>();
+
+        let open = crawl(vec![Root::file(root.clone())], &repo, &|_| {});
+        assert!(names(&open).contains(&"outsider".to_string()), "a trusted tree follows targets anywhere");
+
+        let shut = crawl_confined(vec![Root::file(root)], &repo, &|_| {});
+        assert_eq!(names(&shut), ["all", "insider"]);
+        let refused: Vec<&str> = shut.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert!(refused.iter().all(|m| m.contains("leaves the repository")), "{refused:?}");
     }
 }

@@ -62,7 +62,7 @@ pub struct ReadContext<'a> {
 pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<SourceOutput, String> {
     let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
     let crawl = match &source.kind {
-        SourceKind::Dir(dir) => read_dir(dir, ctx, &files)?,
+        SourceKind::Dir(dir) => read_dir(dir, ctx, &files, false)?,
         SourceKind::File(file) => {
             if !file.is_file() {
                 return Err(format!("catalog file {} does not exist", file.display()));
@@ -73,7 +73,7 @@ pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<Sourc
         }
         SourceKind::Git { url, branch } => {
             let checkout = git::sync_checkout(ctx.cache_dir, url, branch.as_deref())?;
-            read_dir(&checkout, ctx, &files)?
+            read_dir(&checkout, ctx, &files, true)?
         }
         SourceKind::Backstage(config) => {
             let out = remote::read(config, ctx.known, ctx.full, ctx.progress)?;
@@ -85,14 +85,20 @@ pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<Sourc
     Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files, kept: Vec::new() })
 }
 
-fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)) -> Result<fanout::Crawl, String> {
+/// Scans `dir`; `untrusted` (a git checkout) keeps Location targets inside it.
+fn read_dir(
+    dir: &Path,
+    ctx: &ReadContext<'_>,
+    progress: &(dyn Fn(usize) + Sync),
+    untrusted: bool,
+) -> Result<fanout::Crawl, String> {
     if !dir.is_dir() {
         return Err(format!("directory {} does not exist", dir.display()));
     }
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     let patterns = dir::pattern_set(ctx.patterns)?;
     let roots = dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
-    Ok(fanout::crawl(roots, &dir, progress))
+    Ok(if untrusted { fanout::crawl_confined(roots, &dir, progress) } else { fanout::crawl(roots, &dir, progress) })
 }
 
 /// The folder placeholders may read in: the enclosing git work tree, or
