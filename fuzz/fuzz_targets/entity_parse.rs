@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(sanitize::is_clean(&sanitize::line(&shown)));
         }
         if !is_fatal(&root)
-            && let Ok(entity) = Entity::from_json(root.to_json())
+            && let Ok(entity) = Entity::from_json(root.into_json())
         {
             let _ = serde_json::to_string(&entity);
         }
