@@ -122,8 +122,15 @@ fn demo_search_prints_json_hits() {
         assert!(refs.contains(&r.to_string()), "{r} not in {refs:?}");
     }
     assert!(refs.len() <= 20, "the default limit is 20: {}", refs.len());
-    let scores: Vec<u64> = json.as_array().unwrap().iter().map(|e| e["score"].as_u64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    // Label matches (tier 1) first, then the rest, each best first.
+    let ranks: Vec<(u64, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["tier"].as_u64().unwrap(), u64::MAX - e["score"].as_u64().unwrap()))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "best first: {ranks:?}");
+    assert_eq!(ranks[0].0, 1, "names with `tracking` first: {ranks:?}");
     let tracker = json.as_array().unwrap().iter().find(|e| e["ref"] == "component:default/shipment-tracker").unwrap();
     assert_eq!(tracker["kind"], "Component");
     assert_eq!(tracker["name"], "shipment-tracker");

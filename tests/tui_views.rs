@@ -718,3 +718,34 @@ fn clearing_a_list_filter_while_its_search_runs_shows_every_row() {
     }
     assert_eq!(list_rows(&h), all, "a stale answer for `t` replaced the unfiltered rows");
 }
+
+#[test]
+fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
+    use std::sync::{Arc, Mutex};
+    use stagehand::tui::app::{Effect, Msg};
+    use stagehand::tui::effects::{EffectContext, perform};
+
+    let mut h = Harness::demo();
+    let expected = settled_results("t");
+    h.send(Msg::Resize(80, 4)); // a first screen of 4 rows
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let sink = sent.clone();
+    let ctx = EffectContext { ws: h.ctx.ws.clone(), progress: Arc::new(move |m| sink.lock().unwrap().push(m)) };
+    let search = h.keys_held("t").into_iter().find(|e| matches!(e, Effect::Search { .. })).expect("a search");
+    let done = perform(search, &ctx).expect("the complete results");
+    let early: Vec<Msg> = sent.lock().unwrap().drain(..).collect();
+    assert_eq!(early.len(), 1, "one first screen: {early:?}");
+    for msg in early {
+        h.send_held(msg);
+    }
+    assert_eq!(search_results(&h), expected[..4], "the first screen is the complete results' first rows");
+    assert!(text(&h.draw(80, 24)).contains("4+…/114"), "the count says more is coming");
+    h.keys_held("down");
+    h.send_held(done);
+    assert_eq!(search_results(&h), expected);
+    match h.app.screen() {
+        Screen::Search(s) => assert_eq!(s.sel.selected, 1, "the move made on the first screen stays"),
+        _ => panic!("not on the search screen"),
+    }
+    assert!(!text(&h.draw(80, 24)).contains("+…/"), "complete: no more coming");
+}

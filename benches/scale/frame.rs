@@ -4,14 +4,15 @@
 //! a `CrosstermBackend` writing into a byte counter.
 
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use stagehand::tui::app::{App, Effect, Loaded, Msg};
+use stagehand::index::search::Hit;
+use stagehand::tui::app::{App, Effect, Loaded, Msg, Screen};
 use stagehand::tui::effects::{EffectContext, perform};
 use stagehand::tui::update::update;
 use stagehand::tui::views::render;
@@ -24,11 +25,17 @@ use super::stats::{ms, pct};
 /// The terminal size every frame is drawn at.
 pub const SIZE: (u16, u16) = (120, 40);
 
+/// Messages an effect sent while it ran, with when.
+type Sent = Arc<Mutex<Vec<(Instant, Msg)>>>;
+
 /// A headless app: effects run inline, messages go back into `update`.
 pub struct Driver {
     /// The app.
     pub app: App,
     ctx: EffectContext,
+    sent: Sent,
+    /// When the last search sent its first screen early, and that screen.
+    pub first_screen: Option<(Instant, Arc<Vec<Hit>>)>,
 }
 
 impl Driver {
@@ -36,12 +43,16 @@ impl Driver {
     pub fn new(ws: Workspace) -> Driver {
         let mut app = App::new(stagehand::tui::runtime::settings(&ws));
         app.size = SIZE;
-        let ctx = EffectContext { ws: Arc::new(ws), progress: Arc::new(|_| {}) };
-        Driver { app, ctx }
+        let sent: Sent = Arc::default();
+        let to = sent.clone();
+        let progress = Arc::new(move |m| to.lock().unwrap_or_else(|e| e.into_inner()).push((Instant::now(), m)));
+        let ctx = EffectContext { ws: Arc::new(ws), progress };
+        Driver { app, ctx, sent, first_screen: None }
     }
 
     /// Delivers a message and runs every effect it leads to (searches and
-    /// loads; others are dropped), until nothing is left.
+    /// loads; others are dropped), until nothing is left. Messages an
+    /// effect sent while running are delivered before its answer.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = vec![msg];
         while let Some(msg) = queue.pop() {
@@ -50,8 +61,23 @@ impl Driver {
                     && let Some(m) = perform(effect, &self.ctx)
                 {
                     queue.push(m);
+                    let sent = std::mem::take(&mut *self.sent.lock().unwrap_or_else(|e| e.into_inner()));
+                    for (at, m) in sent.into_iter().rev() {
+                        if let Msg::SearchFirstScreen { hits, .. } = &m {
+                            self.first_screen = Some((at, hits.clone()));
+                        }
+                        queue.push(m);
+                    }
                 }
             }
+        }
+    }
+
+    /// The results the search screen on top shows.
+    pub fn results(&self) -> Arc<Vec<Hit>> {
+        match self.app.stack.last() {
+            Some(Screen::Search(s)) => s.results.clone(),
+            _ => Arc::default(),
         }
     }
 

@@ -4,7 +4,7 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::index::Index;
-use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, search as run_search};
+use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, Scope, search as run_search};
 use crate::workspace::Workspace;
 
 use super::output::{Out, fit};
@@ -24,11 +24,14 @@ struct Row<'a> {
     #[serde(rename = "type")]
     spec_type: Option<&'a str>,
     tags: Vec<&'a str>,
+    /// 1 when the label (name, title, display name) matched, 2 otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<u32>,
 }
 
-fn row<'a>(index: &'a Index, i: u32, score: Option<u32>) -> Row<'a> {
+fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
     let s = index.summary(i);
     Row {
         entity_ref: index.ref_of(i),
@@ -41,7 +44,8 @@ fn row<'a>(index: &'a Index, i: u32, score: Option<u32>) -> Row<'a> {
         lifecycle: s.lifecycle,
         spec_type: s.spec_type,
         tags: s.tags.iter().collect(),
-        score,
+        tier: hit.map(|h| if h.in_label() { 1 } else { 2 }),
+        score: hit.map(Hit::fuzzy_score),
     }
 }
 
@@ -67,11 +71,11 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         q.facets.push(facet(FacetKey::Kind, k));
     }
     let hay = Haystacks::lazy();
-    let mut hits = run_search(&index, &hay, &q, None);
+    let mut hits = run_search(&index, &hay, &q, Scope::All);
     hits.truncate(limit);
     let mut out = Out::default();
     if json {
-        let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, Some(h.score))).collect();
+        let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, Some(h))).collect();
         out.json(&rows)?;
     } else if hits.is_empty() {
         eprintln!("no matches for `{}`", crate::model::sanitize::line(query));

@@ -1,6 +1,8 @@
 //! Search: facet tokens narrow first (`kind:api owner:team-a !tag:java`),
-//! then nucleo fuzzy-matches the rest against a compact per-entity haystack.
-//! The CLI and the TUI use this same code.
+//! then nucleo fuzzy-matches the rest against a compact per-entity haystack,
+//! in two tiers (see [`rank`]). The CLI and the TUI use this same code.
+
+mod rank;
 
 use std::sync::OnceLock;
 
@@ -9,8 +11,9 @@ use nucleo::{Config, Matcher, Utf32Str};
 
 use rayon::prelude::*;
 
+pub use rank::{LABEL_TIER, Scope, Stream};
+
 use super::hay::Packed;
-use super::prefilter;
 use super::{Field, Index, SummaryRef};
 
 /// Facets a query may narrow by.
@@ -126,20 +129,30 @@ fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
 /// what it does, short enough to keep memory and noise down.
 const DESCRIPTION_CHARS: usize = 120;
 
-/// The text fuzzy matching sees for an entity: name first (best matches
-/// there), then title, display name, owner name, tags and description.
-/// Kind and namespace are left to the `kind:` and `ns:` facets: in the
-/// haystack they would make short queries match nearly everything.
+/// The text fuzzy matching sees for an entity: its label first (name,
+/// title, display name: best matches there), then owner name, tags and
+/// description. Kind and namespace are left to the `kind:` and `ns:`
+/// facets: in the haystack they would make short queries match nearly
+/// everything.
 pub fn haystack(s: &SummaryRef<'_>) -> String {
+    labelled_haystack(s).0
+}
+
+/// [`haystack`] and the byte length of its label prefix.
+fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
     let owner = s.owner.and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(s.name);
-    let person = s.display_name.unwrap_or("");
-    for part in [s.title.unwrap_or(""), person, owner] {
+    for part in [s.title.unwrap_or(""), s.display_name.unwrap_or("")] {
         if !part.is_empty() {
             out.push(' ');
             out.push_str(part);
         }
+    }
+    let label = out.len();
+    if !owner.is_empty() {
+        out.push(' ');
+        out.push_str(owner);
     }
     for t in s.tags.iter() {
         out.push(' ');
@@ -149,7 +162,7 @@ pub fn haystack(s: &SummaryRef<'_>) -> String {
         out.push(' ');
         out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
     }
-    out
+    (out, label)
 }
 
 /// Precomputed haystacks for an index, one per entity, built once (in
@@ -186,10 +199,7 @@ impl Haystacks {
 
     fn get(&self, index: &Index) -> &Packed {
         self.built.get_or_init(|| {
-            Packed::build(index.len(), |i| {
-                let s = index.summary(i as u32);
-                (haystack(&s), s.name.len())
-            })
+            Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)))
         })
     }
 }
@@ -199,66 +209,65 @@ impl Haystacks {
 pub struct Hit {
     /// The entity.
     pub entity: u32,
-    /// nucleo's score (higher is better; 0 when no text was typed).
+    /// Its rank, higher first: [`LABEL_TIER`] plus nucleo's score of the
+    /// label when the label matches the whole query, nucleo's score of the
+    /// haystack otherwise (0 when no text was typed).
     pub score: u32,
+}
+
+impl Hit {
+    /// Whether the entity's label (name, title, display name) matched the
+    /// whole query.
+    pub fn in_label(&self) -> bool {
+        self.score >= LABEL_TIER
+    }
+
+    /// nucleo's score, without the tier.
+    pub fn fuzzy_score(&self) -> u32 {
+        self.score & !LABEL_TIER
+    }
+}
+
+/// Ranks entities for a query: facet filter, then the label tier, then the
+/// rest, best first, ties by ref. The whole answer at once; see
+/// [`search_streaming`] for the first screen early.
+pub fn search(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>) -> Vec<Hit> {
+    let stream = Stream { window: usize::MAX, first_screen: &|_| {}, cancelled: &|| false };
+    search_streaming(index, hay, query, scope, &stream).unwrap_or_default()
+}
+
+/// [`search`], handing `stream` the first screen as soon as it is known to
+/// be final and giving up (`None`) when `stream` says it was cancelled.
+pub fn search_streaming(
+    index: &Index,
+    hay: &Haystacks,
+    query: &Query,
+    scope: Scope<'_>,
+    stream: &Stream<'_>,
+) -> Option<Vec<Hit>> {
+    if query.text.is_empty() {
+        return Some(unranked(index, query, scope));
+    }
+    rank::rank(index, hay.get(index), query, &pattern(&query.text), scope, stream)
 }
 
 fn pattern(text: &str) -> Pattern {
     Pattern::parse(text, CaseMatching::Smart, Normalization::Smart)
 }
 
-/// Ranks entities for a query: facet filter, then fuzzy score, best first,
-/// ties by ref. `within` restricts to earlier hits (when the query only grew).
-pub fn search(index: &Index, hay: &Haystacks, query: &Query, within: Option<&[Hit]>) -> Vec<Hit> {
-    if query.text.is_empty() && query.facets.is_empty() {
-        return everything(index, within);
-    }
-    let pattern = pattern(&query.text);
-    let need = prefilter::required(&pattern);
-    let built = (!query.text.is_empty()).then(|| hay.get(index));
-    let score = |i: u32, matcher: &mut Matcher| -> Option<Hit> {
-        let Some(built) = built else { return Some(Hit { entity: i, score: 0 }) };
-        if !prefilter::may_match(built.mask(i as usize), need) {
-            return None;
-        }
-        let item = built.item(i as usize);
-        let score = pattern.score(item, matcher)?;
-        let name_len = built.name_chars(i as usize).min(item.len());
-        let name = pattern.score(item.slice(..name_len), matcher).unwrap_or(0);
-        Some(Hit { entity: i, score: score + 2 * name })
+/// The results of a query without text: what the facets admit, in ref
+/// order. Without facets nothing is filtered and no thread pool is used:
+/// the first frame after a load asks for them while the haystacks are being
+/// built there.
+fn unranked(index: &Index, query: &Query, scope: Scope<'_>) -> Vec<Hit> {
+    let admitted = |i: &u32| query.facets.is_empty() || query.admits(index, *i);
+    let mut ids: Vec<u32> = match scope {
+        Scope::All if query.facets.is_empty() => (0..index.len() as u32).collect(),
+        Scope::All => (0..index.len() as u32).into_par_iter().filter(admitted).collect(),
+        Scope::Rows(hits) | Scope::Narrowing(hits) => hits.iter().map(|h| h.entity).filter(admitted).collect(),
     };
-    let chunk = |ids: &mut dyn Iterator<Item = u32>| -> Vec<Hit> {
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        ids.filter(|&i| query.admits(index, i)).filter_map(|i| score(i, &mut matcher)).collect()
-    };
-    let mut hits: Vec<Hit> = match within {
-        Some(hits) => hits.par_chunks(4096).flat_map_iter(|c| chunk(&mut c.iter().map(|h| h.entity))).collect(),
-        None => {
-            let n = index.len() as u32;
-            let starts: Vec<u32> = (0..n).step_by(4096).collect();
-            starts.par_iter().flat_map_iter(|&s| chunk(&mut (s..n.min(s + 4096)))).collect()
-        }
-    };
-    // Entities are stored sorted by ref, so the index order breaks ties by ref.
-    if !query.text.is_empty() {
-        hits.par_sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.entity.cmp(&b.entity)));
-    } else if within.is_some() {
-        hits.par_sort_unstable_by_key(|h| h.entity);
-    }
-    hits
-}
-
-/// The results of an empty query, without the thread pool: the first frame
-/// after a load asks for them while the haystacks are being built there.
-fn everything(index: &Index, within: Option<&[Hit]>) -> Vec<Hit> {
-    match within {
-        Some(hits) => {
-            let mut hits: Vec<Hit> = hits.iter().map(|h| Hit { entity: h.entity, score: 0 }).collect();
-            hits.sort_unstable_by_key(|h| h.entity);
-            hits
-        }
-        None => (0..index.len() as u32).map(|entity| Hit { entity, score: 0 }).collect(),
-    }
+    ids.sort_unstable();
+    ids.into_iter().map(|entity| Hit { entity, score: 0 }).collect()
 }
 
 /// Whether the results of `before` can be narrowed to get `after`'s
@@ -305,7 +314,7 @@ mod tests {
 
     fn names(index: &Index, q: &str) -> Vec<String> {
         let hay = Haystacks::build(index);
-        search(index, &hay, &Query::parse(q), None).iter().map(|h| index.name_of(h.entity).to_string()).collect()
+        search(index, &hay, &Query::parse(q), Scope::All).iter().map(|h| index.name_of(h.entity).to_string()).collect()
     }
 
     #[test]
@@ -353,20 +362,20 @@ mod tests {
         let (a, b) = (Query::parse("pe"), Query::parse("pet"));
         assert!(narrows(&a, &b));
         assert!(!narrows(&b, &a));
-        let first = search(&idx, &hay, &a, None);
-        assert_eq!(search(&idx, &hay, &b, Some(&first)), search(&idx, &hay, &b, None));
+        let first = search(&idx, &hay, &a, Scope::All);
+        assert_eq!(search(&idx, &hay, &b, Scope::Narrowing(&first)), search(&idx, &hay, &b, Scope::All));
     }
 
     #[test]
     fn an_empty_query_lists_everything_in_ref_order() {
         let idx = index();
         let hay = Haystacks::lazy();
-        let all = search(&idx, &hay, &Query::default(), None);
+        let all = search(&idx, &hay, &Query::default(), Scope::All);
         assert_eq!(all.iter().map(|h| h.entity).collect::<Vec<_>>(), [0, 1, 2, 3]);
         assert!(!hay.is_built(), "an empty query needs no haystacks");
         let within = [Hit { entity: 3, score: 9 }, Hit { entity: 1, score: 4 }];
         assert_eq!(
-            search(&idx, &hay, &Query::default(), Some(&within)),
+            search(&idx, &hay, &Query::default(), Scope::Rows(&within)),
             [Hit { entity: 1, score: 0 }, Hit { entity: 3, score: 0 }]
         );
     }

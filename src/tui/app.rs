@@ -3,12 +3,13 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
 use crate::index::Index;
-use crate::index::search::{Haystacks, Hit, Query};
+use crate::index::search::{Haystacks, Hit, Query, Scope};
 use crate::model::{Entity, Problem};
 use crate::workspace::SyncEvent;
 
@@ -28,6 +29,13 @@ pub enum Msg {
     Tick,
     /// The index finished loading, with its search haystacks.
     IndexLoaded(Result<Loaded, String>),
+    /// A search's first screen is final; the rest is still being ranked.
+    SearchFirstScreen {
+        /// The generation it was started with; stale ones are dropped.
+        generation: u64,
+        /// The first screen's results, ranked.
+        hits: Arc<Vec<Hit>>,
+    },
     /// A search finished.
     SearchDone {
         /// The generation it was started with; stale ones are dropped.
@@ -81,6 +89,28 @@ impl std::fmt::Debug for Loaded {
     }
 }
 
+/// Which entities a search effect considers: [`Scope`], owned.
+#[derive(Debug, Clone)]
+pub enum SearchScope {
+    /// The whole index.
+    All,
+    /// Only these (a list's rows).
+    Rows(Arc<Vec<Hit>>),
+    /// The ranked results of a query with text that the new one narrows.
+    Narrowing(Arc<Vec<Hit>>),
+}
+
+impl SearchScope {
+    /// Borrowed, as [`crate::index::search::search_streaming`] takes it.
+    pub fn as_scope(&self) -> Scope<'_> {
+        match self {
+            SearchScope::All => Scope::All,
+            SearchScope::Rows(rows) => Scope::Rows(rows),
+            SearchScope::Narrowing(hits) => Scope::Narrowing(hits),
+        }
+    }
+}
+
 /// Work `update` asks the runtime to do off the UI thread.
 pub enum Effect {
     /// Load the index (or build the demo) and its haystacks.
@@ -93,8 +123,13 @@ pub enum Effect {
         loaded: Loaded,
         /// The query.
         query: Query,
-        /// Only among these (the previous results, or a list's rows).
-        within: Option<Arc<Vec<Hit>>>,
+        /// Which entities.
+        scope: SearchScope,
+        /// Rows of the first screen, sent early when known
+        /// ([`Msg::SearchFirstScreen`]); 0 sends none.
+        window: usize,
+        /// Set when a newer search makes this one pointless.
+        cancel: Arc<AtomicBool>,
     },
     /// Read one entity's body.
     LoadEntity {

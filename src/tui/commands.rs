@@ -2,13 +2,14 @@
 //! `update` that span screens.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::index::search::{Hit, Query};
 use crate::model::sanitize;
 use crate::workspace::SyncEvent;
 
 use super::action::Action;
-use super::app::{App, Effect, Level, Loaded, Overlay, Palette, Screen, SyncStatus};
+use super::app::{App, Effect, Level, Loaded, Overlay, Palette, Screen, SearchScope, SyncStatus};
 use super::input::LineInput;
 use super::screens::{Column, EntityScreen, HealthScreen, ListScreen, ListSource, ProblemsScreen, Selection};
 use super::theme::Theme;
@@ -468,10 +469,18 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             let query = Query::parse(s.input.text());
             // Narrow only when the results shown answer `s.query` (no search
             // in flight): otherwise they belong to an older query.
-            let within = (s.waiting == 0 && can_narrow(&s.query, &query)).then(|| s.results.clone());
+            let scope = if s.waiting == 0 && can_narrow(&s.query, &query) {
+                SearchScope::Narrowing(s.results.clone())
+            } else {
+                SearchScope::All
+            };
             s.query = query.clone();
             s.waiting = generation;
-            vec![Effect::Search { generation, loaded, query, within }]
+            s.first_screen_only = false;
+            s.cancel.store(true, Ordering::Relaxed);
+            s.cancel = Arc::new(AtomicBool::new(false));
+            let window = usize::from(app.size.1.max(1));
+            vec![Effect::Search { generation, loaded, query, scope, window, cancel: s.cancel.clone() }]
         }
         Screen::List(l) => {
             let query = Query::parse(l.filter.text());
@@ -483,7 +492,9 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
                 return Vec::new();
             }
             l.waiting = generation;
-            vec![Effect::Search { generation, loaded, query, within: Some(l.rows.clone()) }]
+            // Rows are sorted by column, not rank: no early first screen.
+            let (scope, cancel) = (SearchScope::Rows(l.rows.clone()), Arc::new(AtomicBool::new(false)));
+            vec![Effect::Search { generation, loaded, query, scope, window: 0, cancel }]
         }
         Screen::Problems(p) => {
             p.refilter(&loaded.index);
@@ -495,17 +506,34 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
     }
 }
 
+/// Shows a search's first screen while the rest is still being ranked.
+pub fn apply_first_screen(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
+    for screen in app.stack.iter_mut() {
+        if let Screen::Search(s) = screen
+            && s.waiting == generation
+        {
+            s.results = hits;
+            s.first_screen_only = true;
+            s.sel.set(0, s.results.len());
+            return;
+        }
+    }
+}
+
 /// Delivers search results to the screen that asked.
 pub fn apply_search(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
     let Some(loaded) = app.loaded.clone() else { return };
     for screen in app.stack.iter_mut() {
         match screen {
             Screen::Search(s) if s.waiting == generation => {
+                let row_before = s.first_screen_only.then_some(s.sel.selected);
                 s.waiting = 0;
+                s.first_screen_only = false;
                 s.results = hits;
                 let keep = s.reselect.take().and_then(|r| loaded.index.find(&r));
                 let row = keep.and_then(|k| s.results.iter().position(|h| h.entity == k));
-                s.sel.set(row.unwrap_or(0), s.results.len());
+                // The first screen shown early was final: a move made on it stays.
+                s.sel.set(row.or(row_before).unwrap_or(0), s.results.len());
                 return;
             }
             Screen::List(l) if l.waiting == generation => {

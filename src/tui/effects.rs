@@ -2,9 +2,10 @@
 //! thread, each answering with a message.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::index::Index;
-use crate::index::search::{Haystacks, search};
+use crate::index::search::{Haystacks, Hit, Stream, search_streaming};
 use crate::workspace::Workspace;
 
 use super::app::{Effect, Loaded, Msg};
@@ -41,8 +42,12 @@ pub fn loaded(index: Index) -> Loaded {
 pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
     match effect {
         Effect::LoadIndex => Some(Msg::IndexLoaded(load(&ctx.ws))),
-        Effect::Search { generation, loaded, query, within } => {
-            let hits = search(&loaded.index, &loaded.hay, &query, within.as_deref().map(Vec::as_slice));
+        Effect::Search { generation, loaded, query, scope, window, cancel } => {
+            let progress = ctx.progress.clone();
+            let first_screen = move |hits: Vec<Hit>| progress(Msg::SearchFirstScreen { generation, hits: Arc::new(hits) });
+            let cancelled = || cancel.load(Ordering::Relaxed);
+            let stream = Stream { window: if window == 0 { usize::MAX } else { window }, first_screen: &first_screen, cancelled: &cancelled };
+            let hits = search_streaming(&loaded.index, &loaded.hay, &query, scope.as_scope(), &stream)?;
             Some(Msg::SearchDone { generation, hits: Arc::new(hits) })
         }
         Effect::LoadEntity { index, entity } => {

@@ -3,6 +3,7 @@
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use crate::index::search::{Hit, Query};
 use crate::index::{Index, SummaryRef};
@@ -73,6 +74,10 @@ pub struct SearchScreen {
     pub sel: Selection,
     /// The generation of the search in flight.
     pub waiting: u64,
+    /// `results` hold only the first screen of the search in flight.
+    pub first_screen_only: bool,
+    /// Set to abandon the search in flight.
+    pub cancel: Arc<AtomicBool>,
     /// After a sync: the ref to select again when results arrive.
     pub reselect: Option<String>,
 }
@@ -87,6 +92,8 @@ impl SearchScreen {
             results: Arc::new(Vec::new()),
             sel: Selection::default(),
             waiting: 0,
+            first_screen_only: false,
+            cancel: Arc::new(AtomicBool::new(false)),
             reselect: None,
         }
     }

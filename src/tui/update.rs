@@ -45,6 +45,10 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.load_error = Some(e);
             Vec::new()
         }
+        Msg::SearchFirstScreen { generation, hits } => {
+            commands::apply_first_screen(app, generation, hits);
+            Vec::new()
+        }
         Msg::SearchDone { generation, hits } => {
             commands::apply_search(app, generation, hits);
             Vec::new()

@@ -36,7 +36,10 @@ pub fn render(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
 
 fn query_line(app: &App, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let index = app.index();
-    let count = if app.loaded.is_some() { format!(" {}/{} ", s.results.len(), index.len()) } else { String::new() };
+    // While only the first screen is in, the rest is still being ranked.
+    let more = if s.first_screen_only { "+…" } else { "" };
+    let count =
+        if app.loaded.is_some() { format!(" {}{more}/{} ", s.results.len(), index.len()) } else { String::new() };
     let [prompt, input, counter] =
         Layout::horizontal([Constraint::Length(2), Constraint::Min(1), Constraint::Length(width(&count) as u16)])
             .areas(area);
