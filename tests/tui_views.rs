@@ -721,9 +721,9 @@ fn clearing_a_list_filter_while_its_search_runs_shows_every_row() {
 
 #[test]
 fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
-    use std::sync::{Arc, Mutex};
     use stagehand::tui::app::{Effect, Msg};
     use stagehand::tui::effects::{EffectContext, perform};
+    use std::sync::{Arc, Mutex};
 
     let mut h = Harness::demo();
     let expected = settled_results("t");

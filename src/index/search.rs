@@ -198,9 +198,7 @@ impl Haystacks {
     }
 
     fn get(&self, index: &Index) -> &Packed {
-        self.built.get_or_init(|| {
-            Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)))
-        })
+        self.built.get_or_init(|| Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32))))
     }
 }
 
@@ -246,7 +244,7 @@ pub fn search_streaming(
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
     if query.text.is_empty() {
-        return Some(unranked(index, query, scope));
+        return unranked(index, query, scope, stream);
     }
     rank::rank(index, hay.get(index), query, &pattern(&query.text), scope, stream)
 }
@@ -258,17 +256,32 @@ fn pattern(text: &str) -> Pattern {
 /// The results of a query without text: what the facets admit, in ref
 /// order. Without facets nothing is filtered and no thread pool is used:
 /// the first frame after a load asks for them while the haystacks are being
-/// built there.
-fn unranked(index: &Index, query: &Query, scope: Scope<'_>) -> Vec<Hit> {
+/// built there. With facets over the whole index, the first screen is the
+/// first admitted entities: found first, sent early, then the rest.
+fn unranked(index: &Index, query: &Query, scope: Scope<'_>, stream: &Stream<'_>) -> Option<Vec<Hit>> {
     let admitted = |i: &u32| query.facets.is_empty() || query.admits(index, *i);
+    let n = index.len() as u32;
     let mut ids: Vec<u32> = match scope {
-        Scope::All if query.facets.is_empty() => (0..index.len() as u32).collect(),
-        Scope::All => (0..index.len() as u32).into_par_iter().filter(admitted).collect(),
+        Scope::All if query.facets.is_empty() => (0..n).collect(),
+        Scope::All => {
+            let first: Vec<u32> = (0..n.min(FIRST_SCREEN_SCAN)).filter(admitted).take(stream.window).collect();
+            if first.len() == stream.window && n > FIRST_SCREEN_SCAN {
+                (stream.first_screen)(first.iter().map(|&entity| Hit { entity, score: 0 }).collect());
+            }
+            if (stream.cancelled)() {
+                return None;
+            }
+            (0..n).into_par_iter().filter(admitted).collect()
+        }
         Scope::Rows(hits) | Scope::Narrowing(hits) => hits.iter().map(|h| h.entity).filter(admitted).collect(),
     };
     ids.sort_unstable();
-    ids.into_iter().map(|entity| Hit { entity, score: 0 }).collect()
+    Some(ids.into_iter().map(|entity| Hit { entity, score: 0 }).collect())
 }
+
+/// How far the first screen of a facet-only query is looked for on one
+/// thread before the parallel pass.
+const FIRST_SCREEN_SCAN: u32 = 1 << 12;
 
 /// Whether the results of `before` can be narrowed to get `after`'s
 /// (same facets, text only grew): nucleo's append optimisation.

@@ -44,9 +44,14 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         Effect::LoadIndex => Some(Msg::IndexLoaded(load(&ctx.ws))),
         Effect::Search { generation, loaded, query, scope, window, cancel } => {
             let progress = ctx.progress.clone();
-            let first_screen = move |hits: Vec<Hit>| progress(Msg::SearchFirstScreen { generation, hits: Arc::new(hits) });
+            let first_screen =
+                move |hits: Vec<Hit>| progress(Msg::SearchFirstScreen { generation, hits: Arc::new(hits) });
             let cancelled = || cancel.load(Ordering::Relaxed);
-            let stream = Stream { window: if window == 0 { usize::MAX } else { window }, first_screen: &first_screen, cancelled: &cancelled };
+            let stream = Stream {
+                window: if window == 0 { usize::MAX } else { window },
+                first_screen: &first_screen,
+                cancelled: &cancelled,
+            };
             let hits = search_streaming(&loaded.index, &loaded.hay, &query, scope.as_scope(), &stream)?;
             Some(Msg::SearchDone { generation, hits: Arc::new(hits) })
         }

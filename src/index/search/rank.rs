@@ -230,11 +230,7 @@ mod tests {
 
     fn streamed(index: &Index, hay: &Haystacks, q: &str, window: usize) -> (Vec<Hit>, Option<Vec<Hit>>) {
         let first = Mutex::new(None);
-        let stream = Stream {
-            window,
-            first_screen: &|hits| *first.lock().unwrap() = Some(hits),
-            cancelled: &|| false,
-        };
+        let stream = Stream { window, first_screen: &|hits| *first.lock().unwrap() = Some(hits), cancelled: &|| false };
         let all = search_streaming(index, hay, &Query::parse(q), Scope::All, &stream).unwrap();
         (all, first.into_inner().unwrap())
     }
@@ -268,6 +264,8 @@ mod tests {
             }
         }
         assert!(early >= 10, "broad queries know their first screen early: {early}");
+        let (all, first) = streamed(&index, &hay, "kind:component !tag:quiet", 25);
+        assert_eq!(first.as_deref(), Some(&all[..25]), "a facet-only first screen is sent early");
     }
 
     #[test]
@@ -286,11 +284,8 @@ mod tests {
         let index = big();
         let hay = Haystacks::build(&index);
         let polls = AtomicUsize::new(0);
-        let stream = Stream {
-            window: 10,
-            first_screen: &|_| {},
-            cancelled: &|| polls.fetch_add(1, Ordering::Relaxed) >= 1,
-        };
+        let stream =
+            Stream { window: 10, first_screen: &|_| {}, cancelled: &|| polls.fetch_add(1, Ordering::Relaxed) >= 1 };
         assert_eq!(search_streaming(&index, &hay, &Query::parse("e"), Scope::All, &stream), None);
         assert_eq!(polls.load(Ordering::Relaxed), 2, "stopped at the second wave");
     }
