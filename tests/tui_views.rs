@@ -749,3 +749,27 @@ fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
     }
     assert!(!text(&h.draw(80, 24)).contains("+…/"), "complete: no more coming");
 }
+
+#[test]
+fn a_search_started_while_another_runs_narrows_from_the_last_complete_results() {
+    use stagehand::tui::app::{Effect, SearchScope};
+    let mut h = Harness::demo();
+    h.type_text("t");
+    // "tr" is still running when "a" is typed: "tra" narrows from "t".
+    let held = h.keys_held("r a");
+    let scopes: Vec<&SearchScope> = held
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Search { scope, .. } => Some(scope),
+            _ => None,
+        })
+        .collect();
+    assert!(matches!(scopes[..], [SearchScope::Narrowing(_), SearchScope::Narrowing(_)]), "{scopes:?}");
+    h.finish(held);
+    assert_eq!(search_results(&h), settled_results("tra"));
+    // After an edit that widens, nothing complete narrows: the whole index.
+    let held = h.keys_held("backspace backspace x");
+    assert!(!held.iter().any(|e| matches!(e, Effect::Search { scope: SearchScope::Narrowing(_), .. })));
+    h.finish(held);
+    assert_eq!(search_results(&h), settled_results("tx"));
+}

@@ -467,12 +467,11 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
     match &mut app.stack[at] {
         Screen::Search(s) => {
             let query = Query::parse(s.input.text());
-            // Narrow only when the results shown answer `s.query` (no search
-            // in flight): otherwise they belong to an older query.
-            let scope = if s.waiting == 0 && can_narrow(&s.query, &query) {
-                SearchScope::Narrowing(s.results.clone())
-            } else {
-                SearchScope::All
+            // Narrow from the newest complete results (those shown, or older
+            // ones while a search runs) when the new query only grew from theirs.
+            let scope = match &s.settled {
+                Some((before, hits)) if can_narrow(before, &query) => SearchScope::Narrowing(hits.clone()),
+                _ => SearchScope::All,
             };
             s.query = query.clone();
             s.waiting = generation;
@@ -529,6 +528,7 @@ pub fn apply_search(app: &mut App, generation: u64, hits: Arc<Vec<Hit>>) {
                 let row_before = s.first_screen_only.then_some(s.sel.selected);
                 s.waiting = 0;
                 s.first_screen_only = false;
+                s.settled = Some((s.query.clone(), hits.clone()));
                 s.results = hits;
                 let keep = s.reselect.take().and_then(|r| loaded.index.find(&r));
                 let row = keep.and_then(|k| s.results.iter().position(|h| h.entity == k));
@@ -564,6 +564,7 @@ pub fn carry_over(
             s.reselect = selected_ref;
             s.query = Query::default();
             s.results = Arc::new(Vec::new());
+            s.settled = None; // its hits are ids in the old index
             Screen::Search(s)
         }
         Screen::Entity(e) => {

@@ -76,6 +76,9 @@ pub struct SearchScreen {
     pub waiting: u64,
     /// `results` hold only the first screen of the search in flight.
     pub first_screen_only: bool,
+    /// The newest complete results and their query: a search started while
+    /// another runs narrows from these when it can.
+    pub settled: Option<(Query, Arc<Vec<Hit>>)>,
     /// Set to abandon the search in flight.
     pub cancel: Arc<AtomicBool>,
     /// After a sync: the ref to select again when results arrive.
@@ -93,6 +96,7 @@ impl SearchScreen {
             sel: Selection::default(),
             waiting: 0,
             first_screen_only: false,
+            settled: None,
             cancel: Arc::new(AtomicBool::new(false)),
             reselect: None,
         }
