@@ -7,6 +7,7 @@
 //! cargo bench --bench scale                          # 10k, 100k, 1M
 //! SCALE_SIZES=10000,100000 cargo bench --bench scale # pick sizes
 //! SCALE_ONLY=search,frame cargo bench --bench scale  # pick sections
+//! SCALE_FZF=0 SCALE_ONLY=search cargo bench --bench scale  # without the fzf reference
 //! cargo bench --bench scale -- --test                # smoke run at 2k
 //! ```
 //!

@@ -143,6 +143,10 @@ fn fzf_times(
     prefixes: &[String],
 ) -> anyhow::Result<BTreeMap<&'static str, Vec<Duration>>> {
     let mut out = BTreeMap::new();
+    if std::env::var("SCALE_FZF").as_deref() == Ok("0") {
+        eprintln!("SCALE_FZF=0: skipping the fzf reference");
+        return Ok(out);
+    }
     if Command::new("fzf").arg("--version").stdout(Stdio::null()).status().is_err() {
         eprintln!("fzf not found; skipping the reference");
         return Ok(out);
