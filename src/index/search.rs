@@ -2,14 +2,13 @@
 //! then nucleo fuzzy-matches the rest against a compact per-entity haystack,
 //! in two tiers (see [`rank`]). The CLI and the TUI use this same code.
 
+mod facets;
 mod rank;
 
 use std::sync::OnceLock;
 
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
-
-use rayon::prelude::*;
 
 pub use rank::{LABEL_TIER, Scope, Stream};
 
@@ -113,15 +112,33 @@ fn ref_matches(target: Option<&str>, value: &str) -> bool {
 }
 
 fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
-    let eq = |field| index.field(i, field).is_some_and(|v| v.eq_ignore_ascii_case(&f.value));
-    match f.key {
-        FacetKey::Kind => eq(Field::Kind),
-        FacetKey::Owner => ref_matches(index.field(i, Field::Owner), &f.value),
-        FacetKey::Tag => index.tags(i).iter().any(|t| t.eq_ignore_ascii_case(&f.value)),
-        FacetKey::Lifecycle => eq(Field::Lifecycle),
-        FacetKey::Namespace => eq(Field::Namespace),
-        FacetKey::Type => eq(Field::Type),
-        FacetKey::System => ref_matches(index.field(i, Field::System), &f.value),
+    match f.field() {
+        Some(field) => f.holds_for(index.field(i, field)),
+        None => index.tags(i).iter().any(|t| f.holds_for(Some(t))),
+    }
+}
+
+impl Facet {
+    /// The single-valued field the facet reads (`None`: tags).
+    fn field(&self) -> Option<Field> {
+        match self.key {
+            FacetKey::Kind => Some(Field::Kind),
+            FacetKey::Owner => Some(Field::Owner),
+            FacetKey::Tag => None,
+            FacetKey::Lifecycle => Some(Field::Lifecycle),
+            FacetKey::Namespace => Some(Field::Namespace),
+            FacetKey::Type => Some(Field::Type),
+            FacetKey::System => Some(Field::System),
+        }
+    }
+
+    /// Whether one value of the facet's field (one tag) satisfies it,
+    /// negation aside.
+    fn holds_for(&self, value: Option<&str>) -> bool {
+        match self.key {
+            FacetKey::Owner | FacetKey::System => ref_matches(value, &self.value),
+            _ => value.is_some_and(|v| v.eq_ignore_ascii_case(&self.value)),
+        }
     }
 }
 
@@ -171,6 +188,8 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
 #[derive(Default)]
 pub struct Haystacks {
     built: OnceLock<Packed>,
+    /// The distinct values facets read, found on first use.
+    values: facets::Distinct,
 }
 
 impl Haystacks {
@@ -244,9 +263,9 @@ pub fn search_streaming(
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
     if query.text.is_empty() {
-        return unranked(index, query, scope, stream);
+        return unranked(index, hay, query, scope, stream);
     }
-    rank::rank(index, hay.get(index), query, &pattern(&query.text), scope, stream)
+    rank::rank(index, hay.get(index), &hay.values, query, &pattern(&query.text), scope, stream)
 }
 
 fn pattern(text: &str) -> Pattern {
@@ -256,32 +275,19 @@ fn pattern(text: &str) -> Pattern {
 /// The results of a query without text: what the facets admit, in ref
 /// order. Without facets nothing is filtered and no thread pool is used:
 /// the first frame after a load asks for them while the haystacks are being
-/// built there. With facets over the whole index, the first screen is the
-/// first admitted entities: found first, sent early, then the rest.
-fn unranked(index: &Index, query: &Query, scope: Scope<'_>, stream: &Stream<'_>) -> Option<Vec<Hit>> {
-    let admitted = |i: &u32| query.facets.is_empty() || query.admits(index, *i);
-    let n = index.len() as u32;
+/// built there.
+fn unranked(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>, stream: &Stream<'_>) -> Option<Vec<Hit>> {
     let mut ids: Vec<u32> = match scope {
-        Scope::All if query.facets.is_empty() => (0..n).collect(),
-        Scope::All => {
-            let first: Vec<u32> = (0..n.min(FIRST_SCREEN_SCAN)).filter(admitted).take(stream.window).collect();
-            if first.len() == stream.window && n > FIRST_SCREEN_SCAN {
-                (stream.first_screen)(first.iter().map(|&entity| Hit { entity, score: 0 }).collect());
-            }
-            if (stream.cancelled)() {
-                return None;
-            }
-            (0..n).into_par_iter().filter(admitted).collect()
+        Scope::All if query.facets.is_empty() => (0..index.len() as u32).collect(),
+        Scope::All => return rank::admitted(index, &hay.values, query, stream),
+        Scope::Rows(hits) | Scope::Narrowing(hits) => {
+            let facets = facets::Resolved::new(index, &hay.values, &query.facets);
+            hits.iter().map(|h| h.entity).filter(|&i| facets.admit(i)).collect()
         }
-        Scope::Rows(hits) | Scope::Narrowing(hits) => hits.iter().map(|h| h.entity).filter(admitted).collect(),
     };
     ids.sort_unstable();
     Some(ids.into_iter().map(|entity| Hit { entity, score: 0 }).collect())
 }
-
-/// How far the first screen of a facet-only query is looked for on one
-/// thread before the parallel pass.
-const FIRST_SCREEN_SCAN: u32 = 1 << 12;
 
 /// Whether the results of `before` can be narrowed to get `after`'s
 /// (same facets, text only grew): nucleo's append optimisation.

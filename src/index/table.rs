@@ -178,8 +178,14 @@ impl Table {
 
     /// One field of entity `i` (cheaper than [`Table::get`]).
     pub fn field(&self, i: usize, field: Field) -> Option<&str> {
+        self.text_of(self.field_key(i, field))
+    }
+
+    /// The arena key of entity `i`'s `field`: entities whose interned
+    /// field has the same text share a key ([`Str::NONE`] when absent).
+    pub fn field_key(&self, i: usize, field: Field) -> Str {
         let r = &self.columns.rows[i];
-        let s = match field {
+        match field {
             Field::Kind => r.kind,
             Field::Namespace => r.namespace,
             Field::Name => r.name,
@@ -187,8 +193,22 @@ impl Table {
             Field::System => r.system,
             Field::Lifecycle => r.lifecycle,
             Field::Type => r.spec_type,
-        };
-        text::read(self.text.bytes(), s)
+        }
+    }
+
+    /// Entity `i`'s tags as arena keys.
+    pub fn tag_keys(&self, i: usize) -> &[Str] {
+        self.columns.rows[i].tags.get(&self.columns.tags)
+    }
+
+    /// Every entity's tags as arena keys, back to back.
+    pub fn all_tag_keys(&self) -> &[Str] {
+        &self.columns.tags
+    }
+
+    /// The text behind an arena key.
+    pub fn text_of(&self, key: Str) -> Option<&str> {
+        text::read(self.text.bytes(), key)
     }
 
     /// The tags of entity `i`.

@@ -10,11 +10,14 @@
 //! perfect matches are found in a prefix of the index, no later entity can
 //! displace them and that screen is final.
 
+use std::cell::RefCell;
+
 use fixedbitset::FixedBitSet;
-use nucleo::pattern::Pattern;
+use nucleo::pattern::{AtomKind, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 use rayon::prelude::*;
 
+use super::facets::{Distinct, Resolved};
 use super::{Hit, Query};
 use crate::index::Index;
 use crate::index::hay::Packed;
@@ -52,18 +55,25 @@ const PIECE: usize = 2048;
 /// The first wave's size; each next one doubles, up to [`LAST_WAVE`].
 const FIRST_WAVE: usize = 4096;
 const LAST_WAVE: usize = 1 << 17;
+/// In an index of more entities than this, the second tier is scored with
+/// nucleo's greedy matcher (linear) instead of its optimal one (quadratic):
+/// fzf does the same on large input (its v1 algorithm). The same entities
+/// match; order within the tier may differ. Per index, not per search, so
+/// a query ranks the same however it was typed.
+const GREEDY_ABOVE: usize = 250_000;
 
 /// Ranks `scope` for `pattern` (the query's text) in two tiers.
 pub fn rank(
     index: &Index,
     packed: &Packed,
+    values: &Distinct,
     query: &Query,
     pattern: &Pattern,
     scope: Scope<'_>,
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
     let window = stream.window.max(1);
-    let (all, label_ids) = candidates(index, query, scope);
+    let (all, label_ids) = candidates(index, values, query, scope);
     let perfect = perfect_score(pattern);
     let need = prefilter::required(pattern);
     let mut sent = false;
@@ -92,11 +102,14 @@ pub fn rank(
         (stream.first_screen)(tier1[..window].to_vec());
         sent = true;
     }
+    let greedy = index.len() > GREEDY_ABOVE;
     let hay_score = |i: u32, m: &mut Matcher| {
         if !prefilter::may_match(packed.mask(i as usize), need) {
             return None;
         }
-        Some(pattern.score(packed.item(i as usize), m)?.min(LABEL_TIER - 1))
+        let item = packed.item(i as usize);
+        let score = if greedy { greedy_score(pattern, item, m)? } else { pattern.score(item, m)? };
+        Some(score.min(LABEL_TIER - 1))
     };
     let mut tier2 = scan(&rest, hay_score, stream, |hits| {
         if !sent && let Some(first) = first_perfect(hits, perfect, &tier1, window) {
@@ -109,10 +122,32 @@ pub fn rank(
     Some(tier1)
 }
 
+/// The entities of the whole index that pass the query's facets (it has
+/// no text), in index order: scanned in waves, so the first screen (the
+/// first `window` admitted) is sent as soon as it is found.
+pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream<'_>) -> Option<Vec<Hit>> {
+    let ids: Vec<u32> = (0..index.len() as u32).collect();
+    let facets = Resolved::new(index, values, &query.facets);
+    let window = stream.window.max(1);
+    let mut sent = false;
+    scan(
+        &ids,
+        |i, _| facets.admit(i).then_some(0),
+        stream,
+        |hits| {
+            if !sent && hits.len() >= window {
+                (stream.first_screen)(hits[..window].to_vec());
+                sent = true;
+            }
+        },
+    )
+}
+
 /// The candidates in index order, and the label pass's own when fewer.
-fn candidates(index: &Index, query: &Query, scope: Scope<'_>) -> (Vec<u32>, Option<Vec<u32>>) {
+fn candidates(index: &Index, values: &Distinct, query: &Query, scope: Scope<'_>) -> (Vec<u32>, Option<Vec<u32>>) {
     let n = index.len();
-    let admitted = |i: &u32| query.facets.is_empty() || query.admits(index, *i);
+    let facets = Resolved::new(index, values, &query.facets);
+    let admitted = |i: &u32| facets.admit(*i);
     match scope {
         Scope::All => ((0..n as u32).into_par_iter().filter(admitted).collect(), None),
         Scope::Rows(rows) => (in_order(n, rows.iter()).into_iter().filter(admitted).collect(), None),
@@ -146,6 +181,29 @@ fn perfect_score(pattern: &Pattern) -> Option<u32> {
     Some(total.min(LABEL_TIER - 1))
 }
 
+thread_local! {
+    /// One matcher per thread, kept: each holds a 135 KB scratch slab.
+    static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
+}
+
+/// [`Pattern::score`] with fuzzy atoms matched greedily.
+fn greedy_score(pattern: &Pattern, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u32> {
+    let mut total = 0u32;
+    for atom in &pattern.atoms {
+        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
+            // `Atom::score` first sets the matcher's case and normalisation
+            // to the atom's (documented); on an empty haystack it then
+            // returns at once.
+            let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
+            matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+        } else {
+            atom.score(haystack, matcher)
+        };
+        total += u32::from(score?);
+    }
+    Some(total)
+}
+
 /// Scores `ids` (in index order) in growing parallel waves; `after_wave`
 /// sees the hits so far, in index order. `None` when cancelled.
 fn scan(
@@ -164,11 +222,12 @@ fn scan(
         let found: Vec<Hit> = ids[at..end]
             .par_chunks(PIECE)
             .flat_map_iter(|piece| {
-                let mut matcher = Matcher::new(Config::DEFAULT);
-                piece
-                    .iter()
-                    .filter_map(|&entity| Some(Hit { entity, score: score(entity, &mut matcher)? }))
-                    .collect::<Vec<_>>()
+                MATCHER.with_borrow_mut(|matcher| {
+                    piece
+                        .iter()
+                        .filter_map(|&entity| Some(Hit { entity, score: score(entity, matcher)? }))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         hits.extend(found);
@@ -312,6 +371,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn greedy_scoring_matches_the_same_haystacks_below_the_perfect_score() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let alphabet: Vec<char> = "abcdeAB -_/.:xyzé".chars().collect();
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut matched = 0;
+        for q in ["a", "abc", "a b", "AB", "'ab", "^ab", "ab$", "é", "abc !z", "b a c", "aé"] {
+            let p = pattern(q);
+            let perfect = perfect_score(&p).expect("a perfect score");
+            for _ in 0..4000 {
+                let hay: String = (0..rng.usize(0..30)).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+                let hay = Utf32Str::new(&hay, &mut buf);
+                let (optimal, greedy) = (p.score(hay, &mut matcher), greedy_score(&p, hay, &mut matcher));
+                assert_eq!(optimal.is_some(), greedy.is_some(), "{q:?} on {hay:?}");
+                assert!(greedy.unwrap_or(0) <= perfect, "{q:?} on {hay:?}");
+                matched += usize::from(greedy.is_some());
+            }
+        }
+        assert!(matched > 1000, "the case needs matches: {matched}");
     }
 
     #[test]

@@ -1,0 +1,138 @@
+//! A query's facets resolved once per search: the values an interned field
+//! holds repeat across entities (a few kinds, some thousands of owners or
+//! tags in a million entities), so each distinct value is checked once and
+//! every entity then by a set lookup.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use super::Facet;
+use crate::index::text::Str;
+use crate::index::{Field, Index};
+
+/// The distinct values of each field facets read, and of tags, for one
+/// index: found once, on first use.
+#[derive(Default)]
+pub struct Distinct {
+    fields: [OnceLock<Vec<Str>>; FIELDS.len()],
+    tags: OnceLock<Vec<Str>>,
+}
+
+/// The fields facets read.
+const FIELDS: [Field; 6] = [Field::Kind, Field::Namespace, Field::Owner, Field::System, Field::Lifecycle, Field::Type];
+
+impl Distinct {
+    /// Every distinct key of `field` (`None`: tags) in `index`.
+    fn of(&self, index: &Index, field: Option<Field>) -> &[Str] {
+        let table = &index.table;
+        let Some(field) = field else {
+            return self.tags.get_or_init(|| {
+                let set: FxHashSet<Str> = table.all_tag_keys().par_iter().copied().collect();
+                set.into_iter().collect()
+            });
+        };
+        // Facets never read the name, the one field not listed.
+        let slot = FIELDS.iter().position(|&f| f == field).unwrap_or(0);
+        self.fields[slot].get_or_init(|| {
+            let set = (0..index.len())
+                .into_par_iter()
+                .fold(FxHashSet::default, |mut seen, i| {
+                    seen.insert(table.field_key(i, field));
+                    seen
+                })
+                .reduce(FxHashSet::default, |mut a, b| {
+                    a.extend(b);
+                    a
+                });
+            set.into_iter().collect()
+        })
+    }
+}
+
+/// Facets ready to admit entities by their arena keys.
+pub struct Resolved<'a> {
+    index: &'a Index,
+    checks: Vec<Check>,
+}
+
+/// One facet: the keys whose text satisfies it.
+struct Check {
+    /// The field read; `None`: tags.
+    field: Option<Field>,
+    negate: bool,
+    holding: FxHashSet<Str>,
+}
+
+impl<'a> Resolved<'a> {
+    /// Resolves `facets` against every value the index holds.
+    pub fn new(index: &'a Index, values: &Distinct, facets: &[Facet]) -> Resolved<'a> {
+        let table = &index.table;
+        let checks = facets
+            .iter()
+            .map(|f| {
+                let holding = values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k)));
+                Check { field: f.field(), negate: f.negate, holding: holding.collect() }
+            })
+            .collect();
+        Resolved { index, checks }
+    }
+
+    /// Whether entity `i` passes every facet.
+    pub fn admit(&self, i: u32) -> bool {
+        let table = &self.index.table;
+        self.checks.iter().all(|c| {
+            let holds = match c.field {
+                Some(field) => c.holding.contains(&table.field_key(i as usize, field)),
+                None => table.tag_keys(i as usize).iter().any(|k| c.holding.contains(k)),
+            };
+            holds != c.negate
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::search::Query;
+    use serde_json::json;
+
+    #[test]
+    fn admits_what_each_entity_checked_alone_admits() {
+        let index = crate::index::testing::index_of(
+            (0..300)
+                .map(|i| {
+                    let (spec_type, namespace) = (["service", "website"][i % 2], ["default", "ops"][i % 2]);
+                    let mut spec = json!({"type": spec_type, "lifecycle": "production"});
+                    if i % 3 != 0 {
+                        spec["owner"] = json!(format!("team-{}", i % 7));
+                        spec["system"] = json!(format!("system:ops/sys-{}", i % 4));
+                    }
+                    let kind = ["Component", "API", "Resource"][i % 3];
+                    let tags: Vec<String> = (0..i % 4).map(|t| format!("t{}", (i + t) % 5)).collect();
+                    json!({"kind": kind, "metadata": {"name": format!("e-{i}"), "namespace": namespace, "tags": tags}, "spec": spec})
+                })
+                .collect(),
+        );
+        let queries = [
+            "kind:api",
+            "KIND:Component !tag:t1",
+            "owner:team-3",
+            "owner:group:default/team-3 type:website",
+            "!owner:team-1",
+            "system:sys-2 ns:ops",
+            "system:system:ops/sys-1",
+            "tag:t4 tag:t0",
+            "lifecycle:production !kind:resource",
+            "kind:nothing",
+        ];
+        for q in queries {
+            let query = Query::parse(q);
+            let resolved = Resolved::new(&index, &Distinct::default(), &query.facets);
+            let expected: Vec<u32> = (0..index.len() as u32).filter(|&i| query.admits(&index, i)).collect();
+            let got: Vec<u32> = (0..index.len() as u32).filter(|&i| resolved.admit(i)).collect();
+            assert_eq!(got, expected, "{q}");
+        }
+    }
+}
