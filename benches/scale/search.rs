@@ -43,6 +43,11 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
     let ws = set.workspace()?;
     let mut d = Driver::new(ws);
     d.loaded(stagehand::tui::effects::load(&set.workspace()?).map_err(anyhow::Error::msg)?);
+    // Typing starts once the background haystack build is done (its time
+    // is in the load section): the first key would otherwise wait for it.
+    if let Some(l) = &d.app.loaded {
+        l.hay.ensure(&l.index);
+    }
     let mut term = test_terminal()?;
     term.draw(|f| render(&d.app, f))?;
     let queries: Vec<&str> = SESSION.iter().chain(MORE.iter()).copied().collect();
@@ -99,7 +104,7 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
     let keys: usize = tui.values().map(Vec::len).sum();
     println!("### search per keystroke ({} keystrokes × {rounds} rounds)\n", prefixes.len());
     println!(
-        "First screen: key → update → search effect → the first screen known final (sent early, \
+        "Typing starts after the haystacks are built. First screen: key → update → search effect → the first screen known final (sent early, \
          {early} of {keys} keystrokes, every one checked equal to the complete results' first rows; \
          otherwise the complete results) → frame drawn (TestBackend 120x40). Complete: key → \
          complete results applied → frame drawn. Cold: `search()` of the whole prefix with no \
