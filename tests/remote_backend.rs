@@ -168,7 +168,7 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let known: remote::Known = (0..report.index.len() as u32)
         .filter_map(|i| {
             let s = report.index.summary(i);
-            Some((s.uid?.to_string(), s.etag?.to_string()))
+            Some((s.uid?, s.etag?))
         })
         .collect();
     let config = remote_config(&backend, TokenSource::File(work.path().join("token")));

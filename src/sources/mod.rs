@@ -52,7 +52,7 @@ pub struct ReadContext<'a> {
     /// Called as the source is read.
     pub progress: &'a (dyn Fn(Progress) + Sync),
     /// Remote sources: what the previous index holds (uid → etag).
-    pub known: Option<&'a remote::Known>,
+    pub known: Option<&'a remote::Known<'a>>,
     /// Remote sources: fetch everything, ignoring `known`.
     pub full: bool,
 }

@@ -32,7 +32,7 @@ pub const LIGHT_PAGE_SIZE: usize = 10_000;
 pub const BY_UID_BATCH: usize = 100;
 
 /// What the previous index knows of this source: uid → etag.
-pub type Known = HashMap<String, String>;
+pub type Known<'a> = HashMap<&'a str, &'a str>;
 
 /// Reads a remote catalog. `known` (from the previous index) turns on the
 /// incremental sync; `full` forces a full one.
@@ -134,7 +134,7 @@ fn incremental(
         let uid = item["metadata"]["uid"].as_str();
         let etag = item["metadata"]["etag"].as_str();
         match (uid, etag) {
-            (Some(u), Some(e)) if known.get(u).is_some_and(|k| k == e) => kept.push(u.to_string()),
+            (Some(u), Some(e)) if known.get(u).is_some_and(|k| *k == e) => kept.push(u.to_string()),
             (Some(u), _) => changed.push(u),
             // Without a uid it cannot be fetched on its own; the full
             // sync reads it.
