@@ -153,6 +153,18 @@ impl Client {
         self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), json_of)
     }
 
+    /// GET a JSON document read by `parse` (retried), for answers worth
+    /// reading into a type of their own rather than a [`Value`].
+    pub fn get_parsed<T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        parse: impl Fn(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<T, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), |url, body| parsed(url, body, &parse))
+    }
+
     /// GET a text document of at most `limit` bytes (retried).
     pub fn get_text(&self, path: &str, limit: u64) -> Result<String, Failure> {
         let url = format!("{}{path}", self.base);
@@ -186,14 +198,14 @@ impl Client {
         self.send(&url, 1, JSON, || self.http.post(&url).query(query).json(body), json_of)
     }
 
-    fn send(
+    fn send<T>(
         &self,
         url: &str,
         attempts: u32,
         accept: &str,
         request: impl Fn() -> RequestBuilder,
-        read: impl Fn(&str, &[u8]) -> Result<Value, Attempt>,
-    ) -> Result<Value, Failure> {
+        read: impl Fn(&str, &[u8]) -> Result<T, Attempt>,
+    ) -> Result<T, Failure> {
         self.attempts(url, attempts, accept, request, |url, resp| read(url, &read_body(url, resp, MAX_BODY)?))
     }
 
@@ -300,7 +312,12 @@ fn json_of(url: &str, body: &[u8]) -> Result<Value, Attempt> {
     if body.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body).map_err(|e| {
+    parsed(url, body, |b| serde_json::from_slice(b))
+}
+
+/// A successful answer read by `parse`; a cut-off answer may be retried.
+fn parsed<T>(url: &str, body: &[u8], parse: impl Fn(&[u8]) -> serde_json::Result<T>) -> Result<T, Attempt> {
+    parse(body).map_err(|e| {
         let message = format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?");
         (message, None, e.is_eof())
     })

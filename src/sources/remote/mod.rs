@@ -4,8 +4,10 @@
 //! entities by uid, keeping the unchanged ones from the previous index.
 
 pub mod client;
+mod light;
+mod pages;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
@@ -14,18 +16,10 @@ use crate::model::{Entity, Problem};
 
 use super::{Progress, ReadEntity, SourceOutput};
 use client::Client;
+use pages::{Query, value_page, walk};
 
 /// The catalog API under the base URL.
 pub const CATALOG: &str = "/api/catalog";
-
-/// Fields fetched by an incremental sync's first pass: only what tells a
-/// changed entity from an unchanged one.
-pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag";
-
-/// Rows per page of the light pass: its rows are ~100 bytes, so large pages
-/// save round trips (the server answers 10,000 light rows in about the
-/// time of three 1,000-row pages).
-pub const LIGHT_PAGE_SIZE: usize = 10_000;
 
 /// Uids per `/entities/by-query` request fetching changed entities (each
 /// uid is one `filter` parameter of about 60 bytes in the URL).
@@ -45,73 +39,13 @@ pub fn read(
     let client = Client::new(config)?;
     let mut out = match known {
         Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress)?,
-        _ => output(crawl(&client, config, None, progress)?, Vec::new()),
+        _ => {
+            let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
+            output(walk(&client, &query, value_page, progress)?, Vec::new())
+        }
     };
     out.problems.extend(client::token_file_warning(&config.token).map(Problem::warning));
     Ok(out)
-}
-
-/// Every page of `/entities/by-query` (optionally only `fields`), with
-/// `limit` and `fields` re-sent on every page and duplicates (same uid)
-/// dropped.
-pub fn crawl(
-    client: &Client,
-    config: &RemoteConfig,
-    fields: Option<&str>,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<Value>, String> {
-    let limit = if fields == Some(LIGHT_FIELDS) { LIGHT_PAGE_SIZE.max(config.page_size) } else { config.page_size };
-    crawl_filtered(client, &config.filters, limit, fields, progress)
-}
-
-/// [`crawl`] with explicit `filter` parameters (alternatives) and page size.
-fn crawl_filtered(
-    client: &Client,
-    filters: &[String],
-    limit: usize,
-    fields: Option<&str>,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<Value>, String> {
-    let mut items = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
-    query.extend(filters.iter().map(|f| ("filter", f.clone())));
-    if let Some(f) = fields {
-        query.push(("fields", f.to_string()));
-    }
-    let mut pages = 0usize;
-    loop {
-        let mut page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
-        pages += 1;
-        let Some(Value::Array(list)) = page.get_mut("items").map(Value::take) else {
-            return Err(format!(
-                "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
-                client.base()
-            ));
-        };
-        let empty = list.is_empty();
-        for item in list {
-            let uid = item["metadata"]["uid"].as_str();
-            if uid.is_none_or(|u| seen.insert(u.to_string())) {
-                items.push(item);
-            }
-        }
-        let total = page["totalItems"].as_u64().map(|t| t as usize);
-        progress(Progress { done: items.len(), total, unit: "entities" });
-        match page["pageInfo"]["nextCursor"].as_str() {
-            Some(cursor) if !empty => {
-                query = vec![("cursor", cursor.to_string()), ("limit", limit.to_string())];
-                if let Some(f) = fields {
-                    query.push(("fields", f.to_string()));
-                }
-            }
-            _ => break,
-        }
-        if pages > 1_000_000 {
-            return Err("the catalog keeps returning pages; stopping after a million".into());
-        }
-    }
-    Ok(items)
 }
 
 fn canonical_of(item: &Value) -> Option<String> {
@@ -121,32 +55,34 @@ fn canonical_of(item: &Value) -> Option<String> {
     Some(crate::model::EntityRef::new(kind, ns, name).canonical())
 }
 
+/// Lists every entity's uid and etag, then fetches by uid those that are
+/// new or whose etag changed; the others are kept from the previous index.
 fn incremental(
     client: &Client,
     config: &RemoteConfig,
     known: &Known,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
-    let light = crawl(client, config, Some(LIGHT_FIELDS), progress)?;
+    let query =
+        Query { filters: &config.filters, limit: light::PAGE_SIZE.max(config.page_size), fields: Some(light::FIELDS) };
+    let stamps = walk(client, &query, light::page, progress)?;
+    let listed = stamps.len();
     let mut kept = Vec::new();
     let mut changed = Vec::new();
-    for item in &light {
-        let uid = item["metadata"]["uid"].as_str();
-        let etag = item["metadata"]["etag"].as_str();
-        match (uid, etag) {
-            (Some(u), Some(e)) if known.get(u).is_some_and(|k| *k == e) => kept.push(u.to_string()),
-            (Some(u), _) => changed.push(u),
-            // Without a uid it cannot be fetched on its own; the full
-            // sync reads it.
-            (None, _) => {}
-        }
+    for light::Stamp { uid, etag } in stamps {
+        // Without a uid it cannot be fetched on its own; the full sync
+        // reads it.
+        let Some(uid) = uid else { continue };
+        let unchanged = etag.is_some_and(|e| known.get(uid.as_str()).is_some_and(|k| *k == e));
+        if unchanged { kept.push(uid) } else { changed.push(uid) }
     }
     let mut fetched = Vec::with_capacity(changed.len());
     for batch in changed.chunks(BY_UID_BATCH) {
         let filters = uid_filters(&config.filters, batch);
+        let query = Query { filters: &filters, limit: config.page_size, fields: None };
         // Missing: deleted between the two passes; it is simply gone.
-        fetched.extend(crawl_filtered(client, &filters, config.page_size, None, &|_| {})?);
-        progress(Progress { done: kept.len() + fetched.len(), total: Some(light.len()), unit: "entities" });
+        fetched.extend(walk(client, &query, value_page, &|_| {})?);
+        progress(Progress { done: kept.len() + fetched.len(), total: Some(listed), unit: "entities" });
     }
     Ok(output(fetched, kept))
 }
@@ -154,7 +90,7 @@ fn incremental(
 /// The `filter` parameters that select `uids` within the configured
 /// filters: the backend ORs `filter` parameters and ANDs the conditions of
 /// one, so each configured filter gets each uid.
-fn uid_filters(configured: &[String], uids: &[&str]) -> Vec<String> {
+fn uid_filters(configured: &[String], uids: &[String]) -> Vec<String> {
     uids.iter()
         .flat_map(|uid| {
             let only_uid = configured.is_empty().then(|| format!("metadata.uid={uid}"));
@@ -252,10 +188,11 @@ mod tests {
 
     #[test]
     fn uid_filters_keep_the_configured_filters() {
-        assert_eq!(uid_filters(&[], &["a", "b"]), ["metadata.uid=a", "metadata.uid=b"]);
+        let uids = |list: &[&str]| list.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        assert_eq!(uid_filters(&[], &uids(&["a", "b"])), ["metadata.uid=a", "metadata.uid=b"]);
         let configured = ["kind=api".to_string(), "kind=component,spec.type=service".to_string()];
         assert_eq!(
-            uid_filters(&configured, &["a"]),
+            uid_filters(&configured, &uids(&["a"])),
             ["kind=api,metadata.uid=a", "kind=component,spec.type=service,metadata.uid=a"]
         );
     }
