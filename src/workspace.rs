@@ -231,11 +231,16 @@ impl Workspace {
                 let name = source.name.clone();
                 let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
                 let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+                let listing = previous
+                    .as_ref()
+                    .and_then(|prev| prev.sources.iter().find(|s| s.name == source.name))
+                    .and_then(|s| s.listing.as_deref());
                 let ctx = ReadContext {
                     cache_dir: &git_cache,
                     patterns: &patterns,
                     progress: &report,
                     known: known.as_ref(),
+                    listing,
                     full,
                 };
                 let read = read_source(source, &ctx);

@@ -1,12 +1,16 @@
 //! A remote sync that changes nothing leaves the index file as it is and
 //! records its time in the sidecar beside it; the loaded index shows that
 //! time. A damaged sidecar is reported, not fatal; a real change rewrites
-//! the index and supersedes the sidecar. Against a small catalog server
-//! the test controls.
+//! the index and supersedes the sidecar. The uid/etag listing is asked for
+//! conditionally: unchanged, the server answers 304 and the sync keeps
+//! every entity. Against a small catalog server the test controls, which
+//! gives its answers ETags like a Backstage backend.
 
+use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -18,6 +22,19 @@ use stagehand::workspace::Workspace;
 struct Catalog {
     url: String,
     items: Arc<Mutex<Vec<Value>>>,
+    /// When set, what requests by uid answer instead of `items` (an entity
+    /// that changed again between the two passes of a sync).
+    by_uid: Arc<Mutex<Option<Vec<Value>>>>,
+    /// Requests answered 304.
+    not_modified: Arc<AtomicUsize>,
+}
+
+/// The catalog's state, shared with the server thread.
+#[derive(Clone)]
+struct Served {
+    items: Arc<Mutex<Vec<Value>>>,
+    by_uid: Arc<Mutex<Option<Vec<Value>>>>,
+    not_modified: Arc<AtomicUsize>,
 }
 
 fn entity(name: &str, etag: &str, description: &str) -> Value {
@@ -42,24 +59,44 @@ fn uid_filters(request_line: &str) -> Vec<String> {
         .collect()
 }
 
-fn respond(mut stream: TcpStream, items: &Mutex<Vec<Value>>) {
+/// An ETag for `body`, as the backend gives every JSON answer.
+fn etag_of(body: &str) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("W/\"{:x}\"", hasher.finish())
+}
+
+fn respond(mut stream: TcpStream, served: &Served) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     let mut request_line = String::new();
     let _ = reader.read_line(&mut request_line);
     let mut line = String::new();
+    let mut if_none_match = None;
     while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("if-none-match")
+        {
+            if_none_match = Some(value.trim().to_string());
+        }
         line.clear();
     }
     let uids = uid_filters(&request_line);
-    let items = items.lock().expect("catalog");
+    let by_uid = served.by_uid.lock().expect("catalog").clone().filter(|_| !uids.is_empty());
+    let items = by_uid.unwrap_or_else(|| served.items.lock().expect("catalog").clone());
     let page: Vec<&Value> = items
         .iter()
         .filter(|i| uids.is_empty() || uids.iter().any(|u| i["metadata"]["uid"].as_str() == Some(u.as_str())))
         .collect();
     let body = json!({"items": page, "totalItems": page.len(), "pageInfo": {}}).to_string();
+    let etag = etag_of(&body);
+    if if_none_match.as_deref() == Some(etag.as_str()) {
+        served.not_modified.fetch_add(1, Ordering::SeqCst);
+        let _ = write!(stream, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n");
+        return;
+    }
     let _ = write!(
         stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
 }
@@ -67,15 +104,24 @@ fn respond(mut stream: TcpStream, items: &Mutex<Vec<Value>>) {
 fn catalog() -> Catalog {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let items = Arc::new(Mutex::new(vec![entity("a", "1", "A"), entity("b", "1", "B"), entity("c", "1", "C")]));
-    let served = items.clone();
+    let served = Served {
+        items: Arc::new(Mutex::new(vec![entity("a", "1", "A"), entity("b", "1", "B"), entity("c", "1", "C")])),
+        by_uid: Arc::new(Mutex::new(None)),
+        not_modified: Arc::new(AtomicUsize::new(0)),
+    };
+    let catalog = Catalog {
+        url,
+        items: served.items.clone(),
+        by_uid: served.by_uid.clone(),
+        not_modified: served.not_modified.clone(),
+    };
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let items = served.clone();
-            std::thread::spawn(move || respond(stream, &items));
+            let served = served.clone();
+            std::thread::spawn(move || respond(stream, &served));
         }
     });
-    Catalog { url, items }
+    catalog
 }
 
 fn workspace(dir: &Path, url: &str) -> Workspace {
@@ -174,4 +220,54 @@ fn a_real_change_rewrites_the_index_and_supersedes_the_sidecar() {
     let b = loaded.find("component:default/b").expect("b");
     assert_eq!(loaded.summary(b).description, Some("B, changed"));
     assert_eq!(loaded.sources[0].last_success, report.index.sources[0].last_success);
+}
+
+#[test]
+fn an_unchanged_listing_is_answered_304_and_every_entity_kept() {
+    let catalog = catalog();
+    let dir = tempfile::tempdir().expect("dir");
+    let (ws, index_file, _) = synced(dir.path(), &catalog);
+    assert_eq!(ws.load_index().expect("load").sources[0].listing, None, "a full sync lists nothing");
+    ws.sync(None, false, &|_| {}).expect("first incremental sync");
+    assert!(ws.load_index().expect("load").sources[0].listing.is_some(), "its listing's validator is kept");
+    assert_eq!(catalog.not_modified.load(Ordering::SeqCst), 0);
+
+    let before = file_state(&index_file);
+    let report = ws.sync(None, false, &|_| {}).expect("second incremental sync");
+    assert_eq!(catalog.not_modified.load(Ordering::SeqCst), 1, "the listing was asked for conditionally");
+    assert_eq!((report.sources[0].1.clone(), report.index.len()), (Ok(3), 3));
+    assert_eq!(file_state(&index_file), before);
+
+    catalog.items.lock().expect("catalog")[2] = entity("c", "2", "C, changed");
+    let report = ws.sync(None, false, &|_| {}).expect("sync with a change");
+    assert_eq!(catalog.not_modified.load(Ordering::SeqCst), 1, "a changed listing is sent again");
+    let c = report.index.find("component:default/c").expect("c");
+    assert_eq!(report.index.summary(c).description, Some("C, changed"));
+    ws.sync(None, false, &|_| {}).expect("no change since");
+    assert_eq!(catalog.not_modified.load(Ordering::SeqCst), 2);
+    let loaded = ws.load_index().expect("load");
+    let c = loaded.find("component:default/c").expect("c");
+    assert_eq!((loaded.len(), loaded.summary(c).description), (3, Some("C, changed")));
+}
+
+#[test]
+fn an_entity_that_changes_between_the_passes_drops_the_validator() {
+    let catalog = catalog();
+    let dir = tempfile::tempdir().expect("dir");
+    let (ws, _, _) = synced(dir.path(), &catalog);
+    catalog.items.lock().expect("catalog")[0] = entity("a", "2", "A2");
+    *catalog.by_uid.lock().expect("catalog") = Some(vec![entity("a", "3", "A3")]);
+    ws.sync(None, false, &|_| {}).expect("sync while `a` changes");
+    let loaded = ws.load_index().expect("load");
+    let a = loaded.find("component:default/a").expect("a");
+    assert_eq!(loaded.summary(a).etag, Some("3"));
+    assert_eq!(loaded.sources[0].listing, None, "the index does not match the listing it read");
+
+    *catalog.by_uid.lock().expect("catalog") = None;
+    ws.sync(None, false, &|_| {}).expect("next sync");
+    assert_eq!(catalog.not_modified.load(Ordering::SeqCst), 0, "the listing is read whole again");
+    let loaded = ws.load_index().expect("load");
+    let a = loaded.find("component:default/a").expect("a");
+    assert_eq!((loaded.summary(a).etag, loaded.summary(a).description), (Some("2"), Some("A2")));
+    assert!(loaded.sources[0].listing.is_some());
 }

@@ -78,6 +78,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
     let mut states = Vec::new();
+    let mut read = Vec::new();
     for (i, input) in inputs.into_iter().enumerate() {
         let source = u16::try_from(i).unwrap_or(u16::MAX);
         let before = previous.and_then(|p| p.sources.iter().find(|s| s.name == input.name));
@@ -89,12 +90,15 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
             last_attempt: before.map_or(0, |b| b.last_attempt),
             last_error: before.and_then(|b| b.last_error.clone()),
             entities: 0,
+            listing: before.and_then(|b| b.listing.clone()),
         };
         match input.read {
             Some(Ok(output)) => {
                 state.last_success = Some(now);
                 state.last_attempt = now;
                 state.last_error = None;
+                state.listing = output.listing;
+                read.push((source, output.kept.len() + output.entities.len()));
                 problems.extend(output.problems);
                 if let (Some(prev), false) = (previous, output.kept.is_empty()) {
                     let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
@@ -131,6 +135,14 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
     let candidates = dedupe(candidates, &states, &mut problems);
     for c in &candidates {
         states[c.source as usize].entities += 1;
+    }
+    // A listing describes the source's entities only when all of them are
+    // in the index (none lost as a duplicate of another source's).
+    for (source, count) in read {
+        let state = &mut states[source as usize];
+        if state.entities != count {
+            state.listing = None;
+        }
     }
     match previous {
         Some(prev) if all_stored(&candidates, prev) => (prev.restamped(now, states, problems), Outcome::Restamped),
@@ -316,7 +328,7 @@ mod tests {
             ],
             problems: vec![],
             files: 3,
-            kept: vec![],
+            ..SourceOutput::default()
         }
     }
 

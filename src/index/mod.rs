@@ -42,6 +42,10 @@ pub struct SourceState {
     pub last_error: Option<String>,
     /// How many entities the source holds now.
     pub entities: usize,
+    /// Remote sources: the validator (HTTP ETag) of the uid/etag listing
+    /// that the source's entities match exactly, to ask the server next
+    /// time whether it changed.
+    pub listing: Option<String>,
 }
 
 /// One relation of an entity, by index: the type in [`Index::relation_types`],

@@ -295,7 +295,7 @@ mod tests {
             entities: vec![ReadEntity { entity: e, file: "f.yaml".into(), line: 2 }],
             problems: vec![Problem::warning("w")],
             files: 1,
-            kept: vec![],
+            ..SourceOutput::default()
         };
         build(
             vec![SourceInput {

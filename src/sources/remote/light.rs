@@ -1,12 +1,16 @@
 //! The light pass of an incremental sync: every entity's uid and etag,
 //! read from pages that carry nothing else. A page is read straight into
 //! [`Stamp`]s (no JSON tree per entity); one of an unexpected shape is read
-//! as a JSON tree instead, taking what it can.
+//! as a JSON tree instead, taking what it can. A listing that fits one page
+//! has a validator (its ETag): given back next time, the server answers
+//! 304, without the page, when nothing changed.
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::pages::{Item, Page, value_page};
+use super::client::{Client, Fresh};
+use super::pages::{Item, Page, Query, first_params, path, value_page, walk_on};
+use crate::sources::Progress;
 
 /// The `fields` of a light page: only what tells a changed entity from an
 /// unchanged one.
@@ -30,6 +34,33 @@ impl Item for Stamp {
     fn uid(&self) -> Option<&str> {
         self.uid.as_deref()
     }
+}
+
+/// What the light pass found.
+#[derive(Debug, PartialEq)]
+pub enum Listing {
+    /// The listing is still the one the validator names.
+    Unchanged,
+    /// Every entity's stamp, and the listing's validator when it fits one
+    /// page and the server gave one.
+    Stamps(Vec<Stamp>, Option<String>),
+}
+
+/// Lists every entity of `query` (light fields), asking first whether the
+/// listing `validator` names changed.
+pub fn list(
+    client: &Client,
+    query: &Query<'_>,
+    validator: Option<&str>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Listing, String> {
+    let (first, etag) = match client.get_if_changed(&path(), &first_params(query), validator, page)? {
+        Fresh::NotModified => return Ok(Listing::Unchanged),
+        Fresh::Changed(first, etag) => (first, etag),
+    };
+    let one_page = first.next.is_none();
+    let stamps = walk_on(client, query, first, page, progress)?;
+    Ok(Listing::Stamps(stamps, etag.filter(|_| one_page)))
 }
 
 /// A light page as the backend writes it.

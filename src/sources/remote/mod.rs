@@ -29,16 +29,19 @@ pub const BY_UID_BATCH: usize = 100;
 pub type Known<'a> = HashMap<&'a str, &'a str>;
 
 /// Reads a remote catalog. `known` (from the previous index) turns on the
-/// incremental sync; `full` forces a full one.
+/// incremental sync, and `listing` (the validator of the listing `known`
+/// matches) lets it ask whether anything changed at all; `full` forces a
+/// full sync.
 pub fn read(
     config: &RemoteConfig,
     known: Option<&Known>,
+    listing: Option<&str>,
     full: bool,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
     let client = Client::new(config)?;
     let mut out = match known {
-        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress)?,
+        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, listing, progress)?,
         _ => {
             let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
             output(walk(&client, &query, value_page, progress)?, Vec::new())
@@ -57,40 +60,67 @@ fn canonical_of(item: &Value) -> Option<String> {
 
 /// Lists every entity's uid and etag, then fetches by uid those that are
 /// new or whose etag changed; the others are kept from the previous index.
+/// When the listing is still the one `listing` names, every entity is kept.
 fn incremental(
     client: &Client,
     config: &RemoteConfig,
     known: &Known,
+    listing: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
     let query =
         Query { filters: &config.filters, limit: light::PAGE_SIZE.max(config.page_size), fields: Some(light::FIELDS) };
-    let stamps = walk(client, &query, light::page, progress)?;
+    let (stamps, validator) = match light::list(client, &query, listing, progress)? {
+        light::Listing::Unchanged => {
+            progress(Progress { done: known.len(), total: Some(known.len()), unit: "entities" });
+            let kept = known.keys().map(|uid| uid.to_string()).collect();
+            return Ok(SourceOutput { kept, listing: listing.map(String::from), ..SourceOutput::default() });
+        }
+        light::Listing::Stamps(stamps, validator) => (stamps, validator),
+    };
     let listed = stamps.len();
+    let all_stamped = stamps.iter().all(|s| s.uid.is_some() && s.etag.is_some());
     let mut kept = Vec::new();
-    let mut changed = Vec::new();
+    let mut changed = HashMap::new();
     for light::Stamp { uid, etag } in stamps {
         // Without a uid it cannot be fetched on its own; the full sync
         // reads it.
         let Some(uid) = uid else { continue };
-        let unchanged = etag.is_some_and(|e| known.get(uid.as_str()).is_some_and(|k| *k == e));
-        if unchanged { kept.push(uid) } else { changed.push(uid) }
+        match etag {
+            Some(e) if known.get(uid.as_str()).is_some_and(|k| *k == e) => kept.push(uid),
+            _ => {
+                changed.insert(uid, etag);
+            }
+        }
     }
+    let uids: Vec<&str> = changed.keys().map(String::as_str).collect();
     let mut fetched = Vec::with_capacity(changed.len());
-    for batch in changed.chunks(BY_UID_BATCH) {
+    for batch in uids.chunks(BY_UID_BATCH) {
         let filters = uid_filters(&config.filters, batch);
         let query = Query { filters: &filters, limit: config.page_size, fields: None };
         // Missing: deleted between the two passes; it is simply gone.
         fetched.extend(walk(client, &query, value_page, &|_| {})?);
         progress(Progress { done: kept.len() + fetched.len(), total: Some(listed), unit: "entities" });
     }
-    Ok(output(fetched, kept))
+    let mut out = output(fetched, kept);
+    // The validator stands for this listing; keep it only when the entities
+    // read are exactly the listed ones (none changed again or vanished
+    // between the passes, none unreadable).
+    let as_listed = all_stamped
+        && out.entities.len() == changed.len()
+        && out.entities.iter().all(|e| {
+            let meta = e.entity.metadata();
+            let (uid, etag) = (meta.get("uid").and_then(Value::as_str), meta.get("etag").and_then(Value::as_str));
+            uid.and_then(|u| changed.get(u)).is_some_and(|listed| listed.as_deref() == etag)
+        });
+    out.listing = validator.filter(|_| as_listed);
+    Ok(out)
 }
 
 /// The `filter` parameters that select `uids` within the configured
 /// filters: the backend ORs `filter` parameters and ANDs the conditions of
 /// one, so each configured filter gets each uid.
-fn uid_filters(configured: &[String], uids: &[String]) -> Vec<String> {
+fn uid_filters(configured: &[String], uids: &[&str]) -> Vec<String> {
     uids.iter()
         .flat_map(|uid| {
             let only_uid = configured.is_empty().then(|| format!("metadata.uid={uid}"));
@@ -188,11 +218,10 @@ mod tests {
 
     #[test]
     fn uid_filters_keep_the_configured_filters() {
-        let uids = |list: &[&str]| list.iter().map(|u| u.to_string()).collect::<Vec<_>>();
-        assert_eq!(uid_filters(&[], &uids(&["a", "b"])), ["metadata.uid=a", "metadata.uid=b"]);
+        assert_eq!(uid_filters(&[], &["a", "b"]), ["metadata.uid=a", "metadata.uid=b"]);
         let configured = ["kind=api".to_string(), "kind=component,spec.type=service".to_string()];
         assert_eq!(
-            uid_filters(&configured, &uids(&["a"])),
+            uid_filters(&configured, &["a"]),
             ["kind=api,metadata.uid=a", "kind=component,spec.type=service,metadata.uid=a"]
         );
     }

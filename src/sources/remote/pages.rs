@@ -60,6 +60,23 @@ pub fn value_page(body: &[u8]) -> serde_json::Result<Page<Value>> {
     })
 }
 
+/// The path of the pages.
+pub fn path() -> String {
+    format!("{CATALOG}/entities/by-query")
+}
+
+/// The parameters of a query's first page.
+pub fn first_params(query: &Query<'_>) -> Vec<(&'static str, String)> {
+    with_limit_and_fields(query, query.filters.iter().map(|f| ("filter", f.clone())).collect())
+}
+
+/// `params` with the query's `limit` and `fields`, which every page needs.
+fn with_limit_and_fields(query: &Query<'_>, mut params: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    params.push(("limit", query.limit.to_string()));
+    params.extend(query.fields.map(|f| ("fields", f.to_string())));
+    params
+}
+
 /// Every page of `query`, each read by `parse`, items in order, repeats
 /// dropped.
 pub fn walk<T: Item>(
@@ -68,17 +85,23 @@ pub fn walk<T: Item>(
     parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<T>, String> {
-    let with_limit_and_fields = |mut params: Vec<(&'static str, String)>| {
-        params.push(("limit", query.limit.to_string()));
-        params.extend(query.fields.map(|f| ("fields", f.to_string())));
-        params
-    };
-    let mut params = with_limit_and_fields(query.filters.iter().map(|f| ("filter", f.clone())).collect());
+    let first = client.get_parsed(&path(), &first_params(query), &parse)?;
+    walk_on(client, query, first, parse, progress)
+}
+
+/// [`walk`] from a first page already read (asked for with
+/// [`first_params`]).
+pub fn walk_on<T: Item>(
+    client: &Client,
+    query: &Query<'_>,
+    first: Page<T>,
+    parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<T>, String> {
     let mut items = Vec::new();
-    let mut pages = 0usize;
+    let mut page = first;
+    let mut pages = 1usize;
     loop {
-        let page = client.get_parsed(&format!("{CATALOG}/entities/by-query"), &params, &parse)?;
-        pages += 1;
         let Some(list) = page.items else {
             return Err(format!(
                 "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
@@ -88,13 +111,15 @@ pub fn walk<T: Item>(
         let empty = list.is_empty();
         items.extend(list);
         progress(Progress { done: items.len(), total: page.total, unit: "entities" });
-        match page.next {
-            Some(cursor) if !empty => params = with_limit_and_fields(vec![("cursor", cursor)]),
+        let params = match page.next {
+            Some(cursor) if !empty => with_limit_and_fields(query, vec![("cursor", cursor)]),
             _ => break,
-        }
-        if pages > MAX_PAGES {
+        };
+        if pages >= MAX_PAGES {
             return Err("the catalog keeps returning pages; stopping after a million".into());
         }
+        page = client.get_parsed(&path(), &params, &parse)?;
+        pages += 1;
     }
     Ok(if pages > 1 { without_repeats(items) } else { items })
 }
