@@ -377,6 +377,27 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_holds_only_while_every_listed_entity_is_in_the_index() {
+        let listed = |listing: &str| {
+            let mut out = remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[]);
+            if let Some(Ok(o)) = &mut out.read {
+                o.listing = Some(listing.into());
+            }
+            out
+        };
+        let alone = build(vec![listed("v1")], None, 10);
+        assert_eq!(alone.sources[0].listing.as_deref(), Some("v1"));
+        let local = SourceOutput {
+            entities: vec![read(json!({"kind": "Component", "metadata": {"name": "a"}}), "a.yaml")],
+            ..SourceOutput::default()
+        };
+        let shadowed = build(vec![input("local", Some(Ok(local))), listed("v2")], Some(&alone), 20);
+        assert_eq!(shadowed.sources[1].listing, None, "`a` of the listing lost to the local `a`");
+        let kept = build(vec![input("prod", None)], Some(&alone), 30);
+        assert_eq!(kept.sources[0].listing.as_deref(), Some("v1"), "a source not read keeps its listing");
+    }
+
+    #[test]
     fn failed_sources_keep_previous_entities() {
         let first = build(vec![input("s", Some(Ok(sample())))], None, 10);
         let second = build(vec![input("s", Some(Err("network down".into())))], Some(&first), 20);
