@@ -135,6 +135,10 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let items = if report.index.len() == items.len() { items } else { backend.crawl() };
     assert_same(&report.index, &items);
     assert!(report.index.problems.is_empty(), "{:#?}", report.index.problems);
+    // The validator worked out for the uid/etag listing is the backend's.
+    let light = [("limit", "10000"), ("fields", "metadata.uid,metadata.etag")];
+    let etag = backend.etag("/api/catalog/entities/by-query", &light);
+    assert_eq!(report.index.sources[0].listing, etag, "the listing's ETag, as the backend computes it");
 
     // Change the files: a new description, a new entity, a removed one.
     let artist = catalog.path().join("components/artist-lookup-component.yaml");

@@ -42,13 +42,40 @@ pub fn read(
     let client = Client::new(config)?;
     let mut out = match known {
         Some(known) if !full && !known.is_empty() => incremental(&client, config, known, listing, progress)?,
-        _ => {
-            let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
-            output(walk(&client, &query, value_page, progress)?, Vec::new())
-        }
+        _ => everything(&client, config, progress)?,
     };
     out.problems.extend(client::token_file_warning(&config.token).map(Problem::warning));
     Ok(out)
+}
+
+/// Fetches every entity, with the validator the server would give their
+/// uid/etag listing when it fits one page and every entity has both.
+fn everything(
+    client: &Client,
+    config: &RemoteConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SourceOutput, String> {
+    let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
+    let items = walk(client, &query, value_page, progress)?;
+    let listed = items.len();
+    let mut out = output(items, Vec::new());
+    let stamps: Option<Vec<(&str, &str)>> = out
+        .entities
+        .iter()
+        .map(|e| {
+            let meta = e.entity.metadata();
+            Some((meta.get("uid")?.as_str()?, meta.get("etag")?.as_str()?))
+        })
+        .collect();
+    let one_page = listed <= light_query(config).limit;
+    let listing = stamps.filter(|s| s.len() == listed && one_page).map(light::expected_validator);
+    out.listing = listing;
+    Ok(out)
+}
+
+/// The light pass's query.
+fn light_query(config: &RemoteConfig) -> Query<'_> {
+    Query { filters: &config.filters, limit: light::PAGE_SIZE.max(config.page_size), fields: Some(light::FIELDS) }
 }
 
 fn canonical_of(item: &Value) -> Option<String> {
@@ -68,9 +95,7 @@ fn incremental(
     listing: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
-    let query =
-        Query { filters: &config.filters, limit: light::PAGE_SIZE.max(config.page_size), fields: Some(light::FIELDS) };
-    let (stamps, validator) = match light::list(client, &query, listing, progress)? {
+    let (stamps, validator) = match light::list(client, &light_query(config), listing, progress)? {
         light::Listing::Unchanged => {
             progress(Progress { done: known.len(), total: Some(known.len()), unit: "entities" });
             let kept = known.keys().map(|uid| uid.to_string()).collect();
