@@ -121,7 +121,7 @@ fn index_of(values: Vec<Value>) -> Index {
         .into_iter()
         .map(|v| ReadEntity { entity: Entity::from_json(v).expect("valid entity"), file: "org.yaml".into(), line: 1 })
         .collect();
-    let out = SourceOutput { entities, problems: Vec::new(), files: 1, kept: Vec::new() };
+    let out = SourceOutput { entities, problems: Vec::new(), files: 1, ..SourceOutput::default() };
     let input = SourceInput {
         name: "synthetic".into(),
         kind: "dir".into(),

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::config::{Config, SourceConfig, SourceKind};
-use crate::index::build::{SourceInput, build};
+use crate::index::build::{Outcome, SourceInput, build_over};
 use crate::index::store::{self, LoadError, SyncLock};
-use crate::index::{Index, now};
+use crate::index::{Index, SourceState, now, sidecar};
 use crate::paths::Paths;
 use crate::sources::{ReadContext, read_source};
 
@@ -189,7 +189,8 @@ impl Workspace {
     /// Reads every source (or only `only`) into a new index and saves it
     /// atomically. Remote sources sync incrementally unless `full`. A failed
     /// source keeps its previous entities; a failed save keeps the previous
-    /// index file.
+    /// index file. A sync that changed no entity and no problem leaves the
+    /// index file as it is and records its time in the sidecar.
     pub fn sync(
         &self,
         only: Option<&str>,
@@ -230,11 +231,16 @@ impl Workspace {
                 let name = source.name.clone();
                 let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
                 let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+                let listing = previous
+                    .as_ref()
+                    .and_then(|prev| prev.sources.iter().find(|s| s.name == source.name))
+                    .and_then(|s| s.listing.as_deref());
                 let ctx = ReadContext {
                     cache_dir: &git_cache,
                     patterns: &patterns,
                     progress: &report,
                     known: known.as_ref(),
+                    listing,
                     full,
                 };
                 let read = read_source(source, &ctx);
@@ -251,25 +257,49 @@ impl Workspace {
                 server_relations: matches!(source.kind, SourceKind::Backstage(_)),
             });
         }
-        let index = build(inputs, previous.as_ref(), now());
-        drop(previous);
+        let (index, outcome) = build_over(inputs, previous.as_ref(), now());
         if self.demo.is_none() {
-            store::save(&index, &index_file).with_context(|| {
-                format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
-            })?;
+            match &previous {
+                Some(prev) if only_restamped(prev, &index, outcome) => {
+                    sidecar::write(&index, &index_file).with_context(|| {
+                        format!(
+                            "cannot record the sync in {}; the index is unchanged",
+                            sidecar::path_for(&index_file).display()
+                        )
+                    })?;
+                }
+                _ => {
+                    store::save(&index, &index_file).with_context(|| {
+                        format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
+                    })?;
+                    sidecar::remove(&index_file);
+                }
+            }
         }
+        drop(previous);
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })
     }
 }
 
+/// Whether `index` differs from `previous` (the file it was built over)
+/// only in its sync time and source states, which a sidecar can record.
+fn only_restamped(previous: &Index, index: &Index, outcome: Outcome) -> bool {
+    fn identity(s: &SourceState) -> (&str, &str, &str) {
+        (&s.name, &s.kind, &s.target)
+    }
+    outcome == Outcome::Restamped
+        && index.generation() == previous.generation()
+        && index.problems == previous.problems
+        && index.sources.iter().map(identity).eq(previous.sources.iter().map(identity))
+}
+
 /// What the previous index holds of a remote source: uid → etag.
-fn known_entities(index: &Index, source: &str) -> crate::sources::remote::Known {
+fn known_entities<'i>(index: &'i Index, source: &str) -> crate::sources::remote::Known<'i> {
+    use crate::index::Field;
+    let Some(at) = index.sources.iter().position(|s| s.name == source) else { return Default::default() };
     (0..index.len() as u32)
-        .filter(|&i| index.source_name(i) == source)
-        .filter_map(|i| {
-            let s = index.summary(i);
-            Some((s.uid?.to_string(), s.etag?.to_string()))
-        })
+        .filter(|&i| index.source_of(i) == Some(at))
+        .filter_map(|i| Some((index.field(i, Field::Uid)?, index.field(i, Field::Etag)?)))
         .collect()
 }
 

@@ -135,6 +135,10 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let items = if report.index.len() == items.len() { items } else { backend.crawl() };
     assert_same(&report.index, &items);
     assert!(report.index.problems.is_empty(), "{:#?}", report.index.problems);
+    // The validator worked out for the uid/etag listing is the backend's.
+    let light = [("limit", "10000"), ("fields", "metadata.uid,metadata.etag")];
+    let etag = backend.etag("/api/catalog/entities/by-query", &light);
+    assert_eq!(report.index.sources[0].listing, etag, "the listing's ETag, as the backend computes it");
 
     // Change the files: a new description, a new entity, a removed one.
     let artist = catalog.path().join("components/artist-lookup-component.yaml");
@@ -168,11 +172,11 @@ fn sync_matches_the_server_then_follows_its_changes() {
     let known: remote::Known = (0..report.index.len() as u32)
         .filter_map(|i| {
             let s = report.index.summary(i);
-            Some((s.uid?.to_string(), s.etag?.to_string()))
+            Some((s.uid?, s.etag?))
         })
         .collect();
     let config = remote_config(&backend, TokenSource::File(work.path().join("token")));
-    let out = remote::read(&config, Some(&known), false, &|_| {}).expect("incremental read");
+    let out = remote::read(&config, Some(&known), None, false, &|_| {}).expect("incremental read");
     let fetched: BTreeSet<String> = out.entities.iter().map(|e| e.entity.canonical_ref()).collect();
     assert!(fetched.contains("component:default/brand-new") && fetched.contains("component:default/artist-lookup"));
     assert!(out.kept.len() + fetched.len() == items.len(), "every entity is kept or fetched");
@@ -184,16 +188,29 @@ fn sync_matches_the_server_then_follows_its_changes() {
     assert_eq!(again.index.summary(artist).description, Some("Artist Lookup, now faster"));
     assert!(again.index.find("component:default/wayback-search").is_none());
 
+    // Nothing changed since: the listing is asked for with its ETag, the
+    // server answers 304, and every entity is kept as it is.
+    assert!(again.index.sources[0].listing.is_some(), "the backend gives the listing an ETag");
+    let unchanged = ws.sync(None, false, &|_| {}).expect("no-change sync");
+    assert_eq!(unchanged.sources[0].1, Ok(items.len()));
+    assert_same(&unchanged.index, &items);
+    assert_same(&ws.load_index().expect("load"), &items);
+
     // Auth: no token, a wrong token, and a token from a command.
-    let none = remote::read(&remote_config(&backend, TokenSource::None), None, false, &|_| {}).unwrap_err();
+    let none = remote::read(&remote_config(&backend, TokenSource::None), None, None, false, &|_| {}).unwrap_err();
     assert!(none.contains("401") && none.contains("token_env"), "{none}");
     std::fs::write(work.path().join("wrong"), "not-the-token").expect("write");
-    let wrong =
-        remote::read(&remote_config(&backend, TokenSource::File(work.path().join("wrong"))), None, false, &|_| {})
-            .unwrap_err();
+    let wrong = remote::read(
+        &remote_config(&backend, TokenSource::File(work.path().join("wrong"))),
+        None,
+        None,
+        false,
+        &|_| {},
+    )
+    .unwrap_err();
     assert!(wrong.contains("401") && wrong.contains("token_file"), "{wrong}");
     let command = TokenSource::Command(format!("printf %s {}", backend.token));
-    let ok = remote::read(&remote_config(&backend, command), None, false, &|_| {}).expect("token_command works");
+    let ok = remote::read(&remote_config(&backend, command), None, None, false, &|_| {}).expect("token_command works");
     assert_eq!(ok.entities.len(), items.len());
     let secret_seen = [none, wrong].iter().any(|m| m.contains(&backend.token));
     assert!(!secret_seen, "tokens never appear in messages");

@@ -41,7 +41,8 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
         let (c, parse) = time(|| crawl(vec![Root::file(set.root.clone())], &catalog, &|_| {}));
         anyhow::ensure!(c.entities.len() == set.entities, "read {} of {} entities", c.entities.len(), set.entities);
         best("scan + parse (fan-out, validation)", parse);
-        let out = SourceOutput { entities: c.entities, problems: c.problems, files: c.files, kept: Vec::new() };
+        let out =
+            SourceOutput { entities: c.entities, problems: c.problems, files: c.files, ..SourceOutput::default() };
         let input = SourceInput {
             name: "synthetic".into(),
             kind: "file".into(),

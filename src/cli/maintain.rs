@@ -87,7 +87,7 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
             entities: crawl.entities,
             problems: crawl.problems,
             files: crawl.files,
-            kept: Vec::new(),
+            ..crate::sources::SourceOutput::default()
         };
         inputs.push(SourceInput {
             name: path.display().to_string(),

@@ -16,7 +16,7 @@ use crate::sources::SourceOutput;
 use edges::Edges;
 use summary::summarize;
 
-use super::{Bodies, Index, SourceState, Summary, SummaryRef};
+use super::{Bodies, Field, Index, SourceState, Summary};
 
 /// One configured source and what this sync did with it.
 pub struct SourceInput {
@@ -57,12 +57,28 @@ struct Candidate<'p> {
     server_relations: bool,
 }
 
+/// What a build made of the previous index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The previous index's entities, relations and bodies as they are,
+    /// with this sync's time, source states and problems.
+    Restamped,
+    /// A new layout of entities, relations and bodies.
+    Rebuilt,
+}
+
 /// Builds a new index. Sources that were not read, or failed, keep their
 /// entities and problems from `previous`.
 pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> Index {
+    build_over(inputs, previous, now).0
+}
+
+/// [`build`], saying whether the new index only restamps `previous`.
+pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> (Index, Outcome) {
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
     let mut states = Vec::new();
+    let mut read = Vec::new();
     for (i, input) in inputs.into_iter().enumerate() {
         let source = u16::try_from(i).unwrap_or(u16::MAX);
         let before = previous.and_then(|p| p.sources.iter().find(|s| s.name == input.name));
@@ -74,12 +90,15 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
             last_attempt: before.map_or(0, |b| b.last_attempt),
             last_error: before.and_then(|b| b.last_error.clone()),
             entities: 0,
+            listing: before.and_then(|b| b.listing.clone()),
         };
         match input.read {
             Some(Ok(output)) => {
                 state.last_success = Some(now);
                 state.last_attempt = now;
                 state.last_error = None;
+                state.listing = output.listing;
+                read.push((source, output.kept.len() + output.entities.len()));
                 problems.extend(output.problems);
                 if let (Some(prev), false) = (previous, output.kept.is_empty()) {
                     let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
@@ -117,9 +136,17 @@ pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> In
     for c in &candidates {
         states[c.source as usize].entities += 1;
     }
+    // A listing describes the source's entities only when all of them are
+    // in the index (none lost as a duplicate of another source's).
+    for (source, count) in read {
+        let state = &mut states[source as usize];
+        if state.entities != count {
+            state.listing = None;
+        }
+    }
     match previous {
-        Some(prev) if all_stored(&candidates, prev) => reuse(prev, states, problems, now),
-        _ => assemble(candidates, states, problems, now),
+        Some(prev) if all_stored(&candidates, prev) => (prev.restamped(now, states, problems), Outcome::Restamped),
+        _ => (assemble(candidates, states, problems, now), Outcome::Rebuilt),
     }
 }
 
@@ -132,12 +159,6 @@ fn all_stored(candidates: &[Candidate<'_>], prev: &Index) -> bool {
             Content::Stored { entity, .. } => entity as usize == i && c.source == prev.summary(entity).source,
             Content::Read(_) => false,
         })
-}
-
-/// The previous index's entities, relations and bodies with this sync's
-/// source states and problems.
-fn reuse(prev: &Index, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
-    prev.restamped(now, sources, problems)
 }
 
 fn keep_previous<'p>(
@@ -161,7 +182,7 @@ fn keep_unchanged<'p>(
     source: u16,
     candidates: &mut Vec<Candidate<'p>>,
 ) {
-    let unchanged = |s: &SummaryRef| s.uid.is_some_and(|u| kept.contains(u));
+    let unchanged = |i: u32| prev.field(i, Field::Uid).is_some_and(|u| kept.contains(u));
     carry_over(prev, name, source, true, unchanged, candidates);
 }
 
@@ -173,12 +194,12 @@ fn carry_over<'p>(
     name: &str,
     source: u16,
     server_relations: bool,
-    keep: impl Fn(&SummaryRef) -> bool,
+    keep: impl Fn(u32) -> bool,
     candidates: &mut Vec<Candidate<'p>>,
 ) {
+    let Some(before) = prev.sources.iter().position(|s| s.name == name) else { return };
     for i in 0..prev.len() as u32 {
-        let summary = prev.summary(i);
-        if prev.source_name(i) != name || !keep(&summary) {
+        if prev.source_of(i) != Some(before) || !keep(i) {
             continue;
         }
         let content = if server_relations {
@@ -187,12 +208,13 @@ fn carry_over<'p>(
             let Ok(entity) = prev.entity(i) else { continue };
             Content::Read(entity)
         };
+        let (file, line) = prev.origin(i).map_or((None, 0), |(file, line)| (Some(file.to_string()), line));
         candidates.push(Candidate {
             canonical: Cow::Borrowed(prev.ref_of(i)),
             content,
             source,
-            file: summary.file.map(String::from),
-            line: summary.line,
+            file,
+            line,
             server_relations,
         });
     }
@@ -306,7 +328,7 @@ mod tests {
             ],
             problems: vec![],
             files: 3,
-            kept: vec![],
+            ..SourceOutput::default()
         }
     }
 
@@ -355,6 +377,27 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_holds_only_while_every_listed_entity_is_in_the_index() {
+        let listed = |listing: &str| {
+            let mut out = remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[]);
+            if let Some(Ok(o)) = &mut out.read {
+                o.listing = Some(listing.into());
+            }
+            out
+        };
+        let alone = build(vec![listed("v1")], None, 10);
+        assert_eq!(alone.sources[0].listing.as_deref(), Some("v1"));
+        let local = SourceOutput {
+            entities: vec![read(json!({"kind": "Component", "metadata": {"name": "a"}}), "a.yaml")],
+            ..SourceOutput::default()
+        };
+        let shadowed = build(vec![input("local", Some(Ok(local))), listed("v2")], Some(&alone), 20);
+        assert_eq!(shadowed.sources[1].listing, None, "`a` of the listing lost to the local `a`");
+        let kept = build(vec![input("prod", None)], Some(&alone), 30);
+        assert_eq!(kept.sources[0].listing.as_deref(), Some("v1"), "a source not read keeps its listing");
+    }
+
+    #[test]
     fn failed_sources_keep_previous_entities() {
         let first = build(vec![input("s", Some(Ok(sample())))], None, 10);
         let second = build(vec![input("s", Some(Err("network down".into())))], Some(&first), 20);
@@ -386,7 +429,8 @@ mod tests {
     #[test]
     fn an_unchanged_remote_source_reuses_the_previous_index() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let second = build(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        let (second, outcome) = build_over(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        assert_eq!(outcome, Outcome::Restamped);
         let refs = |ix: &Index| (0..ix.refs_len() as u32).map(|i| ix.ref_of(i).to_string()).collect::<Vec<_>>();
         assert_eq!(refs(&second), refs(&first));
         assert!(second.summaries().eq(first.summaries()));
@@ -397,8 +441,8 @@ mod tests {
     #[test]
     fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let second = build(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
-        assert_eq!(second.len(), 2);
+        let (second, outcome) = build_over(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
+        assert_eq!((second.len(), outcome), (2, Outcome::Rebuilt));
         let a = second.find("component:default/a").unwrap();
         assert_eq!(second.body_json(a), first.body_json(first.find("component:default/a").unwrap()));
         let b = second.find("component:default/b").unwrap();

@@ -11,6 +11,7 @@ mod hay;
 pub mod health;
 mod prefilter;
 pub mod search;
+pub mod sidecar;
 pub mod store;
 mod table;
 mod text;
@@ -22,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entity, Problem};
 
 /// The format version written in the index header; older files are rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// How the last sync of one source went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +42,10 @@ pub struct SourceState {
     pub last_error: Option<String>,
     /// How many entities the source holds now.
     pub entities: usize,
+    /// Remote sources: the validator (HTTP ETag) of the uid/etag listing
+    /// that the source's entities match exactly, to ask the server next
+    /// time whether it changed.
+    pub listing: Option<String>,
 }
 
 /// One relation of an entity, by index: the type in [`Index::relation_types`],
@@ -148,6 +153,9 @@ pub struct Index {
     pub problems: Vec<Problem>,
     /// Relation type names.
     pub relation_types: Vec<String>,
+    /// The random stamp of the index file this was read from (0 when it
+    /// was not read from a file): a sidecar applies only to its own file.
+    generation: u64,
     /// Entity summaries and canonical refs (entities sorted by ref, then
     /// dangling targets).
     table: table::Table,
@@ -178,26 +186,27 @@ impl Index {
         bodies: Bodies,
     ) -> Index {
         let table = table::Table::new(refs, entities);
-        Index { created, sources, problems, relation_types, table, bodies }
+        Index { created, sources, problems, relation_types, generation: 0, table, bodies }
     }
 
-    /// An index read back from its file.
-    fn from_table(
-        created: u64,
-        sources: Vec<SourceState>,
-        problems: Vec<Problem>,
-        relation_types: Vec<String>,
-        table: table::Table,
-        bodies: Bodies,
-    ) -> Index {
-        Index { created, sources, problems, relation_types, table, bodies }
+    /// An index read back from its file (whose stamp is `generation`).
+    fn from_table(header: store::Header, text: Bodies, bodies: Bodies) -> Index {
+        let store::Header { created, generation, sources, problems, relation_types, columns } = header;
+        Index { created, sources, problems, relation_types, generation, table: table::Table { columns, text }, bodies }
+    }
+
+    /// The random stamp of the index file this index was read from (0 when
+    /// it was built in memory and not read back).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The same entities, relations and bodies with another sync's time,
-    /// source states and problems (a sync that changed no entity).
+    /// source states and problems (a sync that changed no entity). It keeps
+    /// the file stamp: its entities are still those of that file.
     pub fn restamped(&self, created: u64, sources: Vec<SourceState>, problems: Vec<Problem>) -> Index {
         let (relation_types, table, bodies) = (self.relation_types.clone(), self.table.clone(), self.bodies.clone());
-        Index { created, sources, problems, relation_types, table, bodies }
+        Index { created, sources, problems, relation_types, generation: self.generation, table, bodies }
     }
 
     /// An index with nothing in it.
@@ -321,6 +330,16 @@ impl Index {
     pub fn problems_of(&self, i: u32) -> Vec<&Problem> {
         let r = self.ref_of(i);
         self.problems.iter().filter(|p| p.entity.as_deref() == Some(r)).collect()
+    }
+
+    /// Where entity `i`'s source is in [`Index::sources`].
+    pub fn source_of(&self, i: u32) -> Option<usize> {
+        self.table.source(i as usize).map(usize::from)
+    }
+
+    /// The file and line entity `i` was read from (local sources).
+    pub fn origin(&self, i: u32) -> Option<(&str, u32)> {
+        self.table.origin(i as usize)
     }
 
     /// The name of the source entity `i` came from.

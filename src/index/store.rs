@@ -3,6 +3,8 @@
 //! decoded and unmapped; the text and the bodies stay memory-mapped. Written to a
 //! temporary file and renamed into place, so a reader sees the old index or
 //! the new one, never half of either. A lock file keeps two syncs apart.
+//! Each file written gets a random stamp; a [`sidecar`](super::sidecar)
+//! with the same stamp updates its sync times when loaded.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -13,26 +15,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Problem;
 
-use super::table::{Columns, Table};
-use super::{Bodies, FORMAT_VERSION, Index, SourceState};
+use super::table::Columns;
+use super::{Bodies, FORMAT_VERSION, Index, SourceState, sidecar};
 
 const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
 /// Magic, version, then the lengths of the header, the text and the bodies.
 const PREFIX: usize = 16 + 4 + 8 + 8 + 8;
 
+/// The decoded header of an index file.
 #[derive(Deserialize)]
-struct Header {
-    created: u64,
-    sources: Vec<SourceState>,
-    problems: Vec<Problem>,
-    relation_types: Vec<String>,
-    columns: Columns,
+pub(super) struct Header {
+    pub(super) created: u64,
+    pub(super) generation: u64,
+    pub(super) sources: Vec<SourceState>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) relation_types: Vec<String>,
+    pub(super) columns: Columns,
 }
 
 /// [`Header`] as written, borrowing from the index.
 #[derive(Serialize)]
 struct HeaderRef<'a> {
     created: u64,
+    generation: u64,
     sources: &'a [SourceState],
     problems: &'a [Problem],
     relation_types: &'a [String],
@@ -98,9 +103,16 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> LoadError {
     LoadError::Corrupt { path: path.to_path_buf(), reason: reason.into() }
 }
 
-/// Loads the index at `path`; summary text and bodies stay on disk
-/// (memory-mapped).
+/// Loads the index at `path`, with the sync times of its sidecar when
+/// there is one; summary text and bodies stay on disk (memory-mapped).
 pub fn load(path: &Path) -> Result<Index, LoadError> {
+    let mut index = load_file(path)?;
+    sidecar::apply(&mut index, path);
+    Ok(index)
+}
+
+/// Loads the index file at `path` as it was written.
+fn load_file(path: &Path) -> Result<Index, LoadError> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing(path.into())),
@@ -147,23 +159,20 @@ pub fn load(path: &Path) -> Result<Index, LoadError> {
         Bodies::Mapped(std::sync::Arc::new(map), 0..data_len)
     };
     let (text, bodies) = data.split(text_len);
-    Ok(Index::from_table(
-        header.created,
-        header.sources,
-        header.problems,
-        header.relation_types,
-        Table { columns: header.columns, text },
-        bodies,
-    ))
+    Ok(Index::from_table(header, text, bodies))
 }
 
 /// Writes `index` to `path` atomically (temp file in the same folder,
-/// flushed, then renamed over the old one).
-pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
+/// flushed, then renamed over the old one), stamped with a new random
+/// generation, which it returns. A sidecar of the file it replaces no
+/// longer applies (see [`sidecar::remove`]).
+pub fn save(index: &Index, path: &Path) -> std::io::Result<u64> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
+    let generation = fastrand::u64(1..);
     let header = HeaderRef {
         created: index.created,
+        generation,
         sources: &index.sources,
         problems: &index.problems,
         relation_types: &index.relation_types,
@@ -187,10 +196,16 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(generation)
+}
+
+/// Flushes a folder's entries (a rename into it) to disk, where the
+/// platform allows it.
+pub(super) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
 }
 
 /// Creates a folder readable only by its owner (0700 on Unix).
@@ -212,8 +227,8 @@ fn remove_stale_temps(dir: &Path) {
     }
 }
 
-/// The name prefix of temporary index files.
-const TEMP_PREFIX: &str = ".index-";
+/// The name prefix of temporary index and sidecar files.
+pub(super) const TEMP_PREFIX: &str = ".index-";
 
 /// Writes a file readable only by its owner (0600 on Unix), replacing it.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -280,7 +295,7 @@ mod tests {
             entities: vec![ReadEntity { entity: e, file: "f.yaml".into(), line: 2 }],
             problems: vec![Problem::warning("w")],
             files: 1,
-            kept: vec![],
+            ..SourceOutput::default()
         };
         build(
             vec![SourceInput {

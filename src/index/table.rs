@@ -193,6 +193,8 @@ impl Table {
             Field::System => r.system,
             Field::Lifecycle => r.lifecycle,
             Field::Type => r.spec_type,
+            Field::Uid => r.uid,
+            Field::Etag => r.etag,
         }
     }
 
@@ -230,6 +232,12 @@ impl Table {
     pub fn source(&self, i: usize) -> Option<u16> {
         self.columns.rows.get(i).map(|r| r.source)
     }
+
+    /// The file and line entity `i` was read from, when it has a file.
+    pub fn origin(&self, i: usize) -> Option<(&str, u32)> {
+        let r = self.columns.rows.get(i)?;
+        Some((text::read(self.text.bytes(), r.file)?, r.line))
+    }
 }
 
 /// The single-valued text fields that can be read alone with
@@ -250,6 +258,10 @@ pub enum Field {
     Lifecycle,
     /// `spec.type`
     Type,
+    /// `metadata.uid` (remote sources)
+    Uid,
+    /// `metadata.etag` (remote sources)
+    Etag,
 }
 
 /// One entity's summary, borrowed from the [`Table`]: what search, lists and
@@ -413,6 +425,9 @@ mod tests {
         assert_eq!(table.field(0, Field::Owner), Some("group:default/t"));
         assert_eq!(table.field(0, Field::Kind), Some("Component"));
         assert_eq!(table.field(1, Field::System), None);
+        assert_eq!(table.field(0, Field::Uid), None);
+        assert_eq!(table.origin(0), Some(("f.yaml", 7)));
+        assert_eq!(table.origin(5), None);
         assert_eq!(table.tags(0).iter().collect::<Vec<_>>(), ["java", "web"]);
         assert_eq!(table.links(1).len(), 1);
         assert_eq!(table.body(5), None);

@@ -30,6 +30,9 @@ pub struct SourceOutput {
     /// Remote sources: uids unchanged since the previous index, whose
     /// entities are carried over from it.
     pub kept: Vec<String>,
+    /// Remote sources: the validator of the uid/etag listing these
+    /// entities match exactly, when the server gave one.
+    pub listing: Option<String>,
 }
 
 /// Progress of reading one source.
@@ -52,7 +55,9 @@ pub struct ReadContext<'a> {
     /// Called as the source is read.
     pub progress: &'a (dyn Fn(Progress) + Sync),
     /// Remote sources: what the previous index holds (uid → etag).
-    pub known: Option<&'a remote::Known>,
+    pub known: Option<&'a remote::Known<'a>>,
+    /// Remote sources: the validator of the listing `known` matches.
+    pub listing: Option<&'a str>,
     /// Remote sources: fetch everything, ignoring `known`.
     pub full: bool,
 }
@@ -76,13 +81,13 @@ pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<Sourc
             read_dir(&checkout, ctx, &files, true)?
         }
         SourceKind::Backstage(config) => {
-            let out = remote::read(config, ctx.known, ctx.full, ctx.progress)?;
+            let out = remote::read(config, ctx.known, ctx.listing, ctx.full, ctx.progress)?;
             let problems = out.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
             return Ok(SourceOutput { problems, ..out });
         }
     };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
-    Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files, kept: Vec::new() })
+    Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files, ..SourceOutput::default() })
 }
 
 /// Scans `dir`; `untrusted` (a git checkout) keeps Location targets inside it.

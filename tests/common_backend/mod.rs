@@ -78,6 +78,13 @@ impl Backend {
         resp.and_then(|r| r.error_for_status()).and_then(|r| r.json()).unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
+    /// The ETag the backend gives a GET (with the token).
+    pub fn etag(&self, path: &str, query: &[(&str, &str)]) -> Option<String> {
+        let resp = self.http.get(format!("{}{path}", self.url)).query(query).bearer_auth(&self.token).send();
+        let resp = resp.and_then(|r| r.error_for_status()).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        resp.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(String::from)
+    }
+
     /// Sends a request with the token; returns the status.
     pub fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> u16 {
         let mut req = self.http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.token);

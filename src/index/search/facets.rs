@@ -33,7 +33,7 @@ impl Distinct {
                 set.into_iter().collect()
             });
         };
-        // Facets never read the name, the one field not listed.
+        // Facets never read the fields not listed (name, uid, etag).
         let slot = FIELDS.iter().position(|&f| f == field).unwrap_or(0);
         self.fields[slot].get_or_init(|| {
             let set = (0..index.len())

@@ -41,6 +41,15 @@ impl From<Failure> for String {
     }
 }
 
+/// The answer to a conditional GET.
+#[derive(Debug, PartialEq)]
+pub enum Fresh<T> {
+    /// 304: the document is still the one the validator names.
+    NotModified,
+    /// The document as it is now, and its validator (ETag) if it has one.
+    Changed(T, Option<String>),
+}
+
 /// One attempt's failure: message, HTTP status, whether retrying may help.
 type Attempt = (String, Option<StatusCode>, bool);
 
@@ -153,6 +162,47 @@ impl Client {
         self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), json_of)
     }
 
+    /// GET a JSON document read by `parse` (retried), for answers worth
+    /// reading into a type of their own rather than a [`Value`].
+    pub fn get_parsed<T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        parse: impl Fn(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<T, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), |url, body| parsed(url, body, &parse))
+    }
+
+    /// GET a JSON document read by `parse` unless it is still the one
+    /// `validator` (its ETag from last time) names (retried): a conditional
+    /// request (`If-None-Match`), which the server answers with 304 and no
+    /// body when nothing changed.
+    pub fn get_if_changed<T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        validator: Option<&str>,
+        parse: impl Fn(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<Fresh<T>, Failure> {
+        let url = format!("{}{path}", self.base);
+        let request = || {
+            let get = self.http.get(&url).query(query);
+            match validator {
+                Some(v) => get.header(reqwest::header::IF_NONE_MATCH, v),
+                None => get,
+            }
+        };
+        self.attempts(&url, ATTEMPTS, JSON, request, |url, resp| {
+            if resp.status() == StatusCode::NOT_MODIFIED {
+                return Ok(Fresh::NotModified);
+            }
+            let etag = resp.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(String::from);
+            let body = read_body(url, resp, MAX_BODY)?;
+            Ok(Fresh::Changed(parsed(url, &body, &parse)?, etag))
+        })
+    }
+
     /// GET a text document of at most `limit` bytes (retried).
     pub fn get_text(&self, path: &str, limit: u64) -> Result<String, Failure> {
         let url = format!("{}{path}", self.base);
@@ -186,14 +236,14 @@ impl Client {
         self.send(&url, 1, JSON, || self.http.post(&url).query(query).json(body), json_of)
     }
 
-    fn send(
+    fn send<T>(
         &self,
         url: &str,
         attempts: u32,
         accept: &str,
         request: impl Fn() -> RequestBuilder,
-        read: impl Fn(&str, &[u8]) -> Result<Value, Attempt>,
-    ) -> Result<Value, Failure> {
+        read: impl Fn(&str, &[u8]) -> Result<T, Attempt>,
+    ) -> Result<T, Failure> {
         self.attempts(url, attempts, accept, request, |url, resp| read(url, &read_body(url, resp, MAX_BODY)?))
     }
 
@@ -228,7 +278,8 @@ impl Client {
                 req = req.bearer_auth(token);
             }
             let outcome = match req.send() {
-                Ok(resp) if resp.status().is_success() => read(url, resp),
+                // 304 answers the conditional requests of `get_if_changed`.
+                Ok(resp) if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED => read(url, resp),
                 Ok(resp) => Err(self.error_answer(url, resp)),
                 Err(e) => Err((transport_error(url, &e), None, !(e.is_builder() || e.is_redirect()))),
             };
@@ -300,7 +351,12 @@ fn json_of(url: &str, body: &[u8]) -> Result<Value, Attempt> {
     if body.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body).map_err(|e| {
+    parsed(url, body, |b| serde_json::from_slice(b))
+}
+
+/// A successful answer read by `parse`; a cut-off answer may be retried.
+fn parsed<T>(url: &str, body: &[u8], parse: impl Fn(&[u8]) -> serde_json::Result<T>) -> Result<T, Attempt> {
+    parse(body).map_err(|e| {
         let message = format!("{url} answered with something that is not JSON ({e}); is `url` the Backstage backend?");
         (message, None, e.is_eof())
     })

@@ -4,8 +4,10 @@
 //! entities by uid, keeping the unchanged ones from the previous index.
 
 pub mod client;
+mod light;
+mod pages;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
@@ -14,104 +16,66 @@ use crate::model::{Entity, Problem};
 
 use super::{Progress, ReadEntity, SourceOutput};
 use client::Client;
+use pages::{Query, value_page, walk};
 
 /// The catalog API under the base URL.
 pub const CATALOG: &str = "/api/catalog";
-
-/// Fields fetched by an incremental sync's first pass: only what tells a
-/// changed entity from an unchanged one.
-pub const LIGHT_FIELDS: &str = "metadata.uid,metadata.etag";
-
-/// Rows per page of the light pass: its rows are ~100 bytes, so large pages
-/// save round trips (the server answers 10,000 light rows in about the
-/// time of three 1,000-row pages).
-pub const LIGHT_PAGE_SIZE: usize = 10_000;
 
 /// Uids per `/entities/by-query` request fetching changed entities (each
 /// uid is one `filter` parameter of about 60 bytes in the URL).
 pub const BY_UID_BATCH: usize = 100;
 
 /// What the previous index knows of this source: uid → etag.
-pub type Known = HashMap<String, String>;
+pub type Known<'a> = HashMap<&'a str, &'a str>;
 
 /// Reads a remote catalog. `known` (from the previous index) turns on the
-/// incremental sync; `full` forces a full one.
+/// incremental sync, and `listing` (the validator of the listing `known`
+/// matches) lets it ask whether anything changed at all; `full` forces a
+/// full sync.
 pub fn read(
     config: &RemoteConfig,
     known: Option<&Known>,
+    listing: Option<&str>,
     full: bool,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
     let client = Client::new(config)?;
     let mut out = match known {
-        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, progress)?,
-        _ => output(crawl(&client, config, None, progress)?, Vec::new()),
+        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, listing, progress)?,
+        _ => everything(&client, config, progress)?,
     };
     out.problems.extend(client::token_file_warning(&config.token).map(Problem::warning));
     Ok(out)
 }
 
-/// Every page of `/entities/by-query` (optionally only `fields`), with
-/// `limit` and `fields` re-sent on every page and duplicates (same uid)
-/// dropped.
-pub fn crawl(
+/// Fetches every entity, with the validator the server would give their
+/// uid/etag listing when it fits one page and every entity has both.
+fn everything(
     client: &Client,
     config: &RemoteConfig,
-    fields: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<Value>, String> {
-    let limit = if fields == Some(LIGHT_FIELDS) { LIGHT_PAGE_SIZE.max(config.page_size) } else { config.page_size };
-    crawl_filtered(client, &config.filters, limit, fields, progress)
+) -> Result<SourceOutput, String> {
+    let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
+    let items = walk(client, &query, value_page, progress)?;
+    let listed = items.len();
+    let mut out = output(items, Vec::new());
+    let stamps: Option<Vec<(&str, &str)>> = out
+        .entities
+        .iter()
+        .map(|e| {
+            let meta = e.entity.metadata();
+            Some((meta.get("uid")?.as_str()?, meta.get("etag")?.as_str()?))
+        })
+        .collect();
+    let one_page = listed <= light_query(config).limit;
+    let listing = stamps.filter(|s| s.len() == listed && one_page).map(light::expected_validator);
+    out.listing = listing;
+    Ok(out)
 }
 
-/// [`crawl`] with explicit `filter` parameters (alternatives) and page size.
-fn crawl_filtered(
-    client: &Client,
-    filters: &[String],
-    limit: usize,
-    fields: Option<&str>,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<Value>, String> {
-    let mut items = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
-    query.extend(filters.iter().map(|f| ("filter", f.clone())));
-    if let Some(f) = fields {
-        query.push(("fields", f.to_string()));
-    }
-    let mut pages = 0usize;
-    loop {
-        let mut page = client.get_json(&format!("{CATALOG}/entities/by-query"), &query)?;
-        pages += 1;
-        let Some(Value::Array(list)) = page.get_mut("items").map(Value::take) else {
-            return Err(format!(
-                "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
-                client.base()
-            ));
-        };
-        let empty = list.is_empty();
-        for item in list {
-            let uid = item["metadata"]["uid"].as_str();
-            if uid.is_none_or(|u| seen.insert(u.to_string())) {
-                items.push(item);
-            }
-        }
-        let total = page["totalItems"].as_u64().map(|t| t as usize);
-        progress(Progress { done: items.len(), total, unit: "entities" });
-        match page["pageInfo"]["nextCursor"].as_str() {
-            Some(cursor) if !empty => {
-                query = vec![("cursor", cursor.to_string()), ("limit", limit.to_string())];
-                if let Some(f) = fields {
-                    query.push(("fields", f.to_string()));
-                }
-            }
-            _ => break,
-        }
-        if pages > 1_000_000 {
-            return Err("the catalog keeps returning pages; stopping after a million".into());
-        }
-    }
-    Ok(items)
+/// The light pass's query.
+fn light_query(config: &RemoteConfig) -> Query<'_> {
+    Query { filters: &config.filters, limit: light::PAGE_SIZE.max(config.page_size), fields: Some(light::FIELDS) }
 }
 
 fn canonical_of(item: &Value) -> Option<String> {
@@ -121,34 +85,61 @@ fn canonical_of(item: &Value) -> Option<String> {
     Some(crate::model::EntityRef::new(kind, ns, name).canonical())
 }
 
+/// Lists every entity's uid and etag, then fetches by uid those that are
+/// new or whose etag changed; the others are kept from the previous index.
+/// When the listing is still the one `listing` names, every entity is kept.
 fn incremental(
     client: &Client,
     config: &RemoteConfig,
     known: &Known,
+    listing: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
-    let light = crawl(client, config, Some(LIGHT_FIELDS), progress)?;
+    let (stamps, validator) = match light::list(client, &light_query(config), listing, progress)? {
+        light::Listing::Unchanged => {
+            progress(Progress { done: known.len(), total: Some(known.len()), unit: "entities" });
+            let kept = known.keys().map(|uid| uid.to_string()).collect();
+            return Ok(SourceOutput { kept, listing: listing.map(String::from), ..SourceOutput::default() });
+        }
+        light::Listing::Stamps(stamps, validator) => (stamps, validator),
+    };
+    let listed = stamps.len();
+    let all_stamped = stamps.iter().all(|s| s.uid.is_some() && s.etag.is_some());
     let mut kept = Vec::new();
-    let mut changed = Vec::new();
-    for item in &light {
-        let uid = item["metadata"]["uid"].as_str();
-        let etag = item["metadata"]["etag"].as_str();
-        match (uid, etag) {
-            (Some(u), Some(e)) if known.get(u).is_some_and(|k| k == e) => kept.push(u.to_string()),
-            (Some(u), _) => changed.push(u),
-            // Without a uid it cannot be fetched on its own; the full
-            // sync reads it.
-            (None, _) => {}
+    let mut changed = HashMap::new();
+    for light::Stamp { uid, etag } in stamps {
+        // Without a uid it cannot be fetched on its own; the full sync
+        // reads it.
+        let Some(uid) = uid else { continue };
+        match etag {
+            Some(e) if known.get(uid.as_str()).is_some_and(|k| *k == e) => kept.push(uid),
+            _ => {
+                changed.insert(uid, etag);
+            }
         }
     }
+    let uids: Vec<&str> = changed.keys().map(String::as_str).collect();
     let mut fetched = Vec::with_capacity(changed.len());
-    for batch in changed.chunks(BY_UID_BATCH) {
+    for batch in uids.chunks(BY_UID_BATCH) {
         let filters = uid_filters(&config.filters, batch);
+        let query = Query { filters: &filters, limit: config.page_size, fields: None };
         // Missing: deleted between the two passes; it is simply gone.
-        fetched.extend(crawl_filtered(client, &filters, config.page_size, None, &|_| {})?);
-        progress(Progress { done: kept.len() + fetched.len(), total: Some(light.len()), unit: "entities" });
+        fetched.extend(walk(client, &query, value_page, &|_| {})?);
+        progress(Progress { done: kept.len() + fetched.len(), total: Some(listed), unit: "entities" });
     }
-    Ok(output(fetched, kept))
+    let mut out = output(fetched, kept);
+    // The validator stands for this listing; keep it only when the entities
+    // read are exactly the listed ones (none changed again or vanished
+    // between the passes, none unreadable).
+    let as_listed = all_stamped
+        && out.entities.len() == changed.len()
+        && out.entities.iter().all(|e| {
+            let meta = e.entity.metadata();
+            let (uid, etag) = (meta.get("uid").and_then(Value::as_str), meta.get("etag").and_then(Value::as_str));
+            uid.and_then(|u| changed.get(u)).is_some_and(|listed| listed.as_deref() == etag)
+        });
+    out.listing = validator.filter(|_| as_listed);
+    Ok(out)
 }
 
 /// The `filter` parameters that select `uids` within the configured
