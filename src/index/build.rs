@@ -102,7 +102,9 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
                 problems.extend(output.problems);
                 if let (Some(prev), false) = (previous, output.kept.is_empty()) {
                     let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
+                    let from = candidates.len();
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
+                    problems.extend(problems_of_kept(prev, &input.name, &candidates[from..]));
                 }
                 candidates.extend(output.entities.into_iter().map(|r| Candidate {
                     canonical: Cow::Owned(r.entity.canonical_ref()),
@@ -184,6 +186,17 @@ fn keep_unchanged<'p>(
 ) {
     let unchanged = |i: u32| prev.field(i, Field::Uid).is_some_and(|u| kept.contains(u));
     carry_over(prev, name, source, true, unchanged, candidates);
+}
+
+/// What source `name` reported last time about the entities it keeps
+/// unchanged (the catalog's errors for them still hold).
+fn problems_of_kept(prev: &Index, name: &str, kept: &[Candidate<'_>]) -> Vec<Problem> {
+    let refs: HashSet<&str> = kept.iter().map(|c| c.canonical.as_ref()).collect();
+    prev.problems
+        .iter()
+        .filter(|p| p.source.as_deref() == Some(name) && p.entity.as_deref().is_some_and(|e| refs.contains(e)))
+        .cloned()
+        .collect()
 }
 
 /// The previous index's entities of source `name` that `keep` accepts, as
@@ -374,6 +387,24 @@ mod tests {
             index.problems.iter().find(|p| p.message.contains("duplicate entity `group:default/team-a`")).unwrap();
         assert!(dup.message.contains("source `prod`") && dup.message.contains("b.yaml:1"), "{}", dup.message);
         assert_eq!(index.source_name(index.find("group:default/team-a").unwrap()), "prod");
+    }
+
+    #[test]
+    fn the_catalogs_errors_for_kept_entities_are_kept() {
+        let error = |name: &str| {
+            Problem::error(format!("the catalog reports: {name} is broken"))
+                .for_entity(format!("component:default/{name}"))
+                .from_source("prod")
+        };
+        let mut first = remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[]);
+        if let Some(Ok(out)) = &mut first.read {
+            out.problems = vec![error("a"), error("b"), Problem::warning("token file").from_source("prod")];
+        }
+        let first = build(vec![first], None, 10);
+        let second = build(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        assert_eq!(second.problems, [error("a"), error("b")], "the warning is not about an entity kept");
+        let third = build(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&second), 30);
+        assert_eq!(third.problems, [error("a")], "b was fetched again, with no error");
     }
 
     #[test]

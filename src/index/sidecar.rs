@@ -6,7 +6,7 @@
 //! later rewrite of the index supersedes it. Written like the index (temp
 //! file, flushed, renamed; readable by its owner only) under the sync lock.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -98,8 +98,7 @@ fn read(path: &Path, index: &Index) -> Result<Option<SyncState>, String> {
     let bytes = match std::fs::File::open(path) {
         Ok(file) => {
             let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_LEN + 1), &mut bytes)
-                .map_err(|e| e.to_string())?;
+            file.take(MAX_LEN + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
             bytes
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

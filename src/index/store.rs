@@ -164,9 +164,9 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
 
 /// Writes `index` to `path` atomically (temp file in the same folder,
 /// flushed, then renamed over the old one), stamped with a new random
-/// generation, which it returns. A sidecar of the file it replaces no
-/// longer applies (see [`sidecar::remove`]).
-pub fn save(index: &Index, path: &Path) -> std::io::Result<u64> {
+/// generation: a sidecar of the file it replaces no longer applies (see
+/// [`sidecar::remove`]).
+pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let generation = fastrand::u64(1..);
@@ -197,7 +197,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<u64> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
-    Ok(generation)
+    Ok(())
 }
 
 /// Flushes a folder's entries (a rename into it) to disk, where the

@@ -1,6 +1,7 @@
 //! The `backstage` source: mirror a remote Backstage catalog through
 //! `/api/catalog/entities/by-query` cursor pages. A first sync fetches every
-//! entity; later ones fetch only uids and etags, then the new or changed
+//! entity; later ones fetch only uids and etags (asking with the listing's
+//! ETag, so an unchanged catalog answers 304), then the new or changed
 //! entities by uid, keeping the unchanged ones from the previous index.
 
 pub mod client;
