@@ -164,6 +164,16 @@ fn synced(dir: &Path, catalog: &Catalog) -> (Workspace, PathBuf, u64) {
     (ws, index_file, time)
 }
 
+/// [`synced`], then a second sync (in a later second) that changes
+/// nothing, so it writes the sidecar; also the sidecar's path.
+fn synced_twice(dir: &Path, catalog: &Catalog) -> (Workspace, PathBuf, u64, PathBuf) {
+    let (ws, index_file, first) = synced(dir, catalog);
+    wait_past(first);
+    ws.sync(None, false, &|_| {}).expect("no-change sync");
+    let state_file = sidecar::path_for(&index_file);
+    (ws, index_file, first, state_file)
+}
+
 #[test]
 fn a_no_change_sync_keeps_the_index_file_and_shows_the_new_time() {
     let catalog = catalog();
@@ -189,10 +199,7 @@ fn a_no_change_sync_keeps_the_index_file_and_shows_the_new_time() {
 fn a_damaged_sidecar_is_reported_then_replaced_by_the_next_sync() {
     let catalog = catalog();
     let dir = tempfile::tempdir().expect("dir");
-    let (ws, index_file, first) = synced(dir.path(), &catalog);
-    wait_past(first);
-    ws.sync(None, false, &|_| {}).expect("no-change sync");
-    let state_file = sidecar::path_for(&index_file);
+    let (ws, index_file, first, state_file) = synced_twice(dir.path(), &catalog);
     std::fs::write(&state_file, b"{\"format\":1,\"ind").expect("damage the sidecar");
     let loaded = ws.load_index().expect("a damaged sidecar is not fatal");
     assert_eq!(loaded.len(), 3);
@@ -212,10 +219,7 @@ fn a_damaged_sidecar_is_reported_then_replaced_by_the_next_sync() {
 fn a_real_change_rewrites_the_index_and_supersedes_the_sidecar() {
     let catalog = catalog();
     let dir = tempfile::tempdir().expect("dir");
-    let (ws, index_file, first) = synced(dir.path(), &catalog);
-    wait_past(first);
-    ws.sync(None, false, &|_| {}).expect("no-change sync");
-    let state_file = sidecar::path_for(&index_file);
+    let (ws, index_file, _, state_file) = synced_twice(dir.path(), &catalog);
     assert!(state_file.is_file());
     let before = file_state(&index_file);
 
