@@ -33,8 +33,9 @@ impl Distinct {
                 set.into_iter().collect()
             });
         };
-        // Facets never read the fields not listed (name, uid, etag).
-        let slot = FIELDS.iter().position(|&f| f == field).unwrap_or(0);
+        // Facets never read the fields not listed (name, uid, etag): no
+        // value of theirs is offered, so such a facet admits nothing.
+        let Some(slot) = FIELDS.iter().position(|&f| f == field) else { return &[] };
         self.fields[slot].get_or_init(|| {
             let set = (0..index.len())
                 .into_par_iter()
