@@ -764,12 +764,12 @@ fn a_search_started_while_another_runs_narrows_from_the_last_complete_results() 
             _ => None,
         })
         .collect();
-    assert!(matches!(scopes[..], [SearchScope::Narrowing(_), SearchScope::Narrowing(_)]), "{scopes:?}");
+    assert!(matches!(scopes[..], [SearchScope::Narrowing { .. }, SearchScope::Narrowing { .. }]), "{scopes:?}");
     h.finish(held);
     assert_eq!(search_results(&h), settled_results("tra"));
     // After an edit that widens, nothing complete narrows: the whole index.
     let held = h.keys_held("backspace backspace x");
-    assert!(!held.iter().any(|e| matches!(e, Effect::Search { scope: SearchScope::Narrowing(_), .. })));
+    assert!(!held.iter().any(|e| matches!(e, Effect::Search { scope: SearchScope::Narrowing { .. }, .. })));
     h.finish(held);
     assert_eq!(search_results(&h), settled_results("tx"));
 }

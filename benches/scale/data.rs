@@ -91,9 +91,10 @@ fn write_config(path: &Path, root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Syncs once when there is no index yet.
+/// Syncs once when there is no index yet, or the one there cannot be read
+/// (an older format, say).
 pub fn ensure_index(set: &DataSet) -> anyhow::Result<()> {
-    if !set.index_file()?.is_file() {
+    if stagehand::index::store::load(&set.index_file()?).is_err() {
         set.workspace()?.sync(None, true, &|_| {})?;
     }
     Ok(())

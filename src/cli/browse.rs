@@ -92,8 +92,7 @@ pub fn list(ws: &Workspace, kind: Option<&str>, owner: Option<&str>, json: bool)
     let mut q = Query::default();
     q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
     q.facets.extend(owner.map(|o| facet(FacetKey::Owner, o)));
-    let hits: Vec<Hit> =
-        (0..index.len() as u32).filter(|&i| q.admits(&index, i)).map(|entity| Hit { entity, score: 0 }).collect();
+    let hits: Vec<Hit> = (0..index.len() as u32).filter(|&i| q.admits(&index, i)).map(Hit::unranked).collect();
     let mut out = Out::default();
     if json {
         let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, None)).collect();

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 
-pub use rank::{LABEL_TIER, Scope, Stream};
+pub use rank::{LABEL_TIER, Matching, Scope, Stream};
 
 use super::hay::Packed;
 use super::{Field, Index, SummaryRef};
@@ -230,9 +230,18 @@ pub struct Hit {
     /// label when the label matches the whole query, nucleo's score of the
     /// haystack otherwise (0 when no text was typed).
     pub score: u32,
+    /// The part of `score` (without the tier) owed to every atom of the
+    /// query but its last: a search narrowing this query, which only
+    /// changes or adds atoms after those, starts from it.
+    pub base: u32,
 }
 
 impl Hit {
+    /// A result of a query without text.
+    pub fn unranked(entity: u32) -> Hit {
+        Hit { entity, score: 0, base: 0 }
+    }
+
     /// Whether the entity's label (name, title, display name) matched the
     /// whole query.
     pub fn in_label(&self) -> bool {
@@ -265,7 +274,7 @@ pub fn search_streaming(
     if query.text.is_empty() {
         return unranked(index, hay, query, scope, stream);
     }
-    rank::rank(index, hay.get(index), &hay.values, query, &pattern(&query.text), scope, stream)
+    rank::rank(index, hay.get(index), &hay.values, query, Matching::for_index(index), scope, stream)
 }
 
 fn pattern(text: &str) -> Pattern {
@@ -280,13 +289,13 @@ fn unranked(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>, str
     let mut ids: Vec<u32> = match scope {
         Scope::All if query.facets.is_empty() => (0..index.len() as u32).collect(),
         Scope::All => return rank::admitted(index, &hay.values, query, stream),
-        Scope::Rows(hits) | Scope::Narrowing(hits) => {
+        Scope::Rows(hits) | Scope::Narrowing { hits, .. } => {
             let facets = facets::Resolved::new(index, &hay.values, &query.facets);
             hits.iter().map(|h| h.entity).filter(|&i| facets.admit(i)).collect()
         }
     };
     ids.sort_unstable();
-    Some(ids.into_iter().map(|entity| Hit { entity, score: 0 }).collect())
+    Some(ids.into_iter().map(Hit::unranked).collect())
 }
 
 /// Whether the results of `before` can be narrowed to get `after`'s
@@ -382,7 +391,10 @@ mod tests {
         assert!(narrows(&a, &b));
         assert!(!narrows(&b, &a));
         let first = search(&idx, &hay, &a, Scope::All);
-        assert_eq!(search(&idx, &hay, &b, Scope::Narrowing(&first)), search(&idx, &hay, &b, Scope::All));
+        assert_eq!(
+            search(&idx, &hay, &b, Scope::Narrowing { before: &a, hits: &first }),
+            search(&idx, &hay, &b, Scope::All)
+        );
     }
 
     #[test]
@@ -392,11 +404,8 @@ mod tests {
         let all = search(&idx, &hay, &Query::default(), Scope::All);
         assert_eq!(all.iter().map(|h| h.entity).collect::<Vec<_>>(), [0, 1, 2, 3]);
         assert!(!hay.is_built(), "an empty query needs no haystacks");
-        let within = [Hit { entity: 3, score: 9 }, Hit { entity: 1, score: 4 }];
-        assert_eq!(
-            search(&idx, &hay, &Query::default(), Scope::Rows(&within)),
-            [Hit { entity: 1, score: 0 }, Hit { entity: 3, score: 0 }]
-        );
+        let within = [Hit { entity: 3, score: 9, base: 0 }, Hit { entity: 1, score: 4, base: 0 }];
+        assert_eq!(search(&idx, &hay, &Query::default(), Scope::Rows(&within)), [Hit::unranked(1), Hit::unranked(3)]);
     }
 
     #[test]

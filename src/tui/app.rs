@@ -96,8 +96,14 @@ pub enum SearchScope {
     All,
     /// Only these (a list's rows).
     Rows(Arc<Vec<Hit>>),
-    /// The ranked results of a query with text that the new one narrows.
-    Narrowing(Arc<Vec<Hit>>),
+    /// The ranked results (`hits`) of a query with text (`before`) that
+    /// the new one narrows.
+    Narrowing {
+        /// The earlier query.
+        before: Query,
+        /// Its complete results.
+        hits: Arc<Vec<Hit>>,
+    },
 }
 
 impl SearchScope {
@@ -106,7 +112,7 @@ impl SearchScope {
         match self {
             SearchScope::All => Scope::All,
             SearchScope::Rows(rows) => Scope::Rows(rows),
-            SearchScope::Narrowing(hits) => Scope::Narrowing(hits),
+            SearchScope::Narrowing { before, hits } => Scope::Narrowing { before, hits },
         }
     }
 }

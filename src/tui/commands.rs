@@ -470,7 +470,9 @@ fn research(app: &mut App, at: usize) -> Vec<Effect> {
             // Narrow from the newest complete results (those shown, or older
             // ones while a search runs) when the new query only grew from theirs.
             let scope = match &s.settled {
-                Some((before, hits)) if can_narrow(before, &query) => SearchScope::Narrowing(hits.clone()),
+                Some((before, hits)) if can_narrow(before, &query) => {
+                    SearchScope::Narrowing { before: before.clone(), hits: hits.clone() }
+                }
                 _ => SearchScope::All,
             };
             s.query = query.clone();

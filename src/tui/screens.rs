@@ -398,7 +398,7 @@ pub struct ListScreen {
 impl ListScreen {
     /// A list over `rows`.
     pub fn new(title: String, source: ListSource, rows: Vec<u32>, columns: Vec<Column>) -> ListScreen {
-        let rows: Vec<Hit> = rows.into_iter().map(|entity| Hit { entity, score: 0 }).collect();
+        let rows: Vec<Hit> = rows.into_iter().map(Hit::unranked).collect();
         let shown = rows.iter().map(|h| h.entity).collect();
         ListScreen {
             title,

@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 
 use fixedbitset::FixedBitSet;
-use nucleo::pattern::{AtomKind, Pattern};
+use nucleo::pattern::{Atom, AtomKind, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 use rayon::prelude::*;
 
@@ -34,9 +34,15 @@ pub enum Scope<'a> {
     All,
     /// Only these entities (a list's rows, or results without tiers).
     Rows(&'a [Hit]),
-    /// The ranked results of a query with text that this query narrows
-    /// (see [`super::narrows`]): a label match now was a label match then.
-    Narrowing(&'a [Hit]),
+    /// The ranked results (`hits`) of the query `before`, which this query
+    /// narrows (see [`super::narrows`]): a label match now was a label
+    /// match then, and the atoms both queries share are not scored again.
+    Narrowing {
+        /// The earlier query.
+        before: &'a Query,
+        /// Its complete results.
+        hits: &'a [Hit],
+    },
 }
 
 /// How a streamed search reports early and learns it is no longer wanted.
@@ -55,61 +61,82 @@ const PIECE: usize = 2048;
 /// The first wave's size; each next one doubles, up to [`LAST_WAVE`].
 const FIRST_WAVE: usize = 4096;
 const LAST_WAVE: usize = 1 << 17;
-/// In an index of more entities than this, the second tier is scored with
-/// nucleo's greedy matcher (linear) instead of its optimal one (quadratic):
-/// fzf does the same on large input (its v1 algorithm). The same entities
-/// match; order within the tier may differ. Per index, not per search, so
-/// a query ranks the same however it was typed.
+/// In an index of more entities than this, fuzzy atoms are matched
+/// [`Matching::Greedy`].
 const GREEDY_ABOVE: usize = 250_000;
 
-/// Ranks `scope` for `pattern` (the query's text) in two tiers.
+/// How fuzzy atoms are scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matching {
+    /// nucleo's optimal matcher (quadratic): the best match's score.
+    Optimal,
+    /// nucleo's greedy matcher (linear): the same entities match, with the
+    /// score of the leftmost shortest match instead of the best one, as
+    /// fzf's v1 algorithm.
+    Greedy,
+}
+
+impl Matching {
+    /// The matching for an index: greedy past [`GREEDY_ABOVE`] entities.
+    /// Per index, not per search, so a query ranks the same however it was
+    /// typed.
+    pub fn for_index(index: &Index) -> Matching {
+        if index.len() > GREEDY_ABOVE { Matching::Greedy } else { Matching::Optimal }
+    }
+}
+
+/// Ranks `scope` for the query (its facets, then its text) in two tiers.
 pub fn rank(
     index: &Index,
     packed: &Packed,
     values: &Distinct,
     query: &Query,
-    pattern: &Pattern,
+    matching: Matching,
     scope: Scope<'_>,
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
+    let pattern = &super::pattern(&query.text);
+    if let Scope::Narrowing { before, hits } = scope
+        && Shared::between(&super::pattern(&before.text), pattern) == Shared::All(pattern.atoms.len())
+    {
+        // The same atoms and facets (a space typed): the same results.
+        return Some(hits.to_vec());
+    }
     let window = stream.window.max(1);
-    let (all, label_ids) = candidates(index, values, query, scope);
+    let cands = Candidates::new(index, values, query, pattern, scope);
     let perfect = perfect_score(pattern);
     let need = prefilter::required(pattern);
+    let greedy = matching == Matching::Greedy;
+    let atoms = &pattern.atoms[..];
     let mut sent = false;
 
     let label_score = |i: u32, m: &mut Matcher| {
         if !prefilter::may_match(packed.label_mask(i as usize), need) {
             return None;
         }
-        Some(LABEL_TIER + pattern.score(packed.label(i as usize), m)?.min(LABEL_TIER - 1))
+        let start = cands.start(i, true);
+        let (score, base) = score_atoms(atoms, start, packed.label(i as usize), m, greedy)?;
+        Some(Hit { entity: i, score: LABEL_TIER + score.min(LABEL_TIER - 1), base })
     };
     let label_top = perfect.map(|p| LABEL_TIER + p);
-    let mut tier1 = scan(label_ids.as_deref().unwrap_or(&all), label_score, stream, |hits| {
+    let mut tier1 = scan(cands.labels.as_deref().unwrap_or(&cands.all), label_score, stream, |hits| {
         if !sent && let Some(first) = first_perfect(hits, label_top, &[], window) {
             (stream.first_screen)(first);
             sent = true;
         }
     })?;
+    let rest = without(&cands.all, &tier1);
     sort(&mut tier1);
-
-    let mut in_label = FixedBitSet::with_capacity(index.len());
-    for h in &tier1 {
-        in_label.insert(h.entity as usize);
-    }
-    let rest: Vec<u32> = all.into_par_iter().filter(|&i| !in_label.contains(i as usize)).collect();
     if !sent && tier1.len() >= window && !rest.is_empty() {
         (stream.first_screen)(tier1[..window].to_vec());
         sent = true;
     }
-    let greedy = index.len() > GREEDY_ABOVE;
     let hay_score = |i: u32, m: &mut Matcher| {
         if !prefilter::may_match(packed.mask(i as usize), need) {
             return None;
         }
-        let item = packed.item(i as usize);
-        let score = if greedy { greedy_score(pattern, item, m)? } else { pattern.score(item, m)? };
-        Some(score.min(LABEL_TIER - 1))
+        let (score, base) = score_atoms(atoms, cands.start(i, false), packed.item(i as usize), m, greedy)?;
+        Some(Hit { entity: i, score: score.min(LABEL_TIER - 1), base })
     };
     let mut tier2 = scan(&rest, hay_score, stream, |hits| {
         if !sent && let Some(first) = first_perfect(hits, perfect, &tier1, window) {
@@ -132,7 +159,7 @@ pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream
     let mut sent = false;
     scan(
         &ids,
-        |i, _| facets.admit(i).then_some(0),
+        |i, _| facets.admit(i).then(|| Hit::unranked(i)),
         stream,
         |hits| {
             if !sent && hits.len() >= window {
@@ -143,20 +170,131 @@ pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream
     )
 }
 
-/// The candidates in index order, and the label pass's own when fewer.
-fn candidates(index: &Index, values: &Distinct, query: &Query, scope: Scope<'_>) -> (Vec<u32>, Option<Vec<u32>>) {
-    let n = index.len();
-    let facets = Resolved::new(index, values, &query.facets);
-    let admitted = |i: &u32| facets.admit(*i);
-    match scope {
-        Scope::All => ((0..n as u32).into_par_iter().filter(admitted).collect(), None),
-        Scope::Rows(rows) => (in_order(n, rows.iter()).into_iter().filter(admitted).collect(), None),
-        // The earlier query had the same facets: its results passed them.
-        Scope::Narrowing(before) => {
-            let labels = before.iter().take_while(|h| h.in_label());
-            (in_order(n, before.iter()), Some(in_order(n, labels)))
+/// Where scoring a candidate starts: atoms before `from` are known to
+/// score `known` in total; `base` is the earlier query's score of every
+/// atom but its last, used when no atom is left to score.
+#[derive(Debug, Clone, Copy, Default)]
+struct Start {
+    from: usize,
+    known: u32,
+    base: u32,
+}
+
+/// How many of the new pattern's leading atoms an earlier query's scores
+/// cover (nucleo scores a pattern as the sum of its atoms' scores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shared {
+    /// None: every atom is scored.
+    Nothing,
+    /// The earlier query's atoms but its last: a hit's `base` covers them.
+    AllButLast(usize),
+    /// Every atom of the earlier query: a hit's score covers them.
+    All(usize),
+}
+
+impl Shared {
+    fn between(before: &Pattern, after: &Pattern) -> Shared {
+        let (b, a) = (&before.atoms, &after.atoms);
+        let common = b.iter().zip(a).take_while(|(x, y)| x == y).count();
+        if !b.is_empty() && common == b.len() {
+            Shared::All(common)
+        } else if common + 1 == b.len() {
+            Shared::AllButLast(common)
+        } else {
+            Shared::Nothing
         }
     }
+}
+
+/// The entities a search scores, and what an earlier query (narrowed from)
+/// already knows of their scores.
+struct Candidates {
+    /// In index order.
+    all: Vec<u32>,
+    /// The label pass's own, when fewer (narrowing: the earlier label
+    /// matches), in index order.
+    labels: Option<Vec<u32>>,
+    /// The earlier query's results by entity: [`Prior`]s, 0 for none.
+    prior: Option<Vec<u64>>,
+    shared: Shared,
+}
+
+impl Candidates {
+    fn new(index: &Index, values: &Distinct, query: &Query, pattern: &Pattern, scope: Scope<'_>) -> Candidates {
+        let n = index.len();
+        let facets = Resolved::new(index, values, &query.facets);
+        let admitted = |i: &u32| facets.admit(*i);
+        let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
+        match scope {
+            Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
+            Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
+            // The earlier query had the same facets: its results passed them.
+            Scope::Narrowing { before, hits } => {
+                let shared = Shared::between(&super::pattern(&before.text), pattern);
+                if shared == Shared::Nothing {
+                    let labels = hits.iter().take_while(|h| h.in_label());
+                    return Candidates {
+                        all: in_order(n, hits.iter()),
+                        labels: Some(in_order(n, labels)),
+                        prior: None,
+                        shared,
+                    };
+                }
+                let mut prior = vec![0u64; n];
+                for h in hits {
+                    prior[h.entity as usize] = Prior::pack(h);
+                }
+                let (all, labels) = rayon::join(
+                    || (0..n as u32).into_par_iter().filter(|&i| prior[i as usize] != 0).collect(),
+                    || (0..n as u32).into_par_iter().filter(|&i| Prior::unpack(prior[i as usize]).in_label()).collect(),
+                );
+                Candidates { all, labels: Some(labels), prior: Some(prior), shared }
+            }
+        }
+    }
+
+    /// Where scoring entity `i` starts in the label pass (`label`) or the
+    /// second tier: an entity that was a label match is scored afresh in
+    /// the second tier (its earlier scores were of its label).
+    fn start(&self, i: u32, label: bool) -> Start {
+        let Some(prior) = &self.prior else { return Start::default() };
+        let hit = Prior::unpack(prior[i as usize]);
+        if hit.in_label() != label {
+            return Start::default();
+        }
+        match self.shared {
+            Shared::Nothing => Start::default(),
+            Shared::AllButLast(from) => Start { from, known: hit.base, base: hit.base },
+            Shared::All(from) => Start { from, known: hit.fuzzy_score(), base: hit.base },
+        }
+    }
+}
+
+/// A hit's score and base packed in 64 bits, never 0 (a base has 31 bits).
+struct Prior;
+
+impl Prior {
+    const PRESENT: u32 = 1 << 31;
+
+    fn pack(h: &Hit) -> u64 {
+        (u64::from(h.score) << 32) | u64::from(h.base.min(Self::PRESENT - 1) | Self::PRESENT)
+    }
+
+    fn unpack(v: u64) -> Hit {
+        Hit { entity: 0, score: (v >> 32) as u32, base: v as u32 & !Self::PRESENT }
+    }
+}
+
+/// The entities of `all` not in `taken`, both in index order.
+fn without(all: &[u32], taken: &[Hit]) -> Vec<u32> {
+    let mut taken = taken.iter().map(|h| h.entity).peekable();
+    let mut rest = Vec::with_capacity(all.len().saturating_sub(taken.len()));
+    for &i in all {
+        if taken.next_if_eq(&i).is_none() {
+            rest.push(i);
+        }
+    }
+    rest
 }
 
 /// The entities of `hits`, in index order.
@@ -166,6 +304,39 @@ fn in_order<'a>(n: usize, hits: impl Iterator<Item = &'a Hit>) -> Vec<u32> {
         set.insert(h.entity as usize);
     }
     set.ones().map(|i| i as u32).collect()
+}
+
+/// nucleo's score of `atoms` on `haystack` (those before `start.from`
+/// known), and the score of every atom but the last. `None`: no match.
+fn score_atoms(
+    atoms: &[Atom],
+    start: Start,
+    haystack: Utf32Str<'_>,
+    matcher: &mut Matcher,
+    greedy: bool,
+) -> Option<(u32, u32)> {
+    let last = atoms.len().saturating_sub(1);
+    let (mut total, mut base) = (start.known, start.base);
+    for (j, atom) in atoms.iter().enumerate().skip(start.from) {
+        if j == last {
+            base = total;
+        }
+        total += u32::from(atom_score(atom, haystack, matcher, greedy)?);
+    }
+    Some((total, base))
+}
+
+/// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`.
+fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy: bool) -> Option<u16> {
+    if greedy && atom.kind == AtomKind::Fuzzy && !atom.negative {
+        // `Atom::score` first sets the matcher's case and normalisation to
+        // the atom's (documented); on an empty haystack it then returns at
+        // once.
+        let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
+        matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+    } else {
+        atom.score(haystack, matcher)
+    }
 }
 
 /// The highest score nucleo can give `pattern` anywhere: each positive atom
@@ -186,29 +357,11 @@ thread_local! {
     static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
 }
 
-/// [`Pattern::score`] with fuzzy atoms matched greedily.
-fn greedy_score(pattern: &Pattern, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u32> {
-    let mut total = 0u32;
-    for atom in &pattern.atoms {
-        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
-            // `Atom::score` first sets the matcher's case and normalisation
-            // to the atom's (documented); on an empty haystack it then
-            // returns at once.
-            let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
-            matcher.fuzzy_match_greedy(haystack, atom.needle_text())
-        } else {
-            atom.score(haystack, matcher)
-        };
-        total += u32::from(score?);
-    }
-    Some(total)
-}
-
 /// Scores `ids` (in index order) in growing parallel waves; `after_wave`
 /// sees the hits so far, in index order. `None` when cancelled.
 fn scan(
     ids: &[u32],
-    score: impl Fn(u32, &mut Matcher) -> Option<u32> + Sync,
+    score: impl Fn(u32, &mut Matcher) -> Option<Hit> + Sync,
     stream: &Stream<'_>,
     mut after_wave: impl FnMut(&[Hit]),
 ) -> Option<Vec<Hit>> {
@@ -223,10 +376,7 @@ fn scan(
             .par_chunks(PIECE)
             .flat_map_iter(|piece| {
                 MATCHER.with_borrow_mut(|matcher| {
-                    piece
-                        .iter()
-                        .filter_map(|&entity| Some(Hit { entity, score: score(entity, matcher)? }))
-                        .collect::<Vec<_>>()
+                    piece.iter().filter_map(|&entity| score(entity, matcher)).collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -247,9 +397,36 @@ fn first_perfect(hits: &[Hit], top: Option<u32>, ahead: &[Hit], window: usize) -
     (best.len() == wanted).then(|| ahead.iter().copied().chain(best).collect())
 }
 
-/// Best first, ties in index order (which is ref order).
-fn sort(hits: &mut [Hit]) {
-    hits.par_sort_unstable_by_key(|h| (u64::from(u32::MAX - h.score) << 32) | u64::from(h.entity));
+/// Widest score range [`sort`] counts; wider ranges are compared.
+const COUNTED_RANGE: u32 = 1 << 16;
+
+/// Best first, ties in index order (which is ref order). `hits` come in
+/// index order, so a stable counting sort by score does it in linear time;
+/// nucleo's scores of one tier span a few hundred values.
+fn sort(hits: &mut Vec<Hit>) {
+    debug_assert!(hits.windows(2).all(|w| w[0].entity < w[1].entity), "hits in index order");
+    let (Some(low), Some(high)) = (hits.iter().map(|h| h.score).min(), hits.iter().map(|h| h.score).max()) else {
+        return;
+    };
+    if high - low >= COUNTED_RANGE {
+        hits.par_sort_unstable_by_key(|h| (u64::from(u32::MAX - h.score) << 32) | u64::from(h.entity));
+        return;
+    }
+    // Slot of each score, best first: where its first hit goes.
+    let mut slot = vec![0usize; (high - low) as usize + 2];
+    for h in hits.iter() {
+        slot[(high - h.score) as usize + 1] += 1;
+    }
+    for k in 1..slot.len() {
+        slot[k] += slot[k - 1];
+    }
+    let mut ranked = vec![Hit::unranked(0); hits.len()];
+    for h in hits.iter() {
+        let at = &mut slot[(high - h.score) as usize];
+        ranked[*at] = *h;
+        *at += 1;
+    }
+    *hits = ranked;
 }
 
 #[cfg(test)]
@@ -327,14 +504,76 @@ mod tests {
         assert_eq!(first.as_deref(), Some(&all[..25]), "a facet-only first screen is sent early");
     }
 
+    fn ranked(index: &Index, hay: &Haystacks, q: &str, matching: Matching, scope: Scope<'_>) -> Vec<Hit> {
+        let stream = Stream { window: usize::MAX, first_screen: &|_| {}, cancelled: &|| false };
+        rank(index, hay.get(index), &hay.values, &Query::parse(q), matching, scope, &stream).unwrap()
+    }
+
     #[test]
     fn narrowing_per_tier_gives_the_same_results() {
         let index = big();
         let hay = Haystacks::build(&index);
         for (a, b) in [("p", "pa"), ("pa", "pay"), ("le", "led"), ("silver", "silver t"), ("q", "qu 1")] {
             let before = search(&index, &hay, &Query::parse(a), Scope::All);
-            let narrowed = search(&index, &hay, &Query::parse(b), Scope::Narrowing(&before));
+            let narrowed =
+                search(&index, &hay, &Query::parse(b), Scope::Narrowing { before: &Query::parse(a), hits: &before });
             assert_eq!(narrowed, search(&index, &hay, &Query::parse(b), Scope::All), "{a:?} → {b:?}");
+        }
+    }
+
+    /// Typing character by character, each query narrowed from the one
+    /// before (reusing the scores of the atoms they share, or all of them
+    /// when a space is typed) ranks exactly as a search from scratch: the
+    /// same order, scores and bases.
+    #[test]
+    fn typing_with_shared_atoms_ranks_as_searching_afresh() {
+        let index = big();
+        let hay = Haystacks::build(&index);
+        for matching in [Matching::Optimal, Matching::Greedy] {
+            for line in ["silver team 1", "le or  ga", "pay 'gate !quiet x", "a-l 7$ or", "Pay ME"] {
+                let (mut before, mut hits) = (Query::default(), Vec::new());
+                for end in line.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                    let q = Query::parse(&line[..end]);
+                    let fresh = ranked(&index, &hay, &line[..end], matching, Scope::All);
+                    let scope = if super::super::narrows(&before, &q) && !before.text.is_empty() {
+                        Scope::Narrowing { before: &before, hits: &hits }
+                    } else {
+                        Scope::All
+                    };
+                    let typed = ranked(&index, &hay, &line[..end], matching, scope);
+                    assert_eq!(typed, fresh, "{matching:?} {:?}", &line[..end]);
+                    (before, hits) = (q, typed);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_atoms_share_every_score_and_a_grown_last_atom_its_base() {
+        let p = pattern;
+        assert_eq!(Shared::between(&p("ab cd"), &p("ab cd")), Shared::All(2));
+        assert_eq!(Shared::between(&p("ab"), &p("ab c")), Shared::All(1));
+        assert_eq!(Shared::between(&p("ab c"), &p("ab cd")), Shared::AllButLast(1));
+        assert_eq!(Shared::between(&p("a"), &p("ab")), Shared::AllButLast(0));
+        assert_eq!(Shared::between(&p("ab cd"), &p("abx cd")), Shared::Nothing);
+        assert_eq!(Shared::between(&p(""), &p("a")), Shared::Nothing);
+    }
+
+    #[test]
+    fn counting_sort_ranks_as_comparing() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for spread in [1, 300, COUNTED_RANGE + 5] {
+            let mut entity = 0;
+            let mut hits: Vec<Hit> = (0..5000)
+                .map(|_| {
+                    entity += rng.u32(1..4);
+                    Hit { entity, score: LABEL_TIER + rng.u32(0..spread), base: rng.u32(..) }
+                })
+                .collect();
+            let mut compared = hits.clone();
+            compared.sort_by_key(|h| (std::cmp::Reverse(h.score), h.entity));
+            sort(&mut hits);
+            assert_eq!(hits, compared, "spread {spread}");
         }
     }
 
@@ -386,7 +625,10 @@ mod tests {
             for _ in 0..4000 {
                 let hay: String = (0..rng.usize(0..30)).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
                 let hay = Utf32Str::new(&hay, &mut buf);
-                let (optimal, greedy) = (p.score(hay, &mut matcher), greedy_score(&p, hay, &mut matcher));
+                let (optimal, greedy) = (
+                    p.score(hay, &mut matcher),
+                    score_atoms(&p.atoms, Start::default(), hay, &mut matcher, true).map(|(s, _)| s),
+                );
                 assert_eq!(optimal.is_some(), greedy.is_some(), "{q:?} on {hay:?}");
                 assert!(greedy.unwrap_or(0) <= perfect, "{q:?} on {hay:?}");
                 matched += usize::from(greedy.is_some());
@@ -407,7 +649,7 @@ mod tests {
 
     #[test]
     fn the_first_screen_needs_enough_perfect_scores() {
-        let hit = |entity, score| Hit { entity, score };
+        let hit = |entity, score| Hit { entity, score, base: 0 };
         let hits = [hit(1, 9), hit(2, 5), hit(4, 9), hit(7, 9)];
         assert_eq!(first_perfect(&hits, Some(9), &[], 2), Some(vec![hit(1, 9), hit(4, 9)]));
         assert_eq!(first_perfect(&hits, Some(9), &[], 4), None);
