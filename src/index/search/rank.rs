@@ -8,7 +8,10 @@
 //! index order, in waves: nucleo never scores a haystack above the query
 //! matched at the very start of one (its "perfect" score), so once `window`
 //! perfect matches are found in a prefix of the index, no later entity can
-//! displace them and that screen is final.
+//! displace them and that screen is final. A search narrowing an earlier
+//! one scans the earlier label matches best first instead, each bounded by
+//! its earlier score (see [`Climb`]), and scores only the atoms the two
+//! queries do not share.
 
 use std::cell::RefCell;
 
@@ -96,15 +99,28 @@ pub fn rank(
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
     let pattern = &super::pattern(&query.text);
-    if let Scope::Narrowing { before, hits } = scope
-        && Shared::between(&super::pattern(&before.text), pattern) == Shared::All(pattern.atoms.len())
+    let before = match scope {
+        Scope::Narrowing { before, .. } => super::pattern(&before.text),
+        _ => super::pattern(""),
+    };
+    let shared = Shared::between(&before, pattern);
+    if let Scope::Narrowing { hits, .. } = scope
+        && shared == Shared::All(pattern.atoms.len())
     {
         // The same atoms and facets (a space typed): the same results.
         return Some(hits.to_vec());
     }
     let window = stream.window.max(1);
-    let cands = Candidates::new(index, values, query, pattern, scope);
-    let perfect = perfect_score(pattern);
+    let cands = Candidates::new(index, values, query, shared, scope);
+    // An optimal narrowing search that shows a first screen scores labels
+    // in the earlier query's rank order (see [`Climb`]).
+    let climb = match scope {
+        Scope::Narrowing { hits, .. } if matching == Matching::Optimal && stream.window < usize::MAX => {
+            rise(&before, pattern, shared).map(|rise| Climb::new(hits, rise, packed))
+        }
+        _ => None,
+    };
+    let perfect = perfect_of(&pattern.atoms);
     let need = prefilter::required(pattern);
     let greedy = matching == Matching::Greedy;
     let atoms = &pattern.atoms[..];
@@ -119,12 +135,26 @@ pub fn rank(
         Some(Hit { entity: i, score: LABEL_TIER + score.min(LABEL_TIER - 1), base })
     };
     let label_top = perfect.map(|p| LABEL_TIER + p);
-    let mut tier1 = scan(cands.labels.as_deref().unwrap_or(&cands.all), label_score, stream, |hits| {
-        if !sent && let Some(first) = first_perfect(hits, label_top, &[], window) {
+    let label_ids = match &climb {
+        Some(climb) => &climb.ids[..],
+        None => cands.labels.as_deref().unwrap_or(&cands.all),
+    };
+    let mut tier1 = scan(label_ids, label_score, stream, |hits, scanned| {
+        if sent {
+            return;
+        }
+        let first = match &climb {
+            Some(climb) => climb.first_screen(hits, scanned, window),
+            None => first_perfect(hits, label_top, &[], window),
+        };
+        if let Some(first) = first {
             (stream.first_screen)(first);
             sent = true;
         }
     })?;
+    if climb.is_some() {
+        tier1.par_sort_unstable_by_key(|h| h.entity);
+    }
     let rest = without(&cands.all, &tier1);
     sort(&mut tier1);
     if !sent && tier1.len() >= window && !rest.is_empty() {
@@ -138,7 +168,7 @@ pub fn rank(
         let (score, base) = score_atoms(atoms, cands.start(i, false), packed.item(i as usize), m, greedy)?;
         Some(Hit { entity: i, score: score.min(LABEL_TIER - 1), base })
     };
-    let mut tier2 = scan(&rest, hay_score, stream, |hits| {
+    let mut tier2 = scan(&rest, hay_score, stream, |hits, _| {
         if !sent && let Some(first) = first_perfect(hits, perfect, &tier1, window) {
             (stream.first_screen)(first);
             sent = true;
@@ -161,7 +191,7 @@ pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream
         &ids,
         |i, _| facets.admit(i).then(|| Hit::unranked(i)),
         stream,
-        |hits| {
+        |hits, _| {
             if !sent && hits.len() >= window {
                 (stream.first_screen)(hits[..window].to_vec());
                 sent = true;
@@ -220,7 +250,7 @@ struct Candidates {
 }
 
 impl Candidates {
-    fn new(index: &Index, values: &Distinct, query: &Query, pattern: &Pattern, scope: Scope<'_>) -> Candidates {
+    fn new(index: &Index, values: &Distinct, query: &Query, shared: Shared, scope: Scope<'_>) -> Candidates {
         let n = index.len();
         let facets = Resolved::new(index, values, &query.facets);
         let admitted = |i: &u32| facets.admit(*i);
@@ -229,8 +259,7 @@ impl Candidates {
             Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
             Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
             // The earlier query had the same facets: its results passed them.
-            Scope::Narrowing { before, hits } => {
-                let shared = Shared::between(&super::pattern(&before.text), pattern);
+            Scope::Narrowing { hits, .. } => {
                 if shared == Shared::Nothing {
                     let labels = hits.iter().take_while(|h| h.in_label());
                     return Candidates {
@@ -339,13 +368,82 @@ fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy
     }
 }
 
-/// The highest score nucleo can give `pattern` anywhere: each positive atom
+/// The label pass of an optimal narrowing search, in the earlier query's
+/// rank order: no label scores more than its earlier score plus a `rise`
+/// (see [`rise`]), so once `window` scores beat what every label not yet
+/// scored could reach, the first screen is final.
+struct Climb {
+    /// The earlier label matches, best first.
+    ids: Vec<u32>,
+    /// The most each can score now (never rising along `ids`).
+    reach: Vec<u32>,
+}
+
+impl Climb {
+    /// Labels that are not ASCII come first, unbounded: for a one-character
+    /// needle nucleo scores them by a first good match, not the best one.
+    fn new(hits: &[Hit], rise: u32, packed: &Packed) -> Climb {
+        let labels = &hits[..hits.partition_point(|h| h.in_label())];
+        let (wide, ascii): (Vec<&Hit>, Vec<&Hit>) = labels.iter().partition(|h| packed.is_wide(h.entity as usize));
+        let reach = |h: &Hit| if packed.is_wide(h.entity as usize) { u32::MAX } else { h.score.saturating_add(rise) };
+        let order = || wide.iter().chain(&ascii);
+        Climb { ids: order().map(|h| h.entity).collect(), reach: order().map(|h| reach(h)).collect() }
+    }
+
+    /// The first screen, when the hits of the first `scanned` labels settle
+    /// it: `window` of them rank above anything the rest could reach. The
+    /// next label's reach is the most any later one reaches; later labels
+    /// reaching it as well come next in index order (the earlier ranking's
+    /// ties), so a hit of that score ranks first if its ref is lower.
+    fn first_screen(&self, hits: &[Hit], scanned: usize, window: usize) -> Option<Vec<Hit>> {
+        let (limit, next) = (*self.reach.get(scanned)?, self.ids[scanned]);
+        let mut settled: Vec<Hit> =
+            hits.iter().filter(|h| h.score > limit || (h.score == limit && h.entity < next)).copied().collect();
+        if settled.len() < window {
+            return None;
+        }
+        settled.sort_unstable_by_key(|h| (std::cmp::Reverse(h.score), h.entity));
+        settled.truncate(window);
+        Some(settled)
+    }
+}
+
+/// The most one more needle character adds to nucleo's optimal score: a
+/// matched character (16) and the best bonus (a word start after
+/// whitespace, 10). nucleo keeps its constants private; a property test
+/// checks the bound.
+const CHAR_RISE: u32 = 26;
+
+/// How far an entity's optimal score can rise from the earlier pattern's
+/// to this one's, given what they share: each character appended to the
+/// last (fuzzy) atom adds at most [`CHAR_RISE`], each new atom at most its
+/// perfect score. `None` when no bound is known.
+fn rise(before: &Pattern, after: &Pattern, shared: Shared) -> Option<u32> {
+    let (from, grown) = match shared {
+        Shared::Nothing => return None,
+        Shared::All(k) => (k, 0),
+        Shared::AllButLast(k) => {
+            let (was, now) = (before.atoms.get(k)?, after.atoms.get(k)?);
+            // nucleo's substring matchers take the first occurrence, not
+            // the best, so only fuzzy atoms are bounded so.
+            if was.kind != AtomKind::Fuzzy || now.kind != AtomKind::Fuzzy || was.negative || now.negative {
+                return None;
+            }
+            let lower = |a: &Atom| a.needle_text().chars().flat_map(char::to_lowercase).collect::<String>();
+            let appended = lower(now).strip_prefix(lower(was).as_str())?.chars().count();
+            (k + 1, u32::try_from(appended).ok()?.saturating_mul(CHAR_RISE))
+        }
+    };
+    Some(grown.saturating_add(perfect_of(after.atoms.get(from..)?)?))
+}
+
+/// The highest score nucleo can give `atoms` anywhere: each positive atom
 /// matched at the start of a haystack that is just its needle. `None` when
 /// that cannot be worked out (then nothing is ever known early).
-fn perfect_score(pattern: &Pattern) -> Option<u32> {
+fn perfect_of(atoms: &[Atom]) -> Option<u32> {
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut total = 0u32;
-    for atom in pattern.atoms.iter().filter(|a| !a.negative) {
+    for atom in atoms.iter().filter(|a| !a.negative) {
         let needle: Utf32Str<'_> = atom.needle_text();
         total += u32::from(atom.score(needle, &mut matcher)?);
     }
@@ -357,13 +455,14 @@ thread_local! {
     static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
 }
 
-/// Scores `ids` (in index order) in growing parallel waves; `after_wave`
-/// sees the hits so far, in index order. `None` when cancelled.
+/// Scores `ids` in growing parallel waves; `after_wave` sees the hits so
+/// far (in the order of `ids`) and how many ids were scored. `None` when
+/// cancelled.
 fn scan(
     ids: &[u32],
     score: impl Fn(u32, &mut Matcher) -> Option<Hit> + Sync,
     stream: &Stream<'_>,
-    mut after_wave: impl FnMut(&[Hit]),
+    mut after_wave: impl FnMut(&[Hit], usize),
 ) -> Option<Vec<Hit>> {
     let mut hits = Vec::new();
     let (mut at, mut wave) = (0, FIRST_WAVE);
@@ -381,7 +480,7 @@ fn scan(
             })
             .collect();
         hits.extend(found);
-        after_wave(&hits);
+        after_wave(&hits, end);
         (at, wave) = (end, (wave * 2).min(LAST_WAVE));
     }
     Some(hits)
@@ -548,6 +647,87 @@ mod tests {
         }
     }
 
+    /// An optimal narrowing search sends its first screen early from the
+    /// earlier ranking's bound, and it is always the final one.
+    #[test]
+    fn a_first_screen_climbed_from_the_earlier_ranking_is_the_final_one() {
+        let index = big();
+        let hay = Haystacks::build(&index);
+        let (mut early, mut keys) = (0, 0);
+        for window in [1, 10, 40] {
+            for line in ["payments-1", "ledger 7", "silver team 1", "a-led", "Gate", "'order ^qu", "or 1 2"] {
+                let (mut before, mut hits) = (Query::default(), Vec::new());
+                for end in line.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                    let q = Query::parse(&line[..end]);
+                    let scope = if super::super::narrows(&before, &q) && !before.text.is_empty() {
+                        Scope::Narrowing { before: &before, hits: &hits }
+                    } else {
+                        Scope::All
+                    };
+                    let first = Mutex::new(None);
+                    let stream =
+                        Stream { window, first_screen: &|h| *first.lock().unwrap() = Some(h), cancelled: &|| false };
+                    let all =
+                        rank(&index, hay.get(&index), &hay.values, &q, Matching::Optimal, scope, &stream).unwrap();
+                    keys += 1;
+                    if let Some(first) = first.into_inner().unwrap() {
+                        early += 1;
+                        assert_eq!(first, all[..window], "{:?} window {window}", &line[..end]);
+                    }
+                    (before, hits) = (q, all);
+                }
+            }
+        }
+        assert!(early * 2 > keys, "most keys know their first screen early: {early} of {keys}");
+    }
+
+    /// [`CHAR_RISE`] bounds what a character appended to a fuzzy atom adds
+    /// to nucleo's optimal score, in either case; other kinds get no bound.
+    #[test]
+    fn an_appended_character_rises_the_optimal_score_by_at_most_char_rise() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        // ASCII only: `Climb::new` leaves other labels unbounded.
+        let alphabet: Vec<char> = "abcAB -_/.:x1".chars().collect();
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut checked = 0;
+        for _ in 0..60_000 {
+            let hay: String = (0..rng.usize(1..40)).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            let needle: String =
+                (0..rng.usize(1..4)).map(|_| "abcx1"[rng.usize(..5)..].chars().next().unwrap()).collect();
+            let c = alphabet[rng.usize(..alphabet.len())];
+            if c == ' ' {
+                continue;
+            }
+            let prefix = ["", "'", "^"][rng.usize(..3)];
+            let (was, now) = (pattern(&format!("{prefix}{needle}")), pattern(&format!("{prefix}{needle}{c}")));
+            let Some(rise) = rise(&was, &now, Shared::between(&was, &now)) else {
+                assert!(!prefix.is_empty(), "fuzzy atoms are bounded");
+                continue;
+            };
+            let hay = Utf32Str::new(&hay, &mut buf);
+            if let (Some(a), Some(b)) = (was.score(hay, &mut matcher), now.score(hay, &mut matcher)) {
+                checked += 1;
+                assert!(b <= a + rise, "{was:?} → {now:?} on {hay:?}: {a} → {b}");
+            }
+        }
+        assert!(checked > 3000, "needs matches: {checked}");
+    }
+
+    #[test]
+    fn a_climbed_first_screen_waits_for_a_lower_ref_that_may_tie() {
+        let hit = |entity, score| Hit { entity, score, base: 0 };
+        // Entity 8 was ranked above 3; 3 could still reach 100.
+        let climb = Climb { ids: vec![8, 3], reach: vec![120, 100] };
+        assert_eq!(climb.first_screen(&[hit(8, 100)], 1, 1), None, "3 may tie at 100 and rank first");
+        assert_eq!(climb.first_screen(&[hit(8, 101)], 1, 1), Some(vec![hit(8, 101)]));
+        // A later label of the same earlier score has a higher ref.
+        let climb = Climb { ids: vec![2, 3], reach: vec![100, 100] };
+        assert_eq!(climb.first_screen(&[hit(2, 100)], 1, 1), Some(vec![hit(2, 100)]));
+        assert_eq!(climb.first_screen(&[hit(2, 100)], 1, 2), None, "window not full");
+        assert_eq!(climb.first_screen(&[hit(2, 100), hit(3, 90)], 2, 1), None, "all scanned: the pass ends");
+    }
+
     #[test]
     fn the_same_atoms_share_every_score_and_a_grown_last_atom_its_base() {
         let p = pattern;
@@ -597,7 +777,7 @@ mod tests {
         let mut buf = Vec::new();
         for q in queries {
             let p = pattern(q);
-            let perfect = perfect_score(&p).expect("a perfect score");
+            let perfect = perfect_of(&p.atoms).expect("a perfect score");
             let needles: Vec<String> = p.atoms.iter().map(|a| a.needle_text().to_string()).collect();
             for round in 0..4000 {
                 let len = rng.usize(0..24);
@@ -621,7 +801,7 @@ mod tests {
         let mut matched = 0;
         for q in ["a", "abc", "a b", "AB", "'ab", "^ab", "ab$", "é", "abc !z", "b a c", "aé"] {
             let p = pattern(q);
-            let perfect = perfect_score(&p).expect("a perfect score");
+            let perfect = perfect_of(&p.atoms).expect("a perfect score");
             for _ in 0..4000 {
                 let hay: String = (0..rng.usize(0..30)).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
                 let hay = Utf32Str::new(&hay, &mut buf);
@@ -643,7 +823,7 @@ mod tests {
         let mut buf = Vec::new();
         for (q, hay) in [("pay", "payments-api Payments"), ("ana silva", "ana-silva Ana Silva")] {
             let p = pattern(q);
-            assert_eq!(p.score(Utf32Str::new(hay, &mut buf), &mut matcher), perfect_score(&p), "{q}");
+            assert_eq!(p.score(Utf32Str::new(hay, &mut buf), &mut matcher), perfect_of(&p.atoms), "{q}");
         }
     }
 
