@@ -14,6 +14,7 @@
 //! queries do not share.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use fixedbitset::FixedBitSet;
 use nucleo::pattern::{Atom, AtomKind, Pattern};
@@ -244,8 +245,9 @@ struct Candidates {
     /// The label pass's own, when fewer (narrowing: the earlier label
     /// matches), in index order.
     labels: Option<Vec<u32>>,
-    /// The earlier query's results by entity: [`Prior`]s, 0 for none.
-    prior: Option<Vec<u64>>,
+    /// The earlier query's results by entity: [`Prior`]s, 0 for none
+    /// (written in parallel).
+    prior: Option<Vec<AtomicU64>>,
     shared: Shared,
 }
 
@@ -269,14 +271,31 @@ impl Candidates {
                         shared,
                     };
                 }
-                let mut prior = vec![0u64; n];
-                for h in hits {
-                    prior[h.entity as usize] = Prior::pack(h);
+                let prior: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(0)).collect();
+                hits.par_iter().for_each(|h| prior[h.entity as usize].store(Prior::pack(h), Ordering::Relaxed));
+                let (mut all, mut labels) = (Vec::with_capacity(hits.len()), Vec::new());
+                let pieces: Vec<(Vec<u32>, Vec<u32>)> = prior
+                    .par_chunks(PIECE * 16)
+                    .enumerate()
+                    .map(|(k, piece)| {
+                        let (mut all, mut labels) = (Vec::new(), Vec::new());
+                        for (j, p) in piece.iter().enumerate() {
+                            let packed = p.load(Ordering::Relaxed);
+                            if packed != 0 {
+                                let i = (k * PIECE * 16 + j) as u32;
+                                all.push(i);
+                                if Prior::unpack(packed).in_label() {
+                                    labels.push(i);
+                                }
+                            }
+                        }
+                        (all, labels)
+                    })
+                    .collect();
+                for (a, l) in pieces {
+                    all.extend(a);
+                    labels.extend(l);
                 }
-                let (all, labels) = rayon::join(
-                    || (0..n as u32).into_par_iter().filter(|&i| prior[i as usize] != 0).collect(),
-                    || (0..n as u32).into_par_iter().filter(|&i| Prior::unpack(prior[i as usize]).in_label()).collect(),
-                );
                 Candidates { all, labels: Some(labels), prior: Some(prior), shared }
             }
         }
@@ -287,7 +306,7 @@ impl Candidates {
     /// the second tier (its earlier scores were of its label).
     fn start(&self, i: u32, label: bool) -> Start {
         let Some(prior) = &self.prior else { return Start::default() };
-        let hit = Prior::unpack(prior[i as usize]);
+        let hit = Prior::unpack(prior[i as usize].load(Ordering::Relaxed));
         if hit.in_label() != label {
             return Start::default();
         }
