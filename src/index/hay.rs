@@ -101,11 +101,6 @@ impl Packed {
         item.slice(..(self.items[i].label as usize).min(item.len()))
     }
 
-    /// Whether haystack `i` is not all ASCII.
-    pub fn is_wide(&self, i: usize) -> bool {
-        self.items[i].wide
-    }
-
     /// Haystack `i`'s character mask.
     pub fn mask(&self, i: usize) -> u64 {
         self.items[i].mask
