@@ -1,0 +1,219 @@
+//! What a search starts from: the candidates in index order, and what an
+//! earlier query (narrowed from) already knows of their scores. nucleo
+//! scores a pattern as the sum of its atoms' scores, so atoms both queries
+//! share are not scored again.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use fixedbitset::FixedBitSet;
+use nucleo::pattern::{Atom, AtomKind, Pattern};
+use nucleo::{Matcher, Utf32Str};
+use rayon::prelude::*;
+
+use super::super::facets::{Distinct, Resolved};
+use super::super::{Hit, Query};
+use super::Scope;
+use crate::index::Index;
+
+/// Where scoring a candidate starts: atoms before `from` are known to
+/// score `known` in total; `base` is the earlier query's score of every
+/// atom but its last, used when no atom is left to score.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Start {
+    pub(super) from: usize,
+    pub(super) known: u32,
+    pub(super) base: u32,
+}
+
+/// How many of the new pattern's leading atoms an earlier query's scores
+/// cover (nucleo scores a pattern as the sum of its atoms' scores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shared {
+    /// None: every atom is scored.
+    Nothing,
+    /// The earlier query's atoms but its last: a hit's `base` covers them.
+    AllButLast(usize),
+    /// Every atom of the earlier query: a hit's score covers them.
+    All(usize),
+}
+
+impl Shared {
+    pub(super) fn between(before: &Pattern, after: &Pattern) -> Shared {
+        let (b, a) = (&before.atoms, &after.atoms);
+        let common = b.iter().zip(a).take_while(|(x, y)| x == y).count();
+        if !b.is_empty() && common == b.len() {
+            Shared::All(common)
+        } else if common + 1 == b.len() {
+            Shared::AllButLast(common)
+        } else {
+            Shared::Nothing
+        }
+    }
+}
+
+/// The entities a search scores, and what an earlier query (narrowed from)
+/// already knows of their scores.
+pub(super) struct Candidates {
+    /// In index order.
+    pub(super) all: Vec<u32>,
+    /// The label pass's own, when fewer (narrowing: the earlier label
+    /// matches), in index order.
+    pub(super) labels: Option<Vec<u32>>,
+    /// The earlier query's results by entity: [`Prior`]s, 0 for none
+    /// (written in parallel).
+    prior: Option<Vec<AtomicU64>>,
+    shared: Shared,
+}
+
+impl Candidates {
+    pub(super) fn new(index: &Index, values: &Distinct, query: &Query, shared: Shared, scope: Scope<'_>) -> Candidates {
+        let n = index.len();
+        let facets = Resolved::new(index, values, &query.facets);
+        let admitted = |i: &u32| facets.admit(*i);
+        let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
+        match scope {
+            Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
+            Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
+            // The earlier query had the same facets: its results passed them.
+            Scope::Narrowing { hits, .. } => {
+                if shared == Shared::Nothing {
+                    let labels = hits.iter().take_while(|h| h.in_label());
+                    return Candidates {
+                        all: in_order(n, hits.iter()),
+                        labels: Some(in_order(n, labels)),
+                        prior: None,
+                        shared,
+                    };
+                }
+                let prior: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(0)).collect();
+                hits.par_iter().for_each(|h| prior[h.entity as usize].store(Prior::pack(h), Ordering::Relaxed));
+                let (mut all, mut labels) = (Vec::with_capacity(hits.len()), Vec::new());
+                let pieces: Vec<(Vec<u32>, Vec<u32>)> = prior
+                    .par_chunks(super::PIECE * 16)
+                    .enumerate()
+                    .map(|(k, piece)| {
+                        let (mut all, mut labels) = (Vec::new(), Vec::new());
+                        for (j, p) in piece.iter().enumerate() {
+                            let packed = p.load(Ordering::Relaxed);
+                            if packed != 0 {
+                                let i = (k * super::PIECE * 16 + j) as u32;
+                                all.push(i);
+                                if Prior::unpack(packed).in_label() {
+                                    labels.push(i);
+                                }
+                            }
+                        }
+                        (all, labels)
+                    })
+                    .collect();
+                for (a, l) in pieces {
+                    all.extend(a);
+                    labels.extend(l);
+                }
+                Candidates { all, labels: Some(labels), prior: Some(prior), shared }
+            }
+        }
+    }
+
+    /// Where scoring entity `i` starts in the label pass (`label`) or the
+    /// second tier: an entity that was a label match is scored afresh in
+    /// the second tier (its earlier scores were of its label).
+    pub(super) fn start(&self, i: u32, label: bool) -> Start {
+        let Some(prior) = &self.prior else { return Start::default() };
+        let hit = Prior::unpack(prior[i as usize].load(Ordering::Relaxed));
+        if hit.in_label() != label {
+            return Start::default();
+        }
+        match self.shared {
+            Shared::Nothing => Start::default(),
+            Shared::AllButLast(from) => Start { from, known: hit.base, base: hit.base },
+            Shared::All(from) => Start { from, known: hit.fuzzy_score(), base: hit.base },
+        }
+    }
+}
+
+/// A hit's score and base packed in 64 bits, never 0 (a base has 31 bits).
+struct Prior;
+
+impl Prior {
+    const PRESENT: u32 = 1 << 31;
+
+    fn pack(h: &Hit) -> u64 {
+        (u64::from(h.score) << 32) | u64::from(h.base.min(Self::PRESENT - 1) | Self::PRESENT)
+    }
+
+    fn unpack(v: u64) -> Hit {
+        Hit { entity: 0, score: (v >> 32) as u32, base: v as u32 & !Self::PRESENT }
+    }
+}
+
+/// The entities of `all` not in `taken`, both in index order.
+pub(super) fn without(all: &[u32], taken: &[Hit]) -> Vec<u32> {
+    let mut taken = taken.iter().map(|h| h.entity).peekable();
+    let mut rest = Vec::with_capacity(all.len().saturating_sub(taken.len()));
+    for &i in all {
+        if taken.next_if_eq(&i).is_none() {
+            rest.push(i);
+        }
+    }
+    rest
+}
+
+/// The entities of `hits`, in index order.
+fn in_order<'a>(n: usize, hits: impl Iterator<Item = &'a Hit>) -> Vec<u32> {
+    let mut set = FixedBitSet::with_capacity(n);
+    for h in hits {
+        set.insert(h.entity as usize);
+    }
+    set.ones().map(|i| i as u32).collect()
+}
+
+/// nucleo's score of `atoms` on `haystack` (those before `start.from`
+/// known), and the score of every atom but the last. `None`: no match.
+pub(super) fn score_atoms(
+    atoms: &[Atom],
+    start: Start,
+    haystack: Utf32Str<'_>,
+    matcher: &mut Matcher,
+    greedy: bool,
+) -> Option<(u32, u32)> {
+    let last = atoms.len().saturating_sub(1);
+    let (mut total, mut base) = (start.known, start.base);
+    for (j, atom) in atoms.iter().enumerate().skip(start.from) {
+        if j == last {
+            base = total;
+        }
+        total += u32::from(atom_score(atom, haystack, matcher, greedy)?);
+    }
+    Some((total, base))
+}
+
+/// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`.
+fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy: bool) -> Option<u16> {
+    if greedy && atom.kind == AtomKind::Fuzzy && !atom.negative {
+        // `Atom::score` first sets the matcher's case and normalisation to
+        // the atom's (documented); on an empty haystack it then returns at
+        // once.
+        let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
+        matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+    } else {
+        atom.score(haystack, matcher)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::pattern;
+    use super::*;
+
+    #[test]
+    fn the_same_atoms_share_every_score_and_a_grown_last_atom_its_base() {
+        let p = pattern;
+        assert_eq!(Shared::between(&p("ab cd"), &p("ab cd")), Shared::All(2));
+        assert_eq!(Shared::between(&p("ab"), &p("ab c")), Shared::All(1));
+        assert_eq!(Shared::between(&p("ab c"), &p("ab cd")), Shared::AllButLast(1));
+        assert_eq!(Shared::between(&p("a"), &p("ab")), Shared::AllButLast(0));
+        assert_eq!(Shared::between(&p("ab cd"), &p("abx cd")), Shared::Nothing);
+        assert_eq!(Shared::between(&p(""), &p("a")), Shared::Nothing);
+    }
+}
