@@ -44,13 +44,27 @@ pub enum TokenSource {
     Command(String),
     /// A file holding the token.
     File(PathBuf),
+    /// The session `stagehand login` stored for the source `source` in
+    /// `file` (used when none of the three settings is given).
+    Login {
+        /// The source's name, for messages.
+        source: String,
+        /// The token store file.
+        file: PathBuf,
+    },
 }
 
 impl TokenSource {
     /// The config key that supplies the token, for messages.
     pub fn setting(&self) -> String {
         match self {
-            TokenSource::None => "no token is configured: set `token_env`, `token_command` or `token_file`".into(),
+            TokenSource::None => {
+                "no token is configured: set `token_env`, `token_command` or `token_file`, or run `stagehand login`"
+                    .into()
+            }
+            TokenSource::Login { source, .. } => {
+                format!("`stagehand login --source {source}` (run it again if the session expired)")
+            }
             TokenSource::Env(v) => format!("`token_env: {v}`"),
             TokenSource::Command(c) => format!("`token_command: {c}`"),
             TokenSource::File(f) => format!("`token_file: {}`", f.display()),

@@ -78,7 +78,8 @@ impl Workspace {
         };
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
         let display = paths.config_file.display().to_string();
-        let config = Config::parse(&text, &display, home.as_deref())?;
+        let mut config = Config::parse(&text, &display, home.as_deref())?;
+        crate::sources::login::use_stored_sessions(&mut config, &paths.profile_data_dir());
         Ok(Workspace { paths, config, demo: None })
     }
 

@@ -201,6 +201,22 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
     },
+    /// Sign in to a remote catalog with Backstage's CLI flow (works over SSH:
+    /// paste the address the browser ends on, or forward port 8055).
+    Login {
+        /// The remote source to sign in to (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// Only print the address; do not start `$BROWSER`.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Forget (and revoke) the session `stagehand login` stored.
+    Logout {
+        /// The remote source to sign out of (needed when there are several).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
     /// Demo data: generate a synthetic organisation at any size.
     Demo {
         /// What to do.

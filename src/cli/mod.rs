@@ -6,6 +6,7 @@ pub mod args;
 mod browse;
 pub mod docs;
 mod graph;
+mod login;
 mod maintain;
 pub mod output;
 mod remote;
@@ -52,6 +53,8 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
         Command::Refresh { reference } => remote::refresh(ws, &reference),
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
+        Command::Login { source, no_browser } => login::login(ws, source.as_deref(), no_browser),
+        Command::Logout { source } => login::logout(ws, source.as_deref()),
         Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
             maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
         }

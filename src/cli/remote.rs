@@ -56,6 +56,9 @@ pub fn whoami(ws: &Workspace, source: Option<&str>) -> anyhow::Result<u8> {
     let user = remote::whoami(&config).map_err(anyhow::Error::msg)?;
     let mut out = Out::default();
     out.line(&format!("{user} (according to `{name}`)"));
+    if let Some(note) = super::login::session_note(&config.token) {
+        out.line(&note);
+    }
     out.flush()?;
     Ok(0)
 }

@@ -6,6 +6,7 @@ pub mod catalog_file;
 pub mod dir;
 pub mod fanout;
 pub mod git;
+pub mod login;
 pub mod placeholders;
 pub mod read;
 pub mod registered;

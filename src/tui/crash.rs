@@ -126,6 +126,14 @@ fn secrets(config: &Config) -> Vec<String> {
             match &remote.token {
                 TokenSource::Env(var) => out.extend(std::env::var(var).ok()),
                 TokenSource::File(path) => out.extend(std::fs::read_to_string(path).ok()),
+                TokenSource::Login { file, .. } => out.extend(
+                    crate::sources::login::store::load(file)
+                        .ok()
+                        .flatten()
+                        .into_iter()
+                        .flat_map(|s| [Some(s.access_token), s.refresh_token])
+                        .flatten(),
+                ),
                 TokenSource::Command(_) | TokenSource::None => {}
             }
         }

@@ -40,6 +40,12 @@ impl Backend {
     /// Starts a backend on `files` (catalog locations) with extra
     /// `start.sh` options; `None` (after printing why) when it cannot run here.
     pub fn start(test: &str, files: &[PathBuf], options: &[&str]) -> Option<Backend> {
+        Backend::start_with_env(test, files, options, &[])
+    }
+
+    /// [`Backend::start`] with extra environment variables for the backend
+    /// process (`NODE_ENV=development`, say).
+    pub fn start_with_env(test: &str, files: &[PathBuf], options: &[&str], env: &[(&str, &str)]) -> Option<Backend> {
         if Command::new("node").arg("--version").output().is_err() {
             eprintln!("SKIP {test}: node is not installed");
             return None;
@@ -56,6 +62,7 @@ impl Backend {
             .args(options)
             .args(files)
             .env("STATE", state.path())
+            .envs(env.iter().copied())
             .output()
             .expect("run start.sh");
         let stdout = String::from_utf8_lossy(&output.stdout);

@@ -64,10 +64,12 @@ pub struct Client {
     backoff: Duration,
 }
 
-/// Reads the token from where the config says. Errors never contain it.
-pub fn resolve_token(source: &TokenSource) -> Result<Option<String>, String> {
+/// Reads the token from where the config says (a stored login is renewed
+/// through `http` when it has expired). Errors never contain it.
+pub fn resolve_token(source: &TokenSource, http: &Http) -> Result<Option<String>, String> {
     let token = match source {
         TokenSource::None => return Ok(None),
+        TokenSource::Login { source, file } => return crate::sources::login::token::access_token(http, source, file),
         TokenSource::Env(var) => {
             std::env::var(var).map_err(|_| format!("environment variable {var} (token_env) is not set"))?
         }
@@ -129,10 +131,11 @@ impl Client {
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder.build().map_err(|e| format!("cannot set up HTTPS: {e}"))?;
+        let token = resolve_token(&config.token, &http)?;
         Ok(Client {
             http,
             base: config.url.trim_end_matches('/').to_string(),
-            token: resolve_token(&config.token)?,
+            token,
             token_setting: config.token.setting(),
             backoff: Duration::from_millis(250),
         })
@@ -154,6 +157,12 @@ impl Client {
     /// The backend's base URL.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The HTTP client with the source's TLS, proxy and timeout settings
+    /// but no token, for protocols with error bodies of their own (OAuth).
+    pub fn http(&self) -> &Http {
+        &self.http
     }
 
     /// GET a JSON document (retried).
@@ -411,15 +420,18 @@ mod tests {
 
     #[test]
     fn tokens_come_from_env_file_or_command() {
-        assert_eq!(resolve_token(&TokenSource::None).unwrap(), None);
+        assert_eq!(resolve_token(&TokenSource::None, &Http::new()).unwrap(), None);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("t");
         std::fs::write(&file, "  s3cret\n").unwrap();
-        assert_eq!(resolve_token(&TokenSource::File(file)).unwrap().as_deref(), Some("s3cret"));
-        assert_eq!(resolve_token(&TokenSource::Command("echo tok".into())).unwrap().as_deref(), Some("tok"));
-        let err = resolve_token(&TokenSource::Command("echo oops >&2; exit 3".into())).unwrap_err();
+        assert_eq!(resolve_token(&TokenSource::File(file), &Http::new()).unwrap().as_deref(), Some("s3cret"));
+        assert_eq!(
+            resolve_token(&TokenSource::Command("echo tok".into()), &Http::new()).unwrap().as_deref(),
+            Some("tok")
+        );
+        let err = resolve_token(&TokenSource::Command("echo oops >&2; exit 3".into()), &Http::new()).unwrap_err();
         assert!(err.contains("token_command failed") && err.contains("oops"));
-        let err = resolve_token(&TokenSource::Env("STAGEHAND_SURELY_UNSET_VAR".into())).unwrap_err();
+        let err = resolve_token(&TokenSource::Env("STAGEHAND_SURELY_UNSET_VAR".into()), &Http::new()).unwrap_err();
         assert!(err.contains("STAGEHAND_SURELY_UNSET_VAR"));
         #[cfg(unix)]
         {
