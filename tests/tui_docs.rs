@@ -4,8 +4,8 @@
 
 mod common_tui;
 
-use stagehand::tui::app::Screen;
 use stagehand::tui::docs::{DocsView, Focus, NavRowKind};
+use stagehand::tui::screens::Screen;
 use stagehand::tui::screens::Tab;
 
 use common_tui::*;

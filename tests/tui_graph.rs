@@ -12,9 +12,10 @@ use ratatui::buffer::Buffer;
 use stagehand::index::graph::{self, GraphOptions, neighbourhood};
 use stagehand::index::graph_tree::{TreeItem, tree};
 use stagehand::index::health::HealthKind;
-use stagehand::tui::app::{Level, Screen};
+use stagehand::tui::app::Level;
 use stagehand::tui::entity_page::{graph_lines, outline_lines};
 use stagehand::tui::keymap::Keymap;
+use stagehand::tui::screens::Screen;
 use stagehand::tui::screens::{EntityScreen, GRAPH_PER_NODE, ListSource, MAX_GRAPH_DEPTH, Tab};
 use stagehand::tui::theme::Slot;
 

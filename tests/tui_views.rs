@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
 use stagehand::index::search::match_positions;
-use stagehand::tui::app::{Level, Overlay, Screen};
+use stagehand::tui::app::{Level, Overlay};
 use stagehand::tui::keymap::Keymap;
+use stagehand::tui::screens::Screen;
 use stagehand::tui::screens::{Column, Tab};
 use stagehand::tui::theme::{Slot, Theme};
 
@@ -721,7 +722,8 @@ fn clearing_a_list_filter_while_its_search_runs_shows_every_row() {
 
 #[test]
 fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
-    use stagehand::tui::app::{Effect, Msg};
+    use stagehand::tui::app::Msg;
+    use stagehand::tui::effects::Effect;
     use stagehand::tui::effects::{EffectContext, perform};
     use std::sync::{Arc, Mutex};
 
@@ -752,7 +754,7 @@ fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
 
 #[test]
 fn a_search_started_while_another_runs_narrows_from_the_last_complete_results() {
-    use stagehand::tui::app::{Effect, SearchScope};
+    use stagehand::tui::effects::{Effect, SearchScope};
     let mut h = Harness::demo();
     h.type_text("t");
     // "tr" is still running when "a" is typed: "tra" narrows from "t".

@@ -5,7 +5,7 @@
 
 mod common_tui;
 
-use stagehand::tui::app::Screen;
+use stagehand::tui::screens::Screen;
 use stagehand::tui::wizard::Stage;
 
 use common_tui::*;

@@ -13,8 +13,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use stagehand::tui::app::Screen;
 use stagehand::tui::keymap::Keymap;
+use stagehand::tui::screens::Screen;
 use stagehand::tui::wizard::Stage;
 use stagehand::workspace::Workspace;
 

@@ -9,9 +9,11 @@ use crate::model::sanitize;
 use crate::workspace::SyncEvent;
 
 use super::action::Action;
-use super::app::{App, Effect, Level, Loaded, Overlay, Palette, Screen, SearchScope, SyncStatus};
+use super::app::{App, Level, Loaded, Overlay, Palette, SyncStatus};
+use super::effects::{Effect, SearchScope};
 use super::input::LineInput;
-use super::screens::{Column, EntityScreen, HealthScreen, ListScreen, ListSource, ProblemsScreen, Selection};
+use super::navigation::{self, Nav};
+use super::screens::{Column, EntityScreen, HealthScreen, ListScreen, ListSource, ProblemsScreen, Screen, Selection};
 use super::theme::Theme;
 use super::update::can_narrow;
 
@@ -167,7 +169,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         "search" => {
-            app.stack.truncate(1);
+            navigation::home(app);
             if let Screen::Search(s) = app.screen_mut() {
                 s.input.set(&arg);
                 s.focus = super::screens::SearchFocus::Query;
@@ -206,8 +208,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
 }
 
 fn push(app: &mut App, screen: Screen) {
-    app.forward.clear();
-    app.stack.push(screen);
+    navigation::go(app, Nav::Push(Box::new(screen)));
 }
 
 fn columns_for(kind: &str) -> Vec<Column> {

@@ -2,11 +2,12 @@
 //! structure) and the graph: moving, opening, folding, depth and filters.
 
 use super::action::Action;
-use super::app::{App, Effect, Level, Screen};
+use super::app::{App, Level};
+use super::effects::Effect;
 use super::entity_page::{GraphChoice, graph_choice, graph_lines, outline_lines};
+use super::navigation::open_entity;
 use super::outline::LineKind;
-use super::screens::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Tab};
-use super::update::open_entity;
+use super::screens::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Screen, Tab};
 
 /// What the page asks for after an action.
 enum Outcome {

@@ -72,13 +72,14 @@ pub const NOTABLE_ANNOTATIONS: [&str; 8] = [
 ];
 
 /// Stores a loaded entity in its page, with the YAML and API texts built.
-pub fn fill(page: &mut EntityScreen, result: Result<Box<Entity>, String>) {
+/// `generation` is the app's counter (a Docs tab gets one).
+pub fn fill(page: &mut EntityScreen, result: Result<Box<Entity>, String>, generation: &mut u64) {
     if let Ok(entity) = &result {
         page.yaml = serde_yaml::to_string(&**entity).unwrap_or_else(|e| format!("cannot show as YAML: {e}"));
         page.api = api_lines(entity);
     }
     page.body = Some(result);
-    super::docs::lifecycle::attach(page);
+    super::docs::lifecycle::attach(page, generation);
 }
 
 /// The API tab: a summary of the definition (OpenAPI title, servers and

@@ -13,6 +13,7 @@ pub mod entity_actions;
 pub mod entity_page;
 pub mod input;
 pub mod keymap;
+pub mod navigation;
 pub mod outline;
 pub mod runtime;
 pub mod screens;

@@ -1,19 +1,19 @@
 //! `update`: the only place the TUI state changes. No I/O here: work that
 //! reads or writes is returned as [`Effect`]s.
 
-use std::sync::Arc;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::index::search::{Query, narrows};
 
 use super::action::Action;
-use super::app::{App, Effect, Level, Loaded, Msg, Overlay, Screen};
+use super::app::{App, Level, Loaded, Msg, Overlay};
 use super::commands;
+use super::effects::Effect;
 use super::entity_actions;
 use super::entity_page;
 use super::keymap::{Context, Resolution, resolve};
-use super::screens::{EntityScreen, SearchFocus, Tab};
+use super::navigation::{self, index_id, open_entity};
+use super::screens::{EntityScreen, Screen, SearchFocus, Tab};
 
 /// Applies one message; returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -54,13 +54,14 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::EntityLoaded { entity, index_id, result } => {
+            let generation = &mut app.generation;
             for screen in app.stack.iter_mut().chain(app.forward.iter_mut()) {
                 if let Screen::Entity(page) = screen
                     && page.entity == entity
                     && page.index_id == index_id
                     && page.body.is_none()
                 {
-                    entity_page::fill(page, result.clone());
+                    entity_page::fill(page, result.clone(), generation);
                 }
             }
             Vec::new()
@@ -95,10 +96,11 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Refreshed(Ok(entity)) => {
             let r = entity.canonical_ref();
-            if let Screen::Entity(page) = app.screen_mut()
+            let generation = &mut app.generation;
+            if let Some(Screen::Entity(page)) = app.stack.last_mut()
                 && page.canonical == r
             {
-                entity_page::fill(page, Ok(entity));
+                entity_page::fill(page, Ok(entity), generation);
             }
             app.flash(format!("refreshed {r} from its catalog; :sync updates the index"), Level::Info);
             Vec::new()
@@ -124,11 +126,6 @@ fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// Identity of an index, to tell a fresh index from the old one.
-pub fn index_id(loaded: &Loaded) -> usize {
-    Arc::as_ptr(&loaded.index) as usize
-}
-
 /// After a load or sync: keep every screen on the same entities (by ref)
 /// and re-run searches.
 fn refresh_after_new_index(app: &mut App, loaded: Loaded) -> Vec<Effect> {
@@ -139,14 +136,8 @@ fn refresh_after_new_index(app: &mut App, loaded: Loaded) -> Vec<Effect> {
     app.loaded = Some(loaded.clone());
     let id = index_id(&loaded);
     let mut effects = Vec::new();
-    let old_stack = std::mem::take(&mut app.stack);
-    app.forward.clear();
-    for screen in old_stack {
-        match commands::carry_over(screen, &loaded, id, &app.starred, selected_ref.clone()) {
-            Some(s) => app.stack.push(s),
-            None => continue,
-        }
-    }
+    let starred = app.starred.clone();
+    navigation::rebuild(app, |screen| commands::carry_over(screen, &loaded, id, &starred, selected_ref.clone()));
     for i in 0..app.stack.len() {
         if let Screen::Entity(page) = &app.stack[i] {
             effects.push(Effect::LoadEntity { index: loaded.index.clone(), entity: page.entity });
@@ -268,9 +259,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Forward => {
-            if let Some(screen) = app.forward.pop() {
-                app.stack.push(screen);
-            }
+            navigation::forward(app);
             Vec::new()
         }
         Action::ToggleStar => commands::toggle_star(app),
@@ -330,21 +319,8 @@ pub fn back(app: &mut App) -> Vec<Effect> {
     if leave_filter {
         return Vec::new();
     }
-    if let Some(screen) = app.stack.pop() {
-        app.forward.push(screen);
-    }
+    navigation::back(app);
     Vec::new()
-}
-
-/// Opens an entity page on top of the stack.
-pub fn open_entity(app: &mut App, entity: u32) -> Vec<Effect> {
-    let Some(loaded) = app.loaded.clone() else { return Vec::new() };
-    if entity as usize >= loaded.index.len() {
-        return Vec::new();
-    }
-    app.forward.clear();
-    app.stack.push(Screen::Entity(Box::new(EntityScreen::new(&loaded.index, entity, index_id(&loaded)))));
-    vec![Effect::LoadEntity { index: loaded.index.clone(), entity }]
 }
 
 fn screen_action(app: &mut App, action: Action) -> Vec<Effect> {

@@ -16,7 +16,7 @@ use crate::scaffold::runner::{RunError, RunResult, StepStatus};
 use crate::scaffold::{Template, repo_url, validate, values};
 
 use super::input::LineInput;
-use super::screens::Selection;
+use super::screens::selection::Selection;
 
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,9 +14,12 @@ use crate::scaffold::runner::{RunInput, RunOptions, StepStatus};
 use crate::scaffold::{Template, repo_url, template::base_dir_of, values};
 
 use super::action::Action;
-use super::app::{App, Effect, Level, Screen};
+use super::app::{App, Level};
+use super::effects::Effect;
 use super::input::LineInput;
-use super::screens::Selection;
+use super::navigation::{self, Nav};
+use super::screens::Screen;
+use super::screens::selection::Selection;
 use super::wizard::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen};
 
 /// Opens the wizard on Template entity `i`.
@@ -27,9 +30,8 @@ pub fn open(app: &mut App, i: u32) -> Vec<Effect> {
     let backends = app.index().remote_sources().into_iter().map(String::from).collect();
     match template {
         Ok(t) => {
-            app.forward.clear();
             let w = WizardScreen::new(t).with_backends(source, backends);
-            app.stack.push(Screen::Wizard(Box::new(w)));
+            return navigation::go(app, Nav::Push(Box::new(Screen::Wizard(Box::new(w)))));
         }
         Err(e) => app.flash(format!("cannot open the template: {e}"), Level::Error),
     }
@@ -97,7 +99,7 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 Action::NextPane => next_page(w),
                 Action::PrevPane | Action::Back | Action::Quit => {
                     if w.page == 0 {
-                        app.stack.pop();
+                        return Some(navigation::go(app, Nav::Leave));
                     } else {
                         w.page -= 1;
                         w.sel = Selection::default();
@@ -135,9 +137,7 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                     w.cancel.store(true, Ordering::Relaxed);
                     app.flash("cancelling after the current step…", Level::Warning);
                 }
-                Action::Back | Action::Quit => {
-                    app.stack.pop();
-                }
+                Action::Back | Action::Quit => return Some(navigation::go(app, Nav::Leave)),
                 Action::OpenLink => return Some(open_output_link(app)),
                 _ => return None,
             }

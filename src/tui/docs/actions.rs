@@ -6,11 +6,12 @@ use crate::docs::render::Rendered;
 use crate::docs::site::LinkTarget;
 
 use super::super::action::Action;
-use super::super::app::{App, Effect, Level, Screen};
+use super::super::app::{App, Level};
+use super::super::effects::Effect;
 use super::super::input::LineInput;
+use super::super::navigation::{self, Nav};
+use super::super::screens::Screen;
 use super::super::screens::Tab;
-use super::super::update::back;
-use super::lifecycle::open_entity_docs;
 use super::{DocsTarget, DocsView, Focus, NavRowKind, content_width};
 
 /// The docs view of the top screen, when its Docs tab is showing.
@@ -44,11 +45,8 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         if action == Action::Select {
             let hit = s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).cloned()?;
             let term = s.term.clone();
-            return Some(open_entity_docs(
-                app,
-                hit.entity,
-                DocsTarget { page: hit.page, anchor: None, term: Some(term) },
-            ));
+            let target = DocsTarget { page: hit.page, anchor: None, term: Some(term) };
+            return Some(navigation::go(app, Nav::OpenDocs(hit.entity, target)));
         }
         return None;
     }
@@ -137,7 +135,7 @@ pub fn handle(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 view.forward.push((view.page, view.scroll));
                 jump(view, page, scroll);
             }
-            None => return Some(back(app)),
+            None => return Some(navigation::go(app, Nav::Back)),
         },
         (_, Action::HistoryForward) => {
             if let Some((page, scroll)) = view.forward.pop() {

@@ -2,25 +2,18 @@
 //! and renders it needs after each update, storing effect results, and the
 //! `:docs` / `:docs-search` commands.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::super::app::{App, Effect, Level, Screen};
-use super::super::screens::{EntityScreen, Tab};
-use super::super::update::open_entity;
+use super::super::app::{App, Level};
+use super::super::effects::Effect;
+use super::super::effects::docs::DocsEffect;
+use super::super::navigation::{self, Nav};
+use super::super::screens::{EntityScreen, Screen, Tab};
 use super::actions::run_search;
-use super::{DocsEffect, DocsMsg, DocsSearchScreen, DocsTarget, DocsView, Status, content_width, doc_theme};
-
-static GENERATION: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh generation for a docs view or search.
-pub fn next_generation() -> u64 {
-    GENERATION.fetch_add(1, Ordering::Relaxed)
-}
+use super::{DocsMsg, DocsSearchScreen, DocsTarget, DocsView, Status, content_width, doc_theme};
 
 /// Gives a loaded entity page its Docs tab (last, so the other tabs keep
 /// their places) when the entity has a TechDocs annotation; honours a
-/// pending `:docs`.
-pub fn attach(page: &mut EntityScreen) {
+/// pending `:docs`. `generation` is the app's counter.
+pub fn attach(page: &mut EntityScreen, generation: &mut u64) {
     let Some(Ok(entity)) = &page.body else { return };
     if !crate::docs::has_docs(entity) || page.tabs.contains(&Tab::Docs) {
         return;
@@ -28,7 +21,8 @@ pub fn attach(page: &mut EntityScreen) {
     page.tabs.push(Tab::Docs);
     let target = page.want_docs.take();
     let wanted = target.is_some();
-    page.docs = Some(Box::new(DocsView::new(next_generation(), target)));
+    *generation += 1;
+    page.docs = Some(Box::new(DocsView::new(*generation, target)));
     if wanted {
         page.show(Tab::Docs);
     }
@@ -191,15 +185,7 @@ pub fn open_docs(app: &mut App, reference: &str) -> Vec<Effect> {
         app.flash(text, Level::Error);
         return Vec::new();
     };
-    open_entity_docs(app, entity, DocsTarget::default())
-}
-
-pub(super) fn open_entity_docs(app: &mut App, entity: u32, target: DocsTarget) -> Vec<Effect> {
-    let effects = open_entity(app, entity);
-    if let Some(Screen::Entity(e)) = app.stack.last_mut() {
-        e.want_docs = Some(target);
-    }
-    effects
+    navigation::go(app, Nav::OpenDocs(entity, DocsTarget::default()))
 }
 
 /// `:docs-search TERM`.
@@ -209,13 +195,8 @@ pub fn search_docs(app: &mut App, term: &str) -> Vec<Effect> {
         app.flash("usage: :docs-search TERM", Level::Error);
         return Vec::new();
     }
-    let generation = next_generation();
-    app.forward.clear();
-    app.stack.push(Screen::DocsSearch(Box::new(DocsSearchScreen {
-        term: term.trim().to_string(),
-        hits: None,
-        sel: Default::default(),
-        generation,
-    })));
+    let generation = app.next_generation();
+    let screen = DocsSearchScreen { term: term.trim().to_string(), hits: None, sel: Default::default(), generation };
+    navigation::go(app, Nav::Push(Box::new(Screen::DocsSearch(Box::new(screen)))));
     vec![Effect::Docs(DocsEffect::Search { index: loaded.index.clone(), term: term.trim().to_string(), generation })]
 }

@@ -1,11 +1,9 @@
 //! The Docs tab: an entity's TechDocs with a nav tree, page content, a
 //! table of contents, in-page search, links and history; and the
-//! `:docs-search` results. State lives here; [`actions`] changes it,
-//! [`effects`] opens sites and renders pages off the UI thread, and
-//! `views::docs` draws it.
+//! `:docs-search` results. State lives here; [`actions`] changes it, and
+//! `views::docs` draws it; effects/docs.rs opens and renders off the UI thread.
 
 pub mod actions;
-pub mod effects;
 pub mod lifecycle;
 
 use std::cell::Cell;
@@ -16,10 +14,9 @@ use crate::docs::OpenDocs;
 use crate::docs::render::{DocTheme, Prepared, Rendered};
 use crate::docs::search::DocHit;
 use crate::docs::site::NavNode;
-use crate::index::Index;
 
 use super::input::LineInput;
-use super::screens::Selection;
+use super::screens::selection::Selection;
 use super::theme::{Slot, Theme};
 
 /// Width of the nav sidebar (with its separator).
@@ -56,43 +53,6 @@ pub enum DocsMsg {
         generation: u64,
         /// Pages found.
         hits: Vec<DocHit>,
-    },
-}
-
-/// Work for a docs effect.
-pub enum DocsEffect {
-    /// Locate and read an entity's docs.
-    Open {
-        /// The index.
-        index: Arc<Index>,
-        /// The entity.
-        entity: u32,
-        /// The view's generation.
-        generation: u64,
-    },
-    /// Render a page for a width.
-    Render {
-        /// The site.
-        docs: Arc<OpenDocs>,
-        /// The page.
-        page: usize,
-        /// The width.
-        width: u16,
-        /// Its prepared form, when known.
-        prepared: Option<Arc<Prepared>>,
-        /// The styles.
-        theme: Box<DocTheme>,
-        /// The view's generation.
-        generation: u64,
-    },
-    /// Search every entity's local docs.
-    Search {
-        /// The index.
-        index: Arc<Index>,
-        /// What to find.
-        term: String,
-        /// The screen's generation.
-        generation: u64,
     },
 }
 

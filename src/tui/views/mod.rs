@@ -21,7 +21,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::model::sanitize;
 
-use super::app::{App, Overlay, Screen};
+use super::app::{App, Overlay};
+use super::screens::Screen;
 use super::theme::Slot;
 
 /// Draws the whole screen.

@@ -11,45 +11,9 @@ use crate::model::Entity;
 
 use super::input::LineInput;
 
-/// A selected row in a list, and the first visible row.
-#[derive(Debug, Default)]
-pub struct Selection {
-    /// The selected row.
-    pub selected: usize,
-    /// The first row drawn; adjusted while drawing to keep the selection visible.
-    pub offset: Cell<usize>,
-}
+pub mod selection;
 
-impl Selection {
-    /// Moves by `delta` rows within `len`.
-    pub fn move_by(&mut self, delta: isize, len: usize) {
-        if len == 0 {
-            self.selected = 0;
-            return;
-        }
-        let target = self.selected as isize + delta;
-        self.selected = target.clamp(0, len as isize - 1) as usize;
-    }
-
-    /// Jumps to a row (clamped).
-    pub fn set(&mut self, row: usize, len: usize) {
-        self.selected = row.min(len.saturating_sub(1));
-    }
-
-    /// The rows to draw in `height` lines, scrolling as little as possible.
-    pub fn window(&self, height: usize, len: usize) -> std::ops::Range<usize> {
-        let height = height.max(1);
-        let selected = self.selected.min(len.saturating_sub(1));
-        let mut offset = self.offset.get().min(len.saturating_sub(1));
-        if selected < offset {
-            offset = selected;
-        } else if selected >= offset + height {
-            offset = selected + 1 - height;
-        }
-        self.offset.set(offset);
-        offset..(offset + height).min(len)
-    }
-}
+pub use selection::Selection;
 
 /// Which part of the search screen has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,23 +445,38 @@ pub struct HealthScreen {
     pub sel: Selection,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The screens of the view stack.
+pub enum Screen {
+    /// The search home.
+    Search(SearchScreen),
+    /// One entity.
+    Entity(Box<EntityScreen>),
+    /// A table of entities.
+    List(ListScreen),
+    /// The problems table.
+    Problems(ProblemsScreen),
+    /// Catalog health findings.
+    Health(HealthScreen),
+    /// The scaffolding wizard.
+    Wizard(Box<super::wizard::WizardScreen>),
+    /// `:docs-search` results.
+    DocsSearch(Box<super::docs::DocsSearchScreen>),
+    /// The configured sources and how their last sync went.
+    Sources(Selection),
+}
 
-    #[test]
-    fn the_window_scrolls_as_little_as_possible() {
-        let mut sel = Selection::default();
-        assert_eq!(sel.window(5, 20), 0..5);
-        sel.move_by(6, 20);
-        assert_eq!(sel.window(5, 20), 2..7);
-        sel.move_by(-3, 20);
-        assert_eq!(sel.window(5, 20), 2..7);
-        sel.move_by(-10, 20);
-        assert_eq!(sel.selected, 0);
-        assert_eq!(sel.window(5, 20), 0..5);
-        sel.move_by(100, 20);
-        assert_eq!(sel.selected, 19);
-        assert_eq!(sel.window(5, 3), 0..3);
+impl Screen {
+    /// The breadcrumb label.
+    pub fn label(&self, index: &Index) -> String {
+        match self {
+            Screen::Search(_) => "search".into(),
+            Screen::Entity(e) => index.try_summary(e.entity).map_or_else(|| "entity".into(), |s| s.name.to_string()),
+            Screen::List(l) => l.title.clone(),
+            Screen::Problems(_) => "problems".into(),
+            Screen::Health(_) => "health".into(),
+            Screen::Wizard(w) => w.template.title.clone(),
+            Screen::DocsSearch(s) => format!("docs: {}", s.term),
+            Screen::Sources(_) => "sources".into(),
+        }
     }
 }

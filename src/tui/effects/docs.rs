@@ -8,8 +8,49 @@ use crate::docs::render::{layout, prepare};
 use crate::docs::search::search_all;
 use crate::docs::{OpenContext, open, page_text, workspace_remotes};
 
-use super::super::effects::EffectContext;
-use super::{DocsEffect, DocsMsg};
+use crate::docs::OpenDocs;
+use crate::docs::render::{DocTheme, Prepared};
+use crate::index::Index;
+
+use super::EffectContext;
+use crate::tui::docs::DocsMsg;
+
+/// Work for a docs effect.
+pub enum DocsEffect {
+    /// Locate and read an entity's docs.
+    Open {
+        /// The index.
+        index: Arc<Index>,
+        /// The entity.
+        entity: u32,
+        /// The view's generation.
+        generation: u64,
+    },
+    /// Render a page for a width.
+    Render {
+        /// The site.
+        docs: Arc<OpenDocs>,
+        /// The page.
+        page: usize,
+        /// The width.
+        width: u16,
+        /// Its prepared form, when known.
+        prepared: Option<Arc<Prepared>>,
+        /// The styles.
+        theme: Box<DocTheme>,
+        /// The view's generation.
+        generation: u64,
+    },
+    /// Search every entity's local docs.
+    Search {
+        /// The index.
+        index: Arc<Index>,
+        /// What to find.
+        term: String,
+        /// The screen's generation.
+        generation: u64,
+    },
+}
 
 /// Most pages `:docs-search` lists.
 const SEARCH_LIMIT: usize = 200;
