@@ -1,5 +1,5 @@
-//! The TUI's state, the messages that change it and the effects it asks
-//! for. `update` (in [`super::update`]) is the only writer; views only read.
+//! The TUI's state and the messages that change it: data only. `update.rs`
+//! routes each message; views only read.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,9 +12,10 @@ use crate::index::search::{Haystacks, Hit};
 use crate::model::{Entity, Problem};
 use crate::workspace::SyncEvent;
 
-use super::input::LineInput;
-use super::keymap::{Keymap, Pending};
-use super::screens::{Screen, SearchScreen};
+use super::keymap::{Context, Keymap, Pending};
+use super::overlays::Overlay;
+use super::screens::Screen;
+use super::screens::search::SearchScreen;
 use super::theme::Theme;
 
 /// Something that happened: a key, a finished task, a signal.
@@ -70,7 +71,7 @@ pub enum Msg {
     /// A template run finished.
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
-    Docs(super::docs::DocsMsg),
+    Docs(super::screens::docs::DocsMsg),
 }
 
 /// An index with its haystacks, ready to search.
@@ -86,22 +87,6 @@ impl std::fmt::Debug for Loaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Loaded({} entities)", self.index.len())
     }
-}
-
-/// Overlays drawn above the current screen.
-pub enum Overlay {
-    /// The help overlay, with its scroll offset.
-    Help(usize),
-    /// The `:` command palette.
-    Palette(Box<Palette>),
-}
-
-/// The command palette's input and selection.
-pub struct Palette {
-    /// What was typed.
-    pub input: LineInput,
-    /// The highlighted suggestion.
-    pub selected: usize,
 }
 
 /// How serious a flash message is.
@@ -181,6 +166,12 @@ pub struct App {
     pub size: (u16, u16),
     /// Unix seconds, refreshed on ticks (for "synced 3m ago").
     pub now: u64,
+}
+
+/// The index shown while none is loaded.
+pub fn empty_index() -> &'static Index {
+    static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Index::empty)
 }
 
 /// How long flash messages stay.
@@ -269,10 +260,19 @@ impl App {
 
     /// The index, or an empty one while loading.
     pub fn index(&self) -> &Index {
-        static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
         match &self.loaded {
             Some(l) => &l.index,
-            None => EMPTY.get_or_init(Index::empty),
+            None => empty_index(),
+        }
+    }
+
+    /// The keymap context of what has the keyboard now: the overlay's,
+    /// else the top screen's.
+    pub fn keymap_context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Palette(_)) => Context::Palette,
+            None => self.screen().keymap_context(),
         }
     }
 

@@ -260,6 +260,8 @@ pub enum Context {
     /// The Docs tab of an entity page; keys it does not bind fall back to
     /// `entity`, then `global`.
     Docs,
+    /// The scaffolding wizard, while no text editor is open.
+    Wizard,
     /// The help overlay.
     Help,
     /// The command palette input.
@@ -274,6 +276,7 @@ impl Context {
         Context::List,
         Context::Entity,
         Context::Docs,
+        Context::Wizard,
         Context::Help,
         Context::Palette,
     ];
@@ -286,6 +289,7 @@ impl Context {
             Context::List => "list",
             Context::Entity => "entity",
             Context::Docs => "docs",
+            Context::Wizard => "wizard",
             Context::Help => "help",
             Context::Palette => "palette",
         }
@@ -334,7 +338,7 @@ type Entry = (KeySeq, Option<Action>);
 /// Key bindings per context, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
-    contexts: [Vec<Entry>; 7],
+    contexts: [Vec<Entry>; 8],
 }
 
 impl Default for Keymap {

@@ -6,23 +6,10 @@
 use std::sync::Arc;
 
 use super::app::{App, Loaded};
-use super::docs::DocsTarget;
+use super::context::Nav;
 use super::effects::Effect;
-use super::screens::{EntityScreen, Screen};
-
-/// A move through the screens, asked for by a screen or a command.
-pub enum Nav {
-    /// Open an entity page on top.
-    Open(u32),
-    /// Open an entity page on its Docs tab, at a target.
-    OpenDocs(u32, DocsTarget),
-    /// Put a new screen on top.
-    Push(Box<Screen>),
-    /// Leave the top screen, keeping it for going forward.
-    Back,
-    /// Leave the top screen for good (it is done: a closed wizard).
-    Leave,
-}
+use super::screens::Screen;
+use super::screens::entity::EntityScreen;
 
 /// Makes a move; returns the effects it needs (loading an entity).
 pub fn go(app: &mut App, nav: Nav) -> Vec<Effect> {

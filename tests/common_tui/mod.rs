@@ -16,7 +16,7 @@ use stagehand::tui::effects::Effect;
 use stagehand::tui::effects::{self, EffectContext};
 use stagehand::tui::keymap::{Key, Keymap};
 use stagehand::tui::screens::Screen;
-use stagehand::tui::screens::SearchFocus;
+use stagehand::tui::screens::search::SearchFocus;
 use stagehand::tui::theme::Theme;
 use stagehand::tui::update::update;
 use stagehand::workspace::Workspace;

@@ -13,7 +13,7 @@ use crate::docs::render::{DocTheme, Prepared};
 use crate::index::Index;
 
 use super::EffectContext;
-use crate::tui::docs::DocsMsg;
+use crate::tui::screens::docs::DocsMsg;
 
 /// Work for a docs effect.
 pub enum DocsEffect {
