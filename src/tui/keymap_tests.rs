@@ -1,6 +1,7 @@
 //! Unit tests of `keymap.rs`.
 
 use super::*;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 fn press(text: &str) -> KeyEvent {
     let key = Key::parse(text).unwrap();

@@ -25,6 +25,7 @@ pub mod draw;
 pub mod effects;
 pub mod global;
 pub mod input;
+pub mod key;
 pub mod keymap;
 pub mod messages;
 pub mod navigation;

@@ -314,3 +314,41 @@ fn step_link(view: &mut DocsView, rendered: &Arc<Rendered>, by: isize) {
         view.scroll = line.saturating_sub(height / 3);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_search_line_takes_every_action_until_esc() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut view = DocsView::new(1, None);
+        assert_eq!(handle_tab(&mut view, Action::Filter, &mut cx), Handled::Yes);
+        assert!(view.search_input.is_some());
+        assert_eq!(handle_tab(&mut view, Action::Help, &mut cx), Handled::Yes, "typing: help is text");
+        assert_eq!(handle_tab(&mut view, Action::Back, &mut cx), Handled::Yes);
+        assert!(view.search_input.is_none());
+    }
+
+    #[test]
+    fn history_back_without_history_leaves_the_docs() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut view = DocsView::new(1, None);
+        assert_eq!(handle_tab(&mut view, Action::HistoryBack, &mut cx), Handled::Yes);
+        assert!(matches!(cx.out.nav, Some(Nav::Back)));
+    }
+
+    #[test]
+    fn esc_on_the_page_is_left_to_global_back_and_tabs_to_the_entity() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut view = DocsView::new(1, None);
+        assert_eq!(handle_tab(&mut view, Action::Back, &mut cx), Handled::No);
+        assert_eq!(handle_tab(&mut view, Action::NextTab, &mut cx), Handled::No);
+        view.focus = Focus::Toc;
+        assert_eq!(handle_tab(&mut view, Action::Back, &mut cx), Handled::Yes);
+        assert_eq!(view.focus, Focus::Content);
+    }
+}

@@ -136,3 +136,77 @@ fn graph_select(index: &Index, page: &mut EntityScreen, fold_only: bool, cx: &mu
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::index::search::Haystacks;
+    use crate::index::testing::index_of;
+    use crate::tui::app::Loaded;
+
+    fn loaded() -> Loaded {
+        let index = index_of(vec![
+            json!({"kind": "Group", "metadata": {"name": "team"}, "spec": {"type": "team", "children": []}}),
+            json!({"kind": "Component", "metadata": {"name": "svc"}, "spec": {"owner": "team", "type": "service", "lifecycle": "production", "dependsOn": ["component:gone"]}}),
+        ]);
+        Loaded { index: Arc::new(index), hay: Arc::new(Haystacks::lazy()) }
+    }
+
+    fn page(loaded: &Loaded, name: &str) -> EntityScreen {
+        let i = loaded.index.find(name).unwrap();
+        EntityScreen::new(&loaded.index, i, 0)
+    }
+
+    #[test]
+    fn tabs_step_and_wrap_and_back_is_left_to_global() {
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        let mut e = page(&loaded, "component:default/svc");
+        assert_eq!(handle(&mut e, Action::NextTab, &mut cx), Handled::Yes);
+        assert_eq!(e.current(), Tab::Relations);
+        assert_eq!(handle(&mut e, Action::PrevTab, &mut cx), Handled::Yes);
+        assert_eq!(handle(&mut e, Action::PrevPane, &mut cx), Handled::Yes);
+        assert_eq!(e.tab, e.tabs.len() - 1, "wraps to the last tab");
+        assert_eq!(handle(&mut e, Action::Back, &mut cx), Handled::No);
+        assert!(cx.out.nav.is_none());
+    }
+
+    #[test]
+    fn enter_on_a_relation_opens_it_and_a_dangling_one_says_so() {
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut e = page(&loaded, "component:default/svc");
+        e.show(Tab::Relations);
+        let rels = loaded.index.relations(e.entity);
+        let owner = rels.iter().position(|r| r.entity.is_some()).unwrap();
+        let dangling = rels.iter().position(|r| r.entity.is_none()).unwrap();
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        e.relations.set(owner, rels.len());
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert!(matches!(cx.out.nav, Some(Nav::Open(i)) if Some(i) == rels[owner].entity));
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        e.relations.set(dangling, rels.len());
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert!(cx.out.nav.is_none());
+        assert!(cx.out.flash.is_some_and(|(text, level)| text.contains("dangling") && level == Level::Warning));
+    }
+
+    #[test]
+    fn graph_keys_change_depth_and_say_so() {
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        let mut e = page(&loaded, "component:default/svc");
+        assert_eq!(handle(&mut e, Action::ShowGraph, &mut cx), Handled::Yes);
+        assert_eq!(e.current(), Tab::Graph);
+        assert_eq!(handle(&mut e, Action::DepthMore, &mut cx), Handled::Yes);
+        assert_eq!(e.graph.depth, 2);
+        assert_eq!(cx.out.flash.as_ref().map(|f| f.0.as_str()), Some("graph depth 2"));
+        assert_eq!(handle(&mut e, Action::ToggleSubgroups, &mut cx), Handled::No, "only on the outline");
+    }
+}
