@@ -9,23 +9,20 @@ use std::collections::{BTreeSet, HashSet};
 use ratatui::buffer::Buffer;
 use stagehand::index::graph::{self, GraphOptions, neighbourhood};
 use stagehand::index::graph_tree::{TreeItem, tree};
-use stagehand::index::health::HealthKind;
-use stagehand::tui::app::Level;
 use stagehand::tui::keymap::Keymap;
 use stagehand::tui::screens::Screen;
 use stagehand::tui::screens::entity::derive::{graph_lines, outline_lines};
 use stagehand::tui::screens::entity::{EntityScreen, GRAPH_PER_NODE, MAX_GRAPH_DEPTH, Tab};
-use stagehand::tui::screens::list::ListSource;
 use stagehand::tui::theme::Slot;
 
 use crate::common_tui::*;
 use crate::snap;
 
 /// The identity the `:mine` tests run as.
-const ELIF: &str = "user:default/elif.demir";
+pub(crate) const ELIF: &str = "user:default/elif.demir";
 
 /// The demo with `identity` configured, as `identity:` in the config would.
-fn demo_as(identity: &str) -> Harness {
+pub(crate) fn demo_as(identity: &str) -> Harness {
     let tmp = tmp_dir();
     let ws = demo_workspace(tmp.path());
     let mut settings = settings(Keymap::default());
@@ -105,7 +102,7 @@ fn outline_to(h: &mut Harness, entity_ref: &str) {
 }
 
 /// Moves a cursor that is at row 0 down to `row` with `j`.
-fn down_to(h: &mut Harness, row: usize) {
+pub(crate) fn down_to(h: &mut Harness, row: usize) {
     for _ in 0..row {
         h.keys("j");
     }
@@ -117,11 +114,11 @@ fn is_selected(h: &Harness, buf: &Buffer, needle: &str) -> bool {
     buf[(x, y)].bg == h.app.theme.style(Slot::Selected).bg.expect("the selected style has a background")
 }
 
-fn refs(h: &Harness, ids: &[u32]) -> Vec<String> {
+pub(crate) fn refs(h: &Harness, ids: &[u32]) -> Vec<String> {
     ids.iter().map(|&i| h.app.index().ref_of(i).to_string()).collect()
 }
 
-fn list_rows(h: &Harness) -> Vec<u32> {
+pub(crate) fn list_rows(h: &Harness) -> Vec<u32> {
     match h.app.screen() {
         Screen::List(l) => l.shown.clone(),
         _ => panic!("not on a list but on {}", h.top()),
@@ -561,108 +558,3 @@ fn the_depth_2_tree_shows_the_whole_depth_2_neighbourhood() {
 }
 
 // ---------------------------------------------------------------- palette
-
-#[test]
-fn health_lists_issues_and_opens_the_entity() {
-    let mut h = Harness::demo();
-    h.command("health");
-    assert_eq!(h.top(), "health");
-    let issues = match h.app.screen() {
-        Screen::Health(s) => s.issues.clone(),
-        _ => panic!("not on the health screen"),
-    };
-    let found: Vec<(HealthKind, &str)> = issues.iter().map(|i| (i.kind, i.entity_ref.as_str())).collect();
-    for want in [
-        (HealthKind::MissingOwner, "component:default/legacy-edi-bridge"),
-        (HealthKind::Dangling, "component:default/customs-docs"),
-        (HealthKind::ParentMismatch, "group:default/team-data"),
-        (HealthKind::UserWithoutGroup, "user:default/tariq.mansour"),
-        (HealthKind::UnprovidedApi, "api:default/customs-api"),
-        (HealthKind::DependencyCycle, "component:default/booking-service"),
-    ] {
-        assert!(found.contains(&want), "{want:?} missing from {found:?}");
-    }
-    let cycle = issues.iter().find(|i| i.kind == HealthKind::DependencyCycle).unwrap();
-    assert!(cycle.message.contains("component:default/shipment-api"), "{}", cycle.message);
-    let screen = h.screen(120, 40);
-    assert!(screen.contains(&format!("health ({} issues)", issues.len())), "{screen}");
-    assert!(screen.contains("user in no group  user:default/tariq.mansour"), "{screen}");
-    snap(&mut h, "health");
-
-    // j to the user in no group, Enter opens the user.
-    let row = issues.iter().position(|i| i.entity_ref == "user:default/tariq.mansour").unwrap();
-    down_to(&mut h, row);
-    h.keys("enter");
-    assert_eq!(h.top_entity().as_deref(), Some("user:default/tariq.mansour"));
-    assert!(h.screen(120, 40).contains("› health › tariq.mansour"));
-    h.keys("esc");
-    assert_eq!(h.top(), "health");
-    h.keys("g g enter");
-    assert_eq!(h.top_entity(), Some(issues[0].entity_ref.clone()));
-}
-
-#[test]
-fn mine_lists_what_the_identity_owns_through_its_groups() {
-    let mut h = demo_as(ELIF);
-    h.command("mine");
-    assert_eq!(h.top(), "mine");
-    let index = h.app.index();
-    let elif = index.find(ELIF).unwrap();
-    let mut expected = refs(&h, &graph::owned_by(index, elif, true));
-    expected.sort();
-    let mut rows = refs(&h, &list_rows(&h));
-    rows.sort();
-    assert_eq!(rows, expected);
-    assert_eq!(rows.len(), 20);
-    for want in ["component:default/shipment-tracker", "system:default/tracking", "domain:default/freight"] {
-        assert!(rows.contains(&want.to_string()), "{want} missing from {rows:?}");
-    }
-    let screen = h.screen(120, 40);
-    assert!(screen.contains("mine (20)"), "{screen}");
-    snap(&mut h, "mine");
-
-    // Enter opens a row; esc comes back to the list.
-    h.keys("enter");
-    let opened = h.top_entity().expect("an entity page");
-    assert!(expected.contains(&opened));
-    h.keys("esc");
-    assert_eq!(h.top(), "mine");
-
-    h.keys("esc");
-    h.command("my-groups");
-    assert_eq!(h.top(), "my groups");
-    assert!(matches!(h.app.screen(), Screen::List(l) if l.source == ListSource::MyGroups(ELIF.to_string())));
-    let mut groups = refs(&h, &list_rows(&h));
-    groups.sort();
-    assert_eq!(
-        groups,
-        [
-            "group:default/engineering",
-            "group:default/freight-tech",
-            "group:default/lumen",
-            "group:default/team-shipments"
-        ]
-    );
-    snap(&mut h, "my_groups");
-}
-
-#[test]
-fn mine_without_an_identity_flashes_a_hint() {
-    let mut h = Harness::demo();
-    h.command("mine");
-    assert_eq!(h.top(), "search", "no list opens");
-    let flash = h.app.flash.as_ref().expect("a flash");
-    assert_eq!(flash.level, Level::Warning);
-    assert!(flash.text.contains("no identity") && flash.text.contains("--as"), "{}", flash.text);
-    let status = h.screen(120, 40).lines().last().unwrap().to_string();
-    assert!(status.contains("no identity: set `identity: user:default/you`"), "{status}");
-    h.command("my-groups");
-    assert_eq!(h.top(), "search");
-    assert!(h.flash().contains("no identity"));
-
-    // An identity the catalog does not know says so.
-    let mut h = demo_as("user:default/nobody");
-    h.command("mine");
-    assert_eq!(h.top(), "search");
-    assert_eq!(h.flash(), "user:default/nobody is not in the catalog");
-}

@@ -8,6 +8,9 @@ mod common_tui;
 
 mod docs;
 mod graph;
+mod health_and_mine;
+mod hostile;
+mod searching;
 mod views;
 mod wizard;
 mod wizard_remote;

@@ -27,7 +27,7 @@ fn current_tab(h: &Harness) -> Option<Tab> {
 }
 
 /// Presses `l` (next tab) until the entity page shows `tab`.
-fn goto_tab(h: &mut Harness, tab: Tab) {
+pub(crate) fn goto_tab(h: &mut Harness, tab: Tab) {
     for _ in 0..10 {
         if current_tab(h) == Some(tab) {
             return;
@@ -37,14 +37,14 @@ fn goto_tab(h: &mut Harness, tab: Tab) {
     panic!("no {tab:?} tab");
 }
 
-fn search_results(h: &Harness) -> Vec<String> {
+pub(crate) fn search_results(h: &Harness) -> Vec<String> {
     match h.app.screen() {
         Screen::Search(s) => s.results.iter().map(|hit| h.app.index().ref_of(hit.entity).to_string()).collect(),
         _ => panic!("not on the search screen"),
     }
 }
 
-fn list_rows(h: &Harness) -> Vec<u32> {
+pub(crate) fn list_rows(h: &Harness) -> Vec<u32> {
     match h.app.screen() {
         Screen::List(l) => l.shown.clone(),
         _ => panic!("not on a list"),
@@ -499,129 +499,6 @@ fn a_user_keymap_binds_new_keys_and_help_lists_them() {
     assert!(typing.app.overlay.is_none());
 }
 
-// ---------------------------------------------------------------- untrusted text
-
-const HOSTILE: &str = r#"apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: hostile
-  title: "Evil \e[31mRED\e[0m \e]0;pwned\a title"
-  description: "osc52 \e]52;c;ZXZpbA==\a link \e]8;;https://evil.example\e\\click\e]8;;\e\\ c1 \x9b2J bidi \u202Eabc\u202C end"
-  tags:
-    - ok
-    - "\e[2Jtag"
-  annotations:
-    evil.example.com/x: "\e]0;title\a\x9b31m\u202E"
-    backstage.io/view-url: "https://evil.example/\e]52;c;AAAA\a"
-  links:
-    - url: "https://evil.example/\e[5m"
-      title: "\e]8;;x\e\\link\u202E"
-spec:
-  type: "service\e[1m"
-  lifecycle: "production\u202E"
-  owner: team-a
----
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: team-a
-  title: "Team \e]0;x\a A"
-spec:
-  type: team
-  children: []
-"#;
-
-fn is_forbidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-}
-
-fn assert_safe(buf: &Buffer, what: &str) {
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            let sym = buf[(x, y)].symbol();
-            assert!(!sym.chars().any(is_forbidden), "{what}: cell ({x},{y}) holds {sym:?}\n{}", text(buf));
-        }
-    }
-}
-
-#[test]
-fn untrusted_text_never_reaches_the_terminal() {
-    let tmp = tmp_dir();
-    let catalog = tmp.path().join("catalog");
-    std::fs::create_dir_all(&catalog).unwrap();
-    std::fs::write(catalog.join("catalog-info.yaml"), HOSTILE).unwrap();
-    let ws = dir_workspace(tmp.path(), catalog);
-    let mut settings = settings(Keymap::default());
-    settings.origin = "hostile\u{1b}]0;x\u{7}".into();
-    settings.osc52 = true;
-    settings.browser = true;
-    let mut h = Harness::with(ws, tmp, settings);
-    assert_eq!(h.app.index().len(), 2, "both entities indexed: {:?}", h.app.index().problems);
-
-    let mut seen_esc = false;
-    let mut check = |h: &mut Harness, what: &str| {
-        for (w, ht) in SIZES {
-            let buf = h.draw(w, ht);
-            assert_safe(&buf, what);
-            if text(&buf).contains('␛') {
-                seen_esc = true;
-            }
-        }
-    };
-    check(&mut h, "search home");
-    let home = h.screen(120, 40);
-    assert!(home.contains("␛[31mRED"), "{home}");
-    h.type_text("evil");
-    check(&mut h, "search evil");
-    h.keys("tab");
-    check(&mut h, "search results focused");
-    h.open("component:default/hostile");
-    check(&mut h, "overview");
-    let overview = h.screen(120, 40);
-    assert!(overview.contains("␛]0;pwned␇"), "{overview}");
-    assert!(overview.contains("<U+009B>"), "C1 CSI shown as its code:\n{overview}");
-    // Every tab of the page (overview, relations, YAML, problems, ...).
-    let tabs = match h.app.screen() {
-        Screen::Entity(e) => e.tabs.clone(),
-        _ => panic!("not on the entity page"),
-    };
-    assert!(tabs.contains(&Tab::Yaml) && tabs.len() >= 3, "{tabs:?}");
-    for tab in tabs {
-        goto_tab(&mut h, tab);
-        check(&mut h, tab.title());
-    }
-    h.keys("o y");
-    check(&mut h, "open/copy flashes");
-    // What reaches the terminal or the browser is sanitized too.
-    assert_eq!(h.skipped.len(), 2, "{:?}", h.skipped);
-    for effect in &h.skipped {
-        assert!(!effect.chars().any(is_forbidden), "{effect:?}");
-    }
-    assert!(h.skipped[0].starts_with("open https://evil.example/"), "{:?}", h.skipped);
-    let osc = stagehand::tui::effects::osc52("component:default/hostile\u{1b}]0;x\u{7}");
-    let payload = osc.trim_start_matches("\u{1b}]52;c;").trim_end_matches('\u{7}');
-    use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(payload).expect("base64 payload");
-    let decoded = String::from_utf8(decoded).unwrap();
-    assert!(!decoded.chars().any(is_forbidden), "{decoded:?}");
-    assert!(decoded.starts_with("component:default/hostile␛]0;x"), "{decoded:?}");
-    h.keys("esc esc");
-    h.command("components");
-    check(&mut h, "components list");
-    h.keys("/");
-    h.type_text("evil");
-    check(&mut h, "filtered list");
-    h.keys("esc esc");
-    h.command("groups");
-    check(&mut h, "groups list");
-    h.keys("esc");
-    h.command("problems");
-    check(&mut h, "problems view");
-    h.keys("esc ?");
-    check(&mut h, "help");
-    assert!(seen_esc, "the visible ␛ stand-in was drawn");
-}
-
 #[test]
 fn the_owner_column_shows_the_owner_not_its_namespace() {
     // Owners in the default namespace are shown as `team-x` (as on the
@@ -637,121 +514,4 @@ fn the_owner_column_shows_the_owner_not_its_namespace() {
     let screen = h.screen(120, 40);
     let row = screen.lines().find(|l| l.contains("pager-relay")).expect("row drawn");
     assert!(row.contains("ops/sre"), "other namespaces stay: {row}");
-}
-
-/// The results the settled app shows for `query`.
-fn settled_results(query: &str) -> Vec<String> {
-    let mut h = Harness::demo();
-    h.type_text(query);
-    search_results(&h)
-}
-
-fn keys_of(text: &str) -> String {
-    text.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")
-}
-
-#[test]
-fn typing_while_the_first_search_runs_finds_everything() {
-    // The runtime runs searches on other threads: keys typed right after the
-    // index loads arrive before the first search has answered.
-    let tmp = tmp_dir();
-    let ws = demo_workspace(tmp.path());
-    let mut h = Harness::unloaded(ws, tmp, settings(Keymap::default()));
-    let loaded = stagehand::tui::effects::load(&h.ctx.ws);
-    let mut held = h.send_held(stagehand::tui::app::Msg::IndexLoaded(loaded));
-    held.extend(h.keys_held(&keys_of("booking")));
-    h.finish(held);
-    let expected = settled_results("booking");
-    assert!(!expected.is_empty());
-    assert_eq!(search_results(&h), expected);
-}
-
-#[test]
-fn typing_after_a_widening_edit_in_flight_finds_everything() {
-    // "api" answered; backspace ("ap") still running when "p" is typed:
-    // "app" must not be searched within the results of "api".
-    let api: BTreeSet<String> = settled_results("api").into_iter().collect();
-    let expected = settled_results("app");
-    assert!(expected.iter().any(|r| !api.contains(r)), "the case needs an `app` result that `api` lacks");
-    let mut h = Harness::demo();
-    h.type_text("api");
-    let held = h.keys_held("backspace p");
-    h.finish(held);
-    assert_eq!(search_results(&h), expected);
-}
-
-#[test]
-fn clearing_a_list_filter_while_its_search_runs_shows_every_row() {
-    let mut h = Harness::demo();
-    h.command("components");
-    let all = list_rows(&h);
-    h.keys("/");
-    h.type_text("x");
-    assert!(list_rows(&h).len() < all.len(), "the case needs a filter that hides rows");
-    h.keys("backspace");
-    assert_eq!(list_rows(&h), all);
-    // "x" starts a filter search; backspace empties the filter before it answers.
-    let held = h.keys_held("x backspace");
-    h.finish(held);
-    match h.app.screen() {
-        Screen::List(l) => assert_eq!(l.filter.text(), ""),
-        _ => panic!("not on the list"),
-    }
-    assert_eq!(list_rows(&h), all, "a stale answer for `t` replaced the unfiltered rows");
-}
-
-#[test]
-fn a_first_screen_shows_early_and_the_complete_results_keep_the_selection() {
-    use stagehand::tui::app::Msg;
-    use stagehand::tui::effects::Effect;
-    use stagehand::tui::effects::{EffectContext, perform};
-    use std::sync::{Arc, Mutex};
-
-    let mut h = Harness::demo();
-    let expected = settled_results("t");
-    h.send(Msg::Resize(80, 4)); // a first screen of 4 rows
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let sink = sent.clone();
-    let ctx = EffectContext { ws: h.ctx.ws.clone(), progress: Arc::new(move |m| sink.lock().unwrap().push(m)) };
-    let search = h.keys_held("t").into_iter().find(|e| matches!(e, Effect::Search { .. })).expect("a search");
-    let done = perform(search, &ctx).expect("the complete results");
-    let early: Vec<Msg> = sent.lock().unwrap().drain(..).collect();
-    assert_eq!(early.len(), 1, "one first screen: {early:?}");
-    for msg in early {
-        h.send_held(msg);
-    }
-    assert_eq!(search_results(&h), expected[..4], "the first screen is the complete results' first rows");
-    assert!(text(&h.draw(80, 24)).contains("4+…/114"), "the count says more is coming");
-    h.keys_held("down");
-    h.send_held(done);
-    assert_eq!(search_results(&h), expected);
-    match h.app.screen() {
-        Screen::Search(s) => assert_eq!(s.sel.selected, 1, "the move made on the first screen stays"),
-        _ => panic!("not on the search screen"),
-    }
-    assert!(!text(&h.draw(80, 24)).contains("+…/"), "complete: no more coming");
-}
-
-#[test]
-fn a_search_started_while_another_runs_narrows_from_the_last_complete_results() {
-    use stagehand::tui::effects::{Effect, SearchScope};
-    let mut h = Harness::demo();
-    h.type_text("t");
-    // "tr" is still running when "a" is typed: "tra" narrows from "t".
-    let held = h.keys_held("r a");
-    let scopes: Vec<&SearchScope> = held
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Search { scope, .. } => Some(scope),
-            _ => None,
-        })
-        .collect();
-    assert!(matches!(scopes[..], [SearchScope::Narrowing { .. }, SearchScope::Narrowing { .. }]), "{scopes:?}");
-    h.finish(held);
-    assert_eq!(search_results(&h), settled_results("tra"));
-    // After an edit that widens, nothing complete narrows: the whole index.
-    let held = h.keys_held("backspace backspace x");
-    assert!(!held.iter().any(|e| matches!(e, Effect::Search { scope: SearchScope::Narrowing { .. }, .. })));
-    h.finish(held);
-    assert_eq!(search_results(&h), settled_results("tx"));
 }
