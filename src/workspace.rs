@@ -79,7 +79,7 @@ impl Workspace {
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
         let display = paths.config_file.display().to_string();
         let mut config = Config::parse(&text, &display, home.as_deref())?;
-        crate::sources::login::use_stored_sessions(&mut config, &paths.profile_data_dir());
+        crate::sources::login::use_logins(&mut config, &paths.profile_data_dir());
         Ok(Workspace { paths, config, demo: None })
     }
 

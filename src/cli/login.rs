@@ -1,7 +1,7 @@
 //! `stagehand login` and `logout`: Backstage's CLI sign-in, over SSH too.
 
 use std::sync::mpsc::RecvTimeoutError;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
@@ -71,7 +71,7 @@ pub fn login(ws: &Workspace, source: Option<&str>, no_browser: bool) -> anyhow::
     out.line(&format!(
         "signed in to `{name}` as {} until {}",
         session.user.as_deref().unwrap_or("an unknown user"),
-        when(session.expires_at)
+        store::rfc3339(session.expires_at)
     ));
     out.flush()?;
     Ok(0)
@@ -102,12 +102,7 @@ pub fn logout(ws: &Workspace, source: Option<&str>) -> anyhow::Result<u8> {
 pub fn session_note(token: &TokenSource) -> Option<String> {
     let TokenSource::Login { file, .. } = token else { return None };
     let session = store::load(file).ok().flatten()?;
-    Some(format!("signed in with `stagehand login`, session until {}", when(session.expires_at)))
-}
-
-/// A time as RFC 3339 (UTC, seconds).
-fn when(unix: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix)).to_string()
+    Some(format!("signed in with `stagehand login`, session until {}", store::rfc3339(session.expires_at)))
 }
 
 /// Starts `$BROWSER` on `url` when it is set (the URL is printed anyway).

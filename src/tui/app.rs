@@ -72,6 +72,8 @@ pub enum Msg {
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
     Docs(super::screens::docs::DocsMsg),
+    /// The `:login` task reports.
+    Login(super::overlays::login::LoginMsg),
 }
 
 /// An index with its haystacks, ready to search.
@@ -272,6 +274,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::Palette(_)) => Context::Palette,
+            Some(Overlay::Login(_)) => Context::Login,
             None => self.screen().keymap_context(),
         }
     }

@@ -43,6 +43,8 @@ pub enum Context {
     Help,
     /// The command palette input.
     Palette,
+    /// The `:login` overlay's paste line.
+    Login,
 }
 
 impl Context {
@@ -56,6 +58,7 @@ impl Context {
         Context::Wizard,
         Context::Help,
         Context::Palette,
+        Context::Login,
     ];
 
     /// The section name in keymap files.
@@ -69,6 +72,7 @@ impl Context {
             Context::Wizard => "wizard",
             Context::Help => "help",
             Context::Palette => "palette",
+            Context::Login => "login",
         }
     }
 
@@ -80,7 +84,7 @@ impl Context {
     /// True where a text line has focus: printable and editing keys go to
     /// the text, and only other keys can be bound.
     pub fn is_text_input(self) -> bool {
-        matches!(self, Context::Search | Context::Palette)
+        matches!(self, Context::Search | Context::Palette | Context::Login)
     }
 
     fn index(self) -> usize {
@@ -115,7 +119,7 @@ type Entry = (KeySeq, Option<Action>);
 /// Key bindings per context, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keymap {
-    contexts: [Vec<Entry>; 8],
+    contexts: [Vec<Entry>; 9],
 }
 
 impl Default for Keymap {

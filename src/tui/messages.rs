@@ -85,6 +85,7 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             return effects;
         }
+        Msg::Login(msg) => super::overlays::login::deliver(app, msg),
         Msg::Docs(msg) => docs::lifecycle::on_msg(app.stack.iter_mut().chain(app.forward.iter_mut()).collect(), msg),
     }
     Vec::new()

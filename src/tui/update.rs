@@ -10,7 +10,7 @@ use super::app::{App, Msg};
 use super::context::{Ctx, Handled, Out};
 use super::effects::Effect;
 use super::keymap::{Resolution, resolve};
-use super::overlays::{Overlay, help, palette};
+use super::overlays::{Overlay, help, login, palette};
 use super::screens::{Screen, docs, entity, list, search, wizard};
 use super::{global, messages, navigation};
 
@@ -46,6 +46,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Overlay::Palette(_)) => return palette::handle(app, action),
+        Some(Overlay::Login(_)) => return login::handle(app, action),
         None => {}
     }
     let (screen, mut cx) = Ctx::top(app);
@@ -74,9 +75,16 @@ fn typed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     {
         return Vec::new();
     }
-    if let Some(Overlay::Palette(p)) = &mut app.overlay {
-        palette::typed(p, key);
-        return Vec::new();
+    match &mut app.overlay {
+        Some(Overlay::Palette(p)) => {
+            palette::typed(p, key);
+            return Vec::new();
+        }
+        Some(Overlay::Login(l)) => {
+            login::typed(l, key);
+            return Vec::new();
+        }
+        _ => {}
     }
     let (screen, mut cx) = Ctx::top(app);
     let then = match screen {

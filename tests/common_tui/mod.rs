@@ -34,7 +34,7 @@ pub struct Harness {
     /// Effects the harness did not run (copy, open, suspend), in order.
     pub skipped: Vec<String>,
     /// Messages sent through the progress callback (sync), not yet delivered.
-    progress: Arc<Mutex<Vec<Msg>>>,
+    pub progress: Arc<Mutex<Vec<Msg>>>,
     /// The temp dir holding cache, config and data.
     pub tmp: tempfile::TempDir,
 }

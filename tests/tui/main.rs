@@ -10,6 +10,7 @@ mod docs;
 mod graph;
 mod health_and_mine;
 mod hostile;
+mod login;
 mod searching;
 mod views;
 mod wizard;

@@ -5,6 +5,8 @@
 
 use std::io::{BufRead, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
@@ -12,6 +14,8 @@ use std::time::Duration;
 const MAX_REQUEST: usize = 16 * 1024;
 /// How long a connected browser may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an idle listener checks whether it was cancelled.
+const POLL: Duration = Duration::from_millis(100);
 
 /// One answer candidate: an address to read as a callback.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,11 +44,16 @@ pub fn bind(redirect_uri: &str) -> Result<TcpListener, String> {
 pub fn arrivals(listener: Option<TcpListener>, input: impl BufRead + Send + 'static) -> Receiver<Arrival> {
     let (tx, rx) = mpsc::channel();
     if let Some(listener) = listener {
-        let tx = tx.clone();
-        std::thread::spawn(move || serve(listener, &tx));
+        listen(listener, tx.clone(), Arc::new(AtomicBool::new(false)));
     }
     std::thread::spawn(move || read_pasted(input, &tx));
     rx
+}
+
+/// Serves the listener on a thread of its own until `cancel` is set or the
+/// receiver is gone: each `/callback` request is answered and forwarded.
+pub fn listen(listener: TcpListener, tx: Sender<Arrival>, cancel: Arc<AtomicBool>) {
+    std::thread::spawn(move || serve(listener, &tx, &cancel));
 }
 
 fn read_pasted(input: impl BufRead, tx: &Sender<Arrival>) {
@@ -58,10 +67,23 @@ fn read_pasted(input: impl BufRead, tx: &Sender<Arrival>) {
     let _ = tx.send(Arrival::InputClosed);
 }
 
-fn serve(listener: TcpListener, tx: &Sender<Arrival>) {
+fn serve(listener: TcpListener, tx: &Sender<Arrival>, cancel: &AtomicBool) {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
+    if listener.set_nonblocking(true).is_err() {
+        return;
+    }
+    while !cancel.load(Ordering::Relaxed) {
+        let mut stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(POLL);
+                continue;
+            }
+            Err(_) => continue,
+        };
+        if stream.set_nonblocking(false).is_err() {
+            continue;
+        }
         match request_target(&mut stream) {
             Some(target) if target.starts_with("/callback") => {
                 respond(&mut stream, "200 OK", "stagehand received the sign-in: go back to your terminal.");
@@ -129,6 +151,21 @@ mod tests {
         assert!(get("/callback?code=c&state=s").contains("go back to your terminal"));
         let expected = format!("http://127.0.0.1:{port}/callback?code=c&state=s");
         assert_eq!(rx.recv().unwrap(), Arrival::Address(expected));
+    }
+
+    #[test]
+    fn a_cancelled_listener_lets_go_of_its_port() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, _rx) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        listen(listener, tx, cancel.clone());
+        cancel.store(true, Ordering::Relaxed);
+        let freed = (0..50).any(|_| {
+            std::thread::sleep(POLL);
+            TcpListener::bind(addr).is_ok()
+        });
+        assert!(freed, "the port stays taken after cancel");
     }
 
     #[test]

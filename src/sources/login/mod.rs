@@ -14,17 +14,16 @@ use std::path::Path;
 
 use crate::config::{Config, SourceKind, TokenSource};
 
-/// Points every `backstage:` source that names no token at its stored
-/// session, when `stagehand login` stored one under `profile_data_dir`.
-pub fn use_stored_sessions(config: &mut Config, profile_data_dir: &Path) {
+/// Points every `backstage:` source that names no token at the session
+/// `stagehand login` stores for it under `profile_data_dir` (none yet is
+/// anonymous, as before; a login later in the same run is picked up).
+pub fn use_logins(config: &mut Config, profile_data_dir: &Path) {
     for source in &mut config.sources {
         if let SourceKind::Backstage(remote) = &mut source.kind
             && remote.token == TokenSource::None
         {
             let file = store::file(profile_data_dir, &source.name);
-            if file.is_file() {
-                remote.token = TokenSource::Login { source: source.name.clone(), file };
-            }
+            remote.token = TokenSource::Login { source: source.name.clone(), file };
         }
     }
 }
@@ -34,32 +33,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_sources_without_a_token_setting_use_the_stored_session() {
+    fn only_sources_without_a_token_setting_use_logins() {
         let dir = tempfile::tempdir().unwrap();
-        let text = "sources:\n  - name: a\n    backstage: {url: 'http://a'}\n  - name: b\n    backstage: {url: 'http://b', token_env: T}\n  - name: c\n    backstage: {url: 'http://c'}\n";
+        let text = "sources:\n  - name: a\n    backstage: {url: 'http://a'}\n  - name: b\n    backstage: {url: 'http://b', token_env: T}\n  - name: c\n    dir: /x\n";
         let mut config = Config::parse(text, "c.yaml", None).unwrap();
-        for name in ["a", "b"] {
-            let session = store::Session {
-                url: format!("http://{name}"),
-                client_id: "c".into(),
-                access_token: "t".into(),
-                refresh_token: None,
-                expires_at: 0,
-                user: None,
-            };
-            store::save(&store::file(dir.path(), name), &session).unwrap();
-        }
-        use_stored_sessions(&mut config, dir.path());
+        use_logins(&mut config, dir.path());
         let tokens: Vec<&TokenSource> = config
             .sources
             .iter()
-            .map(|s| match &s.kind {
-                SourceKind::Backstage(r) => &r.token,
-                _ => unreachable!(),
+            .filter_map(|s| match &s.kind {
+                SourceKind::Backstage(r) => Some(&r.token),
+                _ => None,
             })
             .collect();
-        assert_eq!(tokens[0], &TokenSource::Login { source: "a".into(), file: store::file(dir.path(), "a") });
-        assert_eq!(tokens[1], &TokenSource::Env("T".into()));
-        assert_eq!(tokens[2], &TokenSource::None);
+        let login = TokenSource::Login { source: "a".into(), file: store::file(dir.path(), "a") };
+        assert_eq!(tokens, [&login, &TokenSource::Env("T".into())]);
     }
 }

@@ -50,6 +50,11 @@ pub fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+/// A time as RFC 3339 (UTC, seconds), for "valid until" lines.
+pub fn rfc3339(unix: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(unix)).to_string()
+}
+
 /// The store file of `source` under a profile's data dir.
 pub fn file(profile_data_dir: &Path, source: &str) -> PathBuf {
     profile_data_dir.join("logins").join(format!("{}.json", file_stem(source)))

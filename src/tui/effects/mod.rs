@@ -12,6 +12,7 @@ use super::app::{Loaded, Msg};
 use super::stars;
 
 pub mod docs;
+pub mod login;
 
 /// Which entities a search effect considers: [`Scope`], owned.
 #[derive(Debug, Clone)]
@@ -108,6 +109,20 @@ pub enum Effect {
         source: String,
         /// The entity.
         entity: crate::model::EntityRef,
+    },
+    /// Sign in to a remote source (`:login`), until done or cancelled.
+    Login {
+        /// The source (`None`: the only remote source).
+        source: Option<String>,
+        /// Set when the overlay closes.
+        cancel: Arc<AtomicBool>,
+    },
+    /// Hand a pasted address to the running sign-in.
+    LoginPaste {
+        /// The sign-in's paste channel.
+        to: std::sync::mpsc::Sender<crate::sources::login::callback::Arrival>,
+        /// What was pasted.
+        address: String,
     },
     /// Register a location on a remote catalog (or only preview it).
     Register {
@@ -219,6 +234,12 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             Some(Msg::Refreshed(result))
         }
         Effect::Register { target, dry_run } => Some(register(ctx, &target, dry_run)),
+        Effect::Login { source, cancel } => Some(Msg::Login(login::run(ctx, source.as_deref(), &cancel))),
+        Effect::LoginPaste { to, address } => {
+            // The sign-in may have ended meanwhile; then there is no one to tell.
+            let _ = to.send(crate::sources::login::callback::Arrival::Address(address));
+            None
+        }
         Effect::CopyOsc52(_) | Effect::Suspend => None,
     }
 }

@@ -63,6 +63,7 @@ pub fn commands() -> Vec<Command> {
         Command { name: "search", arg: Some("QUERY"), help: "back to search, with a query" },
         Command { name: "sync", arg: Some("[NAME]"), help: "re-read every source (or one) in the background" },
         Command { name: "sources", arg: None, help: "sources, their entity counts and last sync" },
+        Command { name: "login", arg: Some("[NAME]"), help: "sign in to a remote source (works over SSH)" },
         Command { name: "register", arg: Some("URL"), help: "preview registering a location on the remote catalog" },
         Command { name: "register!", arg: Some("URL"), help: "register a location on the remote catalog" },
         Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },
@@ -150,6 +151,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             push(app, Screen::Sources(Selection::default()));
             Vec::new()
         }
+        "login" => super::login::open(app, &arg),
         "register" | "register!" if !arg.is_empty() => {
             app.flash(format!("asking the catalog about {arg}…"), Level::Info);
             vec![Effect::Register { target: arg, dry_run: command == "register" }]

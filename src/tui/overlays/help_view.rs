@@ -89,6 +89,7 @@ fn context_title(ctx: Context) -> &'static str {
         Context::Wizard => "Template wizard",
         Context::Help => "This help",
         Context::Palette => "Command palette",
+        Context::Login => "Sign-in (:login)",
     }
 }
 

@@ -1,10 +1,12 @@
-//! Overlays drawn above the current screen: the help and the `:` command
-//! palette. Each has its keys ([`help`], [`palette`]) and its drawing
+//! Overlays drawn above the current screen: the help, the `:` command
+//! palette and the `:login` sign-in. Each has its keys ([`help`], [`palette`]) and its drawing
 //! ([`help_view`], [`palette_view`]); palette commands run in [`commands`].
 
 pub mod commands;
 pub mod help;
 pub mod help_view;
+pub mod login;
+pub mod login_view;
 pub mod palette;
 pub mod palette_view;
 
@@ -16,6 +18,8 @@ pub enum Overlay {
     Help(usize),
     /// The `:` command palette.
     Palette(Box<Palette>),
+    /// `:login`: signing in to a remote source.
+    Login(Box<login::LoginOverlay>),
 }
 
 /// The command palette's input and selection.

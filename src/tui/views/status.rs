@@ -58,7 +58,12 @@ fn right_side(app: &App) -> String {
         }
         // Data older than the last attempt: say which source failed, when.
         for s in index.sources.iter().filter(|s| s.last_error.is_some()) {
-            parts.push(format!("{} failed {}", clean(&s.name), age(s.last_attempt, app.now)));
+            let name = clean(&s.name);
+            if s.last_error.as_deref().is_some_and(|e| e.contains("stagehand login --source")) {
+                parts.push(format!("{name}: sign in with :login {name}"));
+            } else {
+                parts.push(format!("{name} failed {}", age(s.last_attempt, app.now)));
+            }
         }
         let problems = index.problems.len();
         if problems > 0 {
