@@ -172,6 +172,7 @@ fn every_tool_answers_on_the_demo() {
     let sandbox = Sandbox::new();
     let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
     let list = client.request("tools/list", json!({}));
+    insta::assert_snapshot!("tools_list", serde_json::to_string_pretty(&list["result"]).unwrap());
     let tools = list["result"]["tools"].as_array().unwrap();
     for tool in tools {
         let name = tool["name"].as_str().unwrap();

@@ -158,6 +158,9 @@ pub struct FieldOut {
     pub default: Option<Json>,
     /// The allowed values, for selects.
     pub options: Vec<Json>,
+    /// The field's `ui:options` (e.g. a repo picker's `allowedOwners`).
+    #[serde(rename = "uiOptions")]
+    pub ui_options: Option<Json>,
 }
 
 /// A page of the template's form.
@@ -241,6 +244,7 @@ pub fn template_parameters(ws: &Workspace, args: &TemplateArgs) -> anyhow::Resul
                         }
                         _ => Vec::new(),
                     },
+                    ui_options: f.schema.get("ui:options").cloned(),
                 })
                 .collect(),
         })
