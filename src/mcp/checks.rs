@@ -76,8 +76,9 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<Reply> {
     std::fs::write(&file, &args.yaml)?;
     let crawl = fanout::crawl_confined(vec![fanout::Root::file(file)], &sandbox, &|_| {});
     let (index, problems) = validated(vec![validation_input(name, crawl)]);
-    let prefix = format!("{}/", sandbox.display());
-    let unplace = |s: &str| s.replace(&prefix, "").replace("file:", "");
+    let folder = sandbox.display().to_string();
+    let unplace =
+        |s: &str| s.replace("file:", "").replace(&format!("{folder}/"), "").replace(&folder, "the text's folder");
     let problems: Vec<ProblemOut> = problems
         .iter()
         .map(|p| ProblemOut {
@@ -275,4 +276,47 @@ pub fn template_parameters(ws: &Workspace, args: &TemplateArgs) -> anyhow::Resul
         needs_backend,
     };
     Reply::new(out.into_string(), &data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(yaml: &str) -> serde_json::Value {
+        validate(&ValidateArgs { yaml: yaml.into(), file_name: None }).unwrap().data
+    }
+
+    #[test]
+    fn problems_are_placed_in_the_named_file() {
+        let data = check("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ok\nspec: {}\n");
+        assert_eq!(data["valid"], false);
+        let location = data["problems"][0]["location"].as_str().unwrap();
+        assert!(location.starts_with("catalog-info.yaml:"), "{location}");
+    }
+
+    #[test]
+    fn locations_in_the_text_cannot_read_this_machine() {
+        let data = check(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: out\n\
+             spec:\n  targets:\n    - /etc/hostname\n    - ../../x.yaml\n",
+        );
+        let messages: Vec<&str> =
+            data["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        for m in &messages {
+            assert!(m.contains("leaves the repository") && m.contains("the text's folder"), "{m}");
+            assert!(!m.contains("/tmp"), "no temp path leaks: {m}");
+        }
+        assert_eq!(data["entities"], 1, "only the Location itself");
+    }
+
+    #[test]
+    fn file_names_are_plain_and_text_is_bounded() {
+        for bad in ["../x.yaml", "a/b.yaml", ".hidden", ""] {
+            let err = validate(&ValidateArgs { yaml: "kind: x".into(), file_name: Some(bad.into()) }).unwrap_err();
+            assert!(err.to_string().contains("plain file name"), "{bad}: {err}");
+        }
+        let huge = "#".repeat(MAX_YAML_BYTES + 1);
+        assert!(validate(&ValidateArgs { yaml: huge, file_name: None }).is_err());
+    }
 }
