@@ -352,6 +352,31 @@ fn catalog_text_reaches_the_agent_sanitized() {
 }
 
 #[test]
+fn a_sync_is_seen_without_a_restart() {
+    let sandbox = Sandbox::new();
+    let catalog = sandbox.path("catalog");
+    let component = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n\
+             spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        )
+    };
+    write(&catalog.join("catalog-info.yaml"), &component("first-service"));
+    write(
+        &sandbox.path("config/stagehand/config.yaml"),
+        &format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()),
+    );
+    assert!(sandbox.command(&["sync"]).output().unwrap().status.success());
+    let mut client = Client::start(&sandbox, &["mcp"]);
+    assert_eq!(client.call("get_entity", json!({"ref": "first-service"}))["isError"], false);
+    assert_eq!(client.call("get_entity", json!({"ref": "second-service"}))["isError"], true);
+    write(&catalog.join("catalog-info.yaml"), &component("second-service"));
+    assert!(sandbox.command(&["sync"]).output().unwrap().status.success());
+    let after = client.call("get_entity", json!({"ref": "second-service"}));
+    assert_eq!(after["isError"], false, "the new index is read: {after}");
+}
+
+#[test]
 fn scaffold_needs_allow_writes_and_dry_runs_by_default() {
     let sandbox = Sandbox::new();
     let mut client = Client::start(&sandbox, &["--demo", "mcp", "--allow-writes"]);

@@ -17,11 +17,25 @@ const PAGE: usize = 200;
 const ENTITY: &str = "stagehand://entity/";
 const DOCS: &str = "stagehand://docs/";
 
-/// The URI path of a canonical ref: `kind/namespace/name`.
+/// The URI path of a canonical ref: `kind/namespace/name`, each part
+/// percent-encoded beyond the characters entity names allow.
 fn ref_path(entity_ref: &str) -> String {
     let (kind, rest) = entity_ref.split_once(':').unwrap_or(("", entity_ref));
     let (namespace, name) = rest.split_once('/').unwrap_or(("default", rest));
-    format!("{kind}/{namespace}/{name}")
+    format!("{}/{}/{}", encode(kind), encode(namespace), encode(name))
+}
+
+/// Percent-encodes all but ASCII letters, digits, `-`, `_`, `.` and `~`.
+fn encode(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for b in part.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `kind/namespace/name[/rest]` back to a ref and the rest.
@@ -70,7 +84,8 @@ pub fn list(index: &Index, cursor: Option<&str>) -> Result<(Vec<Resource>, Optio
         let s = index.summary(i);
         let path = ref_path(index.ref_of(i));
         let title = s.title.unwrap_or(s.name);
-        let mut entity = Resource::new(format!("{ENTITY}{path}"), index.ref_of(i).to_string())
+        let name = crate::model::sanitize::line(index.ref_of(i)).into_owned();
+        let mut entity = Resource::new(format!("{ENTITY}{path}"), name.clone())
             .with_title(crate::model::sanitize::line(title).into_owned())
             .with_mime_type("application/json");
         if let Some(d) = s.description {
@@ -78,7 +93,7 @@ pub fn list(index: &Index, cursor: Option<&str>) -> Result<(Vec<Resource>, Optio
         }
         resources.push(entity);
         if index.entity(i).is_ok_and(|e| crate::docs::has_docs(&e)) {
-            let docs = Resource::new(format!("{DOCS}{path}"), format!("docs of {}", index.ref_of(i)))
+            let docs = Resource::new(format!("{DOCS}{path}"), format!("docs of {name}"))
                 .with_description("the first page of its TechDocs; other pages at .../{page path}")
                 .with_mime_type("text/markdown");
             resources.push(docs);
@@ -137,5 +152,8 @@ mod tests {
         assert_eq!(parse_path("component/default"), None);
         assert_eq!(parse_path("component//x"), None);
         assert_eq!(decode("100%"), "100%");
+        let odd = "component:default/a b\u{1b}é";
+        assert_eq!(ref_path(odd), "component/default/a%20b%1B%C3%A9");
+        assert_eq!(parse_path(&ref_path(odd)), Some((odd.into(), None)));
     }
 }

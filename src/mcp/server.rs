@@ -213,7 +213,7 @@ impl Server {
     #[tool(
         description = "Run a Software Template on this machine into output_dir, as `stagehand scaffold`. A dry run \
             (files and contents, nothing written) unless dry_run is false.",
-        annotations(read_only_hint = false, destructive_hint = false, open_world_hint = false),
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false),
         output_schema = schema_for_output::<write::ScaffoldOut>()
     )]
     async fn scaffold(&self, Parameters(args): Parameters<write::ScaffoldArgs>) -> Result<CallToolResult, ErrorData> {
