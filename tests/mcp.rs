@@ -255,6 +255,18 @@ fn errors_carry_the_cli_messages() {
 }
 
 #[test]
+fn without_an_index_the_agent_is_told_what_to_run() {
+    let sandbox = Sandbox::new();
+    let mut client = Client::start(&sandbox, &["mcp"]);
+    let search = client.call("search", json!({"query": "x"}));
+    assert_eq!(search["isError"], true);
+    assert!(text_of(&search).starts_with("no index at "), "{search}");
+    assert!(text_of(&search).contains("run `stagehand config init`, then `stagehand sync`"), "{search}");
+    let validate = client.call("validate", json!({"yaml": "kind: Component\n"}));
+    assert_eq!(validate["isError"], false, "validate needs no index: {validate}");
+}
+
+#[test]
 fn long_answers_page_with_a_continuation() {
     let sandbox = Sandbox::new();
     let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
