@@ -59,6 +59,8 @@ struct Client {
     stdin: ChildStdin,
     lines: Receiver<String>,
     next_id: u64,
+    /// The answer to `initialize`.
+    init: Value,
 }
 
 impl Client {
@@ -80,12 +82,12 @@ impl Client {
                 }
             }
         });
-        let mut client = Client { child, stdin, lines, next_id: 0 };
-        let init = client.request(
+        let mut client = Client { child, stdin, lines, next_id: 0, init: Value::Null };
+        client.init = client.request(
             "initialize",
             json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}),
         );
-        assert_eq!(init["result"]["serverInfo"]["name"], "stagehand", "{init}");
+        assert_eq!(client.init["result"]["serverInfo"]["name"], "stagehand", "{}", client.init);
         client.notify("notifications/initialized");
         client
     }
@@ -171,6 +173,8 @@ fn tool_names(client: &mut Client) -> Vec<String> {
 fn every_tool_answers_on_the_demo() {
     let sandbox = Sandbox::new();
     let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
+    let instructions = client.init["result"]["instructions"].as_str().unwrap();
+    assert!(instructions.contains("offline") && !instructions.contains("Writes are allowed"), "{instructions}");
     let list = client.request("tools/list", json!({}));
     insta::assert_snapshot!("tools_list", serde_json::to_string_pretty(&list["result"]).unwrap());
     let tools = list["result"]["tools"].as_array().unwrap();
@@ -392,6 +396,8 @@ fn a_sync_is_seen_without_a_restart() {
 fn scaffold_needs_allow_writes_and_dry_runs_by_default() {
     let sandbox = Sandbox::new();
     let mut client = Client::start(&sandbox, &["--demo", "mcp", "--allow-writes"]);
+    let instructions = client.init["result"]["instructions"].as_str().unwrap();
+    assert!(instructions.contains("Writes are allowed: scaffold"), "{instructions}");
     let mut all: Vec<&str> = TOOLS.to_vec();
     all.sort();
     assert_eq!(tool_names(&mut client), all);

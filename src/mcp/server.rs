@@ -30,10 +30,14 @@ TechDocs pages as Markdown, validate catalog YAML, and list Software Templates w
 Refs are `name`, `kind:name` or `kind:namespace/name`. Long answers end with a nextOffset: call again \
 with offset set to it.";
 
+const WRITES: &str = "Writes are allowed: scaffold runs a template into a folder on this machine \
+(a dry run showing the files unless dry_run is false).";
+
 /// The stagehand MCP server.
 #[derive(Clone)]
 pub struct Server {
     catalog: Arc<Catalog>,
+    allow_writes: bool,
     tool_router: ToolRouter<Server>,
 }
 
@@ -44,7 +48,7 @@ impl Server {
         if allow_writes {
             tool_router += Self::write_tools();
         }
-        Server { catalog, tool_router }
+        Server { catalog, allow_writes, tool_router }
     }
 
     /// Runs `job` off the async threads (docs may fetch, files are read)
@@ -226,7 +230,11 @@ impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_resources().build())
             .with_server_info(Implementation::new("stagehand", env!("CARGO_PKG_VERSION")))
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(if self.allow_writes {
+                format!("{INSTRUCTIONS} {WRITES}")
+            } else {
+                INSTRUCTIONS.to_string()
+            })
     }
 
     async fn list_resources(
