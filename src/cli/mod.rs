@@ -2,14 +2,18 @@
 //! exit codes that mean something: 0 success, 1 the check found problems
 //! (`validate`, `health`), 2 an error (bad config, missing index, unknown ref).
 
+pub mod actions;
 pub mod args;
 mod browse;
+mod confirm;
 pub mod docs;
 mod graph;
 mod maintain;
 pub mod output;
 mod remote;
 pub mod scaffold;
+mod server_search;
+pub mod tasks;
 
 use std::process::ExitCode;
 
@@ -26,7 +30,12 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
         Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
-        Command::Search { query, kind, limit, json } => {
+        Command::Search { query, remote: true, types, source, limit, json, .. } => {
+            let term = query.join(" ");
+            let q = server_search::RemoteQuery { term: &term, types: &types, limit, source: source.as_deref(), json };
+            server_search::search(ws, &q)
+        }
+        Command::Search { query, kind, limit, json, .. } => {
             browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
         }
         Command::List { kind, owner, json } => browse::list(ws, kind.as_deref(), owner.as_deref(), json),
@@ -52,6 +61,8 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Register { target, dry_run, source } => remote::register(ws, &target, dry_run, source.as_deref()),
         Command::Refresh { reference } => remote::refresh(ws, &reference),
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
+        Command::Actions { action } => actions::run(ws, action),
+        Command::Tasks { action } => tasks::run(ws, action),
         Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
             maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
         }
