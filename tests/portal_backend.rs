@@ -8,6 +8,7 @@
 //! the installed backend is not there.
 
 mod common_backend;
+mod common_tmux;
 
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
@@ -279,6 +280,45 @@ fn search_remote_finds_a_group() {
     let (code, _, err) = home.run(&["search", "--remote", "x", "--type", "no-such-type"]);
     assert_eq!(code, 2);
     assert!(err.contains("refused the query"), "{err}");
+}
+
+/// On a terminal, writes ask and destructive actions ask with Cancel as
+/// the default: Enter declines them (exit 2, nothing sent) and runs the
+/// others.
+#[test]
+fn on_a_terminal_actions_ask_with_the_default_their_attributes_give() {
+    let test = "on_a_terminal_actions_ask_with_the_default_their_attributes_give";
+    let Some(backend) = backend(test) else { return };
+    let (url, token) = (backend.url.clone(), backend.token.clone());
+    let Some(tmux) = common_tmux::Tmux::start(test, 160, 40, &[("NO_COLOR", "1")], |home| {
+        std::fs::create_dir_all(home.join("config/stagehand")).unwrap();
+        let config =
+            format!("sources:\n  - name: prod\n    backstage:\n      url: {url}\n      token_env: PORTAL_TOKEN\n");
+        std::fs::write(home.join("config/stagehand/config.yaml"), config).unwrap();
+        format!("PORTAL_TOKEN={} sh", common_tmux::shell_quote(&token))
+    }) else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_stagehand");
+    let run = |args: &str, marker: &str| {
+        tmux.type_text(&format!("{bin} actions run {args}; echo {marker}-$?"));
+        tmux.keys(&["Enter"]);
+    };
+    run(r#"catalog:unregister-entity --input '{"type":{"locationId":"nope"}}'"#, "FIRST");
+    tmux.wait_for("[y/N]");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("FIRST-2");
+    assert!(screen.contains("not confirmed"), "{screen}");
+    run("catalog:refresh-catalog-entity --set name=beacon --set kind=component", "SECOND");
+    tmux.wait_for("[Y/n]");
+    tmux.type_text("n");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("SECOND-2");
+    run("catalog:refresh-catalog-entity --set name=beacon --set kind=component", "THIRD");
+    tmux.wait_until("the second question", |s| s.matches("[Y/n]").count() == 2);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("THIRD-0");
+    assert!(screen.contains(r#""entityRef": "component:default/beacon""#), "{screen}");
 }
 
 /// Waits for `child` to end (at most two minutes); kills it otherwise.

@@ -154,7 +154,9 @@ fn show(ws: &Workspace, id: &str, follow: bool, source: Option<&str>, json: bool
     let (_, client) = client(ws, source)?;
     let task = Task::from_json(&client.task(id).map_err(anyhow::Error::msg)?);
     let live = follow && !task.ended();
-    let log: Vec<LogLine> = if live {
+    // An open task has recorded nothing yet (and the server would wait
+    // 30 s for a first event before saying so).
+    let log: Vec<LogLine> = if live || task.status == "open" {
         Vec::new()
     } else {
         client.events(id).map_err(anyhow::Error::msg)?.iter().map(LogLine::from_json).collect()
