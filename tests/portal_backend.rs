@@ -224,6 +224,16 @@ fn the_cli_runs_get_catalog_entity_and_checks_its_input_first() {
     assert_eq!(code, 2);
     assert!(err.contains("400") && err.contains("No entity found"), "the server's own message: {err}");
 
+    // A `$ref` inside a union is left to the server; its zod issues are
+    // read field by field.
+    let input = r#"{"status": ["bogus"]}"#;
+    let (code, _, err) = home.run(&["actions", "run", "scaffolder:list-scaffolder-tasks", "--input", input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the server refused the input of scaffolder:list-scaffolder-tasks:\n  status"), "{err}");
+    let (code, _, err) = home.run(&["actions", "run", "scaffolder:list-scaffolder-tasks", "--set", "status=bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("status: must be one of open, processing"), "checked before sending: {err}");
+
     let model = home.run(&["actions", "run", "catalog:get-catalog-model-description"]);
     assert_eq!(model.0, 0, "{}", model.2);
     assert!(model.1.starts_with("# "), "Markdown text is printed as text: {}", model.1);
