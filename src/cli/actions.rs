@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::{Map, Value as Json};
 
+use crate::portal::action_input;
 use crate::portal::actions::{self, PLUGINS, Registry};
 use crate::scaffold::form::apply_defaults;
 use crate::sources::remote::client::Client;
@@ -116,7 +117,7 @@ fn input_of(
         },
     };
     for assignment in set {
-        actions::set(form, &mut values, assignment).map_err(anyhow::Error::msg)?;
+        action_input::set(form, &mut values, assignment).map_err(anyhow::Error::msg)?;
     }
     apply_defaults(std::slice::from_ref(form), &mut values);
     Ok(values)
@@ -149,7 +150,7 @@ fn invoke(
     let action = registry.find(id).map_err(anyhow::Error::msg)?;
     let form = action.form();
     let values = input_of(&form, input, set)?;
-    let problems = actions::problems(&form, &values);
+    let problems = action_input::problems(&form, &values);
     if !problems.is_empty() {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {}: {}", p.key, p.message)).collect();
         bail!(
