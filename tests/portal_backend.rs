@@ -5,7 +5,8 @@
 //! a destructive one without confirmation, finding a group through the
 //! server's search, and a `scaffold --remote` task listed, shown, followed,
 //! cancelled and retried. Skipped, with the reason printed, when node or
-//! the installed backend is not there.
+//! the installed backend is not there. Failures (a missing plugin, 403, a
+//! silent server) are checked against a small fake server.
 
 mod common_backend;
 mod common_tmux;
@@ -416,4 +417,84 @@ fn a_remote_scaffold_task_is_listed_shown_cancelled_and_retried() {
     let (code, _, err) = home.run(&["tasks", "show", "no-such-task"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-task"), "{err}");
+}
+
+/// A server answering every request with `status` and a Backstage error
+/// body, or (`status` 0) never answering.
+fn fake_server(status: u16) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                if status == 0 {
+                    std::thread::sleep(Duration::from_secs(30));
+                    return;
+                }
+                let body = json!({"error": {"name": "Error", "message": "said the fake"}}).to_string();
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    url
+}
+
+/// A home whose one source is `url`, with a one-second timeout.
+fn fake_home(url: &str) -> Home {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config/stagehand")).unwrap();
+    std::fs::write(
+        dir.path().join("config/stagehand/config.yaml"),
+        format!("sources:\n  - name: prod\n    backstage:\n      url: {url}\n      token_env: PORTAL_FAKE_TOKEN\n      timeout: 1s\n"),
+    )
+    .unwrap();
+    Home { dir }
+}
+
+/// Failures say what to do: a missing plugin is named, a 403 says the
+/// token lacks permission, a silent server names the `timeout` setting.
+#[test]
+fn failures_name_the_missing_plugin_the_permission_or_the_timeout() {
+    let run = |home: &Home, args: &[&str]| {
+        let out = home.command(args).env("PORTAL_FAKE_TOKEN", "t0ken-value").output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let missing = fake_home(&fake_server(404));
+    let (code, err) = run(&missing, &["actions", "run", "catalog:get-catalog-entity", "--set", "name=x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the `catalog` plugin is not installed on http://127.0.0.1"), "{err}");
+    let (code, err) = run(&missing, &["actions", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`search` answered 404") && err.contains("no actions on `prod`"), "{err}");
+    let (code, err) = run(&missing, &["search", "--remote", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the search plugin is not installed"), "{err}");
+    let (code, err) = run(&missing, &["tasks", "list", "--all"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the scaffolder plugin is not installed"), "{err}");
+
+    let denied = fake_home(&fake_server(403));
+    let (code, err) = run(&denied, &["actions", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("denied access (403 said the fake)") && err.contains("lacks permission"), "{err}");
+    let (code, err) = run(&denied, &["tasks", "show", "some-task"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("403"), "{err}");
+
+    let silent = fake_home(&fake_server(0));
+    let (code, err) = run(&silent, &["search", "--remote", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did not answer within the timeout") && err.contains("`timeout`"), "{err}");
+    assert!(!err.contains("t0ken-value"));
 }
