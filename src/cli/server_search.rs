@@ -90,20 +90,19 @@ fn render(pieces: &[Piece], budget: usize, color: bool) -> String {
     let mut out = String::new();
     let mut left = budget;
     for p in pieces {
-        if left == 0 {
-            break;
-        }
         let clean = sanitize::line(&p.text);
         let taken: String = clean.chars().take(left).collect();
-        left -= taken.chars().count();
+        let count = taken.chars().count();
         if p.highlighted && color {
             out.push_str(&format!("\u{1b}[1m{taken}\u{1b}[22m"));
         } else {
             out.push_str(&taken);
         }
-    }
-    if left == 0 && budget != usize::MAX {
-        out.push('…');
+        if count < clean.chars().count() {
+            out.push('…');
+            break;
+        }
+        left -= count;
     }
     out
 }
@@ -118,5 +117,6 @@ mod tests {
         assert_eq!(render(&pieces, usize::MAX, false), "a b␛]0;x␇ c");
         assert_eq!(render(&pieces, usize::MAX, true), "a \u{1b}[1mb␛]0;x␇\u{1b}[22m c");
         assert_eq!(render(&pieces, 3, false), "a b…");
+        assert_eq!(render(&search::split("abc", "<t>", "</t>"), 3, false), "abc", "no mark when it fits");
     }
 }
