@@ -72,6 +72,8 @@ pub enum Msg {
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
     Docs(super::screens::docs::DocsMsg),
+    /// A portal effect answered (or a followed task sent an event).
+    Portal(super::screens::portal::PortalMsg),
 }
 
 /// An index with its haystacks, ready to search.

@@ -12,7 +12,7 @@ use super::effects::Effect;
 use super::navigation::{self, index_id};
 use super::screens::entity::EntityScreen;
 use super::screens::entity::derive::fill;
-use super::screens::{Screen, docs, list, search, wizard};
+use super::screens::{Screen, docs, list, portal, search, wizard};
 
 /// Delivers a message that is not a key.
 pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -80,6 +80,13 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::ScaffoldEvent(run_id, event) => wizard::keys::on_run_event(&mut app.stack, run_id, event),
         Msg::ScaffoldDone(run_id, result) => {
             let (effects, flash) = wizard::keys::on_run_done(&mut app.stack, run_id, *result);
+            if let Some((text, level)) = flash {
+                app.flash(text, level);
+            }
+            return effects;
+        }
+        Msg::Portal(msg) => {
+            let (flash, effects) = portal::keys::on_msg(&mut app.stack, &mut app.generation, msg);
             if let Some((text, level)) = flash {
                 app.flash(text, level);
             }
@@ -186,6 +193,7 @@ fn carry_over(
         Screen::DocsSearch(s) => Screen::DocsSearch(s),
         Screen::Sources(sel) => Screen::Sources(sel),
         Screen::Wizard(w) => Screen::Wizard(w),
+        Screen::Portal(p) => Screen::Portal(p),
     })
 }
 
