@@ -10,6 +10,8 @@
 
 mod common_backend;
 mod common_tmux;
+#[path = "common_tui/mod.rs"]
+mod common_tui;
 
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
@@ -291,6 +293,55 @@ fn search_remote_finds_a_group() {
     let (code, _, err) = home.run(&["search", "--remote", "x", "--type", "no-such-type"]);
     assert_eq!(code, 2);
     assert!(err.contains("refused the query"), "{err}");
+}
+
+/// The TUI's `:actions` form runs `catalog:get-catalog-entity` on the
+/// real backend and shows the catalog's own entity.
+#[test]
+fn the_tui_runs_get_catalog_entity_from_its_form() {
+    let test = "the_tui_runs_get_catalog_entity_from_its_form";
+    let Some(backend) = backend(test) else { return };
+    backend.wait_until("the group", |items| {
+        items.iter().any(|i| common_backend::item_ref(i) == "group:default/team-lighthouse")
+    });
+    let tmp = common_tui::tmp_dir();
+    let token = tmp.path().join("token");
+    std::fs::write(&token, &backend.token).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let config = tmp.path().join("config.yaml");
+    let text = format!(
+        "sources:\n  - name: prod\n    backstage:\n      url: {}\n      token_file: {}\n",
+        backend.url,
+        token.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut ws = stagehand::workspace::Workspace::open(Some(config), false, false).unwrap();
+    ws.paths.cache_dir = tmp.path().join("cache");
+    ws.paths.data_dir = tmp.path().join("data");
+    ws.paths.config_dir = tmp.path().join("config");
+    let settings = common_tui::settings(stagehand::tui::keymap::Keymap::default());
+    let mut h = common_tui::Harness::with(ws, tmp, settings);
+    h.command("actions");
+    h.keys("/");
+    h.type_text("get-catalog-entity");
+    h.keys("enter enter");
+    // kind, namespace, name: the form follows the schema's order.
+    h.keys("enter");
+    h.type_text("group");
+    h.keys("enter j j enter");
+    h.type_text("team-lighthouse");
+    h.keys("enter G enter");
+    let screen = h.screen(120, 40);
+    let uid = backend.get("/api/catalog/entities/by-name/group/default/team-lighthouse", &[])["metadata"]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(screen.contains(&format!("\"uid\": \"{uid}\"")), "the catalog's own entity: {screen}");
+    assert!(screen.contains("\"description\": \"The lighthouse keepers\""), "{screen}");
 }
 
 /// On a terminal, writes ask and destructive actions ask with Cancel as
