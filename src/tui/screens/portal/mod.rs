@@ -325,3 +325,39 @@ pub struct SearchRemoteScreen {
     /// The cursor.
     pub sel: Selection,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_filter_keeps_actions_with_every_word() {
+        let mut screen = ActionsScreen::new(None, 1);
+        let actions = ["catalog:get-catalog-entity", "catalog:unregister-entity", "search:query"]
+            .iter()
+            .filter_map(|id| Action::from_json(&json!({"id": id, "description": "Reads the catalog"}), "x"))
+            .collect();
+        screen.listing = Some(Ok(Listing { actions, missing: Vec::new() }));
+        screen.filter.set("catalog ENTITY get");
+        let ids: Vec<&str> = screen.shown().iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["catalog:get-catalog-entity"]);
+        screen.filter.set("reads");
+        assert_eq!(screen.shown().len(), 3, "descriptions count");
+    }
+
+    #[test]
+    fn streamed_events_join_the_log_without_colours() {
+        let task = Task::from_json(&json!({"id": "t", "status": "processing", "spec": {"steps": [{"id": "a"}]}}));
+        let mut detail = TaskDetail { task, log: Vec::new(), following: true, error: None, scroll: 0 };
+        detail.on_event(&TaskEvent::Log {
+            step: Some("a".into()),
+            status: Some("completed".into()),
+            message: "\u{1b}[32mdone\u{1b}[39m".into(),
+        });
+        detail.on_event(&TaskEvent::Completion { message: "finished".into(), output: None, failed: false });
+        assert_eq!(detail.log[0].message, "done");
+        assert_eq!(detail.log[1].kind, "completion");
+        assert_eq!(crate::portal::tasks::step_states(&detail.task, &detail.log)[0].1, "completed");
+    }
+}
