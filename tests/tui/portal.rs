@@ -42,6 +42,12 @@ fn actions(plugin: &str) -> Value {
                     "name": {"type": "string", "description": "The name of the entity"}}}),
             ),
             action(
+                "catalog:get-catalog-model-description",
+                "Get a Catalog Model Description",
+                json!({"readOnly": true, "idempotent": true, "destructive": false}),
+                json!({"type": "object", "properties": {}, "additionalProperties": false}),
+            ),
+            action(
                 "catalog:unregister-entity",
                 "Unregister entity",
                 json!({"readOnly": false, "idempotent": true, "destructive": true}),
@@ -89,6 +95,9 @@ fn answer(head: &str, created: &str) -> (&'static str, &'static str, String) {
         ("POST", "/api/catalog/.backstage/actions/v1/actions/catalog:get-catalog-entity/invoke") => {
             ok(json!({"output": {"kind": "Group", "metadata": {"name": "team-lighthouse"}, "spec": {"type": "team"}}}))
         }
+        ("POST", "/api/catalog/.backstage/actions/v1/actions/catalog:get-catalog-model-description/invoke") => ok(
+            json!({"output": {"description": "# Catalog Model\n\nThe catalog holds **entities** of several kinds.\n"}}),
+        ),
         ("GET", "/api/scaffolder/v2/tasks") => ok(
             json!({"tasks": [task("t-run", "processing", created), task("t-done", "completed", created)], "totalTasks": 2}),
         ),
@@ -196,6 +205,14 @@ fn actions_list_filter_run_and_confirm() {
     h.keys("enter");
     assert!(h.flash().contains("not run"), "{}", h.flash());
     assert!(!seen.lock().unwrap().iter().any(|(head, _)| head.contains("unregister-entity/invoke")), "nothing sent");
+
+    // Text output is Markdown, rendered as docs pages are.
+    h.keys("esc / ctrl-u");
+    h.type_text("model");
+    h.keys("enter enter enter");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Catalog Model") && screen.contains("The catalog holds entities"), "{screen}");
+    assert!(!screen.contains("**") && !screen.contains("# Catalog"), "rendered, not raw Markdown: {screen}");
 }
 
 #[test]

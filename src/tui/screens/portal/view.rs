@@ -131,14 +131,22 @@ fn render_output(cx: &ViewCx<'_>, f: &ActionForm, frame: &mut Frame, area: Rect)
         let hint = if f.running { "waiting for the output…" } else { "the output shows here" };
         return status(cx, hint, None, frame, area);
     };
-    let text = match result {
-        Ok(value) => match crate::portal::actions::text_of(value) {
-            Some(t) => t.to_string(),
-            None => serde_json::to_string_pretty(value).unwrap_or_default(),
-        },
+    let value = match result {
+        Ok(value) => value,
         Err(e) => return status(cx, "", Some(e), frame, area),
     };
-    let lines: Vec<Line> = sanitize::text(&text).lines().map(|l| Line::raw(l.to_string())).collect();
+    // Text (the catalog model's description, say) is Markdown: rendered
+    // as the Docs tab renders pages (sanitized before layout).
+    let lines: Vec<Line> = match crate::portal::actions::text_of(value) {
+        Some(markdown) => {
+            let theme = crate::tui::screens::docs::doc_theme(cx.theme);
+            crate::docs::render::render(markdown, area.width.saturating_sub(2), &theme).lines
+        }
+        None => {
+            let json = serde_json::to_string_pretty(value).unwrap_or_default();
+            sanitize::text(&json).lines().map(|l| Line::raw(l.to_string())).collect()
+        }
+    };
     let outer = Block::bordered().title(" output ").border_style(cx.theme.style(Slot::Border));
     frame.render_widget(Paragraph::new(lines).block(outer).scroll((f.scroll as u16, 0)), area);
 }
