@@ -1,7 +1,7 @@
 //! stagehand: a terminal client for Backstage-style developer portals.
 //!
 //! Layers, each depending only on those above it:
-//! `model` -> `sources` -> `index` -> `scaffold` -> `cli` and `tui`.
+//! `model` -> `sources` -> `index` -> `scaffold` -> `portal` -> `cli` and `tui`.
 
 // Panics: no unwrap or expect outside tests; the few audited exceptions
 // (constant regexes, embedded assets) carry an `allow` with the reason.
@@ -15,6 +15,7 @@ pub mod index;
 pub mod mcp;
 pub mod model;
 pub mod paths;
+pub mod portal;
 pub mod scaffold;
 pub mod sources;
 pub mod tui;

@@ -51,6 +51,15 @@ pub enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// Ask the portal's search backend (/api/search/query) instead of the local index.
+        #[arg(long, conflicts_with = "kind")]
+        remote: bool,
+        /// With --remote: only documents of this type (repeatable), e.g. software-catalog, techdocs.
+        #[arg(long = "type", value_name = "T", requires = "remote")]
+        types: Vec<String>,
+        /// With --remote: the backstage source to ask (needed when there are several).
+        #[arg(long, value_name = "NAME", requires = "remote")]
+        source: Option<String>,
     },
     /// List entities, sorted by ref.
     List {
@@ -216,6 +225,18 @@ pub enum Command {
         /// The remote source to sign out of (needed when there are several).
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+    },
+    /// The actions registry of a backstage source's plugins: list, run.
+    Actions {
+        /// What to do.
+        #[command(subcommand)]
+        action: super::actions::ActionsCommand,
+    },
+    /// Scaffolder tasks on a backstage source: list, show (--follow), cancel, retry.
+    Tasks {
+        /// What to do.
+        #[command(subcommand)]
+        action: super::tasks::TasksCommand,
     },
     /// Demo data: generate a synthetic organisation at any size.
     Demo {

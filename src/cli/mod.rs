@@ -2,8 +2,10 @@
 //! exit codes that mean something: 0 success, 1 the check found problems
 //! (`validate`, `health`), 2 an error (bad config, missing index, unknown ref).
 
+pub mod actions;
 pub mod args;
 pub mod browse;
+mod confirm;
 pub mod docs;
 pub mod graph;
 mod login;
@@ -11,6 +13,8 @@ pub mod maintain;
 pub mod output;
 mod remote;
 pub mod scaffold;
+mod server_search;
+pub mod tasks;
 
 use std::process::ExitCode;
 
@@ -27,7 +31,12 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
         Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
-        Command::Search { query, kind, limit, json } => {
+        Command::Search { query, remote: true, types, source, limit, json, .. } => {
+            let term = query.join(" ");
+            let q = server_search::RemoteQuery { term: &term, types: &types, limit, source: source.as_deref(), json };
+            server_search::search(ws, &q)
+        }
+        Command::Search { query, kind, limit, json, .. } => {
             browse::search(ws, &query.join(" "), kind.as_deref(), limit, json)
         }
         Command::List { kind, owner, json } => browse::list(ws, kind.as_deref(), owner.as_deref(), json),
@@ -55,6 +64,8 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Whoami { source } => remote::whoami(ws, source.as_deref()),
         Command::Login { source, no_browser } => login::login(ws, source.as_deref(), no_browser),
         Command::Logout { source } => login::logout(ws, source.as_deref()),
+        Command::Actions { action } => actions::run(ws, action),
+        Command::Tasks { action } => tasks::run(ws, action),
         Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
             maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
         }

@@ -1,9 +1,10 @@
 //! The Backstage scaffolder REST API over the shared backend client
 //! ([`crate::sources::remote::client`]: the source's token, CA file and
 //! timeout, retries with backoff): create a task, read its state, open its
-//! event stream, cancel it, list actions, and dry-run a template. Creating
-//! and cancelling are sent once (a retry could start a task twice); reads
-//! are retried. Tokens never appear in messages.
+//! event stream and recorded events, list, cancel and retry tasks, list
+//! actions, and dry-run a template. Creating, cancelling and retrying are
+//! sent once (a retry could start a task twice); reads are retried.
+//! Tokens never appear in messages.
 
 use std::path::Path;
 
@@ -147,6 +148,47 @@ impl Client {
             .post_once(&format!("{SCAFFOLDER}/v2/tasks/{id}/cancel"), &[], &json!({}))
             .map(|_| ())
             .map_err(|f| explain(f, format!("cannot cancel task {id}")))
+    }
+
+    /// `GET /v2/tasks` (retried): the tasks `created_by` (a user ref) made,
+    /// or every task the token may read with `None`; newest first, at most
+    /// `limit`. Returns the `tasks` array as the server sends it.
+    pub fn list_tasks(&self, created_by: Option<&str>, limit: usize) -> Result<Vec<Json>, Failure> {
+        let mut query = vec![("order", "desc:created_at".to_string()), ("limit", limit.to_string())];
+        if let Some(user) = created_by {
+            query.push(("createdBy", user.to_string()));
+        }
+        let answer = self.http.get_json(&format!("{SCAFFOLDER}/v2/tasks"), &query).map_err(|f| {
+            let why = if f.status == Some(StatusCode::NOT_FOUND) {
+                format!("the scaffolder plugin is not installed on {}", self.base())
+            } else {
+                "cannot list the scaffolder's tasks".to_string()
+            };
+            explain(f, why)
+        })?;
+        Ok(answer.get("tasks").and_then(Json::as_array).cloned().unwrap_or_default())
+    }
+
+    /// `GET /v2/tasks/{id}/events` (retried): the events the task has
+    /// recorded so far (the server waits, up to 30 s, for a first one).
+    pub fn events(&self, id: &str) -> Result<Vec<Json>, Failure> {
+        let answer = self
+            .http
+            .get_json(&format!("{SCAFFOLDER}/v2/tasks/{id}/events"), &[])
+            .map_err(|f| explain(f, format!("cannot read the log of task {id}")))?;
+        Ok(answer.as_array().cloned().unwrap_or_default())
+    }
+
+    /// `POST /v2/tasks/{id}/retry` (sent once): runs an ended task again.
+    pub fn retry(&self, id: &str) -> Result<(), Failure> {
+        self.http.post_once(&format!("{SCAFFOLDER}/v2/tasks/{id}/retry"), &[], &json!({})).map(|_| ()).map_err(|f| {
+            let why = if f.status == Some(StatusCode::CONFLICT) {
+                format!("task {id} cannot be retried while it runs (only ended tasks can)")
+            } else {
+                format!("cannot retry task {id}")
+            };
+            explain(f, why)
+        })
     }
 
     /// `GET /v2/actions` (retried): the ids of the actions the backend has.

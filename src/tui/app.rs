@@ -74,6 +74,8 @@ pub enum Msg {
     Docs(super::screens::docs::DocsMsg),
     /// The `:login` task reports.
     Login(super::overlays::login::LoginMsg),
+    /// A portal effect answered (or a followed task sent an event).
+    Portal(super::screens::portal::PortalMsg),
 }
 
 /// An index with its haystacks, ready to search.

@@ -12,7 +12,7 @@ use super::effects::Effect;
 use super::navigation::{self, index_id};
 use super::screens::entity::EntityScreen;
 use super::screens::entity::derive::fill;
-use super::screens::{Screen, docs, list, search, wizard};
+use super::screens::{Screen, docs, list, portal, search, wizard};
 
 /// Delivers a message that is not a key.
 pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -86,6 +86,13 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
             return effects;
         }
         Msg::Login(msg) => super::overlays::login::deliver(app, msg),
+        Msg::Portal(msg) => {
+            let (flash, effects) = portal::keys::on_msg(&mut app.stack, &mut app.generation, msg);
+            if let Some((text, level)) = flash {
+                app.flash(text, level);
+            }
+            return effects;
+        }
         Msg::Docs(msg) => docs::lifecycle::on_msg(app.stack.iter_mut().chain(app.forward.iter_mut()).collect(), msg),
     }
     Vec::new()
@@ -187,6 +194,7 @@ fn carry_over(
         Screen::DocsSearch(s) => Screen::DocsSearch(s),
         Screen::Sources(sel) => Screen::Sources(sel),
         Screen::Wizard(w) => Screen::Wizard(w),
+        Screen::Portal(p) => Screen::Portal(p),
     })
 }
 

@@ -11,7 +11,7 @@ use super::context::{Ctx, Handled, Out};
 use super::effects::Effect;
 use super::keymap::{Resolution, resolve};
 use super::overlays::{Overlay, help, login, palette};
-use super::screens::{Screen, docs, entity, list, search, wizard};
+use super::screens::{Screen, docs, entity, list, portal, search, wizard};
 use super::{global, messages, navigation};
 
 /// Applies one message; returns the effects to run.
@@ -59,6 +59,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Screen::Entity(e) => entity::keys::handle(e, action, &mut cx),
         Screen::DocsSearch(s) => docs::keys::handle_search(s, action, &mut cx),
         Screen::Wizard(w) => wizard::keys::handle(w, action, &mut cx),
+        Screen::Portal(p) => portal::keys::handle(p, action, &mut cx),
     };
     let out = cx.out;
     let mut effects = settle(app, out);
@@ -103,6 +104,10 @@ fn typed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Wizard(w) => {
             wizard::keys::typed(w, key, &mut cx);
+            None
+        }
+        Screen::Portal(p) => {
+            portal::keys::typed(p, key, &mut cx);
             None
         }
         Screen::Health(_) | Screen::Sources(_) | Screen::DocsSearch(_) => None,

@@ -131,6 +131,27 @@ impl Backend {
         }
     }
 
+    /// Stops the backend once this test process exits, however it exits:
+    /// for a backend kept in a `static` and shared by the tests of one
+    /// binary (a static is never dropped). A background shell watches the
+    /// process.
+    pub fn stop_at_exit(&self) {
+        let script = format!(
+            "(while kill -0 {pid} 2>/dev/null; do sleep 1; done; STATE='{state}' '{stop}' --port {port}; rm -rf '{state}') &",
+            pid = std::process::id(),
+            state = self.state.path().display(),
+            stop = harness().join("stop.sh").display(),
+            port = self.port,
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("start the watchdog");
+    }
+
     /// The backend's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.state.path().join("log")).unwrap_or_default()

@@ -11,6 +11,7 @@ mod graph;
 mod health_and_mine;
 mod hostile;
 mod login;
+mod portal;
 mod searching;
 mod views;
 mod wizard;

@@ -13,6 +13,7 @@ use super::stars;
 
 pub mod docs;
 pub mod login;
+pub mod portal;
 
 /// Which entities a search effect considers: [`Scope`], owned.
 #[derive(Debug, Clone)]
@@ -124,6 +125,8 @@ pub enum Effect {
         /// What was pasted.
         address: String,
     },
+    /// Work on a backend's portal plugins (actions, tasks, search).
+    Portal(portal::PortalEffect),
     /// Register a location on a remote catalog (or only preview it).
     Register {
         /// The URL or path.
@@ -224,6 +227,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             Some(Msg::ScaffoldDone(run_id, Box::new(result)))
         }
         Effect::Docs(docs) => Some(Msg::Docs(docs::perform(docs, ctx))),
+        Effect::Portal(work) => Some(Msg::Portal(portal::perform(work, ctx))),
         Effect::RefreshRemote { source, entity } => {
             let result = ctx
                 .ws

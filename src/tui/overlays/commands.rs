@@ -66,6 +66,13 @@ pub fn commands() -> Vec<Command> {
         Command { name: "login", arg: Some("[NAME]"), help: "sign in to a remote source (works over SSH)" },
         Command { name: "register", arg: Some("URL"), help: "preview registering a location on the remote catalog" },
         Command { name: "register!", arg: Some("URL"), help: "register a location on the remote catalog" },
+        Command {
+            name: "actions",
+            arg: Some("[SOURCE]"),
+            help: "the actions registry of a backstage source's plugins",
+        },
+        Command { name: "tasks", arg: Some("[all]"), help: "your scaffolder tasks on the backend (all: everyone's)" },
+        Command { name: "search-remote", arg: Some("QUERY"), help: "the portal's own search backend (TechDocs too)" },
         Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },
         Command { name: "help", arg: None, help: "every key, by view" },
         Command { name: "quit", arg: None, help: "leave stagehand (also :q)" },
@@ -156,6 +163,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             app.flash(format!("asking the catalog about {arg}…"), Level::Info);
             vec![Effect::Register { target: arg, dry_run: command == "register" }]
         }
+        "actions" | "tasks" | "search-remote" => open_portal(app, command, &arg),
         "theme" => {
             switch_theme(app, &arg);
             Vec::new()
@@ -174,6 +182,43 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// `:actions [SOURCE]`, `:tasks [all]`, `:search-remote QUERY`: a portal
+/// screen on the only `backstage:` source (or SOURCE), and its first effect.
+fn open_portal(app: &mut App, command: &str, arg: &str) -> Vec<Effect> {
+    use crate::tui::effects::portal::PortalEffect;
+    use crate::tui::screens::portal::{ActionsScreen, PortalScreen, SearchRemoteScreen, TasksScreen};
+    app.generation += 1;
+    let generation = app.generation;
+    let (screen, effect) = match command {
+        "actions" => {
+            let source = (!arg.is_empty()).then(|| arg.to_string());
+            let effect = PortalEffect::ListActions { source: source.clone(), generation };
+            (PortalScreen::Actions(Box::new(ActionsScreen::new(source, generation))), effect)
+        }
+        "tasks" => {
+            let created_by = if arg == "all" { None } else { app.identity.clone() };
+            let effect = PortalEffect::ListTasks { source: None, created_by: created_by.clone(), generation };
+            (PortalScreen::Tasks(Box::new(TasksScreen::new(None, created_by, generation))), effect)
+        }
+        _ if arg.is_empty() => {
+            app.flash(":search-remote needs a query", Level::Error);
+            return Vec::new();
+        }
+        _ => {
+            let screen = SearchRemoteScreen {
+                source: None,
+                term: arg.to_string(),
+                generation,
+                found: None,
+                sel: Selection::default(),
+            };
+            (PortalScreen::Search(screen), PortalEffect::Search { source: None, term: arg.to_string(), generation })
+        }
+    };
+    push(app, Screen::Portal(Box::new(screen)));
+    vec![Effect::Portal(effect)]
 }
 
 fn push(app: &mut App, screen: Screen) {

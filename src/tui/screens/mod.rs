@@ -6,6 +6,7 @@
 pub mod docs;
 pub mod entity;
 pub mod list;
+pub mod portal;
 pub mod search;
 pub mod selection;
 pub mod wizard;
@@ -40,6 +41,8 @@ pub enum Screen {
     DocsSearch(Box<DocsSearchScreen>),
     /// The configured sources and how their last sync went.
     Sources(Selection),
+    /// The portal: actions, tasks, the server's search.
+    Portal(Box<portal::PortalScreen>),
 }
 
 impl Screen {
@@ -54,6 +57,7 @@ impl Screen {
             Screen::Wizard(w) => w.template.title.clone(),
             Screen::DocsSearch(s) => format!("docs: {}", s.term),
             Screen::Sources(_) => "sources".into(),
+            Screen::Portal(p) => p.label(),
         }
     }
 
@@ -68,6 +72,8 @@ impl Screen {
             Screen::Entity(_) => Context::Entity,
             Screen::Wizard(w) if w.typing() => Context::Search,
             Screen::Wizard(_) => Context::Wizard,
+            Screen::Portal(p) if p.typing() => Context::Search,
+            Screen::Portal(_) => Context::List,
             Screen::Search(_)
             | Screen::List(_)
             | Screen::Problems(_)
@@ -88,7 +94,7 @@ impl Screen {
                 index.find(problem.entity.as_deref()?)
             }
             Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
-            Screen::Wizard(_) | Screen::Sources(_) => None,
+            Screen::Wizard(_) | Screen::Sources(_) | Screen::Portal(_) => None,
             Screen::DocsSearch(s) => s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).map(|h| h.entity),
         }
     }

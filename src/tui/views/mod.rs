@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::app::App;
 use super::draw::{ViewCx, clean};
 use super::overlays::{Overlay, help_view, login_view, palette_view};
-use super::screens::{Screen, docs, entity, list, search, wizard};
+use super::screens::{Screen, docs, entity, list, portal, search, wizard};
 use super::theme::Slot;
 
 /// Draws the whole screen.
@@ -41,6 +41,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Wizard(w) => wizard::view::render(&cx, w, frame, body),
         Screen::DocsSearch(s) => docs::view::render_search(&cx, s, frame, body),
         Screen::Sources(sel) => list::view::render_sources(&cx, sel, frame, body),
+        Screen::Portal(p) => portal::view::render(&cx, p, frame, body),
     }
     status::render(app, frame, status);
     match &app.overlay {

@@ -1,0 +1,17 @@
+//! The portal beyond the catalog: what a Backstage backend's plugins offer
+//! besides entities.
+//!
+//! - [`actions`]: the actions registry (list, invoke, confirmation rules);
+//!   [`action_input`]: an action's input through the scaffolder's form
+//!   engine.
+//! - [`search`]: the server's search backend, paged, highlights in pieces.
+//! - [`tasks`]: scaffolder tasks as a history (summaries, steps, logs);
+//!   the API calls are in [`crate::scaffold::remote`].
+//!
+//! Sits above `scaffold` (it reuses its form engine and task client); used
+//! by `cli` and `tui`.
+
+pub mod action_input;
+pub mod actions;
+pub mod search;
+pub mod tasks;
