@@ -213,6 +213,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print a shell completion script on stdout, e.g.
+    /// `stagehand completions bash > ~/.local/share/bash-completion/completions/stagehand`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout, e.g. `stagehand man | man -l -`.
+    Man,
 }
 
 /// Formats of `stagehand graph`.

@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 
 use super::args::GraphFormat;
 use super::browse::resolve;
-use super::output::{Out, fit};
+use super::output::Out;
 
 /// `stagehand owners REF`.
 pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result<u8> {
@@ -63,6 +63,9 @@ pub fn owned_by(
     let index = ws.load_index()?;
     let owner = resolve(&index, reference)?;
     require_kind(&index, owner, &["group", "user"], "a group or user")?;
+    if let Some(k) = kind {
+        super::known::kind(&index, "--kind", k)?;
+    }
     let owned: Vec<u32> = graph::owned_by(&index, owner, transitive)
         .into_iter()
         .filter(|&e| kind.is_none_or(|k| index.summary(e).kind.eq_ignore_ascii_case(k)))
@@ -85,7 +88,7 @@ fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8
         let width = ids.iter().map(|&e| index.ref_of(e).len()).max().unwrap_or(10).min(60);
         for &e in ids {
             let s = index.summary(e);
-            out.line(format!("{} {}", fit(index.ref_of(e), width), s.title.unwrap_or("")).trim_end());
+            out.row(&[(index.ref_of(e), width), (s.title.unwrap_or(""), 0)]);
         }
     }
     out.flush()?;
@@ -120,8 +123,8 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
         let width = people.iter().map(|m| m.entity_ref.len()).max().unwrap_or(10);
         for m in &people {
             let name = m.name.as_deref().unwrap_or("");
-            let email = m.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-            out.line(format!("{} {name}{email}", fit(&m.entity_ref, width)).trim_end());
+            let email = m.email.as_deref().map(|e| format!("<{e}>")).unwrap_or_default();
+            out.row(&[(&m.entity_ref, width), (name, 0), (&email, 0)]);
         }
     }
     out.flush()?;
@@ -132,6 +135,12 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
 pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: GraphFormat) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let root = resolve(&index, reference)?;
+    for r in &opts.relations {
+        super::known::relation_type(&index, r)?;
+    }
+    for k in &opts.kinds {
+        super::known::kind(&index, "--kind", k)?;
+    }
     let mut out = Out::default();
     match format {
         GraphFormat::Text => {
@@ -179,7 +188,7 @@ pub fn health(ws: &Workspace, json_out: bool) -> anyhow::Result<u8> {
     } else {
         let width = issues.iter().map(|i| i.entity_ref.len()).max().unwrap_or(10).min(50);
         for i in &issues {
-            out.line(&format!("{:<17} {} {}", i.kind.label(), fit(&i.entity_ref, width), i.message));
+            out.row(&[(i.kind.label(), 17), (&i.entity_ref, width), (&i.message, 0)]);
         }
     }
     out.flush()?;

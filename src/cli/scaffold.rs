@@ -208,6 +208,14 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
         bail!("{} cannot run locally:\n  {}\n{hint}", template.entity_ref, problems.join("\n  "));
     }
     let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
+    // Absolute, so links the template prints (`file:///…`) name the folder.
+    let output_dir = std::path::absolute(&output_dir).unwrap_or(output_dir);
+    if !args.dry_run && !args.overwrite && std::fs::read_dir(&output_dir).is_ok_and(|mut d| d.next().is_some()) {
+        bail!(
+            "{} exists and is not empty; choose another folder with --output DIR, or pass --overwrite to write into it",
+            output_dir.display()
+        );
+    }
     let (user_ref, user_entity) = user_of(ws, index.as_ref());
     let input = RunInput { parameters: params, secrets, user_ref, user_entity };
     let options = RunOptions {

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod colors;
 pub mod commands;
 pub mod crash;
 pub mod docs;
