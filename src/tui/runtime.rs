@@ -15,9 +15,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::workspace::{DemoReason, Workspace};
 
-use super::app::{App, Effect, Msg, Settings};
+use super::app::{App, Msg, Settings};
 use super::colors::{self, ColorDepth};
-use super::effects::{EffectContext, osc52, perform};
+use super::effects::{Effect, EffectContext, osc52, perform};
 use super::keymap::Keymap;
 use super::theme::resolve_theme;
 use super::update::update;
