@@ -129,6 +129,7 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
     let mut terminal = colors::backend::init(depth);
     super::crash::guard_effects(reporter);
     let mut app = App::new(settings);
+    app.themes_dir = Some(ctx.ws.paths.themes_dir());
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     spawn(Effect::LoadIndex, &ctx, &tx);

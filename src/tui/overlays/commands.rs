@@ -65,8 +65,9 @@ pub fn commands() -> Vec<Command> {
         Command { name: "sources", arg: None, help: "sources, their entity counts and last sync" },
         Command { name: "register", arg: Some("URL"), help: "preview registering a location on the remote catalog" },
         Command { name: "register!", arg: Some("URL"), help: "register a location on the remote catalog" },
-        Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },
+        Command { name: "theme", arg: Some("NAME"), help: "switch theme: the built-ins or yours (no name: list them)" },
         Command { name: "help", arg: None, help: "every key, by view" },
+        Command { name: "messages", arg: None, help: "every status message so far, in full" },
         Command { name: "quit", arg: None, help: "leave stagehand (also :q)" },
     ]);
     list
@@ -114,7 +115,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         "problems" => {
-            let screen = ProblemsScreen::new(app.index());
+            let screen = ProblemsScreen::new(app.setup_problems.clone(), app.index());
             push(app, Screen::Problems(screen));
             Vec::new()
         }
@@ -160,6 +161,10 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
         }
         "help" => {
             app.overlay = Some(Overlay::Help(0));
+            Vec::new()
+        }
+        "messages" => {
+            app.overlay = Some(Overlay::Messages(0));
             Vec::new()
         }
         "quit" | "q" => {
@@ -231,17 +236,28 @@ fn open_starred(app: &mut App) {
     push(app, Screen::List(list));
 }
 
+/// `:theme [NAME]`: lists the built-in and user themes, or switches to
+/// one; a broken or unknown one keeps the current theme and its problems
+/// (file:line) go to `:problems`.
 fn switch_theme(app: &mut App, name: &str) {
+    let dir = app.themes_dir.clone();
+    let available = Theme::available(dir.as_deref()).join(", ");
     if name.is_empty() {
-        app.flash(format!("themes: {}", Theme::names().join(", ")), Level::Info);
+        app.flash(format!("themes: {available}"), Level::Info);
         return;
     }
-    match Theme::builtin(name) {
-        Some(theme) => {
+    let (theme, problems) = crate::tui::theme::resolve_theme(Some(name), false, dir.as_deref());
+    match problems.first() {
+        None => {
             app.theme = theme;
             app.flash(format!("theme: {name}"), Level::Info);
         }
-        None => app.flash(format!("no theme `{name}`; available: {}", Theme::names().join(", ")), Level::Error),
+        Some(first) => {
+            let more = if problems.len() > 1 { format!(" (+{} more)", problems.len() - 1) } else { String::new() };
+            app.flash(format!("{first}{more}; see :problems"), Level::Error);
+            app.setup_problems.retain(|p| !problems.contains(p));
+            app.setup_problems.extend(problems);
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod help;
 pub mod help_view;
+pub mod messages_view;
 pub mod palette;
 pub mod palette_view;
 
@@ -16,6 +17,8 @@ pub enum Overlay {
     Help(usize),
     /// The `:` command palette.
     Palette(Box<Palette>),
+    /// The `:messages` log, scrolled this many lines up from its end.
+    Messages(usize),
 }
 
 /// The command palette's input and selection.

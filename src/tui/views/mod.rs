@@ -46,6 +46,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help(scroll)) => help_view::render(app, *scroll, frame, body),
         Some(Overlay::Palette(p)) => palette_view::render(app, p, frame, body),
+        Some(Overlay::Messages(up)) => crate::tui::overlays::messages_view::render(app, *up, frame, body),
         None => {}
     }
 }
