@@ -221,3 +221,13 @@ fn theme_lists_and_loads_user_themes_and_lists_their_errors() {
     h.command("problems");
     assert!(h.screen(120, 40).contains("broken.yaml:3:"));
 }
+
+#[test]
+fn kind_with_a_typo_says_so_instead_of_an_empty_list() {
+    let mut h = Harness::demo();
+    h.command("kind Runbok");
+    assert!(h.flash().contains("did you mean `Runbook`"), "{}", h.flash());
+    assert_eq!(h.app.stack.len(), 1, "no empty list was opened");
+    h.command("kind runbook");
+    assert!(matches!(h.app.screen(), stagehand::tui::screens::Screen::List(_)));
+}

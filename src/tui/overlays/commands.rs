@@ -110,8 +110,10 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
     }
     match command {
         "kind" if !arg.is_empty() => {
-            let title = arg.to_lowercase();
-            open_kind_list(app, &arg, &title);
+            match unknown_kind(app.index(), &arg) {
+                Some(why) => app.flash(why, Level::Error),
+                None => open_kind_list(app, &arg, &arg.to_lowercase()),
+            }
             Vec::new()
         }
         "problems" => {
@@ -190,6 +192,25 @@ fn columns_for(kind: &str) -> Vec<Column> {
         "domain" | "system" => vec![Column::Name, Column::Namespace, Column::Owner, Column::Title],
         _ => vec![Column::Name, Column::Namespace, Column::Owner, Column::Type, Column::Lifecycle, Column::Title],
     }
+}
+
+/// Why `:kind KIND` would list nothing (no entity has that kind), with
+/// the closest kind and every kind there is; `None` when some entity has it.
+fn unknown_kind(index: &crate::index::Index, kind: &str) -> Option<String> {
+    let kinds: std::collections::BTreeSet<&str> = index.summaries().map(|s| s.kind).collect();
+    if kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        return None;
+    }
+    let lower = kind.to_lowercase();
+    let closest = kinds
+        .iter()
+        .map(|k| (strsim::levenshtein(&lower, &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    let all = kinds.into_iter().collect::<Vec<_>>().join(", ");
+    Some(format!("no entity of kind `{kind}`{closest} (kinds: {all})"))
 }
 
 fn open_kind_list(app: &mut App, kind: &str, title: &str) {
