@@ -138,6 +138,37 @@ pub struct Config {
     pub theme: Option<String>,
     /// Whether `y` may copy through the terminal (OSC 52).
     pub osc52: bool,
+    /// `colors:`: the colour depth to use instead of detecting it.
+    pub colors: Option<ColorDepth>,
+}
+
+/// How many colours the terminal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorDepth {
+    /// 24-bit colour (`truecolor`).
+    TrueColor,
+    /// The xterm 256-colour palette (`256`).
+    Ansi256,
+    /// The 16 ANSI colours (`16`).
+    Ansi16,
+    /// No colour, only bold, reverse and the like (`mono`).
+    Mono,
+}
+
+impl ColorDepth {
+    /// The values `colors:` accepts.
+    pub const NAMES: [&str; 4] = ["truecolor", "256", "16", "mono"];
+
+    /// The depth named by a `colors:` value.
+    pub fn from_name(name: &str) -> Option<ColorDepth> {
+        match name {
+            "truecolor" => Some(ColorDepth::TrueColor),
+            "256" => Some(ColorDepth::Ansi256),
+            "16" => Some(ColorDepth::Ansi16),
+            "mono" => Some(ColorDepth::Mono),
+            _ => None,
+        }
+    }
 }
 
 /// A config mistake, with the line it is on.
@@ -155,7 +186,7 @@ pub struct ConfigError {
 /// A commented starter config, written by `stagehand config init`.
 pub const STARTER: &str = include_str!("config_starter.yaml");
 
-const TOP_KEYS: [&str; 5] = ["sources", "patterns", "identity", "theme", "osc52"];
+const TOP_KEYS: [&str; 6] = ["sources", "patterns", "identity", "theme", "osc52", "colors"];
 const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
 const REMOTE_KEYS: [&str; 8] =
     ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
@@ -192,6 +223,18 @@ impl Config {
                 NodeValue::Bool(b) => config.osc52 = b,
                 _ => return Err(err(node.pos, "`osc52` must be true or false".into())),
             }
+        }
+        if let Some(node) = root.get("colors") {
+            let text = match &node.value {
+                NodeValue::Str(s) => s.clone(),
+                NodeValue::Int(n) => n.to_string(),
+                _ => String::new(),
+            };
+            config.colors = Some(ColorDepth::from_name(&text).ok_or_else(|| {
+                let hint =
+                    closest(&text, &ColorDepth::NAMES).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                err(node.pos, format!("`colors` must be one of {}{hint}", ColorDepth::NAMES.join(", ")))
+            })?);
         }
         if let Some(identity) = &config.identity {
             crate::model::EntityRef::parse_with(identity, Some("User"), "default")
@@ -358,6 +401,10 @@ mod tests {
         assert_eq!((e.pos.line, e.pos.col), (3, 5));
         assert!(e.message.contains("did you mean `dir`"), "{}", e.message);
         assert!(e.to_string().starts_with("c.yaml:3:5: "));
+        let c = Config::parse("colors: 256\n", "c.yaml", None).unwrap();
+        assert_eq!(c.colors, Some(ColorDepth::Ansi256));
+        let e = Config::parse("colors: truecolour\n", "c.yaml", None).unwrap_err();
+        assert!(e.message.contains("did you mean `truecolor`") && e.pos.line == 1, "{}", e.message);
         let e = Config::parse("themes: dark\n", "c.yaml", None).unwrap_err();
         assert!(e.message.contains("did you mean `theme`"));
     }

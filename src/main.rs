@@ -16,7 +16,23 @@ use stagehand::workspace::Workspace;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
+    if let Some(code) = args.command.as_ref().and_then(cli::run_standalone) {
+        return code;
+    }
     let interactive = args.command.is_none();
+    if interactive {
+        use std::io::IsTerminal;
+        let term = std::env::var("TERM").ok();
+        let refusal = stagehand::tui::colors::refusal(
+            std::io::stdin().is_terminal(),
+            std::io::stdout().is_terminal(),
+            term.as_deref(),
+        );
+        if let Some(why) = refusal {
+            eprintln!("error: {why}");
+            return ExitCode::from(cli::EXIT_ERROR);
+        }
+    }
     let ws = match Workspace::open(args.config.clone(), args.demo, interactive) {
         Ok(mut ws) => {
             if let Some(user) = args.as_user.clone() {

@@ -5,6 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The profile of the built-in demo catalog.
+pub const DEMO_PROFILE: &str = "demo";
+
 /// Resolved locations.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -53,6 +56,13 @@ impl Paths {
             _ => (default_config, "default".to_string()),
         };
         Paths { config_file, config_dir, cache_dir, data_dir, profile, fallback_warning }
+    }
+
+    /// The same locations with the demo's own profile: stars and other
+    /// per-profile data of the demo never touch a real profile.
+    pub fn for_demo(mut self) -> Paths {
+        self.profile = DEMO_PROFILE.to_string();
+        self
     }
 
     /// The index file of the profile.
@@ -118,5 +128,14 @@ mod tests {
         assert_ne!(a.profile, b.profile);
         assert_ne!(a.index_file(), b.index_file());
         assert_eq!(Paths::resolve(None).profile, "default");
+    }
+
+    #[test]
+    fn the_demo_has_its_own_profile() {
+        let real = Paths::resolve(None);
+        let demo = real.clone().for_demo();
+        assert_eq!(demo.profile, DEMO_PROFILE);
+        assert_ne!(demo.profile_data_dir(), real.profile_data_dir());
+        assert_ne!(demo.index_file(), real.index_file());
     }
 }

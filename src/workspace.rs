@@ -65,7 +65,7 @@ impl Workspace {
     pub fn open(config_override: Option<PathBuf>, demo: bool, demo_if_unconfigured: bool) -> anyhow::Result<Workspace> {
         let paths = Paths::resolve(config_override);
         if demo {
-            return Ok(Workspace { paths, config: Config::default(), demo: Some(DemoReason::Asked) });
+            return Ok(Workspace { paths: paths.for_demo(), config: Config::default(), demo: Some(DemoReason::Asked) });
         }
         let text = match std::fs::read_to_string(&paths.config_file) {
             Ok(text) => Some(text),
@@ -74,6 +74,7 @@ impl Workspace {
         };
         let Some(text) = text else {
             let demo = demo_if_unconfigured.then_some(DemoReason::NoConfig);
+            let paths = if demo.is_some() { paths.for_demo() } else { paths };
             return Ok(Workspace { paths, config: Config::default(), demo });
         };
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());

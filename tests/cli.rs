@@ -277,16 +277,16 @@ fn config_init_then_sync_a_dir_source() {
     assert!(lines.contains(&"profile: default"), "{lines:?}");
 
     // The starter's example source (`~/src/platform`) does not exist: the
-    // sync still succeeds, and says that source failed.
+    // sync says that source failed, and exits 2 as every source failed.
     let run = sb.run(&["sync"]);
-    run.code(0);
+    run.code(2);
     let missing = sb.path("home/src/platform");
     assert!(
         run.stderr.contains(&format!("platform: failed: directory {} does not exist", missing.display())),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("1 source(s) failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("every source synced failed"), "{}", run.stderr);
 
     // A real catalog.
     let catalog = sb.path("catalog");
@@ -348,10 +348,11 @@ fn config_init_then_sync_a_dir_source() {
         serde_json::json!([{"type": "ownedBy", "targetRef": "group:default/team-ghost", "exists": false}])
     );
 
-    // A source that disappears keeps its entities, and says so.
+    // A source that disappears keeps its entities, and says so (exit 2:
+    // the only source failed).
     std::fs::rename(&catalog, sb.path("moved")).unwrap();
     let run = sb.run(&["sync"]);
-    run.code(0);
+    run.code(2);
     assert!(run.stderr.contains("local: failed: directory"), "{}", run.stderr);
     let run = sb.run(&["list", "--json"]);
     run.code(0);

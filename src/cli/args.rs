@@ -257,6 +257,15 @@ pub enum Command {
         #[arg(long)]
         allow_writes: bool,
     },
+    /// Print a shell completion script on stdout, e.g.
+    /// `stagehand completions bash > ~/.local/share/bash-completion/completions/stagehand`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout, e.g. `stagehand man | man -l -`.
+    Man,
 }
 
 /// Formats of `stagehand graph`.

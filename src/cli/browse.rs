@@ -7,7 +7,7 @@ use crate::index::Index;
 use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, Scope, search as run_search};
 use crate::workspace::Workspace;
 
-use super::output::{Out, fit};
+use super::output::Out;
 
 /// One entity in `--json` lists (and in the MCP server's search results).
 #[derive(Serialize, schemars::JsonSchema)]
@@ -57,7 +57,7 @@ pub fn table(out: &mut Out, index: &Index, hits: &[Hit]) {
         let s = index.summary(h.entity);
         let owner = s.owner.unwrap_or("-");
         let title = s.title.or(s.description).unwrap_or("");
-        out.line(format!("{} {} {}", fit(&s.display_ref(), width), fit(owner, 28), title).trim_end());
+        out.row(&[(&s.display_ref(), width), (owner, 28), (title, 0)]);
     }
 }
 
@@ -80,6 +80,9 @@ pub fn find(index: &Index, query: &str, kind: Option<&str>, limit: usize) -> Vec
 /// `stagehand search`.
 pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, json: bool) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
+    if let Some(k) = kind {
+        super::known::kind(&index, "--kind", k)?;
+    }
     let hits = find(&index, query, kind, limit);
     let mut out = Out::default();
     if json {
@@ -97,6 +100,12 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
 /// `stagehand list`.
 pub fn list(ws: &Workspace, kind: Option<&str>, owner: Option<&str>, json: bool) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
+    if let Some(k) = kind {
+        super::known::kind(&index, "--kind", k)?;
+    }
+    if let Some(o) = owner {
+        super::known::facet_value(&index, "--owner", FacetKey::Owner, o)?;
+    }
     let mut q = Query::default();
     q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
     q.facets.extend(owner.map(|o| facet(FacetKey::Owner, o)));

@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 
 use super::args::GraphFormat;
 use super::browse::resolve;
-use super::output::{Out, fit};
+use super::output::Out;
 
 /// `stagehand owners REF`.
 pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result<u8> {
@@ -67,10 +67,14 @@ pub fn owned_by(
 }
 
 /// What the group or user `reference` owns (through its groups when
-/// `transitive`), only of `kind` when given.
+/// `transitive`), only of `kind` when given (an unknown kind is an error
+/// with a did-you-mean).
 pub fn owned(index: &Index, reference: &str, transitive: bool, kind: Option<&str>) -> anyhow::Result<Vec<u32>> {
     let owner = resolve(index, reference)?;
     require_kind(index, owner, &["group", "user"], "a group or user")?;
+    if let Some(k) = kind {
+        super::known::kind(index, "--kind", k)?;
+    }
     Ok(graph::owned_by(index, owner, transitive)
         .into_iter()
         .filter(|&e| kind.is_none_or(|k| index.summary(e).kind.eq_ignore_ascii_case(k)))
@@ -92,7 +96,7 @@ fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8
         let width = ids.iter().map(|&e| index.ref_of(e).len()).max().unwrap_or(10).min(60);
         for &e in ids {
             let s = index.summary(e);
-            out.line(format!("{} {}", fit(index.ref_of(e), width), s.title.unwrap_or("")).trim_end());
+            out.row(&[(index.ref_of(e), width), (s.title.unwrap_or(""), 0)]);
         }
     }
     out.flush()?;
@@ -136,8 +140,8 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
         let width = people.iter().map(|m| m.entity_ref.len()).max().unwrap_or(10);
         for m in &people {
             let name = m.name.as_deref().unwrap_or("");
-            let email = m.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-            out.line(format!("{} {name}{email}", fit(&m.entity_ref, width)).trim_end());
+            let email = m.email.as_deref().map(|e| format!("<{e}>")).unwrap_or_default();
+            out.row(&[(&m.entity_ref, width), (name, 0), (&email, 0)]);
         }
     }
     out.flush()?;
@@ -148,6 +152,12 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
 pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: GraphFormat) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let root = resolve(&index, reference)?;
+    for r in &opts.relations {
+        super::known::relation_type(&index, r)?;
+    }
+    for k in &opts.kinds {
+        super::known::kind(&index, "--kind", k)?;
+    }
     let mut out = Out::default();
     match format {
         GraphFormat::Text => {
@@ -195,7 +205,7 @@ pub fn health(ws: &Workspace, json_out: bool) -> anyhow::Result<u8> {
     } else {
         let width = issues.iter().map(|i| i.entity_ref.len()).max().unwrap_or(10).min(50);
         for i in &issues {
-            out.line(&format!("{:<17} {} {}", i.kind.label(), fit(&i.entity_ref, width), i.message));
+            out.row(&[(i.kind.label(), 17), (&i.entity_ref, width), (&i.message, 0)]);
         }
     }
     out.flush()?;

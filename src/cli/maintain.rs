@@ -16,7 +16,8 @@ use crate::workspace::{SyncEvent, Workspace};
 use super::args::ConfigAction;
 use super::output::Out;
 
-/// `stagehand sync`.
+/// `stagehand sync`: exit 1 when some sources failed (the index was
+/// written with the others), 2 when every source synced failed.
 pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8> {
     let tty = std::io::stderr().is_terminal();
     let last = Mutex::new(Instant::now());
@@ -58,8 +59,13 @@ pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8
         if warnings == 1 { "" } else { "s" },
         if index.problems.is_empty() { "" } else { " (see `stagehand problems`)" }
     );
+    if failed == report.sources.len() {
+        eprintln!("error: every source synced failed; the index keeps its previous entities");
+        return Ok(super::EXIT_ERROR);
+    }
     if failed > 0 {
         eprintln!("{failed} source(s) failed and kept their previous entities");
+        return Ok(super::EXIT_FOUND_PROBLEMS);
     }
     Ok(0)
 }

@@ -1,6 +1,8 @@
 //! The scriptable CLI: one command per view, `--json` for scripts, and
-//! exit codes that mean something: 0 success, 1 the check found problems
-//! (`validate`, `health`), 2 an error (bad config, missing index, unknown ref).
+//! exit codes that mean something: 0 success, 1 the check found something
+//! (`validate`, `health`, `docs-search`, a sync where some sources failed),
+//! 2 an error (bad config, every source failed, missing index, unknown ref,
+//! a filter value nothing has).
 
 pub mod actions;
 pub mod args;
@@ -8,8 +10,10 @@ pub mod browse;
 mod confirm;
 pub mod docs;
 pub mod graph;
+mod known;
 mod login;
 pub mod maintain;
+mod meta;
 pub mod output;
 mod remote;
 pub mod scaffold;
@@ -27,9 +31,32 @@ pub const EXIT_FOUND_PROBLEMS: u8 = 1;
 /// Exit code for errors.
 pub const EXIT_ERROR: u8 = 2;
 
+/// Runs a subcommand that needs no workspace (`completions`, `man`);
+/// `None` for the others.
+pub fn run_standalone(command: &Command) -> Option<ExitCode> {
+    let result = match command {
+        Command::Completions { shell } => meta::completions(*shell),
+        Command::Man => meta::man(),
+        _ => return None,
+    };
+    Some(exit(result))
+}
+
+fn exit(result: anyhow::Result<u8>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", crate::model::sanitize::text(&format!("{e:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
 /// Runs one subcommand and returns the process exit code.
 pub fn run(command: Command, ws: &Workspace) -> ExitCode {
     let result = match command {
+        Command::Completions { shell } => meta::completions(shell),
+        Command::Man => meta::man(),
         Command::Sync { source, full } => maintain::sync(ws, source.as_deref(), full),
         Command::Search { query, remote: true, types, source, limit, json, .. } => {
             let term = query.join(" ");
@@ -71,11 +98,5 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         }
         Command::Mcp { allow_writes } => crate::mcp::serve(ws.clone(), allow_writes),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("error: {}", crate::model::sanitize::text(&format!("{e:#}")));
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+    exit(result)
 }

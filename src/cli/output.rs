@@ -1,17 +1,44 @@
 //! Writing to stdout: text is sanitized (catalog text never drives the
-//! terminal), JSON is escaped by serde. A closed pipe ends quietly.
+//! terminal), JSON is escaped by serde. A closed pipe ends quietly. Tables
+//! are aligned (and cut to width) on a terminal, tab-separated and never
+//! cut into a pipe or file.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use crate::model::sanitize;
 
 /// Collects output lines and writes them in one go.
-#[derive(Default)]
 pub struct Out {
     buf: String,
+    /// Table rows as tab-separated columns (stdout is not a terminal).
+    tabs: bool,
+}
+
+impl Default for Out {
+    /// Tables are tab-separated unless stdout is a terminal.
+    fn default() -> Out {
+        Out { buf: String::new(), tabs: !io::stdout().is_terminal() }
+    }
 }
 
 impl Out {
+    /// One table row: `(text, columns)` cells, a cell of 0 columns being
+    /// shown whole. On a terminal cells are padded or cut to their columns
+    /// and joined by a space; otherwise joined by tabs, whole (tabs and
+    /// newlines inside a cell become spaces).
+    pub fn row(&mut self, cells: &[(&str, usize)]) {
+        let clean = cells.iter().map(|(text, w)| (sanitize::line(text), *w));
+        let text = if self.tabs {
+            clean.map(|(text, _)| text).collect::<Vec<_>>().join("\t")
+        } else {
+            let fitted: Vec<String> =
+                clean.map(|(text, w)| if w == 0 { text.into_owned() } else { fit(&text, w) }).collect();
+            fitted.join(" ").trim_end().to_string()
+        };
+        self.buf.push_str(&text);
+        self.buf.push('\n');
+    }
+
     /// A line of text built from untrusted parts: sanitized.
     pub fn line(&mut self, text: &str) {
         self.buf.push_str(&sanitize::line(text));
@@ -75,6 +102,17 @@ pub use crate::model::layout::fit;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_cut_on_a_terminal_and_whole_in_a_pipe() {
+        let long = "group:backstage/techdocs-core-maintainers";
+        let mut tty = Out { buf: String::new(), tabs: false };
+        tty.row(&[(long, 20), ("team\tx", 6), ("title", 0)]);
+        assert_eq!(tty.buf, "group:backstage/tec… team x title\n");
+        let mut pipe = Out { buf: String::new(), tabs: true };
+        pipe.row(&[(long, 20), ("team\tx", 6), ("", 0)]);
+        assert_eq!(pipe.buf, format!("{long}\tteam x\t\n"));
+    }
 
     #[test]
     fn text_is_sanitized_but_json_is_escaped() {

@@ -203,6 +203,14 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
         return remote(&template, &params, &secrets, &backend, args);
     }
     let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
+    // Absolute, so links the template prints (`file:///…`) name the folder.
+    let output_dir = std::path::absolute(&output_dir).unwrap_or(output_dir);
+    if !args.dry_run && !args.overwrite && std::fs::read_dir(&output_dir).is_ok_and(|mut d| d.next().is_some()) {
+        bail!(
+            "{} exists and is not empty; choose another folder with --output DIR, or pass --overwrite to write into it",
+            output_dir.display()
+        );
+    }
     let loaded = Loaded { template, index, source };
     let local =
         LocalRun { output_dir, dry_run: args.dry_run, overwrite: args.overwrite, git_remote: args.git_remote.clone() };

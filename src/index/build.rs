@@ -118,13 +118,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
             other => {
                 if let Some(Err(error)) = other {
                     state.last_attempt = now;
-                    problems.push(
-                        Problem::error(format!(
-                            "source `{}` failed: {error}; keeping its previous entities",
-                            input.name
-                        ))
-                        .from_source(&input.name),
-                    );
+                    problems.push(failure(&input.name, &error));
                     state.last_error = Some(error);
                 }
                 if let Some(prev) = previous {
@@ -135,6 +129,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
         states.push(state);
     }
     let candidates = dedupe(candidates, &states, &mut problems);
+    let problems = unique(problems);
     for c in &candidates {
         states[c.source as usize].entities += 1;
     }
@@ -171,7 +166,10 @@ fn keep_previous<'p>(
     candidates: &mut Vec<Candidate<'p>>,
     problems: &mut Vec<Problem>,
 ) {
-    problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name)).cloned());
+    // This build states the failure and the duplicates afresh: the previous
+    // ones are replaced, not kept beside them.
+    let stale = |p: &Problem| is_failure(p, name) || p.message.starts_with(DUPLICATE);
+    problems.extend(prev.problems.iter().filter(|p| p.source.as_deref() == Some(name) && !stale(p)).cloned());
     carry_over(prev, name, source, server_relations, |_| true, candidates);
 }
 
@@ -233,6 +231,26 @@ fn carry_over<'p>(
     }
 }
 
+/// How every duplicate-entity problem starts.
+const DUPLICATE: &str = "duplicate entity `";
+
+/// The problem recorded when source `name` failed to read.
+fn failure(name: &str, error: &str) -> Problem {
+    Problem::error(format!("source `{name}` failed: {error}; keeping its previous entities")).from_source(name)
+}
+
+/// Whether `p` is a failure of source `name` recorded by [`failure`].
+fn is_failure(p: &Problem, name: &str) -> bool {
+    p.entity.is_none() && p.file.is_none() && p.message.starts_with(&format!("source `{name}` failed: "))
+}
+
+/// The problems without repeats (the first of equal ones is kept, in order):
+/// a problem is keyed by its source, entity, place and message.
+fn unique(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut seen = HashSet::with_capacity(problems.len());
+    problems.into_iter().filter(|p| seen.insert(p.clone())).collect()
+}
+
 fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
     match &c.file {
         Some(f) => format!("{f}:{}", c.line),
@@ -256,7 +274,7 @@ fn dedupe<'p>(
         };
         keep[i] = false;
         let mut p = Problem::error(format!(
-            "duplicate entity `{}`: already defined at {}; this definition at {} is ignored",
+            "{DUPLICATE}{}`: already defined at {}; this definition at {} is ignored",
             c.canonical,
             where_from(&candidates[at], states),
             where_from(c, states)
@@ -440,6 +458,28 @@ mod tests {
         let untouched = build(vec![input("s", None)], Some(&first), 30);
         assert_eq!(untouched.len(), 2);
         assert!(untouched.sources[0].last_error.is_none());
+    }
+
+    #[test]
+    fn a_failing_source_has_one_problem_however_many_syncs() {
+        let mut index = build(vec![input("s", Some(Ok(sample()))), input("t", Some(Ok(sample())))], None, 10);
+        for (n, error) in ["network down", "timed out after 30s", "timed out after 31s"].iter().enumerate() {
+            index = build(
+                vec![input("s", Some(Err(error.to_string()))), input("t", Some(Ok(sample())))],
+                Some(&index),
+                20 + n as u64,
+            );
+        }
+        let failures: Vec<&Problem> = index.problems.iter().filter(|p| p.message.contains("failed")).collect();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].message.contains("31s"), "the latest failure replaces the earlier");
+        let mut keys: Vec<String> = index.problems.iter().map(|p| format!("{p} {:?}", p.source)).collect();
+        let all = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), all, "no problem twice: {keys:?}");
+        let recovered = build(vec![input("s", Some(Ok(sample()))), input("t", None)], Some(&index), 40);
+        assert!(!recovered.problems.iter().any(|p| p.message.contains("failed")), "a success clears the failure");
     }
 
     fn remote(entities: Vec<serde_json::Value>, kept: &[&str]) -> SourceInput {

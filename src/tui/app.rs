@@ -154,6 +154,10 @@ pub struct App {
     pub starred: BTreeSet<String>,
     /// Problems with the user's keymap or theme files.
     pub setup_problems: Vec<Problem>,
+    /// The user's themes folder (`:theme` lists and loads from it).
+    pub themes_dir: Option<std::path::PathBuf>,
+    /// Every status message so far, in full (`:messages`).
+    pub messages: Vec<(Level, String)>,
     /// Whether `y` may copy through OSC 52.
     pub osc52: bool,
     /// Whether `$BROWSER` is set.
@@ -180,6 +184,9 @@ pub fn empty_index() -> &'static Index {
 
 /// How long flash messages stay.
 pub const FLASH_FOR: Duration = Duration::from_secs(4);
+
+/// Status messages `:messages` keeps (the oldest go first).
+pub const MAX_MESSAGES: usize = 500;
 
 /// Settings the app starts with.
 pub struct Settings {
@@ -218,6 +225,8 @@ impl App {
             sync: None,
             starred: BTreeSet::new(),
             setup_problems: settings.setup_problems,
+            themes_dir: None,
+            messages: Vec::new(),
             osc52: settings.osc52,
             browser: settings.browser,
             identity: settings.identity,
@@ -229,8 +238,8 @@ impl App {
         };
         if let Some(first) = app.setup_problems.first() {
             let more = app.setup_problems.len() - 1;
-            let suffix = if more > 0 { format!(" (+{more} more; see :problems)") } else { String::new() };
-            app.flash_for(format!("{first}; using defaults{suffix}"), Level::Error, FLASH_FOR * 3);
+            let suffix = if more > 0 { format!(" (+{more} more; see :problems)") } else { "; see :problems".into() };
+            app.flash_for(format!("{first}{suffix}"), Level::Error, FLASH_FOR * 3);
         } else if let Some(notice) = settings.notice {
             app.flash_for(notice, Level::Info, FLASH_FOR * 2);
         }
@@ -243,7 +252,12 @@ impl App {
     }
 
     fn flash_for(&mut self, text: impl Into<String>, level: Level, for_: Duration) {
-        self.flash = Some(Flash { text: text.into(), level, until: Instant::now() + for_ });
+        let text = text.into();
+        if self.messages.len() == MAX_MESSAGES {
+            self.messages.remove(0);
+        }
+        self.messages.push((level, text.clone()));
+        self.flash = Some(Flash { text, level, until: Instant::now() + for_ });
     }
 
     /// The next generation number.
@@ -274,7 +288,7 @@ impl App {
     /// else the top screen's.
     pub fn keymap_context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Help(_) | Overlay::Messages(_)) => Context::Help,
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Login(_)) => Context::Login,
             None => self.screen().keymap_context(),

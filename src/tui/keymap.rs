@@ -160,18 +160,16 @@ impl Keymap {
         Keymap::default().merged(text)
     }
 
-    /// Reads a user keymap file: defaults when it does not exist, defaults
-    /// and the problems (with the file name) when it is bad.
+    /// Reads a user keymap file: defaults when it does not exist; else the
+    /// defaults with its good bindings, and the problems (with the file name
+    /// and line) of the bad ones, each skipped alone.
     pub fn load_user_file(path: &Path) -> (Keymap, Vec<Problem>) {
         let file = path.display().to_string();
         match std::fs::read_to_string(path) {
-            Ok(text) => match Keymap::load_user(&text) {
-                Ok(keymap) => (keymap, Vec::new()),
-                Err(problems) => {
-                    let problems = problems.into_iter().map(|p| p.in_file(&file)).collect();
-                    (Keymap::default(), problems)
-                }
-            },
+            Ok(text) => {
+                let (keymap, problems) = Keymap::default().merged_skipping_bad(&text);
+                (keymap, problems.into_iter().map(|p| p.in_file(&file)).collect())
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), Vec::new()),
             Err(e) => {
                 let problem = Problem::error(format!("cannot read the keymap: {e}")).in_file(file);
@@ -181,14 +179,21 @@ impl Keymap {
     }
 
     /// This keymap with `text`'s bindings applied over it.
-    pub fn merged(mut self, text: &str) -> Result<Keymap, Vec<Problem>> {
+    pub fn merged(self, text: &str) -> Result<Keymap, Vec<Problem>> {
+        let (keymap, problems) = self.merged_skipping_bad(text);
+        if problems.is_empty() { Ok(keymap) } else { Err(problems) }
+    }
+
+    /// This keymap with every good binding of `text` applied over it, and
+    /// the problems of the bad ones (each skipped alone).
+    pub fn merged_skipping_bad(mut self, text: &str) -> (Keymap, Vec<Problem>) {
         let mut problems = Vec::new();
         match load_single(text, Limits::default()) {
             Ok(Some(root)) => self.apply_root(&root, &mut problems),
             Ok(None) => {}
             Err(e) => problems.push(Problem::error(e.message).at(e.pos)),
         }
-        if problems.is_empty() { Ok(self) } else { Err(problems) }
+        (self, problems)
     }
 
     /// Binds `seq` to `action` in `context` (`None` unbinds), replacing any

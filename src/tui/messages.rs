@@ -25,10 +25,7 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.flash = None;
             }
         }
-        Msg::IndexLoaded(Ok(loaded)) => {
-            app.load_error = None;
-            return new_index(app, loaded);
-        }
+        Msg::IndexLoaded(Ok(loaded)) => return new_index(app, loaded),
         Msg::IndexLoaded(Err(e)) => {
             app.flash(e.clone(), Level::Error);
             app.load_error = Some(e);
@@ -140,6 +137,9 @@ fn new_index(app: &mut App, loaded: Loaded) -> Vec<Effect> {
         Screen::Search(s) => s.selected().map(|i| app.index().ref_of(i).to_string()),
         _ => None,
     };
+    // The first index to arrive (loaded, or made by the first sync) ends
+    // the error of a failed load.
+    app.load_error = None;
     app.loaded = Some(loaded.clone());
     let id = index_id(&loaded);
     let starred = app.starred.clone();

@@ -19,6 +19,7 @@
 
 pub mod action;
 pub mod app;
+pub mod colors;
 pub mod context;
 pub mod crash;
 pub mod draw;

@@ -16,16 +16,18 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use crate::workspace::{DemoReason, Workspace};
 
 use super::app::{App, Msg, Settings};
+use super::colors::{self, ColorDepth};
 use super::effects::{Effect, EffectContext, osc52, perform};
 use super::keymap::Keymap;
-use super::theme::{no_color_env, resolve_theme};
+use super::theme::resolve_theme;
 use super::update::update;
 use super::views::render;
 
-/// Builds the app's starting settings from the workspace: theme (NO_COLOR
-/// forces mono), keymap with the user's overrides, and what to say first.
+/// Builds the app's starting settings from the workspace: theme (mono on
+/// a terminal without colours, or with NO_COLOR), keymap with the user's overrides, and what to say first.
 pub fn settings(ws: &Workspace) -> Settings {
-    let (theme, mut problems) = resolve_theme(ws.config.theme.as_deref(), no_color_env(), Some(&ws.paths.themes_dir()));
+    let mono = colors::depth(&ws.config) == ColorDepth::Mono;
+    let (theme, mut problems) = resolve_theme(ws.config.theme.as_deref(), mono, Some(&ws.paths.themes_dir()));
     let (keymap, keymap_problems) = Keymap::load_user_file(&ws.paths.keymap_file());
     problems.extend(keymap_problems);
     let (origin, notice) = match ws.demo {
@@ -123,9 +125,11 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
     };
     // Before ratatui's hook, which wraps it: the terminal is restored first.
     let reporter = super::crash::install(&ctx.ws.paths.cache_dir, &ctx.ws.config);
-    let mut terminal = ratatui::init();
+    let depth = colors::depth(&ctx.ws.config);
+    let mut terminal = colors::backend::init(depth);
     super::crash::guard_effects(reporter);
     let mut app = App::new(settings);
+    app.themes_dir = Some(ctx.ws.paths.themes_dir());
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     spawn(Effect::LoadIndex, &ctx, &tx);
@@ -155,7 +159,7 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
             match effect {
                 Effect::Suspend => {
                     suspend();
-                    terminal = ratatui::init();
+                    terminal = colors::backend::init(depth);
                     terminal.clear()?;
                 }
                 Effect::CopyOsc52(text) => {

@@ -45,6 +45,12 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return Vec::new();
         }
+        Some(Overlay::Messages(up)) => {
+            if crate::tui::overlays::messages_view::handle(up, action) {
+                app.overlay = None;
+            }
+            return Vec::new();
+        }
         Some(Overlay::Palette(_)) => return palette::handle(app, action),
         Some(Overlay::Login(_)) => return login::handle(app, action),
         None => {}

@@ -73,8 +73,9 @@ pub fn commands() -> Vec<Command> {
         },
         Command { name: "tasks", arg: Some("[all]"), help: "your scaffolder tasks on the backend (all: everyone's)" },
         Command { name: "search-remote", arg: Some("QUERY"), help: "the portal's own search backend (TechDocs too)" },
-        Command { name: "theme", arg: Some("NAME"), help: "switch theme: dark, light, high-contrast, mono" },
+        Command { name: "theme", arg: Some("NAME"), help: "switch theme: the built-ins or yours (no name: list them)" },
         Command { name: "help", arg: None, help: "every key, by view" },
+        Command { name: "messages", arg: None, help: "every status message so far, in full" },
         Command { name: "quit", arg: None, help: "leave stagehand (also :q)" },
     ]);
     list
@@ -117,12 +118,14 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
     }
     match command {
         "kind" if !arg.is_empty() => {
-            let title = arg.to_lowercase();
-            open_kind_list(app, &arg, &title);
+            match unknown_kind(app.index(), &arg) {
+                Some(why) => app.flash(why, Level::Error),
+                None => open_kind_list(app, &arg, &arg.to_lowercase()),
+            }
             Vec::new()
         }
         "problems" => {
-            let screen = ProblemsScreen::new(app.index());
+            let screen = ProblemsScreen::new(app.setup_problems.clone(), app.index());
             push(app, Screen::Problems(screen));
             Vec::new()
         }
@@ -170,6 +173,10 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
         }
         "help" => {
             app.overlay = Some(Overlay::Help(0));
+            Vec::new()
+        }
+        "messages" => {
+            app.overlay = Some(Overlay::Messages(0));
             Vec::new()
         }
         "quit" | "q" => {
@@ -234,6 +241,25 @@ fn columns_for(kind: &str) -> Vec<Column> {
     }
 }
 
+/// Why `:kind KIND` would list nothing (no entity has that kind), with
+/// the closest kind and every kind there is; `None` when some entity has it.
+fn unknown_kind(index: &crate::index::Index, kind: &str) -> Option<String> {
+    let kinds: std::collections::BTreeSet<&str> = index.summaries().map(|s| s.kind).collect();
+    if kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        return None;
+    }
+    let lower = kind.to_lowercase();
+    let closest = kinds
+        .iter()
+        .map(|k| (strsim::levenshtein(&lower, &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    let all = kinds.into_iter().collect::<Vec<_>>().join(", ");
+    Some(format!("no entity of kind `{kind}`{closest} (kinds: {all})"))
+}
+
 fn open_kind_list(app: &mut App, kind: &str, title: &str) {
     let rows: Vec<u32> = {
         let index = app.index();
@@ -278,17 +304,28 @@ fn open_starred(app: &mut App) {
     push(app, Screen::List(list));
 }
 
+/// `:theme [NAME]`: lists the built-in and user themes, or switches to
+/// one; a broken or unknown one keeps the current theme and its problems
+/// (file:line) go to `:problems`.
 fn switch_theme(app: &mut App, name: &str) {
+    let dir = app.themes_dir.clone();
+    let available = Theme::available(dir.as_deref()).join(", ");
     if name.is_empty() {
-        app.flash(format!("themes: {}", Theme::names().join(", ")), Level::Info);
+        app.flash(format!("themes: {available}"), Level::Info);
         return;
     }
-    match Theme::builtin(name) {
-        Some(theme) => {
+    let (theme, problems) = crate::tui::theme::resolve_theme(Some(name), false, dir.as_deref());
+    match problems.first() {
+        None => {
             app.theme = theme;
             app.flash(format!("theme: {name}"), Level::Info);
         }
-        None => app.flash(format!("no theme `{name}`; available: {}", Theme::names().join(", ")), Level::Error),
+        Some(first) => {
+            let more = if problems.len() > 1 { format!(" (+{} more)", problems.len() - 1) } else { String::new() };
+            app.flash(format!("{first}{more}; see :problems"), Level::Error);
+            app.setup_problems.retain(|p| !problems.contains(p));
+            app.setup_problems.extend(problems);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod help;
 pub mod help_view;
 pub mod login;
 pub mod login_view;
+pub mod messages_view;
 pub mod palette;
 pub mod palette_view;
 
@@ -20,6 +21,8 @@ pub enum Overlay {
     Palette(Box<Palette>),
     /// `:login`: signing in to a remote source.
     Login(Box<login::LoginOverlay>),
+    /// The `:messages` log, scrolled this many lines up from its end.
+    Messages(usize),
 }
 
 /// The command palette's input and selection.

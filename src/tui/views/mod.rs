@@ -48,6 +48,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Help(scroll)) => help_view::render(app, *scroll, frame, body),
         Some(Overlay::Palette(p)) => palette_view::render(app, p, frame, body),
         Some(Overlay::Login(l)) => login_view::render(app, l, frame, body),
+        Some(Overlay::Messages(up)) => crate::tui::overlays::messages_view::render(app, *up, frame, body),
         None => {}
     }
 }

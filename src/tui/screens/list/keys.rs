@@ -15,6 +15,7 @@ use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
 use crate::tui::screens::Screen;
+use crate::tui::screens::entity::{EntityScreen, Tab};
 use crate::tui::screens::selection::Selection;
 use crate::tui::screens::wizard::WizardScreen;
 
@@ -190,19 +191,7 @@ pub fn handle_problems(p: &mut ProblemsScreen, action: Action, cx: &mut Ctx) -> 
             }
         }
         Action::Select if p.filtering => p.filtering = false,
-        Action::Select => {
-            let index = cx.index();
-            let problem = p.shown.get(p.sel.selected).and_then(|&i| index.problems.get(i));
-            if let Some(r) = problem.and_then(|p| p.entity.clone()) {
-                match index.find(&r) {
-                    Some(i) => cx.go(Nav::Open(i)),
-                    None => cx.flash(
-                        format!("{r} was not indexed (it failed validation or was a duplicate)"),
-                        Level::Warning,
-                    ),
-                }
-            }
-        }
+        Action::Select => open_problem(p, cx),
         Action::Filter => p.filtering = true,
         Action::ClearQuery => {
             if p.filter.clear() {
@@ -213,6 +202,32 @@ pub fn handle_problems(p: &mut ProblemsScreen, action: Action, cx: &mut Ctx) -> 
         _ => return Handled::No, // not handled
     }
     Handled::Yes
+}
+
+/// Enter on a problem: its entity's page on the Problems tab, or for a
+/// problem of a whole source, that source in the sources table.
+fn open_problem(p: &ProblemsScreen, cx: &mut Ctx) {
+    let Some(loaded) = cx.loaded else { return };
+    let index = &loaded.index;
+    let Some(problem) = p.selected(index) else { return };
+    if let Some(r) = problem.entity.clone() {
+        let Some(i) = index.find(&r) else {
+            let why = format!("{r} was not indexed (it failed validation or was a duplicate)");
+            return cx.flash(why, Level::Warning);
+        };
+        let mut page = EntityScreen::new(index, i, crate::tui::navigation::index_id(loaded));
+        if let Some(tab) = page.tabs.iter().position(|t| *t == Tab::Problems) {
+            page.tab = tab;
+        }
+        cx.out.effects.push(Effect::LoadEntity { index: index.clone(), entity: i });
+        cx.go(Nav::Push(Box::new(Screen::Entity(Box::new(page)))));
+    } else if let Some(at) = problem.source.as_deref().and_then(|s| index.sources.iter().position(|x| x.name == s)) {
+        let mut sel = Selection::default();
+        sel.set(at, index.sources.len());
+        cx.go(Nav::Push(Box::new(Screen::Sources(sel))));
+    } else if let Some(file) = &problem.file {
+        cx.flash(format!("{} is not about an entity: fix it in {file}", problem.location()), Level::Info);
+    }
 }
 
 /// A key no binding took: text for the problems filter.
@@ -277,7 +292,7 @@ pub fn health_carry_over(h: &HealthScreen, index: &Index) -> HealthScreen {
 
 /// The problems table on a new index, its filter kept.
 pub fn problems_carry_over(p: &ProblemsScreen, index: &Index) -> ProblemsScreen {
-    let mut fresh = ProblemsScreen::new(index);
+    let mut fresh = ProblemsScreen::new(p.setup.clone(), index);
     fresh.filter = p.filter.clone();
     fresh.refilter(index);
     fresh

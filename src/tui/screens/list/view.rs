@@ -2,8 +2,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::model::Severity;
 use crate::model::layout::{truncate, width};
@@ -112,7 +112,8 @@ pub fn render(cx: &ViewCx<'_>, l: &ListScreen, frame: &mut Frame, area: Rect) {
     frame.render_widget(Table::new(rows, constraints).header(header).column_spacing(1), table_area);
 }
 
-/// Draws the problems table.
+/// Draws the problems table: the file's tail with its line always shown,
+/// and the selected problem's place and whole message, wrapped, below.
 pub fn render_problems(cx: &ViewCx<'_>, p: &ProblemsScreen, frame: &mut Frame, area: Rect) {
     let theme = &cx.theme;
     let index = cx.index();
@@ -124,26 +125,32 @@ pub fn render_problems(cx: &ViewCx<'_>, p: &ProblemsScreen, frame: &mut Frame, a
     frame.render_widget(block, area);
     let table_area = with_filter(cx, inner, &p.filter, p.filtering, frame);
     if p.shown.is_empty() {
-        let text = if index.problems.is_empty() { "no problems: the catalog is clean" } else { "no matches" };
+        let text = if p.total(index) == 0 { "no problems: the catalog is clean" } else { "no matches" };
         frame.render_widget(Paragraph::new(text).style(theme.style(Slot::Dim)), table_area);
         return;
     }
-    let [table_area, detail] = Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(table_area);
+    let selected = p.selected(index);
+    let detail_lines = selected.map_or(Vec::new(), |problem| {
+        detail(cx, table_area.width, &problem.location(), problem.entity.as_deref(), &problem.message)
+    });
+    let detail_height = detail_height(&detail_lines, table_area);
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height)]).areas(table_area);
+    let place_width = (table_area.width / 3).clamp(12, 40);
     let height = table_area.height.saturating_sub(1) as usize;
     let window = p.sel.window(height, p.shown.len());
     let rows: Vec<Row> = window
-        .map(|row| {
-            let problem = &index.problems[p.shown[row]];
+        .filter_map(|row| Some((row, p.get(index, p.shown[row])?)))
+        .map(|(row, problem)| {
             let (slot, label) = match problem.severity {
                 Severity::Error => (Slot::Error, "error"),
                 Severity::Warning => (Slot::Warning, "warn"),
             };
-            let location = problem.location();
-            let file = location.rsplit('/').next().unwrap_or(&location).to_string();
+            let place = tail(&clean(&problem.location()), usize::from(place_width));
             let style = if row == p.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
             Row::new([
                 Cell::from(label).style(if row == p.sel.selected { style } else { theme.style(slot) }),
-                Cell::from(clean(&file).into_owned()),
+                Cell::from(place),
                 Cell::from(clean(problem.entity.as_deref().unwrap_or("")).into_owned()),
                 Cell::from(clean(&problem.message).into_owned()),
             ])
@@ -151,18 +158,54 @@ pub fn render_problems(cx: &ViewCx<'_>, p: &ProblemsScreen, frame: &mut Frame, a
         })
         .collect();
     let header = Row::new(["SEV", "FILE:LINE", "ENTITY", "MESSAGE"]).style(theme.style(Slot::Header));
-    let widths = [Constraint::Length(5), Constraint::Fill(1), Constraint::Fill(1), Constraint::Fill(3)];
+    let widths = [Constraint::Length(5), Constraint::Length(place_width), Constraint::Fill(1), Constraint::Fill(2)];
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
-    if let Some(problem) = p.shown.get(p.sel.selected).map(|&i| &index.problems[i]) {
-        let lines = vec![
-            Line::from(Span::styled(clean(&problem.location()).into_owned(), theme.style(Slot::Dim))),
-            Line::from(Span::styled(clean(&problem.message).into_owned(), theme.style(Slot::Base))),
-        ];
-        frame.render_widget(Paragraph::new(lines), detail);
-    }
+    frame.render_widget(Paragraph::new(detail_lines).wrap(Wrap { trim: false }), detail_area);
 }
 
-/// Draws the health findings table.
+/// The detail of a selected row: its place (cut from the left, so the
+/// file name and line stay) and entity, dim, then its whole message.
+fn detail(cx: &ViewCx<'_>, columns: u16, place: &str, entity: Option<&str>, message: &str) -> Vec<Line<'static>> {
+    let theme = &cx.theme;
+    let mut lines = Vec::new();
+    for part in [place, entity.unwrap_or("")].into_iter().filter(|p| !p.is_empty()) {
+        lines.push(Line::styled(tail(&clean(part), usize::from(columns)), theme.style(Slot::Dim)));
+    }
+    lines.push(Line::styled(clean(message).into_owned(), theme.style(Slot::Base)));
+    lines
+}
+
+/// Rows the wrapped detail needs, at most half of `area`.
+fn detail_height(lines: &[Line<'_>], area: Rect) -> u16 {
+    let columns = usize::from(area.width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(columns)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX).min(area.height / 2)
+}
+
+/// The end of `text` in `columns` columns (`…` first when cut, at a `/`
+/// when there is one): a path's file name and line outlast its folders.
+fn tail(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
+        return text.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > columns {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let kept: String = kept.into_iter().rev().collect();
+    // Whole folders only, when there is a folder boundary to cut at.
+    let kept = kept.find('/').map_or(kept.as_str(), |at| &kept[at..]);
+    format!("…{kept}")
+}
+
+/// Draws the health findings table, and the selected finding's entity
+/// place and whole message, wrapped, below.
 pub fn render_health(cx: &ViewCx<'_>, h: &HealthScreen, frame: &mut Frame, area: Rect) {
     let theme = &cx.theme;
     let block = Block::bordered()
@@ -178,7 +221,17 @@ pub fn render_health(cx: &ViewCx<'_>, h: &HealthScreen, frame: &mut Frame, area:
         );
         return;
     }
-    let height = inner.height.saturating_sub(1) as usize;
+    let index = cx.index();
+    let detail_lines = h.issues.get(h.sel.selected).map_or(Vec::new(), |issue| {
+        let place = index
+            .try_summary(issue.entity)
+            .and_then(|_| index.origin(issue.entity))
+            .map_or_else(String::new, |(file, line)| format!("{file}:{line}"));
+        detail(cx, inner.width, &place, Some(&issue.entity_ref), &issue.message)
+    });
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(detail_height(&detail_lines, inner))]).areas(inner);
+    let height = table_area.height.saturating_sub(1) as usize;
     let window = h.sel.window(height, h.issues.len());
     let rows: Vec<Row> = window
         .map(|row| {
@@ -195,7 +248,8 @@ pub fn render_health(cx: &ViewCx<'_>, h: &HealthScreen, frame: &mut Frame, area:
         .collect();
     let header = Row::new(["ISSUE", "ENTITY", "DETAIL"]).style(theme.style(Slot::Header));
     let widths = [Constraint::Length(17), Constraint::Fill(2), Constraint::Fill(3)];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table_area);
+    frame.render_widget(Paragraph::new(detail_lines).wrap(Wrap { trim: false }), detail_area);
 }
 
 /// Draws the sources table: name, kind, target, entities, last sync, result.
