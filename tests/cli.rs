@@ -504,6 +504,27 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
 }
 
 #[test]
+fn refs_printed_on_stderr_are_sanitized() {
+    // `owners` of an owner-less entity names it on stderr; its name carries
+    // OSC 0 (title) and OSC 52 (clipboard), lowercase so ref lowercasing
+    // keeps them.
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    write(
+        &catalog,
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: \"x\\e]0;pwned\\a\\e]52;c;zxzpba==\\a\"\nspec:\n  type: team\n  children: []\n",
+    );
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+    let run = sb.run(&["owners", "group:x\u{1b}]0;pwned\u{7}\u{1b}]52;c;zxzpba==\u{7}"]);
+    run.code(0);
+    assert!(run.stderr.contains("has no owner"), "{}", run.stderr);
+    assert!(!run.raw_stderr.contains(&ESC), "raw ESC on stderr: {:?}", run.stderr);
+    assert!(run.stderr.contains("␛]0;pwned␇"), "{}", run.stderr);
+}
+
+#[test]
 fn version_and_help_work_without_any_setup() {
     let sb = Sandbox::new();
     let run = sb.run(&["--version"]);

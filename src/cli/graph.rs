@@ -31,7 +31,9 @@ pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result
             .collect();
         out.json(&json!({"ref": index.ref_of(i), "chain": steps}))?;
     } else if chain.is_empty() {
-        eprintln!("{} has no owner", index.ref_of(i));
+        // stderr is a terminal too: a ref from a catalog is sanitized there
+        // as on stdout.
+        eprintln!("{} has no owner", crate::model::sanitize::line(index.ref_of(i)));
     } else {
         out.line(index.ref_of(i));
         for step in &chain {
