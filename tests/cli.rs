@@ -525,6 +525,28 @@ fn refs_printed_on_stderr_are_sanitized() {
 }
 
 #[test]
+fn config_show_prints_yaml_that_reads_back_without_secrets() {
+    let sb = Sandbox::new();
+    let config = "sources:\n  - name: prod\n    backstage:\n      url: https://alice:s3cret-pw@backstage.example.com\n      token_env: BS_TOKEN\n      filter: ['kind=component,spec.type=service', 'metadata.annotations.backstage.io/x=a: b']\n      timeout: 2m\n  - name: repo\n    git: https://bob:gh-pat-123@git.example.com/org/repo.git\n    branch: main\n";
+    sb.write_config(config);
+    let run = sb.run(&["config", "show"]);
+    run.code(0);
+    assert!(!run.stdout.contains("s3cret-pw") && !run.stdout.contains("gh-pat-123"), "{}", run.stdout);
+    let shown: serde_yaml::Value = serde_yaml::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("`config show` is not valid YAML ({e}):\n{}", run.stdout));
+    let prod = &shown["sources"][0];
+    assert_eq!(prod["backstage"]["url"].as_str(), Some("https://backstage.example.com"), "{}", run.stdout);
+    assert_eq!(prod["backstage"]["token_env"].as_str(), Some("BS_TOKEN"));
+    assert_eq!(prod["backstage"]["filter"][1].as_str(), Some("metadata.annotations.backstage.io/x=a: b"));
+    assert_eq!(shown["sources"][1]["git"].as_str(), Some("https://git.example.com/org/repo.git"));
+    // Read back as the config, it shows the same.
+    sb.write_config(&run.stdout);
+    let again = sb.run(&["config", "show"]);
+    again.code(0);
+    assert_eq!(again.stdout, run.stdout);
+}
+
+#[test]
 fn version_and_help_work_without_any_setup() {
     let sb = Sandbox::new();
     let run = sb.run(&["--version"]);
