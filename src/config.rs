@@ -307,6 +307,10 @@ fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> 
         (None, Some(f), None, None) => SourceKind::File(expand_home(&f, home)),
         (None, None, Some(url), None) => {
             crate::sources::git::check_url(&url).map_err(|m| (node.get("git").map_or(node.pos, |n| n.pos), m))?;
+            if let Some(b) = &branch {
+                crate::sources::git::check_branch(b)
+                    .map_err(|m| (node.get("branch").map_or(node.pos, |n| n.pos), m))?;
+            }
             SourceKind::Git { url, branch: branch.clone() }
         }
         (None, None, None, Some(r)) => SourceKind::Backstage(parse_remote(r, home)?),
