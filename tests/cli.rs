@@ -547,6 +547,39 @@ fn config_show_prints_yaml_that_reads_back_without_secrets() {
 }
 
 #[test]
+fn a_damaged_index_is_an_error_and_the_next_sync_rebuilds_it() {
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    write(&catalog, "catalog-info.yaml", component("payments", "team-a"));
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+    let good = sb.run(&["show", "payments", "--json"]);
+    good.code(0);
+    // The bodies come last: flip a byte of the entity's stored JSON.
+    let mut bytes = std::fs::read(sb.index_file()).unwrap();
+    let at = bytes.len() - 20;
+    bytes[at] ^= 0x01;
+    std::fs::write(sb.index_file(), &bytes).unwrap();
+    let run = sb.run(&["show", "payments", "--json"]);
+    run.code(2);
+    assert!(run.stderr.contains("damaged") && run.stderr.contains("stagehand sync"), "{}", run.stderr);
+    // A flip in the header: the load itself says so.
+    let mut text = std::fs::read(sb.index_file()).unwrap();
+    text[at] ^= 0x01;
+    let header_byte = 60;
+    text[header_byte] ^= 0x01;
+    std::fs::write(sb.index_file(), &text).unwrap();
+    let run = sb.run(&["list"]);
+    run.code(2);
+    assert!(run.stderr.contains("is damaged") && run.stderr.contains("run `stagehand sync`"), "{}", run.stderr);
+
+    sb.run(&["sync"]).code(0);
+    let healed = sb.run(&["show", "payments", "--json"]);
+    healed.code(0);
+    assert_eq!(healed.json()["entity"], good.json()["entity"]);
+}
+
+#[test]
 fn version_and_help_work_without_any_setup() {
     let sb = Sandbox::new();
     let run = sb.run(&["--version"]);
