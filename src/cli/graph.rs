@@ -134,6 +134,14 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
 pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: GraphFormat) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let root = resolve(&index, reference)?;
+    if opts.depth > graph::MAX_DEPTH {
+        eprintln!(
+            "note: --depth {} is more than the {} hops stagehand walks; showing {}",
+            opts.depth,
+            graph::MAX_DEPTH,
+            graph::MAX_DEPTH
+        );
+    }
     let mut out = Out::default();
     match format {
         GraphFormat::Text => {
