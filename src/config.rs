@@ -119,10 +119,57 @@ impl SourceKind {
     pub fn target(&self) -> String {
         match self {
             SourceKind::Dir(p) | SourceKind::File(p) => p.display().to_string(),
-            SourceKind::Git { url, .. } => url.clone(),
-            SourceKind::Backstage(r) => r.url.clone(),
+            SourceKind::Git { url, .. } => without_user_info(url),
+            SourceKind::Backstage(r) => without_user_info(&r.url),
         }
     }
+}
+
+/// The URL without the user and password written in it: what is shown,
+/// stored in the index and put in messages.
+pub fn without_user_info(url: &str) -> String {
+    split_user_info(url).0
+}
+
+/// The URL without the user and password written in it, and them (sent
+/// as basic auth when there is no token).
+pub fn split_user_info(url: &str) -> (String, Option<(String, Option<String>)>) {
+    let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return (url.to_string(), None);
+    }
+    let decode = |s: &str| percent_decode(s);
+    let user = decode(parsed.username());
+    let password = parsed.password().map(decode);
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let mut clean = parsed.to_string();
+    // `Url` writes a `/` path for `https://host`; keep the URL as written.
+    if !url.ends_with('/') && clean.ends_with('/') && parsed.path() == "/" {
+        clean.pop();
+    }
+    (clean, Some((user, password)))
+}
+
+/// `%xx` escapes of a URL's user-info decoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The whole configuration.
@@ -317,6 +364,10 @@ fn parse_source(node: &Node, home: Option<&Path>) -> Result<SourceConfig, Fail> 
         (None, Some(f), None, None) => SourceKind::File(expand_home(&f, home)),
         (None, None, Some(url), None) => {
             crate::sources::git::check_url(&url).map_err(|m| (node.get("git").map_or(node.pos, |n| n.pos), m))?;
+            if let Some(b) = &branch {
+                crate::sources::git::check_branch(b)
+                    .map_err(|m| (node.get("branch").map_or(node.pos, |n| n.pos), m))?;
+            }
             SourceKind::Git { url, branch: branch.clone() }
         }
         (None, None, None, Some(r)) => SourceKind::Backstage(parse_remote(r, home)?),

@@ -221,7 +221,9 @@ impl Workspace {
         } else {
             None
         };
-        let previous = if self.demo.is_none() { store::load(&index_file).ok() } else { None };
+        // A damaged index (any section) is not built on: the sync rebuilds.
+        let previous =
+            if self.demo.is_none() { store::load(&index_file).ok().filter(Index::bodies_intact) } else { None };
         let patterns = self.config.effective_patterns();
         let git_cache = self.paths.cache_dir.clone();
         let mut inputs = Vec::new();

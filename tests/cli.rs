@@ -505,6 +505,82 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
 }
 
 #[test]
+fn refs_printed_on_stderr_are_sanitized() {
+    // `owners` of an owner-less entity names it on stderr; its name carries
+    // OSC 0 (title) and OSC 52 (clipboard), lowercase so ref lowercasing
+    // keeps them.
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    write(
+        &catalog,
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: \"x\\e]0;pwned\\a\\e]52;c;zxzpba==\\a\"\nspec:\n  type: team\n  children: []\n",
+    );
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+    let run = sb.run(&["owners", "group:x\u{1b}]0;pwned\u{7}\u{1b}]52;c;zxzpba==\u{7}"]);
+    run.code(0);
+    assert!(run.stderr.contains("has no owner"), "{}", run.stderr);
+    assert!(!run.raw_stderr.contains(&ESC), "raw ESC on stderr: {:?}", run.stderr);
+    assert!(run.stderr.contains("␛]0;pwned␇"), "{}", run.stderr);
+}
+
+#[test]
+fn config_show_prints_yaml_that_reads_back_without_secrets() {
+    let sb = Sandbox::new();
+    let config = "sources:\n  - name: prod\n    backstage:\n      url: https://alice:s3cret-pw@backstage.example.com\n      token_env: BS_TOKEN\n      filter: ['kind=component,spec.type=service', 'metadata.annotations.backstage.io/x=a: b']\n      timeout: 2m\n  - name: repo\n    git: https://bob:gh-pat-123@git.example.com/org/repo.git\n    branch: main\n";
+    sb.write_config(config);
+    let run = sb.run(&["config", "show"]);
+    run.code(0);
+    assert!(!run.stdout.contains("s3cret-pw") && !run.stdout.contains("gh-pat-123"), "{}", run.stdout);
+    let shown: serde_yaml::Value = serde_yaml::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("`config show` is not valid YAML ({e}):\n{}", run.stdout));
+    let prod = &shown["sources"][0];
+    assert_eq!(prod["backstage"]["url"].as_str(), Some("https://backstage.example.com"), "{}", run.stdout);
+    assert_eq!(prod["backstage"]["token_env"].as_str(), Some("BS_TOKEN"));
+    assert_eq!(prod["backstage"]["filter"][1].as_str(), Some("metadata.annotations.backstage.io/x=a: b"));
+    assert_eq!(shown["sources"][1]["git"].as_str(), Some("https://git.example.com/org/repo.git"));
+    // Read back as the config, it shows the same.
+    sb.write_config(&run.stdout);
+    let again = sb.run(&["config", "show"]);
+    again.code(0);
+    assert_eq!(again.stdout, run.stdout);
+}
+
+#[test]
+fn a_damaged_index_is_an_error_and_the_next_sync_rebuilds_it() {
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    write(&catalog, "catalog-info.yaml", component("payments", "team-a"));
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+    let good = sb.run(&["show", "payments", "--json"]);
+    good.code(0);
+    // The bodies come last: flip a byte of the entity's stored JSON.
+    let mut bytes = std::fs::read(sb.index_file()).unwrap();
+    let at = bytes.len() - 20;
+    bytes[at] ^= 0x01;
+    std::fs::write(sb.index_file(), &bytes).unwrap();
+    let run = sb.run(&["show", "payments", "--json"]);
+    run.code(2);
+    assert!(run.stderr.contains("damaged") && run.stderr.contains("stagehand sync"), "{}", run.stderr);
+    // A flip in the header: the load itself says so.
+    let mut text = std::fs::read(sb.index_file()).unwrap();
+    text[at] ^= 0x01;
+    let header_byte = 60;
+    text[header_byte] ^= 0x01;
+    std::fs::write(sb.index_file(), &text).unwrap();
+    let run = sb.run(&["list"]);
+    run.code(2);
+    assert!(run.stderr.contains("is damaged") && run.stderr.contains("run `stagehand sync`"), "{}", run.stderr);
+
+    sb.run(&["sync"]).code(0);
+    let healed = sb.run(&["show", "payments", "--json"]);
+    healed.code(0);
+    assert_eq!(healed.json()["entity"], good.json()["entity"]);
+}
+
+#[test]
 fn version_and_help_work_without_any_setup() {
     let sb = Sandbox::new();
     let run = sb.run(&["--version"]);

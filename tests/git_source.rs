@@ -200,3 +200,44 @@ fn a_cloned_repository_cannot_point_locations_outside_its_checkout() {
     let refused = out.problems.iter().find(|p| p.message.contains("leaves the repository")).expect("a problem");
     assert!(refused.message.contains(&secret.display().to_string()), "{}", refused.message);
 }
+
+#[test]
+fn a_branch_that_looks_like_an_option_never_reaches_git() {
+    if skip_without_git("a_branch_that_looks_like_an_option_never_reaches_git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "--quiet"]);
+    write(&repo, "catalog-info.yaml", component("payments", "team-pay"));
+    commit_all(&repo, "first");
+    let cache = tmp.path().join("cache");
+    let patterns = default_patterns();
+    // A first clone on the default branch, so the next sync fetches.
+    let good = source("repo", SourceKind::Git { url: file_url(&repo), branch: None });
+    read_with(&good, &patterns, &cache).expect("clone");
+
+    let marker = tmp.path().join("pwned");
+    let hostile = format!("--upload-pack=touch {}; git-upload-pack", marker.display());
+    let src = source("repo", SourceKind::Git { url: file_url(&repo), branch: Some(hostile.clone()) });
+    let error = read_with(&src, &patterns, &cache).expect_err("the fetch is refused");
+    assert!(error.contains("is not a branch name"), "{error}");
+    let fresh = tmp.path().join("fresh-cache");
+    let error = read_with(&src, &patterns, &fresh).expect_err("the clone is refused");
+    assert!(error.contains("is not a branch name"), "{error}");
+    assert!(!marker.exists(), "git ran the command in the branch name");
+
+    // In a config file it is an error at the `branch` line.
+    let config = tmp.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!("sources:\n  - name: repo\n    git: {}\n    branch: \"{hostile}\"\n", file_url(&repo)),
+    )
+    .unwrap();
+    let Err(error) = stagehand::workspace::Workspace::open(Some(config), false, false) else {
+        panic!("a branch starting with `-` is accepted in a config file");
+    };
+    let error = error.to_string();
+    assert!(error.contains(":4:") && error.contains("is not a branch name"), "{error}");
+}

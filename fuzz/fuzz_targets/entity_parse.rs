@@ -12,7 +12,7 @@ use stagehand::sources::read::decode;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = decode(data.to_vec()) else { return };
-    let stream = load_stream(&text, Limits { max_depth: 64, max_nodes: 200_000 });
+    let stream = load_stream(&text, Limits { max_depth: 64, max_nodes: 200_000, max_bytes: 16 * 1024 * 1024 });
     for doc in stream.documents {
         let Some(root) = doc.root else { continue };
         for p in validate_entity(&root, "fuzz.yaml") {

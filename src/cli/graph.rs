@@ -31,7 +31,9 @@ pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result
             .collect();
         out.json(&json!({"ref": index.ref_of(i), "chain": steps}))?;
     } else if chain.is_empty() {
-        eprintln!("{} has no owner", index.ref_of(i));
+        // stderr is a terminal too: a ref from a catalog is sanitized there
+        // as on stdout.
+        eprintln!("{} has no owner", crate::model::sanitize::line(index.ref_of(i)));
     } else {
         out.line(index.ref_of(i));
         for step in &chain {
@@ -157,6 +159,14 @@ pub fn graph(ws: &Workspace, reference: &str, opts: &GraphOptions, format: Graph
     }
     for k in &opts.kinds {
         super::known::kind(&index, "--kind", k)?;
+    }
+    if opts.depth > graph::MAX_DEPTH {
+        eprintln!(
+            "note: --depth {} is more than the {} hops stagehand walks; showing {}",
+            opts.depth,
+            graph::MAX_DEPTH,
+            graph::MAX_DEPTH
+        );
     }
     let mut out = Out::default();
     match format {

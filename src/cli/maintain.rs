@@ -167,40 +167,9 @@ pub fn config(ws: &Workspace, action: ConfigAction) -> anyhow::Result<u8> {
         }
         ConfigAction::Show => {
             out.line(&format!("# {}", p.config_file.display()));
-            let c = &ws.config;
-            out.line("sources:");
-            for s in &c.sources {
-                out.line(&format!("  - name: {}", s.name));
-                match &s.kind {
-                    crate::config::SourceKind::Dir(d) => out.line(&format!("    dir: {}", d.display())),
-                    crate::config::SourceKind::File(f) => out.line(&format!("    file: {}", f.display())),
-                    crate::config::SourceKind::Backstage(r) => {
-                        out.line(&format!("    backstage:\n      url: {}", r.url));
-                        // The token's value is never printed: only where it comes from.
-                        out.line(&format!("      token: from {}", r.token.setting()));
-                        for f in &r.filters {
-                            out.line(&format!("      filter: {f}"));
-                        }
-                        if let Some(ca) = &r.ca_file {
-                            out.line(&format!("      ca_file: {}", ca.display()));
-                        }
-                        out.line(&format!("      timeout: {}", humantime::format_duration(r.timeout)));
-                        out.line(&format!("      page_size: {}", r.page_size));
-                    }
-                    crate::config::SourceKind::Git { url, branch } => {
-                        out.line(&format!("    git: {url}"));
-                        if let Some(b) = branch {
-                            out.line(&format!("    branch: {b}"));
-                        }
-                    }
-                }
+            for line in show_config(&ws.config) {
+                out.line(&line);
             }
-            out.line(&format!("patterns: [{}]", c.effective_patterns().join(", ")));
-            if let Some(i) = &c.identity {
-                out.line(&format!("identity: {i}"));
-            }
-            out.line(&format!("theme: {}", c.theme.as_deref().unwrap_or("dark")));
-            out.line(&format!("osc52: {}", c.osc52));
         }
         ConfigAction::Init { force } => {
             if p.config_file.exists() && !force {
@@ -237,4 +206,71 @@ pub fn generate(plan: &crate::demo::generate::Plan, out: &std::path::Path) -> an
         written.root.display()
     );
     Ok(0)
+}
+
+/// The effective config as YAML that reads back: every value quoted where
+/// YAML would read it otherwise, URLs without user and password, the token
+/// only as where it comes from.
+fn show_config(c: &crate::config::Config) -> Vec<String> {
+    use crate::config::{SourceKind, TokenSource, without_user_info};
+    let q = yaml_scalar;
+    let mut lines = vec!["sources:".to_string()];
+    for s in &c.sources {
+        lines.push(format!("  - name: {}", q(&s.name)));
+        match &s.kind {
+            SourceKind::Dir(d) => lines.push(format!("    dir: {}", q(&d.display().to_string()))),
+            SourceKind::File(f) => lines.push(format!("    file: {}", q(&f.display().to_string()))),
+            SourceKind::Backstage(r) => {
+                lines.push("    backstage:".into());
+                lines.push(format!("      url: {}", q(&without_user_info(&r.url))));
+                // The token's value is never printed: only where it comes from.
+                match &r.token {
+                    TokenSource::None => {}
+                    TokenSource::Login { source, .. } => {
+                        lines.push(format!("      # token: the session of `stagehand login --source {source}`"))
+                    }
+                    TokenSource::Env(v) => lines.push(format!("      token_env: {}", q(v))),
+                    TokenSource::Command(cmd) => lines.push(format!("      token_command: {}", q(cmd))),
+                    TokenSource::File(f) => lines.push(format!("      token_file: {}", q(&f.display().to_string()))),
+                }
+                if !r.filters.is_empty() {
+                    let filters: Vec<String> = r.filters.iter().map(|f| q(f)).collect();
+                    lines.push(format!("      filter: [{}]", filters.join(", ")));
+                }
+                if let Some(ca) = &r.ca_file {
+                    lines.push(format!("      ca_file: {}", q(&ca.display().to_string())));
+                }
+                lines.push(format!("      timeout: {}", q(&humantime::format_duration(r.timeout).to_string())));
+                lines.push(format!("      page_size: {}", r.page_size));
+            }
+            SourceKind::Git { url, branch } => {
+                lines.push(format!("    git: {}", q(&without_user_info(url))));
+                if let Some(b) = branch {
+                    lines.push(format!("    branch: {}", q(b)));
+                }
+            }
+        }
+    }
+    let patterns: Vec<String> = c.effective_patterns().iter().map(|p| q(p)).collect();
+    lines.push(format!("patterns: [{}]", patterns.join(", ")));
+    if let Some(i) = &c.identity {
+        lines.push(format!("identity: {}", q(i)));
+    }
+    lines.push(format!("theme: {}", q(c.theme.as_deref().unwrap_or("dark"))));
+    lines.push(format!("osc52: {}", c.osc52));
+    lines
+}
+
+/// `text` as a YAML scalar: plain when YAML reads it back as this very
+/// string in a flow list too, else double-quoted (JSON's escaping, which
+/// YAML reads).
+fn yaml_scalar(text: &str) -> String {
+    use crate::model::yaml::{Limits, NodeValue, load_single};
+    let plain = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "_./~@%+=-:".contains(c))
+        && !text.starts_with(['-', ':', '%', '@', '~'])
+        && !text.contains(": ")
+        && !text.ends_with(':')
+        && load_single(text, Limits::default()).ok().flatten().is_some_and(|n| n.value == NodeValue::Str(text.into()));
+    if plain { text.to_string() } else { serde_json::Value::String(text.to_string()).to_string() }
 }

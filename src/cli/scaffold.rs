@@ -41,13 +41,13 @@ pub struct ScaffoldArgs {
     /// Show the files that would be written, with contents; touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Run the template on the Backstage backend (`--base-url`, `--token`).
+    /// Run the template on the Backstage backend (`--base-url`, STAGEHAND_BACKSTAGE_TOKEN).
     #[arg(long)]
     pub remote: bool,
     /// The backend's base URL (also STAGEHAND_BACKSTAGE_URL).
     #[arg(long, env = "STAGEHAND_BACKSTAGE_URL", value_name = "URL")]
     pub base_url: Option<String>,
-    /// A backend token (also STAGEHAND_BACKSTAGE_TOKEN).
+    /// Deprecated: other users see it in `ps`. Set STAGEHAND_BACKSTAGE_TOKEN instead.
     #[arg(long, env = "STAGEHAND_BACKSTAGE_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Allow an existing, non-empty output folder and replacing its files.
@@ -342,7 +342,7 @@ pub fn backend_for(ws: &Workspace, source: Option<&str>, args: &ScaffoldArgs) ->
     let mut backend = match &args.base_url {
         Some(url) => {
             let http = client::Client::new(&RemoteConfig::new(url)).map_err(anyhow::Error::msg)?;
-            let http = http.with_token(None, "no token was given: pass --token or set STAGEHAND_BACKSTAGE_TOKEN");
+            let http = http.with_token(None, "no token was given: set STAGEHAND_BACKSTAGE_TOKEN");
             Backend { source: "--base-url".into(), client: remote::Client::new(http) }
         }
         None => ws.scaffolder_backend(source).context(
@@ -350,6 +350,12 @@ pub fn backend_for(ws: &Workspace, source: Option<&str>, args: &ScaffoldArgs) ->
         )?,
     };
     if let Some(token) = &args.token {
+        if std::env::var("STAGEHAND_BACKSTAGE_TOKEN").ok().as_deref() != Some(token.as_str()) {
+            eprintln!(
+                "warning: --token is deprecated: other users of this machine can read it in `ps`; \
+                 set STAGEHAND_BACKSTAGE_TOKEN, or use a `backstage:` source's token_env/token_file/token_command"
+            );
+        }
         backend.client = backend.client.with_token(token, "--token (or STAGEHAND_BACKSTAGE_TOKEN)");
     }
     Ok(backend)

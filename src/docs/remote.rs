@@ -67,16 +67,40 @@ struct Metadata {
     files: Option<Vec<String>>,
 }
 
-/// Where a site is cached.
+/// Where a site is cached: `techdocs/<backend>/<namespace>/<kind>/<name>`
+/// under the cache dir, each part a plain folder name (never `.` or `..`,
+/// nothing but ASCII letters, digits, `-`, `_` and `.`), so no entity can
+/// put its cache elsewhere.
 pub fn cache_folder(req: &RemoteRequest<'_>) -> PathBuf {
-    let safe = |s: &str| -> String {
-        s.to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-            .collect()
-    };
     let host = sha1_smol::Sha1::from(&req.config.url).digest().to_string();
-    req.cache_dir.join("techdocs").join(&host[..12]).join(safe(req.namespace)).join(safe(req.kind)).join(safe(req.name))
+    req.cache_dir
+        .join("techdocs")
+        .join(&host[..12])
+        .join(cache_part(req.namespace))
+        .join(cache_part(req.kind))
+        .join(cache_part(req.name))
+}
+
+/// One part of an entity's cache path. A part that had to change (other
+/// characters, a leading dot, empty, too long) gets a hash of what it was,
+/// so two entities never share a folder.
+fn cache_part(text: &str) -> String {
+    const MAX: usize = 100;
+    let lower = text.to_lowercase();
+    let mut part: String = lower
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .take(MAX)
+        .collect();
+    if part.is_empty() || part.starts_with('.') {
+        part.insert(0, '_');
+    }
+    if part != lower {
+        let digest = sha1_smol::Sha1::from(&lower).digest().to_string();
+        part.push('~');
+        part.push_str(&digest[..10]);
+    }
+    part
 }
 
 /// Fetches (or reuses from the cache) a remote site. When the backend
@@ -287,6 +311,26 @@ fn nav_tree(rows: &[(usize, String, Option<usize>, Option<String>)], pages: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_paths_stay_in_the_cache_whatever_the_names() {
+        let config = RemoteConfig::new("https://b.example.com");
+        let cache = Path::new("/cache");
+        for (namespace, kind, name) in
+            [("..", "..", "../.."), (".", ".", "."), ("", "", ""), ("default", "component", "/etc/passwd")]
+        {
+            let req = RemoteRequest { config: &config, namespace, kind, name, cache_dir: cache };
+            let folder = cache_folder(&req);
+            let parts: Vec<_> = folder.strip_prefix("/cache/techdocs").unwrap().components().collect();
+            assert_eq!(parts.len(), 4, "{}", folder.display());
+            for part in parts {
+                let std::path::Component::Normal(part) = part else { panic!("{}", folder.display()) };
+                assert!(!part.to_string_lossy().starts_with('.'), "{}", folder.display());
+            }
+        }
+        assert_eq!(cache_part("petstore"), "petstore");
+        assert_ne!(cache_part("a/b"), cache_part("a_b"), "altered names do not share a folder");
+    }
 
     #[test]
     fn hrefs_become_page_paths() {

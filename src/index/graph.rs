@@ -176,10 +176,14 @@ pub struct Neighbourhood {
     pub truncated: Vec<(u32, usize)>,
 }
 
+/// The most hops any graph walk goes from its root: deeper asks are cut
+/// here (a tree drawn deeper is wider than any terminal).
+pub const MAX_DEPTH: usize = 256;
+
 /// Options for [`neighbourhood`].
 #[derive(Debug, Clone)]
 pub struct GraphOptions {
-    /// How many hops from the root.
+    /// How many hops from the root (at most [`MAX_DEPTH`] are walked).
     pub depth: usize,
     /// Only these relation types (empty: all).
     pub relations: Vec<String>,
@@ -206,7 +210,10 @@ pub fn neighbourhood(index: &Index, root: u32, opts: &GraphOptions) -> Neighbour
     out.nodes.push((root, 0));
     let mut frontier = vec![root];
     let n = index.len() as u32;
-    for depth in 1..=opts.depth {
+    for depth in 1..=opts.depth.min(MAX_DEPTH) {
+        if frontier.is_empty() {
+            break;
+        }
         let mut next = Vec::new();
         for &node in &frontier {
             if node >= n {

@@ -1,11 +1,14 @@
 //! The neighbourhood of an entity as a tree of lines: what `stagehand graph`
 //! prints and the TUI's graph tab draws. Each node appears once; a second
 //! meeting is marked as a repeat (cycles included); wide fan-out is cut to a
-//! cap with a "+N more" line that can be expanded.
+//! cap with a "+N more" line that can be expanded. The walk keeps its own
+//! stack (a long chain cannot overflow the thread's), depth is capped at
+//! [`MAX_DEPTH`](super::graph::MAX_DEPTH), and drawing is linear in the
+//! text drawn.
 
 use std::collections::{HashMap, HashSet};
 
-use super::graph::GraphOptions;
+use super::graph::{GraphOptions, MAX_DEPTH};
 use super::{Index, Link};
 
 /// One line of the tree.
@@ -53,8 +56,9 @@ pub fn tree(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u3
         item: TreeItem::Node { target: root, exists: true, repeat: false, earlier: false },
     }];
     let distance = breadth_first(index, root, opts, expanded);
-    let mut walk = Walk { index, opts, expanded, distance, shown: HashSet::from([root]), lines: &mut lines };
-    walk.node(root, 1);
+    let max_depth = opts.depth.min(MAX_DEPTH);
+    let mut walk = Walk { index, opts, max_depth, expanded, distance, shown: HashSet::from([root]), lines: &mut lines };
+    walk.run(root);
     lines
 }
 
@@ -81,7 +85,10 @@ fn cap(node: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> usize {
 fn breadth_first(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashSet<u32>) -> HashMap<u32, usize> {
     let mut distance = HashMap::from([(root, 0)]);
     let mut frontier = vec![root];
-    for depth in 1..=opts.depth {
+    for depth in 1..=opts.depth.min(MAX_DEPTH) {
+        if frontier.is_empty() {
+            break;
+        }
         let mut next = Vec::new();
         for &node in &frontier {
             if node as usize >= index.len() {
@@ -103,21 +110,48 @@ fn breadth_first(index: &Index, root: u32, opts: &GraphOptions, expanded: &HashS
 struct Walk<'a> {
     index: &'a Index,
     opts: &'a GraphOptions,
+    max_depth: usize,
     expanded: &'a HashSet<u32>,
     distance: HashMap<u32, usize>,
     shown: HashSet<u32>,
     lines: &'a mut Vec<TreeLine>,
 }
 
-impl Walk<'_> {
-    fn node(&mut self, node: u32, depth: usize) {
-        if depth > self.opts.depth || node as usize >= self.index.len() {
-            return;
+/// A node being expanded: its relations and the next one to show.
+struct Frame<'a> {
+    node: u32,
+    depth: usize,
+    links: Vec<&'a Link>,
+    cap: usize,
+    next: usize,
+}
+
+impl<'a> Walk<'a> {
+    /// The frame that expands `node` at `depth`, when it is expanded.
+    fn frame(&self, node: u32, depth: usize) -> Option<Frame<'a>> {
+        if depth > self.max_depth || node as usize >= self.index.len() {
+            return None;
         }
-        let n = self.index.len() as u32;
         let links = links_of(self.index, node, self.opts);
-        let cap = cap(node, self.opts, self.expanded);
-        for link in links.iter().take(cap) {
+        Some(Frame { node, depth, links, cap: cap(node, self.opts, self.expanded), next: 0 })
+    }
+
+    /// Lines for everything below `root`, in depth-first order, on a stack
+    /// of frames rather than the thread's.
+    fn run(&mut self, root: u32) {
+        let n = self.index.len() as u32;
+        let mut stack: Vec<Frame<'a>> = self.frame(root, 1).into_iter().collect();
+        while let Some(top) = stack.last_mut() {
+            if top.next >= top.links.len().min(top.cap) {
+                if top.links.len() > top.cap {
+                    let item = TreeItem::More { parent: top.node, hidden: top.links.len() - top.cap };
+                    self.lines.push(TreeLine { depth: top.depth, via: None, item });
+                }
+                stack.pop();
+                continue;
+            }
+            let (link, depth) = (top.links[top.next], top.depth);
+            top.next += 1;
             let earlier = self.shown.contains(&link.target);
             let nearest = self.distance.get(&link.target) == Some(&depth);
             let repeat = !(nearest && self.shown.insert(link.target));
@@ -127,40 +161,32 @@ impl Walk<'_> {
                 item: TreeItem::Node { target: link.target, exists: link.target < n, repeat, earlier },
             });
             if !repeat {
-                self.node(link.target, depth + 1);
+                stack.extend(self.frame(link.target, depth + 1));
             }
-        }
-        if links.len() > cap {
-            self.lines.push(TreeLine {
-                depth,
-                via: None,
-                item: TreeItem::More { parent: node, hidden: links.len() - cap },
-            });
         }
     }
 }
 
-/// The tree as text with box-drawing branches.
+/// The tree as text with box-drawing branches, in time linear in the text.
 pub fn render_text(index: &Index, lines: &[TreeLine]) -> Vec<String> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            let mut prefix = String::new();
-            for d in 1..line.depth {
-                prefix.push_str(if continues(lines, i, d) { "│   " } else { "    " });
-            }
-            if line.depth > 0 {
-                prefix.push_str(if continues(lines, i, line.depth) { "├── " } else { "└── " });
-            }
-            format!("{prefix}{}", label(index, line))
-        })
-        .collect()
-}
-
-/// Whether a later line at `depth` follows line `i` before the tree climbs above it.
-fn continues(lines: &[TreeLine], i: usize, depth: usize) -> bool {
-    lines[i + 1..].iter().take_while(|l| l.depth >= depth).any(|l| l.depth == depth)
+    let mut out = vec![String::new(); lines.len()];
+    // Read backwards: `open[d]` says whether a line at depth `d` follows
+    // before the tree climbs above `d` (so a branch at `d` continues).
+    let mut open: Vec<bool> = Vec::new();
+    for (i, line) in lines.iter().enumerate().rev() {
+        let continues = |d: usize| open.get(d).copied().unwrap_or(false);
+        let mut prefix = String::with_capacity(4 * line.depth);
+        for d in 1..line.depth {
+            prefix.push_str(if continues(d) { "│   " } else { "    " });
+        }
+        if line.depth > 0 {
+            prefix.push_str(if continues(line.depth) { "├── " } else { "└── " });
+        }
+        out[i] = format!("{prefix}{}", label(index, line));
+        open.resize(line.depth + 1, false);
+        open[line.depth] = true;
+    }
+    out
 }
 
 /// The text of one line, without branches.
@@ -190,6 +216,62 @@ pub fn label(index: &Index, line: &TreeLine) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_long_chain_at_a_huge_depth_is_walked_without_recursion_and_cut_at_the_cap() {
+        // c0 dependsOn c1 dependsOn ... c4999, asked with depth 100,000.
+        let values = (0..5000)
+            .map(|i| {
+                json!({"kind": "Component", "metadata": {"name": format!("c{i}")},
+                       "spec": {"owner": "team", "dependsOn": [format!("component:c{}", i + 1)]}})
+            })
+            .collect();
+        let idx = crate::index::testing::index_of(values);
+        let root = idx.find("component:default/c0").unwrap();
+        let opts = GraphOptions {
+            depth: 100_000,
+            relations: vec!["dependsOn".into()],
+            per_node: 50,
+            ..GraphOptions::default()
+        };
+        // A small stack: a recursive walk 5,000 deep would overflow it.
+        let text = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(128 * 1024)
+                .spawn_scoped(scope, || render_text(&idx, &tree(&idx, root, &opts, &HashSet::new())))
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert_eq!(text.len(), MAX_DEPTH + 1);
+        let last = text.last().unwrap();
+        assert!(
+            last.starts_with(&format!("{}└── dependsOn → component:default/c256", "    ".repeat(MAX_DEPTH - 1))),
+            "{last}"
+        );
+        let n = crate::index::graph::neighbourhood(&idx, root, &opts);
+        assert_eq!(n.nodes.last().map(|(_, d)| *d), Some(MAX_DEPTH));
+    }
+
+    #[test]
+    fn branches_continue_exactly_where_a_later_sibling_follows() {
+        let line = |depth| TreeLine { depth, via: None, item: TreeItem::More { parent: 0, hidden: 1 } };
+        let lines: Vec<TreeLine> = [0, 1, 2, 3, 2, 1, 2, 3, 3, 1].into_iter().map(line).collect();
+        let idx = crate::index::testing::index_of(vec![]);
+        let text = render_text(&idx, &lines).join("\n");
+        insta::assert_snapshot!(text, @r"
+        +1 more
+        ├── +1 more
+        │   ├── +1 more
+        │   │   └── +1 more
+        │   └── +1 more
+        ├── +1 more
+        │   └── +1 more
+        │       ├── +1 more
+        │       └── +1 more
+        └── +1 more
+        ");
+    }
 
     #[test]
     fn draws_a_tree_with_cycles_marked_and_fan_out_cut() {

@@ -4,6 +4,7 @@
 //! [`search`], walked by [`graph`].
 
 pub mod build;
+mod checksum;
 pub mod graph;
 pub mod graph_format;
 pub mod graph_tree;
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entity, Problem};
 
 /// The format version written in the index header; older files are rebuilt.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// How the last sync of one source went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,13 +112,37 @@ pub enum Bodies {
     Owned(Vec<u8>),
     /// A range of the memory-mapped index file.
     Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
+    /// A range of the memory-mapped index file with the checksums of its
+    /// blocks, checked as parts are read.
+    Checked(Arc<memmap2::Mmap>, std::ops::Range<usize>, Arc<checksum::Blocks>),
 }
 
 impl Bodies {
     fn bytes(&self) -> &[u8] {
         match self {
             Bodies::Owned(v) => v,
-            Bodies::Mapped(m, range) => m.get(range.clone()).unwrap_or(&[]),
+            Bodies::Mapped(m, range) | Bodies::Checked(m, range, _) => m.get(range.clone()).unwrap_or(&[]),
+        }
+    }
+
+    /// `len` bytes from `start`, when they are there and (for a checked
+    /// file) as written.
+    fn slice(&self, start: usize, len: usize) -> Option<&[u8]> {
+        let all = self.bytes();
+        let end = start.checked_add(len)?;
+        if let Bodies::Checked(_, _, blocks) = self
+            && !blocks.verify(all, start, end)
+        {
+            return None;
+        }
+        all.get(start..end)
+    }
+
+    /// Whether every block is as written (always, when not from a file).
+    fn verify_all(&self) -> bool {
+        match self {
+            Bodies::Checked(_, _, blocks) => blocks.verify_all(self.bytes()),
+            _ => true,
         }
     }
 
@@ -128,7 +153,7 @@ impl Bodies {
                 let rest = v.split_off(at.min(v.len()));
                 (Bodies::Owned(v), Bodies::Owned(rest))
             }
-            Bodies::Mapped(m, range) => {
+            Bodies::Mapped(m, range) | Bodies::Checked(m, range, _) => {
                 let mid = range.start.saturating_add(at).min(range.end);
                 (Bodies::Mapped(Arc::clone(&m), range.start..mid), Bodies::Mapped(m, mid..range.end))
             }
@@ -191,8 +216,14 @@ impl Index {
 
     /// An index read back from its file (whose stamp is `generation`).
     fn from_table(header: store::Header, text: Bodies, bodies: Bodies) -> Index {
-        let store::Header { created, generation, sources, problems, relation_types, columns } = header;
+        let store::Header { created, generation, sources, problems, relation_types, columns, .. } = header;
         Index { created, sources, problems, relation_types, generation, table: table::Table { columns, text }, bodies }
+    }
+
+    /// Whether every stored body is as written (a sync checks this before
+    /// building on a previous index; reading an entity checks its own).
+    pub fn bodies_intact(&self) -> bool {
+        self.bodies.verify_all()
     }
 
     /// The random stamp of the index file this index was read from (0 when
@@ -304,7 +335,8 @@ impl Index {
     pub fn body_json(&self, i: u32) -> &[u8] {
         let Some((offset, len)) = self.table.body(i as usize) else { return &[] };
         let start = usize::try_from(offset).unwrap_or(usize::MAX);
-        self.bodies.bytes().get(start..start.saturating_add(len as usize)).unwrap_or(&[])
+        // A damaged body reads as empty: `entity` reports it.
+        self.bodies.slice(start, len as usize).unwrap_or(&[])
     }
 
     /// The full entity `i`, read from its stored body.

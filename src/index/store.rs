@@ -4,7 +4,10 @@
 //! temporary file and renamed into place, so a reader sees the old index or
 //! the new one, never half of either. A lock file keeps two syncs apart.
 //! Each file written gets a random stamp; a [`sidecar`](super::sidecar)
-//! with the same stamp updates its sync times when loaded.
+//! with the same stamp updates its sync times when loaded. Every section is
+//! checksummed ([`checksum`](super::checksum)): the header (its sum in the
+//! prefix) and the text when loaded, the bodies block by block as read, so
+//! a damaged file is an error that says to sync, never wrong answers.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -15,12 +18,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Problem;
 
+use super::checksum::{self, Blocks};
 use super::table::Columns;
 use super::{Bodies, FORMAT_VERSION, Index, SourceState, sidecar};
 
 const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
-/// Magic, version, then the lengths of the header, the text and the bodies.
-const PREFIX: usize = 16 + 4 + 8 + 8 + 8;
+/// Magic, version, the lengths of the header, the text and the bodies,
+/// then the header's checksum.
+const PREFIX: usize = 16 + 4 + 8 + 8 + 8 + 8;
 
 /// The decoded header of an index file.
 #[derive(Deserialize)]
@@ -31,6 +36,10 @@ pub(super) struct Header {
     pub(super) problems: Vec<Problem>,
     pub(super) relation_types: Vec<String>,
     pub(super) columns: Columns,
+    /// The checksum of the summaries' text.
+    pub(super) text_sum: u64,
+    /// The checksums of the bodies' blocks.
+    pub(super) body_sums: Blocks,
 }
 
 /// [`Header`] as written, borrowing from the index.
@@ -42,6 +51,8 @@ struct HeaderRef<'a> {
     problems: &'a [Problem],
     relation_types: &'a [String],
     columns: &'a Columns,
+    text_sum: u64,
+    body_sums: &'a Blocks,
 }
 
 /// Most elements reserved up front for one table (a damaged length past
@@ -146,6 +157,9 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
     // do not stay in the process's memory.
     let header_map = unsafe { memmap2::MmapOptions::new().offset(PREFIX as u64).len(header_len).map(&file) }
         .map_err(|e| corrupt(path, e.to_string()))?;
+    if checksum::sum(&header_map) != word(44, 8) {
+        return Err(corrupt(path, "the header's checksum does not match"));
+    }
     let header: Header = postcard::from_bytes(&header_map).map_err(|e| corrupt(path, format!("header: {e}")))?;
     drop(header_map);
     if header.columns.refs.len() < header.columns.rows.len() {
@@ -159,6 +173,13 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
         Bodies::Mapped(std::sync::Arc::new(map), 0..data_len)
     };
     let (text, bodies) = data.split(text_len);
+    if checksum::sum(text.bytes()) != header.text_sum {
+        return Err(corrupt(path, "the summaries' checksum does not match"));
+    }
+    let bodies = match bodies {
+        Bodies::Mapped(map, range) => Bodies::Checked(map, range, std::sync::Arc::new(header.body_sums.clone())),
+        owned => owned,
+    };
     Ok(Index::from_table(header, text, bodies))
 }
 
@@ -170,6 +191,9 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let generation = fastrand::u64(1..);
+    let text = index.table.text.bytes();
+    let bodies = index.bodies.bytes();
+    let body_sums = Blocks::of(bodies);
     let header = HeaderRef {
         created: index.created,
         generation,
@@ -177,10 +201,10 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         problems: &index.problems,
         relation_types: &index.relation_types,
         columns: &index.table.columns,
+        text_sum: checksum::sum(text),
+        body_sums: &body_sums,
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
-    let text = index.table.text.bytes();
-    let bodies = index.bodies.bytes();
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
@@ -189,6 +213,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         for len in [header.len(), text.len(), bodies.len()] {
             w.write_all(&(len as u64).to_le_bytes())?;
         }
+        w.write_all(&checksum::sum(&header).to_le_bytes())?;
         w.write_all(&header)?;
         w.write_all(text)?;
         w.write_all(bodies)?;
@@ -349,6 +374,55 @@ mod tests {
         fs::write(&path, b"garbage").unwrap();
         let e = load(&path).unwrap_err();
         assert!(e.to_string().contains("run `stagehand sync`"));
+    }
+
+    /// Everything a command could show of `index`, or the first error.
+    fn everything(index: &Index) -> Result<String, String> {
+        let mut out = format!("{} {:?} {:?}\n", index.created, index.sources, index.problems);
+        for i in 0..index.refs_len() as u32 {
+            out.push_str(index.ref_of(i));
+        }
+        for i in 0..index.len() as u32 {
+            out.push_str(&format!("{:?}\n{:?}\n", index.summary(i), index.entity(i)?));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn every_flipped_byte_is_an_error_never_wrong_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.bin");
+        let entities = (0..40)
+            .map(|i| {
+                json!({"kind": "Component", "metadata": {"name": format!("e{i}"), "title": format!("Entity {i}"),
+                 "description": "x".repeat(300)}, "spec": {"owner": "g", "type": "service"}})
+            })
+            .collect();
+        let index = crate::index::testing::index_of(entities);
+        save(&index, &path).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        let good = everything(&load(&path).unwrap()).unwrap();
+        let mut missed = Vec::new();
+        // Every byte of the prefix, then every 7th byte of the rest.
+        let positions = (0..PREFIX).chain((PREFIX..bytes.len()).step_by(7));
+        for at in positions {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x20;
+            fs::write(&path, &damaged).unwrap();
+            match load(&path) {
+                Err(e) => assert!(e.to_string().contains("run `stagehand sync`"), "{e}"),
+                Ok(loaded) => match everything(&loaded) {
+                    Err(e) => {
+                        assert!(e.contains("damaged") && e.contains("stagehand sync"), "{e}");
+                        assert!(!loaded.bodies_intact(), "the sync rebuilds");
+                    }
+                    // Not read by any command, but a sync does not build on it.
+                    Ok(read) if read == good && !loaded.bodies_intact() => {}
+                    Ok(_) => missed.push(at),
+                },
+            }
+        }
+        assert!(missed.is_empty(), "{} of {} flips went unnoticed, at {missed:?}", missed.len(), bytes.len());
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! Every string from a catalog, file or server passes through here before it
 //! reaches the screen. Control characters (C0, DEL, C1) are replaced by
 //! visible stand-ins, so an escape sequence such as `ESC ] 0 ; title BEL`
-//! shows up as `␛]0;title␇` and can never drive the terminal. Bidirectional
-//! overrides and zero-width characters are removed so text reads as stored.
+//! shows up as `␛]0;title␇` and can never drive the terminal. Every format
+//! character (Unicode category Cf: bidi overrides and isolates, zero-width
+//! characters, soft hyphens, deprecated format controls, tag characters,
+//! interlinear annotations) and the line and paragraph separators (Zl, Zp)
+//! are removed, so text reads as stored and takes the cells it seems to.
 
 use std::borrow::Cow;
 
@@ -13,11 +16,16 @@ fn is_safe(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
 }
 
-/// Bidi embeddings/overrides/isolates and zero-width characters.
+/// Unicode's format characters (general category Cf, Unicode 16), the
+/// whole tag block (U+E0000-E007F, assigned or not) and the line and
+/// paragraph separators (Zl, Zp).
 fn is_invisible_format(c: char) -> bool {
     matches!(c,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'
-        | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}')
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}' | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E007F}')
 }
 
 /// The visible stand-in for a control character.
@@ -94,6 +102,18 @@ mod tests {
     #[test]
     fn bidi_and_zero_width_are_removed() {
         assert_eq!(line("abc\u{202E}fed\u{2066}x\u{200B}y\u{FEFF}"), "abcfedxy");
+    }
+
+    #[test]
+    fn every_format_and_separator_character_is_removed() {
+        let hostile = "a\u{2028}b\u{2029}c\u{206A}\u{206F}d\u{E0001}\u{E0041}\u{E007F}e\u{FFF9}\u{FFFB}f\u{00AD}g\u{0600}\u{1D173}h";
+        assert_eq!(line(hostile), "abcdefgh");
+        assert_eq!(text(hostile), "abcdefgh");
+        for c in ['\u{2028}', '\u{2029}', '\u{206A}', '\u{E0000}', '\u{E0020}', '\u{FFFA}', '\u{00AD}'] {
+            assert!(!is_clean_char(c), "U+{:04X}", c as u32);
+        }
+        // Visible neighbours stay.
+        assert!(is_clean("é ∑ \u{2027} \u{2030} \u{FFFC} \u{E0080}"));
     }
 
     #[test]

@@ -22,8 +22,8 @@ mod naming;
 use kinds::*;
 use naming::*;
 pub use naming::{
-    is_valid_api_version, is_valid_key, is_valid_kind, is_valid_label_value, is_valid_namespace, is_valid_object_name,
-    is_valid_tag,
+    identity_problems, is_usable_identity_part, is_valid_api_version, is_valid_key, is_valid_kind,
+    is_valid_label_value, is_valid_namespace, is_valid_object_name, is_valid_tag,
 };
 
 // ---------------------------------------------------------------------------

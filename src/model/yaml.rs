@@ -5,10 +5,14 @@
 //! YAML 1.2 core schema resolves plain scalars, merge keys (`<<`) are ordinary
 //! keys, duplicate keys are errors, and unknown tags (`!!python/name:...`) are
 //! tolerated by keeping the tagged value as it is written. Aliases are
-//! expanded under a node budget so an alias bomb is an error, not an outage.
+//! expanded under a node budget and a byte budget, so an alias bomb (many
+//! small nodes, or one big scalar aliased many times) is an error, not an
+//! outage. Duplicate keys are found through a hash set: linear in the keys.
 
-use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::BuildHasher;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
@@ -157,14 +161,44 @@ impl Node {
         }
     }
 
-    fn count_nodes(&self) -> usize {
-        1 + match &self.value {
-            NodeValue::Seq(items) => items.iter().map(Node::count_nodes).sum(),
-            NodeValue::Map(entries) => entries.iter().map(|e| e.value.count_nodes()).sum(),
-            _ => 0,
+    /// The bytes the tree takes by the loader's byte budget: the text of
+    /// every scalar and key plus [`NODE_BYTES`] per node.
+    pub fn cost(&self) -> usize {
+        self.weight().bytes
+    }
+
+    /// How many nodes the tree holds and how many bytes it takes, as the
+    /// loader's budgets count them.
+    fn weight(&self) -> Weight {
+        let own = Weight { nodes: 1, bytes: NODE_BYTES };
+        match &self.value {
+            NodeValue::Str(s) => own.plus(Weight { nodes: 0, bytes: s.len() }),
+            NodeValue::Seq(items) => items.iter().fold(own, |w, n| w.plus(n.weight())),
+            NodeValue::Map(entries) => entries.iter().fold(own, |w, e| {
+                // The key was a scalar node of its own when it was read.
+                w.plus(Weight { nodes: 1, bytes: NODE_BYTES + e.key.len() }).plus(e.value.weight())
+            }),
+            _ => own,
         }
     }
 }
+
+/// What a node costs, by the loader's budgets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Weight {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Weight {
+    fn plus(self, other: Weight) -> Weight {
+        Weight { nodes: self.nodes.saturating_add(other.nodes), bytes: self.bytes.saturating_add(other.bytes) }
+    }
+}
+
+/// The bytes a node costs beyond its text, for the byte budget (about
+/// what a node takes in memory).
+pub const NODE_BYTES: usize = 48;
 
 fn float_text(f: f64) -> String {
     if f.is_nan() {
@@ -202,11 +236,16 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes one stream may produce, counting alias expansions.
     pub max_nodes: usize,
+    /// Most bytes one stream may produce, counting alias expansions: the
+    /// text of every scalar and key plus [`NODE_BYTES`] per node.
+    pub max_bytes: usize,
 }
 
 impl Default for Limits {
+    /// 64 levels, 2,000,000 nodes and 64 MiB (four times the largest file
+    /// read, so any file without aliases fits).
     fn default() -> Self {
-        Limits { max_depth: 64, max_nodes: 2_000_000 }
+        Limits { max_depth: 64, max_nodes: 2_000_000, max_bytes: 64 * 1024 * 1024 }
     }
 }
 
@@ -261,7 +300,31 @@ pub fn load_single(text: &str, limits: Limits) -> Result<Option<Node>, YamlError
 
 enum Frame {
     Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<MapEntry>, key: Option<(String, Pos)> },
+    Map { pos: Pos, anchor: usize, entries: Vec<MapEntry>, key: Option<(String, Pos)>, keys: KeySet },
+}
+
+/// The keys of a mapping being read, for the duplicate check: a scan while
+/// the mapping is small, hashes of the keys once it is not.
+#[derive(Default)]
+struct KeySet {
+    hashes: Option<HashSet<u64>>,
+}
+
+/// Mappings up to this many entries are checked by a scan.
+const SCAN_KEYS: usize = 16;
+
+impl KeySet {
+    /// Whether `key` is already among `entries` (whose keys this set holds).
+    fn contains(&mut self, entries: &[MapEntry], key: &str, hasher: &RandomState) -> bool {
+        if entries.len() < SCAN_KEYS {
+            return entries.iter().any(|e| e.key == key);
+        }
+        let hashes =
+            self.hashes.get_or_insert_with(|| entries.iter().map(|e| hasher.hash_one(e.key.as_str())).collect());
+        // A hash seen before is a duplicate, or (rarely) a collision: the
+        // scan tells them apart.
+        !hashes.insert(hasher.hash_one(key)) && entries.iter().any(|e| e.key == key)
+    }
 }
 
 #[derive(Default)]
@@ -270,10 +333,11 @@ struct Loader {
     documents: Vec<Document>,
     error: Option<YamlError>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, (Node, Weight)>,
     doc_pos: Pos,
     doc_root: Option<Node>,
-    nodes: usize,
+    used: Weight,
+    hasher: RandomState,
 }
 
 impl Loader {
@@ -291,28 +355,31 @@ impl Loader {
                 self.documents.push(Document { root, pos: self.doc_pos });
             }
             Event::Scalar(text, style, anchor, tag) => {
+                self.spend(Weight { nodes: 1, bytes: NODE_BYTES + text.len() }, pos)?;
                 let value = resolve_scalar(&text, style, tag.as_deref());
                 self.complete(Node { pos, value }, anchor)?;
             }
             Event::Alias(id) => {
-                let node = self
+                let (_, weight) = self
                     .anchors
                     .get(&id)
-                    .cloned()
                     .ok_or_else(|| YamlError { pos, message: "alias refers to an unknown anchor".into() })?;
-                self.nodes += node.count_nodes();
-                if self.nodes > self.limits.max_nodes {
-                    return Err(self.too_many(pos));
-                }
+                // Counted before the copy is made: the copy is what a bomb
+                // is made of.
+                self.spend(*weight, pos)?;
+                let node =
+                    self.anchors.get(&id).map(|(node, _)| node.clone()).unwrap_or(Node { pos, value: NodeValue::Null });
                 self.complete(Node { pos, ..node }, 0)?;
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(pos)?;
+                self.spend(Weight { nodes: 1, bytes: NODE_BYTES }, pos)?;
                 self.stack.push(Frame::Seq { pos, anchor, items: Vec::new() });
             }
             Event::MappingStart(anchor, _) => {
                 self.open(pos)?;
-                self.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None });
+                self.spend(Weight { nodes: 1, bytes: NODE_BYTES }, pos)?;
+                self.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None, keys: KeySet::default() });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
@@ -329,14 +396,23 @@ impl Loader {
         Ok(())
     }
 
-    fn too_many(&self, pos: Pos) -> YamlError {
-        YamlError {
-            pos,
-            message: format!(
+    /// Counts what a node costs against the budgets.
+    fn spend(&mut self, weight: Weight, pos: Pos) -> Result<(), YamlError> {
+        self.used = self.used.plus(weight);
+        let message = if self.used.nodes > self.limits.max_nodes {
+            format!(
                 "document expands to more than {} nodes (alias bomb?); refusing to read further",
                 self.limits.max_nodes
-            ),
-        }
+            )
+        } else if self.used.bytes > self.limits.max_bytes {
+            format!(
+                "document expands to more than {} (alias bomb?); refusing to read further",
+                bytes_text(self.limits.max_bytes)
+            )
+        } else {
+            return Ok(());
+        };
+        Err(YamlError { pos, message })
     }
 
     fn open(&mut self, pos: Pos) -> Result<(), YamlError> {
@@ -346,21 +422,19 @@ impl Loader {
         Ok(())
     }
 
+    /// Places a node that was counted when it started.
     fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
-        self.nodes += 1;
-        if self.nodes > self.limits.max_nodes {
-            return Err(self.too_many(node.pos));
-        }
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let weight = node.weight();
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         match self.stack.last_mut() {
             None => self.doc_root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, keys, .. }) => match key.take() {
                 None => {
                     let text = key_text(&node)?;
-                    if entries.iter().any(|e| e.key == text) {
+                    if keys.contains(entries, &text, &self.hasher) {
                         return Err(YamlError {
                             pos: node.pos,
                             message: format!("duplicate key `{text}`: map keys must be unique"),
@@ -373,6 +447,12 @@ impl Loader {
         }
         Ok(())
     }
+}
+
+/// `64 MiB`, or `1000 bytes` below a MiB.
+fn bytes_text(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) { format!("{} MiB", bytes / MIB) } else { format!("{bytes} bytes") }
 }
 
 fn key_text(node: &Node) -> Result<String, YamlError> {
@@ -474,102 +554,5 @@ fn is_core_float(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn one(text: &str) -> Node {
-        load_single(text, Limits::default()).unwrap().unwrap()
-    }
-
-    #[test]
-    fn keeps_positions_of_every_node() {
-        let node = one("a: 1\nb:\n  - x\n  - y: true\n");
-        assert_eq!(node.get("a").unwrap().pos, Pos { line: 1, col: 4 });
-        let items = node.get("b").unwrap().as_seq().unwrap();
-        assert_eq!(items[1].pos.line, 4);
-        assert_eq!(items[1].get("y").unwrap().value, NodeValue::Bool(true));
-        assert_eq!(node.entry("b").unwrap().key_pos, Pos { line: 2, col: 1 });
-    }
-
-    #[test]
-    fn resolves_core_schema_scalars() {
-        let node = one("a: 0x1F\nb: 1.5e3\nc: ~\nd: '12'\ne: yes\nf: -7\ng: .5\nh: 1.2.3\n");
-        assert_eq!(node.get("a").unwrap().value, NodeValue::Int(31));
-        assert_eq!(node.get("b").unwrap().value, NodeValue::Float(1500.0));
-        assert_eq!(node.get("c").unwrap().value, NodeValue::Null);
-        assert_eq!(node.get("d").unwrap().value, NodeValue::Str("12".into()));
-        // YAML 1.2: `yes` is a string, not a boolean.
-        assert_eq!(node.get("e").unwrap().value, NodeValue::Str("yes".into()));
-        assert_eq!(node.get("f").unwrap().value, NodeValue::Int(-7));
-        assert_eq!(node.get("g").unwrap().value, NodeValue::Float(0.5));
-        assert_eq!(node.get("h").unwrap().value, NodeValue::Str("1.2.3".into()));
-    }
-
-    #[test]
-    fn reads_every_document_and_skips_nothing_silently() {
-        let stream = load_stream("---\na: 1\n---\n---\n~\n---\n- x\n", Limits::default());
-        assert!(stream.error.is_none());
-        assert_eq!(stream.documents.len(), 4);
-        assert!(stream.documents[1].root.is_none());
-        assert!(stream.documents[2].root.is_none());
-        assert_eq!(stream.documents[3].pos.line, 6);
-    }
-
-    #[test]
-    fn duplicate_keys_are_errors_with_position() {
-        let stream = load_stream("a: 1\nb: 2\na: 3\n", Limits::default());
-        let error = stream.error.unwrap();
-        assert_eq!(error.pos.line, 3);
-        assert!(error.message.contains("duplicate key `a`"));
-    }
-
-    #[test]
-    fn merge_keys_are_plain_keys() {
-        let node = one("base: &b {x: 1}\nother:\n  <<: *b\n");
-        let other = node.get("other").unwrap();
-        assert!(other.get("<<").is_some());
-        assert!(other.get("x").is_none());
-    }
-
-    #[test]
-    fn unknown_tags_are_tolerated() {
-        let node = one("f: !!python/name:materialx.emoji.twemoji\ng: !Ref thing\n");
-        assert_eq!(node.get("f").unwrap().as_str(), Some(""));
-        assert_eq!(node.get("g").unwrap().as_str(), Some("thing"));
-    }
-
-    #[test]
-    fn alias_bombs_are_refused() {
-        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 1..10 {
-            let prev = i - 1;
-            text.push_str(&format!(
-                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
-            ));
-        }
-        let stream = load_stream(&text, Limits::default());
-        assert!(stream.error.unwrap().message.contains("alias bomb"));
-    }
-
-    #[test]
-    fn deep_nesting_is_bounded() {
-        // Our own limit (64) and the parser's recursion limit both stop it.
-        for depth in [100, 5000] {
-            let text = "[".repeat(depth) + &"]".repeat(depth);
-            let error = load_stream(&text, Limits::default()).error.unwrap();
-            assert!(error.message.contains("nesting") || error.message.contains("recursion"), "{error}");
-        }
-    }
-
-    #[test]
-    fn syntax_errors_name_the_line() {
-        let stream = load_stream("a: 1\nb: [unclosed\nc: 2\n", Limits::default());
-        assert!(stream.error.unwrap().pos.line >= 2);
-    }
-
-    #[test]
-    fn converts_to_json_in_order() {
-        let node = one("z: 1\na: [true, null, 'x']\n");
-        assert_eq!(node.into_json().to_string(), r#"{"z":1,"a":[true,null,"x"]}"#);
-    }
-}
+#[path = "yaml_tests.rs"]
+mod tests;

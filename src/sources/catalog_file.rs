@@ -74,9 +74,11 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
     let stream = yaml::load_stream(&text, Limits::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let location = file_location(path);
+    let budget = placeholders::Budget::per_file();
     for doc in stream.documents {
         let Some(root) = doc.root else { continue };
-        read_document(root, base_dir, &location, ctx, &display, &mut out);
+        let pctx = PlaceholderContext { base_dir, root: ctx.root, budget: &budget };
+        read_document(root, &pctx, &location, ctx, &display, &mut out);
     }
     if let Some(error) = stream.error {
         out.problems.push(Problem::error(format!("invalid YAML: {}", error.message)).in_file(&display).at(error.pos));
@@ -87,15 +89,14 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
 
 fn read_document(
     mut root: Node,
-    base_dir: &Path,
+    pctx: &PlaceholderContext<'_>,
     location: &str,
     ctx: &FileContext<'_>,
     display: &str,
     out: &mut FileOutput,
 ) {
     let line = root.pos.line;
-    let pctx = PlaceholderContext { base_dir, root: ctx.root };
-    let unresolved = placeholders::resolve(&mut root, &pctx);
+    let unresolved = placeholders::resolve(&mut root, pctx);
     if !unresolved.is_empty() {
         let entity_ref = entity_ref_of(&root);
         for p in unresolved {

@@ -1,6 +1,9 @@
 //! Git repositories by URL: shallow-cloned into the cache on first sync,
 //! fetched on later ones, then scanned like a local directory. Uses the
-//! system `git`, never a shell, with prompts and the `ext::` transport off.
+//! system `git`, never a shell, with prompts and the `ext::` transport off;
+//! URLs and refs come after `--` (or as `--branch=`), and a branch that
+//! starts with `-` is refused, so no value is ever read as an option. A
+//! user and password written in the URL never appear in a message.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +14,19 @@ pub fn check_url(url: &str) -> Result<(), String> {
     let allowed = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|s| url.starts_with(s));
     if url.starts_with('-') || !(allowed || scp_like) {
         return Err(format!("git URL `{url}` is not supported: use https://, ssh://, git@host:org/repo or file://"));
+    }
+    Ok(())
+}
+
+/// Whether a branch name is one stagehand will hand to git: not empty, no
+/// leading `-` (git would read it as an option), no whitespace or control
+/// characters.
+pub fn check_branch(branch: &str) -> Result<(), String> {
+    if branch.is_empty() || branch.starts_with('-') || branch.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "branch `{}` is not a branch name: it must not be empty, start with `-` or hold spaces or control characters",
+            crate::model::sanitize::line(branch)
+        ));
     }
     Ok(())
 }
@@ -60,13 +76,32 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Clones (first time) or fetches (later) `url` into the cache and returns
-/// the checkout folder.
+/// the checkout folder. Errors never hold a password written in the URL.
 pub fn sync_checkout(cache_dir: &Path, url: &str, branch: Option<&str>) -> Result<PathBuf, String> {
+    checkout(cache_dir, url, branch).map_err(|e| without_secrets(&e, url))
+}
+
+/// `message` with `url` as shown (no user-info) and its password removed.
+fn without_secrets(message: &str, url: &str) -> String {
+    let shown = crate::config::without_user_info(url);
+    let mut clean = message.replace(url, &shown);
+    if let Some((_, Some(password))) = crate::config::split_user_info(url).1
+        && !password.is_empty()
+    {
+        clean = clean.replace(&password, "[password]");
+    }
+    clean
+}
+
+fn checkout(cache_dir: &Path, url: &str, branch: Option<&str>) -> Result<PathBuf, String> {
     check_url(url)?;
+    if let Some(b) = branch {
+        check_branch(b)?;
+    }
     let dir = checkout_dir(cache_dir, url);
     if dir.join(".git").is_dir() {
         let refspec = branch.unwrap_or("HEAD");
-        git(&["fetch", "--depth", "1", "--quiet", "origin", refspec], Some(&dir))?;
+        git(&["fetch", "--depth", "1", "--quiet", "--", "origin", refspec], Some(&dir))?;
         git(&["reset", "--hard", "--quiet", "FETCH_HEAD"], Some(&dir))?;
         return Ok(dir);
     }
@@ -76,10 +111,9 @@ pub fn sync_checkout(cache_dir: &Path, url: &str, branch: Option<&str>) -> Resul
     let partial = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
     let target = partial.to_string_lossy().to_string();
+    let branch_arg = branch.map(|b| format!("--branch={b}"));
     let mut args = vec!["clone", "--depth", "1", "--quiet", "--no-tags"];
-    if let Some(b) = branch {
-        args.extend(["--branch", b]);
-    }
+    args.extend(branch_arg.as_deref());
     args.extend(["--", url, &target]);
     git(&args, None)?;
     std::fs::rename(&partial, &dir).map_err(|e| format!("cannot move the clone into place: {e}"))?;
@@ -98,6 +132,25 @@ mod tests {
         for bad in ["-uhack", "ext::sh -c x", "/tmp/r"] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn branches_that_git_would_read_as_options_are_refused() {
+        for ok in ["main", "release/1.2", "feature-x"] {
+            assert!(check_branch(ok).is_ok(), "{ok}");
+        }
+        for bad in ["--upload-pack=touch /tmp/pwned", "-b", "", "a b", "x\u{1b}]0;t\u{7}"] {
+            let error = check_branch(bad).unwrap_err();
+            assert!(!error.contains('\u{1b}'), "{error}");
+        }
+    }
+
+    #[test]
+    fn messages_never_hold_the_password_of_the_url() {
+        let url = "https://bob:gh-pat-123@git.example.com/o/r.git";
+        let message = format!("git clone failed: fatal: repository '{url}' not found; auth gh-pat-123");
+        let clean = without_secrets(&message, url);
+        assert!(!clean.contains("gh-pat-123") && clean.contains("https://git.example.com/o/r.git"), "{clean}");
     }
 
     #[test]

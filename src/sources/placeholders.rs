@@ -1,13 +1,57 @@
 //! `$text`, `$json` and `$yaml` placeholders: a mapping with exactly one of
 //! these keys is replaced by the contents of the file it names, read relative
 //! to the descriptor's folder. Paths that leave the source root are refused;
-//! remote URLs are not fetched by local sources and are reported.
+//! remote URLs are not fetched by local sources and are reported. All the
+//! placeholders of one catalog file share a byte budget
+//! ([`MAX_FILE_PLACEHOLDER_BYTES`]): past it, each further placeholder is a
+//! problem of that file, and the sync goes on.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
 
 use super::read::{ReadError, read_text};
+
+/// Most bytes the placeholders of one catalog file may add, together
+/// (counted as the YAML byte budget counts them).
+pub const MAX_FILE_PLACEHOLDER_BYTES: usize = 32 * 1024 * 1024;
+
+/// What the placeholders of one catalog file have left to add.
+#[derive(Debug)]
+pub struct Budget {
+    left: Cell<usize>,
+}
+
+impl Budget {
+    /// A fresh budget of [`MAX_FILE_PLACEHOLDER_BYTES`] for one file.
+    pub fn per_file() -> Budget {
+        Budget::of(MAX_FILE_PLACEHOLDER_BYTES)
+    }
+
+    /// A budget of `bytes`.
+    pub fn of(bytes: usize) -> Budget {
+        Budget { left: Cell::new(bytes) }
+    }
+
+    /// Whether `bytes` fit in what is left; if not, why.
+    fn check(&self, bytes: usize) -> Result<(), String> {
+        if bytes > self.left.get() {
+            return Err(format!(
+                "the placeholders of this file would read more than {} MiB in all; refusing to read more",
+                MAX_FILE_PLACEHOLDER_BYTES / (1024 * 1024)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Takes `bytes` from the budget, or says why not (leaving it as it is).
+    fn spend(&self, bytes: usize) -> Result<(), String> {
+        self.check(bytes)?;
+        self.left.set(self.left.get() - bytes);
+        Ok(())
+    }
+}
 
 /// What a placeholder resolution needs to know.
 pub struct PlaceholderContext<'a> {
@@ -15,6 +59,8 @@ pub struct PlaceholderContext<'a> {
     pub base_dir: &'a Path,
     /// Placeholders may not read outside this folder.
     pub root: &'a Path,
+    /// The byte budget of the file the placeholders are in.
+    pub budget: &'a Budget,
 }
 
 /// A placeholder that could not be resolved.
@@ -68,20 +114,26 @@ fn substitute(kind: &str, target: &str, pos: Pos, ctx: &PlaceholderContext<'_>) 
     let path = confined_path(ctx.base_dir, ctx.root, target).ok_or_else(|| {
         format!("{kind} placeholder `{target}` leaves the source root {}; refusing to read it", ctx.root.display())
     })?;
+    let over_budget = |e: String| format!("{kind} placeholder `{target}`: {e}");
+    // The file's size first: a file over the budget is not even read.
+    let size = std::fs::metadata(&path).map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX)).unwrap_or(0);
+    ctx.budget.check(size).map_err(over_budget)?;
     let text = read_text(&path).map_err(|e: ReadError| format!("{kind} placeholder `{target}`: {e}"))?;
-    match kind {
-        "$text" => Ok(Node { pos, value: NodeValue::Str(text) }),
+    let node = match kind {
+        "$text" => Node { pos, value: NodeValue::Str(text) },
         "$json" => {
             let value: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("$json placeholder `{target}`: invalid JSON: {e}"))?;
-            Ok(json_to_node(&value, pos))
+            json_to_node(&value, pos)
         }
         _ => match yaml::load_single(&text, Limits::default()) {
-            Ok(Some(node)) => Ok(reposition(node, pos)),
-            Ok(None) => Ok(Node { pos, value: NodeValue::Null }),
-            Err(e) => Err(format!("$yaml placeholder `{target}`: invalid YAML at {e}")),
+            Ok(Some(node)) => reposition(node, pos),
+            Ok(None) => Node { pos, value: NodeValue::Null },
+            Err(e) => return Err(format!("$yaml placeholder `{target}`: invalid YAML at {e}")),
         },
-    }
+    };
+    ctx.budget.spend(node.cost()).map_err(over_budget)?;
+    Ok(node)
 }
 
 /// Resolves `target` against `base`, lexically, and returns it only if it
@@ -167,7 +219,8 @@ mod tests {
         std::fs::write(dir.path().join("b.json"), r#"{"x": [1, 2]}"#).unwrap();
         std::fs::write(dir.path().join("c.yaml"), "y: true\n").unwrap();
         let mut node = load("t: {$text: ./a.txt}\nj: {$json: b.json}\ny: {$yaml: c.yaml}\n");
-        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path() };
+        let budget = Budget::per_file();
+        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
         assert!(resolve(&mut node, &ctx).is_empty());
         assert_eq!(node.get("t").unwrap().as_str(), Some("hello"));
         let json = node.clone().into_json();
@@ -183,13 +236,46 @@ mod tests {
         std::fs::create_dir(&sub).unwrap();
         std::fs::write(dir.path().join("secret"), "s").unwrap();
         let mut node = load("a: {$text: ../secret}\nb: {$text: 'https://example.com/x'}\nc: {$text: missing.txt}\n");
-        let ctx = PlaceholderContext { base_dir: &sub, root: &sub };
+        let budget = Budget::per_file();
+        let ctx = PlaceholderContext { base_dir: &sub, root: &sub, budget: &budget };
         let problems = resolve(&mut node, &ctx);
         assert_eq!(problems.len(), 3);
         assert!(problems[0].message.contains("leaves the source root"));
         assert!(problems[1].message.contains("remote URL"));
         assert_eq!(problems[2].pos.line, 3);
         assert!(node.get("a").unwrap().get("$text").is_some(), "unresolved placeholders stay as written");
+    }
+
+    #[test]
+    fn the_placeholders_of_a_file_share_a_byte_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.txt"), "x".repeat(1000)).unwrap();
+        std::fs::write(dir.path().join("small.json"), "[1, 2]").unwrap();
+        let text: String = (0..10).map(|i| format!("t{i}: {{$text: ./big.txt}}\n")).collect();
+        let mut node = load(&(text + "j: {$json: small.json}\n"));
+        // Room for three copies of big.txt and the small JSON.
+        let budget = Budget::of(3 * (1000 + yaml::NODE_BYTES) + 500);
+        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
+        let problems = resolve(&mut node, &ctx);
+        assert_eq!(problems.len(), 7, "{problems:#?}");
+        assert!(problems.iter().all(|p| p.message.contains("more than 32 MiB in all")));
+        assert_eq!(problems[0].pos.line, 4);
+        assert_eq!(node.get("t2").unwrap().as_str().map(str::len), Some(1000));
+        assert!(node.get("t3").unwrap().get("$text").is_some(), "over the budget: left as written");
+        assert_eq!(node.clone().into_json()["j"][1], 2, "a small one still fits");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_placeholder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.path().join("fifo")).status().unwrap();
+        assert!(made.success());
+        let mut node = load("t: {$text: ./fifo}\n");
+        let budget = Budget::per_file();
+        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
+        let problems = resolve(&mut node, &ctx);
+        assert!(problems[0].message.contains("not a regular file (a FIFO)"), "{problems:?}");
     }
 
     #[cfg(unix)]

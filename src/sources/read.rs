@@ -32,18 +32,58 @@ pub enum ReadError {
         /// Byte offset of the first bad byte.
         offset: usize,
     },
+    /// A FIFO, socket, device or folder: reading it could block for ever
+    /// or never end.
+    #[error("not a regular file (a {0}); catalog and placeholder files must be regular files")]
+    NotRegular(&'static str),
     /// Any other I/O error.
     #[error("{0}")]
     Io(String),
 }
 
-/// Reads a file as UTF-8 text within the size limit.
+/// Opens a file for reading without blocking on a FIFO (whose open waits
+/// for a writer).
+fn open(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+    }
+    #[cfg(not(unix))]
+    {
+        File::open(path)
+    }
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_type_name(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "FIFO";
+        }
+        if file_type.is_socket() {
+            return "socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "device";
+        }
+    }
+    if file_type.is_dir() { "folder" } else { "special file" }
+}
+
+/// Reads a regular file as UTF-8 text within the size limit.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let file = File::open(path).map_err(|e| match e.kind() {
+    let file = open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
         _ => ReadError::Io(e.to_string()),
     })?;
-    let size = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?.len();
+    let metadata = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(file_type_name(metadata.file_type())));
+    }
+    let size = metadata.len();
     if size > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge { size, limit: MAX_FILE_BYTES });
     }
@@ -86,5 +126,17 @@ mod tests {
         let f = File::create(&big).unwrap();
         f.set_len(MAX_FILE_BYTES + 1).unwrap();
         assert!(matches!(read_text(&big), Err(ReadError::TooLarge { .. })));
+        assert_eq!(read_text(dir.path()), Err(ReadError::NotRegular("folder")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        assert_eq!(read_text(&fifo), Err(ReadError::NotRegular("FIFO")));
+        assert_eq!(read_text(Path::new("/dev/zero")), Err(ReadError::NotRegular("device")));
     }
 }

@@ -73,7 +73,7 @@ pub fn run(ws: Workspace) -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::model::sanitize::text(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

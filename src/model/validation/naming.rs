@@ -107,3 +107,33 @@ pub(super) fn invalid(what: &str, value: &str, rule: &str, max_len: usize) -> St
         format!("{what} {} is invalid: {rule}", quoted(value))
     }
 }
+
+/// Whether one part of an entity's identity (kind, namespace or name) can be
+/// used at all: shown on a terminal, written in a ref and used as a path
+/// part. Stricter rules may be relaxed by a backend's own policies; these
+/// never are: 1-253 bytes, not `.` or `..`, no whitespace, `/`, `:` or `\`,
+/// and nothing the sanitizer would change.
+pub fn is_usable_identity_part(value: &str) -> bool {
+    (1..=253).contains(&value.len())
+        && value != "."
+        && value != ".."
+        && value
+            .chars()
+            .all(|c| !c.is_whitespace() && !matches!(c, '/' | ':' | '\\') && crate::model::sanitize::is_clean_char(c))
+}
+
+/// An entity's identity checked as local files are (`kind`,
+/// `metadata.namespace`, `metadata.name`), for entities that come without
+/// a file (a remote catalog): the messages, sanitized for any terminal.
+pub fn identity_problems(kind: &str, namespace: &str, name: &str) -> Vec<String> {
+    let checks = [
+        ("kind", kind, is_valid_kind(kind), KIND_RULE),
+        ("metadata.namespace", namespace, is_valid_namespace(namespace), NAMESPACE_RULE),
+        ("metadata.name", name, is_valid_object_name(name), NAME_RULE),
+    ];
+    checks
+        .into_iter()
+        .filter(|(_, _, valid, _)| !valid)
+        .map(|(what, value, _, rule)| crate::model::sanitize::line(&invalid(what, value, rule, 63)).into_owned())
+        .collect()
+}

@@ -1,10 +1,14 @@
 //! HTTP to a Backstage backend: bearer token, TLS through rustls with the
 //! system roots plus an optional CA file, proxies from the environment,
 //! gzip, bounded retries with backoff, and errors that say what to do.
-//! The token never appears in an error or log line.
+//! The token never appears in an error or log line, nor does a password
+//! written in the URL (`https://user:pass@host`): it is sent as basic auth
+//! when there is no token, and every URL shown is the URL without it. Each
+//! attempt, its whole body included, must end within the timeout: a body
+//! trickled byte by byte fails like a silent server.
 
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
@@ -59,9 +63,12 @@ type Attempt = (String, Option<StatusCode>, bool);
 pub struct Client {
     http: Http,
     base: String,
+    /// User and password written in the URL, kept out of `base`.
+    basic: Option<(String, Option<String>)>,
     token: Option<String>,
     token_setting: String,
     backoff: Duration,
+    timeout: Duration,
 }
 
 /// Reads the token from where the config says (a stored login is renewed
@@ -132,13 +139,22 @@ impl Client {
         }
         let http = builder.build().map_err(|e| format!("cannot set up HTTPS: {e}"))?;
         let token = resolve_token(&config.token, &http)?;
+        let (base, basic) = crate::config::split_user_info(config.url.trim_end_matches('/'));
         Ok(Client {
             http,
-            base: config.url.trim_end_matches('/').to_string(),
+            base,
+            basic,
             token,
             token_setting: config.token.setting(),
             backoff: Duration::from_millis(250),
+            timeout: config.timeout,
         })
+    }
+
+    /// Sets the deadline of each attempt (tests).
+    pub fn with_timeout(mut self, timeout: Duration) -> Client {
+        self.timeout = timeout;
+        self
     }
 
     /// Uses `token` (from `setting`, for messages) instead of the config's.
@@ -171,27 +187,36 @@ impl Client {
         self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), json_of)
     }
 
-    /// GET a JSON document read by `parse` (retried), for answers worth
-    /// reading into a type of their own rather than a [`Value`].
+    /// GET a JSON document of at most `limit` bytes (decoded) read by
+    /// `parse` (retried), for answers worth reading into a type of their
+    /// own rather than a [`Value`].
     pub fn get_parsed<T>(
         &self,
         path: &str,
         query: &[(&str, String)],
+        limit: u64,
         parse: impl Fn(&[u8]) -> serde_json::Result<T>,
     ) -> Result<T, Failure> {
         let url = format!("{}{path}", self.base);
-        self.send(&url, ATTEMPTS, JSON, || self.http.get(&url).query(query), |url, body| parsed(url, body, &parse))
+        self.attempts(
+            &url,
+            ATTEMPTS,
+            JSON,
+            || self.http.get(&url).query(query),
+            |url, resp, deadline| parsed(url, &read_body(url, resp, limit, deadline)?, &parse),
+        )
     }
 
     /// GET a JSON document read by `parse` unless it is still the one
     /// `validator` (its ETag from last time) names (retried): a conditional
     /// request (`If-None-Match`), which the server answers with 304 and no
-    /// body when nothing changed.
+    /// body when nothing changed. The document is at most `limit` bytes.
     pub fn get_if_changed<T>(
         &self,
         path: &str,
         query: &[(&str, String)],
         validator: Option<&str>,
+        limit: u64,
         parse: impl Fn(&[u8]) -> serde_json::Result<T>,
     ) -> Result<Fresh<T>, Failure> {
         let url = format!("{}{path}", self.base);
@@ -202,12 +227,12 @@ impl Client {
                 None => get,
             }
         };
-        self.attempts(&url, ATTEMPTS, JSON, request, |url, resp| {
+        self.attempts(&url, ATTEMPTS, JSON, request, |url, resp, deadline| {
             if resp.status() == StatusCode::NOT_MODIFIED {
                 return Ok(Fresh::NotModified);
             }
             let etag = resp.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(String::from);
-            let body = read_body(url, resp, MAX_BODY)?;
+            let body = read_body(url, resp, limit, deadline)?;
             Ok(Fresh::Changed(parsed(url, &body, &parse)?, etag))
         })
     }
@@ -220,15 +245,18 @@ impl Client {
             ATTEMPTS,
             "text/html, */*",
             || self.http.get(&url),
-            |url, resp| read_body(url, resp, limit).map(|body| String::from_utf8_lossy(&body).into_owned()),
+            |url, resp, deadline| {
+                read_body(url, resp, limit, deadline).map(|body| String::from_utf8_lossy(&body).into_owned())
+            },
         )
     }
 
     /// GET a stream (retried until the server answers): the answer, to be
-    /// read as it arrives. Each read waits at most the timeout.
+    /// read as it arrives, for as long as it lasts (no deadline). Each
+    /// read waits at most the timeout.
     pub fn get_stream(&self, path: &str, query: &[(&str, String)], accept: &str) -> Result<Response, Failure> {
         let url = format!("{}{path}", self.base);
-        self.attempts(&url, ATTEMPTS, accept, || self.http.get(&url).query(query), |_, resp| Ok(resp))
+        self.attempts(&url, ATTEMPTS, accept, || self.http.get(&url).query(query), |_, resp, _| Ok(resp))
     }
 
     /// POST a JSON body that only reads (retried), returning the JSON
@@ -253,7 +281,9 @@ impl Client {
         request: impl Fn() -> RequestBuilder,
         read: impl Fn(&str, &[u8]) -> Result<T, Attempt>,
     ) -> Result<T, Failure> {
-        self.attempts(url, attempts, accept, request, |url, resp| read(url, &read_body(url, resp, MAX_BODY)?))
+        self.attempts(url, attempts, accept, request, |url, resp, deadline| {
+            read(url, &read_body(url, resp, MAX_BODY, deadline)?)
+        })
     }
 
     /// Removes the token from a message: a server may echo what it was sent
@@ -269,27 +299,34 @@ impl Client {
 
     /// Sends a request up to `attempts` times (with backoff) until `read`
     /// accepts a successful answer; the token is removed from the failure.
+    /// `read` gets the attempt's deadline: the whole answer must be read
+    /// by then.
     fn attempts<T>(
         &self,
         url: &str,
         attempts: u32,
         accept: &str,
         request: impl Fn() -> RequestBuilder,
-        read: impl Fn(&str, Response) -> Result<T, Attempt>,
+        read: impl Fn(&str, Response, Instant) -> Result<T, Attempt>,
     ) -> Result<T, Failure> {
         let mut last: Attempt = (String::new(), None, false);
         for attempt in 0..attempts {
             if attempt > 0 {
                 std::thread::sleep(self.backoff * 2u32.pow(attempt - 1));
             }
+            let deadline = Instant::now() + self.timeout;
             let mut req = request().header("Accept", accept);
-            if let Some(token) = &self.token {
-                req = req.bearer_auth(token);
+            match (&self.token, &self.basic) {
+                (Some(token), _) => req = req.bearer_auth(token),
+                (None, Some((user, password))) => req = req.basic_auth(user, password.as_ref()),
+                (None, None) => {}
             }
             let outcome = match req.send() {
                 // 304 answers the conditional requests of `get_if_changed`.
-                Ok(resp) if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED => read(url, resp),
-                Ok(resp) => Err(self.error_answer(url, resp)),
+                Ok(resp) if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED => {
+                    read(url, resp, deadline)
+                }
+                Ok(resp) => Err(self.error_answer(url, resp, deadline)),
                 Err(e) => Err((transport_error(url, &e), None, !(e.is_builder() || e.is_redirect()))),
             };
             match outcome {
@@ -302,12 +339,14 @@ impl Client {
         Err(Failure { message: self.redact(&message), status: last.1 })
     }
 
-    /// An error status: its message and whether retrying may help.
-    fn error_answer(&self, url: &str, resp: Response) -> Attempt {
+    /// An error status: its message and whether retrying may help. The
+    /// token is removed from the server's words before they are shortened
+    /// (a token cut in half would no longer be recognised).
+    fn error_answer(&self, url: &str, resp: Response, deadline: Instant) -> Attempt {
         let status = resp.status();
         let mut body = Vec::new();
-        let _ = resp.take(64 * 1024).read_to_end(&mut body);
-        let detail = server_message(&body);
+        let _ = read_until(resp, 64 * 1024, deadline, &mut body);
+        let detail = server_message(&self.redact(&String::from_utf8_lossy(&body)));
         let retry = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
         (self.status_message(url, status, &detail), Some(status), retry)
     }
@@ -335,10 +374,46 @@ impl Client {
 /// The `Accept` header of JSON requests.
 const JSON: &str = "application/json";
 
-/// A whole answer of at most `limit` bytes.
-fn read_body(url: &str, resp: Response, limit: u64) -> Result<Vec<u8>, Attempt> {
+/// Why reading an answer stopped early.
+enum Cut {
+    /// The deadline passed.
+    Late,
+    /// The connection failed.
+    Io(std::io::Error),
+}
+
+/// Reads at most `limit` bytes of `resp` into `body`, giving up at the
+/// deadline (each read itself waits at most the client's timeout).
+fn read_until(resp: Response, limit: u64, deadline: Instant, body: &mut Vec<u8>) -> Result<(), Cut> {
+    let mut reader = resp.take(limit);
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if Instant::now() > deadline {
+            return Err(Cut::Late);
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Cut::Io(e)),
+        }
+    }
+}
+
+/// A whole answer of at most `limit` bytes, read by `deadline`.
+fn read_body(url: &str, resp: Response, limit: u64, deadline: Instant) -> Result<Vec<u8>, Attempt> {
     let mut body = Vec::new();
-    resp.take(limit + 1).read_to_end(&mut body).map_err(|e| {
+    read_until(resp, limit + 1, deadline, &mut body).map_err(|cut| {
+        let e = match cut {
+            Cut::Late => {
+                let message = format!(
+                    "{} did not finish its answer within the timeout for {url}; raise the source's `timeout` or check the network",
+                    host(url)
+                );
+                return (message, None, true);
+            }
+            Cut::Io(e) => e,
+        };
         let message = if e.to_string().contains("timed out") {
             format!(
                 "{} did not answer within the timeout for {url}; raise the source's `timeout` or check the network",
@@ -371,13 +446,14 @@ fn parsed<T>(url: &str, body: &[u8], parse: impl Fn(&[u8]) -> serde_json::Result
     })
 }
 
-/// `{error: {name, message}}` from a Backstage error body, sanitized.
-fn server_message(body: &[u8]) -> String {
-    let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let message = parsed.as_ref().and_then(|v| v["error"]["message"].as_str().map(String::from)).unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(body);
-        text.chars().take(200).collect()
-    });
+/// `{error: {name, message}}` from a Backstage error body (already
+/// redacted), or its first 200 characters, sanitized.
+fn server_message(body: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| v["error"]["message"].as_str().map(String::from))
+        .unwrap_or_else(|| body.chars().take(200).collect());
     sanitize::line(message.trim()).into_owned()
 }
 
@@ -463,7 +539,7 @@ mod tests {
 
     #[test]
     fn server_messages_are_read_and_sanitized() {
-        let body = br#"{"error":{"name":"AuthenticationError","message":"Missing credentials\u001b]0;x\u0007"}}"#;
+        let body = r#"{"error":{"name":"AuthenticationError","message":"Missing credentials\u001b]0;x\u0007"}}"#;
         assert_eq!(server_message(body), "Missing credentials␛]0;x␇");
         assert_eq!(host("http://127.0.0.1:7007/api/catalog"), "127.0.0.1:7007");
     }

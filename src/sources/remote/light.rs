@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::client::{Client, Fresh};
-use super::pages::{Item, Page, Query, first_params, path, value_page, walk_on};
+use super::pages::{Item, MAX_PAGE_BYTES, Page, Query, first_params, path, value_page, walk_on};
 use crate::sources::Progress;
 
 /// The `fields` of a light page: only what tells a changed entity from an
@@ -55,7 +55,7 @@ pub fn list(
     validator: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Listing, String> {
-    let (first, etag) = match client.get_if_changed(&path(), &first_params(query), validator, page)? {
+    let (first, etag) = match client.get_if_changed(&path(), &first_params(query), validator, MAX_PAGE_BYTES, page)? {
         Fresh::NotModified => return Ok(Listing::Unchanged),
         Fresh::Changed(first, etag) => (first, etag),
     };

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::config::RemoteConfig;
-use crate::model::{Entity, Problem};
+use crate::model::{Entity, Problem, sanitize, validation};
 
 use super::{Progress, ReadEntity, SourceOutput};
 use client::Client;
@@ -157,29 +157,53 @@ fn uid_filters(configured: &[String], uids: &[&str]) -> Vec<String> {
 }
 
 /// Entities as read entities; `status.items` errors become problems
-/// (public for the fuzz target).
+/// (public for the fuzz target). Each entity's kind, namespace and name are
+/// checked as a local file's are (an error problem when a rule is broken);
+/// one whose identity cannot be used at all (a control character, `/`, `:`,
+/// `..`, too long) is left out with an error, so a hostile catalog never
+/// puts its bytes in a ref, a terminal or a cache path.
 pub fn output(items: Vec<Value>, kept: Vec<String>) -> SourceOutput {
     let mut out = SourceOutput { kept, ..SourceOutput::default() };
     for item in items {
-        let reference = canonical_of(&item);
-        for status in item["status"]["items"].as_array().into_iter().flatten() {
+        let entity = match Entity::from_json(item) {
+            Ok(entity) => entity,
+            Err(e) => {
+                out.problems.push(Problem::error(format!("the catalog returned an entity stagehand cannot read: {e}")));
+                continue;
+            }
+        };
+        if let Some(problem) = unusable_identity(&entity) {
+            out.problems.push(problem);
+            continue;
+        }
+        let reference = entity.canonical_ref();
+        let statuses = entity.as_map().get("status").and_then(|s| s.get("items")).and_then(Value::as_array);
+        for status in statuses.into_iter().flatten() {
             if status["level"].as_str() == Some("error") {
                 let message = status["message"].as_str().unwrap_or("an error (no message)");
-                let mut p = Problem::error(format!("the catalog reports: {message}"));
-                if let Some(r) = &reference {
-                    p = p.for_entity(r.clone());
-                }
-                out.problems.push(p);
+                out.problems
+                    .push(Problem::error(format!("the catalog reports: {message}")).for_entity(reference.clone()));
             }
         }
-        match Entity::from_json(item) {
-            Ok(entity) => out.entities.push(ReadEntity { entity, file: std::path::PathBuf::new(), line: 0 }),
-            Err(e) => {
-                out.problems.push(Problem::error(format!("the catalog returned an entity stagehand cannot read: {e}")))
-            }
+        for message in validation::identity_problems(entity.kind(), entity.namespace(), entity.name()) {
+            out.problems.push(Problem::error(message).for_entity(reference.clone()));
         }
+        out.entities.push(ReadEntity { entity, file: std::path::PathBuf::new(), line: 0 });
     }
     out
+}
+
+/// An error when the entity's kind, namespace or name cannot be used.
+fn unusable_identity(entity: &Entity) -> Option<Problem> {
+    let parts = [("kind", entity.kind()), ("metadata.namespace", entity.namespace()), ("metadata.name", entity.name())];
+    let (what, value) = parts.into_iter().find(|(_, v)| !validation::is_usable_identity_part(v))?;
+    let shown: String = value.chars().take(80).collect();
+    let uid = entity.uid().map(|u| format!(" (uid `{}`)", sanitize::line(u))).unwrap_or_default();
+    Some(Problem::error(format!(
+        "the catalog returned an entity{uid} whose {what} `{}` cannot be used (empty, `.` or `..`, longer than 253 \
+         bytes, or holding whitespace, `/`, `:`, `\\` or control characters); it is left out",
+        sanitize::line(&shown)
+    )))
 }
 
 /// What registering a location did (or would do, on a dry run).
@@ -250,5 +274,39 @@ mod tests {
             uid_filters(&configured, &["a"]),
             ["kind=api,metadata.uid=a", "kind=component,spec.type=service,metadata.uid=a"]
         );
+    }
+
+    fn remote_entity(kind: &str, namespace: &str, name: &str) -> Value {
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": kind,
+               "metadata": {"name": name, "namespace": namespace, "uid": format!("uid-{name}")}})
+    }
+
+    #[test]
+    fn remote_identities_are_validated_like_local_ones() {
+        let items = vec![
+            remote_entity("Component", "default", "good"),
+            // OSC 0 (title) and OSC 52 (clipboard), lowercase so ref
+            // lowercasing keeps them.
+            remote_entity("Component", "default", "x\u{1b}]0;pwned\u{7}"),
+            remote_entity("Component", "default", "\u{1b}]52;c;zxzpba==\u{7}"),
+            remote_entity("Component", "..", ".."),
+            remote_entity("Comp onent", "default", "a"),
+            remote_entity("Component", "default", "a/b"),
+            remote_entity("Component", "default", "\u{202E}evil"),
+            // Breaks the naming rules but is usable: kept, with an error.
+            remote_entity("Component", "Team_A", "-lead"),
+        ];
+        let out = output(items, Vec::new());
+        let names: Vec<_> = out.entities.iter().map(|e| e.entity.name().to_string()).collect();
+        assert_eq!(names, ["good", "-lead"]);
+        let left_out = out.problems.iter().filter(|p| p.message.contains("it is left out")).count();
+        assert_eq!(left_out, 6, "{:#?}", out.problems);
+        for p in &out.problems {
+            assert!(crate::model::sanitize::is_clean(&p.message), "{}", p.message);
+        }
+        let flagged: Vec<_> =
+            out.problems.iter().filter(|p| p.entity.as_deref() == Some("component:team_a/-lead")).collect();
+        assert_eq!(flagged.len(), 2, "namespace and name: {:#?}", out.problems);
+        assert!(flagged.iter().all(|p| p.severity == crate::model::Severity::Error));
     }
 }

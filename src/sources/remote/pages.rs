@@ -1,8 +1,15 @@
 //! Walking the cursor pages of `/entities/by-query`. The cursor does not
 //! keep `limit` or `fields`, so both are sent on every page; pages can
-//! repeat an entity, so items with a uid seen before are dropped.
+//! repeat an entity, so items with a uid seen before are dropped as the
+//! pages arrive. A hostile or broken server is stopped by budgets: a
+//! cursor seen before, more than [`MAX_ENTITIES`] entities, more than
+//! [`MAX_WALK_BYTES`] of pages, more than [`MAX_PAGE_BYTES`] in one page
+//! (decoded: a gzip bomb stops there).
 
+use std::cell::Cell;
 use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 
 use serde_json::Value;
 
@@ -12,6 +19,16 @@ use crate::sources::Progress;
 
 /// Pages walked at most (a server that keeps answering with cursors).
 const MAX_PAGES: usize = 1_000_000;
+
+/// Distinct entities one walk reads at most.
+pub const MAX_ENTITIES: usize = 2_000_000;
+
+/// Largest page accepted, decoded (after gzip): a page of 500 entities of
+/// 100 KB each fits; a parsed page takes up to about 20 times its size.
+pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Decoded bytes one walk reads at most, all pages together.
+pub const MAX_WALK_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// One page as read.
 pub struct Page<T> {
@@ -85,7 +102,7 @@ pub fn walk<T: Item>(
     parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<T>, String> {
-    let first = client.get_parsed(&path(), &first_params(query), &parse)?;
+    let first = client.get_parsed(&path(), &first_params(query), MAX_PAGE_BYTES, &parse)?;
     walk_on(client, query, first, parse, progress)
 }
 
@@ -98,38 +115,87 @@ pub fn walk_on<T: Item>(
     parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<T>, String> {
-    let mut items = Vec::new();
+    let read = Cell::new(0u64);
+    let counted = |body: &[u8]| {
+        read.set(read.get().saturating_add(body.len() as u64));
+        parse(body)
+    };
+    let mut walk = Collector::default();
     let mut page = first;
     let mut pages = 1usize;
     loop {
-        let Some(list) = page.items else {
-            return Err(format!(
-                "{} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?",
-                client.base()
-            ));
-        };
-        let empty = list.is_empty();
-        items.extend(list);
-        progress(Progress { done: items.len(), total: page.total, unit: "entities" });
-        let params = match page.next {
-            Some(cursor) if !empty => with_limit_and_fields(query, vec![("cursor", cursor)]),
-            _ => break,
-        };
+        let total = page.total;
+        let next = walk.add(page, client.base())?;
+        progress(Progress { done: walk.items.len(), total, unit: "entities" });
+        let Some(cursor) = next else { break };
         if pages >= MAX_PAGES {
             return Err("the catalog keeps returning pages; stopping after a million".into());
         }
-        page = client.get_parsed(&path(), &params, &parse)?;
+        if read.get() > MAX_WALK_BYTES {
+            return Err(format!(
+                "{} sent more than {} GiB of pages; stopping (a `filter` mirrors part of the catalog)",
+                client.base(),
+                MAX_WALK_BYTES >> 30
+            ));
+        }
+        let params = with_limit_and_fields(query, vec![("cursor", cursor)]);
+        page = client.get_parsed(&path(), &params, MAX_PAGE_BYTES, counted)?;
         pages += 1;
     }
-    Ok(if pages > 1 { without_repeats(items) } else { items })
+    Ok(walk.items)
 }
 
-/// `items` without the later ones of each uid (items without a uid stay).
-fn without_repeats<T: Item>(items: Vec<T>) -> Vec<T> {
-    let mut seen = HashSet::with_capacity(items.len());
-    let first: Vec<bool> = items.iter().map(|item| item.uid().is_none_or(|uid| seen.insert(uid))).collect();
-    drop(seen);
-    items.into_iter().zip(first).filter_map(|(item, first)| first.then_some(item)).collect()
+/// The items of the pages read so far, without repeats, and what the
+/// budgets need to know.
+struct Collector<T> {
+    items: Vec<T>,
+    uids: HashSet<String>,
+    /// Hashes of the cursors followed (a cursor can be long).
+    cursors: HashSet<u64>,
+    hasher: RandomState,
+}
+
+impl<T> Default for Collector<T> {
+    fn default() -> Self {
+        Collector { items: Vec::new(), uids: HashSet::new(), cursors: HashSet::new(), hasher: RandomState::new() }
+    }
+}
+
+impl<T: Item> Collector<T> {
+    /// Takes a page's new items; returns the cursor of the next page, if
+    /// there is one to follow.
+    fn add(&mut self, page: Page<T>, base: &str) -> Result<Option<String>, String> {
+        let Some(list) = page.items else {
+            return Err(format!(
+                "{base} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?"
+            ));
+        };
+        let empty = list.is_empty();
+        for item in list {
+            if let Some(uid) = item.uid()
+                && !self.uids.insert(uid.to_string())
+            {
+                continue;
+            }
+            if self.items.len() >= MAX_ENTITIES {
+                return Err(format!(
+                    "{base} listed more than {MAX_ENTITIES} entities; stopping (a `filter` mirrors part of the catalog)"
+                ));
+            }
+            self.items.push(item);
+        }
+        match page.next {
+            Some(cursor) if !empty => {
+                if !self.cursors.insert(self.hasher.hash_one(cursor.as_str())) {
+                    return Err(format!(
+                        "{base} sent a cursor it had sent before: its pages go round in a loop; stopping"
+                    ));
+                }
+                Ok(Some(cursor))
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,16 +214,37 @@ mod tests {
         assert!(value_page(br#"{"entities":[]}"#).unwrap().items.is_none());
     }
 
+    fn page_of(items: Vec<Value>, next: Option<&str>) -> Page<Value> {
+        Page { items: Some(items), total: None, next: next.map(String::from) }
+    }
+
     #[test]
-    fn repeats_are_dropped_and_items_without_uid_kept() {
-        let items = vec![
-            json!({"metadata": {"uid": "a"}, "n": 1}),
-            json!({"metadata": {}}),
-            json!({"metadata": {"uid": "a"}, "n": 2}),
-            json!({"metadata": {}}),
-        ];
-        let kept = without_repeats(items);
-        assert_eq!(kept.len(), 3);
-        assert_eq!(kept[0]["n"], 1);
+    fn repeats_are_dropped_as_pages_arrive_and_items_without_uid_kept() {
+        let mut walk = Collector::default();
+        let first = vec![json!({"metadata": {"uid": "a"}, "n": 1}), json!({"metadata": {}})];
+        assert_eq!(walk.add(page_of(first, Some("c2")), "b").unwrap().as_deref(), Some("c2"));
+        let second = vec![json!({"metadata": {"uid": "a"}, "n": 2}), json!({"metadata": {}})];
+        assert_eq!(walk.add(page_of(second, None), "b").unwrap(), None);
+        assert_eq!(walk.items.len(), 3);
+        assert_eq!(walk.items[0]["n"], 1);
+    }
+
+    #[test]
+    fn a_cursor_sent_twice_stops_the_walk() {
+        let mut walk = Collector::default();
+        let item = |uid: &str| vec![json!({"metadata": {"uid": uid}})];
+        walk.add(page_of(item("a"), Some("same")), "b").unwrap();
+        // The same page again: nothing new is kept, and the loop is seen.
+        let error = walk.add(page_of(item("a"), Some("same")), "b").unwrap_err();
+        assert!(error.contains("cursor it had sent before"), "{error}");
+        assert_eq!(walk.items.len(), 1);
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_walk_and_a_page_without_items_is_an_error() {
+        let mut walk: Collector<Value> = Collector::default();
+        assert_eq!(walk.add(page_of(vec![], Some("more")), "b").unwrap(), None);
+        let error = walk.add(Page { items: None, total: None, next: None }, "http://b").unwrap_err();
+        assert!(error.contains("without `items`"));
     }
 }
