@@ -85,6 +85,7 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
         files += crawl.files;
         let output = crate::sources::SourceOutput {
             entities: crawl.entities,
+            rejected: crawl.rejected,
             problems: crawl.problems,
             files: crawl.files,
             ..crate::sources::SourceOutput::default()

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Problem;
 
 use super::table::Columns;
-use super::{Bodies, FORMAT_VERSION, Index, SourceState, sidecar};
+use super::{Bodies, FORMAT_VERSION, Index, Rejected, SourceState, sidecar};
 
 const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
 /// Magic, version, then the lengths of the header, the text and the bodies.
@@ -30,6 +30,7 @@ pub(super) struct Header {
     pub(super) sources: Vec<SourceState>,
     pub(super) problems: Vec<Problem>,
     pub(super) relation_types: Vec<String>,
+    pub(super) rejected: Vec<Rejected>,
     pub(super) columns: Columns,
 }
 
@@ -41,6 +42,7 @@ struct HeaderRef<'a> {
     sources: &'a [SourceState],
     problems: &'a [Problem],
     relation_types: &'a [String],
+    rejected: &'a [Rejected],
     columns: &'a Columns,
 }
 
@@ -176,6 +178,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         sources: &index.sources,
         problems: &index.problems,
         relation_types: &index.relation_types,
+        rejected: &index.rejected,
         columns: &index.table.columns,
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
