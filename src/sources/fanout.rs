@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::Problem;
+use crate::model::{Pos, Problem};
 
 use super::catalog_file::{FileContext, FileOutput, ReadEntity, RejectedEntity, file_location, read_catalog_file};
 use super::placeholders::normalize;
@@ -147,7 +147,7 @@ fn follow(
     root: &Path,
     crawl: &mut Crawl,
     queued: usize,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<(PathBuf, Pos)>, String> {
     let display = pending.path.display().to_string();
     let base = pending.path.parent().unwrap_or(Path::new("/"));
     let mut files = Vec::new();
@@ -155,7 +155,7 @@ fn follow(
     for target in targets {
         let budget = MAX_FILES.saturating_sub(crawl.files + queued + files.len());
         match expand(target, base, root, budget) {
-            Expanded::Files(found) => files.extend(found),
+            Expanded::Files(found) => files.extend(found.into_iter().map(|f| (f, target.pos))),
             Expanded::Skipped(why) => crawl.problems.push(
                 Problem::warning(format!("Location target `{}` {why}", target.target)).in_file(&display).at(target.pos),
             ),
@@ -178,7 +178,7 @@ fn follow(
 fn queue(
     pending: &Pending,
     at: usize,
-    found: Vec<PathBuf>,
+    found: Vec<(PathBuf, Pos)>,
     seen: &mut HashSet<PathBuf>,
     crawl: &mut Crawl,
     level: &mut Vec<Pending>,
@@ -187,20 +187,21 @@ fn queue(
     let mut chain = (*pending.chain).clone();
     chain.push(pending.path.clone());
     let chain = Arc::new(chain);
-    for path in found {
+    for (path, pos) in found {
         if chain.contains(&path) {
             crawl.problems.push(
                 Problem::warning(format!(
                     "Location cycle: `{display}` includes `{}`, which includes it again; not following it",
                     path.display()
                 ))
-                .in_file(&display),
+                .in_file(&display)
+                .at(pos),
             );
             continue;
         }
         if crawl.files + level.len() >= MAX_FILES {
             let message = format!("more than {MAX_FILES} files through Location fan-out; stopping here");
-            crawl.problems.push(Problem::error(message).in_file(&display));
+            crawl.problems.push(Problem::error(message).in_file(&display).at(pos));
             return;
         }
         if seen.insert(path.clone()) {
