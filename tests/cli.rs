@@ -531,6 +531,46 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
     assert!(!run.raw_stderr.contains(&ESC), "{:?}", run.stderr);
 }
 
+/// Rule 8: `members` says which members are not in the catalog, and fails
+/// when none is (a group whose users were all rejected listed nothing, exit 0).
+#[test]
+fn members_says_when_members_are_missing() {
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    let team = |name: &str, members: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\nspec: {{type: team, children: [], members: [{members}]}}\n"
+        )
+    };
+    let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: jo}\nspec: {memberOf: []}\n";
+    let rejected = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: gone, tags: [Not_Valid]}\nspec: {memberOf: []}\n";
+    let text =
+        [team("ghosts", "gone, nobody"), team("mixed", "jo, nobody"), team("empty", ""), user.into(), rejected.into()];
+    write(&catalog, "catalog-info.yaml", text.join("---\n"));
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+
+    let run = sb.run(&["members", "ghosts"]);
+    run.code(1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("group:default/ghosts: every member (2) is not in the catalog")
+            && run.stderr.contains("user:default/gone, user:default/nobody"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["members", "ghosts", "--json"]);
+    run.code(1);
+    assert_eq!(run.json(), serde_json::json!([]));
+    let run = sb.run(&["members", "mixed"]);
+    run.code(0);
+    assert_eq!(run.lines(), ["user:default/jo"]);
+    assert!(run.stderr.contains("1 more member(s) not in the catalog") && run.stderr.contains("user:default/nobody"));
+    let run = sb.run(&["members", "empty"]);
+    run.code(0);
+    assert!(run.stderr.contains("group:default/empty has no members"), "{}", run.stderr);
+}
+
 #[test]
 fn version_and_help_work_without_any_setup() {
     let sb = Sandbox::new();
