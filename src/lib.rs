@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod docs;
 pub mod index;
+pub mod mcp;
 pub mod model;
 pub mod paths;
 pub mod scaffold;

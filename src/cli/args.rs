@@ -213,6 +213,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Serve the catalog, docs and templates to coding agents over the Model
+    /// Context Protocol on stdio; read-only unless --allow-writes.
+    Mcp {
+        /// Also offer tools that write files (running a template into a folder).
+        #[arg(long)]
+        allow_writes: bool,
+    },
 }
 
 /// Formats of `stagehand graph`.

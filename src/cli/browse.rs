@@ -10,9 +10,9 @@ use crate::workspace::Workspace;
 
 use super::output::{Out, fit};
 
-/// One entity in `--json` lists.
-#[derive(Serialize)]
-struct Row<'a> {
+/// One entity in `--json` lists (and in the MCP server's search results).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Row<'a> {
     #[serde(rename = "ref")]
     entity_ref: &'a str,
     kind: &'a str,
@@ -32,7 +32,8 @@ struct Row<'a> {
     score: Option<u32>,
 }
 
-fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
+/// The `--json` row of entity `i`, with its rank when it is a search hit.
+pub fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
     let s = index.summary(i);
     Row {
         entity_ref: index.ref_of(i),
@@ -50,7 +51,8 @@ fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
     }
 }
 
-fn table(out: &mut Out, index: &Index, hits: &[Hit]) {
+/// The text table of hits: ref, owner, title.
+pub fn table(out: &mut Out, index: &Index, hits: &[Hit]) {
     let width = hits.iter().map(|h| index.summary(h.entity).display_ref().len()).max().unwrap_or(10).clamp(10, 60);
     for h in hits {
         let s = index.summary(h.entity);
@@ -64,19 +66,27 @@ fn facet(key: FacetKey, value: &str) -> Facet {
     Facet { key, value: value.to_lowercase(), negate: false }
 }
 
-/// `stagehand search`.
-pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, json: bool) -> anyhow::Result<u8> {
-    let index = ws.load_index()?;
+/// The best `limit` hits of `query` (facets included), only of `kind` when given.
+pub fn find(index: &Index, query: &str, kind: Option<&str>, limit: usize) -> Vec<Hit> {
     let mut q = Query::parse(query);
     if let Some(k) = kind {
         q.facets.push(facet(FacetKey::Kind, k));
     }
+    let hay = Haystacks::lazy();
+    let mut hits = run_search(index, &hay, &q, Scope::All);
+    hits.truncate(limit);
+    hits
+}
+
+/// `stagehand search`.
+pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, json: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let mut q = Query::parse(query);
     if q.rejected {
+        q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
         return rejected_list(&index, &q, limit, json);
     }
-    let hay = Haystacks::lazy();
-    let mut hits = run_search(&index, &hay, &q, Scope::All);
-    hits.truncate(limit);
+    let hits = find(&index, query, kind, limit);
     let mut out = Out::default();
     if json {
         let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, Some(h))).collect();
@@ -180,7 +190,9 @@ pub fn show(ws: &Workspace, reference: &str, json: bool, yaml: bool) -> anyhow::
     Ok(0)
 }
 
-fn describe(
+/// The text of `stagehand show`: fields, links, source file:line,
+/// relations (dangling ones marked) and problems.
+pub fn describe(
     out: &mut Out,
     index: &Index,
     i: u32,

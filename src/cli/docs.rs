@@ -27,8 +27,8 @@ pub struct DocsOptions {
     pub list: bool,
 }
 
-fn resolve(ws: &Workspace, index: &Index, reference: &str) -> anyhow::Result<u32> {
-    let _ = ws;
+/// Finds the entity whose docs are asked for, or fails with close refs.
+pub fn resolve(index: &Index, reference: &str) -> anyhow::Result<u32> {
     match index.resolve(reference) {
         Some(i) => Ok(i),
         None => {
@@ -42,7 +42,7 @@ fn resolve(ws: &Workspace, index: &Index, reference: &str) -> anyhow::Result<u32
 /// `stagehand docs`.
 pub fn docs(ws: &Workspace, reference: &str, opts: &DocsOptions) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
-    let i = resolve(ws, &index, reference)?;
+    let i = resolve(&index, reference)?;
     let remotes = workspace_remotes(ws);
     let opened = match open(&index, i, OpenContext { cache_dir: &ws.paths.cache_dir, remote: &remotes }) {
         Ok(o) => o,
@@ -61,17 +61,7 @@ pub fn docs(ws: &Workspace, reference: &str, opts: &DocsOptions) -> anyhow::Resu
         out.flush()?;
         return Ok(0);
     }
-    let page = match &opts.page {
-        None => 0,
-        Some(wanted) => match opened.site.find_page(wanted) {
-            Some(p) => p,
-            None => {
-                let mut listing = Out::default();
-                list(&mut listing, &opened.site);
-                bail!("no page `{wanted}` in these docs; pages (path, title or number):\n{}", listing.into_string())
-            }
-        },
-    };
+    let page = find_page(&opened.site, opts.page.as_deref())?;
     let text = page_text(&opened.site, page)?;
     let tty = std::io::stdout().is_terminal();
     let width =
@@ -84,8 +74,22 @@ pub fn docs(ws: &Workspace, reference: &str, opts: &DocsOptions) -> anyhow::Resu
     Ok(0)
 }
 
+/// The page asked for (path, title or number; the first when `None`), or
+/// an error listing the pages.
+pub fn find_page(site: &Site, wanted: Option<&str>) -> anyhow::Result<usize> {
+    let Some(wanted) = wanted else { return Ok(0) };
+    match site.find_page(wanted) {
+        Some(p) => Ok(p),
+        None => {
+            let mut listing = Out::default();
+            list(&mut listing, site);
+            bail!("no page `{wanted}` in these docs; pages (path, title or number):\n{}", listing.into_string())
+        }
+    }
+}
+
 /// The nav tree: numbered pages with their paths, sections, external links.
-fn list(out: &mut Out, site: &Site) {
+pub fn list(out: &mut Out, site: &Site) {
     out.line(&site.title);
     if let Some(d) = &site.description {
         out.line(&format!("  {d}"));

@@ -44,7 +44,8 @@ pub fn owners(ws: &Workspace, reference: &str, json_out: bool) -> anyhow::Result
     Ok(0)
 }
 
-fn require_kind(index: &Index, i: u32, kinds: &[&str], what: &str) -> anyhow::Result<()> {
+/// Fails unless entity `i` is of one of `kinds` (lowercase), naming `what` was expected.
+pub fn require_kind(index: &Index, i: u32, kinds: &[&str], what: &str) -> anyhow::Result<()> {
     let kind = index.summary(i).kind.to_lowercase();
     if !kinds.contains(&kind.as_str()) {
         bail!("{} is a {}, not {what}", index.ref_of(i), index.summary(i).kind);
@@ -61,13 +62,19 @@ pub fn owned_by(
     json_out: bool,
 ) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
-    let owner = resolve(&index, reference)?;
-    require_kind(&index, owner, &["group", "user"], "a group or user")?;
-    let owned: Vec<u32> = graph::owned_by(&index, owner, transitive)
+    let owned = owned(&index, reference, transitive, kind)?;
+    entity_table(&index, &owned, json_out)
+}
+
+/// What the group or user `reference` owns (through its groups when
+/// `transitive`), only of `kind` when given.
+pub fn owned(index: &Index, reference: &str, transitive: bool, kind: Option<&str>) -> anyhow::Result<Vec<u32>> {
+    let owner = resolve(index, reference)?;
+    require_kind(index, owner, &["group", "user"], "a group or user")?;
+    Ok(graph::owned_by(index, owner, transitive)
         .into_iter()
         .filter(|&e| kind.is_none_or(|k| index.summary(e).kind.eq_ignore_ascii_case(k)))
-        .collect();
-    entity_table(&index, &owned, json_out)
+        .collect())
 }
 
 fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8> {
@@ -92,27 +99,38 @@ fn entity_table(index: &Index, ids: &[u32], json_out: bool) -> anyhow::Result<u8
     Ok(0)
 }
 
-#[derive(Serialize)]
-struct Member {
+/// A member of a group, with the profile's display name and email.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Member {
+    /// The user's ref.
     #[serde(rename = "ref")]
-    entity_ref: String,
-    name: Option<String>,
-    email: Option<String>,
+    pub entity_ref: String,
+    /// `spec.profile.displayName`.
+    pub name: Option<String>,
+    /// `spec.profile.email`.
+    pub email: Option<String>,
 }
 
-/// `stagehand members GROUP`.
-pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) -> anyhow::Result<u8> {
-    let index = ws.load_index()?;
-    let g = resolve(&index, group)?;
-    require_kind(&index, g, &["group"], "a group")?;
-    let people: Vec<Member> = graph::members(&index, g, transitive)
+/// The members of `group` (of every sub-group too when `transitive`).
+pub fn member_list(index: &Index, group: &str, transitive: bool) -> anyhow::Result<Vec<Member>> {
+    let g = resolve(index, group)?;
+    require_kind(index, g, &["group"], "a group")?;
+    Ok(graph::members(index, g, transitive)
         .into_iter()
         .map(|u| {
             let profile = index.entity(u).ok().and_then(|e| e.spec().and_then(|s| s.get("profile")).cloned());
             let field = |k: &str| profile.as_ref().and_then(|p| p.get(k)).and_then(|v| v.as_str()).map(String::from);
             Member { entity_ref: index.ref_of(u).to_string(), name: field("displayName"), email: field("email") }
         })
-        .collect();
+        .collect())
+}
+
+/// `stagehand members GROUP`: the members, and on stderr those not in the
+/// catalog (exit 1 when none is).
+pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) -> anyhow::Result<u8> {
+    let index = ws.load_index()?;
+    let people = member_list(&index, group, transitive)?;
+    let g = resolve(&index, group)?;
     let missing = missing_members(&index, g, transitive);
     let mut out = Out::default();
     if json_out {

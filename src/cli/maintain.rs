@@ -83,24 +83,10 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
         };
         let crawl = fanout::crawl(roots.into_iter().map(fanout::Root::file).collect(), &sandbox, &|_| {});
         files += crawl.files;
-        let output = crate::sources::SourceOutput {
-            entities: crawl.entities,
-            rejected: crawl.rejected,
-            problems: crawl.problems,
-            files: crawl.files,
-            ..crate::sources::SourceOutput::default()
-        };
-        inputs.push(SourceInput {
-            name: path.display().to_string(),
-            kind: "validate".into(),
-            target: path.display().to_string(),
-            read: Some(Ok(output)),
-            server_relations: false,
-        });
+        inputs.push(validation_input(&path.display().to_string(), crawl));
     }
-    let index = build(inputs, None, 0);
-    let mut problems: Vec<&Problem> = index.problems.iter().collect();
-    problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    let (index, problems) = validated(inputs);
+    let problems: Vec<&Problem> = problems.iter().collect();
     let mut out = Out::default();
     for p in &problems {
         out.line(&p.to_string());
@@ -109,6 +95,33 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     eprintln!("{} entities in {files} files: {errors} errors, {} warnings", index.len(), problems.len() - errors);
     Ok(if errors > 0 { super::EXIT_FOUND_PROBLEMS } else { 0 })
+}
+
+/// What one crawl of catalog files read, as a source of a throwaway index.
+pub fn validation_input(name: &str, crawl: fanout::Crawl) -> SourceInput {
+    let output = crate::sources::SourceOutput {
+        entities: crawl.entities,
+        rejected: crawl.rejected,
+        problems: crawl.problems,
+        files: crawl.files,
+        ..crate::sources::SourceOutput::default()
+    };
+    SourceInput {
+        name: name.into(),
+        kind: "validate".into(),
+        target: name.into(),
+        read: Some(Ok(output)),
+        server_relations: false,
+    }
+}
+
+/// Builds a throwaway index of `inputs`: what `validate` checks (entity
+/// rules, duplicates, relations), with the problems in file order.
+pub fn validated(inputs: Vec<SourceInput>) -> (crate::index::Index, Vec<Problem>) {
+    let index = build(inputs, None, 0);
+    let mut problems = index.problems.clone();
+    problems.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    (index, problems)
 }
 
 /// `stagehand problems`.

@@ -3,10 +3,10 @@
 //! (`validate`, `health`), 2 an error (bad config, missing index, unknown ref).
 
 pub mod args;
-mod browse;
+pub mod browse;
 pub mod docs;
-mod graph;
-mod maintain;
+pub mod graph;
+pub mod maintain;
 pub mod output;
 mod remote;
 pub mod scaffold;
@@ -55,6 +55,7 @@ pub fn run(command: Command, ws: &Workspace) -> ExitCode {
         Command::Demo { action: args::DemoAction::Generate { entities, out, seed, files, single_file } } => {
             maintain::generate(&crate::demo::generate::Plan { entities, seed, files, single_file }, &out)
         }
+        Command::Mcp { allow_writes } => crate::mcp::serve(ws.clone(), allow_writes),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -147,17 +147,24 @@ pub fn collect_values(
         prompt_missing(template, &mut params, &secrets)?;
         secrets.extend(values::split_secrets(template, &mut params));
     }
-    let problems = values::problems(template, &params, &secrets);
+    check_values(template, &params, &secrets, "set them with --set KEY=VALUE or --values FILE")?;
+    Ok((params, secrets))
+}
+
+/// Fails listing every missing or invalid value, ending with `hint`.
+pub fn check_values(
+    template: &Template,
+    params: &Map<String, Json>,
+    secrets: &Map<String, Json>,
+    hint: &str,
+) -> anyhow::Result<()> {
+    let problems = values::problems(template, params, secrets);
     if !problems.is_empty() {
         let lines: Vec<String> =
             problems.iter().map(|(page, e)| format!("  {}: {} ({page})", e.key, e.message)).collect();
-        bail!(
-            "missing or invalid values for {}:\n{}\nset them with --set KEY=VALUE or --values FILE",
-            template.entity_ref,
-            lines.join("\n")
-        );
+        bail!("missing or invalid values for {}:\n{}\n{hint}", template.entity_ref, lines.join("\n"));
     }
-    Ok((params, secrets))
+    Ok(())
 }
 
 fn default_output(template: &Template, params: &Map<String, Json>) -> PathBuf {
@@ -195,43 +202,12 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
         let backend = backend_for(ws, source.as_deref(), args)?;
         return remote(&template, &params, &secrets, &backend, args);
     }
-    let problems = runner::preflight(&template);
-    if !problems.is_empty() {
-        let hint = match (&source, index.as_ref().map(Index::remote_sources).unwrap_or_default().as_slice()) {
-            (Some(s), _) => format!("it comes from the backstage source `{s}`: run it there with --remote"),
-            (None, [one]) => format!("run it on the backend of the backstage source `{one}` with --remote"),
-            (None, []) => "run it on a backend with --remote --base-url URL".to_string(),
-            (None, many) => {
-                format!("run it on a backend with --remote and --base-url (backstage sources: {})", many.join(", "))
-            }
-        };
-        bail!("{} cannot run locally:\n  {}\n{hint}", template.entity_ref, problems.join("\n  "));
-    }
     let output_dir = args.output.clone().unwrap_or_else(|| default_output(&template, &params));
-    let (user_ref, user_entity) = user_of(ws, index.as_ref());
-    let input = RunInput { parameters: params, secrets, user_ref, user_entity };
-    let options = RunOptions {
-        output_dir: output_dir.clone(),
-        dry_run: args.dry_run,
-        overwrite: args.overwrite,
-        git_remote: args.git_remote.clone(),
-        register: ws.registrar(source.as_deref()),
-    };
-    let lookup =
-        |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
-    let cancel = AtomicBool::new(false);
-    let result = runner::run(&template, &input, &options, &lookup, &mut |e| print_event(&template, &e), &cancel);
-    let result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let kept = e
-                .workspace
-                .as_ref()
-                .map(|w| format!("\nthe partial workspace is kept at {}", w.display()))
-                .unwrap_or_default();
-            bail!("{}{kept}", e.message);
-        }
-    };
+    let loaded = Loaded { template, index, source };
+    let local =
+        LocalRun { output_dir, dry_run: args.dry_run, overwrite: args.overwrite, git_remote: args.git_remote.clone() };
+    let result = run_local(ws, &loaded, params, secrets, &local, &mut |e| print_event(&loaded.template, &e))?;
+    let template = loaded.template;
     let mut out = Out::default();
     if args.json {
         let files: Vec<Json> = result
@@ -275,6 +251,64 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
     print_output(&mut out, &result.output);
     out.flush()?;
     Ok(0)
+}
+
+/// Where and how a local run writes.
+#[derive(Debug, Clone)]
+pub struct LocalRun {
+    /// The output folder.
+    pub output_dir: PathBuf,
+    /// Write nothing; return the planned files.
+    pub dry_run: bool,
+    /// Allow an existing, non-empty folder.
+    pub overwrite: bool,
+    /// Push what `publish:*` commits here.
+    pub git_remote: Option<String>,
+}
+
+/// Runs a loaded template on this machine (the same run as `stagehand
+/// scaffold`): fails when a step needs a backend, naming where to run it.
+pub fn run_local(
+    ws: &Workspace,
+    loaded: &Loaded,
+    params: Map<String, Json>,
+    secrets: Map<String, Json>,
+    local: &LocalRun,
+    events: &mut dyn FnMut(Event),
+) -> anyhow::Result<runner::RunResult> {
+    let Loaded { template, index, source } = loaded;
+    let problems = runner::preflight(template);
+    if !problems.is_empty() {
+        let hint = match (&source, index.as_ref().map(Index::remote_sources).unwrap_or_default().as_slice()) {
+            (Some(s), _) => format!("it comes from the backstage source `{s}`: run it there with --remote"),
+            (None, [one]) => format!("run it on the backend of the backstage source `{one}` with --remote"),
+            (None, []) => "run it on a backend with --remote --base-url URL".to_string(),
+            (None, many) => {
+                format!("run it on a backend with --remote and --base-url (backstage sources: {})", many.join(", "))
+            }
+        };
+        bail!("{} cannot run locally:\n  {}\n{hint}", template.entity_ref, problems.join("\n  "));
+    }
+    let (user_ref, user_entity) = user_of(ws, index.as_ref());
+    let input = RunInput { parameters: params, secrets, user_ref, user_entity };
+    let options = RunOptions {
+        output_dir: local.output_dir.clone(),
+        dry_run: local.dry_run,
+        overwrite: local.overwrite,
+        git_remote: local.git_remote.clone(),
+        register: ws.registrar(source.as_deref()),
+    };
+    let lookup =
+        |r: &str| index.as_ref().and_then(|ix| ix.find(r).and_then(|i| ix.entity(i).ok())).map(|e| e.to_value());
+    let cancel = AtomicBool::new(false);
+    runner::run(template, &input, &options, &lookup, events, &cancel).map_err(|e| {
+        let kept = e
+            .workspace
+            .as_ref()
+            .map(|w| format!("\nthe partial workspace is kept at {}", w.display()))
+            .unwrap_or_default();
+        anyhow::anyhow!("{}{kept}", e.message)
+    })
 }
 
 /// Output links and text, sanitized.
