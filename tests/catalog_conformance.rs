@@ -8,6 +8,8 @@
 //! The backend runs with the scaffolder's entity model (Templates) and a
 //! processor for custom kinds (stagehand keeps them, as a Backstage with a
 //! processor for them does), and rules allowing every kind of the corpus.
+//! Entry files are registered through its API one at a time, in the order
+//! stagehand reads them as sources (the first claimer of a ref wins).
 //! Left out of the comparison, and printed: the backend's own generated
 //! root Locations (one per registered file), `uid`/`etag`, and a
 //! `metadata.namespace: default` the backend writes when it is absent.
@@ -239,6 +241,66 @@ fn differences(expected: &BTreeMap<String, Value>, found: &BTreeMap<String, Valu
     out
 }
 
+/// Stored entities whose document has a `$text`/`$json`/`$yaml`
+/// placeholder. Stagehand reads it beside the file, as the catalog does for
+/// a `url` location (how these catalogs are registered in production); for
+/// a `file` location the stock catalog cannot make a URL of a relative
+/// placeholder and rejects the entity.
+fn with_placeholders(index: &Index) -> BTreeSet<String> {
+    (0..index.len() as u32)
+        .filter_map(|i| {
+            let (file, line) = index.origin(i)?;
+            let text = std::fs::read_to_string(file).ok()?;
+            let doc: Vec<&str> =
+                text.lines().skip((line as usize).saturating_sub(1)).take_while(|l| !l.starts_with("---")).collect();
+            let doc = doc.join("\n");
+            ["$text", "$json", "$yaml"].iter().any(|k| doc.contains(k)).then(|| index.ref_of(i).to_string())
+        })
+        .collect()
+}
+
+/// Refs claimed by several files of the same source: which one the
+/// catalog keeps follows node-glob's walk order, stagehand's the sorted one.
+fn contested(index: &Index) -> BTreeSet<String> {
+    index
+        .problems
+        .iter()
+        .filter(|p| p.message.starts_with("conflicting entity"))
+        .filter_map(|p| {
+            let r = p.entity.as_deref()?;
+            let kept = index.find(r)?;
+            (p.source.as_deref() == Some(index.source_name(kept))).then(|| r.to_string())
+        })
+        .collect()
+}
+
+/// An entity's `managed-by-origin-location`.
+fn origin_of(entity: &Value) -> Option<&str> {
+    entity["metadata"]["annotations"]["backstage.io/managed-by-origin-location"].as_str()
+}
+
+/// Polls the backend until `done` holds for its entities, or nothing
+/// changed for 20 seconds (then the differences are reported).
+fn settle(backend: &Backend, done: impl Fn(&BTreeMap<String, Value>) -> bool) -> BTreeMap<String, Value> {
+    let start = Instant::now();
+    let (mut last, mut since) = (None, Instant::now());
+    loop {
+        let Some(items) = try_crawl(backend) else {
+            assert!(start.elapsed() < Duration::from_secs(300), "the backend does not answer");
+            std::thread::sleep(Duration::from_millis(1000));
+            continue;
+        };
+        let now = oracle(&items);
+        if done(&now) || (last.as_ref() == Some(&now) && since.elapsed() > Duration::from_secs(20)) {
+            return now;
+        }
+        if last.as_ref() != Some(&now) {
+            (last, since) = (Some(now), Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 /// Every entity the backend holds, or `None` while it is too busy to answer
 /// (loading a hundred files, its database pool can stall for a while).
 fn try_crawl(backend: &Backend) -> Option<Vec<Value>> {
@@ -280,50 +342,35 @@ fn every_catalog_is_stored_as_backstage_stores_it() {
             assert!(e.is_file(), "{}: entry {} is missing", c.name, e.display());
         }
     }
-    // A hundred files at once stall the in-memory database's pool past
-    // knex's one-minute default on a loaded machine: give it longer.
-    let overlay = format!(
-        "backend:\n  database:\n    knexConfig:\n      acquireConnectionTimeout: 600000\n\
-         catalog:\n  rules:\n    - allow: {KINDS}\n"
-    );
-    let rules = write(&cases, "overlay.yaml", overlay);
-    let files: Vec<PathBuf> = catalogs.iter().flat_map(|c| c.entries.clone()).collect();
-    let rules = rules.to_str().unwrap().to_string();
-    let options = ["--plugins", "scaffolder,customkinds", "--config", rules.as_str()];
-    let Some(backend) = Backend::start("catalog conformance", &files, &options) else { return };
+    let overlay = write(&cases, "overlay.yaml", format!("catalog:\n  rules:\n    - allow: {KINDS}\n"));
+    let overlay = overlay.to_str().unwrap().to_string();
+    let options = ["--plugins", "scaffolder,customkinds", "--config", overlay.as_str()];
+    let Some(backend) = Backend::start("catalog conformance", &[], &options) else { return };
 
     let index = local_sync(&catalogs);
     let expected = local(&index);
-    // The catalog settles when it holds what stagehand expects, or when
-    // nothing changed for 90 seconds (then the differences are reported).
-    let start = Instant::now();
-    let (mut last, mut since) = (BTreeMap::new(), Instant::now());
-    let found = loop {
-        let Some(items) = try_crawl(&backend) else {
-            assert!(start.elapsed() < Duration::from_secs(600), "the backend does not answer");
-            std::thread::sleep(Duration::from_millis(2000));
-            continue;
+    // The entry files are registered one at a time, each once the catalog
+    // has settled on the one before: a hundred at once stall the backend's
+    // in-memory database, and the first claimer of a ref two files define
+    // is then the one registered first, as for stagehand's sources.
+    let mut found = BTreeMap::new();
+    for entry in catalogs.iter().flat_map(|c| &c.entries) {
+        let location = json!({"type": "file", "target": entry.display().to_string()});
+        let status = backend.send(reqwest::Method::POST, "/api/catalog/locations", Some(location));
+        assert_eq!(status, 201, "registering {}", entry.display());
+        let origin = format!("file:{}", entry.display());
+        let mine = |map: &BTreeMap<String, Value>| -> BTreeMap<String, Value> {
+            map.iter()
+                .filter(|(_, e)| origin_of(e) == Some(origin.as_str()))
+                .map(|(r, e)| (r.clone(), e.clone()))
+                .collect()
         };
-        let now = oracle(&items);
-        if now == expected {
-            break now;
-        }
-        if now != last {
-            (last, since) = (now, Instant::now());
-        } else if since.elapsed() > Duration::from_secs(90) || start.elapsed() > Duration::from_secs(600) {
-            break now;
-        }
-        std::thread::sleep(Duration::from_millis(1000));
-    };
+        let want = mine(&expected);
+        found = settle(&backend, |now| mine(now) == want);
+    }
     let per_catalog = |map: &BTreeMap<String, Value>, c: &Catalog| {
         let prefix = format!("file:{}", c.root.display());
-        map.values()
-            .filter(|e| {
-                e["metadata"]["annotations"]["backstage.io/managed-by-origin-location"]
-                    .as_str()
-                    .is_some_and(|o| o.starts_with(&prefix))
-            })
-            .count()
+        map.values().filter(|e| origin_of(e).is_some_and(|o| o.starts_with(&prefix))).count()
     };
     for c in &catalogs {
         eprintln!("{}: {} entities (backend {})", c.name, per_catalog(&expected, c), per_catalog(&found, c));
@@ -333,7 +380,32 @@ fn every_catalog_is_stored_as_backstage_stores_it() {
         index.rejected.len(),
         index.rejected.iter().map(|r| &r.entity_ref).collect::<Vec<_>>()
     );
-    let diffs = differences(&expected, &found);
+    // The two deliberate differences, left out and printed.
+    let placeholders = with_placeholders(&index);
+    let contested = contested(&index);
+    eprintln!("left out, a placeholder the backend cannot resolve for a `file` location: {placeholders:?}");
+    eprintln!("left out, claimed by several files of one glob (node-glob's order decides): {contested:?}");
+    for r in &contested {
+        assert!(found.contains_key(r), "{r}: one of its claimers is stored by the backend too");
+    }
+    let leave_out = |map: &BTreeMap<String, Value>| -> BTreeMap<String, Value> {
+        map.iter()
+            .filter(|(r, _)| !placeholders.contains(*r) && !contested.contains(*r))
+            .map(|(r, e)| {
+                let mut e = e.clone();
+                let relations: Vec<Value> = e["relations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|rel| !rel[1].as_str().is_some_and(|t| placeholders.contains(t)))
+                    .cloned()
+                    .collect();
+                e["relations"] = Value::Array(relations);
+                (r.clone(), e)
+            })
+            .collect()
+    };
+    let diffs = differences(&leave_out(&expected), &leave_out(&found));
     assert!(
         diffs.is_empty(),
         "{} difference(s) with the backend:\n{}\nbackend log tail:\n{}",

@@ -138,6 +138,7 @@ fn read_document(
         out.problems.extend(validation::validate_entity(&root, display));
         return;
     }
+    empty_annotations(&mut root);
     let pctx = PlaceholderContext { base_dir, root: ctx.root };
     let unresolved = placeholders::resolve(&mut root, &pctx);
     let entity_ref = entity_ref_of(&root);
@@ -172,6 +173,20 @@ fn read_document(
         out.locations.push(LocationRead { at: out.entities.len(), targets });
     }
     out.entities.push(read);
+}
+
+/// `metadata.annotations` written with no value (`annotations:` followed by
+/// only comments) becomes an empty mapping: the catalog does the same as it
+/// adds its location annotations (`annotations || {}`).
+fn empty_annotations(root: &mut Node) {
+    let NodeValue::Map(entries) = &mut root.value else { return };
+    let Some(metadata) = entries.iter_mut().find(|e| e.key == "metadata") else { return };
+    let NodeValue::Map(entries) = &mut metadata.value.value else { return };
+    if let Some(entry) = entries.iter_mut().find(|e| e.key == "annotations")
+        && matches!(entry.value.value, NodeValue::Null)
+    {
+        entry.value.value = NodeValue::Map(Vec::new());
+    }
 }
 
 /// Why a document is not an entity envelope (the catalog's first check,
@@ -268,6 +283,21 @@ mod tests {
         assert_eq!(out.entities[0].entity.spec_str("owner"), Some("team-c"));
         assert_eq!(out.entities[0].line, 11);
         assert!(out.problems.is_empty() && out.rejected.is_empty(), "{:?}", out.problems);
+    }
+
+    /// `annotations:` with nothing under it is an empty mapping, as the
+    /// catalog makes it (a group with only commented-out annotations).
+    #[test]
+    fn annotations_without_a_value_are_empty() {
+        let out = read(&format!(
+            "{HEAD}kind: Group\nmetadata:\n  name: g\n  annotations:\n    # none yet\nspec: {{type: team, children: []}}\n"
+        ));
+        assert!(out.rejected.is_empty() && out.problems.is_empty(), "{:?}", out.problems);
+        let annotations = out.entities[0].entity.annotations();
+        assert_eq!(
+            annotations.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION]
+        );
     }
 
     /// Rule 3: entities failing validation or a placeholder are rejected
