@@ -106,8 +106,16 @@ fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)
     }
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     let patterns = dir::pattern_set(ctx.patterns)?;
-    let roots = dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
-    Ok(fanout::crawl(roots, &dir, progress))
+    let roots: Vec<fanout::Root> =
+        dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
+    let capped = roots.len() >= fanout::MAX_FILES;
+    let mut crawl = fanout::crawl(roots, &dir, progress);
+    if capped {
+        let message =
+            format!("more than {} catalog files under {}; reading the first", fanout::MAX_FILES, dir.display());
+        crawl.problems.push(Problem::error(message).in_file(dir.display().to_string()));
+    }
+    Ok(crawl)
 }
 
 /// The root a catalog file's Location targets and placeholders stay in: the
