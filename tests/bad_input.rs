@@ -1,7 +1,9 @@
 //! Hostile and broken catalog input: every bad file is a clear problem that
 //! names the file (and the line, where there is one), and the good entity
-//! beside it still makes it into the index. Read through a `dir` source and
-//! through a `file` source whose Location fans out to the same files.
+//! beside it still makes it into the index. Read through a `dir` source
+//! (each file on its own) and through a `file` source whose Location fans
+//! out to the same files (which, as in Backstage, fails that Location and
+//! stores nothing it names: each entity is then shown as rejected).
 
 mod common;
 
@@ -15,6 +17,7 @@ use stagehand::index::build::build;
 use stagehand::model::{Problem, Severity};
 
 /// What one bad file must produce.
+#[derive(Clone)]
 struct Expect {
     /// The folder of the file (under the catalog root).
     file: &'static str,
@@ -112,14 +115,22 @@ fn make_catalog(d: &Path) -> Vec<Expect> {
             says: &["Location cycle", "cycle/b.yaml` includes `", "cycle/catalog-info.yaml`"],
         },
         expect("missing", Some((7, 7)), &["Location target `./nope.yaml` does not exist", "missing/nope.yaml"]),
+        expect("missing", Some((1, 1)), &["`location:default/to-missing` is rejected", "does not exist"]),
+        expect("types", Some((1, 1)), &["`component:default/typed` is rejected", "`spec.owner` must be a string"]),
+        expect("escape", Some((1, 1)), &["`api:default/escaper` is rejected", "leaves the source root"]),
         expect("escape", Some((6, 5)), &["$text placeholder `../", "etc/passwd` leaves the source root"]),
         expect("escape", Some((8, 5)), &["$text placeholder `/etc/passwd` leaves the source root"]),
         expect("escape", Some((14, 5)), &["$text placeholder `../../etc/passwd` leaves the source root"]),
-        expect(
-            "twice2",
-            Some((1, 1)),
-            &["duplicate entity `group:default/twice`", "twice1/catalog-info.yaml:1", "twice2/catalog-info.yaml:1"],
-        ),
+        Expect {
+            file: "twice2",
+            severity: Severity::Warning,
+            pos: Some((1, 1)),
+            says: &[
+                "conflicting entity `group:default/twice`",
+                "twice1/catalog-info.yaml:1",
+                "twice2/catalog-info.yaml:1",
+            ],
+        },
     ]
 }
 
@@ -181,23 +192,26 @@ fn check_entities(index: &Index, root: &Path) {
     assert_rel(index, GOOD, "ownedBy", "group:default/team-a");
     assert!(index.problems_of(good).is_empty());
 
-    // Wrongly typed spec fields make no relation; the entity is kept with
-    // its problems.
-    assert!(relations(index, "component:default/typed").is_empty());
-    assert_eq!(index.problems_of(entity(index, "component:default/typed")).len(), 2);
+    // Wrongly typed spec fields reject the entity, as Backstage would.
+    assert!(index.resolve("typed").is_none());
+    let typed = index.find_rejected("component:default/typed");
+    assert_eq!(typed.len(), 1);
+    assert!(typed[0].reason.contains("`spec.owner` must be a string"), "{}", typed[0].reason);
 
-    // Nothing outside the root was read into the entity.
-    let escaper = index.entity(entity(index, "api:default/escaper")).unwrap();
-    let body = serde_json::to_string(&escaper).unwrap();
+    // Nothing outside the root was read into the (rejected) entity.
+    let escaper = index.find_rejected("api:default/escaper");
+    assert_eq!(escaper.len(), 1);
+    let body = &escaper[0].body;
     assert!(!body.contains("root:"), "{body}");
+    let escaper = escaper[0].entity().unwrap();
     assert_eq!(escaper.spec().unwrap()["definition"], serde_json::json!({"$text": "../../etc/passwd"}));
-    assert_eq!(index.problems_of(entity(index, "api:default/escaper")).len(), 3);
 
-    // Both halves of the cycle are read once.
+    // Both halves of the cycle are read once; the Location to a missing
+    // file is rejected.
     entity(index, "location:default/cycle-a");
     entity(index, "location:default/cycle-b");
-    entity(index, "location:default/to-missing");
-    // The duplicate: the first definition wins.
+    assert_eq!(index.find_rejected("location:default/to-missing").len(), 1);
+    // The duplicate: the first claimer wins.
     let twice = entity(index, "group:default/twice");
     assert!(index.summary(twice).file.unwrap().ends_with("twice1/catalog-info.yaml"));
 
@@ -244,20 +258,19 @@ fn dir_source_reports_every_bad_file_and_keeps_the_good_entity() {
     assert_eq!(
         refs(&index),
         sorted(&[
-            "api:default/escaper",
             "component:default/good",
-            "component:default/typed",
             "group:default/team-a",
             "group:default/twice",
             "location:default/cycle-a",
             "location:default/cycle-b",
-            "location:default/to-missing",
         ])
     );
 }
 
+/// Through one Location, the broken files fail that Location: Backstage
+/// stores nothing it names, so every entity read is rejected, naming it.
 #[test]
-fn file_source_reports_every_bad_file_and_keeps_the_good_entity() {
+fn file_source_reports_every_bad_file_and_rejects_what_the_location_names() {
     let tmp = tempfile::tempdir().unwrap();
     let root = std::fs::canonicalize(tmp.path()).unwrap().join("catalog");
     let expected = make_catalog(&root);
@@ -265,12 +278,24 @@ fn file_source_reports_every_bad_file_and_keeps_the_good_entity() {
     let all = write(&root, "all.yaml", location("root", &["./**/catalog-info.yaml"]));
     let src = source("fanout", SourceKind::File(all));
     let output = timed_read(&src);
-    assert_eq!(output.files, 18, "all.yaml, the 16 catalog-info.yaml files once each, cycle/b.yaml");
+    assert_eq!(output.files, 17, "all.yaml and the 16 catalog-info.yaml files once each");
     let index = build(vec![input(&src, Ok(output))], None, 1);
-    check(&index, &root, &expected, |_| false);
-    check_entities(&index, &root);
-    entity(&index, "location:default/root");
-    assert_eq!(index.len(), 9);
+    assert_eq!(index.len(), 0, "{:?}", refs(&index));
+    let file_errors = ["malformed", "list", "tabs", "dupkeys", "bomb", "big", "binary", "latin1"];
+    let wanted = expected.iter().filter(|e| file_errors.contains(&e.file));
+    check(&index, &root, &wanted.cloned().collect::<Vec<_>>(), |p| {
+        p.message.contains("is rejected")
+            || p.message.contains("must be")
+            || p.message.contains("leaves the source root")
+    });
+    let rejected: Vec<&str> = index.rejected.iter().map(|r| r.entity_ref.as_str()).collect();
+    for r in [GOOD, "group:default/team-a", "location:default/root", "location:default/cycle-a", "api:default/escaper"]
+    {
+        assert!(rejected.contains(&r), "{r} in {rejected:?}");
+    }
+    let good = &index.find_rejected(GOOD)[0];
+    assert!(good.reason.contains("Location `location:default/root` fails"), "{}", good.reason);
+    assert!(good.file.as_deref().is_some_and(|f| f.ends_with("good/catalog-info.yaml")));
 }
 
 #[test]
@@ -300,13 +325,14 @@ fn a_location_to_a_missing_file_is_an_error_and_optional_is_quiet() {
     let all = write(d, "all.yaml", location("all", &["./good.yaml", "./gone.yaml", "./none-*.yaml"]));
     write(d, "good.yaml", component("good", "team-a"));
     let index = index_of(&source("s", SourceKind::File(all)));
-    entity(&index, GOOD);
+    assert!(index.resolve("good").is_none(), "the Location fails with all it names");
     let messages: Vec<(u32, &str)> = index.problems.iter().map(|p| (p.pos.unwrap().line, p.message.as_str())).collect();
-    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages.len(), 3, "{messages:?}");
     assert_eq!(messages[0].0, 8);
     assert!(messages[0].1.starts_with("Location target `./gone.yaml` does not exist"), "{}", messages[0].1);
     assert_eq!(messages[1].0, 9);
     assert!(messages[1].1.starts_with("Location target `./none-*.yaml` matches no file"), "{}", messages[1].1);
+    assert!(messages[2].1.starts_with("`location:default/all` is rejected"), "{}", messages[2].1);
 
     let optional = write(d, "optional.yaml", location("opt", &["./gone.yaml"]) + "  presence: optional\n");
     let index = index_of(&source("s", SourceKind::File(optional)));
@@ -332,12 +358,12 @@ fn an_entity_defined_in_two_sources_names_both_files() {
     let p = &index.problems[0];
     let first = one.join("catalog-info.yaml");
     let second = two.join("svc/catalog-info.yaml");
-    assert_eq!(p.severity, Severity::Error);
+    assert_eq!(p.severity, Severity::Warning);
     assert_eq!(p.file.as_deref(), Some(second.to_str().unwrap()));
     assert_eq!(p.pos.map(|p| p.line), Some(2), "the document starts after `---`");
     assert_eq!(p.source.as_deref(), Some("two"));
-    assert!(p.message.contains(&format!("already defined at {}:1", first.display())), "{}", p.message);
-    assert!(p.message.contains(&format!("this definition at {}:2 is ignored", second.display())), "{}", p.message);
+    assert!(p.message.contains(&format!("already claimed at {}:1", first.display())), "{}", p.message);
+    assert!(p.message.contains(&format!("this definition at {}:2 is not stored", second.display())), "{}", p.message);
     assert_eq!(index.sources.iter().map(|s| s.entities).collect::<Vec<_>>(), vec![1, 0]);
 }
 

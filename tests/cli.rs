@@ -301,17 +301,14 @@ fn config_init_then_sync_a_dir_source() {
     let run = sb.run(&["sync"]);
     run.code(0);
     assert!(run.stdout.is_empty(), "the summary goes to stderr: {}", run.stdout);
-    assert!(run.stderr.contains("local: 3 entities"), "{}", run.stderr);
-    assert!(run.stderr.contains("synced 3 entities from 1 source in "), "{}", run.stderr);
-    assert!(run.stderr.contains("; 1 error, 0 warnings (see `stagehand problems`)"), "{}", run.stderr);
+    assert!(run.stderr.contains("local: 2 entities"), "{}", run.stderr);
+    assert!(run.stderr.contains("synced 2 entities from 1 source in "), "{}", run.stderr);
+    assert!(run.stderr.contains("; 2 errors, 0 warnings (see `stagehand problems`)"), "{}", run.stderr);
     assert!(sb.index_file().is_file());
 
     let run = sb.run(&["list", "--json"]);
     run.code(0);
-    assert_eq!(
-        refs_of(&run.json()),
-        vec!["component:default/billing", "component:default/tagged", "group:default/team-a"]
-    );
+    assert_eq!(refs_of(&run.json()), vec!["component:default/billing", "group:default/team-a"]);
     let run = sb.run(&["list", "--owner", "team-a", "--json"]);
     run.code(0);
     assert_eq!(refs_of(&run.json()), vec!["component:default/billing"]);
@@ -320,7 +317,7 @@ fn config_init_then_sync_a_dir_source() {
     run.code(0);
     let problems = run.json();
     let problems = problems.as_array().unwrap();
-    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems.len(), 2, "{problems:?}");
     let p = &problems[0];
     assert_eq!(p["severity"], "error");
     assert_eq!(p["file"], catalog.join("bad/catalog-info.yaml").to_str().unwrap());
@@ -329,24 +326,47 @@ fn config_init_then_sync_a_dir_source() {
     assert_eq!(p["entity"], "component:default/tagged");
     assert_eq!(p["source"], "local");
     assert!(p["message"].as_str().unwrap().starts_with("tag `Not_Valid` is invalid"), "{p}");
+    assert!(problems[1]["message"].as_str().unwrap().starts_with("`component:default/tagged` is rejected"));
 
     let run = sb.run(&["problems"]);
     run.code(0);
+    let bad = catalog.join("bad/catalog-info.yaml");
     assert_eq!(
         run.lines(),
-        vec![format!(
-            "{}:5:10: error: tag `Not_Valid` is invalid: use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them [component:default/tagged]",
-            catalog.join("bad/catalog-info.yaml").display()
-        )]
+        vec![
+            format!(
+                "{}:5:10: error: tag `Not_Valid` is invalid: use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them [component:default/tagged]",
+                bad.display()
+            ),
+            format!(
+                "{}:1:1: error: `component:default/tagged` is rejected (Backstage would not store it): tag `Not_Valid` is invalid: use 1-63 lowercase letters, digits, `:`, `+` and `#`, with single `-` between them (line 5) [component:default/tagged]",
+                bad.display()
+            ),
+        ]
     );
 
+    // The rejected entity: not stored (no relations), shown as rejected.
     let run = sb.run(&["show", "tagged", "--json"]);
     run.code(0);
-    let rels = run.json()["relations"].clone();
-    assert_eq!(
-        rels,
-        serde_json::json!([{"type": "ownedBy", "targetRef": "group:default/team-ghost", "exists": false}])
-    );
+    let shown = run.json();
+    assert_eq!(shown["relations"], serde_json::json!([]));
+    assert_eq!(shown["rejected"]["rejected"], true);
+    assert_eq!(shown["rejected"]["line"], 1);
+    assert!(shown["rejected"]["reason"].as_str().unwrap().starts_with("tag `Not_Valid` is invalid"));
+    assert_eq!(shown["entity"]["metadata"]["name"], "tagged");
+    let run = sb.run(&["show", "tagged"]);
+    run.code(0);
+    assert!(run.lines()[0].starts_with("component:default/tagged  (Component)  REJECTED"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("{}:1", bad.display())), "{}", run.stdout);
+    let run = sb.run(&["search", "is:rejected"]);
+    run.code(0);
+    assert_eq!(run.lines().len(), 1, "{}", run.stdout);
+    assert!(run.lines()[0].starts_with("component:default/tagged rejected: tag `Not_Valid`"), "{}", run.stdout);
+    let run = sb.run(&["search", "is:rejected", "kind:api"]);
+    run.code(0);
+    assert!(run.stdout.is_empty() && run.stderr.contains("no rejected entities match"), "{}", run.stderr);
+    let run = sb.run(&["search", "tagged", "--json"]);
+    assert_eq!(run.json(), serde_json::json!([]), "a plain search leaves rejected entities out");
 
     // A source that disappears keeps its entities, and says so (exit 2:
     // the only source failed).
@@ -356,7 +376,9 @@ fn config_init_then_sync_a_dir_source() {
     assert!(run.stderr.contains("local: failed: directory"), "{}", run.stderr);
     let run = sb.run(&["list", "--json"]);
     run.code(0);
-    assert_eq!(refs_of(&run.json()).len(), 3);
+    assert_eq!(refs_of(&run.json()).len(), 2);
+    let run = sb.run(&["search", "is:rejected", "--json"]);
+    assert_eq!(refs_of(&run.json()), ["component:default/tagged"], "kept too");
 }
 
 #[test]
@@ -419,15 +441,16 @@ fn validate_exits_0_on_good_files_and_1_with_file_line_col_errors() {
     run.code(1);
     let lines = run.lines();
     let prefix = format!("{}:", bad.display());
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(lines.iter().all(|l| l.starts_with(&prefix)), "{lines:?}");
+    assert!(lines[0].starts_with(&format!("{prefix}1:1: error: `component:default/invalid component` is rejected")));
     assert!(
-        lines[0].starts_with(&format!("{prefix}4:9: error: metadata.name `invalid component` is invalid")),
+        lines[1].starts_with(&format!("{prefix}4:9: error: metadata.name `invalid component` is invalid")),
         "{}",
-        lines[0]
+        lines[1]
     );
-    assert!(lines[1].starts_with(&format!("{prefix}11:7: error: tag `go 1.15.3` is invalid")), "{}", lines[1]);
-    assert!(run.stderr.contains("1 entities in 1 files: 2 errors, 0 warnings"), "{}", run.stderr);
+    assert!(lines[2].starts_with(&format!("{prefix}11:7: error: tag `go 1.15.3` is invalid")), "{}", lines[2]);
+    assert!(run.stderr.contains("0 entities in 1 files: 3 errors, 0 warnings"), "{}", run.stderr);
 
     // A folder is walked for catalog files; nothing is written.
     let dir = sb.path("work/repo");
@@ -437,9 +460,9 @@ fn validate_exits_0_on_good_files_and_1_with_file_line_col_errors() {
     let run = sb.run(&["validate", dir.to_str().unwrap()]);
     run.code(1);
     let lines = run.lines();
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(lines.iter().all(|l| l.starts_with(&format!("{}:", dir.join("a/catalog-info.yaml").display()))));
-    assert!(run.stderr.contains("2 entities in 2 files: 2 errors"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 entities in 2 files: 3 errors"), "{}", run.stderr);
     assert!(!sb.index_file().exists());
 
     let run = sb.run(&["validate", "does-not-exist.yaml"]);
@@ -457,7 +480,7 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
     write(
         &catalog,
         "catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: sneaky\n  title: \"\\e]0;pwned\\a\"\n  description: \"red \\e[31mALERT\\e[0m \\x9b2J \\e]52;c;ZXZpbA==\\a\"\n  tags: [ok, \"\\e[2J\"]\nspec:\n  type: service\n  lifecycle: production\n  owner: \"team-\\e[5mx\"\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: sneaky\n  title: \"\\e]0;pwned\\a\"\n  description: \"red \\e[31mALERT\\e[0m \\x9b2J \\e]52;c;ZXZpbA==\\a\"\n  tags: [ok]\nspec:\n  type: service\n  lifecycle: production\n  owner: \"team-\\e[5mx\"\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: sneakier\n  title: \"\\e]0;pwned\\a\"\n  tags: [ok, \"\\e[2J\"]\nspec:\n  type: service\n  lifecycle: production\n  owner: \"team-\\e[5mx\"\n",
     );
     sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
     sb.run(&["sync"]).code(0);
@@ -467,6 +490,9 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
         &["search", "sneaky"][..],
         &["show", "sneaky"][..],
         &["show", "sneaky", "--yaml"][..],
+        &["show", "sneakier"][..],
+        &["show", "sneakier", "--yaml"][..],
+        &["search", "is:rejected"][..],
         &["problems"][..],
         &["validate", catalog.to_str().unwrap()][..],
     ] {
@@ -487,6 +513,8 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
         &["show", "sneaky", "--json"][..],
         &["list", "--json"][..],
         &["search", "sneaky", "--json"][..],
+        &["show", "sneakier", "--json"][..],
+        &["search", "is:rejected", "--json"][..],
         &["problems", "--json"][..],
     ] {
         let run = sb.run(args);
@@ -502,6 +530,46 @@ fn escape_sequences_in_catalog_text_never_reach_the_terminal() {
     let run = sb.run(&["show", "\u{1b}]0;x\u{7}"]);
     run.code(2);
     assert!(!run.raw_stderr.contains(&ESC), "{:?}", run.stderr);
+}
+
+/// Rule 8: `members` says which members are not in the catalog, and fails
+/// when none is (a group whose users were all rejected listed nothing, exit 0).
+#[test]
+fn members_says_when_members_are_missing() {
+    let sb = Sandbox::new();
+    let catalog = sb.path("catalog");
+    let team = |name: &str, members: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\nspec: {{type: team, children: [], members: [{members}]}}\n"
+        )
+    };
+    let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: jo}\nspec: {memberOf: []}\n";
+    let rejected = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: gone, tags: [Not_Valid]}\nspec: {memberOf: []}\n";
+    let text =
+        [team("ghosts", "gone, nobody"), team("mixed", "jo, nobody"), team("empty", ""), user.into(), rejected.into()];
+    write(&catalog, "catalog-info.yaml", text.join("---\n"));
+    sb.write_config(&format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()));
+    sb.run(&["sync"]).code(0);
+
+    let run = sb.run(&["members", "ghosts"]);
+    run.code(1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("group:default/ghosts: every member (2) is not in the catalog")
+            && run.stderr.contains("user:default/gone, user:default/nobody"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["members", "ghosts", "--json"]);
+    run.code(1);
+    assert_eq!(run.json(), serde_json::json!([]));
+    let run = sb.run(&["members", "mixed"]);
+    run.code(0);
+    assert_eq!(run.lines(), ["user:default/jo"]);
+    assert!(run.stderr.contains("1 more member(s) not in the catalog") && run.stderr.contains("user:default/nobody"));
+    let run = sb.run(&["members", "empty"]);
+    run.code(0);
+    assert!(run.stderr.contains("group:default/empty has no members"), "{}", run.stderr);
 }
 
 #[test]

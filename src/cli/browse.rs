@@ -3,8 +3,9 @@
 use anyhow::bail;
 use serde::Serialize;
 
-use crate::index::Index;
 use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, Scope, search as run_search};
+use crate::index::{Index, Rejected};
+use crate::model::sanitize::line;
 use crate::workspace::Workspace;
 
 use super::output::Out;
@@ -83,6 +84,11 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
     if let Some(k) = kind {
         super::known::kind(&index, "--kind", k)?;
     }
+    let mut q = Query::parse(query);
+    if q.rejected {
+        q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
+        return rejected_list(&index, &q, limit, json);
+    }
     let hits = find(&index, query, kind, limit);
     let mut out = Out::default();
     if json {
@@ -92,6 +98,32 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         eprintln!("no matches for `{}`", crate::model::sanitize::line(query));
     } else {
         table(&mut out, &index, &hits);
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// One rejected entity in `--json` output.
+fn rejected_json(r: &Rejected) -> serde_json::Value {
+    serde_json::json!({"ref": r.entity_ref, "rejected": true, "reason": r.reason, "file": r.file,
+        "line": r.line, "source": r.source})
+}
+
+/// `stagehand search is:rejected ...`: the entities the catalog would not
+/// store, with why and where.
+fn rejected_list(index: &Index, q: &Query, limit: usize, json: bool) -> anyhow::Result<u8> {
+    let mut found = index.search_rejected(q);
+    found.truncate(limit);
+    let mut out = Out::default();
+    if json {
+        out.json(&found.iter().map(|r| rejected_json(r)).collect::<Vec<_>>())?;
+    } else if found.is_empty() {
+        eprintln!("no rejected entities match");
+    } else {
+        let width = found.iter().map(|r| r.entity_ref.len()).max().unwrap_or(10).clamp(10, 60);
+        for r in found {
+            out.row(&[(&r.entity_ref, width), (&format!("rejected: {} ({})", r.reason, r.location()), 0)]);
+        }
     }
     out.flush()?;
     Ok(0)
@@ -145,7 +177,10 @@ struct RelationOut<'a> {
 /// `stagehand show`.
 pub fn show(ws: &Workspace, reference: &str, json: bool, yaml: bool) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
-    let i = resolve(&index, reference)?;
+    let i = match (index.resolve(reference), index.resolve_rejected(reference).as_slice()) {
+        (None, [r]) => return show_rejected(r, json, yaml),
+        _ => resolve(&index, reference)?,
+    };
     let entity = index.entity(i).map_err(anyhow::Error::msg)?;
     let relations = index.relations(i);
     let mut out = Out::default();
@@ -212,4 +247,30 @@ pub fn describe(
             out.line(&format!("  {p}"));
         }
     }
+}
+
+/// `stagehand show` of an entity the catalog would not store: marked as
+/// rejected, with the reason and where it was read.
+fn show_rejected(r: &Rejected, json: bool, yaml: bool) -> anyhow::Result<u8> {
+    let entity = r.entity().map_err(anyhow::Error::msg)?;
+    let mut out = Out::default();
+    if yaml {
+        eprintln!("{} is REJECTED: {}", line(&r.entity_ref), line(&r.reason));
+        out.block(&serde_yaml::to_string(&entity)?);
+    } else if json {
+        out.json(&serde_json::json!({ "entity": entity, "relations": [], "source": r.source,
+            "rejected": rejected_json(r) }))?;
+    } else {
+        out.line(&format!("{}  ({})  REJECTED", r.entity_ref, entity.kind()));
+        out.line(&format!("{:<12} {}", "Rejected", r.reason));
+        out.line(&format!("{:<12} {}", "Why", "Backstage would not store it: no relations, ownership or health"));
+        for (label, value) in [("Title", entity.title()), ("Description", entity.description())] {
+            if let Some(v) = value {
+                out.line(&format!("{label:<12} {v}"));
+            }
+        }
+        out.line(&format!("{:<12} {} {}", "Source", r.source, r.file.as_ref().map_or(String::new(), |_| r.location())));
+    }
+    out.flush()?;
+    Ok(0)
 }

@@ -131,10 +131,13 @@ pub fn member_list(index: &Index, group: &str, transitive: bool) -> anyhow::Resu
         .collect())
 }
 
-/// `stagehand members GROUP`.
+/// `stagehand members GROUP`: the members, and on stderr those not in the
+/// catalog (exit 1 when none is).
 pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) -> anyhow::Result<u8> {
     let index = ws.load_index()?;
     let people = member_list(&index, group, transitive)?;
+    let g = resolve(&index, group)?;
+    let missing = missing_members(&index, g, transitive);
     let mut out = Out::default();
     if json_out {
         out.json(&people)?;
@@ -147,7 +150,38 @@ pub fn members(ws: &Workspace, group: &str, transitive: bool, json_out: bool) ->
         }
     }
     out.flush()?;
+    let group = crate::model::sanitize::line(index.ref_of(g)).into_owned();
+    if missing.is_empty() {
+        if people.is_empty() {
+            eprintln!("{group} has no members");
+        }
+        return Ok(0);
+    }
+    let listed = crate::model::sanitize::line(&missing.join(", ")).into_owned();
+    let why = "not in the catalog (see `stagehand search is:rejected` and `stagehand problems`)";
+    if people.is_empty() {
+        eprintln!("{group}: every member ({}) is {why}: {listed}", missing.len());
+        return Ok(super::EXIT_FOUND_PROBLEMS);
+    }
+    eprintln!("{group}: {} more member(s) {why}: {listed}", missing.len());
     Ok(0)
+}
+
+/// The `hasMember` targets of the group (and, with `transitive`, of its
+/// sub-groups) that name no entity.
+fn missing_members(index: &Index, g: u32, transitive: bool) -> Vec<String> {
+    let groups = if transitive { graph::descendant_groups(index, g) } else { [g].into() };
+    let mut missing: Vec<String> = groups
+        .into_iter()
+        .flat_map(|x| index.related(x, types::HAS_MEMBER))
+        .filter(|t| t.entity().is_none())
+        .map(|t| match t {
+            graph::Target::Missing(id) | graph::Target::Entity(id) => index.ref_of(id).to_string(),
+        })
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
 }
 
 /// `stagehand graph REF`.

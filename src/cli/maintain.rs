@@ -107,6 +107,7 @@ pub fn validate(ws: &Workspace, paths: &[PathBuf]) -> anyhow::Result<u8> {
 pub fn validation_input(name: &str, crawl: fanout::Crawl) -> SourceInput {
     let output = crate::sources::SourceOutput {
         entities: crawl.entities,
+        rejected: crawl.rejected,
         problems: crawl.problems,
         files: crawl.files,
         ..crate::sources::SourceOutput::default()

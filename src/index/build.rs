@@ -16,7 +16,7 @@ use crate::sources::SourceOutput;
 use edges::Edges;
 use summary::summarize;
 
-use super::{Bodies, Field, Index, SourceState, Summary};
+use super::{Bodies, Field, Index, Rejected, SourceState, Summary};
 
 /// One configured source and what this sync did with it.
 pub struct SourceInput {
@@ -79,6 +79,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
     let mut problems = Vec::new();
     let mut states = Vec::new();
     let mut read = Vec::new();
+    let mut rejected = Vec::new();
     for (i, input) in inputs.into_iter().enumerate() {
         let source = u16::try_from(i).unwrap_or(u16::MAX);
         let before = previous.and_then(|p| p.sources.iter().find(|s| s.name == input.name));
@@ -100,6 +101,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
                 state.listing = output.listing;
                 read.push((source, output.kept.len() + output.entities.len()));
                 problems.extend(output.problems);
+                rejected.extend(output.rejected.into_iter().map(|r| reject(r, &input.name, &mut problems)));
                 if let (Some(prev), false) = (previous, output.kept.is_empty()) {
                     let kept: HashSet<&str> = output.kept.iter().map(String::as_str).collect();
                     let from = candidates.len();
@@ -123,6 +125,7 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
                 }
                 if let Some(prev) = previous {
                     keep_previous(prev, &input.name, source, input.server_relations, &mut candidates, &mut problems);
+                    rejected.extend(prev.rejected.iter().filter(|r| r.source == input.name).cloned());
                 }
             }
         }
@@ -141,10 +144,29 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
             state.listing = None;
         }
     }
-    match previous {
+    rejected.sort_by(|a: &Rejected, b| (&a.entity_ref, &a.file, a.line).cmp(&(&b.entity_ref, &b.file, b.line)));
+    let (mut index, outcome) = match previous {
         Some(prev) if all_stored(&candidates, prev) => (prev.restamped(now, states, problems), Outcome::Restamped),
         _ => (assemble(candidates, states, problems, now), Outcome::Rebuilt),
+    };
+    index.rejected = rejected;
+    (index, outcome)
+}
+
+/// A rejected entity as the index keeps it, with a problem saying so.
+fn reject(r: crate::sources::RejectedEntity, source: &str, problems: &mut Vec<Problem>) -> Rejected {
+    let entity_ref = r.read.entity.canonical_ref();
+    let file = (!r.read.file.as_os_str().is_empty()).then(|| r.read.file.display().to_string());
+    let mut problem =
+        Problem::error(format!("`{entity_ref}` is rejected (Backstage would not store it): {}", r.reason))
+            .for_entity(entity_ref.clone())
+            .from_source(source);
+    if let Some(f) = &file {
+        problem = problem.in_file(f.clone()).at(crate::model::Pos { line: r.read.line, col: 1 });
     }
+    problems.push(problem);
+    let body = serde_json::to_string(&r.read.entity).unwrap_or_default();
+    Rejected { entity_ref, source: source.to_string(), file, line: r.read.line, reason: r.reason, body }
 }
 
 /// Whether the new index holds exactly the previous index's entities, each
@@ -231,8 +253,8 @@ fn carry_over<'p>(
     }
 }
 
-/// How every duplicate-entity problem starts.
-const DUPLICATE: &str = "duplicate entity `";
+/// How every conflicting-entity problem starts.
+const DUPLICATE: &str = "conflicting entity `";
 
 /// The problem recorded when source `name` failed to read.
 fn failure(name: &str, error: &str) -> Problem {
@@ -258,8 +280,9 @@ fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
     }
 }
 
-/// Keeps the first definition of each ref; every later one is a problem
-/// naming both places. The result is sorted by canonical ref.
+/// Keeps the first claimer of each ref, as the catalog does; every later
+/// one is a conflict warning naming both places. The result is sorted by
+/// canonical ref.
 fn dedupe<'p>(
     candidates: Vec<Candidate<'p>>,
     states: &[SourceState],
@@ -273,8 +296,9 @@ fn dedupe<'p>(
             continue;
         };
         keep[i] = false;
-        let mut p = Problem::error(format!(
-            "{DUPLICATE}{}`: already defined at {}; this definition at {} is ignored",
+        let mut p = Problem::warning(format!(
+            "{DUPLICATE}{}`: already claimed at {}; this definition at {} is not stored \
+             (the catalog keeps the first claimer)",
             c.canonical,
             where_from(&candidates[at], states),
             where_from(c, states)
@@ -382,7 +406,8 @@ mod tests {
     #[test]
     fn duplicates_name_both_files() {
         let index = build(vec![input("s", Some(Ok(sample())))], None, 10);
-        let dup = index.problems.iter().find(|p| p.message.contains("duplicate")).unwrap();
+        let dup = index.problems.iter().find(|p| p.message.contains("conflicting")).unwrap();
+        assert_eq!(dup.severity, crate::model::Severity::Warning);
         assert!(dup.message.contains("a.yaml:1") && dup.message.contains("c.yaml:1"), "{}", dup.message);
         assert_eq!(dup.file.as_deref(), Some("c.yaml"));
     }
@@ -402,7 +427,7 @@ mod tests {
         prod.server_relations = true;
         let index = build(vec![prod, input("local", Some(Ok(sample())))], None, 10);
         let dup =
-            index.problems.iter().find(|p| p.message.contains("duplicate entity `group:default/team-a`")).unwrap();
+            index.problems.iter().find(|p| p.message.contains("conflicting entity `group:default/team-a`")).unwrap();
         assert!(dup.message.contains("source `prod`") && dup.message.contains("b.yaml:1"), "{}", dup.message);
         assert_eq!(index.source_name(index.find("group:default/team-a").unwrap()), "prod");
     }

@@ -11,6 +11,7 @@ pub mod graph_tree;
 mod hay;
 pub mod health;
 mod prefilter;
+pub mod rejected;
 pub mod search;
 pub mod sidecar;
 pub mod store;
@@ -47,6 +48,42 @@ pub struct SourceState {
     /// that the source's entities match exactly, to ask the server next
     /// time whether it changed.
     pub listing: Option<String>,
+}
+
+/// An entity a source read that the catalog would not store (it failed
+/// validation, a placeholder could not be read, or the Location naming it
+/// failed). Kept apart from the entities: never in relations, ownership,
+/// health or plain search; shown as rejected, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// Canonical ref.
+    pub entity_ref: String,
+    /// The source that read it.
+    pub source: String,
+    /// The file it was read from.
+    pub file: Option<String>,
+    /// The line its document starts on.
+    pub line: u32,
+    /// Why it is not stored.
+    pub reason: String,
+    /// The entity as read (JSON).
+    pub body: String,
+}
+
+impl Rejected {
+    /// The entity as read.
+    pub fn entity(&self) -> Result<Entity, String> {
+        let value: serde_json::Value = serde_json::from_str(&self.body).map_err(|e| e.to_string())?;
+        Entity::from_json(value)
+    }
+
+    /// `file:line`, or the source's name.
+    pub fn location(&self) -> String {
+        match &self.file {
+            Some(file) => format!("{file}:{}", self.line),
+            None => format!("source `{}`", self.source),
+        }
+    }
 }
 
 /// One relation of an entity, by index: the type in [`Index::relation_types`],
@@ -178,6 +215,8 @@ pub struct Index {
     pub problems: Vec<Problem>,
     /// Relation type names.
     pub relation_types: Vec<String>,
+    /// Entities read but not stored, sorted by ref.
+    pub rejected: Vec<Rejected>,
     /// The random stamp of the index file this was read from (0 when it
     /// was not read from a file): a sidecar applies only to its own file.
     generation: u64,
@@ -211,13 +250,14 @@ impl Index {
         bodies: Bodies,
     ) -> Index {
         let table = table::Table::new(refs, entities);
-        Index { created, sources, problems, relation_types, generation: 0, table, bodies }
+        Index { created, sources, problems, relation_types, rejected: Vec::new(), generation: 0, table, bodies }
     }
 
     /// An index read back from its file (whose stamp is `generation`).
     fn from_table(header: store::Header, text: Bodies, bodies: Bodies) -> Index {
-        let store::Header { created, generation, sources, problems, relation_types, columns, .. } = header;
-        Index { created, sources, problems, relation_types, generation, table: table::Table { columns, text }, bodies }
+        let store::Header { created, generation, sources, problems, relation_types, rejected, columns, .. } = header;
+        let table = table::Table { columns, text };
+        Index { created, sources, problems, relation_types, rejected, generation, table, bodies }
     }
 
     /// Whether every stored body is as written (a sync checks this before
@@ -237,7 +277,15 @@ impl Index {
     /// the file stamp: its entities are still those of that file.
     pub fn restamped(&self, created: u64, sources: Vec<SourceState>, problems: Vec<Problem>) -> Index {
         let (relation_types, table, bodies) = (self.relation_types.clone(), self.table.clone(), self.bodies.clone());
-        Index { created, sources, problems, relation_types, generation: self.generation, table, bodies }
+        let rejected = self.rejected.clone();
+        Index { created, sources, problems, relation_types, rejected, generation: self.generation, table, bodies }
+    }
+
+    /// The rejected entities with this canonical ref (any case).
+    pub fn find_rejected(&self, canonical: &str) -> Vec<&Rejected> {
+        let wanted = canonical.to_lowercase();
+        let from = self.rejected.partition_point(|r| r.entity_ref < wanted);
+        self.rejected[from..].iter().take_while(|r| r.entity_ref == wanted).collect()
     }
 
     /// An index with nothing in it.

@@ -70,6 +70,9 @@ pub struct Query {
     pub facets: Vec<Facet>,
     /// The rest, in nucleo's fzf-like syntax.
     pub text: String,
+    /// `is:rejected`: the entities the catalog would not store (none of
+    /// the stored ones; see [`super::rejected`]).
+    pub rejected: bool,
 }
 
 impl Query {
@@ -88,6 +91,7 @@ impl Query {
             });
             match facet {
                 Some(f) => query.facets.push(f),
+                None if body.eq_ignore_ascii_case("is:rejected") => query.rejected = !negate,
                 None => words.push(token),
             }
         }
@@ -120,7 +124,7 @@ fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
 
 impl Facet {
     /// The single-valued field the facet reads (`None`: tags).
-    fn field(&self) -> Option<Field> {
+    pub(crate) fn field(&self) -> Option<Field> {
         match self.key {
             FacetKey::Kind => Some(Field::Kind),
             FacetKey::Owner => Some(Field::Owner),
@@ -134,7 +138,7 @@ impl Facet {
 
     /// Whether one value of the facet's field (one tag) satisfies it,
     /// negation aside.
-    fn holds_for(&self, value: Option<&str>) -> bool {
+    pub(crate) fn holds_for(&self, value: Option<&str>) -> bool {
         match self.key {
             FacetKey::Owner | FacetKey::System => ref_matches(value, &self.value),
             _ => value.is_some_and(|v| v.eq_ignore_ascii_case(&self.value)),
@@ -271,6 +275,9 @@ pub fn search_streaming(
     scope: Scope<'_>,
     stream: &Stream<'_>,
 ) -> Option<Vec<Hit>> {
+    if query.rejected {
+        return Some(Vec::new());
+    }
     if query.text.is_empty() {
         return unranked(index, hay, query, scope, stream);
     }
@@ -302,6 +309,7 @@ fn unranked(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>, str
 /// (same facets, text only grew): nucleo's append optimisation.
 pub fn narrows(before: &Query, after: &Query) -> bool {
     before.facets == after.facets
+        && before.rejected == after.rejected
         && after.text.starts_with(&before.text)
         && !before.text.ends_with('\\')
         && !after.text[before.text.len()..].contains(['|', '!', '\'', '^', '$'])

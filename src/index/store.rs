@@ -20,7 +20,7 @@ use crate::model::Problem;
 
 use super::checksum::{self, Blocks};
 use super::table::Columns;
-use super::{Bodies, FORMAT_VERSION, Index, SourceState, sidecar};
+use super::{Bodies, FORMAT_VERSION, Index, Rejected, SourceState, sidecar};
 
 const MAGIC: &[u8; 16] = b"STAGEHAND-INDEX\n";
 /// Magic, version, the lengths of the header, the text and the bodies,
@@ -35,6 +35,7 @@ pub(super) struct Header {
     pub(super) sources: Vec<SourceState>,
     pub(super) problems: Vec<Problem>,
     pub(super) relation_types: Vec<String>,
+    pub(super) rejected: Vec<Rejected>,
     pub(super) columns: Columns,
     /// The checksum of the summaries' text.
     pub(super) text_sum: u64,
@@ -50,6 +51,7 @@ struct HeaderRef<'a> {
     sources: &'a [SourceState],
     problems: &'a [Problem],
     relation_types: &'a [String],
+    rejected: &'a [Rejected],
     columns: &'a Columns,
     text_sum: u64,
     body_sums: &'a Blocks,
@@ -200,6 +202,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         sources: &index.sources,
         problems: &index.problems,
         relation_types: &index.relation_types,
+        rejected: &index.rejected,
         columns: &index.table.columns,
         text_sum: checksum::sum(text),
         body_sums: &body_sums,

@@ -74,7 +74,7 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<Reply> {
     let sandbox = dir.path().canonicalize()?;
     let file = sandbox.join(name);
     std::fs::write(&file, &args.yaml)?;
-    let crawl = fanout::crawl_confined(vec![fanout::Root::file(file)], &sandbox, &|_| {});
+    let crawl = fanout::crawl(vec![fanout::Root::file(file)], &sandbox, &|_| {});
     let (index, problems) = validated(vec![validation_input(name, crawl)]);
     let folder = sandbox.display().to_string();
     let unplace =

@@ -193,6 +193,28 @@ pub const REF_FIELDS: &[RefField] = &[
     },
 ];
 
+/// The spec lists the catalog sorts before storing an entity (its built-in
+/// kinds processor does, for every kind).
+pub const SORTED_LISTS: [&str; 7] =
+    ["providesApis", "consumesApis", "dependsOn", "dependencyOf", "memberOf", "children", "members"];
+
+/// Sorts the [`SORTED_LISTS`] of an entity's spec that hold only strings,
+/// as the catalog stores them (JavaScript's default sort: by UTF-16 code
+/// units).
+pub fn sort_lists(entity: &mut Value) {
+    let Some(spec) = entity.get_mut("spec").and_then(Value::as_object_mut) else { return };
+    for key in SORTED_LISTS {
+        if let Some(Value::Array(items)) = spec.get_mut(key)
+            && items.iter().all(Value::is_string)
+        {
+            items.sort_by(|a, b| {
+                let units = |v: &Value| v.as_str().unwrap_or_default().encode_utf16().collect::<Vec<u16>>();
+                units(a).cmp(&units(b))
+            });
+        }
+    }
+}
+
 /// The references in an entity's spec fields, resolved to canonical refs,
 /// with the field table entry each came from. References that do not parse
 /// make no relation (validation reports them, with their position).
@@ -270,6 +292,28 @@ mod tests {
         let edges = derive_edges(&g);
         assert!(edges.iter().any(|e| e.1 == "childOf" && e.2 == "group:default/org"));
         assert!(edges.iter().any(|e| e.1 == "hasMember" && e.2 == "user:default/jo"));
+    }
+
+    /// Rule 6: the lists the catalog sorts, and only those.
+    #[test]
+    fn ref_lists_are_sorted_as_the_catalog_stores_them() {
+        let mut e = json!({"kind": "Thing", "spec": {
+            "dependsOn": ["resource:zz", "resource:aa", "Resource:Bb"], "dependencyOf": ["b", "a"],
+            "providesApis": ["zz", "aa"], "consumesApis": ["b", "a"], "memberOf": ["b", "a"],
+            "children": ["b", "a"], "members": ["b", "a", "B"], "owners": ["b", "a"], "tags": ["b", "a"],
+            "mixed": ["b", "a"]}});
+        e["spec"]["mixedList"] = json!(["b", 1]);
+        e["spec"]["members"] = json!(["b", "a", "B", "\u{ff5a}", "\u{1F600}"]);
+        sort_lists(&mut e);
+        let spec = &e["spec"];
+        assert_eq!(spec["dependsOn"], json!(["Resource:Bb", "resource:aa", "resource:zz"]));
+        for key in ["dependencyOf", "consumesApis", "memberOf", "children"] {
+            assert_eq!(spec[key], json!(["a", "b"]), "{key}");
+        }
+        assert_eq!(spec["providesApis"], json!(["aa", "zz"]));
+        assert_eq!(spec["members"], json!(["B", "a", "b", "\u{1F600}", "\u{ff5a}"]), "UTF-16 order");
+        assert_eq!(spec["owners"], json!(["b", "a"]), "other lists keep their order");
+        assert_eq!(spec["mixedList"], json!(["b", 1]));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! One catalog file: its entities, their problems, and the Location targets
 //! it names.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::entity::{MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION};
 use crate::model::validation;
-use crate::model::yaml::{self, Limits, Node, Pos};
-use crate::model::{Entity, Problem};
+use crate::model::yaml::{self, Limits, Node, NodeValue, Pos};
+use crate::model::{Entity, Problem, Severity};
 
 use super::placeholders::{self, PlaceholderContext};
 use super::read::read_text;
@@ -35,15 +36,41 @@ pub struct LocationTarget {
     pub pos: Pos,
 }
 
+/// An entity the catalog would not store, and why.
+#[derive(Debug, Clone)]
+pub struct RejectedEntity {
+    /// The entity as read.
+    pub read: ReadEntity,
+    /// Why it is not stored (the first error).
+    pub reason: String,
+}
+
+/// A Location entity of a file and the targets it names.
+#[derive(Debug, Clone)]
+pub struct LocationRead {
+    /// Its position in [`FileOutput::entities`].
+    pub at: usize,
+    /// Its targets.
+    pub targets: Vec<LocationTarget>,
+}
+
 /// Everything one file yields.
 #[derive(Debug, Default)]
 pub struct FileOutput {
-    /// Valid (or usable) entities.
+    /// Entities the catalog would store (as far as this file can tell).
     pub entities: Vec<ReadEntity>,
+    /// Entities it would not store: an error in their own validation or
+    /// placeholders.
+    pub rejected: Vec<RejectedEntity>,
     /// Problems with file and position.
     pub problems: Vec<Problem>,
-    /// Targets of the Location entities in the file.
-    pub targets: Vec<LocationTarget>,
+    /// The Location entities among `entities`, with their targets.
+    pub locations: Vec<LocationRead>,
+    /// Why the file as a whole cannot be used, when it cannot: unreadable,
+    /// a YAML error, or a document that is not an entity envelope. The
+    /// catalog then fails the Location that reads it, and stores nothing
+    /// that Location emits.
+    pub failure: Option<String>,
 }
 
 /// How to read a file: where placeholders may read, and the origin location.
@@ -60,13 +87,15 @@ pub fn file_location(path: &Path) -> String {
     format!("file:{}", path.display())
 }
 
-/// Reads one catalog file.
+/// Reads one catalog file. As in the catalog, a ref written twice in one
+/// file keeps its last document, silently.
 pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
     let display = path.display().to_string();
     let mut out = FileOutput::default();
     let text = match read_text(path) {
         Ok(text) => text,
         Err(e) => {
+            out.failure = Some(e.to_string());
             out.problems.push(Problem::error(e.to_string()).in_file(&display));
             return out;
         }
@@ -75,15 +104,25 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let location = file_location(path);
     let budget = placeholders::Budget::per_file();
-    for doc in stream.documents {
-        let Some(root) = doc.root else { continue };
+    // Empty documents (`---` at the end, `~`) are skipped, as the catalog does.
+    let roots: Vec<Node> =
+        stream.documents.into_iter().filter_map(|d| d.root).filter(|r| !matches!(r.value, NodeValue::Null)).collect();
+    let refs: Vec<Option<String>> = roots.iter().map(entity_ref_of).collect();
+    let last: HashMap<&str, usize> = refs.iter().enumerate().filter_map(|(i, r)| Some((r.as_deref()?, i))).collect();
+    for (i, root) in roots.into_iter().enumerate() {
+        if refs[i].as_deref().is_some_and(|r| last[r] != i) {
+            continue;
+        }
         let pctx = PlaceholderContext { base_dir, root: ctx.root, budget: &budget };
         read_document(root, &pctx, &location, ctx, &display, &mut out);
     }
     if let Some(error) = stream.error {
-        out.problems.push(Problem::error(format!("invalid YAML: {}", error.message)).in_file(&display).at(error.pos));
+        let message = format!("invalid YAML: {}", error.message);
+        out.failure.get_or_insert_with(|| format!("{message} (line {})", error.pos.line));
+        out.problems.push(Problem::error(message).in_file(&display).at(error.pos));
     }
     out.entities.iter_mut().for_each(|e| e.file = path.to_path_buf());
+    out.rejected.iter_mut().for_each(|e| e.read.file = path.to_path_buf());
     out
 }
 
@@ -96,28 +135,80 @@ fn read_document(
     out: &mut FileOutput,
 ) {
     let line = root.pos.line;
-    let unresolved = placeholders::resolve(&mut root, pctx);
-    if !unresolved.is_empty() {
-        let entity_ref = entity_ref_of(&root);
-        for p in unresolved {
-            let problem = Problem::error(p.message).in_file(display).at(p.pos);
-            out.problems.push(match &entity_ref {
-                Some(r) => problem.for_entity(r.clone()),
-                None => problem,
-            });
-        }
-    }
-    out.problems.extend(validation::validate_entity(&root, display));
-    if validation::is_fatal(&root) {
+    if let Some(why) = envelope_error(&root) {
+        out.failure.get_or_insert_with(|| format!("the document on line {line} {why}"));
+        out.problems.extend(validation::validate_entity(&root, display));
         return;
     }
-    if root.get("kind").and_then(Node::as_str) == Some("Location") {
-        out.targets.extend(location_targets(&root));
+    empty_annotations(&mut root);
+    let unresolved = placeholders::resolve(&mut root, pctx);
+    let entity_ref = entity_ref_of(&root);
+    let mut errors = Vec::new();
+    for p in unresolved {
+        let problem = Problem::error(p.message).in_file(display).at(p.pos);
+        errors.push(match &entity_ref {
+            Some(r) => problem.for_entity(r.clone()),
+            None => problem,
+        });
     }
-    let Ok(mut entity) = Entity::from_json(root.into_json()) else { return };
+    let problems = validation::validate_entity(&root, display);
+    let reason = errors
+        .iter()
+        .chain(&problems)
+        .find(|p| p.severity == Severity::Error)
+        .map(|p| format!("{} (line {})", p.message, p.pos.map_or(line, |pos| pos.line)));
+    out.problems.extend(errors);
+    out.problems.extend(problems);
+    let targets = (root.get("kind").and_then(Node::as_str) == Some("Location")).then(|| location_targets(&root));
+    let mut json = root.into_json();
+    crate::model::relations::sort_lists(&mut json);
+    let Ok(mut entity) = Entity::from_json(json) else { return };
     entity.set_annotation(MANAGED_BY_LOCATION, location);
     entity.set_annotation(MANAGED_BY_ORIGIN_LOCATION, ctx.origin);
-    out.entities.push(ReadEntity { entity, file: PathBuf::new(), line });
+    let read = ReadEntity { entity, file: PathBuf::new(), line };
+    if let Some(reason) = reason {
+        out.rejected.push(RejectedEntity { read, reason });
+        return;
+    }
+    if let Some(targets) = targets {
+        out.locations.push(LocationRead { at: out.entities.len(), targets });
+    }
+    out.entities.push(read);
+}
+
+/// `metadata.annotations` written with no value (`annotations:` followed by
+/// only comments) becomes an empty mapping: the catalog does the same as it
+/// adds its location annotations (`annotations || {}`).
+fn empty_annotations(root: &mut Node) {
+    let NodeValue::Map(entries) = &mut root.value else { return };
+    let Some(metadata) = entries.iter_mut().find(|e| e.key == "metadata") else { return };
+    let NodeValue::Map(entries) = &mut metadata.value.value else { return };
+    if let Some(entry) = entries.iter_mut().find(|e| e.key == "annotations")
+        && matches!(entry.value.value, NodeValue::Null)
+    {
+        entry.value.value = NodeValue::Map(Vec::new());
+    }
+}
+
+/// Why a document is not an entity envelope (the catalog's first check,
+/// whose failure fails the whole file): a mapping with non-empty string
+/// `apiVersion` and `kind`, and a `metadata` mapping with a non-empty
+/// string `name` (and `namespace`, when given).
+fn envelope_error(root: &Node) -> Option<&'static str> {
+    let text = |node: Option<&Node>| node.and_then(Node::as_str).is_some_and(|s| !s.is_empty());
+    if root.as_map().is_none() {
+        return Some("is not a mapping");
+    }
+    if !text(root.get("apiVersion")) || !text(root.get("kind")) {
+        return Some("has no `apiVersion` or `kind` string");
+    }
+    let Some(metadata) = root.get("metadata").filter(|m| m.as_map().is_some()) else {
+        return Some("has no `metadata` mapping");
+    };
+    if !text(metadata.get("name")) || metadata.get("namespace").is_some_and(|n| !text(Some(n))) {
+        return Some("has no `metadata.name` string (or an empty `metadata.namespace`)");
+    }
+    None
 }
 
 fn entity_ref_of(root: &Node) -> Option<String> {
@@ -163,14 +254,83 @@ mod tests {
         let e = &out.entities[0];
         assert_eq!(e.line, 2);
         assert_eq!(e.entity.annotation(MANAGED_BY_LOCATION), Some(origin.as_str()));
-        assert_eq!(out.targets.len(), 2);
-        assert!(out.targets.iter().all(|t| t.optional && t.kind == "file"));
+        assert_eq!(out.locations.len(), 1);
+        let targets = &out.locations[0].targets;
+        assert_eq!(targets.len(), 2);
+        assert!(targets.iter().all(|t| t.optional && t.kind == "file"));
         assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
         assert_eq!(out.problems[0].pos.unwrap().line, 12);
+        assert_eq!(out.failure.as_deref(), Some("the document on line 12 is not a mapping"));
+    }
+
+    fn read(text: &str) -> FileOutput {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, text).unwrap();
+        read_catalog_file(&file, &FileContext { root: dir.path(), origin: "file:/x" })
+    }
+
+    const HEAD: &str = "apiVersion: backstage.io/v1alpha1\n";
+
+    /// Rule 1: the same ref twice in one file keeps the last document,
+    /// silently, as the catalog does.
+    #[test]
+    fn the_last_document_of_a_ref_wins() {
+        let doc = |owner: &str| {
+            format!("{HEAD}kind: Component\nmetadata: {{name: c}}\nspec: {{type: s, lifecycle: x, owner: {owner}}}\n")
+        };
+        let out = read(&[doc("team-a"), doc("team-b"), doc("team-c").replace("name: c", "name: C")].join("---\n"));
+        assert_eq!(out.entities.len(), 1, "refs compare without case");
+        assert_eq!(out.entities[0].entity.spec_str("owner"), Some("team-c"));
+        assert_eq!(out.entities[0].line, 11);
+        assert!(out.problems.is_empty() && out.rejected.is_empty(), "{:?}", out.problems);
+    }
+
+    /// `annotations:` with nothing under it is an empty mapping, as the
+    /// catalog makes it (a group with only commented-out annotations).
+    #[test]
+    fn annotations_without_a_value_are_empty() {
+        let out = read(&format!(
+            "{HEAD}kind: Group\nmetadata:\n  name: g\n  annotations:\n    # none yet\nspec: {{type: team, children: []}}\n"
+        ));
+        assert!(out.rejected.is_empty() && out.problems.is_empty(), "{:?}", out.problems);
+        let annotations = out.entities[0].entity.annotations();
+        assert_eq!(
+            annotations.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION]
+        );
+    }
+
+    /// Rule 3: entities failing validation or a placeholder are rejected
+    /// with the reason; a custom kind is kept.
+    #[test]
+    fn invalid_entities_are_rejected_with_the_reason() {
+        let api = |name: &str, extra: &str| {
+            format!(
+                "{HEAD}kind: API\nmetadata: {{name: {name}}}\nspec: {{type: openapi, lifecycle: x, owner: o{extra}}}\n"
+            )
+        };
+        let text = [
+            api("mapped", ", definition: {openapi: 3.0.0}"),
+            api("bare", ""),
+            api("unreadable", ", definition: {$text: ./nope.txt}"),
+            api("fine", ", definition: x"),
+            format!("{HEAD}kind: Runbook\nmetadata: {{name: rb}}\nspec: {{owner: o}}\n"),
+        ]
+        .join("---\n");
+        let out = read(&text);
+        let kept: Vec<&str> = out.entities.iter().map(|e| e.entity.name()).collect();
+        assert_eq!(kept, ["fine", "rb"]);
+        let why: Vec<(&str, &str)> = out.rejected.iter().map(|r| (r.read.entity.name(), r.reason.as_str())).collect();
+        assert_eq!(why.len(), 3, "{why:?}");
+        assert!(why[0].0 == "mapped" && why[0].1.contains("`spec.definition` must be a string"), "{why:?}");
+        assert!(why[1].0 == "bare" && why[1].1.contains("`spec.definition` is missing"), "{why:?}");
+        assert!(why[2].0 == "unreadable" && why[2].1.contains("nope.txt"), "{why:?}");
+        assert!(out.failure.is_none());
     }
 
     #[test]
-    fn a_syntax_error_keeps_the_documents_before_it() {
+    fn a_syntax_error_fails_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.yaml");
         std::fs::write(
@@ -179,7 +339,8 @@ mod tests {
         )
         .unwrap();
         let out = read_catalog_file(&file, &FileContext { root: dir.path(), origin: "file:/x" });
-        assert_eq!(out.entities.len(), 1);
+        assert_eq!(out.entities.len(), 1, "read, but the file fails whole");
+        assert!(out.failure.as_deref().is_some_and(|f| f.starts_with("invalid YAML")));
         assert!(out.problems[0].message.starts_with("invalid YAML"));
         assert!(out.problems[0].pos.unwrap().line >= 6);
     }

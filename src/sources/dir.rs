@@ -24,8 +24,13 @@ pub fn pattern_set(patterns: &[String]) -> Result<GlobSet, String> {
 
 /// Every file under `dir` whose name matches `patterns`, sorted. Honours
 /// .gitignore (also outside git repositories), skips `node_modules` and
-/// `.git`, and never follows symlinks.
+/// `.git`, and never follows symlinks. The walk stops at
+/// [`MAX_FILES`](super::fanout::MAX_FILES) files found.
 pub fn find_catalog_files(dir: &Path, patterns: &GlobSet) -> Vec<PathBuf> {
+    find_at_most(dir, patterns, super::fanout::MAX_FILES)
+}
+
+fn find_at_most(dir: &Path, patterns: &GlobSet, cap: usize) -> Vec<PathBuf> {
     let found = Mutex::new(Vec::new());
     WalkBuilder::new(dir)
         .hidden(false)
@@ -45,6 +50,9 @@ pub fn find_catalog_files(dir: &Path, patterns: &GlobSet) -> Vec<PathBuf> {
                         && patterns.is_match(entry.file_name())
                         && let Ok(mut list) = found.lock()
                     {
+                        if list.len() >= cap {
+                            return WalkState::Quit;
+                        }
                         list.push(entry.into_path());
                     }
                 }
@@ -82,6 +90,19 @@ mod tests {
         let files = find_catalog_files(d, &pattern_set(&patterns).unwrap());
         let rel: Vec<String> = files.iter().map(|f| f.strip_prefix(d).unwrap().display().to_string()).collect();
         assert_eq!(rel, vec!["a/catalog-info.yaml", "b/c/catalog-info.yml", "e/team.catalog.yaml"]);
+    }
+
+    #[test]
+    fn the_walk_stops_at_the_file_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..30 {
+            let p = dir.path().join(format!("{i}/catalog-info.yaml"));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x: 1\n").unwrap();
+        }
+        let patterns = pattern_set(&["catalog-info.yaml".into()]).unwrap();
+        assert_eq!(find_at_most(dir.path(), &patterns, 7).len(), 7);
+        assert_eq!(find_catalog_files(dir.path(), &patterns).len(), 30);
     }
 
     #[cfg(unix)]

@@ -1,18 +1,23 @@
 //! Location fan-out: read root files, follow their Location entities'
 //! targets (relative to the file that names them, globs allowed), level by
-//! level, in parallel. Cycles and missing files are problems, never fatal.
+//! level, in parallel, never outside the source root. What the catalog
+//! would not store is set apart with the reason: a Location one of whose
+//! targets cannot be read fails with everything it names, and so does a
+//! Location reading a file that cannot be used whole (as the catalog's
+//! processing of that Location fails). Cycles are warnings, never fatal.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::Problem;
+use crate::model::{Pos, Problem};
 
-use super::catalog_file::{FileContext, FileOutput, LocationTarget, ReadEntity, file_location, read_catalog_file};
-use super::placeholders::{confined_path, normalize};
+use super::catalog_file::{FileContext, FileOutput, ReadEntity, RejectedEntity, file_location, read_catalog_file};
+use super::placeholders::normalize;
+use super::targets::{Expanded, expand};
 
 /// Most files one source may read through fan-out.
 pub const MAX_FILES: usize = 500_000;
@@ -20,8 +25,10 @@ pub const MAX_FILES: usize = 500_000;
 /// What a crawl found.
 #[derive(Debug, Default)]
 pub struct Crawl {
-    /// Entities from every file, in a stable order.
+    /// Entities the catalog would store, in a stable order.
     pub entities: Vec<ReadEntity>,
+    /// Entities it would not store, with the reason.
+    pub rejected: Vec<RejectedEntity>,
     /// Problems from every file.
     pub problems: Vec<Problem>,
     /// How many files were read.
@@ -49,90 +56,159 @@ struct Pending {
     path: PathBuf,
     origin: Arc<str>,
     chain: Arc<Vec<PathBuf>>,
+    /// The Location that names the file (its position in the crawl's
+    /// entities); `None` for a root.
+    parent: Option<usize>,
 }
 
-/// Reads `roots` and everything their Locations fan out to. Placeholders may
-/// not read outside `sandbox`. `progress` is called with the files read so far.
-pub fn crawl(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
-    crawl_in(roots, sandbox, false, progress)
-}
-
-/// [`crawl`] for a tree stagehand does not trust (a git checkout): Location
-/// targets may not leave `sandbox` either, lexically or through symlinks.
-pub fn crawl_confined(roots: Vec<Root>, sandbox: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
-    crawl_in(roots, sandbox, true, progress)
-}
-
-fn crawl_in(roots: Vec<Root>, sandbox: &Path, confine: bool, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
+/// Reads `roots` and everything their Locations fan out to. Location
+/// targets and placeholders may not leave `root` (lexically or through
+/// symlinks). `progress` is called with the files read so far.
+pub fn crawl(roots: Vec<Root>, root: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
     let mut crawl = Crawl::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut level: Vec<Pending> = Vec::new();
-    for root in roots {
-        let path = absolute(&root.path);
+    for r in roots {
+        let path = absolute(&r.path);
         if seen.insert(path.clone()) {
-            level.push(Pending { path, origin: root.origin.into(), chain: Arc::new(Vec::new()) });
+            level.push(Pending { path, origin: r.origin.into(), chain: Arc::new(Vec::new()), parent: None });
         }
     }
+    // Stored entities found later not to be stored (failed Locations).
+    let mut failed: HashMap<usize, String> = HashMap::new();
     let read = AtomicUsize::new(0);
     while !level.is_empty() {
         let outputs: Vec<(Pending, FileOutput)> = level
             .into_par_iter()
             .map(|p| {
-                let ctx = FileContext { root: sandbox, origin: &p.origin };
+                let ctx = FileContext { root, origin: &p.origin };
                 let out = read_catalog_file(&p.path, &ctx);
                 progress(read.fetch_add(1, Ordering::Relaxed) + 1);
                 (p, out)
             })
             .collect();
         level = Vec::new();
+        // A file that cannot be used fails the Location that reads it.
+        let mut failing: HashMap<usize, String> = HashMap::new();
+        for (p, out) in &outputs {
+            if let (Some(parent), Some(why)) = (p.parent, &out.failure) {
+                failing.entry(parent).or_insert_with(|| format!("{}: {why}", p.path.display()));
+            }
+        }
         for (pending, out) in outputs {
             crawl.files += 1;
-            let base = pending.path.parent().unwrap_or(Path::new("/")).to_path_buf();
-            for target in &out.targets {
-                let display = pending.path.display().to_string();
-                let found = if confine {
-                    let inside = normalize(&base.join(&target.target)).starts_with(normalize(sandbox));
-                    let found =
-                        if inside { expand_target(target, &base, &display, &mut crawl.problems) } else { Vec::new() };
-                    confined(inside, found, sandbox, target, &display, &mut crawl.problems)
-                } else {
-                    expand_target(target, &base, &display, &mut crawl.problems)
-                };
-                for path in found {
-                    if pending.chain.contains(&path) || path == pending.path {
-                        crawl.problems.push(
-                            Problem::warning(format!(
-                                "Location cycle: `{}` includes `{}`, which includes it again; not following it",
-                                display,
-                                path.display()
-                            ))
-                            .in_file(&display)
-                            .at(target.pos),
-                        );
-                        continue;
-                    }
-                    if crawl.files + level.len() >= MAX_FILES {
-                        crawl.problems.push(
-                            Problem::error(format!(
-                                "more than {MAX_FILES} files through Location fan-out; stopping here"
-                            ))
-                            .in_file(&display)
-                            .at(target.pos),
-                        );
-                        break;
-                    }
-                    if seen.insert(path.clone()) {
-                        let mut chain = (*pending.chain).clone();
-                        chain.push(pending.path.clone());
-                        level.push(Pending { path, origin: pending.origin.clone(), chain: Arc::new(chain) });
+            crawl.problems.extend(out.problems);
+            let why = match pending.parent {
+                Some(parent) => failing.get(&parent).map(|why| {
+                    let location = crawl.entities[parent].entity.canonical_ref();
+                    format!("not stored: its Location `{location}` fails, as {why}")
+                }),
+                None => out.failure.as_ref().map(|why| format!("not stored: its file cannot be used whole ({why})")),
+            };
+            if let Some(why) = why {
+                let dropped = out.entities.into_iter().map(|read| RejectedEntity { read, reason: why.clone() });
+                crawl.rejected.extend(dropped);
+                crawl.rejected.extend(out.rejected);
+                continue;
+            }
+            let base = crawl.entities.len();
+            crawl.entities.extend(out.entities);
+            crawl.rejected.extend(out.rejected);
+            for location in out.locations {
+                let at = base + location.at;
+                let found = follow(&pending, &location.targets, root, &mut crawl, level.len());
+                match found {
+                    Ok(found) => queue(&pending, at, found, &mut seen, &mut crawl, &mut level),
+                    Err(why) => {
+                        failed.insert(at, why);
                     }
                 }
             }
-            crawl.entities.extend(out.entities);
-            crawl.problems.extend(out.problems);
+        }
+        for (parent, why) in failing {
+            failed.entry(parent).or_insert(format!("not stored: a file it reads cannot be used ({why})"));
+        }
+    }
+    let entities = std::mem::take(&mut crawl.entities);
+    for (i, read) in entities.into_iter().enumerate() {
+        match failed.remove(&i) {
+            Some(reason) => crawl.rejected.push(RejectedEntity { read, reason }),
+            None => crawl.entities.push(read),
         }
     }
     crawl
+}
+
+/// The files the targets of one Location name, or why the Location fails
+/// (each failing target is a problem; the first one is the reason).
+fn follow(
+    pending: &Pending,
+    targets: &[super::catalog_file::LocationTarget],
+    root: &Path,
+    crawl: &mut Crawl,
+    queued: usize,
+) -> Result<Vec<(PathBuf, Pos)>, String> {
+    let display = pending.path.display().to_string();
+    let base = pending.path.parent().unwrap_or(Path::new("/"));
+    let mut files = Vec::new();
+    let mut reason = None;
+    for target in targets {
+        let budget = MAX_FILES.saturating_sub(crawl.files + queued + files.len());
+        match expand(target, base, root, budget) {
+            Expanded::Files(found) => files.extend(found.into_iter().map(|f| (f, target.pos))),
+            Expanded::Skipped(why) => crawl.problems.push(
+                Problem::warning(format!("Location target `{}` {why}", target.target)).in_file(&display).at(target.pos),
+            ),
+            Expanded::Failed(why) => {
+                let message = format!("Location target `{}` {why}", target.target);
+                reason.get_or_insert_with(|| format!("not stored: {message}"));
+                let tail = "; the catalog stores neither this Location nor anything it names";
+                crawl.problems.push(Problem::error(format!("{message}{tail}")).in_file(&display).at(target.pos));
+            }
+        }
+    }
+    match reason {
+        Some(why) => Err(why),
+        None => Ok(files),
+    }
+}
+
+/// Queues the files a stored Location at `at` names, once each, up to
+/// [`MAX_FILES`]; a file that includes itself again is a warning.
+fn queue(
+    pending: &Pending,
+    at: usize,
+    found: Vec<(PathBuf, Pos)>,
+    seen: &mut HashSet<PathBuf>,
+    crawl: &mut Crawl,
+    level: &mut Vec<Pending>,
+) {
+    let display = pending.path.display().to_string();
+    let mut chain = (*pending.chain).clone();
+    chain.push(pending.path.clone());
+    let chain = Arc::new(chain);
+    for (path, pos) in found {
+        if chain.contains(&path) {
+            crawl.problems.push(
+                Problem::warning(format!(
+                    "Location cycle: `{display}` includes `{}`, which includes it again; not following it",
+                    path.display()
+                ))
+                .in_file(&display)
+                .at(pos),
+            );
+            continue;
+        }
+        if crawl.files + level.len() >= MAX_FILES {
+            let message = format!("more than {MAX_FILES} files through Location fan-out; stopping here");
+            crawl.problems.push(Problem::error(message).in_file(&display).at(pos));
+            return;
+        }
+        if seen.insert(path.clone()) {
+            let next = Pending { path, origin: pending.origin.clone(), chain: chain.clone(), parent: Some(at) };
+            level.push(next);
+        }
+    }
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -142,115 +218,6 @@ fn absolute(path: &Path) -> PathBuf {
         std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
     };
     normalize(&joined)
-}
-
-fn is_glob(target: &str) -> bool {
-    target.contains(['*', '?', '['])
-}
-
-/// The files a glob pattern (an absolute path) names, sorted. A `**`
-/// component never descends into symlinked folders (Backstage's glob does not
-/// either): the `glob` crate follows them, so a symlink loop such as
-/// `loop/up -> ..` made it walk the same tree again and again, exponentially
-/// with two such links. Other patterns go through the `glob` crate.
-fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>, String> {
-    let text = pattern.to_string_lossy();
-    let mut files: Vec<PathBuf> = if pattern.components().any(|c| c.as_os_str() == "**") {
-        let matcher = globset::GlobBuilder::new(&text)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| e.to_string())?
-            .compile_matcher();
-        let root: PathBuf = pattern.components().take_while(|c| !is_glob(&c.as_os_str().to_string_lossy())).collect();
-        ignore::WalkBuilder::new(&root)
-            .standard_filters(false)
-            .follow_links(false)
-            .build()
-            .filter_map(Result::ok)
-            .map(ignore::DirEntry::into_path)
-            .filter(|p| matcher.is_match(p) && p.is_file())
-            .collect()
-    } else {
-        glob::glob(&text).map_err(|e| e.to_string())?.filter_map(Result::ok).filter(|p| p.is_file()).collect()
-    };
-    files.sort();
-    Ok(files)
-}
-
-/// The files of `found` inside `sandbox` (symlinks resolved); one problem
-/// for the target when it (`inside` false: lexically) or any file leaves it.
-fn confined(
-    inside: bool,
-    found: Vec<PathBuf>,
-    sandbox: &Path,
-    target: &LocationTarget,
-    display: &str,
-    problems: &mut Vec<Problem>,
-) -> Vec<PathBuf> {
-    let (kept, outside): (Vec<PathBuf>, Vec<PathBuf>) = found.into_iter().partition(|path| {
-        let Some(parent) = path.parent() else { return false };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        confined_path(parent, sandbox, &name).is_some()
-    });
-    let escape = if inside { outside.first().map(|p| p.display().to_string()) } else { Some(target.target.clone()) };
-    if let Some(path) = escape {
-        problems.push(
-            Problem::error(format!(
-                "Location target `{}` leaves the repository ({path} is outside {}); not following it",
-                target.target,
-                sandbox.display()
-            ))
-            .in_file(display)
-            .at(target.pos),
-        );
-    }
-    kept
-}
-
-/// Turns one Location target into the files it names.
-fn expand_target(target: &LocationTarget, base: &Path, display: &str, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    if target.kind != "file" {
-        problems.push(
-            Problem::warning(format!(
-                "Location target `{}` has type `{}`; local sources follow only `file` targets",
-                target.target, target.kind
-            ))
-            .in_file(display)
-            .at(target.pos),
-        );
-        return Vec::new();
-    }
-    let joined = normalize(&base.join(&target.target));
-    let found: Vec<PathBuf> = if is_glob(&target.target) {
-        match glob_files(&joined) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(
-                    Problem::error(format!("Location target `{}` is not a valid glob: {e}", target.target))
-                        .in_file(display)
-                        .at(target.pos),
-                );
-                return Vec::new();
-            }
-        }
-    } else if joined.is_file() {
-        vec![joined.clone()]
-    } else {
-        Vec::new()
-    };
-    if found.is_empty() && !target.optional {
-        let what = if is_glob(&target.target) { "matches no file" } else { "does not exist" };
-        problems.push(
-            Problem::error(format!(
-                "Location target `{}` {what} (looked for {}); add `presence: optional` if it may be absent",
-                target.target,
-                joined.display()
-            ))
-            .in_file(display)
-            .at(target.pos),
-        );
-    }
-    found
 }
 
 #[cfg(test)]
@@ -278,27 +245,127 @@ mod tests {
         )
     }
 
+    fn names(entities: &[ReadEntity]) -> Vec<&str> {
+        let mut names: Vec<&str> = entities.iter().map(|e| e.entity.name()).collect();
+        names.sort();
+        names
+    }
+
+    fn rejected(crawl: &Crawl) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> =
+            crawl.rejected.iter().map(|r| (r.read.entity.name(), r.reason.as_str())).collect();
+        out.sort();
+        out
+    }
+
     #[test]
-    fn follows_targets_globs_and_reports_missing_and_cycles() {
+    fn follows_targets_globs_and_reports_cycles() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let root = write(d, "all.yaml", &location("all", &["./teams/*.yaml", "./nested/loc.yaml", "./missing.yaml"]));
+        let root = write(d, "all.yaml", &location("all", &["./teams/*.yaml", "./nested/loc.yaml"]));
         write(d, "teams/a.yaml", &group("a"));
         write(d, "teams/b.yaml", &group("b"));
         write(d, "nested/loc.yaml", &location("nested", &["../all.yaml", "./c.yaml"]));
         write(d, "nested/c.yaml", &group("c"));
         let crawl = crawl(vec![Root::file(root.clone())], d, &|_| {});
-        let mut names: Vec<&str> = crawl.entities.iter().map(|e| e.entity.name()).collect();
-        names.sort();
-        assert_eq!(names, vec!["a", "all", "b", "c", "nested"]);
+        assert_eq!(names(&crawl.entities), vec!["a", "all", "b", "c", "nested"]);
         assert_eq!(crawl.files, 5);
         let messages: Vec<&str> = crawl.problems.iter().map(|p| p.message.as_str()).collect();
-        assert!(messages.iter().any(|m| m.contains("`./missing.yaml` does not exist")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("Location cycle")), "{messages:?}");
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("Location cycle"), "{messages:?}");
         let origin = file_location(&root);
         assert!(crawl.entities.iter().all(|e| {
             e.entity.annotation(crate::model::entity::MANAGED_BY_ORIGIN_LOCATION) == Some(origin.as_str())
         }));
+    }
+
+    /// Rule 2: one missing required target fails the Location; nothing it
+    /// names is stored, its siblings in its own file are.
+    #[test]
+    fn a_missing_target_fails_the_location_and_what_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let text = location("loc", &["./a.yaml", "./missing.yaml"])
+            + "---
+" + &group("sibling");
+        let root = write(d, "all.yaml", &text);
+        write(d, "a.yaml", &group("a"));
+        let crawl = crawl(vec![Root::file(root)], d, &|_| {});
+        assert_eq!(names(&crawl.entities), ["sibling"]);
+        let why = rejected(&crawl);
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert_eq!(why[0].0, "loc");
+        assert!(why[0].1.contains("`./missing.yaml` does not exist"), "{why:?}");
+        assert_eq!(crawl.files, 1, "the other target is not read either");
+        let problem = &crawl.problems[0];
+        assert_eq!((problem.severity, problem.pos.map(|p| p.line)), (crate::model::Severity::Error, Some(5)));
+    }
+
+    /// A file the Location reads that cannot be used whole (a YAML error, a
+    /// document that is not an entity) fails that Location: every file it
+    /// names is dropped, deeper Locations are not followed.
+    #[test]
+    fn a_broken_file_fails_the_location_that_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let root = write(
+            d,
+            "all.yaml",
+            &(location("top", &["./mid.yaml"])
+                + "---
+" + &group("kept")),
+        );
+        write(d, "mid.yaml", &location("mid", &["./good.yaml", "./bad.yaml", "./deeper.yaml"]));
+        write(d, "good.yaml", &group("good"));
+        write(
+            d,
+            "bad.yaml",
+            &(group("in-bad")
+                + "---
+kind: [oops
+"),
+        );
+        write(d, "deeper.yaml", &location("deeper", &["./never.yaml"]));
+        write(d, "never.yaml", &group("never"));
+        let crawl = crawl(vec![Root::file(root)], d, &|_| {});
+        assert_eq!(names(&crawl.entities), ["kept", "top"]);
+        let why = rejected(&crawl);
+        let names: Vec<&str> = why.iter().map(|w| w.0).collect();
+        assert_eq!(names, ["deeper", "good", "in-bad", "mid"]);
+        assert!(why.iter().all(|w| w.1.contains("bad.yaml")), "{why:?}");
+        assert_eq!(crawl.files, 5, "never.yaml is not read");
+        let broken = write(
+            d,
+            "broken.yaml",
+            &(group("lost")
+                + "---
+- not an entity
+"),
+        );
+        let alone = super::crawl(vec![Root::file(broken)], d, &|_| {});
+        assert!(alone.entities.is_empty());
+        assert!(rejected(&alone)[0].1.contains("cannot be used whole"), "{:?}", rejected(&alone));
+    }
+
+    /// Rules 4 and 5 through a crawl: a relative `url` target and a glob
+    /// matching a directory each drop their Location and its entities.
+    #[test]
+    fn relative_url_targets_and_globs_matching_folders_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let url = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: by-url}\n\
+                   spec: {type: url, target: ./g/a.yaml}\n";
+        let text = [url, &location("globbed", &["./g/*.yaml"]), &location("dotted", &["./h/*.yaml"])].join("---\n");
+        let root = write(d, "all.yaml", &text);
+        write(d, "g/a.yaml", &group("a"));
+        std::fs::create_dir_all(d.join("g/folder.yaml")).unwrap();
+        write(d, "h/.hidden.yaml", &group("hidden"));
+        write(d, "h/shown.yaml", &group("shown"));
+        let crawl = crawl(vec![Root::file(root)], d, &|_| {});
+        assert_eq!(names(&crawl.entities), ["dotted", "shown"]);
+        let why = rejected(&crawl);
+        assert_eq!(why.iter().map(|w| w.0).collect::<Vec<_>>(), ["by-url", "globbed"]);
+        assert!(why[0].1.contains("not an absolute URL") && why[1].1.contains("EISDIR"), "{why:?}");
     }
 
     #[cfg(unix)]
@@ -340,24 +407,25 @@ mod tests {
         assert!(crawl.problems.is_empty(), "{:?}", crawl.problems);
     }
 
+    #[cfg(unix)]
     #[test]
-    fn confined_crawls_keep_targets_inside_the_checkout() {
+    fn targets_stay_inside_the_source_root() {
         let dir = tempfile::tempdir().unwrap();
         let (outside, repo) = (dir.path(), dir.path().join("repo"));
         write(outside, "secret.yaml", &group("outsider"));
         write(&repo, "team.yaml", &group("insider"));
         std::os::unix::fs::symlink(outside.join("secret.yaml"), repo.join("link.yaml")).unwrap();
-        let targets = ["./team.yaml", "../secret.yaml", "./link.yaml", "../**/*.yaml"];
-        let root = write(&repo, "all.yaml", &location("all", &targets));
-        let names = |c: &Crawl| c.entities.iter().map(|e| e.entity.name().to_string()).collect::<Vec<_>>();
-
-        let open = crawl(vec![Root::file(root.clone())], &repo, &|_| {});
-        assert!(names(&open).contains(&"outsider".to_string()), "a trusted tree follows targets anywhere");
-
-        let shut = crawl_confined(vec![Root::file(root)], &repo, &|_| {});
-        assert_eq!(names(&shut), ["all", "insider"]);
-        let refused: Vec<&str> = shut.problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(refused.len(), 3, "{refused:?}");
-        assert!(refused.iter().all(|m| m.contains("leaves the repository")), "{refused:?}");
+        let escapes = ["../secret.yaml", "./link.yaml", "../**/*.yaml", "/proc/self/environ", "/**/*.yaml"];
+        let mut text = location("inside", &["./team.yaml"]);
+        for (i, target) in escapes.iter().enumerate() {
+            text += &format!("---\n{}", location(&format!("escape-{i}"), &[target]));
+        }
+        let root = write(&repo, "all.yaml", &text);
+        let crawl = crawl(vec![Root::file(root)], &repo, &|_| {});
+        assert_eq!(names(&crawl.entities), ["inside", "insider"]);
+        let why = rejected(&crawl);
+        assert_eq!(why.len(), escapes.len(), "{why:?}");
+        assert!(why.iter().all(|w| w.1.contains("source root")), "{why:?}");
+        assert_eq!(crawl.files, 2, "nothing outside is read");
     }
 }

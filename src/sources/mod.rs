@@ -11,19 +11,22 @@ pub mod placeholders;
 pub mod read;
 pub mod registered;
 pub mod remote;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
 use crate::config::{SourceConfig, SourceKind};
 use crate::model::Problem;
 
-pub use catalog_file::ReadEntity;
+pub use catalog_file::{ReadEntity, RejectedEntity};
 
 /// What reading one source produced.
 #[derive(Debug, Default)]
 pub struct SourceOutput {
     /// Entities read.
     pub entities: Vec<ReadEntity>,
+    /// Entities read that the catalog would not store, with the reason.
+    pub rejected: Vec<RejectedEntity>,
     /// Problems found (the source still counts as read).
     pub problems: Vec<Problem>,
     /// Files read.
@@ -68,18 +71,18 @@ pub struct ReadContext<'a> {
 pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<SourceOutput, String> {
     let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
     let crawl = match &source.kind {
-        SourceKind::Dir(dir) => read_dir(dir, ctx, &files, false)?,
+        SourceKind::Dir(dir) => read_dir(dir, ctx, &files)?,
         SourceKind::File(file) => {
             if !file.is_file() {
                 return Err(format!("catalog file {} does not exist", file.display()));
             }
             let file = std::path::absolute(file).map_err(|e| e.to_string())?;
-            let sandbox = repo_root(&file);
-            fanout::crawl(vec![fanout::Root::file(file)], &sandbox, &files)
+            let root = repo_root(&file);
+            fanout::crawl(vec![fanout::Root::file(file)], &root, &files)
         }
         SourceKind::Git { url, branch } => {
             let checkout = git::sync_checkout(ctx.cache_dir, url, branch.as_deref())?;
-            read_dir(&checkout, ctx, &files, true)?
+            read_dir(&checkout, ctx, &files)?
         }
         SourceKind::Backstage(config) => {
             let out = remote::read(config, ctx.known, ctx.listing, ctx.full, ctx.progress)?;
@@ -88,27 +91,36 @@ pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<Sourc
         }
     };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
-    Ok(SourceOutput { entities: crawl.entities, problems, files: crawl.files, ..SourceOutput::default() })
+    Ok(SourceOutput {
+        entities: crawl.entities,
+        rejected: crawl.rejected,
+        problems,
+        files: crawl.files,
+        ..SourceOutput::default()
+    })
 }
 
-/// Scans `dir`; `untrusted` (a git checkout) keeps Location targets inside it.
-fn read_dir(
-    dir: &Path,
-    ctx: &ReadContext<'_>,
-    progress: &(dyn Fn(usize) + Sync),
-    untrusted: bool,
-) -> Result<fanout::Crawl, String> {
+/// Scans `dir`; Location targets stay inside it.
+fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)) -> Result<fanout::Crawl, String> {
     if !dir.is_dir() {
         return Err(format!("directory {} does not exist", dir.display()));
     }
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     let patterns = dir::pattern_set(ctx.patterns)?;
-    let roots = dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
-    Ok(if untrusted { fanout::crawl_confined(roots, &dir, progress) } else { fanout::crawl(roots, &dir, progress) })
+    let roots: Vec<fanout::Root> =
+        dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
+    let capped = roots.len() >= fanout::MAX_FILES;
+    let mut crawl = fanout::crawl(roots, &dir, progress);
+    if capped {
+        let message =
+            format!("more than {} catalog files under {}; reading the first", fanout::MAX_FILES, dir.display());
+        crawl.problems.push(Problem::error(message).in_file(dir.display().to_string()));
+    }
+    Ok(crawl)
 }
 
-/// The folder placeholders may read in: the enclosing git work tree, or
-/// else the file's own folder.
+/// The root a catalog file's Location targets and placeholders stay in: the
+/// enclosing git work tree, or else the file's own folder.
 pub fn repo_root(file: &Path) -> PathBuf {
     let folder = file.parent().unwrap_or(Path::new("/"));
     folder.ancestors().find(|a| a.join(".git").exists()).unwrap_or(folder).to_path_buf()
