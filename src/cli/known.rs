@@ -13,8 +13,7 @@ use crate::model::relations::types;
 /// Fails unless some entity passes the facet `key:value` on its own (so an
 /// empty result of several filters means "none has all", not a typo).
 pub fn facet_value(index: &Index, flag: &str, key: FacetKey, value: &str) -> anyhow::Result<()> {
-    let query =
-        Query { facets: vec![Facet { key, value: value.to_lowercase(), negate: false }], ..Query::default() };
+    let query = Query { facets: vec![Facet { key, value: value.to_lowercase(), negate: false }], ..Query::default() };
     if (0..index.len() as u32).any(|i| query.admits(index, i)) {
         return Ok(());
     }
