@@ -190,6 +190,13 @@ fn snapshot_problems_view() {
     assert!(screen.contains("is rejected (Backstage would not sto"), "{screen}");
     assert!(screen.contains("metadata.name `Bad Name!` is invalid"), "{screen}");
     snap(&mut h, "problems_view");
+    // Enter on a rejected entity's problem says it is rejected, and why.
+    h.keys("enter");
+    assert!(
+        h.flash().starts_with("component:default/bad name! is REJECTED (Backstage would not store it): metadata.name"),
+        "{}",
+        h.flash()
+    );
 }
 
 #[test]

@@ -194,9 +194,13 @@ pub fn handle_problems(p: &mut ProblemsScreen, action: Action, cx: &mut Ctx) -> 
             let index = cx.index();
             let problem = p.shown.get(p.sel.selected).and_then(|&i| index.problems.get(i));
             if let Some(r) = problem.and_then(|p| p.entity.clone()) {
-                match index.find(&r) {
-                    Some(i) => cx.go(Nav::Open(i)),
-                    None => cx.flash(
+                match (index.find(&r), index.find_rejected(&r).first()) {
+                    (Some(i), _) => cx.go(Nav::Open(i)),
+                    (None, Some(rejected)) => cx.flash(
+                        format!("{r} is REJECTED (Backstage would not store it): {}", rejected.reason),
+                        Level::Warning,
+                    ),
+                    (None, None) => cx.flash(
                         format!("{r} was not indexed (it failed validation or was a duplicate)"),
                         Level::Warning,
                     ),
