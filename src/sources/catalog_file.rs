@@ -286,6 +286,17 @@ mod tests {
         assert!(out.problems.is_empty() && out.rejected.is_empty(), "{:?}", out.problems);
     }
 
+    /// Rule 6 on read: the lists the catalog sorts are stored sorted.
+    #[test]
+    fn ref_lists_are_read_sorted() {
+        let out = read(&format!(
+            "{HEAD}kind: Group\nmetadata: {{name: g}}\nspec: {{type: team, children: [zz, aa], members: [b, A, a]}}\n"
+        ));
+        let spec = out.entities[0].entity.spec().unwrap();
+        assert_eq!(spec["children"], serde_json::json!(["aa", "zz"]));
+        assert_eq!(spec["members"], serde_json::json!(["A", "a", "b"]));
+    }
+
     /// `annotations:` with nothing under it is an empty mapping, as the
     /// catalog makes it (a group with only commented-out annotations).
     #[test]

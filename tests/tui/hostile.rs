@@ -18,7 +18,6 @@ metadata:
   description: "osc52 \e]52;c;ZXZpbA==\a link \e]8;;https://evil.example\e\\click\e]8;;\e\\ c1 \x9b2J bidi \u202Eabc\u202C end"
   tags:
     - ok
-    - "\e[2Jtag"
   annotations:
     evil.example.com/x: "\e]0;title\a\x9b31m\u202E"
     backstage.io/view-url: "https://evil.example/\e]52;c;AAAA\a"

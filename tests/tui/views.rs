@@ -123,16 +123,15 @@ fn snapshot_api_tab() {
 #[test]
 fn snapshot_problems_tab() {
     let mut h = Harness::demo();
-    h.type_text("Bad Name");
+    h.type_text("spreadsheet-import");
     h.keys("enter");
-    assert_eq!(h.top_entity().as_deref(), Some("component:default/bad name!"));
+    assert_eq!(h.top_entity().as_deref(), Some("component:default/spreadsheet-import"));
     // The problems tab is the last one: `h` from the first wraps to it.
     h.keys("h");
     assert_eq!(current_tab(&h), Some(Tab::Problems));
     let screen = h.screen(120, 40);
-    assert!(screen.contains("Problems (2)"), "{screen}");
-    assert!(screen.contains("error: metadata.name `Bad Name!` is"), "{screen}");
-    assert!(screen.contains("tag `Not_Valid` is invalid"), "{screen}");
+    assert!(screen.contains("Problems (1)"), "{screen}");
+    assert!(screen.contains("warning: `status` is written by the"), "{screen}");
     snap(&mut h, "problems_tab");
 }
 
@@ -186,10 +185,18 @@ fn snapshot_problems_view() {
     h.command("problems");
     assert_eq!(h.top(), "problems");
     let screen = h.screen(120, 40);
-    assert!(screen.contains("problems (2)"), "{screen}");
+    assert!(screen.contains("problems (4)"), "{screen}");
     assert!(screen.contains("component:default/bad"), "{screen}");
+    assert!(screen.contains("is rejected (Back"), "{screen}");
     assert!(screen.contains("metadata.name `Bad Name!` is invalid"), "{screen}");
     snap(&mut h, "problems_view");
+    // Enter on a rejected entity's problem says it is rejected, and why.
+    h.keys("enter");
+    assert!(
+        h.flash().starts_with("component:default/bad name! is REJECTED (Backstage would not store it): metadata.name"),
+        "{}",
+        h.flash()
+    );
 }
 
 #[test]

@@ -212,7 +212,10 @@ fn open_problem(p: &ProblemsScreen, cx: &mut Ctx) {
     let Some(problem) = p.selected(index) else { return };
     if let Some(r) = problem.entity.clone() {
         let Some(i) = index.find(&r) else {
-            let why = format!("{r} was not indexed (it failed validation or was a duplicate)");
+            let why = match index.find_rejected(&r).first() {
+                Some(rejected) => format!("{r} is REJECTED (Backstage would not store it): {}", rejected.reason),
+                None => format!("{r} was not indexed (it failed validation or was a duplicate)"),
+            };
             return cx.flash(why, Level::Warning);
         };
         let mut page = EntityScreen::new(index, i, crate::tui::navigation::index_id(loaded));
