@@ -302,12 +302,12 @@ mod tests {
         );
         let messages: Vec<&str> =
             data["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
-        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages.len(), 3, "two targets and the rejected Location: {messages:?}");
         for m in &messages {
-            assert!(m.contains("leaves the repository") && m.contains("the text's folder"), "{m}");
+            assert!(m.contains("leaves the source root") && m.contains("the text's folder"), "{m}");
             assert!(!m.contains("/tmp"), "no temp path leaks: {m}");
         }
-        assert_eq!(data["entities"], 1, "only the Location itself");
+        assert_eq!(data["entities"], 0, "the Location fails, as in Backstage");
     }
 
     #[test]
