@@ -304,6 +304,12 @@ fn config_init_then_sync_a_dir_source() {
     assert!(run.stderr.contains("local: 2 entities"), "{}", run.stderr);
     assert!(run.stderr.contains("synced 2 entities from 1 source in "), "{}", run.stderr);
     assert!(run.stderr.contains("; 2 errors, 0 warnings (see `stagehand problems`)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("\n1 entity rejected, as Backstage would not store them (see `stagehand search is:rejected`)"),
+        "{}",
+        run.stderr
+    );
     assert!(sb.index_file().is_file());
 
     let run = sb.run(&["list", "--json"]);

@@ -59,6 +59,13 @@ pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8
         if warnings == 1 { "" } else { "s" },
         if index.problems.is_empty() { "" } else { " (see `stagehand problems`)" }
     );
+    if !index.rejected.is_empty() {
+        let n = index.rejected.len();
+        eprintln!(
+            "{n} entit{} rejected, as Backstage would not store them (see `stagehand search is:rejected`)",
+            if n == 1 { "y" } else { "ies" }
+        );
+    }
     if failed == report.sources.len() {
         eprintln!("error: every source synced failed; the index keeps its previous entities");
         return Ok(super::EXIT_ERROR);

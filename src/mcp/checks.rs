@@ -302,17 +302,12 @@ mod tests {
         );
         let messages: Vec<&str> =
             data["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
-        // Each escaping target is named, and (as the catalog does) a Location
-        // with a target it cannot read is not stored: it is rejected.
-        assert_eq!(messages.iter().filter(|m| m.contains("leaves the source root")).count(), 3, "{messages:?}");
-        assert!(
-            messages.iter().any(|m| m.contains("/etc/hostname")) && messages.iter().any(|m| m.contains("../../x.yaml"))
-        );
+        assert_eq!(messages.len(), 3, "two targets and the rejected Location: {messages:?}");
         for m in &messages {
-            assert!(m.contains("the text's folder"), "{m}");
+            assert!(m.contains("leaves the source root") && m.contains("the text's folder"), "{m}");
             assert!(!m.contains("/tmp"), "no temp path leaks: {m}");
         }
-        assert_eq!(data["entities"], 0, "the Location is rejected, nothing is stored");
+        assert_eq!(data["entities"], 0, "the Location fails, as in Backstage");
     }
 
     #[test]
