@@ -14,7 +14,7 @@ use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
-use super::{filters, multiply};
+use super::{budget, filters, multiply, operators};
 
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
@@ -127,6 +127,7 @@ impl Engine {
         });
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
         multiply::register(&mut env);
+        budget::register(&mut env);
         Engine { env, syntax }
     }
 
@@ -134,7 +135,11 @@ impl Engine {
     pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, ExprError> {
         check_tags(text)?;
         let source = nunjucks_to_jinja(text, self.syntax)?;
-        Ok(self.env.render_str(&source, Value::from(Serde(ctx)))?)
+        budget::reset();
+        let template = self.env.template_from_str(&source)?;
+        let mut out = budget::BudgetWriter { out: Vec::new() };
+        template.render_captured_to(Value::from(Serde(ctx)), &mut out)?;
+        String::from_utf8(out.out).map_err(|e| ExprError(format!("the rendered text is not UTF-8: {e}")))
     }
 
     /// Evaluates one expression; `None` when it is undefined.
@@ -142,7 +147,8 @@ impl Engine {
         if expr.len() > MAX_TAG_CHARS {
             return Err(too_long());
         }
-        let source = multiply::rewrite(&rewrite_expression(expr)).map_err(ExprError)?;
+        let source = rewrite_operators(expr)?;
+        budget::reset();
         let compiled = self.env.compile_expression_owned(source)?;
         let value = compiled.eval(Value::from(Serde(ctx)))?;
         to_json(&value)
@@ -337,10 +343,16 @@ pub fn rewrite_expression(expr: &str) -> String {
     out
 }
 
+/// [`rewrite_expression`], then `*`, `+` and `~` as checked calls.
+fn rewrite_operators(expr: &str) -> Result<String, ExprError> {
+    let products = multiply::rewrite(&rewrite_expression(expr)).map_err(ExprError)?;
+    operators::rewrite(&products).map_err(ExprError)
+}
+
 /// Rewrites every expression and block tag of a template (outside
 /// `{% raw %}`) with [`rewrite_expression`] and [`multiply::rewrite`].
 pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError> {
-    if !["===", "!==", "null", "*"].iter().any(|s| text.contains(s)) {
+    if !["===", "!==", "null", "*", "+", "~"].iter().any(|s| text.contains(s)) {
         return Ok(text.to_string());
     }
     let open_var = syntax.open();
@@ -365,7 +377,7 @@ pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError
         };
         let body = &rest[body_start..body_start + len];
         out.push_str(open);
-        out.push_str(&multiply::rewrite(&rewrite_expression(body)).map_err(ExprError)?);
+        out.push_str(&rewrite_operators(body)?);
         out.push_str(close);
         rest = &rest[body_start + len + close.len()..];
         if open == "{%" && body.trim().trim_matches('-').trim() == "raw" {

@@ -6,8 +6,8 @@
 //! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
 //!   parameter form as react-jsonschema-form reads it, with Backstage's
 //!   field extensions backed by the local index.
-//! - [`expr`], [`filters`], [`multiply`]: nunjucks-compatible expressions on
-//!   minijinja.
+//! - [`expr`], [`filters`], [`multiply`], [`operators`], [`budget`]:
+//!   nunjucks-compatible expressions on minijinja, bounded in bytes.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
 //!   never writes outside the output folder.
 //! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run) on
@@ -20,11 +20,13 @@
 
 pub mod actions;
 pub mod backend;
+pub mod budget;
 pub mod expr;
 pub mod fields;
 pub mod filters;
 pub mod form;
 pub mod multiply;
+pub mod operators;
 pub mod output;
 pub mod pickers;
 pub mod remote;
