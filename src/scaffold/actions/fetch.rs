@@ -9,19 +9,43 @@ use serde_json::{Map, Value as Json};
 
 use super::{ActionCtx, Output, bool_input, join_rel, str_input};
 use crate::scaffold::expr::{Engine, Syntax};
-use crate::scaffold::safe_fs::{Written, walk};
+use crate::scaffold::safe_fs::{Written, read_no_follow, walk};
 
 /// The local folder or file a `url` input names, confined to the
-/// template's folder.
-fn source(url: &str, ctx: &ActionCtx<'_>) -> Result<PathBuf, String> {
+/// template's folder by real path (links resolved), however the template
+/// was given (`t.yaml`, `./t.yaml`, an absolute path, a catalog entity).
+/// An absolute path is refused as the backend refuses it (403: "Relative
+/// path is not allowed to refer to a directory outside its parent").
+pub fn source(url: &str, ctx: &ActionCtx<'_>) -> Result<PathBuf, String> {
     if url.contains("://") {
         return Err(format!(
             "fetching {url} needs the network; stagehand fetches only skeletons beside the template (use --remote)"
         ));
     }
     let base = ctx.template_dir.ok_or("this template has no local folder to fetch skeletons from (use --remote)")?;
-    crate::sources::placeholders::confined_path(base, base, url)
-        .ok_or_else(|| format!("url `{url}` leaves the template's folder; refusing to read it"))
+    confined(base, url)
+}
+
+/// `url` inside `base`, by real path.
+pub fn confined(base: &Path, url: &str) -> Result<PathBuf, String> {
+    let outside = || {
+        format!("url `{url}` is outside the template's folder; refusing to read it (the backend answers 403 Forbidden)")
+    };
+    let wanted = Path::new(url);
+    if url.starts_with(['/', '\\']) || wanted.has_root() || wanted.is_absolute() {
+        return Err(outside());
+    }
+    let real_base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+        .map_err(|e| format!("cannot open the template's folder {}: {e}", base.display()))?;
+    let joined = crate::sources::placeholders::normalize(&real_base.join(wanted));
+    if !joined.starts_with(&real_base) {
+        return Err(outside());
+    }
+    match std::fs::canonicalize(&joined) {
+        Ok(real) if real.starts_with(&real_base) => Ok(real),
+        Ok(_) => Err(outside()),
+        Err(e) => Err(format!("cannot read `{url}` beside the template: {e}")),
+    }
 }
 
 fn target(input: &Json) -> String {
@@ -153,7 +177,10 @@ pub fn template(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
             }
             continue;
         }
-        let bytes = std::fs::read(&source_path).map_err(|e| format!("cannot read {location}: {e}"))?;
+        let Some(bytes) = read_no_follow(&source_path).map_err(|e| format!("cannot read {location}: {e}"))? else {
+            (ctx.log)(format!("Skipping {location}: not a regular file"));
+            continue;
+        };
         let mode = mode_of(&meta);
         if is_binary(&bytes) {
             (ctx.log)(format!("Copying file binary or symbolic link at {location}, to template output path."));
@@ -179,7 +206,9 @@ pub fn template_file(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, St
     let url = str_input(input, "url").ok_or("fetch:template:file needs `url`")?;
     let target = str_input(input, "targetPath").ok_or("fetch:template:file needs `targetPath`")?;
     let file = source(url, ctx)?;
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {url}: {e}"))?;
+    let bytes = read_no_follow(&file)
+        .map_err(|e| format!("cannot read {url}: {e}"))?
+        .ok_or_else(|| format!("`{url}` is not a regular file"))?;
     let mode = std::fs::metadata(&file).ok().as_ref().and_then(mode_of);
     let cookiecutter = bool_input(input, "cookiecutterCompat");
     let out = if is_binary(&bytes) {
@@ -225,7 +254,9 @@ fn file_name(p: &Path) -> String {
 }
 
 fn copy_file(from: &Path, rel: &str, ctx: &mut ActionCtx<'_>, input: &Json) -> Result<Output, String> {
-    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let bytes = read_no_follow(from)
+        .map_err(|e| format!("cannot read {}: {e}", from.display()))?
+        .ok_or_else(|| format!("{} is not a regular file", from.display()))?;
     let mode = std::fs::metadata(from).ok().as_ref().and_then(mode_of);
     write_file(ctx, rel, &bytes, mode, bool_input(input, "replace"))?;
     Ok(Output::new())
