@@ -234,3 +234,25 @@ fn a_skeleton_over_the_byte_budget_fails_cleanly() {
         assert!(err.contains("budget exceeded"), "{err}");
     }
 }
+
+/// Issue 23 #15: a secret transformed by a filter is still a secret.
+#[test]
+fn transformed_secrets_never_reach_the_log() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let steps = json!([
+        {"action": "debug:log", "input": {"message": "u=${{ secrets.token | upper }}"}},
+        {"action": "debug:log", "input": {"message": "r=${{ secrets.token | reverse }}"}},
+        {"action": "debug:log", "input": {"message": "j=${{ secrets.token | list | join(' ') }}"}},
+        {"action": "debug:log", "input": {"message": "{% set t = secrets.token | title %}t=${{ t }}"}},
+        {"action": "fs:delete", "input": {"files": ["../${{ secrets.token | upper }}"]}}
+    ]);
+    let t = template(sandbox.path(), steps, &[]);
+    let (log, err) = run(&t, &sandbox.path().join("out"), json!({}), json!({"token": "hunter2-secret"}));
+    let all = format!("{log:?} {err:?}");
+    for leak in ["HUNTER2-SECRET", "terces-2retnuh", "h u n t e r 2", "Hunter2-Secret"] {
+        assert!(!all.contains(leak), "{leak}: {all}");
+    }
+    for shown in ["u=***", "r=***", "j=***", "***"] {
+        assert!(all.contains(shown), "{shown}: {all}");
+    }
+}

@@ -218,6 +218,19 @@ pub fn single_expression(s: &str) -> Option<&str> {
     (end + 2 == inner.len()).then(|| &inner[..end])
 }
 
+/// The inner text of every `${{ expr }}` of a Backstage template string.
+pub fn expressions(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${{") {
+        let inner = &rest[open + 3..];
+        let Some(end) = find_close(inner, "}}") else { break };
+        out.push(&inner[..end]);
+        rest = &inner[end + 2..];
+    }
+    out
+}
+
 /// Converts a template value to JSON; `None` for undefined.
 pub fn to_json(value: &Value) -> Result<Option<Json>, ExprError> {
     if value.is_undefined() {

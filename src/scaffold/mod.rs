@@ -14,6 +14,7 @@
 //!   the shared backend client; [`task_stream`]: a task's events through
 //!   drops and reconnections; [`backend`]: a template run as a task on a
 //!   backend, with progress and cancellation.
+//! - [`taint`]: secrets and values derived from them, redacted.
 //! - [`values`]: values from files and `--set`, for the CLI.
 //!
 //! Sits above `index`; used by `cli` and `tui`.
@@ -35,6 +36,7 @@ pub mod runner;
 pub mod safe_fs;
 pub mod schema_match;
 pub mod sse;
+pub mod taint;
 pub mod task_stream;
 pub mod template;
 pub mod validate;
