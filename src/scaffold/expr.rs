@@ -14,7 +14,7 @@ use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
-use super::{budget, filters, multiply, operators};
+use super::{budget, filters, methods, multiply, operators};
 
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
@@ -127,6 +127,7 @@ impl Engine {
         });
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
         multiply::register(&mut env);
+        methods::register(&mut env);
         budget::register(&mut env);
         Engine { env, syntax }
     }
@@ -154,13 +155,16 @@ impl Engine {
         to_json(&value)
     }
 
-    /// Renders a JSON value as Backstage renders step inputs: every string
-    /// is a template; a string that is exactly one `${{ expr }}` keeps the
-    /// expression's type; a string that renders empty becomes undefined
-    /// (`None`, and the key is dropped from its object).
+    /// Renders a JSON value as the backend renders step inputs, `if`,
+    /// `each` and the output (nunjitsu's `renderValue`): every string is a
+    /// template; a string that is exactly one `${{ expr }}` keeps the
+    /// expression's type (undefined is `None`, and the key is dropped from
+    /// its object); and a string that fails to render (JavaScript `||`, an
+    /// unknown filter, a budget) is kept as it was written, as the backend
+    /// keeps it.
     pub fn render_value(&self, value: &Json, ctx: &Json) -> Result<Option<Json>, ExprError> {
         match value {
-            Json::String(s) => self.render_string_value(s, ctx),
+            Json::String(s) => Ok(self.render_string_value(s, ctx)),
             Json::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
@@ -181,14 +185,14 @@ impl Engine {
         }
     }
 
-    fn render_string_value(&self, s: &str, ctx: &Json) -> Result<Option<Json>, ExprError> {
+    fn render_string_value(&self, s: &str, ctx: &Json) -> Option<Json> {
+        let kept = || Some(Json::String(s.to_string()));
         if self.syntax == Syntax::Backstage
             && let Some(expr) = single_expression(s)
         {
-            return self.eval(expr, ctx);
+            return self.eval(expr, ctx).unwrap_or_else(|_| kept());
         }
-        let rendered = self.render_str(s, ctx)?;
-        Ok((!rendered.is_empty()).then_some(Json::String(rendered)))
+        self.render_str(s, ctx).map(|r| Some(Json::String(r))).unwrap_or_else(|_| kept())
     }
 
     /// Evaluates an `if:` (a template string, or a literal) with
@@ -331,6 +335,21 @@ pub fn rewrite_expression(expr: &str) -> String {
                 chars.next();
                 prev_ident = false;
             }
+            // Loose equality, as JavaScript has it: a marker the operator
+            // rewrite turns into a call ([`methods::LOOSE_EQ`]).
+            '=' | '!' if expr[i + 1..].starts_with('=') => {
+                let marker = if c == '=' { methods::LOOSE_EQ } else { methods::LOOSE_NE };
+                out.push_str(&format!(" {marker} "));
+                chars.next();
+                prev_ident = false;
+            }
+            '.' if is_length(expr, i, &out) => {
+                out.push_str("|length");
+                for _ in 0.."length".len() {
+                    chars.next();
+                }
+                prev_ident = true;
+            }
             c if c.is_alphanumeric() || c == '_' => {
                 if !prev_ident && expr[i..].starts_with("null") {
                     let after = expr[i + 4..].chars().next();
@@ -362,10 +381,36 @@ fn rewrite_operators(expr: &str) -> Result<String, ExprError> {
     operators::rewrite(&products).map_err(ExprError)
 }
 
+/// Whether the `.` at `i` starts `.length` read as a property (JavaScript's
+/// length of a string or array; minijinja has no such attribute).
+fn is_length(expr: &str, i: usize, out: &str) -> bool {
+    let Some(rest) = expr[i + 1..].strip_prefix("length") else { return false };
+    let ends = !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    let called = rest.trim_start().starts_with('(');
+    let after_operand = out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ')' || c == ']');
+    ends && !called && after_operand
+}
+
+/// `{% for k, v in object %}`: nunjucks unpacks an object's entries;
+/// minijinja needs them as pairs.
+fn rewrite_for_pairs(body: &str) -> String {
+    let trimmed = body.trim_start_matches('-').trim_start();
+    let Some(head) = trimmed.strip_prefix("for ") else { return body.to_string() };
+    let Some(at) = head.find(" in ") else { return body.to_string() };
+    if !head[..at].contains(',') {
+        return body.to_string();
+    }
+    let start = body.len() - trimmed.len() + "for ".len() + at + " in ".len();
+    let tail = &body[start..];
+    let trailing = tail.len() - tail.trim_end_matches(['-', ' ', '\n', '\t']).len();
+    let iterable = &tail[..tail.len() - trailing];
+    format!("{}{}({iterable}){}", &body[..start], methods::PAIRS, &tail[tail.len() - trailing..])
+}
+
 /// Rewrites every expression and block tag of a template (outside
 /// `{% raw %}`) with [`rewrite_expression`] and [`multiply::rewrite`].
 pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError> {
-    if !["===", "!==", "null", "*", "+", "~"].iter().any(|s| text.contains(s)) {
+    if !["==", "!=", "null", "*", "+", "~", ".length", "for "].iter().any(|s| text.contains(s)) {
         return Ok(text.to_string());
     }
     let open_var = syntax.open();
@@ -390,7 +435,8 @@ pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError
         };
         let body = &rest[body_start..body_start + len];
         out.push_str(open);
-        out.push_str(&rewrite_operators(body)?);
+        let body = if open == "{%" { rewrite_for_pairs(body) } else { body.to_string() };
+        out.push_str(&rewrite_operators(&body)?);
         out.push_str(close);
         rest = &rest[body_start + len + close.len()..];
         if open == "{%" && body.trim().trim_matches('-').trim() == "raw" {
@@ -498,12 +544,25 @@ mod tests {
     #[test]
     fn nunjucks_operators_are_rewritten_outside_strings() {
         assert_eq!(rewrite_expression("a === 'x === y' and b !== null"), "a == 'x === y' and b != none");
-        assert_eq!(rewrite_expression("nullable == x.null"), "nullable == x.null");
+        let loose = format!("nullable  {}  x.null", methods::LOOSE_EQ);
+        assert_eq!(rewrite_expression("nullable == x.null"), loose, "loose `==` is marked, `null` kept in names");
         let e = engine();
         let ctx = json!({"parameters": {"db": "postgres", "dryRun": false}});
         assert!(e.condition(&json!("${{ parameters.db === 'postgres' }}"), &ctx).unwrap());
         assert!(e.condition(&json!("${{ parameters.dryRun !== true }}"), &ctx).unwrap());
         assert_eq!(e.render_str("{% if parameters.db === 'postgres' %}pg{% endif %}", &ctx).unwrap(), "pg");
+    }
+
+    #[test]
+    fn a_failed_step_input_keeps_its_text_as_the_backend_does() {
+        // nunjitsu 0.6.2 renders `{% if false %}x{% endif %}` to "" and
+        // keeps `${{ a || 'd' }}` and an unknown filter as written.
+        let e = engine();
+        let ctx = json!({"p": {"s": "x"}});
+        let input = json!({"or": "${{ p.a || 'd' }}", "f": "${{ p.s | nope }}", "e": "{% if false %}x{% endif %}",
+                           "u": "${{ p.missing }}", "ok": "${{ p.s }}"});
+        let out = e.render_value(&input, &ctx).unwrap().unwrap();
+        assert_eq!(out, json!({"or": "${{ p.a || 'd' }}", "f": "${{ p.s | nope }}", "e": "", "ok": "x"}));
     }
 
     #[test]

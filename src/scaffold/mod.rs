@@ -6,10 +6,11 @@
 //! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
 //!   parameter form as react-jsonschema-form reads it, with Backstage's
 //!   field extensions backed by the local index.
-//! - [`expr`], [`filters`], [`multiply`], [`operators`], [`budget`]:
-//!   nunjucks-compatible expressions on minijinja, bounded in bytes.
-//! - [`runner`], [`actions`], [`safe_fs`], [`output`]: local execution that
-//!   never writes outside the output folder.
+//! - [`expr`], [`filters`], [`methods`], [`multiply`], [`operators`],
+//!   [`budget`]: nunjitsu-compatible expressions on minijinja, bounded in
+//!   bytes.
+//! - [`runner`], [`actions`], [`safe_fs`], [`output`], [`binary`]: local
+//!   execution that never writes outside the output folder.
 //! - [`remote`]: the scaffolder REST API (tasks, event stream, dry run) on
 //!   the shared backend client; [`task_stream`]: a task's events through
 //!   drops and reconnections; [`backend`]: a template run as a task on a
@@ -21,11 +22,13 @@
 
 pub mod actions;
 pub mod backend;
+pub mod binary;
 pub mod budget;
 pub mod expr;
 pub mod fields;
 pub mod filters;
 pub mod form;
+pub mod methods;
 pub mod multiply;
 pub mod operators;
 pub mod output;

@@ -15,6 +15,7 @@
 //! operands are ever wrapped.
 
 use super::budget::{ADD, CONCAT};
+use super::methods::{LOOSE_EQ, LOOSE_NE};
 use super::multiply::{Kind, Token, tokenize};
 
 /// Most `+`/`~` rewritten in one expression (each nests a call).
@@ -73,7 +74,7 @@ impl Parser<'_> {
 
     /// Parses an expression; its last token.
     fn expr(&mut self) -> Option<usize> {
-        let mut last = self.binary(Self::or_expr, &[], &["if"], None)?;
+        let mut last = self.binary(Self::or_expr, &[], &["if"], &[])?;
         while self.is_word("else") {
             let saved = (self.pos, self.ops.len(), self.groups.len());
             self.pos += 1;
@@ -101,7 +102,7 @@ impl Parser<'_> {
         next: fn(&mut Self) -> Option<usize>,
         ops: &[&str],
         words: &[&str],
-        wrap: Option<(&str, &'static str)>,
+        wrap: &[(&str, &'static str)],
     ) -> Option<usize> {
         let start = self.pos;
         let mut last = next(self)?;
@@ -122,9 +123,7 @@ impl Parser<'_> {
             }
             match next(self) {
                 Some(end) => {
-                    if let Some((symbol, function)) = wrap
-                        && self.text_of(at) == symbol
-                    {
+                    if let Some((_, function)) = wrap.iter().find(|(symbol, _)| self.text_of(at) == *symbol) {
                         self.ops.push(Op { left: start, op: at, right: end, function });
                     }
                     last = end;
@@ -138,11 +137,11 @@ impl Parser<'_> {
     }
 
     fn or_expr(&mut self) -> Option<usize> {
-        self.binary(Self::and_expr, &[], &["or"], None)
+        self.binary(Self::and_expr, &[], &["or"], &[])
     }
 
     fn and_expr(&mut self) -> Option<usize> {
-        self.binary(Self::not_expr, &[], &["and"], None)
+        self.binary(Self::not_expr, &[], &["and"], &[])
     }
 
     fn not_expr(&mut self) -> Option<usize> {
@@ -154,23 +153,28 @@ impl Parser<'_> {
     }
 
     fn compare(&mut self) -> Option<usize> {
-        self.binary(Self::sum, &["==", "!=", "<", ">", "<=", ">="], &["in", "not"], None)
+        self.binary(
+            Self::sum,
+            &["==", "!=", "<", ">", "<=", ">="],
+            &["in", "not", LOOSE_EQ, LOOSE_NE],
+            &[(LOOSE_EQ, LOOSE_EQ), (LOOSE_NE, LOOSE_NE)],
+        )
     }
 
     fn sum(&mut self) -> Option<usize> {
-        self.binary(Self::concat, &["+", "-"], &[], Some(("+", ADD)))
+        self.binary(Self::concat, &["+", "-"], &[], &[("+", ADD)])
     }
 
     fn concat(&mut self) -> Option<usize> {
-        self.binary(Self::product, &["~"], &[], Some(("~", CONCAT)))
+        self.binary(Self::product, &["~"], &[], &[("~", CONCAT)])
     }
 
     fn product(&mut self) -> Option<usize> {
-        self.binary(Self::power, &["*", "/", "//", "%"], &[], None)
+        self.binary(Self::power, &["*", "/", "//", "%"], &[], &[])
     }
 
     fn power(&mut self) -> Option<usize> {
-        self.binary(Self::unary, &["**"], &[], None)
+        self.binary(Self::unary, &["**"], &[], &[])
     }
 
     fn unary(&mut self) -> Option<usize> {
@@ -277,9 +281,10 @@ fn scan(text: &str, tokens: &[Token], partner: &[Option<usize>], start: usize, e
 }
 
 /// Rewrites every `a + b` and `a ~ b` of one expression or block tag body
-/// to a checked call.
+/// to a checked call, and loose `a == b` / `a != b` (marked by
+/// [`super::expr::rewrite_expression`]) to JavaScript's equality.
 pub fn rewrite(text: &str) -> Result<String, String> {
-    if !text.contains(['+', '~']) {
+    if !text.contains(['+', '~']) && !text.contains(LOOSE_EQ) && !text.contains(LOOSE_NE) {
         return Ok(text.to_string());
     }
     let tokens = tokenize(text);
