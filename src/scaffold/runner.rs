@@ -172,10 +172,11 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
     let redactor = std::cell::RefCell::new(Redactor::new(&input.secrets));
+    // A dry run's folder is gone when the run ends: never name it.
     let fail = |step: Option<usize>, message: String, workspace: Option<PathBuf>| RunError {
         step,
         message: redactor.borrow().redact(&message),
-        workspace,
+        workspace: workspace.filter(|_| !options.dry_run),
     };
     let problems = preflight(template);
     if !problems.is_empty() {
@@ -226,6 +227,12 @@ pub fn run(
                 events(Event::Step(i, StepStatus::Skipped("if is false".into())));
                 continue;
             }
+        }
+        if options.dry_run && step.action == "debug:wait" {
+            // The backend's dry run skips actions that do not support it.
+            events(Event::Step(i, StepStatus::Skipped("dry run".into())));
+            steps_out.insert(step.key(i), json!({"output": {}}));
+            continue;
         }
         events(Event::Step(i, StepStatus::Running));
         let iterations = match &step.each {
