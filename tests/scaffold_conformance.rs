@@ -170,6 +170,12 @@ fn prepared(t: &Template, backend_actions: &[String]) -> Template {
 type Tree = BTreeMap<String, Vec<u8>>;
 
 fn local_tree(t: &Template, case: &Case, params: &Map<String, Json>) -> Result<Tree, String> {
+    // As `stagehand scaffold` does: values that break the schema stop the run.
+    let problems = stagehand::scaffold::values::problems(t, params, &case.secrets);
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(|(_, e)| format!("{}: {}", e.key, e.message)).collect();
+        return Err(format!("invalid values: {}", list.join("; ")));
+    }
     let input = RunInput { parameters: params.clone(), secrets: case.secrets.clone(), ..RunInput::default() };
     let options = RunOptions { dry_run: true, ..RunOptions::default() };
     let r = runner::run(t, &input, &options, &|_| None, &mut |_| {}, &AtomicBool::new(false)).map_err(|e| e.message)?;
@@ -224,7 +230,7 @@ fn templates_match_the_backends_dry_run() {
     let probes = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scaffold_probes"));
     let mut probe_cases = Vec::new();
     cases_under(&probes, &mut probe_cases);
-    assert!(probe_cases.len() >= 5, "the probes are there");
+    assert!(probe_cases.len() >= 7, "the probes are there");
     for c in &mut probe_cases {
         c.name = format!("probe {}", c.name);
     }
@@ -244,6 +250,10 @@ fn templates_match_the_backends_dry_run() {
                 apply_defaults(&t.pages, &mut params);
                 match (local_tree(&t, case, &params), remote_tree(&client, &t, case, &params)) {
                     (Ok(l), Ok(r)) => difference(&l, &r).map_or(Ok(l.len()), Err),
+                    (Err(l), Err(r)) if case.name.starts_with("probe invalid-") => {
+                        identical.push(format!("{} (refused by both: {l} / {r})", case.name));
+                        continue;
+                    }
                     (Err(l), Err(r)) => {
                         both_fail.push(format!("{}:\n    stagehand: {l}\n    backend:   {r}", case.name));
                         continue;
@@ -267,5 +277,5 @@ fn templates_match_the_backends_dry_run() {
     eprintln!("failing on both sides ({}):\n  {}", both_fail.len(), both_fail.join("\n  "));
     eprintln!("known differences ({}):\n  {}", report.len(), report.join("\n  "));
     assert!(unexpected.is_empty(), "unexpected:\n  {}", unexpected.join("\n  "));
-    assert!(identical.len() >= 17 + 5, "identical: {}", identical.len());
+    assert!(identical.len() >= 17 + 7, "identical: {}", identical.len());
 }
