@@ -90,6 +90,13 @@ pub fn register(env: &mut Environment<'static>) {
     for (name, bound) in GROWING_FILTERS {
         if let Some(original) = builtin(name) {
             env.add_filter(*name, move |state: &mut State, args: Rest<Value>| -> Result<Value, Error> {
+                if *name == "replace"
+                    && let Some(re) = args.get(1).and_then(super::regex_literal::of)
+                {
+                    let text = args.first().map(super::expr::js_string).unwrap_or_default();
+                    let to = args.get(2).map(super::expr::js_string).unwrap_or_default();
+                    return re.replace(&text, &to);
+                }
                 let limit = bound(&args);
                 if limit > MAX_STRING {
                     return Err(too_large(&format!("`{name}`"), limit, MAX_STRING));

@@ -14,7 +14,7 @@ use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
-use super::{budget, filters, methods, multiply, operators};
+use super::{budget, filters, methods, multiply, operators, regex_literal};
 
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
@@ -128,6 +128,7 @@ impl Engine {
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
         multiply::register(&mut env);
         methods::register(&mut env);
+        regex_literal::register(&mut env);
         budget::register(&mut env);
         Engine { env, syntax }
     }
@@ -350,6 +351,15 @@ pub fn rewrite_expression(expr: &str) -> String {
                 }
                 prev_ident = true;
             }
+            'r' if !prev_ident && regex_literal::literal_at(expr, i).is_some() => {
+                if let Some((len, call)) = regex_literal::literal_at(expr, i) {
+                    out.push_str(&call);
+                    for _ in 1..expr[i..i + len].chars().count() {
+                        chars.next();
+                    }
+                }
+                prev_ident = true;
+            }
             c if c.is_alphanumeric() || c == '_' => {
                 if !prev_ident && expr[i..].starts_with("null") {
                     let after = expr[i + 4..].chars().next();
@@ -410,7 +420,7 @@ fn rewrite_for_pairs(body: &str) -> String {
 /// Rewrites every expression and block tag of a template (outside
 /// `{% raw %}`) with [`rewrite_expression`] and [`multiply::rewrite`].
 pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError> {
-    if !["==", "!=", "null", "*", "+", "~", ".length", "for "].iter().any(|s| text.contains(s)) {
+    if !["==", "!=", "null", "*", "+", "~", ".length", "for ", "r/"].iter().any(|s| text.contains(s)) {
         return Ok(text.to_string());
     }
     let open_var = syntax.open();

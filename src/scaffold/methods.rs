@@ -10,6 +10,7 @@ use minijinja::{Environment, Error, ErrorKind, State};
 
 use super::budget::charge;
 use super::expr::js_string;
+use super::regex_literal;
 
 /// The function loose `==` is rewritten to.
 pub const LOOSE_EQ: &str = "__stagehand_eq";
@@ -66,7 +67,10 @@ fn method(_state: &mut State, value: &Value, name: &str, args: &[Value]) -> Resu
             _ => Err(unknown()),
         },
         ValueKind::Map => map_method(value, name, args),
-        _ => Err(unknown()),
+        _ => match (regex_literal::of(value), name, args.first().and_then(Value::as_str)) {
+            (Some(re), "test", Some(text)) => Ok(Value::from(re.test(text))),
+            _ => Err(unknown()),
+        },
     }
 }
 
@@ -92,6 +96,15 @@ fn string_method(s: &str, name: &str, args: &[Value]) -> Result<Value, Error> {
             let clamp = |v: Option<i64>, d: usize| v.map_or(d, |i| i.clamp(0, len as i64) as usize);
             let (a, b) = (clamp(int(args.first()), 0), clamp(int(args.get(1)), len));
             Value::from(slice(a.min(b), a.max(b)))
+        }
+        "replace" if args.first().and_then(regex_literal::of).is_some() => {
+            let re = args.first().and_then(regex_literal::of).ok_or_else(unknown)?;
+            re.replace(s, &arg(1))?
+        }
+        "split" if args.first().and_then(regex_literal::of).is_some() => {
+            let re = args.first().and_then(regex_literal::of).ok_or_else(unknown)?;
+            charge(".split()", s.len().saturating_mul(2))?;
+            re.split(s)
         }
         "replace" => {
             let (from, to) = (arg(0), arg(1));

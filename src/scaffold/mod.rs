@@ -6,8 +6,8 @@
 //! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
 //!   parameter form as react-jsonschema-form reads it, with Backstage's
 //!   field extensions backed by the local index.
-//! - [`expr`], [`filters`], [`methods`], [`multiply`], [`operators`],
-//!   [`budget`]: nunjitsu-compatible expressions on minijinja, bounded in
+//! - [`expr`], [`filters`], [`methods`], [`regex_literal`], [`multiply`],
+//!   [`operators`], [`budget`]: nunjitsu-compatible expressions on minijinja, bounded in
 //!   bytes.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`], [`binary`]: local
 //!   execution that never writes outside the output folder.
@@ -33,6 +33,7 @@ pub mod multiply;
 pub mod operators;
 pub mod output;
 pub mod pickers;
+pub mod regex_literal;
 pub mod remote;
 pub mod repo_url;
 pub mod runner;
