@@ -6,8 +6,8 @@
 //! - [`form`], [`fields`], [`validate`], [`pickers`], [`repo_url`]: the
 //!   parameter form as react-jsonschema-form reads it, with Backstage's
 //!   field extensions backed by the local index.
-//! - [`expr`], [`filters`], [`methods`], [`regex_literal`], [`multiply`],
-//!   [`operators`], [`budget`]: nunjitsu-compatible expressions on minijinja, bounded in
+//! - [`expr`], [`rewrite`], [`filters`], [`methods`], [`regex_literal`],
+//!   [`multiply`], [`operators`], [`budget`]: nunjitsu-compatible expressions on minijinja, bounded in
 //!   bytes.
 //! - [`runner`], [`actions`], [`safe_fs`], [`output`], [`binary`]: local
 //!   execution that never writes outside the output folder.
@@ -36,6 +36,7 @@ pub mod pickers;
 pub mod regex_literal;
 pub mod remote;
 pub mod repo_url;
+pub mod rewrite;
 pub mod runner;
 pub mod safe_fs;
 pub mod schema_match;

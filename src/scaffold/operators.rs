@@ -282,7 +282,7 @@ fn scan(text: &str, tokens: &[Token], partner: &[Option<usize>], start: usize, e
 
 /// Rewrites every `a + b` and `a ~ b` of one expression or block tag body
 /// to a checked call, and loose `a == b` / `a != b` (marked by
-/// [`super::expr::rewrite_expression`]) to JavaScript's equality.
+/// [`super::rewrite::rewrite_expression`]) to JavaScript's equality.
 pub fn rewrite(text: &str) -> Result<String, String> {
     if !text.contains(['+', '~']) && !text.contains(LOOSE_EQ) && !text.contains(LOOSE_NE) {
         return Ok(text.to_string());
