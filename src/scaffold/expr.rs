@@ -32,6 +32,38 @@ fn too_long() -> ExprError {
     ExprError(format!("a template expression is longer than {MAX_TAG_CHARS} characters; split it up"))
 }
 
+/// Deepest nesting of brackets in one expression or tag: minijinja's
+/// parser recurses per level, and 100 nested `[` overflowed a 2 MiB
+/// thread stack in a debug build (a fuzz corpus input).
+pub const MAX_NESTING: usize = 32;
+
+/// Refuses an expression nesting brackets deeper than [`MAX_NESTING`]
+/// (string literals aside).
+fn check_nesting(text: &str) -> Result<(), ExprError> {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None);
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match (quote, b) {
+            (Some(_), b'\\') => {
+                bytes.next();
+            }
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'(' | b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_NESTING {
+        return Err(ExprError(format!("a template expression nests brackets deeper than {MAX_NESTING}; simplify it")));
+    }
+    Ok(())
+}
+
 /// Refuses tags (`{{ }}`, `${{ }}`, `{% %}`) longer than [`MAX_TAG_CHARS`].
 fn check_tags(source: &str) -> Result<(), ExprError> {
     let mut rest = source;
@@ -50,6 +82,7 @@ fn check_tags(source: &str) -> Result<(), ExprError> {
         if end > MAX_TAG_CHARS {
             return Err(too_long());
         }
+        check_nesting(&body[..end])?;
         rest = &body[end..];
     }
     Ok(())
@@ -152,6 +185,7 @@ impl Engine {
         if expr.len() > MAX_TAG_CHARS {
             return Err(too_long());
         }
+        check_nesting(expr)?;
         let source = rewrite_operators(expr)?;
         budget::reset();
         let compiled = self.env.compile_expression_owned(source)?;
@@ -320,6 +354,23 @@ mod tests {
         let _ = e.render_str(text, &serde_json::json!({}));
         let _ = Engine::new(Syntax::Cookiecutter).render_str(text, &serde_json::json!({}));
         let _ = e.render_str("${{ 'é' }}{{ é{é%}é }}ü", &serde_json::json!({}));
+    }
+
+    #[test]
+    fn deep_brackets_are_refused_before_minijinja_parses_them() {
+        // fuzz/corpus/template_expr/f459121873df…: ~100 nested brackets
+        // overflowed a 2 MiB stack inside minijinja's parser.
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let run = move || {
+            let ctx = json!({});
+            for syntax in [Syntax::Backstage, Syntax::Cookiecutter] {
+                let e = Engine::new(syntax);
+                assert!(e.eval(&deep, &ctx).unwrap_err().0.contains("deeper than"));
+                assert!(e.render_str(&format!("{{{{ {deep} }}}}"), &ctx).is_err());
+            }
+            assert_eq!(engine().eval("[[1], ('[' ~ '(')]", &ctx).unwrap(), Some(json!([[1], "[("])));
+        };
+        std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().unwrap();
     }
 
     #[test]
