@@ -186,3 +186,73 @@ fn unsupported_actions_are_named_before_anything_runs() {
     assert!(log.is_empty(), "nothing ran: {log:?}");
     assert!(!out.exists());
 }
+
+/// Issue 23 #4: a deep link up to the output root, then a link that climbs
+/// from inside it to a host file, then `debug:log` listing the workspace
+/// with contents. Neither link may point out, and no outside file is read.
+#[cfg(unix)]
+#[test]
+fn links_through_links_do_not_leak_host_files() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let base = sandbox.path();
+    std::fs::write(base.join("victim.txt"), "secret contents").unwrap();
+    let steps = json!([
+        {"id": "f", "action": "fetch:plain", "input": {"url": "./skeleton"}},
+        {"id": "l", "action": "debug:log", "input": {"listWorkspace": "with-contents"}}
+    ]);
+    let t = template(base, steps, &[("ok.txt", "fine")]);
+    let skel = base.join("tpl/skeleton");
+    let deep = "a/b/c/d/e/f/g/h/i/j";
+    std::fs::create_dir_all(skel.join(deep)).unwrap();
+    std::os::unix::fs::symlink("../../../../../../../../../..", skel.join(deep).join("s")).unwrap();
+    // Read lexically, `s/..` cancels out and the target stays inside; on
+    // disk `s` is the output folder, so `s/..` is the sandbox.
+    std::os::unix::fs::symlink(format!("{deep}/s/../victim.txt"), skel.join("leak")).unwrap();
+    std::os::unix::fs::symlink(format!("{deep}/s/.."), skel.join("leakdir")).unwrap();
+    let out = base.join("fresh-out");
+    let (log, err) = run(&t, &out, json!({}), json!({}));
+    assert!(err.is_none(), "{err:?}");
+    let all = format!("{log:?}");
+    assert!(!all.contains("secret contents"), "{all}");
+    assert!(std::fs::symlink_metadata(out.join("leak")).is_err(), "{all}");
+    assert!(std::fs::symlink_metadata(out.join("leakdir")).is_err(), "{all}");
+    assert!(all.contains("ok.txt") && all.contains("fine"), "{all}");
+}
+
+/// Issue 23 #3: a skeleton that would allocate gigabytes fails its step
+/// with a budget error (an error, not an abort), and nothing is left half
+/// written outside the output.
+#[test]
+fn a_skeleton_over_the_byte_budget_fails_cleanly() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let doubling =
+        "{% set ns = namespace(x='ab') %}{% for i in range(40) %}{% set ns.x = ns.x ~ ns.x %}{% endfor %}${{ ns.x }}";
+    for body in [doubling, "${{ 'a' | indent(4000000000) }}", "${{ '%0999999999d' | format(1) }}"] {
+        let t = template(sandbox.path(), fetch(json!({})), &[("big.txt", body)]);
+        let (_, err) = run(&t, &sandbox.path().join("out-budget"), json!({"name": "n"}), json!({}));
+        let err = err.expect("the step fails");
+        assert!(err.contains("budget exceeded"), "{err}");
+    }
+}
+
+/// Issue 23 #15: a secret transformed by a filter is still a secret.
+#[test]
+fn transformed_secrets_never_reach_the_log() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let steps = json!([
+        {"action": "debug:log", "input": {"message": "u=${{ secrets.token | upper }}"}},
+        {"action": "debug:log", "input": {"message": "r=${{ secrets.token | reverse }}"}},
+        {"action": "debug:log", "input": {"message": "j=${{ secrets.token | list | join(' ') }}"}},
+        {"action": "debug:log", "input": {"message": "{% set t = secrets.token | title %}t=${{ t }}"}},
+        {"action": "fs:delete", "input": {"files": ["../${{ secrets.token | upper }}"]}}
+    ]);
+    let t = template(sandbox.path(), steps, &[]);
+    let (log, err) = run(&t, &sandbox.path().join("out"), json!({}), json!({"token": "hunter2-secret"}));
+    let all = format!("{log:?} {err:?}");
+    for leak in ["HUNTER2-SECRET", "terces-2retnuh", "h u n t e r 2", "Hunter2-Secret"] {
+        assert!(!all.contains(leak), "{leak}: {all}");
+    }
+    for shown in ["u=***", "r=***", "j=***", "***"] {
+        assert!(all.contains(shown), "{shown}: {all}");
+    }
+}

@@ -218,20 +218,8 @@ pub fn scaffold(ws: &Workspace, args: &ScaffoldArgs) -> anyhow::Result<u8> {
     let template = loaded.template;
     let mut out = Out::default();
     if args.json {
-        let files: Vec<Json> = result
-            .files
-            .iter()
-            .map(|f| serde_json::json!({"path": f.path, "executable": f.executable, "content": String::from_utf8_lossy(&f.bytes)}))
-            .collect();
-        out.json(&serde_json::json!({
-            "template": template.entity_ref,
-            "dryRun": args.dry_run,
-            "output": result.output,
-            "directory": (!args.dry_run).then(|| result.workspace.display().to_string()),
-            "files": files,
-        }))?;
-        out.flush()?;
-        return Ok(0);
+        let directory = (!args.dry_run).then(|| result.workspace.display().to_string());
+        return print_json(out, &template.entity_ref, args.dry_run, &result, directory);
     }
     if args.dry_run {
         out.line("Dry run: nothing was written. Files:");
@@ -319,6 +307,39 @@ pub fn run_local(
     })
 }
 
+/// A run as JSON: text files as `content`, binary files as
+/// `base64Content` (as the backend's dry run answers), never mangled.
+fn print_json(
+    mut out: Out,
+    template: &str,
+    dry_run: bool,
+    result: &crate::scaffold::RunResult,
+    directory: Option<String>,
+) -> anyhow::Result<u8> {
+    use base64::Engine as _;
+    let files: Vec<Json> = result
+        .files
+        .iter()
+        .map(|f| match std::str::from_utf8(&f.bytes) {
+            Ok(text) if !crate::scaffold::actions::is_binary_content(&f.bytes) => {
+                serde_json::json!({"path": f.path, "executable": f.executable, "content": text})
+            }
+            _ => serde_json::json!({"path": f.path, "executable": f.executable,
+                "base64Content": base64::engine::general_purpose::STANDARD.encode(&f.bytes)}),
+        })
+        .collect();
+    out.json(&serde_json::json!({
+        "template": template,
+        "dryRun": dry_run,
+        "output": result.output,
+        "directory": directory,
+        "task": result.task,
+        "files": files,
+    }))?;
+    out.flush()?;
+    Ok(0)
+}
+
 /// Output links and text, sanitized.
 pub fn print_output(out: &mut Out, output: &crate::scaffold::output::RunOutput) {
     for l in &output.links {
@@ -381,6 +402,9 @@ fn remote(
     let result = crate::scaffold::backend::run(backend, template, &input, args.dry_run, &mut show, &cancel)
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let mut out = Out::default();
+    if args.json {
+        return print_json(out, &template.entity_ref, args.dry_run, &result, None);
+    }
     if args.dry_run {
         out.line("Dry run on the backend: nothing was written. Files:");
         for f in &result.files {

@@ -9,9 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use super::expr::{Engine, Syntax};
 use super::output::from_task_output;
 use super::remote::{Client, TaskEvent};
-use super::runner::{Event, RunError, RunInput, RunResult, StepStatus, redact};
+use super::runner::{Event, RunError, RunInput, RunResult, StepStatus, context};
+use super::taint::Redactor;
 use super::task_stream;
 use super::template::Template;
 
@@ -59,14 +61,10 @@ pub fn step_index(template: &Template, step: Option<&str>) -> usize {
 }
 
 /// Turns one task event into run events.
-pub fn events_of(
-    template: &Template,
-    event: &TaskEvent,
-    secrets: &serde_json::Map<String, serde_json::Value>,
-) -> Vec<Event> {
+pub fn events_of(template: &Template, event: &TaskEvent, redactor: &Redactor) -> Vec<Event> {
     let TaskEvent::Log { step, status, message } = event else { return Vec::new() };
     let i = step_index(template, step.as_deref());
-    let message = redact(message, secrets);
+    let message = redactor.redact(message);
     let mut out = Vec::new();
     if i != TASK_LOG
         && let Some(s) = status.as_deref().and_then(|s| step_status(s, &message))
@@ -77,6 +75,20 @@ pub fn events_of(
         out.push(Event::Log(i, message));
     }
     out
+}
+
+/// The secrets and what the steps derive from them (evaluated here, on the
+/// parameters and secrets: the backend's step outputs are not known).
+fn redactor_for(template: &Template, input: &RunInput) -> Redactor {
+    let mut redactor = Redactor::new(&input.secrets);
+    let engine = Engine::new(Syntax::Backstage);
+    let ctx = context(input, &serde_json::Map::new());
+    for step in &template.steps {
+        for part in [Some(&step.input), step.condition.as_ref(), step.each.as_ref()].into_iter().flatten() {
+            redactor.taint(&engine, part, &ctx);
+        }
+    }
+    redactor
 }
 
 /// Runs `template` on `backend` (its `entity_ref` as `templateRef`), or
@@ -90,14 +102,15 @@ pub fn run(
     events: &mut dyn FnMut(Event),
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
-    let fail = |message: String| RunError { step: None, message: redact(&message, &input.secrets), workspace: None };
+    let redactor = redactor_for(template, input);
+    let fail = |message: String| RunError { step: None, message: redactor.redact(&message), workspace: None };
     let client = &backend.client;
     if dry_run {
         let r = client
             .dry_run(&template.entity, template.base_dir.as_deref(), &input.parameters, &input.secrets)
             .map_err(|e| fail(e.message))?;
         for line in r.log {
-            events(Event::Log(TASK_LOG, redact(&line, &input.secrets)));
+            events(Event::Log(TASK_LOG, redactor.redact(&line)));
         }
         return Ok(RunResult {
             output: from_task_output(Some(&r.output)),
@@ -112,9 +125,8 @@ pub fn run(
         .map_err(|e| fail(format!("{} ({})", e.message, backend.label())))?;
     let task = format!("task {id} on {}", backend.label());
     events(Event::Log(TASK_LOG, format!("{task} started")));
-    let secrets = &input.secrets;
     let mut on = |e: &TaskEvent| {
-        for ev in events_of(template, e, secrets) {
+        for ev in events_of(template, e, &redactor) {
             events(ev);
         }
     };
@@ -123,7 +135,7 @@ pub fn run(
         return Err(fail(format!("{task}: the event stream ended without a completion")));
     };
     if failed {
-        let why = if cancel.load(Ordering::Relaxed) { "cancelled".to_string() } else { redact(&message, secrets) };
+        let why = if cancel.load(Ordering::Relaxed) { "cancelled".to_string() } else { redactor.redact(&message) };
         return Err(fail(format!("{task}: {why}")));
     }
     Ok(RunResult {
@@ -199,7 +211,7 @@ mod tests {
             status: status.map(String::from),
             message: message.into(),
         };
-        let secrets = json!({"token": "sekret"}).as_object().cloned().unwrap();
+        let secrets = Redactor::new(json!({"token": "sekret"}).as_object().unwrap());
         assert_eq!(
             events_of(&t, &log(Some("fetch"), Some("processing"), "Beginning step Fetch"), &secrets),
             [Event::Step(0, StepStatus::Running), Event::Log(0, "Beginning step Fetch".into())]

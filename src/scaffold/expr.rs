@@ -14,7 +14,10 @@ use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
-use super::{filters, multiply};
+use super::rewrite::{nunjucks_to_jinja, rewrite_operators};
+use super::{budget, filters, methods, multiply, regex_literal};
+
+pub use super::rewrite::rewrite_expression;
 
 /// Instructions one render may execute before it is stopped.
 pub const FUEL: u64 = 2_000_000;
@@ -27,6 +30,38 @@ pub const MAX_TAG_CHARS: usize = 1000;
 
 fn too_long() -> ExprError {
     ExprError(format!("a template expression is longer than {MAX_TAG_CHARS} characters; split it up"))
+}
+
+/// Deepest nesting of brackets in one expression or tag: minijinja's
+/// parser recurses per level, and 100 nested `[` overflowed a 2 MiB
+/// thread stack in a debug build (a fuzz corpus input).
+pub const MAX_NESTING: usize = 32;
+
+/// Refuses an expression nesting brackets deeper than [`MAX_NESTING`]
+/// (string literals aside).
+fn check_nesting(text: &str) -> Result<(), ExprError> {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None);
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match (quote, b) {
+            (Some(_), b'\\') => {
+                bytes.next();
+            }
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'(' | b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_NESTING {
+        return Err(ExprError(format!("a template expression nests brackets deeper than {MAX_NESTING}; simplify it")));
+    }
+    Ok(())
 }
 
 /// Refuses tags (`{{ }}`, `${{ }}`, `{% %}`) longer than [`MAX_TAG_CHARS`].
@@ -47,6 +82,7 @@ fn check_tags(source: &str) -> Result<(), ExprError> {
         if end > MAX_TAG_CHARS {
             return Err(too_long());
         }
+        check_nesting(&body[..end])?;
         rest = &body[end..];
     }
     Ok(())
@@ -62,7 +98,7 @@ pub enum Syntax {
 }
 
 impl Syntax {
-    fn open(self) -> &'static str {
+    pub(super) fn open(self) -> &'static str {
         match self {
             Syntax::Backstage => "${{",
             Syntax::Cookiecutter => "{{",
@@ -127,6 +163,9 @@ impl Engine {
         });
         filters::register(&mut env, syntax == Syntax::Cookiecutter);
         multiply::register(&mut env);
+        methods::register(&mut env);
+        regex_literal::register(&mut env);
+        budget::register(&mut env);
         Engine { env, syntax }
     }
 
@@ -134,7 +173,11 @@ impl Engine {
     pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, ExprError> {
         check_tags(text)?;
         let source = nunjucks_to_jinja(text, self.syntax)?;
-        Ok(self.env.render_str(&source, Value::from(Serde(ctx)))?)
+        budget::reset();
+        let template = self.env.template_from_str(&source)?;
+        let mut out = budget::BudgetWriter { out: Vec::new() };
+        template.render_captured_to(Value::from(Serde(ctx)), &mut out)?;
+        String::from_utf8(out.out).map_err(|e| ExprError(format!("the rendered text is not UTF-8: {e}")))
     }
 
     /// Evaluates one expression; `None` when it is undefined.
@@ -142,19 +185,24 @@ impl Engine {
         if expr.len() > MAX_TAG_CHARS {
             return Err(too_long());
         }
-        let source = multiply::rewrite(&rewrite_expression(expr)).map_err(ExprError)?;
+        check_nesting(expr)?;
+        let source = rewrite_operators(expr)?;
+        budget::reset();
         let compiled = self.env.compile_expression_owned(source)?;
         let value = compiled.eval(Value::from(Serde(ctx)))?;
         to_json(&value)
     }
 
-    /// Renders a JSON value as Backstage renders step inputs: every string
-    /// is a template; a string that is exactly one `${{ expr }}` keeps the
-    /// expression's type; a string that renders empty becomes undefined
-    /// (`None`, and the key is dropped from its object).
+    /// Renders a JSON value as the backend renders step inputs, `if`,
+    /// `each` and the output (nunjitsu's `renderValue`): every string is a
+    /// template; a string that is exactly one `${{ expr }}` keeps the
+    /// expression's type (undefined is `None`, and the key is dropped from
+    /// its object); and a string that fails to render (JavaScript `||`, an
+    /// unknown filter, a budget) is kept as it was written, as the backend
+    /// keeps it.
     pub fn render_value(&self, value: &Json, ctx: &Json) -> Result<Option<Json>, ExprError> {
         match value {
-            Json::String(s) => self.render_string_value(s, ctx),
+            Json::String(s) => Ok(self.render_string_value(s, ctx)),
             Json::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
@@ -175,14 +223,14 @@ impl Engine {
         }
     }
 
-    fn render_string_value(&self, s: &str, ctx: &Json) -> Result<Option<Json>, ExprError> {
+    fn render_string_value(&self, s: &str, ctx: &Json) -> Option<Json> {
+        let kept = || Some(Json::String(s.to_string()));
         if self.syntax == Syntax::Backstage
             && let Some(expr) = single_expression(s)
         {
-            return self.eval(expr, ctx);
+            return self.eval(expr, ctx).unwrap_or_else(|_| kept());
         }
-        let rendered = self.render_str(s, ctx)?;
-        Ok((!rendered.is_empty()).then_some(Json::String(rendered)))
+        self.render_str(s, ctx).map(|r| Some(Json::String(r))).unwrap_or_else(|_| kept())
     }
 
     /// Evaluates an `if:` (a template string, or a literal) with
@@ -210,6 +258,19 @@ pub fn single_expression(s: &str) -> Option<&str> {
     let inner = s.strip_prefix("${{")?;
     let end = find_close(inner, "}}")?;
     (end + 2 == inner.len()).then(|| &inner[..end])
+}
+
+/// The inner text of every `${{ expr }}` of a Backstage template string.
+pub fn expressions(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${{") {
+        let inner = &rest[open + 3..];
+        let Some(end) = find_close(inner, "}}") else { break };
+        out.push(&inner[..end]);
+        rest = &inner[end + 2..];
+    }
+    out
 }
 
 /// Converts a template value to JSON; `None` for undefined.
@@ -254,7 +315,7 @@ pub fn js_number(f: f64) -> String {
 }
 
 /// Finds `close` in `text` outside string literals.
-fn find_close(text: &str, close: &str) -> Option<usize> {
+pub(super) fn find_close(text: &str, close: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut quote: Option<u8> = None;
     let mut i = 0;
@@ -280,118 +341,6 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
     None
 }
 
-/// Rewrites nunjucks-only syntax inside one expression: `===` and `!==`
-/// become `==` and `!=`, `null` becomes `none`. String literals are kept.
-pub fn rewrite_expression(expr: &str) -> String {
-    let mut out = String::with_capacity(expr.len());
-    let mut chars = expr.char_indices().peekable();
-    let mut quote: Option<char> = None;
-    let mut prev_ident = false;
-    while let Some((i, c)) = chars.next() {
-        if let Some(q) = quote {
-            out.push(c);
-            if c == '\\' {
-                if let Some((_, n)) = chars.next() {
-                    out.push(n);
-                }
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => {
-                quote = Some(c);
-                out.push(c);
-                prev_ident = false;
-            }
-            '=' | '!' if expr[i..].starts_with("===") || expr[i..].starts_with("!==") => {
-                out.push(c);
-                out.push('=');
-                chars.next();
-                chars.next();
-                prev_ident = false;
-            }
-            c if c.is_alphanumeric() || c == '_' => {
-                if !prev_ident && expr[i..].starts_with("null") {
-                    let after = expr[i + 4..].chars().next();
-                    let before_dot = out.ends_with('.');
-                    if !after.is_some_and(|a| a.is_alphanumeric() || a == '_') && !before_dot {
-                        out.push_str("none");
-                        chars.next();
-                        chars.next();
-                        chars.next();
-                        prev_ident = true;
-                        continue;
-                    }
-                }
-                out.push(c);
-                prev_ident = true;
-            }
-            _ => {
-                out.push(c);
-                prev_ident = false;
-            }
-        }
-    }
-    out
-}
-
-/// Rewrites every expression and block tag of a template (outside
-/// `{% raw %}`) with [`rewrite_expression`] and [`multiply::rewrite`].
-pub fn nunjucks_to_jinja(text: &str, syntax: Syntax) -> Result<String, ExprError> {
-    if !["===", "!==", "null", "*"].iter().any(|s| text.contains(s)) {
-        return Ok(text.to_string());
-    }
-    let open_var = syntax.open();
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let next_var = rest.find(open_var).map(|i| (i, open_var, "}}"));
-        let next_block = rest.find("{%").map(|i| (i, "{%", "%}"));
-        let next = match (next_var, next_block) {
-            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-            (a, b) => a.or(b),
-        };
-        let Some((start, open, close)) = next else {
-            out.push_str(rest);
-            return Ok(out);
-        };
-        out.push_str(&rest[..start]);
-        let body_start = start + open.len();
-        let Some(len) = find_close(&rest[body_start..], close) else {
-            out.push_str(&rest[start..]);
-            return Ok(out);
-        };
-        let body = &rest[body_start..body_start + len];
-        out.push_str(open);
-        out.push_str(&multiply::rewrite(&rewrite_expression(body)).map_err(ExprError)?);
-        out.push_str(close);
-        rest = &rest[body_start + len + close.len()..];
-        if open == "{%" && body.trim().trim_matches('-').trim() == "raw" {
-            let end = raw_end(rest);
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-        }
-    }
-}
-
-/// Where the `{% endraw %}` closing a raw block starts.
-fn raw_end(text: &str) -> usize {
-    let mut from = 0;
-    while let Some(i) = text[from..].find("{%") {
-        let at = from + i;
-        let body = &text[at + 2..];
-        if let Some(end) = body.find("%}")
-            && body[..end].trim().trim_matches('-').trim() == "endraw"
-        {
-            return at;
-        }
-        from = at + 2;
-    }
-    text.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +354,23 @@ mod tests {
         let _ = e.render_str(text, &serde_json::json!({}));
         let _ = Engine::new(Syntax::Cookiecutter).render_str(text, &serde_json::json!({}));
         let _ = e.render_str("${{ 'é' }}{{ é{é%}é }}ü", &serde_json::json!({}));
+    }
+
+    #[test]
+    fn deep_brackets_are_refused_before_minijinja_parses_them() {
+        // fuzz/corpus/template_expr/f459121873df…: ~100 nested brackets
+        // overflowed a 2 MiB stack inside minijinja's parser.
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let run = move || {
+            let ctx = json!({});
+            for syntax in [Syntax::Backstage, Syntax::Cookiecutter] {
+                let e = Engine::new(syntax);
+                assert!(e.eval(&deep, &ctx).unwrap_err().0.contains("deeper than"));
+                assert!(e.render_str(&format!("{{{{ {deep} }}}}"), &ctx).is_err());
+            }
+            assert_eq!(engine().eval("[[1], ('[' ~ '(')]", &ctx).unwrap(), Some(json!([[1], "[("])));
+        };
+        std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().unwrap();
     }
 
     #[test]
@@ -473,12 +439,25 @@ mod tests {
     #[test]
     fn nunjucks_operators_are_rewritten_outside_strings() {
         assert_eq!(rewrite_expression("a === 'x === y' and b !== null"), "a == 'x === y' and b != none");
-        assert_eq!(rewrite_expression("nullable == x.null"), "nullable == x.null");
+        let loose = format!("nullable  {}  x.null", methods::LOOSE_EQ);
+        assert_eq!(rewrite_expression("nullable == x.null"), loose, "loose `==` is marked, `null` kept in names");
         let e = engine();
         let ctx = json!({"parameters": {"db": "postgres", "dryRun": false}});
         assert!(e.condition(&json!("${{ parameters.db === 'postgres' }}"), &ctx).unwrap());
         assert!(e.condition(&json!("${{ parameters.dryRun !== true }}"), &ctx).unwrap());
         assert_eq!(e.render_str("{% if parameters.db === 'postgres' %}pg{% endif %}", &ctx).unwrap(), "pg");
+    }
+
+    #[test]
+    fn a_failed_step_input_keeps_its_text_as_the_backend_does() {
+        // nunjitsu 0.6.2 renders `{% if false %}x{% endif %}` to "" and
+        // keeps `${{ a || 'd' }}` and an unknown filter as written.
+        let e = engine();
+        let ctx = json!({"p": {"s": "x"}});
+        let input = json!({"or": "${{ p.a || 'd' }}", "f": "${{ p.s | nope }}", "e": "{% if false %}x{% endif %}",
+                           "u": "${{ p.missing }}", "ok": "${{ p.s }}"});
+        let out = e.render_value(&input, &ctx).unwrap().unwrap();
+        assert_eq!(out, json!({"or": "${{ p.a || 'd' }}", "f": "${{ p.s | nope }}", "e": "", "ok": "x"}));
     }
 
     #[test]

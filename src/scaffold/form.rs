@@ -139,18 +139,26 @@ fn merge_schema(into: &mut Map<String, Json>, from: &Json, skip: Option<&str>) {
 /// Resolves `dependencies` and `allOf[{if, then, else}]` against `data`,
 /// returning an object schema with the applicable properties merged in.
 pub fn resolve(schema: &Json, data: &Json) -> Json {
-    let Some(obj) = schema.as_object() else { return schema.clone() };
+    resolve_checked(schema, data).0
+}
+
+/// [`resolve`], with the `dependencies` the values break: a `oneOf` where
+/// not exactly one branch matches the value (ajv's "must match exactly one
+/// schema in oneOf", a 400 on the backend), as `(key, message)`.
+/// `dependencies` and `allOf` inside a branch that applies are applied too.
+pub fn resolve_checked(schema: &Json, data: &Json) -> (Json, Vec<(String, String)>) {
+    let Some(obj) = schema.as_object() else { return (schema.clone(), Vec::new()) };
     let mut out = obj.clone();
+    let mut deps: Vec<Json> = obj.get("dependencies").into_iter().cloned().collect();
+    let mut all_of: Vec<Json> = obj.get("allOf").into_iter().cloned().collect();
+    let mut broken = Vec::new();
     out.remove("dependencies");
     out.remove("allOf");
     for _round in 0..8 {
         let before = out.clone();
-        if let Some(deps) = obj
-            .get("dependencies")
-            .and_then(Json::as_object)
-            .or_else(|| before.get("dependencies").and_then(Json::as_object))
-        {
-            for (key, dep) in deps {
+        broken.clear();
+        for group in &deps {
+            for (key, dep) in group.as_object().into_iter().flatten() {
                 let present = data.get(key).is_some_and(|v| !v.is_null());
                 if !present {
                     continue;
@@ -159,6 +167,9 @@ pub fn resolve(schema: &Json, data: &Json) -> Json {
                     Json::Array(required) => merge_schema(&mut out, &serde_json::json!({ "required": required }), None),
                     Json::Object(d) => {
                         if let Some(options) = d.get("oneOf").and_then(Json::as_array) {
+                            // The form shows the branch the key's value selects
+                            // (as react-jsonschema-form does); validation wants
+                            // exactly one whole branch to match (as ajv does).
                             let value = data.get(key).unwrap_or(&Json::Null);
                             let hits: Vec<&Json> = options
                                 .iter()
@@ -166,6 +177,9 @@ pub fn resolve(schema: &Json, data: &Json) -> Json {
                                 .collect();
                             if let [one] = hits.as_slice() {
                                 merge_schema(&mut out, one, Some(key));
+                            }
+                            if options.iter().filter(|o| matches(o, data)).count() != 1 {
+                                broken.push((key.clone(), "must match exactly one schema in oneOf".to_string()));
                             }
                         } else {
                             merge_schema(&mut out, dep, Some(key));
@@ -175,23 +189,32 @@ pub fn resolve(schema: &Json, data: &Json) -> Json {
                 }
             }
         }
-        for cond in obj.get("allOf").and_then(Json::as_array).into_iter().flatten() {
-            if let Some(test) = cond.get("if") {
-                let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
-                if let Some(b) = branch {
-                    merge_schema(&mut out, b, None);
+        for group in &all_of {
+            for cond in group.as_array().into_iter().flatten() {
+                if let Some(test) = cond.get("if") {
+                    let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
+                    if let Some(b) = branch {
+                        merge_schema(&mut out, b, None);
+                    }
+                } else {
+                    merge_schema(&mut out, cond, None);
                 }
-            } else {
-                merge_schema(&mut out, cond, None);
             }
         }
-        out.remove("dependencies");
-        out.remove("allOf");
+        // Nested `dependencies`/`allOf` brought in by a branch apply from
+        // the next round on.
+        for (key, list) in [("dependencies", &mut deps), ("allOf", &mut all_of)] {
+            if let Some(extra) = out.remove(key)
+                && !list.contains(&extra)
+            {
+                list.push(extra);
+            }
+        }
         if out == before {
             break;
         }
     }
-    Json::Object(out)
+    (Json::Object(out), broken)
 }
 
 fn ordered_keys(schema: &Json, page: &Json) -> Vec<String> {

@@ -42,8 +42,9 @@ fn multiply(a: Value, b: Value) -> Result<Value, Error> {
     Ok(Value::from(float(a) * float(b)))
 }
 
+/// What a token of an expression is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Name,
     Number,
     Str,
@@ -52,11 +53,12 @@ enum Kind {
     Op,
 }
 
+/// One token: its kind and byte span.
 #[derive(Debug, Clone, Copy)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
+pub(super) struct Token {
+    pub(super) kind: Kind,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 /// Names that end an operand (`x in [1] * 2`: `[1]` is a literal, not a subscript).
@@ -69,7 +71,8 @@ pub const MAX_PRODUCTS: usize = 32;
 /// Operators that bind as tightly as `*` (left-associative) or tighter.
 const SAME_OR_TIGHTER: [&str; 5] = ["*", "/", "//", "%", "**"];
 
-fn tokenize(text: &str) -> Vec<Token> {
+/// Splits an expression into tokens (string literals whole).
+pub(super) fn tokenize(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -24,8 +24,24 @@ pub struct OutputLink {
 pub struct OutputText {
     /// Its title.
     pub title: Option<String>,
-    /// The Markdown content.
+    /// The Markdown content, as text to show.
+    #[serde(skip)]
     pub content: String,
+    /// The content with the type it rendered to (`${{ parameters.count }}`
+    /// stays a number, as in the backend's task output).
+    #[serde(rename = "content")]
+    pub value: Json,
+}
+
+impl OutputText {
+    /// A block from a rendered (or reported) `{title, content}` item.
+    fn of(item: &Json) -> OutputText {
+        OutputText {
+            title: string(item, "title"),
+            content: string(item, "content").unwrap_or_default(),
+            value: item.get("content").cloned().unwrap_or(Json::Null),
+        }
+    }
 }
 
 /// A run's rendered output.
@@ -77,10 +93,7 @@ pub fn render_output(engine: &Engine, output: &Json, ctx: &Json) -> Result<RunOu
             "text" => {
                 for item in value.as_array().into_iter().flatten() {
                     if let Some(t) = kept(engine, item, ctx)? {
-                        out.text.push(OutputText {
-                            title: string(&t, "title"),
-                            content: string(&t, "content").unwrap_or_default(),
-                        });
+                        out.text.push(OutputText::of(&t));
                     }
                 }
             }
@@ -107,10 +120,7 @@ pub fn from_task_output(output: Option<&Json>) -> RunOutput {
             icon: string(l, "icon"),
         })
         .collect();
-    let text = list("text")
-        .iter()
-        .map(|t| OutputText { title: string(t, "title"), content: string(t, "content").unwrap_or_default() })
-        .collect();
+    let text = list("text").iter().map(OutputText::of).collect();
     let extra = output
         .and_then(Json::as_object)
         .map(|o| o.iter().filter(|(k, _)| *k != "links" && *k != "text").map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -138,7 +148,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.links.len(), 1);
-        assert_eq!(out.text, vec![OutputText { title: Some("S".into()), content: "ci Yes".into() }]);
+        assert_eq!(
+            out.text,
+            vec![OutputText { title: Some("S".into()), content: "ci Yes".into(), value: json!("ci Yes") }]
+        );
+        let typed = render_output(
+            &e,
+            &json!({"text": [{"title": "N", "content": "${{ parameters.n }}"}]}),
+            &json!({"parameters": {"n": 3}}),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&typed.text).unwrap(),
+            json!([{"title": "N", "content": 3}]),
+            "the type is kept"
+        );
+        assert_eq!(typed.text[0].content, "3");
     }
 
     #[test]

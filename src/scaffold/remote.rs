@@ -14,7 +14,7 @@ use reqwest::blocking::Response;
 use serde_json::{Map, Value as Json, json};
 
 use super::runner::PlannedFile;
-use super::safe_fs::walk;
+use super::safe_fs::{read_no_follow, walk};
 use crate::sources::remote::client::{self, Failure};
 
 /// The scaffolder API under the base URL.
@@ -212,7 +212,10 @@ impl Client {
         if let Some(dir) = dir {
             for (path, meta) in walk(dir).map_err(|e| local(e.to_string()))? {
                 if meta.is_file() {
-                    let bytes = std::fs::read(dir.join(&path)).map_err(|e| local(format!("{path}: {e}")))?;
+                    let Some(bytes) = read_no_follow(&dir.join(&path)).map_err(|e| local(format!("{path}: {e}")))?
+                    else {
+                        continue;
+                    };
                     let content = base64::engine::general_purpose::STANDARD.encode(bytes);
                     contents.push(json!({"path": path, "base64Content": content}));
                 }

@@ -15,6 +15,7 @@ use super::actions::{self, ActionCtx, CatalogLookup};
 use super::expr::{Engine, Syntax, is_truthy};
 use super::output::{RunOutput, render_output};
 use super::safe_fs::{SafeRoot, walk};
+use super::taint::Redactor;
 use super::template::Template;
 
 /// How to run.
@@ -143,20 +144,10 @@ pub fn preflight(template: &Template) -> Vec<String> {
     problems
 }
 
-/// Replaces every secret value in `text` with `***`.
+/// Replaces every secret value in `text` with `***` (values derived from
+/// secrets need a [`Redactor`] that has seen the template).
 pub fn redact(text: &str, secrets: &Map<String, Json>) -> String {
-    let mut out = text.to_string();
-    for v in secrets.values() {
-        let s = match v {
-            Json::String(s) => s.clone(),
-            Json::Null => continue,
-            other => other.to_string(),
-        };
-        if s.len() >= 3 {
-            out = out.replace(&s, "***");
-        }
-    }
-    out
+    Redactor::new(secrets).redact(text)
 }
 
 /// The expression context of a run.
@@ -180,10 +171,12 @@ pub fn run(
     events: &mut dyn FnMut(Event),
     cancel: &AtomicBool,
 ) -> Result<RunResult, RunError> {
+    let redactor = std::cell::RefCell::new(Redactor::new(&input.secrets));
+    // A dry run's folder is gone when the run ends: never name it.
     let fail = |step: Option<usize>, message: String, workspace: Option<PathBuf>| RunError {
         step,
-        message: redact(&message, &input.secrets),
-        workspace,
+        message: redactor.borrow().redact(&message),
+        workspace: workspace.filter(|_| !options.dry_run),
     };
     let problems = preflight(template);
     if !problems.is_empty() {
@@ -223,6 +216,9 @@ pub fn run(
             return Err(fail(Some(i), "cancelled".into(), Some(workspace)));
         }
         let ctx_json = context(input, &steps_out);
+        for part in [step.condition.as_ref(), step.each.as_ref()].into_iter().flatten() {
+            redactor.borrow_mut().taint(&engine, part, &ctx_json);
+        }
         if let Some(cond) = &step.condition {
             let yes = engine
                 .condition(cond, &ctx_json)
@@ -231,6 +227,12 @@ pub fn run(
                 events(Event::Step(i, StepStatus::Skipped("if is false".into())));
                 continue;
             }
+        }
+        if options.dry_run && step.action == "debug:wait" {
+            // The backend's dry run skips actions that do not support it.
+            events(Event::Step(i, StepStatus::Skipped("dry run".into())));
+            steps_out.insert(step.key(i), json!({"output": {}}));
+            continue;
         }
         events(Event::Step(i, StepStatus::Running));
         let iterations = match &step.each {
@@ -258,10 +260,11 @@ pub fn run(
             if let (Some(each), Some(obj)) = (iteration, ctx_json.as_object_mut()) {
                 obj.insert("each".into(), each);
             }
+            redactor.borrow_mut().taint(&engine, &step.input, &ctx_json);
             let result = engine.render_value(&step.input, &ctx_json).map_err(|e| e.to_string()).and_then(|rendered| {
                 let rendered = rendered.unwrap_or(Json::Object(Map::new()));
-                let secrets = &input.secrets;
-                let mut log = |line: String| events(Event::Log(i, redact(&line, secrets)));
+                let redactor = redactor.borrow();
+                let mut log = |line: String| events(Event::Log(i, redactor.redact(&line)));
                 let mut actx = ActionCtx {
                     root: &root,
                     template_dir: template.base_dir.as_deref(),
@@ -294,7 +297,7 @@ pub fn run(
                     }
                 }
                 Err(e) => {
-                    let message = redact(&e, &input.secrets);
+                    let message = redactor.borrow().redact(&e);
                     events(Event::Step(i, StepStatus::Failed(message.clone())));
                     let kept = (!options.dry_run).then(|| workspace.clone());
                     return Err(fail(Some(i), format!("{} failed: {message}", step.name), kept));

@@ -142,14 +142,33 @@ impl SafeRoot {
     }
 
     /// Creates a symlink inside the root whose target stays inside it.
+    ///
+    /// A lexical check is not enough: in `a/s/../x` the real `..` is taken
+    /// from wherever the link `a/s` points, not from `a`. So a target may
+    /// only climb (`..`) first, from the link's real folder and no higher
+    /// than the root, then descend through plain names: every link in the
+    /// root was made by this function, so descending from a place inside
+    /// the root, through links or not, stays inside.
     pub fn symlink(&self, rel: &str, target: &Path, overwrite: bool) -> Result<Written, String> {
         let path = self.resolve(rel).map_err(|e| e.to_string())?;
+        let refuse = |why: &str| Err(format!("refusing symlink {rel} -> {}: {why}", target.display()));
         if target.is_absolute() {
-            return Err(format!("refusing symlink {rel} -> {}: absolute target", target.display()));
+            return refuse("absolute target");
         }
-        let joined = crate::sources::placeholders::normalize(&path.parent().unwrap_or(&self.root).join(target));
-        if !joined.starts_with(&self.root) {
-            return Err(format!("refusing symlink {rel} -> {}: it points outside the output folder", target.display()));
+        let depth = path.parent().and_then(|p| p.strip_prefix(&self.root).ok()).map_or(0, |p| p.components().count());
+        let mut climbing = true;
+        let mut climbed = 0;
+        for part in target.components() {
+            match part {
+                Component::ParentDir if climbing => climbed += 1,
+                Component::ParentDir => return refuse("`..` after a name can leave the output folder through a link"),
+                Component::CurDir => {}
+                Component::Normal(_) => climbing = false,
+                _ => return refuse("absolute target"),
+            }
+        }
+        if climbed > depth {
+            return refuse("it points outside the output folder");
         }
         let existed = std::fs::symlink_metadata(&path).is_ok();
         if existed && !overwrite {
@@ -165,6 +184,39 @@ impl SafeRoot {
         std::os::unix::fs::symlink(target, &path).map_err(|e| format!("cannot link {rel}: {e}"))?;
         Ok(if existed { Written::Replaced } else { Written::Created })
     }
+}
+
+/// Reads a regular file without following a symlink at any point of its
+/// path below `root`; `Ok(None)` for anything else (a link, a folder, a
+/// FIFO).
+pub fn read_regular(root: &SafeRoot, rel: &str) -> Result<Option<Vec<u8>>, String> {
+    let path = root.resolve(rel).map_err(|e| e.to_string())?;
+    read_no_follow(&path).map_err(|e| format!("cannot read {rel}: {e}"))
+}
+
+/// Reads `path` if it is a regular file, never following a symlink at
+/// its last component; `Ok(None)` when it is not a regular file.
+pub fn read_no_follow(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = match options.open(path) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Every entry under `dir` (files, folders, symlinks), relative and
@@ -209,6 +261,29 @@ mod tests {
             assert!(root.symlink("l3", Path::new("/etc"), false).is_err());
             assert_eq!(root.symlink("l4", Path::new("b"), false), Ok(Written::Created));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_through_links_cannot_climb_out() {
+        // Issue 23 #4: a deep link up to the root, then a link climbing
+        // from inside it, passed a lexical check.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = SafeRoot::create(&tmp.path().join("out")).unwrap();
+        let deep = "a/b/c/d/e/f/g/h/i/j";
+        root.create_dir(deep).unwrap();
+        let up = Path::new("../../../../../../../../../..");
+        assert_eq!(root.symlink(&format!("{deep}/s"), up, false), Ok(Written::Created));
+        let leak = format!("{deep}/s/../../../../../../../../../../../etc/passwd");
+        assert!(root.symlink("leak", Path::new(&leak), false).unwrap_err().contains("after a name"));
+        assert!(root.symlink("a/up", Path::new("../.."), false).unwrap_err().contains("outside"));
+        assert_eq!(root.symlink("a/sib", Path::new("../a/b"), false), Ok(Written::Created));
+        assert_eq!(root.symlink("via", Path::new("a/b/c/d/e/f/g/h/i/j/s/a"), false), Ok(Written::Created));
+        assert!(read_regular(&root, "via").unwrap_err().contains("symlink"));
+        root.write("f.txt", b"x", None, false).unwrap();
+        assert_eq!(read_regular(&root, "f.txt").unwrap(), Some(b"x".to_vec()));
+        std::os::unix::fs::symlink("/etc/hostname", root.path().join("raw")).unwrap();
+        assert_eq!(read_no_follow(&root.path().join("raw")).unwrap(), None);
     }
 
     #[test]

@@ -121,7 +121,9 @@ impl Template {
         for doc in serde_yaml::Deserializer::from_str(&text) {
             let value: Json = serde::Deserialize::deserialize(doc).map_err(|e| format!("{}: {e}", path.display()))?;
             if value.get("kind").and_then(Json::as_str).is_some_and(|k| k.eq_ignore_ascii_case("template")) {
-                let base = path.parent().map(Path::to_path_buf);
+                // The real folder: `t.yaml` has the parent "", which would
+                // confine nothing.
+                let base = std::fs::canonicalize(path).ok().and_then(|p| p.parent().map(Path::to_path_buf));
                 return Template::from_json(value, base).map_err(|e| e.to_string());
             }
         }
@@ -133,8 +135,9 @@ impl Template {
 /// `backstage.io/managed-by-location` annotation (`file:/path/t.yaml`).
 pub fn base_dir_of(entity: &Entity) -> Option<PathBuf> {
     let location = entity.annotation(crate::model::entity::MANAGED_BY_LOCATION)?;
-    let path = location.strip_prefix("file:")?;
-    Path::new(path).parent().map(Path::to_path_buf)
+    let path = Path::new(location.strip_prefix("file:")?);
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    real.parent().filter(|p| p.is_absolute()).map(Path::to_path_buf)
 }
 
 #[cfg(test)]

@@ -228,15 +228,16 @@ pub fn check_tag(tag: &str) -> Option<String> {
     (!ok).then(|| format!("tag `{tag}`: lowercase letters, digits, `+`, `#`, `:` and single dashes, at most 63"))
 }
 
-/// Every problem on a page for these values.
+/// Every problem on a page for these values, `dependencies` no `oneOf`
+/// branch matches included.
 pub fn check_page(page: &Page, values: &Map<String, Json>, secrets: &Map<String, Json>) -> Vec<FieldError> {
-    page.fields(values)
-        .iter()
-        .filter_map(|f| {
-            let v = if f.kind == FieldKind::Secret { secrets.get(&f.key()) } else { get_path(values, &f.path) };
-            check_field(f, v).map(|message| FieldError { key: f.key(), message })
-        })
-        .collect()
+    let (_, broken) = crate::scaffold::form::resolve_checked(&page.schema, &Json::Object(values.clone()));
+    let mut out: Vec<FieldError> = broken.into_iter().map(|(key, message)| FieldError { key, message }).collect();
+    out.extend(page.fields(values).iter().filter_map(|f| {
+        let v = if f.kind == FieldKind::Secret { secrets.get(&f.key()) } else { get_path(values, &f.path) };
+        check_field(f, v).map(|message| FieldError { key: f.key(), message })
+    }));
+    out
 }
 
 #[cfg(test)]
@@ -277,6 +278,25 @@ mod tests {
         assert!(check_field(&arr, Some(&json!([]))).unwrap().contains("at least 1"));
         assert!(check_field(&arr, Some(&json!(["a", "a"]))).unwrap().contains("unique"));
         assert!(check_field(&arr, Some(&json!(["z"]))).unwrap().contains("not one of"));
+    }
+
+    #[test]
+    fn broken_dependencies_are_problems() {
+        let page = Page {
+            title: "p".into(),
+            description: None,
+            condition: None,
+            schema: json!({"properties": {"kind": {"type": "string"}},
+                "dependencies": {"kind": {"oneOf": [
+                    {"properties": {"kind": {"const": "web"}, "port": {"type": "number"}},
+                     "allOf": [{"if": {"properties": {"kind": {"const": "web"}}}, "then": {"required": ["port"]}}]},
+                    {"properties": {"kind": {"const": "job"}}}]}}}),
+        };
+        let values = |v: Json| v.as_object().cloned().unwrap();
+        let keys = |v: Json| check_page(&page, &values(v), &Map::new()).into_iter().map(|e| e.key).collect::<Vec<_>>();
+        assert_eq!(keys(json!({"kind": "web"})), ["port"], "the nested allOf makes port required");
+        assert_eq!(keys(json!({"kind": "other"})), ["kind"], "no oneOf branch matches");
+        assert!(keys(json!({"kind": "web", "port": 80})).is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use super::{ActionCtx, Output};
-use crate::scaffold::safe_fs::walk;
+use crate::scaffold::safe_fs::{read_regular, walk};
 
 /// Longest `debug:wait` honoured.
 pub const MAX_WAIT: Duration = Duration::from_secs(600);
@@ -29,9 +29,16 @@ pub fn log(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
             if meta.is_dir() {
                 continue;
             }
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(ctx.root.path().join(&path)).unwrap_or_default();
+                (ctx.log)(format!("  - {path} -> {}", target.display()));
+                continue;
+            }
             (ctx.log)(format!("  - {path}"));
-            if with_contents && let Ok(text) = std::fs::read_to_string(ctx.root.path().join(&path)) {
-                for line in text.lines() {
+            // Never through a link: a listed file is read only when it is
+            // a regular file reached without one.
+            if with_contents && let Ok(Some(bytes)) = read_regular(ctx.root, &path) {
+                for line in String::from_utf8_lossy(&bytes).lines() {
                     (ctx.log)(format!("      {line}"));
                 }
             }

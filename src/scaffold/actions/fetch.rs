@@ -9,31 +9,67 @@ use serde_json::{Map, Value as Json};
 
 use super::{ActionCtx, Output, bool_input, join_rel, str_input};
 use crate::scaffold::expr::{Engine, Syntax};
-use crate::scaffold::safe_fs::{Written, walk};
+use crate::scaffold::safe_fs::{Written, read_no_follow, walk};
 
 /// The local folder or file a `url` input names, confined to the
-/// template's folder.
-fn source(url: &str, ctx: &ActionCtx<'_>) -> Result<PathBuf, String> {
+/// template's folder by real path (links resolved), however the template
+/// was given (`t.yaml`, `./t.yaml`, an absolute path, a catalog entity).
+/// An absolute path is refused as the backend refuses it (403: "Relative
+/// path is not allowed to refer to a directory outside its parent").
+pub fn source(url: &str, ctx: &ActionCtx<'_>) -> Result<PathBuf, String> {
     if url.contains("://") {
         return Err(format!(
             "fetching {url} needs the network; stagehand fetches only skeletons beside the template (use --remote)"
         ));
     }
     let base = ctx.template_dir.ok_or("this template has no local folder to fetch skeletons from (use --remote)")?;
-    crate::sources::placeholders::confined_path(base, base, url)
-        .ok_or_else(|| format!("url `{url}` leaves the template's folder; refusing to read it"))
+    confined(base, url)
+}
+
+/// `url` inside `base`, by real path.
+pub fn confined(base: &Path, url: &str) -> Result<PathBuf, String> {
+    let outside = || {
+        format!("url `{url}` is outside the template's folder; refusing to read it (the backend answers 403 Forbidden)")
+    };
+    let wanted = Path::new(url);
+    if url.starts_with(['/', '\\']) || wanted.has_root() || wanted.is_absolute() {
+        return Err(outside());
+    }
+    let real_base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+        .map_err(|e| format!("cannot open the template's folder {}: {e}", base.display()))?;
+    let joined = crate::sources::placeholders::normalize(&real_base.join(wanted));
+    if !joined.starts_with(&real_base) {
+        return Err(outside());
+    }
+    match std::fs::canonicalize(&joined) {
+        Ok(real) if real.starts_with(&real_base) => Ok(real),
+        Ok(_) => Err(outside()),
+        Err(e) => Err(format!("cannot read `{url}` beside the template: {e}")),
+    }
 }
 
 fn target(input: &Json) -> String {
     str_input(input, "targetPath").unwrap_or("./").to_string()
 }
 
-fn globs(input: &Json, key: &str) -> Result<Option<GlobSet>, String> {
+/// The skeleton files `copyWithoutTemplating` names, matched as the
+/// backend's `globby` matches them: a pattern naming a folder stands for
+/// everything under it (`docs`, `.github/workflows/`), `*` stops at `/`,
+/// dot files count, and a `./`-prefixed pattern matches nothing (globby
+/// answers `./x`, which is no entry's name).
+fn copy_only(input: &Json, dir: &Path) -> Result<Option<GlobSet>, String> {
+    let key = "copyWithoutTemplating";
     let Some(list) = input.get(key) else { return Ok(None) };
-    let items = list.as_array().ok_or_else(|| format!("{key} must be a list of globs"))?;
+    let items = list.as_array().ok_or_else(|| format!("Fetch action input {key} must be an Array"))?;
     let mut set = GlobSetBuilder::new();
     for g in items.iter().filter_map(Json::as_str) {
-        let glob = GlobBuilder::new(g.trim_start_matches("./"))
+        if g.starts_with("./") || g.starts_with('!') {
+            continue;
+        }
+        let trimmed = g.trim_end_matches('/');
+        let is_dir = !trimmed.is_empty() && dir.join(trimmed).symlink_metadata().is_ok_and(|m| m.is_dir());
+        let pattern = if is_dir { format!("{trimmed}/**") } else { g.to_string() };
+        let glob = GlobBuilder::new(&pattern)
             .literal_separator(true)
             .build()
             .map_err(|e| format!("{key}: bad glob `{g}`: {e}"))?;
@@ -42,9 +78,10 @@ fn globs(input: &Json, key: &str) -> Result<Option<GlobSet>, String> {
     set.build().map(Some).map_err(|e| format!("{key}: {e}"))
 }
 
-/// Whether bytes are binary (as `isbinaryfile` decides for the usual files).
+/// Whether file contents are binary, as the backend's `isbinaryfile`
+/// decides ([`crate::scaffold::binary`]).
 pub fn is_binary(bytes: &[u8]) -> bool {
-    bytes[..bytes.len().min(8000)].contains(&0) || std::str::from_utf8(bytes).is_err()
+    crate::scaffold::binary::is_binary(bytes)
 }
 
 /// A rendered path Backstage skips: empty, starting with `/`, or with `//`.
@@ -90,24 +127,37 @@ fn write_file(
     Ok(())
 }
 
-/// `fetch:template`.
+/// `fetch:template`, as the current backend runs it: file names are always
+/// rendered; contents are rendered unless `copyWithoutTemplating` names
+/// them (`copyWithoutRender` is ignored by the backend, so here too); a
+/// file that exists is kept unless `replace` (a second `fetch:template`
+/// does not overwrite the first); text that is not UTF-8 is rendered with
+/// U+FFFD for its bad bytes.
 pub fn template(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String> {
     let url = str_input(input, "url").ok_or("fetch:template needs `url`")?;
-    if input.get("copyWithoutRender").is_some() && input.get("copyWithoutTemplating").is_some() {
-        return Err("copyWithoutRender and copyWithoutTemplating cannot be used together".into());
-    }
     let dir = source(url, ctx)?;
     if !dir.is_dir() {
         return Err(format!("fetch:template: `{url}` is not a folder beside the template"));
     }
-    let render_filename = input.get("copyWithoutTemplating").is_some();
-    let raw = globs(input, if render_filename { "copyWithoutTemplating" } else { "copyWithoutRender" })?;
+    let raw = copy_only(input, &dir)?;
     let cookiecutter = bool_input(input, "cookiecutterCompat");
     let extension = match input.get("templateFileExtension") {
         Some(Json::Bool(true)) => Some(".njk".to_string()),
         Some(Json::String(e)) => Some(if e.starts_with('.') { e.clone() } else { format!(".{e}") }),
         _ => None,
     };
+    if extension.is_some() && (raw.is_some() || cookiecutter) {
+        return Err(
+            "Fetch action input extension incompatible with copyWithoutTemplating and cookiecutterCompat".into()
+        );
+    }
+    if input.get("copyWithoutRender").is_some() {
+        (ctx.log)(
+            "copyWithoutRender is ignored, as the current Backstage backend ignores it: those files are rendered \
+             (use copyWithoutTemplating)"
+                .into(),
+        );
+    }
     let engine = engine(input, cookiecutter);
     let values = context(input, cookiecutter);
     let replace = bool_input(input, "replace");
@@ -118,26 +168,30 @@ pub fn template(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
         ctx.check_cancel()?;
         let is_dir = meta.is_dir();
         let marked = if is_dir { format!("{location}/") } else { location.clone() };
-        let raw_entry = raw.as_ref().is_some_and(|g| g.is_match(&location));
-        let (render_contents, local) = if let Some(ext) = &extension {
-            let render = !is_dir && marked.ends_with(ext.as_str());
-            let stripped = if render { marked[..marked.len() - ext.len()].to_string() } else { marked.clone() };
-            (render, engine.render_str(&stripped, &values).map_err(|e| format!("{location}: {e}"))?)
-        } else {
-            let render = !raw_entry;
-            let local = if render_filename || render {
-                engine.render_str(&marked, &values).map_err(|e| format!("{location}: {e}"))?
-            } else {
-                marked.clone()
-            };
-            (render, local)
+        let (render_contents, name) = match &extension {
+            Some(ext) => {
+                let render = !is_dir && marked.ends_with(ext.as_str());
+                (render, if render { marked[..marked.len() - ext.len()].to_string() } else { marked.clone() })
+            }
+            None => (!raw.as_ref().is_some_and(|g| !is_dir && g.is_match(&location)), marked.clone()),
         };
+        let local = engine.render_str(&name, &values).map_err(|e| format!("{location}: {e}"))?;
         if skipped(&local) {
             continue;
         }
         let rel = join_rel(&base, &local);
         if rel.is_empty() {
             continue;
+        }
+        let exists = ctx.root.resolve(&rel).is_ok_and(|p| std::fs::symlink_metadata(p).is_ok());
+        if exists && !replace && (ctx.created.contains(&rel) || !ctx.overwrite) {
+            if !is_dir {
+                (ctx.log)(format!("Skipping {location}: {rel} exists (set replace: true to overwrite it)"));
+            }
+            continue;
+        }
+        if !render_contents && extension.is_none() {
+            (ctx.log)(format!("Copying file/directory {location} without processing."));
         }
         if is_dir {
             (ctx.log)(format!("Writing directory {location} to template output path."));
@@ -147,28 +201,30 @@ pub fn template(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, String>
         let source_path = dir.join(&location);
         if meta.file_type().is_symlink() {
             let link = std::fs::read_link(&source_path).map_err(|e| format!("{location}: {e}"))?;
-            match ctx.root.symlink(&rel, &link, replace || ctx.may_replace(&rel)) {
+            match ctx.root.symlink(&rel, &link, true) {
                 Ok(_) => (ctx.log)(format!("Copying symbolic link at {location}, to template output path.")),
                 Err(e) => (ctx.log)(format!("Skipping {location}: {e}")),
             }
             continue;
         }
-        let bytes = std::fs::read(&source_path).map_err(|e| format!("cannot read {location}: {e}"))?;
+        let Some(bytes) = read_no_follow(&source_path).map_err(|e| format!("cannot read {location}: {e}"))? else {
+            (ctx.log)(format!("Skipping {location}: not a regular file"));
+            continue;
+        };
         let mode = mode_of(&meta);
         if is_binary(&bytes) {
             (ctx.log)(format!("Copying file binary or symbolic link at {location}, to template output path."));
-            write_file(ctx, &rel, &bytes, mode, replace)?;
+            write_file(ctx, &rel, &bytes, mode, true)?;
             continue;
         }
         let contents = String::from_utf8_lossy(&bytes);
         let out = if render_contents {
             engine.render_str(&contents, &values).map_err(|e| format!("{location}: {e}"))?
         } else {
-            (ctx.log)(format!("Copying file/directory {location} without processing."));
             contents.into_owned()
         };
         (ctx.log)(format!("Writing file {location} to template output path."));
-        write_file(ctx, &rel, out.as_bytes(), mode, replace)?;
+        write_file(ctx, &rel, out.as_bytes(), mode, true)?;
     }
     (ctx.log)("Template result written to output path".into());
     Ok(Output::new())
@@ -179,7 +235,9 @@ pub fn template_file(input: &Json, ctx: &mut ActionCtx<'_>) -> Result<Output, St
     let url = str_input(input, "url").ok_or("fetch:template:file needs `url`")?;
     let target = str_input(input, "targetPath").ok_or("fetch:template:file needs `targetPath`")?;
     let file = source(url, ctx)?;
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {url}: {e}"))?;
+    let bytes = read_no_follow(&file)
+        .map_err(|e| format!("cannot read {url}: {e}"))?
+        .ok_or_else(|| format!("`{url}` is not a regular file"))?;
     let mode = std::fs::metadata(&file).ok().as_ref().and_then(mode_of);
     let cookiecutter = bool_input(input, "cookiecutterCompat");
     let out = if is_binary(&bytes) {
@@ -225,7 +283,9 @@ fn file_name(p: &Path) -> String {
 }
 
 fn copy_file(from: &Path, rel: &str, ctx: &mut ActionCtx<'_>, input: &Json) -> Result<Output, String> {
-    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let bytes = read_no_follow(from)
+        .map_err(|e| format!("cannot read {}: {e}", from.display()))?
+        .ok_or_else(|| format!("{} is not a regular file", from.display()))?;
     let mode = std::fs::metadata(from).ok().as_ref().and_then(mode_of);
     write_file(ctx, rel, &bytes, mode, bool_input(input, "replace"))?;
     Ok(Output::new())
