@@ -20,6 +20,7 @@
 
 pub mod actions;
 pub mod backend;
+pub mod drafts;
 pub mod expr;
 pub mod fields;
 pub mod filters;

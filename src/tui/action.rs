@@ -133,6 +133,7 @@ actions! {
     Suspend = "suspend", General, "Suspend to the shell (resume with `fg`)";
     Quit = "quit", General, "Go back, or quit at the first view";
     ForceQuit = "force_quit", General, "Quit at once, from anywhere";
+    Reveal = "reveal", General, "Wizard: show or hide the secret being typed";
 }
 
 impl Action {

@@ -72,6 +72,8 @@ pub enum Msg {
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
     Docs(super::screens::docs::DocsMsg),
+    /// A wizard draft was read.
+    DraftLoaded(super::screens::wizard::draft::DraftLoaded),
 }
 
 /// An index with its haystacks, ready to search.

@@ -14,7 +14,6 @@ use crate::tui::action::Action;
 use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
-use crate::tui::screens::Screen;
 use crate::tui::screens::selection::Selection;
 use crate::tui::screens::wizard::WizardScreen;
 
@@ -76,7 +75,7 @@ fn open_wizard(i: u32, cx: &mut Ctx) {
     match template {
         Ok(t) => {
             let w = WizardScreen::new(t).with_backends(source, backends);
-            cx.go(Nav::Push(Box::new(Screen::Wizard(Box::new(w)))));
+            crate::tui::screens::wizard::draft::open(w, cx);
         }
         Err(e) => cx.flash(format!("cannot open the template: {e}"), Level::Error),
     }

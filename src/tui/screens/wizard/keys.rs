@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::{CursorMove, TextArea};
 use serde_json::Value as Json;
 
@@ -22,6 +22,7 @@ use crate::tui::screens::Screen;
 use crate::tui::screens::selection::Selection;
 
 use super::chooser::{chooser_action, picker_hint, picker_options};
+use super::draft;
 use super::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen, field_at, set_repo_part, set_value};
 
 fn editor(text: &str, multiline: bool) -> TextArea<'static> {
@@ -42,12 +43,54 @@ fn text_of(f: &Field, v: Option<&Json>) -> String {
     }
 }
 
-/// Runs `action` on the wizard. Esc (or shift-tab) on the first page,
-/// and on a finished run, leaves it.
+/// Runs `action` on the wizard. Esc (or shift-tab) on the first page
+/// leaves it, asking first when values changed; Esc on a run's result
+/// returns to the review page. A change of values saves the draft.
 pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
+    let before = w.params.clone();
+    let handled = handle_action(w, action, cx);
+    draft::after_change(w, &before, cx);
+    handled
+}
+
+/// Leaves the wizard, or asks first (Cancel chosen) when values changed.
+fn leave(w: &mut WizardScreen, cx: &mut Ctx) {
+    if w.dirty {
+        w.confirm_leave = Some(false);
+    } else {
+        cx.go(Nav::Leave);
+    }
+}
+
+/// Keys while "Leave the wizard?" is open: Cancel is the default.
+fn confirm_action(w: &mut WizardScreen, leave_chosen: bool, action: Action, cx: &mut Ctx) {
+    match action {
+        Action::Select => {
+            w.confirm_leave = None;
+            if leave_chosen {
+                cx.go(Nav::Leave);
+            }
+        }
+        Action::Back | Action::Quit => w.confirm_leave = None,
+        Action::NextPane | Action::PrevPane | Action::MoveUp | Action::MoveDown => {
+            w.confirm_leave = Some(!leave_chosen)
+        }
+        _ => {}
+    }
+}
+
+fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
     let page_len = cx.page as isize;
+    if let Some(leave_chosen) = w.confirm_leave {
+        confirm_action(w, leave_chosen, action, cx);
+        return Handled::Yes;
+    }
     if w.editor.is_some() {
-        editor_action(w, action);
+        if action == Action::Reveal {
+            w.reveal = !w.reveal;
+        } else {
+            editor_action(w, action);
+        }
         return Handled::Yes;
     }
     if w.chooser.is_some() {
@@ -70,7 +113,7 @@ pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
         }
         (Stage::Form, Action::Select) => activate(w, cx.loaded.map(|l| &*l.index), cx.identity),
         (Stage::Form, Action::NextPane) => next_page(w),
-        (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) if w.page == 0 => cx.go(Nav::Leave),
+        (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) if w.page == 0 => leave(w, cx),
         (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) => {
             w.page -= 1;
             w.sel = Selection::default();
@@ -92,7 +135,11 @@ pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
             w.cancel.store(true, Ordering::Relaxed);
             cx.flash("cancelling after the current step…", Level::Warning);
         }
-        (Stage::Finished, Action::Back | Action::Quit) => cx.go(Nav::Leave),
+        (Stage::Finished, Action::Back) => {
+            w.stage = Stage::Review;
+            w.sel = Selection { selected: w.review_rows().len().saturating_sub(1), ..Default::default() };
+        }
+        (Stage::Finished, Action::Quit) => leave(w, cx),
         (Stage::Running | Stage::Finished, Action::OpenLink) => open_output_link(w, cx),
         _ => return Handled::No, // not handled
     }
@@ -140,6 +187,7 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
     let fields = w.fields();
     match rows.get(w.sel.selected).cloned() {
         Some(Row::Next) | None => next_page(w),
+        Some(Row::RestoreDraft) => draft::restore(w),
         Some(Row::RepoPart(i, part)) => {
             let f = &fields[i];
             let (host, parts) = repo_url::split(w.value(f).and_then(Json::as_str).unwrap_or(""));
@@ -307,8 +355,17 @@ fn open_output_link(w: &WizardScreen, cx: &mut Ctx) {
 /// Keys no binding took: text for the open editor or picker query.
 pub fn typed(w: &mut WizardScreen, key: KeyEvent, cx: &mut Ctx) {
     let (index, identity) = (cx.loaded.map(|l| &*l.index), cx.identity);
+    if let Some(leave_chosen) = w.confirm_leave {
+        match key.code {
+            KeyCode::Left | KeyCode::Right => w.confirm_leave = Some(!leave_chosen),
+            KeyCode::Char('y') => confirm_action(w, true, Action::Select, cx),
+            KeyCode::Char('n') => w.confirm_leave = None,
+            _ => {}
+        }
+        return;
+    }
     if let Some((_, area, multiline)) = &mut w.editor {
-        if !*multiline && matches!(key.code, crossterm::event::KeyCode::Enter) {
+        if !*multiline && matches!(key.code, KeyCode::Enter) {
             return;
         }
         area.input(key);
@@ -347,7 +404,7 @@ pub fn on_run_done(
     run_id: u64,
     result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>,
 ) -> (Vec<Effect>, Option<(String, Level)>) {
-    let sync: Vec<Effect> = result
+    let mut sync: Vec<Effect> = result
         .as_ref()
         .map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect())
         .unwrap_or_default();
@@ -363,6 +420,12 @@ pub fn on_run_done(
         if let Screen::Wizard(w) = screen
             && w.run_id == run_id
         {
+            // A real run made what the draft described: it is spent.
+            if result.is_ok() && !w.dry_run {
+                w.dirty = false;
+                let template = w.template.entity_ref.clone();
+                sync.push(Effect::Draft(draft::DraftEffect::Remove(template)));
+            }
             w.stage = Stage::Finished;
             w.result = Some(result);
             return (sync, Some(flash));
@@ -421,6 +484,54 @@ mod tests {
         assert_eq!(handle(&mut w, Action::Back, &mut cx), Handled::Yes);
         assert_eq!(w.stage, Stage::Form);
         assert!(cx.out.nav.is_none());
+    }
+
+    fn press(w: &mut WizardScreen, action: Action, cx: &mut Ctx) {
+        assert_eq!(handle(w, action, cx), Handled::Yes);
+    }
+
+    #[test]
+    fn leaving_a_changed_form_asks_first_with_cancel_chosen() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        press(&mut w, Action::Select, &mut cx);
+        typed(&mut w, KeyEvent::from(KeyCode::Char('x')), &mut cx);
+        press(&mut w, Action::Select, &mut cx);
+        assert_eq!(w.params.get("f0"), Some(&serde_json::json!("x")));
+        assert!(matches!(&cx.out.effects[..], [Effect::Draft(draft::DraftEffect::Save(_))]), "the draft is saved");
+        press(&mut w, Action::Back, &mut cx);
+        assert_eq!(w.confirm_leave, Some(false), "asks, Cancel chosen");
+        press(&mut w, Action::Select, &mut cx);
+        assert!(cx.out.nav.is_none() && w.confirm_leave.is_none(), "enter on Cancel stays");
+        press(&mut w, Action::Back, &mut cx);
+        typed(&mut w, KeyEvent::from(KeyCode::Right), &mut cx);
+        press(&mut w, Action::Select, &mut cx);
+        assert!(matches!(cx.out.nav, Some(Nav::Leave)));
+    }
+
+    #[test]
+    fn esc_on_a_result_returns_to_the_review_page() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        w.stage = Stage::Finished;
+        assert_eq!(handle(&mut w, Action::Back, &mut cx), Handled::Yes);
+        assert_eq!(w.stage, Stage::Review);
+        assert_eq!(w.review_rows()[w.sel.selected], ReviewRow::Run);
+        assert!(cx.out.nav.is_none());
+    }
+
+    #[test]
+    fn reveal_toggles_only_while_editing() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        press(&mut w, Action::Select, &mut cx);
+        press(&mut w, Action::Reveal, &mut cx);
+        assert!(w.reveal);
+        press(&mut w, Action::Reveal, &mut cx);
+        assert!(!w.reveal);
     }
 
     #[test]

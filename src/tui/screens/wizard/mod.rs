@@ -3,6 +3,7 @@
 //! Keys in [`keys`] (the chooser's in [`chooser`]), drawing in [`view`].
 
 pub mod chooser;
+pub mod draft;
 pub mod keys;
 pub mod view;
 
@@ -39,6 +40,8 @@ pub enum Stage {
 /// A row of a form page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
+    /// "Restore draft" (first page, while a saved draft is on offer).
+    RestoreDraft,
     /// A field (index into the page's fields).
     Field(usize),
     /// One part of a RepoUrlPicker (`host`, `owner`, `repo`...).
@@ -133,6 +136,14 @@ pub struct WizardScreen {
     pub backends: Vec<String>,
     /// Run on this source's backend (`None`: locally).
     pub run_on: Option<String>,
+    /// Whether the secret being typed is shown in clear.
+    pub reveal: bool,
+    /// Whether the user changed a value since the wizard opened.
+    pub dirty: bool,
+    /// A saved draft the user may restore.
+    pub draft_offer: Option<crate::scaffold::drafts::Draft>,
+    /// "Leave the wizard?" is open: `true` when Leave (not Cancel) is chosen.
+    pub confirm_leave: Option<bool>,
 }
 
 impl WizardScreen {
@@ -165,6 +176,10 @@ impl WizardScreen {
             source: None,
             backends: Vec::new(),
             run_on: None,
+            reveal: false,
+            dirty: false,
+            draft_offer: None,
+            confirm_leave: None,
         };
         w.seed_repo_hosts();
         w.focus_autofocus();
@@ -254,6 +269,9 @@ impl WizardScreen {
     /// The rows of the current page.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
+        if self.draft_offer.is_some() && self.page == 0 {
+            rows.push(Row::RestoreDraft);
+        }
         for (i, f) in self.fields().iter().enumerate() {
             match f.kind {
                 FieldKind::Hidden => {}

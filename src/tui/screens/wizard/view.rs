@@ -36,7 +36,15 @@ fn hints(cx: &ViewCx<'_>, w: &WizardScreen) -> String {
     };
     let (up_down, select, back) =
         (key(Action::MoveUp) + &key(Action::MoveDown), key(Action::Select), key(Action::Back));
+    if w.confirm_leave.is_some() {
+        return format!("←→ choose · {select} confirm · {back} cancel");
+    }
     match (w.stage, w.editor.is_some(), w.chooser.is_some()) {
+        (_, true, _) if editing_masked(w) => format!(
+            "{select} done · {back} cancel · {} {}",
+            cx.keymap.keys_for(Context::Search, Action::Reveal).first().map_or("(reveal)", String::as_str),
+            if w.reveal { "hide" } else { "show" }
+        ),
         (_, true, _) => format!("{select} done · {back} cancel (textarea: {select} newline, {back} done)"),
         (_, _, true) => format!("{up_down} move · {select} choose · {back} close · type to search"),
         (Stage::Form, ..) => {
@@ -44,7 +52,19 @@ fn hints(cx: &ViewCx<'_>, w: &WizardScreen) -> String {
         }
         (Stage::Review, ..) => format!("{up_down} move · {select} edit value / toggle / run · {back} back"),
         (Stage::Running, ..) => format!("{back} cancel · {up_down} scroll"),
-        (Stage::Finished, ..) => format!("{} open link · {up_down} scroll · {back} close", key(Action::OpenLink)),
+        (Stage::Finished, ..) => format!(
+            "{} open link · {up_down} scroll · {back} back to review · {} leave",
+            key(Action::OpenLink),
+            key(Action::Quit)
+        ),
+    }
+}
+
+/// Whether the open editor holds a secret or a password (typed masked).
+fn editing_masked(w: &WizardScreen) -> bool {
+    match &w.editor {
+        Some((Target::Field(path), ..)) => super::field_at(w, path).is_some_and(|f| f.masked()),
+        _ => false,
     }
 }
 
@@ -100,7 +120,13 @@ pub fn render(cx: &ViewCx<'_>, w: &WizardScreen, frame: &mut Frame, area: Rect) 
         ta.set_style(theme.style(Slot::Input));
         ta.set_cursor_style(theme.style(Slot::Input).add_modifier(ratatui::style::Modifier::REVERSED));
         ta.set_cursor_line_style(Style::default());
+        if editing_masked(w) && !w.reveal {
+            ta.set_mask_char('•');
+        }
         frame.render_widget(&ta, r);
+    }
+    if let Some(leave_chosen) = w.confirm_leave {
+        confirm(cx, frame, area, leave_chosen);
     }
     if let Some((_, c)) = &w.chooser {
         let h = (c.options.len() as u16 + 3 + u16::from(c.query.is_some())).clamp(5, area.height.saturating_sub(2));
@@ -157,6 +183,11 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
         }
         let style = if focused { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
         match row {
+            Row::RestoreDraft => {
+                let when = w.draft_offer.as_ref().map(|d| super::draft::age(d.saved_at)).unwrap_or_default();
+                lines.push(Line::styled(format!("[ Restore draft ] saved {when}, secrets not kept"), style));
+                lines.push(Line::default());
+            }
             Row::Next => {
                 lines.push(Line::default());
                 let last = w.page + 1 >= w.visible().len();
@@ -355,4 +386,24 @@ fn result_lines(cx: &ViewCx<'_>, w: &WizardScreen, lines: &mut Vec<Line<'static>
             }
         }
     }
+}
+
+/// "Leave the wizard?": Cancel and Leave, Cancel chosen unless moved.
+fn confirm(cx: &ViewCx<'_>, frame: &mut Frame, area: Rect, leave_chosen: bool) {
+    let theme = &cx.theme;
+    let r = centered(area, area.width.saturating_sub(8).min(56), 6);
+    frame.render_widget(Clear, r);
+    let block = Block::bordered()
+        .title(" Leave the wizard? ")
+        .border_style(theme.style(Slot::BorderFocus))
+        .style(theme.style(Slot::Popup));
+    let button = |label: &str, on: bool| {
+        Span::styled(format!("[ {label} ]"), if on { theme.style(Slot::Selected) } else { theme.style(Slot::Popup) })
+    };
+    let lines = vec![
+        Line::styled("Your values are kept as a draft (secrets are not).", theme.style(Slot::Popup)),
+        Line::default(),
+        Line::from(vec![button("Cancel", !leave_chosen), Span::raw("   "), button("Leave", leave_chosen)]),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: false }), r);
 }
