@@ -129,69 +129,93 @@ fn merge_schema(into: &mut Map<String, Json>, from: &Json, skip: Option<&str>) {
             }
         }
     }
-    for key in ["dependencies", "allOf"] {
-        if let Some(extra) = from.get(key) {
-            into.entry(key).or_insert_with(|| extra.clone());
+}
+
+/// Most schemas (the page and the branches it applies) whose conditions
+/// one resolve looks at: a guard against absurdly deep nesting.
+const MAX_BRANCHES: usize = 256;
+
+/// The branches of `schema`'s `dependencies` and `allOf[{if, then, else}]`
+/// that apply to `data`, each with the property a `oneOf` chose it by.
+fn applicable<'a>(schema: &'a Json, data: &Json) -> Vec<(&'a Json, Option<&'a str>)> {
+    let mut out = Vec::new();
+    for (key, dep) in schema.get("dependencies").and_then(Json::as_object).into_iter().flatten() {
+        if data.get(key).is_none_or(Json::is_null) {
+            continue;
+        }
+        match dep.get("oneOf").and_then(Json::as_array) {
+            Some(options) => {
+                let value = data.get(key).unwrap_or(&Json::Null);
+                let hits: Vec<&Json> = options
+                    .iter()
+                    .filter(|o| o.pointer(&format!("/properties/{key}")).is_some_and(|s| matches(s, value)))
+                    .collect();
+                if let [one] = hits.as_slice() {
+                    out.push((*one, Some(key.as_str())));
+                }
+            }
+            None => out.push((dep, Some(key.as_str()))),
         }
     }
+    for cond in schema.get("allOf").and_then(Json::as_array).into_iter().flatten() {
+        match cond.get("if") {
+            Some(test) => {
+                let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
+                out.extend(branch.map(|b| (b, None)));
+            }
+            None => out.push((cond, None)),
+        }
+    }
+    out
 }
 
 /// Resolves `dependencies` and `allOf[{if, then, else}]` against `data`,
 /// returning an object schema with the applicable properties merged in.
+/// Branches nest: a branch's own `dependencies` and `allOf` apply too.
 pub fn resolve(schema: &Json, data: &Json) -> Json {
     let Some(obj) = schema.as_object() else { return schema.clone() };
     let mut out = obj.clone();
     out.remove("dependencies");
     out.remove("allOf");
-    for _round in 0..8 {
-        let before = out.clone();
-        if let Some(deps) = obj
-            .get("dependencies")
-            .and_then(Json::as_object)
-            .or_else(|| before.get("dependencies").and_then(Json::as_object))
-        {
-            for (key, dep) in deps {
-                let present = data.get(key).is_some_and(|v| !v.is_null());
-                if !present {
-                    continue;
-                }
-                match dep {
-                    Json::Array(required) => merge_schema(&mut out, &serde_json::json!({ "required": required }), None),
-                    Json::Object(d) => {
-                        if let Some(options) = d.get("oneOf").and_then(Json::as_array) {
-                            let value = data.get(key).unwrap_or(&Json::Null);
-                            let hits: Vec<&Json> = options
-                                .iter()
-                                .filter(|o| o.pointer(&format!("/properties/{key}")).is_some_and(|s| matches(s, value)))
-                                .collect();
-                            if let [one] = hits.as_slice() {
-                                merge_schema(&mut out, one, Some(key));
-                            }
-                        } else {
-                            merge_schema(&mut out, dep, Some(key));
-                        }
-                    }
-                    _ => {}
+    let mut queue = vec![schema];
+    let mut i = 0;
+    while i < queue.len() && queue.len() < MAX_BRANCHES {
+        for (branch, key) in applicable(queue[i], data) {
+            match branch {
+                // Property dependencies (`a: [b, c]`) make fields required.
+                Json::Array(required) => merge_schema(&mut out, &serde_json::json!({ "required": required }), None),
+                _ => {
+                    merge_schema(&mut out, branch, key);
+                    queue.push(branch);
                 }
             }
         }
-        for cond in obj.get("allOf").and_then(Json::as_array).into_iter().flatten() {
-            if let Some(test) = cond.get("if") {
-                let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
-                if let Some(b) = branch {
-                    merge_schema(&mut out, b, None);
-                }
-            } else {
-                merge_schema(&mut out, cond, None);
+        i += 1;
+    }
+    Json::Object(out)
+}
+
+/// Fills in the `default`s of fields that `values` shows and `before` did
+/// not, as the web form does when a changed value reveals a field (and
+/// again for fields those defaults reveal).
+pub fn defaults_for_revealed(pages: &[Page], before: &Map<String, Json>, values: &mut Map<String, Json>) {
+    let mut seen: std::collections::HashSet<Vec<String>> =
+        pages.iter().flat_map(|p| p.fields(before)).map(|f| f.path).collect();
+    for _round in 0..4 {
+        let mut changed = false;
+        for field in pages.iter().flat_map(|p| p.fields(values)).collect::<Vec<_>>() {
+            if seen.insert(field.path.clone())
+                && get_path(values, &field.path).is_none()
+                && let Some(d) = field.schema.get("default")
+            {
+                set_path(values, &field.path, Some(d.clone()));
+                changed = true;
             }
         }
-        out.remove("dependencies");
-        out.remove("allOf");
-        if out == before {
+        if !changed {
             break;
         }
     }
-    Json::Object(out)
 }
 
 fn ordered_keys(schema: &Json, page: &Json) -> Vec<String> {
@@ -350,6 +374,52 @@ mod tests {
         assert_eq!(p.fields(&values).last().unwrap().key(), "domain");
         values.insert("kind".into(), json!("api"));
         assert_eq!(p.fields(&values).last().unwrap().key(), "port");
+    }
+
+    #[test]
+    fn dependencies_nested_in_a_branch_apply_live() {
+        // The branch chosen for `auth` has its own dependency on `bearer`.
+        let p = page(json!({
+            "properties": {"auth": {"type": "string", "enum": ["none", "token"]}},
+            "dependencies": {"auth": {"oneOf": [
+                {"properties": {"auth": {"const": "none"}}},
+                {"properties": {"auth": {"const": "token"}, "bearer": {"type": "boolean", "title": "Is bearer authentication required?"}},
+                 "dependencies": {"bearer": {"oneOf": [
+                     {"properties": {"bearer": {"const": false}}},
+                     {"properties": {"bearer": {"const": true}, "header": {"type": "string", "default": "Authorization"}},
+                      "allOf": [{"if": {"properties": {"header": {"const": "X-Token"}}, "required": ["header"]},
+                                 "then": {"properties": {"prefix": {"type": "string"}}}}]}
+                 ]}}}
+            ]}}
+        }));
+        let keys = |v: &Json| p.fields(v.as_object().unwrap()).iter().map(Field::key).collect::<Vec<_>>();
+        assert_eq!(keys(&json!({"auth": "token"})), ["auth", "bearer"]);
+        assert_eq!(keys(&json!({"auth": "token", "bearer": true})), ["auth", "bearer", "header"]);
+        assert_eq!(
+            keys(&json!({"auth": "token", "bearer": true, "header": "X-Token"})),
+            ["auth", "bearer", "header", "prefix"]
+        );
+        assert_eq!(keys(&json!({"auth": "none", "bearer": true})), ["auth"]);
+    }
+
+    #[test]
+    fn a_revealed_field_gets_its_default() {
+        let p = page(json!({
+            "properties": {"host": {"type": "string", "enum": ["github", "gitlab"]}},
+            "dependencies": {"host": {"oneOf": [
+                {"properties": {"host": {"const": "github"}}},
+                {"properties": {"host": {"const": "gitlab"}, "gitlabHost": {"type": "string", "default": "gitlab.com"}}}
+            ]}}
+        }));
+        let pages = [p];
+        let before = json!({"host": "github"}).as_object().unwrap().clone();
+        let mut values = json!({"host": "gitlab"}).as_object().unwrap().clone();
+        defaults_for_revealed(&pages, &before, &mut values);
+        assert_eq!(values.get("gitlabHost"), Some(&json!("gitlab.com")));
+        // A field that was already shown keeps what the user left (even empty).
+        let mut cleared = json!({"host": "gitlab"}).as_object().unwrap().clone();
+        defaults_for_revealed(&pages, &values, &mut cleared);
+        assert_eq!(cleared.get("gitlabHost"), None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod expr;
 pub mod fields;
 pub mod filters;
 pub mod form;
+pub mod formats;
 pub mod multiply;
 pub mod output;
 pub mod pickers;

@@ -68,7 +68,14 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
             Ok(list(text))
         }
         FieldKind::Json => serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key())),
-        _ => Ok(Json::String(text.into())),
+        _ => match field.schema.get("format").and_then(Json::as_str) {
+            Some("time") => Ok(Json::String(super::formats::normalize_time(text))),
+            Some("data-url") if !super::formats::is_data_url(text) => {
+                let path = std::path::Path::new(text.trim());
+                super::formats::data_url_from_file(path).map(Json::String).map_err(|e| format!("{}: {e}", field.key()))
+            }
+            _ => Ok(Json::String(text.into())),
+        },
     }
 }
 

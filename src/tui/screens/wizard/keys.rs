@@ -23,7 +23,9 @@ use crate::tui::screens::selection::Selection;
 
 use super::chooser::{chooser_action, picker_hint, picker_options};
 use super::draft;
-use super::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen, field_at, set_repo_part, set_value};
+use super::{
+    Chooser, ReviewRow, Row, Stage, Target, WizardScreen, disabled_options, field_at, set_repo_part, set_value,
+};
 
 fn editor(text: &str, multiline: bool) -> TextArea<'static> {
     let lines: Vec<String> =
@@ -196,7 +198,7 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                 let options = hosts.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
                 let sel =
                     Selection { selected: hosts.iter().position(|h| *h == host).unwrap_or(0), ..Default::default() };
-                let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None };
+                let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
                 w.chooser = Some((Target::RepoPart(f.path.clone(), part), c));
             } else {
                 let current = if part == "host" {
@@ -223,7 +225,14 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     };
                     w.chooser = Some((
                         target,
-                        Chooser { options: options.clone(), sel, multi: false, chosen: Vec::new(), query: None },
+                        Chooser {
+                            options: options.clone(),
+                            sel,
+                            multi: false,
+                            chosen: Vec::new(),
+                            query: None,
+                            disabled: disabled_options(&f),
+                        },
                     ));
                 }
                 FieldKind::MultiSelect { options } => {
@@ -236,6 +245,7 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                             multi: true,
                             chosen,
                             query: None,
+                            disabled: disabled_options(&f),
                         },
                     ));
                 }
@@ -245,7 +255,8 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                         if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
                     let options = picker_options(index, &f, identity, "");
                     let query = Some(LineInput::new(&picker_hint(&f)));
-                    w.chooser = Some((target, Chooser { options, sel: Selection::default(), multi, chosen, query }));
+                    let c = Chooser { options, sel: Selection::default(), multi, chosen, query, disabled: Vec::new() };
+                    w.chooser = Some((target, c));
                 }
                 FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
                 kind => {

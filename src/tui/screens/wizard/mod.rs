@@ -16,7 +16,7 @@ use ratatui_textarea::TextArea;
 use serde_json::{Map, Value as Json};
 
 use crate::scaffold::fields::{FieldKind, plain};
-use crate::scaffold::form::{Field, apply_defaults, get_path, set_path};
+use crate::scaffold::form::{Field, apply_defaults, defaults_for_revealed, get_path, set_path};
 use crate::scaffold::runner::{RunError, RunResult, StepStatus};
 use crate::scaffold::{Template, repo_url, validate, values};
 
@@ -77,6 +77,20 @@ pub struct Chooser {
     pub chosen: Vec<Json>,
     /// A query that filters catalog suggestions (pickers).
     pub query: Option<LineInput>,
+    /// Values shown but not choosable (`ui:enumDisabled`).
+    pub disabled: Vec<Json>,
+}
+
+impl Chooser {
+    /// Whether the option under the cursor may be chosen.
+    pub fn choosable(&self) -> bool {
+        self.options.get(self.sel.selected).is_some_and(|(v, _)| !self.disabled.contains(v))
+    }
+}
+
+/// The `ui:enumDisabled` values of a field.
+pub fn disabled_options(field: &Field) -> Vec<Json> {
+    field.ui("enumDisabled").and_then(Json::as_array).cloned().unwrap_or_default()
 }
 
 /// What the editor or chooser is editing.
@@ -402,6 +416,7 @@ pub fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
 }
 
 /// Sets a field's value (secrets apart) and marks it touched.
+/// Fields a change reveals get their defaults, as in the web form.
 pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
     w.touched.insert(field.key());
     if field.kind == FieldKind::Secret {
@@ -410,7 +425,9 @@ pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
             None => w.secrets.remove(&field.key()),
         };
     } else {
+        let before = w.params.clone();
         set_path(&mut w.params, &field.path, value);
+        defaults_for_revealed(&w.template.pages, &before, &mut w.params);
     }
 }
 

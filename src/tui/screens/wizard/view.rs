@@ -152,8 +152,14 @@ pub fn render(cx: &ViewCx<'_>, w: &WizardScreen, frame: &mut Frame, area: Rect) 
         for i in rows {
             let (v, label) = &c.options[i];
             let mark = if c.multi { if c.chosen.contains(v) { "[x] " } else { "[ ] " } } else { "" };
-            let style = if i == c.sel.selected { theme.style(Slot::Selected) } else { theme.style(Slot::Popup) };
-            lines.push(Line::styled(format!("{mark}{}", clean(label)), style));
+            let disabled = c.disabled.contains(v);
+            let style = match (i == c.sel.selected, disabled) {
+                (true, _) => theme.style(Slot::Selected),
+                (false, true) => theme.style(Slot::Dim),
+                (false, false) => theme.style(Slot::Popup),
+            };
+            let note = if disabled { " (unavailable)" } else { "" };
+            lines.push(Line::styled(format!("{mark}{}{note}", clean(label)), style));
         }
         frame.render_widget(Paragraph::new(lines), list_area);
     }
