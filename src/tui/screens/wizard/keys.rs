@@ -143,6 +143,11 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
         }
         (Stage::Finished, Action::Quit) => leave(w, cx),
         (Stage::Running | Stage::Finished, Action::OpenLink) => open_output_link(w, cx),
+        (Stage::Finished, Action::CopyRef) => copy_output_link(w, cx),
+        (Stage::Finished, Action::NextPane | Action::PrevPane) => {
+            let n = output_links(w).len().max(1);
+            w.link = if action == Action::NextPane { (w.link + 1) % n } else { (w.link + n - 1) % n };
+        }
         _ => return Handled::No, // not handled
     }
     Handled::Yes
@@ -193,11 +198,19 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
         Some(Row::RepoPart(i, part)) => {
             let f = &fields[i];
             let (host, parts) = repo_url::split(w.value(f).and_then(Json::as_str).unwrap_or(""));
-            let hosts = repo_url::allowed_hosts(&f.schema);
-            if part == "host" && !hosts.is_empty() {
-                let options = hosts.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
-                let sel =
-                    Selection { selected: hosts.iter().position(|h| *h == host).unwrap_or(0), ..Default::default() };
+            // `allowedHosts`, `allowedOwners`...: a list to choose from.
+            let allowed = repo_url::allowed_for(&f.schema, &part);
+            if !allowed.is_empty() {
+                let current = if part == "host" {
+                    host.clone()
+                } else {
+                    parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default()
+                };
+                let options = allowed.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
+                let sel = Selection {
+                    selected: allowed.iter().position(|h| *h == current).unwrap_or(0),
+                    ..Default::default()
+                };
                 let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
                 w.chooser = Some((Target::RepoPart(f.path.clone(), part), c));
             } else {
@@ -259,6 +272,19 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     w.chooser = Some((target, c));
                 }
                 FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
+                // `RepoOwnerPicker` with `allowedOwners`: a list.
+                FieldKind::Text { .. } if !repo_url::allowed_for(&f.schema, "owner").is_empty() => {
+                    let allowed = repo_url::allowed_for(&f.schema, "owner");
+                    let current = value.as_ref().and_then(Json::as_str).unwrap_or("");
+                    let sel = Selection {
+                        selected: allowed.iter().position(|o| o == current).unwrap_or(0),
+                        ..Default::default()
+                    };
+                    let options = allowed.into_iter().map(|o| (Json::String(o.clone()), o)).collect();
+                    let c =
+                        Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
+                    w.chooser = Some((target, c));
+                }
                 kind => {
                     let multiline = matches!(kind, FieldKind::Text { multiline: true, .. } | FieldKind::Json);
                     w.editor = Some((target, editor(&text_of(&f, value.as_ref()), multiline), multiline));
@@ -351,15 +377,30 @@ fn start_run(w: &mut WizardScreen, cx: &mut Ctx) {
     });
 }
 
+/// The output links of a finished run.
+fn output_links(w: &WizardScreen) -> &[crate::scaffold::output::OutputLink] {
+    w.result.as_ref().and_then(|r| r.as_ref().ok()).map_or(&[], |r| r.output.links.as_slice())
+}
+
+/// `o` on a result: opens the selected link (its URL in the browser, else
+/// shows it).
 fn open_output_link(w: &WizardScreen, cx: &mut Ctx) {
-    let url =
-        w.result.as_ref().and_then(|r| r.as_ref().ok()).and_then(|r| r.output.links.iter().find_map(|l| l.url.clone()));
-    match url {
+    let Some(link) = output_links(w).get(w.link) else { return };
+    match link.url.clone() {
         Some(u) if cx.browser && (u.starts_with("https://") || u.starts_with("http://")) => {
             cx.effect(Effect::OpenUrl(u))
         }
         Some(u) => cx.flash(u, Level::Info),
-        None => {}
+        None => cx.flash(link.entity_ref.clone().unwrap_or_default(), Level::Info),
+    }
+}
+
+/// `y` on a result: copies the selected link's URL (or entity ref).
+fn copy_output_link(w: &WizardScreen, cx: &mut Ctx) {
+    let Some(link) = output_links(w).get(w.link) else { return };
+    if let Some(text) = link.url.clone().or_else(|| link.entity_ref.clone()) {
+        cx.flash(format!("copied {text}"), Level::Info);
+        cx.effect(Effect::CopyOsc52(text));
     }
 }
 
@@ -419,18 +460,18 @@ pub fn on_run_done(
         .as_ref()
         .map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect())
         .unwrap_or_default();
-    let flash = match &result {
-        Ok(r) if r.files.is_empty() && r.task.is_some() => {
-            (format!("done: {}", r.task.as_deref().unwrap_or_default()), Level::Info)
-        }
-        Ok(r) if r.files.is_empty() => (format!("done: {}", r.workspace.display()), Level::Info),
-        Ok(r) => (format!("dry run: {} files, nothing written", r.files.len()), Level::Info),
-        Err(e) => (format!("run failed: {}", e.message), Level::Error),
-    };
     for screen in stack.iter_mut() {
         if let Screen::Wizard(w) = screen
             && w.run_id == run_id
         {
+            let flash = match &result {
+                Ok(r) if r.files.is_empty() && r.task.is_some() => {
+                    (format!("done: {}", r.task.as_deref().unwrap_or_default()), Level::Info)
+                }
+                Ok(r) if r.files.is_empty() && !w.dry_run => (format!("done: {}", r.workspace.display()), Level::Info),
+                Ok(r) => (format!("dry run: {} files, nothing written", r.files.len()), Level::Info),
+                Err(e) => (format!("run failed: {}", e.message), Level::Error),
+            };
             // A real run made what the draft described: it is spent.
             if result.is_ok() && !w.dry_run {
                 w.dirty = false;

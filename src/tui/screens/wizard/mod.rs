@@ -5,6 +5,7 @@
 pub mod chooser;
 pub mod draft;
 pub mod keys;
+pub mod result;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -156,6 +157,8 @@ pub struct WizardScreen {
     pub dirty: bool,
     /// A saved draft the user may restore.
     pub draft_offer: Option<crate::scaffold::drafts::Draft>,
+    /// The output link selected on a result (`o` opens it, `y` copies it).
+    pub link: usize,
     /// "Leave the wizard?" is open: `true` when Leave (not Cancel) is chosen.
     pub confirm_leave: Option<bool>,
 }
@@ -194,6 +197,7 @@ impl WizardScreen {
             dirty: false,
             draft_offer: None,
             confirm_leave: None,
+            link: 0,
         };
         w.seed_repo_hosts();
         w.focus_autofocus();
@@ -394,6 +398,11 @@ pub fn shown(field: &Field, value: Option<&Json>) -> String {
         (FieldKind::Select { options, .. }, _) => {
             options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
         }
+        (FieldKind::MultiSelect { options }, Json::Array(items)) => items
+            .iter()
+            .map(|v| options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
         (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
         _ => plain(v),
@@ -445,4 +454,33 @@ pub fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &s
     parts.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
     w.touched.insert(path.join("."));
     set_path(&mut w.params, path, Some(Json::String(repo_url::compose(&host, &parts))));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(schema: Json) -> Field {
+        let kind = crate::scaffold::fields::kind_of(&schema);
+        Field { path: vec!["f".into()], schema, required: false, kind }
+    }
+
+    #[test]
+    fn checkboxes_show_labels_like_selects() {
+        let f = field(
+            json!({"type": "array", "items": {"type": "string", "enum": ["a", "b"], "enumNames": ["Alpha", "Beta"]}}),
+        );
+        assert_eq!(shown(&f, Some(&json!(["b", "a", "zz"]))), "Beta, Alpha, zz");
+        let s = field(json!({"type": "string", "enum": ["a"], "enumNames": ["Alpha"]}));
+        assert_eq!(shown(&s, Some(&json!("a"))), "Alpha");
+    }
+
+    #[test]
+    fn secrets_and_passwords_are_masked() {
+        let p = field(json!({"type": "string", "ui:widget": "password"}));
+        assert_eq!(shown(&p, Some(&json!("hunter2"))), "••••••");
+        let s = field(json!({"type": "string", "ui:field": "Secret"}));
+        assert_eq!(shown(&s, Some(&json!("t0ken"))), "••••••");
+    }
 }

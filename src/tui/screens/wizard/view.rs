@@ -9,10 +9,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use serde_json::Value as Json;
+use unicode_width::UnicodeWidthStr;
 
-use crate::model::sanitize;
 use crate::scaffold::fields::{FieldKind, plain};
-use crate::scaffold::runner::StepStatus;
+use crate::scaffold::form::Field;
 
 use super::{ReviewRow, Row, Stage, Target, WizardScreen, shown};
 use crate::tui::action::Action;
@@ -53,8 +53,10 @@ fn hints(cx: &ViewCx<'_>, w: &WizardScreen) -> String {
         (Stage::Review, ..) => format!("{up_down} move · {select} edit value / toggle / run · {back} back"),
         (Stage::Running, ..) => format!("{back} cancel · {up_down} scroll"),
         (Stage::Finished, ..) => format!(
-            "{} open link · {up_down} scroll · {back} back to review · {} leave",
+            "{} open · {} copy · {} next link · {up_down} scroll · {back} review · {} leave",
             key(Action::OpenLink),
+            key(Action::CopyRef),
+            key(Action::NextPane),
             key(Action::Quit)
         ),
     }
@@ -91,7 +93,7 @@ pub fn render(cx: &ViewCx<'_>, w: &WizardScreen, frame: &mut Frame, area: Rect) 
     let (lines, selected_line) = match w.stage {
         Stage::Form => form_lines(cx, w, body.width),
         Stage::Review => review_lines(cx, w),
-        Stage::Running | Stage::Finished => (run_lines(cx, w), None),
+        Stage::Running | Stage::Finished => (super::result::run_lines(cx, w, body.width), None),
     };
     let height = body.height as usize;
     let scroll = match (w.stage, selected_line) {
@@ -171,7 +173,7 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
     if let Some(p) = w.page_index()
         && let Some(d) = &w.template.pages[p].description
     {
-        lines.push(Line::styled(clean(d).into_owned(), theme.style(Slot::Dim)));
+        wrapped(&mut lines, "", &clean(d), width, theme.style(Slot::Dim));
         lines.push(Line::default());
     }
     if let Some((why, instead)) = w.run_note() {
@@ -179,11 +181,27 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
         lines.push(Line::styled(format!("  {}", clean(&instead)), theme.style(Slot::Warning)));
     }
     let fields = w.fields();
-    let label_width =
-        fields.iter().map(|f| f.title().chars().count()).max().unwrap_or(8).clamp(8, (width / 3).max(8) as usize);
+    let label_width = fields
+        .iter()
+        .map(|f| f.title().chars().count() + indent(f).len())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, (width / 3).max(8) as usize);
     let mut selected_line = None;
+    let mut last_parent: Vec<String> = Vec::new();
     for (row_i, row) in w.rows().iter().enumerate() {
         let focused = row_i == w.sel.selected;
+        // A nested object's title above its fields.
+        if let Row::Field(i) = row
+            && let Some((_, parent)) = fields[*i].path.split_last()
+            && !parent.is_empty()
+            && parent != last_parent.as_slice()
+            && let Some(p) = w.page_index()
+        {
+            let title = object_title(&w.template.pages[p].schema, &w.params, parent);
+            lines.push(Line::styled(clean(&title).into_owned(), theme.style(Slot::Header)));
+            last_parent = parent.to_vec();
+        }
         if focused {
             selected_line = Some(lines.len());
         }
@@ -213,33 +231,7 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
                     Span::styled(format!("  {}", clean(&v)), style),
                 ]));
             }
-            Row::Field(i) => {
-                let f = &fields[*i];
-                if f.kind == FieldKind::Info {
-                    lines.push(Line::styled(
-                        clean(f.description().unwrap_or(&f.title())).into_owned(),
-                        theme.style(Slot::Dim),
-                    ));
-                    continue;
-                }
-                let star = if f.required { "*" } else { " " };
-                let title = format!("{:<w$}", format!("{}{star}", clean(&f.title())), w = label_width + 1);
-                let value = match (&f.kind, w.value(f)) {
-                    (FieldKind::RepoUrl, v) => v.map(plain).unwrap_or_default(),
-                    (_, None) => {
-                        f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default()
-                    }
-                    (_, v) => shown(f, v),
-                };
-                let mut spans = vec![Span::styled(title, style), Span::styled(format!("  {}", clean(&value)), style)];
-                if let Some(e) = w.error(f) {
-                    spans.push(Span::styled(format!("  ✗ {}", clean(&e)), theme.style(Slot::Error)));
-                }
-                lines.push(Line::from(spans));
-                for help in [f.description(), f.ui("help").and_then(Json::as_str)].into_iter().flatten() {
-                    lines.push(Line::styled(format!("    {}", clean(help)), theme.style(Slot::Dim)));
-                }
-            }
+            Row::Field(i) => field_lines(cx, w, &fields[*i], style, label_width, width, &mut lines),
         }
     }
     (lines, selected_line)
@@ -299,98 +291,90 @@ fn review_lines(cx: &ViewCx<'_>, w: &WizardScreen) -> (Vec<Line<'static>>, Optio
     (lines, selected_line)
 }
 
-fn run_lines(cx: &ViewCx<'_>, w: &WizardScreen) -> Vec<Line<'static>> {
-    let theme = &cx.theme;
-    let mut lines = Vec::new();
-    result_lines(cx, w, &mut lines);
-    if w.result.is_some() {
-        lines.push(Line::default());
-        lines.push(Line::styled("Steps", theme.style(Slot::Header)));
+/// Pushes `text` wrapped to `width`, each line after `prefix`.
+fn wrapped(lines: &mut Vec<Line<'static>>, prefix: &str, text: &str, width: u16, style: Style) {
+    let room = (width as usize).saturating_sub(prefix.width()).max(10);
+    for l in textwrap::wrap(text, room) {
+        lines.push(Line::styled(format!("{prefix}{l}"), style));
     }
-    for (i, step) in w.template.steps.iter().enumerate() {
-        let (mark, slot, note) = match w.steps.get(i) {
-            Some(StepStatus::Running) => ("▸", Slot::Title, String::new()),
-            Some(StepStatus::Done) => ("✓", Slot::Ok, String::new()),
-            Some(StepStatus::Skipped(why)) => ("–", Slot::Dim, format!(" (skipped: {why})")),
-            Some(StepStatus::Failed(e)) => ("✗", Slot::Error, format!(": {e}")),
-            _ => ("·", Slot::Dim, String::new()),
-        };
-        lines.push(Line::styled(format!("{mark} {}{}", clean(&step.name), clean(&note)), theme.style(slot)));
-        for (_, log) in w.logs.iter().filter(|(s, _)| *s == i) {
-            lines.push(Line::styled(format!("    {}", clean(log)), theme.style(Slot::Dim)));
-        }
-    }
-    let task_logs: Vec<&String> = w.logs.iter().filter(|(s, _)| *s >= w.template.steps.len()).map(|(_, l)| l).collect();
-    if !task_logs.is_empty() {
-        lines.push(Line::default());
-        lines.push(Line::styled("Task", theme.style(Slot::Header)));
-        for log in task_logs {
-            lines.push(Line::styled(format!("    {}", clean(log)), theme.style(Slot::Dim)));
-        }
-    }
-    if let Some(Ok(r)) = &w.result {
-        for f in r.files.iter().filter(|f| !crate::scaffold::actions::is_binary_content(&f.bytes)) {
-            lines.push(Line::default());
-            lines.push(Line::styled(format!("── {} ──", clean(&f.path)), theme.style(Slot::Header)));
-            for l in sanitize::text(&String::from_utf8_lossy(&f.bytes)).lines() {
-                lines.push(Line::styled(l.replace('\t', "    "), theme.style(Slot::Base)));
-            }
-        }
-    }
-    lines
 }
 
-/// The result first: what was created (or would be), links, text.
-fn result_lines(cx: &ViewCx<'_>, w: &WizardScreen, lines: &mut Vec<Line<'static>>) {
+/// Nested fields sit under their object's title.
+fn indent(f: &Field) -> &'static str {
+    if f.path.len() > 1 { "  " } else { "" }
+}
+
+/// The title of the nested object at `path` (its key when untitled), with
+/// the branches the values select applied at each level.
+fn object_title(page: &Json, values: &serde_json::Map<String, Json>, path: &[String]) -> String {
+    let mut schema = page.clone();
+    let mut data = Json::Object(values.clone());
+    for key in path {
+        let resolved = crate::scaffold::form::resolve(&schema, &data);
+        let Some(next) = resolved.get("properties").and_then(|p| p.get(key)) else { break };
+        schema = next.clone();
+        data = data.get(key).cloned().unwrap_or(Json::Null);
+    }
+    schema.get("title").and_then(Json::as_str).map_or_else(|| path.join("."), String::from)
+}
+
+/// `(1–10)` for a number with bounds.
+fn range_hint(f: &Field) -> Option<String> {
+    if !matches!(f.kind, FieldKind::Number { .. }) {
+        return None;
+    }
+    let bound = |k: &str| f.schema.get(k).and_then(Json::as_f64).map(crate::scaffold::expr::js_number);
+    match (bound("minimum"), bound("maximum")) {
+        (Some(lo), Some(hi)) => Some(format!("({lo}–{hi})")),
+        (Some(lo), None) => Some(format!("(≥ {lo})")),
+        (None, Some(hi)) => Some(format!("(≤ {hi})")),
+        (None, None) => None,
+    }
+}
+
+/// A field's line (title, value, range, and its problem when it fits),
+/// then its problem (when it did not) and its help, wrapped.
+fn field_lines(
+    cx: &ViewCx<'_>,
+    w: &WizardScreen,
+    f: &Field,
+    style: Style,
+    label_width: usize,
+    width: u16,
+    lines: &mut Vec<Line<'static>>,
+) {
     let theme = &cx.theme;
-    match &w.result {
-        None => {}
-        Some(Err(e)) => {
-            lines.push(Line::styled(format!("Failed: {}", clean(&e.message)), theme.style(Slot::Error)));
-            if let Some(ws) = &e.workspace {
-                lines.push(Line::styled(
-                    format!("The partial workspace is kept at {}", clean(&ws.display().to_string())),
-                    theme.style(Slot::Warning),
-                ));
-            }
+    if f.kind == FieldKind::Info {
+        wrapped(lines, "", &clean(f.description().unwrap_or(&f.title())), width, theme.style(Slot::Dim));
+        return;
+    }
+    let star = if f.required { "*" } else { " " };
+    let title = format!("{:<w$}", format!("{}{}{star}", indent(f), clean(&f.title())), w = label_width + 1);
+    let value = match (&f.kind, w.value(f)) {
+        (FieldKind::RepoUrl, v) => v.map(plain).unwrap_or_default(),
+        (_, None) => f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default(),
+        (_, v) => shown(f, v),
+    };
+    let mut spans = vec![Span::styled(title, style), Span::styled(format!("  {}", clean(&value)), style)];
+    if let Some(hint) = range_hint(f) {
+        spans.push(Span::styled(format!("  {hint}"), theme.style(Slot::Dim)));
+    }
+    let mut below = None;
+    if let Some(e) = w.error(f) {
+        let inline = format!("  ✗ {}", clean(&e));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        if used + inline.width() <= width as usize {
+            spans.push(Span::styled(inline, theme.style(Slot::Error)));
+        } else {
+            below = Some(e);
         }
-        Some(Ok(r)) => {
-            if let Some(task) = r.task.as_deref().filter(|_| r.files.is_empty()) {
-                lines.push(Line::styled(format!("Finished {}", clean(task)), theme.style(Slot::Ok)));
-            } else if r.files.is_empty() {
-                lines.push(Line::styled(
-                    format!("Created {}", clean(&r.workspace.display().to_string())),
-                    theme.style(Slot::Ok),
-                ));
-            } else {
-                lines.push(Line::styled(
-                    format!("Dry run: {} files would be written, nothing was", r.files.len()),
-                    theme.style(Slot::Ok),
-                ));
-                for f in &r.files {
-                    lines.push(Line::styled(format!("  {}", clean(&f.path)), theme.style(Slot::Base)));
-                }
-            }
-            for l in &r.output.links {
-                let target = l.url.as_deref().or(l.entity_ref.as_deref()).unwrap_or("");
-                lines.push(Line::from(vec![
-                    Span::styled(
-                        format!("→ {}  ", clean(l.title.as_deref().unwrap_or("link"))),
-                        theme.style(Slot::Base),
-                    ),
-                    Span::styled(clean(target).into_owned(), theme.style(Slot::Link)),
-                ]));
-            }
-            for t in &r.output.text {
-                lines.push(Line::default());
-                if let Some(title) = &t.title {
-                    lines.push(Line::styled(clean(title).into_owned(), theme.style(Slot::Header)));
-                }
-                for l in sanitize::text(&t.content).lines() {
-                    lines.push(Line::styled(l.replace('\t', "    "), theme.style(Slot::Base)));
-                }
-            }
-        }
+    }
+    lines.push(Line::from(spans));
+    if let Some(e) = below {
+        wrapped(lines, "    ✗ ", &clean(&e), width, theme.style(Slot::Error));
+    }
+    for help in [f.description(), f.ui("help").and_then(Json::as_str)].into_iter().flatten() {
+        wrapped(lines, "    ", &clean(help), width, theme.style(Slot::Dim));
     }
 }
 
