@@ -36,7 +36,7 @@ fn kitchen_sink_every_field_kind_is_recognised() {
     assert!(matches!(kind("features"), FieldKind::MultiSelect { .. }));
     assert_eq!(kind("tags"), FieldKind::StringList);
     assert_eq!(kind("owner.displayName"), FieldKind::Text { multiline: false, password: false });
-    assert_eq!(kind("contacts"), FieldKind::Json);
+    assert_eq!(kind("contacts"), FieldKind::ObjectList);
     assert_eq!(kind("componentName"), FieldKind::EntityName);
     assert_eq!(kind("ownerRef"), FieldKind::Picker(PickerKind::Owner));
     assert_eq!(kind("relatedEntity"), FieldKind::Picker(PickerKind::Entity));

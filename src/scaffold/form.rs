@@ -258,26 +258,53 @@ fn object_fields(schema: &Json, page: &Json, prefix: &[String], values: &Map<Str
             object_fields(&resolved, prop, &path, &nested_values, out);
             continue;
         }
-        out.push(Field { path, schema: prop.clone(), required: required.contains(&key.as_str()), kind });
+        let items = if kind == FieldKind::ObjectList { values.get(&key).and_then(Json::as_array) } else { None };
+        out.push(Field { path: path.clone(), schema: prop.clone(), required: required.contains(&key.as_str()), kind });
+        // Each item of an array of objects: a small form of the item schema.
+        let item_schema = prop.get("items").unwrap_or(&Json::Null);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let item_values = item.as_object().cloned().unwrap_or_default();
+            let resolved = resolve(item_schema, &Json::Object(item_values.clone()));
+            let mut item_path = path.clone();
+            item_path.push(i.to_string());
+            object_fields(&resolved, item_schema, &item_path, &item_values, out);
+        }
     }
 }
 
-/// Reads the value at `path`.
+/// One step down: an object's key, or an array's index (`contacts.0.name`).
+fn child<'a>(node: &'a Json, key: &str) -> Option<&'a Json> {
+    match node {
+        Json::Array(items) => items.get(key.parse::<usize>().ok()?),
+        other => other.get(key),
+    }
+}
+
+/// Reads the value at `path` (numbers index arrays of objects).
 pub fn get_path<'a>(values: &'a Map<String, Json>, path: &[String]) -> Option<&'a Json> {
     let (first, rest) = path.split_first()?;
     let mut current = values.get(first)?;
     for p in rest {
-        current = current.get(p)?;
+        current = child(current, p)?;
     }
     Some(current)
 }
 
-/// Sets (or with `None` removes) the value at `path`, creating objects.
+/// Sets (or with `None` removes) the value at `path`, creating objects; a
+/// number after an array names one of its items (which must exist).
 pub fn set_path(values: &mut Map<String, Json>, path: &[String], value: Option<Json>) {
     let Some((last, parents)) = path.split_last() else { return };
     let mut current = values;
-    for p in parents {
-        let entry = current.entry(p.clone()).or_insert_with(|| Json::Object(Map::new()));
+    let mut i = 0;
+    while i < parents.len() {
+        let mut entry = current.entry(parents[i].clone()).or_insert_with(|| Json::Object(Map::new()));
+        i += 1;
+        while let Json::Array(items) = entry {
+            let index = if i < parents.len() { parents[i].parse::<usize>().ok() } else { None };
+            let Some(item) = index.and_then(|n| items.get_mut(n)) else { return };
+            entry = item;
+            i += 1;
+        }
         if !entry.is_object() {
             *entry = Json::Object(Map::new());
         }
@@ -420,6 +447,28 @@ mod tests {
         let mut cleared = json!({"host": "gitlab"}).as_object().unwrap().clone();
         defaults_for_revealed(&pages, &values, &mut cleared);
         assert_eq!(cleared.get("gitlabHost"), None);
+    }
+
+    #[test]
+    fn arrays_of_objects_are_a_form_per_item() {
+        let p = page(json!({"properties": {"contacts": {"type": "array", "items": {
+            "type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "role": {"type": "string", "enum": ["PM", "Dev"], "default": "Dev"}}
+        }}}}));
+        let mut values = json!({"contacts": [{"name": "Ann"}, {}]}).as_object().unwrap().clone();
+        let keys: Vec<String> = p.fields(&values).iter().map(Field::key).collect();
+        assert_eq!(keys, ["contacts", "contacts.0.name", "contacts.0.role", "contacts.1.name", "contacts.1.role"]);
+        assert!(p.fields(&values)[3].required);
+        apply_defaults(std::slice::from_ref(&p), &mut values);
+        assert_eq!(
+            Json::Object(values.clone()),
+            json!({"contacts": [{"name": "Ann", "role": "Dev"}, {"role": "Dev"}]})
+        );
+        let path: Vec<String> = ["contacts", "1", "name"].map(String::from).to_vec();
+        set_path(&mut values, &path, Some(json!("Bo")));
+        assert_eq!(get_path(&values, &path), Some(&json!("Bo")));
+        set_path(&mut values, &["contacts".into(), "5".into(), "name".into()], Some(json!("nobody")));
+        assert_eq!(values["contacts"].as_array().unwrap().len(), 2, "no item is made up");
     }
 
     #[test]

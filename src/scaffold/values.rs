@@ -67,7 +67,9 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
         FieldKind::MultiSelect { .. } | FieldKind::StringList | FieldKind::Tags | FieldKind::MultiPicker => {
             Ok(list(text))
         }
-        FieldKind::Json => serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key())),
+        FieldKind::Json | FieldKind::ObjectList => {
+            serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key()))
+        }
         _ => match field.schema.get("format").and_then(Json::as_str) {
             Some("time") => Ok(Json::String(super::formats::normalize_time(text))),
             Some("data-url") if !super::formats::is_data_url(text) => {
@@ -127,7 +129,8 @@ pub fn closest_key(template: &Template, key: &str) -> Option<String> {
 pub fn set(template: &Template, values: &mut Map<String, Json>, assignment: &str) -> Result<(), String> {
     let (key, text) = assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: use key=value"))?;
     let key = key.trim();
-    if !known_keys(template).contains(key) {
+    let shown_now = || all_fields(template, values).iter().any(|f| f.key() == key);
+    if !known_keys(template).contains(key) && !shown_now() {
         let hint = closest_key(template, key).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
         return Err(format!("--set {key}: {} has no parameter `{key}`{hint}", template.entity_ref));
     }

@@ -104,7 +104,22 @@ fn every_widget_of_the_kitchen_sink() {
     snap(&mut h, "kitchen_sink_nested");
     h.keys("g g enter");
     h.type_text("Sink Owner");
-    h.keys("enter tab");
+    h.keys("enter");
+    // Contacts: a form per item; enter on the list adds one, `+` another,
+    // `K` moves an item up; the item's enum is a chooser.
+    h.keys("j j enter enter");
+    h.type_text("Ann");
+    h.keys("enter j enter j enter +");
+    h.keys("enter");
+    h.type_text("Bo");
+    h.keys("enter K");
+    let Screen::Wizard(w) = h.app.screen() else { panic!("the wizard closed") };
+    let contacts = w.params.get("contacts").cloned().unwrap_or_default();
+    assert_eq!(contacts, serde_json::json!([{"name": "Bo"}, {"name": "Ann", "role": "Engineer"}]));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Contacts 1") && screen.contains("Contacts 2") && screen.contains("2 items"), "{screen}");
+    snap(&mut h, "kitchen_sink_contacts");
+    h.keys("tab");
 
     // Page 6: the pickers.
     assert_eq!(page_title(&h), "Catalog and repo pickers", "{}", h.screen(120, 40));

@@ -113,6 +113,9 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
             let n = w.rows().len();
             w.sel.move_by(delta.unwrap_or_default(), n);
         }
+        (Stage::Form, Action::ItemAdd | Action::ItemRemove | Action::ItemUp | Action::ItemDown) => {
+            return if super::items::item_action(w, action) { Handled::Yes } else { Handled::No };
+        }
         (Stage::Form, Action::Select) => activate(w, cx.loaded.map(|l| &*l.index), cx.identity),
         (Stage::Form, Action::NextPane) => next_page(w),
         (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) if w.page == 0 => leave(w, cx),
@@ -272,6 +275,10 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     w.chooser = Some((target, c));
                 }
                 FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
+                // Enter on a list of forms adds an item.
+                FieldKind::ObjectList => {
+                    super::items::item_action(w, Action::ItemAdd);
+                }
                 // `RepoOwnerPicker` with `allowedOwners`: a list.
                 FieldKind::Text { .. } if !repo_url::allowed_for(&f.schema, "owner").is_empty() => {
                     let allowed = repo_url::allowed_for(&f.schema, "owner");

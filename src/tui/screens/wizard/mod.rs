@@ -4,6 +4,7 @@
 
 pub mod chooser;
 pub mod draft;
+pub mod items;
 pub mod keys;
 pub mod result;
 pub mod view;
@@ -403,6 +404,10 @@ pub fn shown(field: &Field, value: Option<&Json>) -> String {
             .map(|v| options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone()))
             .collect::<Vec<_>>()
             .join(", "),
+        (FieldKind::ObjectList, Json::Array(items)) => match items.len() {
+            1 => "1 item".into(),
+            n => format!("{n} items"),
+        },
         (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
         _ => plain(v),

@@ -47,6 +47,14 @@ fn hints(cx: &ViewCx<'_>, w: &WizardScreen) -> String {
         ),
         (_, true, _) => format!("{select} done · {back} cancel (textarea: {select} newline, {back} done)"),
         (_, _, true) => format!("{up_down} move · {select} choose · {back} close · type to search"),
+        (Stage::Form, ..) if w.fields().iter().any(|f| f.kind == FieldKind::ObjectList) => format!(
+            "{up_down} field · {select} edit · {} add · {} remove · {}/{} move · {} next · {back} back",
+            key(Action::ItemAdd),
+            key(Action::ItemRemove),
+            key(Action::ItemUp),
+            key(Action::ItemDown),
+            key(Action::NextPane)
+        ),
         (Stage::Form, ..) => {
             format!("{up_down} field · {select} edit · {} next page · {back} previous", key(Action::NextPane))
         }
@@ -199,7 +207,8 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
             && let Some(p) = w.page_index()
         {
             let title = object_title(&w.template.pages[p].schema, &w.params, parent);
-            lines.push(Line::styled(clean(&title).into_owned(), theme.style(Slot::Header)));
+            let pad = "  ".repeat(parent.len().saturating_sub(1));
+            lines.push(Line::styled(format!("{pad}{}", clean(&title)), theme.style(Slot::Header)));
             last_parent = parent.to_vec();
         }
         if focused {
@@ -299,9 +308,13 @@ fn wrapped(lines: &mut Vec<Line<'static>>, prefix: &str, text: &str, width: u16,
     }
 }
 
-/// Nested fields sit under their object's title.
+/// Nested fields sit under their object's (or item's) title.
 fn indent(f: &Field) -> &'static str {
-    if f.path.len() > 1 { "  " } else { "" }
+    match f.path.len() {
+        0 | 1 => "",
+        2 => "  ",
+        _ => "    ",
+    }
 }
 
 /// The title of the nested object at `path` (its key when untitled), with
@@ -309,13 +322,23 @@ fn indent(f: &Field) -> &'static str {
 fn object_title(page: &Json, values: &serde_json::Map<String, Json>, path: &[String]) -> String {
     let mut schema = page.clone();
     let mut data = Json::Object(values.clone());
+    let mut title = None;
     for key in path {
+        // An item of an array of objects: "Contacts 2".
+        if let Some(items) = data.as_array() {
+            let list = schema.get("title").and_then(Json::as_str).unwrap_or("item").to_string();
+            title = Some(super::items::item_title(&list, key));
+            data = key.parse::<usize>().ok().and_then(|n| items.get(n)).cloned().unwrap_or(Json::Null);
+            schema = schema.get("items").cloned().unwrap_or(Json::Null);
+            continue;
+        }
         let resolved = crate::scaffold::form::resolve(&schema, &data);
         let Some(next) = resolved.get("properties").and_then(|p| p.get(key)) else { break };
         schema = next.clone();
         data = data.get(key).cloned().unwrap_or(Json::Null);
+        title = None;
     }
-    schema.get("title").and_then(Json::as_str).map_or_else(|| path.join("."), String::from)
+    title.or_else(|| schema.get("title").and_then(Json::as_str).map(String::from)).unwrap_or_else(|| path.join("."))
 }
 
 /// `(1–10)` for a number with bounds.
