@@ -7,6 +7,7 @@ pub mod draft;
 pub mod items;
 pub mod keys;
 pub mod result;
+pub mod run;
 pub mod view;
 
 use std::collections::BTreeMap;

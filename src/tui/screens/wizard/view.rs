@@ -272,7 +272,7 @@ fn review_lines(cx: &ViewCx<'_>, w: &WizardScreen) -> (Vec<Line<'static>>, Optio
             ReviewRow::Value(p, key) => {
                 let f = all.iter().find(|(q, f)| q == p && f.key() == *key).map(|(_, f)| f);
                 let v = f.map(|f| shown(f, w.value(f))).unwrap_or_default();
-                let title = f.map(|f| f.title()).unwrap_or_else(|| key.clone());
+                let title = f.map_or_else(|| key.clone(), |f| review_title(w, *p, f));
                 format!("  {}: {}", clean(&title), clean(&v))
             }
             ReviewRow::Output => {
@@ -339,6 +339,17 @@ fn object_title(page: &Json, values: &serde_json::Map<String, Json>, path: &[Str
         title = None;
     }
     title.or_else(|| schema.get("title").and_then(Json::as_str).map(String::from)).unwrap_or_else(|| path.join("."))
+}
+
+/// A value's title on the review page; an item's field says which item
+/// (`Contacts 2 · Name`).
+fn review_title(w: &WizardScreen, page: usize, f: &Field) -> String {
+    match f.path.split_last() {
+        Some((_, parent)) if parent.iter().any(|p| p.parse::<usize>().is_ok()) => {
+            format!("{} · {}", object_title(&w.template.pages[page].schema, &w.params, parent), f.title())
+        }
+        _ => f.title(),
+    }
 }
 
 /// `(1–10)` for a number with bounds.
