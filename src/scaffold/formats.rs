@@ -86,6 +86,24 @@ pub fn data_url_from_file(path: &Path) -> Result<String, String> {
     Ok(format!("data:{};name={name};base64,{encoded}", mime_of(path)))
 }
 
+/// A data URL in words: `README.md (text/markdown, 2 bytes)`.
+pub fn describe_data_url(text: &str) -> Option<String> {
+    let (head, data) = text.strip_prefix("data:")?.split_once(',')?;
+    let mut params = head.split(';');
+    let mime = params.next().filter(|m| !m.is_empty()).unwrap_or("text/plain");
+    let mut name = None;
+    let mut base64 = false;
+    for p in params {
+        match p.split_once('=') {
+            Some(("name", n)) => name = Some(n),
+            None if p == "base64" => base64 = true,
+            _ => {}
+        }
+    }
+    let bytes = if base64 { data.trim_end_matches('=').len() * 3 / 4 } else { data.len() };
+    Some(format!("{} ({mime}, {bytes} bytes)", name.unwrap_or("file")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +136,8 @@ mod tests {
         let url = data_url_from_file(&path).unwrap();
         assert_eq!(url, "data:text/markdown;name=README.md;base64,aGk=");
         assert!(is_data_url(&url));
+        assert_eq!(describe_data_url(&url).as_deref(), Some("README.md (text/markdown, 2 bytes)"));
+        assert_eq!(describe_data_url("./x"), None);
         assert!(data_url_from_file(&dir.path().join("missing")).unwrap_err().contains("missing"));
         assert!(data_url_from_file(dir.path()).unwrap_err().contains("not a file"));
     }

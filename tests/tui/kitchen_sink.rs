@@ -106,6 +106,20 @@ fn every_widget_of_the_kitchen_sink() {
     h.type_text("14:30");
     h.keys("enter");
     assert!(h.screen(120, 40).contains("14:30:00"));
+    // The file widget: a path is read into a data URL; a missing file says so.
+    let notes = h.tmp.path().join("notes.md");
+    std::fs::write(&notes, "hello").unwrap();
+    h.keys("j enter");
+    h.type_text("/nonexistent-stagehand/missing.md");
+    h.keys("enter");
+    assert!(h.flash().contains("missing.md"), "{}", h.flash());
+    h.app.flash = None; // as if it timed out: later snapshots are not about it
+    h.keys("enter ctrl-u");
+    h.type_text(&notes.display().to_string());
+    h.keys("enter");
+    assert!(h.screen(120, 40).contains("notes.md (text/markdown, 5 bytes)"), "{}", h.screen(120, 40));
+    let Screen::Wizard(w) = h.app.screen() else { panic!("the wizard closed") };
+    assert_eq!(w.params["readme"], "data:text/markdown;name=notes.md;base64,aGVsbG8=");
     h.keys("tab");
 
     // Page 5: the nested object under its title.

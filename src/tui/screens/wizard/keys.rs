@@ -87,7 +87,7 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
         if action == Action::Reveal {
             w.reveal = !w.reveal;
         } else {
-            editor_action(w, action);
+            editor_action(w, action, cx);
         }
         return Handled::Yes;
     }
@@ -152,22 +152,22 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
     Handled::Yes
 }
 
-fn editor_action(w: &mut WizardScreen, action: Action) {
+fn editor_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) {
     let Some((_, area, multiline)) = &mut w.editor else { return };
     match action {
         Action::Select if *multiline => area.insert_newline(),
-        Action::Select => commit_editor(w),
-        Action::Back if *multiline => commit_editor(w),
+        Action::Select => commit_editor(w, cx),
+        Action::Back if *multiline => commit_editor(w, cx),
         Action::Back => w.editor = None,
         Action::ClearQuery => *area = editor("", *multiline),
         Action::MoveUp if *multiline => area.move_cursor(CursorMove::Up),
         Action::MoveDown if *multiline => area.move_cursor(CursorMove::Down),
-        Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w),
+        Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w, cx),
         _ => {}
     }
 }
 
-fn commit_editor(w: &mut WizardScreen) {
+fn commit_editor(w: &mut WizardScreen, cx: &mut Ctx) {
     let Some((target, area, _)) = w.editor.take() else { return };
     let text = area.lines().join("\n");
     match target {
@@ -181,8 +181,14 @@ fn commit_editor(w: &mut WizardScreen) {
             }
             match values::parse_for(Some(&field), &text) {
                 Ok(v) => set_value(w, &field, Some(v)),
-                // Kept as typed: the field shows why it is not valid.
-                Err(_) => set_value(w, &field, Some(Json::String(text))),
+                // Kept as typed: the field shows why it is not valid (a file
+                // that cannot be read says why on the status line).
+                Err(e) => {
+                    if field.schema.get("format").and_then(Json::as_str) == Some("data-url") {
+                        cx.flash(e, Level::Error);
+                    }
+                    set_value(w, &field, Some(Json::String(text)));
+                }
             }
         }
     }

@@ -396,6 +396,9 @@ pub fn shown(field: &Field, value: Option<&Json>) -> String {
     if field.masked() {
         return if plain(v).is_empty() { String::new() } else { "••••••".into() };
     }
+    if let Some(file) = v.as_str().and_then(crate::scaffold::formats::describe_data_url) {
+        return file;
+    }
     match (&field.kind, v) {
         (FieldKind::Select { options, .. }, _) => {
             options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
