@@ -66,7 +66,9 @@ fn every_widget_of_the_kitchen_sink() {
     // password typed and shown masked.
     h.keys("enter");
     h.type_text("sink");
-    h.keys("enter j j enter");
+    h.keys("enter j enter");
+    h.type_text("A description long enough to need a second line on the review page at eighty columns WRAPPED-END");
+    h.keys("esc k j j enter");
     h.type_text("not-an-email");
     h.keys("enter j j enter");
     h.type_text("hunter2");
@@ -172,6 +174,9 @@ fn every_widget_of_the_kitchen_sink() {
     h.type_text("sink");
     h.keys("enter tab");
     assert!(matches!(h.app.screen(), Screen::Wizard(w) if w.stage == Stage::Review), "{}", h.screen(120, 40));
+    // A long value wraps on the review page instead of being cut.
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("WRAPPED-END"), "{screen}");
     h.keys("G");
     let screen = h.screen(120, 40);
     assert!(screen.contains("Contacts 1 · Name: Bo") && screen.contains("Contacts 2 · Role: Engineer"), "{screen}");

@@ -100,7 +100,7 @@ pub fn render(cx: &ViewCx<'_>, w: &WizardScreen, frame: &mut Frame, area: Rect) 
     let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let (lines, selected_line) = match w.stage {
         Stage::Form => form_lines(cx, w, body.width),
-        Stage::Review => review_lines(cx, w),
+        Stage::Review => review_lines(cx, w, body.width),
         Stage::Running | Stage::Finished => (super::result::run_lines(cx, w, body.width), None),
     };
     let height = body.height as usize;
@@ -246,7 +246,7 @@ fn form_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'stati
     (lines, selected_line)
 }
 
-fn review_lines(cx: &ViewCx<'_>, w: &WizardScreen) -> (Vec<Line<'static>>, Option<usize>) {
+fn review_lines(cx: &ViewCx<'_>, w: &WizardScreen, width: u16) -> (Vec<Line<'static>>, Option<usize>) {
     let theme = &cx.theme;
     let mut lines = Vec::new();
     let mut selected_line = None;
@@ -291,7 +291,11 @@ fn review_lines(cx: &ViewCx<'_>, w: &WizardScreen) -> (Vec<Line<'static>>, Optio
             }
             ReviewRow::Run => if w.dry_run { "[ Dry run ]" } else { "[ Run ]" }.to_string(),
         };
-        lines.push(Line::styled(line, style));
+        // A long value wraps under itself rather than being cut.
+        let options = textwrap::Options::new((width as usize).max(20)).subsequent_indent("    ");
+        for part in textwrap::wrap(&line, options) {
+            lines.push(Line::styled(part.into_owned(), style));
+        }
     }
     if let Some((why, instead)) = w.run_note() {
         lines.push(Line::styled(format!("⚠ {}", clean(&why)), theme.style(Slot::Warning)));
@@ -389,7 +393,10 @@ fn field_lines(
         (_, None) => f.ui("placeholder").and_then(Json::as_str).map(|p| format!("({p})")).unwrap_or_default(),
         (_, v) => shown(f, v),
     };
-    let mut spans = vec![Span::styled(title, style), Span::styled(format!("  {}", clean(&value)), style)];
+    // A long value ends with `…` at the edge (the editor and review show it all).
+    let room = (width as usize).saturating_sub(title.width() + 2);
+    let value = crate::model::layout::truncate(&clean(&value), room);
+    let mut spans = vec![Span::styled(title, style), Span::styled(format!("  {value}"), style)];
     if let Some(hint) = range_hint(f) {
         spans.push(Span::styled(format!("  {hint}"), theme.style(Slot::Dim)));
     }
