@@ -85,9 +85,11 @@ pub fn on_loaded<'a>(screens: impl Iterator<Item = &'a mut Screen>, loaded: Draf
 
 /// The values the form would hold with `draft` restored: the draft over the
 /// defaults, then defaults for the fields it reveals.
+/// Keys the template no longer asks for (it changed since) are dropped.
 fn restored(w: &WizardScreen, draft: &Map<String, Json>) -> Map<String, Json> {
+    let known = crate::scaffold::values::known_keys(&w.template);
     let mut values = w.params.clone();
-    for (k, v) in draft {
+    for (k, v) in draft.iter().filter(|(k, _)| known.contains(*k)) {
         values.insert(k.clone(), v.clone());
     }
     apply_defaults(&w.template.pages, &mut values);
@@ -162,7 +164,7 @@ mod tests {
     #[test]
     fn a_draft_is_offered_then_restored_over_the_defaults() {
         let mut stack = [Screen::Wizard(Box::new(wizard()))];
-        assert_eq!(on_loaded(stack.iter_mut(), loaded(json!({"name": "kept"}))), None);
+        assert_eq!(on_loaded(stack.iter_mut(), loaded(json!({"name": "kept", "gone": "dropped"}))), None);
         let Screen::Wizard(w) = &mut stack[0] else { unreachable!() };
         assert!(w.draft_offer.is_some());
         restore(w);
