@@ -146,3 +146,39 @@ fn values_come_back_after_leaving_as_a_draft() {
     t.keys(&["C-c"]);
     t.wait_for("EXITED-0");
 }
+
+#[test]
+fn the_cli_asks_for_a_secret_without_echoing_it() {
+    let test = "the_cli_asks_for_a_secret_without_echoing_it";
+    let Some(t) = Tmux::start(test, 100, 30, &[], |home| {
+        let dir = home.join("tpl");
+        std::fs::create_dir_all(&dir).unwrap();
+        let template = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: {name: needs-token}\n\
+            spec:\n  parameters:\n    - required: [region, token]\n      properties:\n\
+            \x20       region: {type: string, enum: [eu, us], enumNames: [Europe, Americas]}\n\
+            \x20       token: {title: Deploy token, type: string, ui:field: Secret}\n\
+            \x20 steps:\n    - {id: log, action: 'debug:log', input: {message: 'region ${{ parameters.region }}'}}\n";
+        std::fs::write(dir.join("template.yaml"), template).unwrap();
+        let bin = shell_quote(binary());
+        let path = shell_quote(&dir.join("template.yaml").display().to_string());
+        format!("{bin} scaffold {path} --dry-run; echo EXITED-$?; exec sh")
+    }) else {
+        return;
+    };
+    // The enum's choices come first, numbered; a number answers.
+    let screen = t.wait_for("[a number or a value]");
+    assert!(screen.contains("1) eu (Europe)") && screen.contains("2) us (Americas)"), "{screen}");
+    t.type_text("2");
+    t.keys(&["Enter"]);
+    t.wait_for("Deploy token");
+    let secret = "s3cr3t-value";
+    for (i, c) in secret.char_indices() {
+        t.type_text(&c.to_string());
+        let screen = t.wait_for(&"•".repeat(i + 1));
+        assert!(!screen.contains(&secret[..=i]) || i < 2, "typed text on screen:\n{screen}");
+    }
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXITED-");
+    assert!(screen.contains("EXITED-0"), "{screen}");
+    assert!(screen.contains("region us") && !screen.contains(secret), "{screen}");
+}

@@ -107,7 +107,7 @@ pub fn user_of(ws: &Workspace, index: Option<&Index>) -> (Option<String>, Option
 fn prompt_missing(
     template: &Template,
     params: &mut Map<String, Json>,
-    secrets: &Map<String, Json>,
+    secrets: &mut Map<String, Json>,
 ) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     for _round in 0..20 {
@@ -118,14 +118,52 @@ fn prompt_missing(
         let title = field.map_or(problem.key.clone(), |f| f.title());
         eprint!("{}", prompt_text(&title, &problem.message, field));
         std::io::stderr().flush()?;
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line)? == 0 {
-            bail!("stdin closed while asking for {}", problem.key);
-        }
+        let line = if field.is_some_and(Field::masked) {
+            read_secret()?
+        } else {
+            let mut line = String::new();
+            if stdin.lock().read_line(&mut line)? == 0 {
+                bail!("stdin closed while asking for {}", problem.key);
+            }
+            line
+        };
         let answer = answer_for(field, line.trim_end_matches(['\n', '\r']));
         values::set(template, params, &format!("{}={answer}", problem.key)).map_err(anyhow::Error::msg)?;
+        // A secret answered goes where secrets are checked and kept.
+        secrets.extend(values::split_secrets(template, params));
     }
     Ok(())
+}
+
+/// Reads a secret or password from the terminal without echoing it: a `•`
+/// per character, backspace erases, ctrl-c gives up.
+fn read_secret() -> anyhow::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode()?;
+    let mut text = String::new();
+    let result = loop {
+        let key = match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => k,
+            Ok(_) => continue,
+            Err(e) => break Err(anyhow::Error::from(e)),
+        };
+        match key.code {
+            KeyCode::Enter => break Ok(std::mem::take(&mut text)),
+            KeyCode::Char('c' | 'd') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                break Err(anyhow::anyhow!("cancelled while a secret was asked for"));
+            }
+            KeyCode::Char(c) => {
+                text.push(c);
+                eprint!("•");
+            }
+            KeyCode::Backspace if text.pop().is_some() => eprint!("\u{8} \u{8}"),
+            _ => {}
+        }
+        let _ = std::io::stderr().flush();
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    result
 }
 
 /// The choices of a select or checkbox field, if it has any.
@@ -186,7 +224,7 @@ pub fn collect_values(
     let mut secrets = values::split_secrets(template, &mut params);
     let problems = values::problems(template, &params, &secrets);
     if !problems.is_empty() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        prompt_missing(template, &mut params, &secrets)?;
+        prompt_missing(template, &mut params, &mut secrets)?;
         secrets.extend(values::split_secrets(template, &mut params));
     }
     let problems = values::problems(template, &params, &secrets);
