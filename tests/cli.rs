@@ -222,6 +222,16 @@ fn demo_show_of_an_unknown_ref_suggests_close_ones() {
     assert!(run.stdout.is_empty());
 }
 
+#[test]
+fn scaffold_refuses_an_unknown_set_key_with_did_you_mean() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--demo", "scaffold", "python-library", "--set", "componnt_id=lumen", "--dry-run"]);
+    run.code(2);
+    assert!(run.stderr.contains("--set componnt_id:"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `component_id`?"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
 // --- no config, no index ----------------------------------------------------
 
 #[test]

@@ -36,7 +36,7 @@ fn kitchen_sink_every_field_kind_is_recognised() {
     assert!(matches!(kind("features"), FieldKind::MultiSelect { .. }));
     assert_eq!(kind("tags"), FieldKind::StringList);
     assert_eq!(kind("owner.displayName"), FieldKind::Text { multiline: false, password: false });
-    assert_eq!(kind("contacts"), FieldKind::Json);
+    assert_eq!(kind("contacts"), FieldKind::ObjectList);
     assert_eq!(kind("componentName"), FieldKind::EntityName);
     assert_eq!(kind("ownerRef"), FieldKind::Picker(PickerKind::Owner));
     assert_eq!(kind("relatedEntity"), FieldKind::Picker(PickerKind::Entity));
@@ -55,7 +55,7 @@ fn kitchen_sink_validates_as_typed() {
     let Some(t) = sample("bui-kitchen-sink-demo") else { return };
     let fields = values::all_fields(&t, &Map::new());
     let field = |key: &str| fields.iter().find(|f| f.key() == key).unwrap().clone();
-    let cases: [(&str, Json, bool); 16] = [
+    let cases: [(&str, Json, bool); 26] = [
         ("name", json!(""), false),
         ("name", json!("ok"), true),
         ("email", json!("not-an-email"), false),
@@ -69,6 +69,16 @@ fn kitchen_sink_validates_as_typed() {
         ("environment", json!("qa"), false),
         ("startDate", json!("2024-13-01"), false),
         ("startDate", json!("2024-12-01"), true),
+        ("startDateTime", json!("2024-12-01T25:00:00Z"), false),
+        ("startDateTime", json!("2024-12-01Tlater"), false),
+        ("startDateTime", json!("2024-12-01T09:30:00Z"), true),
+        ("cutoffTime", json!("25:61:00"), false),
+        ("cutoffTime", json!("12:61:00"), false),
+        ("cutoffTime", json!("23:59:59"), true),
+        ("readme", json!("./README.md"), false),
+        ("readme", json!("data:text/markdown;name=README.md;base64,aGk="), true),
+        ("features", json!(["logging", "nope"]), false),
+        ("features", json!(["logging", "tracing"]), true),
         ("componentName", json!("-bad-"), false),
         ("repoUrl", json!("bitbucket.org?workspace=w&project=p&repo=r"), false),
         ("repoUrl", json!("github.com?owner=o&repo=r"), true),
@@ -120,4 +130,20 @@ fn demo_dependencies_add_fields_as_values_change() {
     assert!(shown.contains(&"dbSize".into()) && shown.contains(&"apiVisibility".into()), "{shown:?}");
     let api = page.fields(&v).into_iter().find(|f| f.key() == "apiVisibility").unwrap();
     assert!(matches!(api.kind, FieldKind::Select { radio: true, .. }));
+}
+
+#[test]
+fn kitchen_sink_contacts_are_checked_item_by_item() {
+    let Some(t) = sample("bui-kitchen-sink-demo") else { return };
+    let mut params = json!({"name": "n", "email": "a@example.com", "owner": {"displayName": "o"},
+        "contacts": [{"name": "Ann", "role": "Engineer"}, {"role": "CEO"}]})
+    .as_object()
+    .unwrap()
+    .clone();
+    apply_defaults(&t.pages, &mut params);
+    let problems: Vec<(String, String)> =
+        values::problems(&t, &params, &Map::new()).into_iter().map(|(_, e)| (e.key, e.message)).collect();
+    let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["contacts.1.name", "contacts.1.role"], "{problems:?}");
+    assert!(problems[1].1.contains("PM, Engineer, Designer"), "{problems:?}");
 }

@@ -357,7 +357,11 @@ fn scaffold_a_template_from_the_wizard() {
     assert!(out.join("src/lumen_geo/__init__.py").is_file(), "{done}");
     assert!(out.join("catalog-info.yaml").is_file());
     assert!(out.join(".git").is_dir());
+    // Esc on the result returns to the review page; `q` leaves from there
+    // page by page (nothing changed since the run, so nothing is asked).
     t.keys(&["Escape"]);
+    t.wait_for("[ Run ]");
+    t.keys(&["q", "q", "q", "q"]);
     t.wait_for("templates");
     t.keys(&["C-c"]);
     t.wait_for("EXITED-0");

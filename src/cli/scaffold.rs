@@ -15,7 +15,8 @@ use crate::config::RemoteConfig;
 use crate::index::Index;
 use crate::model::sanitize;
 use crate::scaffold::backend::Backend;
-use crate::scaffold::form::apply_defaults;
+use crate::scaffold::fields::{FieldKind, plain};
+use crate::scaffold::form::{Field, apply_defaults};
 use crate::scaffold::remote;
 use crate::scaffold::runner::{self, Event, RunInput, RunOptions, StepStatus};
 use crate::scaffold::{Template, template::base_dir_of, values};
@@ -106,7 +107,7 @@ pub fn user_of(ws: &Workspace, index: Option<&Index>) -> (Option<String>, Option
 fn prompt_missing(
     template: &Template,
     params: &mut Map<String, Json>,
-    secrets: &Map<String, Json>,
+    secrets: &mut Map<String, Json>,
 ) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     for _round in 0..20 {
@@ -115,16 +116,95 @@ fn prompt_missing(
         let fields = values::all_fields(template, params);
         let field = fields.iter().find(|f| f.key() == problem.key);
         let title = field.map_or(problem.key.clone(), |f| f.title());
-        eprint!("{} ({}): ", sanitize::line(&title), sanitize::line(&problem.message));
+        eprint!("{}", prompt_text(&title, &problem.message, field));
         std::io::stderr().flush()?;
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line)? == 0 {
-            bail!("stdin closed while asking for {}", problem.key);
-        }
-        values::set(template, params, &format!("{}={}", problem.key, line.trim_end_matches(['\n', '\r'])))
-            .map_err(anyhow::Error::msg)?;
+        let line = if field.is_some_and(Field::masked) {
+            read_secret()?
+        } else {
+            let mut line = String::new();
+            if stdin.lock().read_line(&mut line)? == 0 {
+                bail!("stdin closed while asking for {}", problem.key);
+            }
+            line
+        };
+        let answer = answer_for(field, line.trim_end_matches(['\n', '\r']));
+        values::set(template, params, &format!("{}={answer}", problem.key)).map_err(anyhow::Error::msg)?;
+        // A secret answered goes where secrets are checked and kept.
+        secrets.extend(values::split_secrets(template, params));
     }
     Ok(())
+}
+
+/// Reads a secret or password from the terminal without echoing it: a `•`
+/// per character, backspace erases, ctrl-c gives up.
+fn read_secret() -> anyhow::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode()?;
+    let mut text = String::new();
+    let result = loop {
+        let key = match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => k,
+            Ok(_) => continue,
+            Err(e) => break Err(anyhow::Error::from(e)),
+        };
+        match key.code {
+            KeyCode::Enter => break Ok(std::mem::take(&mut text)),
+            KeyCode::Char('c' | 'd') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                break Err(anyhow::anyhow!("cancelled while a secret was asked for"));
+            }
+            KeyCode::Char(c) => {
+                text.push(c);
+                eprint!("•");
+            }
+            KeyCode::Backspace if text.pop().is_some() => eprint!("\u{8} \u{8}"),
+            _ => {}
+        }
+        let _ = std::io::stderr().flush();
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    result
+}
+
+/// The choices of a select or checkbox field, if it has any.
+fn choices(field: Option<&Field>) -> Option<&[(Json, String)]> {
+    match &field?.kind {
+        FieldKind::Select { options, .. } | FieldKind::MultiSelect { options } => Some(options),
+        _ => None,
+    }
+}
+
+/// The question for a missing or invalid value: its choices listed first,
+/// numbered, when it has them.
+fn prompt_text(title: &str, message: &str, field: Option<&Field>) -> String {
+    let mut out = String::new();
+    let head = format!("{} ({})", sanitize::line(title), sanitize::line(message));
+    let Some(options) = choices(field) else { return format!("{head}: ") };
+    out.push_str(&head);
+    out.push('\n');
+    for (i, (value, label)) in options.iter().enumerate() {
+        let value = plain(value);
+        let shown = if *label == value { value } else { format!("{value} ({label})") };
+        out.push_str(&format!("  {}) {}\n", i + 1, sanitize::line(&shown)));
+    }
+    let several = matches!(field.map(|f| &f.kind), Some(FieldKind::MultiSelect { .. }));
+    let how = if several { "numbers or values, comma-separated" } else { "a number or a value" };
+    out.push_str(&format!("{} [{how}]: ", sanitize::line(title)));
+    out
+}
+
+/// A typed answer as a `--set` value: choice numbers become their values.
+fn answer_for(field: Option<&Field>, line: &str) -> String {
+    let Some(options) = choices(field) else { return line.to_string() };
+    let pick = |part: &str| match part.trim().parse::<usize>() {
+        Ok(n) if (1..=options.len()).contains(&n) => plain(&options[n - 1].0),
+        _ => part.trim().to_string(),
+    };
+    if matches!(field.map(|f| &f.kind), Some(FieldKind::MultiSelect { .. })) {
+        line.split(',').map(pick).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(",")
+    } else {
+        pick(line)
+    }
 }
 
 /// Fills parameters from the args: values file, `--set`, defaults,
@@ -144,7 +224,7 @@ pub fn collect_values(
     let mut secrets = values::split_secrets(template, &mut params);
     let problems = values::problems(template, &params, &secrets);
     if !problems.is_empty() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        prompt_missing(template, &mut params, &secrets)?;
+        prompt_missing(template, &mut params, &mut secrets)?;
         secrets.extend(values::split_secrets(template, &mut params));
     }
     check_values(template, &params, &secrets, "set them with --set KEY=VALUE or --values FILE")?;
@@ -417,4 +497,35 @@ fn remote(
     print_output(&mut out, &result.output);
     out.flush()?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(schema: Json) -> Field {
+        let kind = crate::scaffold::fields::kind_of(&schema);
+        Field { path: vec!["region".into()], schema, required: true, kind }
+    }
+
+    #[test]
+    fn enum_prompts_list_the_choices_up_front() {
+        let f = field(json!({"type": "string", "enum": ["eu", "us"], "enumNames": ["Europe", "us"]}));
+        let text = prompt_text("Region", "required", Some(&f));
+        assert_eq!(text, "Region (required)\n  1) eu (Europe)\n  2) us\nRegion [a number or a value]: ");
+        assert_eq!(answer_for(Some(&f), "2"), "us");
+        assert_eq!(answer_for(Some(&f), "eu"), "eu");
+        assert_eq!(answer_for(Some(&f), "7"), "7", "out of range stays as typed, and is refused as not a choice");
+        let plain_text = field(json!({"type": "string"}));
+        assert_eq!(prompt_text("Name", "required", Some(&plain_text)), "Name (required): ");
+        assert_eq!(answer_for(Some(&plain_text), "2"), "2");
+    }
+
+    #[test]
+    fn checkbox_prompts_take_several_numbers() {
+        let f = field(json!({"type": "array", "items": {"type": "string", "enum": ["logs", "metrics", "traces"]}}));
+        assert!(prompt_text("Features", "required", Some(&f)).ends_with("[numbers or values, comma-separated]: "));
+        assert_eq!(answer_for(Some(&f), "1, 3"), "logs,traces");
+    }
 }

@@ -213,6 +213,7 @@ fn widget(kind: &FieldKind) -> &'static str {
         FieldKind::Info => "information (no value)",
         FieldKind::Hidden => "hidden",
         FieldKind::Object => "object",
+        FieldKind::ObjectList => "list of objects (JSON array)",
         FieldKind::Json => "JSON",
     }
 }

@@ -67,7 +67,10 @@ pub enum FieldKind {
     Hidden,
     /// A nested object, flattened into its properties.
     Object,
-    /// Anything else (arrays of objects...): edited as JSON text.
+    /// An array of objects: a list of small forms (one per item, with the
+    /// item schema's fields), added, removed and reordered.
+    ObjectList,
+    /// Anything else (arrays of arrays...): edited as JSON text.
     Json,
 }
 
@@ -147,6 +150,8 @@ pub fn kind_of(schema: &Json) -> FieldKind {
             let items = schema.get("items").unwrap_or(&Json::Null);
             if let Some(options) = options_of(items) {
                 FieldKind::MultiSelect { options }
+            } else if items.get("type").and_then(Json::as_str) == Some("object") || items.get("properties").is_some() {
+                FieldKind::ObjectList
             } else if items.get("type").and_then(Json::as_str).is_none_or(|t| t == "string") && !items.is_array() {
                 FieldKind::StringList
             } else {
@@ -182,7 +187,8 @@ mod tests {
         );
         assert!(matches!(kind_of(&json!({"type": "array", "items": {"enum": ["x"]}})), FieldKind::MultiSelect { .. }));
         assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "string"}})), FieldKind::StringList);
-        assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "object"}})), FieldKind::Json);
+        assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "object"}})), FieldKind::ObjectList);
+        assert_eq!(kind_of(&json!({"type": "array", "items": {"type": "array"}})), FieldKind::Json);
         assert_eq!(
             kind_of(&json!({"type": "string", "ui:field": "OwnerPicker"})),
             FieldKind::Picker(PickerKind::Owner)

@@ -129,15 +129,49 @@ fn merge_schema(into: &mut Map<String, Json>, from: &Json, skip: Option<&str>) {
             }
         }
     }
-    for key in ["dependencies", "allOf"] {
-        if let Some(extra) = from.get(key) {
-            into.entry(key).or_insert_with(|| extra.clone());
+}
+
+/// Most schemas (the page and the branches it applies) whose conditions
+/// one resolve looks at: a guard against absurdly deep nesting.
+const MAX_BRANCHES: usize = 256;
+
+/// The branches of `schema`'s `dependencies` and `allOf[{if, then, else}]`
+/// that apply to `data`, each with the property a `oneOf` chose it by.
+fn applicable<'a>(schema: &'a Json, data: &Json) -> Vec<(&'a Json, Option<&'a str>)> {
+    let mut out = Vec::new();
+    for (key, dep) in schema.get("dependencies").and_then(Json::as_object).into_iter().flatten() {
+        if data.get(key).is_none_or(Json::is_null) {
+            continue;
+        }
+        match dep.get("oneOf").and_then(Json::as_array) {
+            Some(options) => {
+                let value = data.get(key).unwrap_or(&Json::Null);
+                let hits: Vec<&Json> = options
+                    .iter()
+                    .filter(|o| o.pointer(&format!("/properties/{key}")).is_some_and(|s| matches(s, value)))
+                    .collect();
+                if let [one] = hits.as_slice() {
+                    out.push((*one, Some(key.as_str())));
+                }
+            }
+            None => out.push((dep, Some(key.as_str()))),
         }
     }
+    for cond in schema.get("allOf").and_then(Json::as_array).into_iter().flatten() {
+        match cond.get("if") {
+            Some(test) => {
+                let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
+                out.extend(branch.map(|b| (b, None)));
+            }
+            None => out.push((cond, None)),
+        }
+    }
+    out
 }
 
 /// Resolves `dependencies` and `allOf[{if, then, else}]` against `data`,
 /// returning an object schema with the applicable properties merged in.
+/// Branches nest: a branch's own `dependencies` and `allOf` apply too.
 pub fn resolve(schema: &Json, data: &Json) -> Json {
     resolve_checked(schema, data).0
 }
@@ -149,72 +183,67 @@ pub fn resolve(schema: &Json, data: &Json) -> Json {
 pub fn resolve_checked(schema: &Json, data: &Json) -> (Json, Vec<(String, String)>) {
     let Some(obj) = schema.as_object() else { return (schema.clone(), Vec::new()) };
     let mut out = obj.clone();
-    let mut deps: Vec<Json> = obj.get("dependencies").into_iter().cloned().collect();
-    let mut all_of: Vec<Json> = obj.get("allOf").into_iter().cloned().collect();
     let mut broken = Vec::new();
     out.remove("dependencies");
     out.remove("allOf");
-    for _round in 0..8 {
-        let before = out.clone();
-        broken.clear();
-        for group in &deps {
-            for (key, dep) in group.as_object().into_iter().flatten() {
-                let present = data.get(key).is_some_and(|v| !v.is_null());
-                if !present {
-                    continue;
-                }
-                match dep {
-                    Json::Array(required) => merge_schema(&mut out, &serde_json::json!({ "required": required }), None),
-                    Json::Object(d) => {
-                        if let Some(options) = d.get("oneOf").and_then(Json::as_array) {
-                            // The form shows the branch the key's value selects
-                            // (as react-jsonschema-form does); validation wants
-                            // exactly one whole branch to match (as ajv does).
-                            let value = data.get(key).unwrap_or(&Json::Null);
-                            let hits: Vec<&Json> = options
-                                .iter()
-                                .filter(|o| o.pointer(&format!("/properties/{key}")).is_some_and(|s| matches(s, value)))
-                                .collect();
-                            if let [one] = hits.as_slice() {
-                                merge_schema(&mut out, one, Some(key));
-                            }
-                            if options.iter().filter(|o| matches(o, data)).count() != 1 {
-                                broken.push((key.clone(), "must match exactly one schema in oneOf".to_string()));
-                            }
-                        } else {
-                            merge_schema(&mut out, dep, Some(key));
-                        }
-                    }
-                    _ => {}
+    let mut queue = vec![schema];
+    let mut i = 0;
+    while i < queue.len() && queue.len() < MAX_BRANCHES {
+        broken.extend(broken_one_of(queue[i], data));
+        for (branch, key) in applicable(queue[i], data) {
+            match branch {
+                // Property dependencies (`a: [b, c]`) make fields required.
+                Json::Array(required) => merge_schema(&mut out, &serde_json::json!({ "required": required }), None),
+                _ => {
+                    merge_schema(&mut out, branch, key);
+                    queue.push(branch);
                 }
             }
         }
-        for group in &all_of {
-            for cond in group.as_array().into_iter().flatten() {
-                if let Some(test) = cond.get("if") {
-                    let branch = if matches(test, data) { cond.get("then") } else { cond.get("else") };
-                    if let Some(b) = branch {
-                        merge_schema(&mut out, b, None);
-                    }
-                } else {
-                    merge_schema(&mut out, cond, None);
-                }
-            }
-        }
-        // Nested `dependencies`/`allOf` brought in by a branch apply from
-        // the next round on.
-        for (key, list) in [("dependencies", &mut deps), ("allOf", &mut all_of)] {
-            if let Some(extra) = out.remove(key)
-                && !list.contains(&extra)
+        i += 1;
+    }
+    (Json::Object(out), broken)
+}
+
+/// The `oneOf` dependencies of `schema` that `data` does not match exactly
+/// once (ajv's "must match exactly one schema in oneOf", a 400 on the
+/// backend), as `(key, message)`.
+fn broken_one_of(schema: &Json, data: &Json) -> Vec<(String, String)> {
+    schema
+        .get("dependencies")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| data.get(key.as_str()).is_some_and(|v| !v.is_null()))
+        .filter_map(|(key, dep)| {
+            let options = dep.get("oneOf")?.as_array()?;
+            (options.iter().filter(|o| matches(o, data)).count() != 1)
+                .then(|| (key.clone(), "must match exactly one schema in oneOf".to_string()))
+        })
+        .collect()
+}
+
+/// Fills in the `default`s of fields that `values` shows and `before` did
+/// not, as the web form does when a changed value reveals a field (and
+/// again for fields those defaults reveal).
+pub fn defaults_for_revealed(pages: &[Page], before: &Map<String, Json>, values: &mut Map<String, Json>) {
+    let mut seen: std::collections::HashSet<Vec<String>> =
+        pages.iter().flat_map(|p| p.fields(before)).map(|f| f.path).collect();
+    for _round in 0..4 {
+        let mut changed = false;
+        for field in pages.iter().flat_map(|p| p.fields(values)).collect::<Vec<_>>() {
+            if seen.insert(field.path.clone())
+                && get_path(values, &field.path).is_none()
+                && let Some(d) = field.schema.get("default")
             {
-                list.push(extra);
+                set_path(values, &field.path, Some(d.clone()));
+                changed = true;
             }
         }
-        if out == before {
+        if !changed {
             break;
         }
     }
-    (Json::Object(out), broken)
 }
 
 fn ordered_keys(schema: &Json, page: &Json) -> Vec<String> {
@@ -257,26 +286,53 @@ fn object_fields(schema: &Json, page: &Json, prefix: &[String], values: &Map<Str
             object_fields(&resolved, prop, &path, &nested_values, out);
             continue;
         }
-        out.push(Field { path, schema: prop.clone(), required: required.contains(&key.as_str()), kind });
+        let items = if kind == FieldKind::ObjectList { values.get(&key).and_then(Json::as_array) } else { None };
+        out.push(Field { path: path.clone(), schema: prop.clone(), required: required.contains(&key.as_str()), kind });
+        // Each item of an array of objects: a small form of the item schema.
+        let item_schema = prop.get("items").unwrap_or(&Json::Null);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let item_values = item.as_object().cloned().unwrap_or_default();
+            let resolved = resolve(item_schema, &Json::Object(item_values.clone()));
+            let mut item_path = path.clone();
+            item_path.push(i.to_string());
+            object_fields(&resolved, item_schema, &item_path, &item_values, out);
+        }
     }
 }
 
-/// Reads the value at `path`.
+/// One step down: an object's key, or an array's index (`contacts.0.name`).
+fn child<'a>(node: &'a Json, key: &str) -> Option<&'a Json> {
+    match node {
+        Json::Array(items) => items.get(key.parse::<usize>().ok()?),
+        other => other.get(key),
+    }
+}
+
+/// Reads the value at `path` (numbers index arrays of objects).
 pub fn get_path<'a>(values: &'a Map<String, Json>, path: &[String]) -> Option<&'a Json> {
     let (first, rest) = path.split_first()?;
     let mut current = values.get(first)?;
     for p in rest {
-        current = current.get(p)?;
+        current = child(current, p)?;
     }
     Some(current)
 }
 
-/// Sets (or with `None` removes) the value at `path`, creating objects.
+/// Sets (or with `None` removes) the value at `path`, creating objects; a
+/// number after an array names one of its items (which must exist).
 pub fn set_path(values: &mut Map<String, Json>, path: &[String], value: Option<Json>) {
     let Some((last, parents)) = path.split_last() else { return };
     let mut current = values;
-    for p in parents {
-        let entry = current.entry(p.clone()).or_insert_with(|| Json::Object(Map::new()));
+    let mut i = 0;
+    while i < parents.len() {
+        let mut entry = current.entry(parents[i].clone()).or_insert_with(|| Json::Object(Map::new()));
+        i += 1;
+        while let Json::Array(items) = entry {
+            let index = if i < parents.len() { parents[i].parse::<usize>().ok() } else { None };
+            let Some(item) = index.and_then(|n| items.get_mut(n)) else { return };
+            entry = item;
+            i += 1;
+        }
         if !entry.is_object() {
             *entry = Json::Object(Map::new());
         }
@@ -373,6 +429,74 @@ mod tests {
         assert_eq!(p.fields(&values).last().unwrap().key(), "domain");
         values.insert("kind".into(), json!("api"));
         assert_eq!(p.fields(&values).last().unwrap().key(), "port");
+    }
+
+    #[test]
+    fn dependencies_nested_in_a_branch_apply_live() {
+        // The branch chosen for `auth` has its own dependency on `bearer`.
+        let p = page(json!({
+            "properties": {"auth": {"type": "string", "enum": ["none", "token"]}},
+            "dependencies": {"auth": {"oneOf": [
+                {"properties": {"auth": {"const": "none"}}},
+                {"properties": {"auth": {"const": "token"}, "bearer": {"type": "boolean", "title": "Is bearer authentication required?"}},
+                 "dependencies": {"bearer": {"oneOf": [
+                     {"properties": {"bearer": {"const": false}}},
+                     {"properties": {"bearer": {"const": true}, "header": {"type": "string", "default": "Authorization"}},
+                      "allOf": [{"if": {"properties": {"header": {"const": "X-Token"}}, "required": ["header"]},
+                                 "then": {"properties": {"prefix": {"type": "string"}}}}]}
+                 ]}}}
+            ]}}
+        }));
+        let keys = |v: &Json| p.fields(v.as_object().unwrap()).iter().map(Field::key).collect::<Vec<_>>();
+        assert_eq!(keys(&json!({"auth": "token"})), ["auth", "bearer"]);
+        assert_eq!(keys(&json!({"auth": "token", "bearer": true})), ["auth", "bearer", "header"]);
+        assert_eq!(
+            keys(&json!({"auth": "token", "bearer": true, "header": "X-Token"})),
+            ["auth", "bearer", "header", "prefix"]
+        );
+        assert_eq!(keys(&json!({"auth": "none", "bearer": true})), ["auth"]);
+    }
+
+    #[test]
+    fn a_revealed_field_gets_its_default() {
+        let p = page(json!({
+            "properties": {"host": {"type": "string", "enum": ["github", "gitlab"]}},
+            "dependencies": {"host": {"oneOf": [
+                {"properties": {"host": {"const": "github"}}},
+                {"properties": {"host": {"const": "gitlab"}, "gitlabHost": {"type": "string", "default": "gitlab.com"}}}
+            ]}}
+        }));
+        let pages = [p];
+        let before = json!({"host": "github"}).as_object().unwrap().clone();
+        let mut values = json!({"host": "gitlab"}).as_object().unwrap().clone();
+        defaults_for_revealed(&pages, &before, &mut values);
+        assert_eq!(values.get("gitlabHost"), Some(&json!("gitlab.com")));
+        // A field that was already shown keeps what the user left (even empty).
+        let mut cleared = json!({"host": "gitlab"}).as_object().unwrap().clone();
+        defaults_for_revealed(&pages, &values, &mut cleared);
+        assert_eq!(cleared.get("gitlabHost"), None);
+    }
+
+    #[test]
+    fn arrays_of_objects_are_a_form_per_item() {
+        let p = page(json!({"properties": {"contacts": {"type": "array", "items": {
+            "type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "role": {"type": "string", "enum": ["PM", "Dev"], "default": "Dev"}}
+        }}}}));
+        let mut values = json!({"contacts": [{"name": "Ann"}, {}]}).as_object().unwrap().clone();
+        let keys: Vec<String> = p.fields(&values).iter().map(Field::key).collect();
+        assert_eq!(keys, ["contacts", "contacts.0.name", "contacts.0.role", "contacts.1.name", "contacts.1.role"]);
+        assert!(p.fields(&values)[3].required);
+        apply_defaults(std::slice::from_ref(&p), &mut values);
+        assert_eq!(
+            Json::Object(values.clone()),
+            json!({"contacts": [{"name": "Ann", "role": "Dev"}, {"role": "Dev"}]})
+        );
+        let path: Vec<String> = ["contacts", "1", "name"].map(String::from).to_vec();
+        set_path(&mut values, &path, Some(json!("Bo")));
+        assert_eq!(get_path(&values, &path), Some(&json!("Bo")));
+        set_path(&mut values, &["contacts".into(), "5".into(), "name".into()], Some(json!("nobody")));
+        assert_eq!(values["contacts"].as_array().unwrap().len(), 2, "no item is made up");
     }
 
     #[test]

@@ -49,6 +49,23 @@ pub fn split(value: &str) -> (String, Vec<(String, String)>) {
     (host.to_string(), parts)
 }
 
+/// The parts limited by a `ui:options` list, and that list's name.
+const ALLOWED: [(&str, &str); 4] = [
+    ("owner", "allowedOwners"),
+    ("organization", "allowedOrganizations"),
+    ("project", "allowedProjects"),
+    ("repo", "allowedRepos"),
+];
+
+/// The values a part may take (`allowedOwners` for `owner`...; the hosts
+/// for `host`); empty when any value goes.
+pub fn allowed_for(schema: &Json, part: &str) -> Vec<String> {
+    if part == "host" {
+        return allowed_hosts(schema);
+    }
+    ALLOWED.iter().find(|(k, _)| *k == part).map(|(_, option)| strings(ui(schema, option))).unwrap_or_default()
+}
+
 /// The problem with a picker value, if any.
 pub fn check(schema: &Json, value: &str) -> Option<String> {
     let (host, parts) = split(value);
@@ -64,12 +81,7 @@ pub fn check(schema: &Json, value: &str) -> Option<String> {
             return Some(format!("{part} is required"));
         }
     }
-    for (key, option) in [
-        ("owner", "allowedOwners"),
-        ("organization", "allowedOrganizations"),
-        ("project", "allowedProjects"),
-        ("repo", "allowedRepos"),
-    ] {
+    for (key, option) in ALLOWED {
         let allowed = strings(ui(schema, option));
         if let Some((_, v)) = parts.iter().find(|(k, _)| k == key)
             && !allowed.is_empty()

@@ -107,10 +107,13 @@ fn check_string(s: &Json, text: &str) -> Option<String> {
         "email" => is_email(text),
         "uri" | "url" => url::Url::parse(text).is_ok_and(|u| !u.scheme().is_empty()),
         "date" => is_date(text),
-        "date-time" => text.len() > 11 && is_date(&text[..10]) && matches!(&text[10..11], "T" | "t" | " "),
-        "time" => {
-            regex::Regex::new(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$").is_ok_and(|r| r.is_match(text))
+        "date-time" => {
+            text.get(..10).is_some_and(is_date)
+                && matches!(text.get(10..11), Some("T" | "t" | " "))
+                && text.get(11..).is_some_and(super::formats::is_time)
         }
+        "time" => super::formats::is_time(text),
+        "data-url" => super::formats::is_data_url(text),
         _ => true,
     };
     (!ok).then(|| match format {
@@ -118,6 +121,8 @@ fn check_string(s: &Json, text: &str) -> Option<String> {
         "uri" | "url" => "must be a valid URL (with a scheme, e.g. https://)".to_string(),
         "date" => "must be a date as YYYY-MM-DD".to_string(),
         "date-time" => "must be a date and time as YYYY-MM-DDTHH:MM:SSZ".to_string(),
+        "time" => "must be a time as HH:MM:SS (hours 0-23, minutes and seconds 0-59)".to_string(),
+        "data-url" => "must be a file: type its path".to_string(),
         other => format!("must be a valid {other}"),
     })
 }

@@ -67,15 +67,73 @@ pub fn parse_for(field: Option<&Field>, text: &str) -> Result<Json, String> {
         FieldKind::MultiSelect { .. } | FieldKind::StringList | FieldKind::Tags | FieldKind::MultiPicker => {
             Ok(list(text))
         }
-        FieldKind::Json => serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key())),
-        _ => Ok(Json::String(text.into())),
+        FieldKind::Json | FieldKind::ObjectList => {
+            serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", field.key()))
+        }
+        _ => match field.schema.get("format").and_then(Json::as_str) {
+            Some("time") => Ok(Json::String(super::formats::normalize_time(text))),
+            Some("data-url") if !super::formats::is_data_url(text) => {
+                let path = std::path::Path::new(text.trim());
+                super::formats::data_url_from_file(path).map(Json::String).map_err(|e| format!("{}: {e}", field.key()))
+            }
+            _ => Ok(Json::String(text.into())),
+        },
     }
 }
 
-/// Applies one `key=value` (`owner.name=x` reaches into objects).
+/// Every parameter key a template can show, whatever the values: the
+/// properties of every page, of nested objects (`owner.name`) and of every
+/// `dependencies`, `oneOf`/`anyOf` and `allOf` branch.
+pub fn known_keys(template: &Template) -> std::collections::BTreeSet<String> {
+    fn walk(schema: &Json, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        for (k, prop) in schema.get("properties").and_then(Json::as_object).into_iter().flatten() {
+            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            if prop.get("type").and_then(Json::as_str) == Some("object") {
+                walk(prop, &key, out);
+            }
+            out.insert(key);
+        }
+        for dep in schema.get("dependencies").and_then(Json::as_object).into_iter().flat_map(|d| d.values()) {
+            walk(dep, prefix, out);
+        }
+        for list in ["oneOf", "anyOf", "allOf"] {
+            for branch in schema.get(list).and_then(Json::as_array).into_iter().flatten() {
+                walk(branch, prefix, out);
+                for part in ["then", "else"] {
+                    if let Some(b) = branch.get(part) {
+                        walk(b, prefix, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for page in &template.pages {
+        walk(&page.schema, "", &mut out);
+    }
+    out
+}
+
+/// The known key closest to a mistyped one, for "did you mean".
+pub fn closest_key(template: &Template, key: &str) -> Option<String> {
+    known_keys(template)
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(&key.to_lowercase(), &k.to_lowercase()), k))
+        .filter(|(score, _)| *score > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// Applies one `key=value` (`owner.name=x` reaches into objects). A key
+/// the template never asks for is an error naming the closest one.
 pub fn set(template: &Template, values: &mut Map<String, Json>, assignment: &str) -> Result<(), String> {
     let (key, text) = assignment.split_once('=').ok_or_else(|| format!("--set {assignment}: use key=value"))?;
     let key = key.trim();
+    let shown_now = || all_fields(template, values).iter().any(|f| f.key() == key);
+    if !known_keys(template).contains(key) && !shown_now() {
+        let hint = closest_key(template, key).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+        return Err(format!("--set {key}: {} has no parameter `{key}`{hint}", template.entity_ref));
+    }
     let fields = all_fields(template, values);
     let field = fields.iter().find(|f| f.key() == key);
     let value = parse_for(field, text)?;
@@ -124,4 +182,53 @@ pub fn problems(
             check_page(page, values, secrets).into_iter().map(|e| (page.title.clone(), e)).collect::<Vec<_>>()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template() -> Template {
+        Template::from_json(
+            json!({
+                "apiVersion": "scaffolder.backstage.io/v1beta3",
+                "kind": "Template",
+                "metadata": {"name": "t"},
+                "spec": {"parameters": [{
+                    "properties": {
+                        "name": {"type": "string"},
+                        "owner": {"type": "object", "properties": {"team": {"type": "string"}}},
+                        "host": {"type": "string", "enum": ["github", "gitlab"]}
+                    },
+                    "dependencies": {"host": {"oneOf": [
+                        {"properties": {"host": {"const": "github"}}},
+                        {"properties": {"host": {"const": "gitlab"}, "gitlabHost": {"type": "string"}}}
+                    ]}},
+                    "allOf": [{"if": {"properties": {"name": {"const": "x"}}}, "then": {"properties": {"extra": {"type": "string"}}}}]
+                }], "steps": []}
+            }),
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_key_a_branch_can_show_is_known() {
+        let keys: Vec<String> = known_keys(&template()).into_iter().collect();
+        assert_eq!(keys, ["extra", "gitlabHost", "host", "name", "owner", "owner.team"]);
+    }
+
+    #[test]
+    fn an_unknown_set_key_is_an_error_with_did_you_mean() {
+        let t = template();
+        let mut values = Map::new();
+        let err = set(&t, &mut values, "nmae=typo").unwrap_err();
+        assert!(err.contains("no parameter `nmae`") && err.contains("did you mean `name`?"), "{err}");
+        assert!(set(&t, &mut values, "zzzzzz=1").unwrap_err().ends_with("`zzzzzz`"));
+        // A key revealed only by another value is fine, in any order.
+        set(&t, &mut values, "gitlabHost=g.example").unwrap();
+        set(&t, &mut values, "owner.team=a").unwrap();
+        assert_eq!(Json::Object(values), json!({"gitlabHost": "g.example", "owner": {"team": "a"}}));
+    }
 }

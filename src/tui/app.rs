@@ -76,6 +76,8 @@ pub enum Msg {
     Login(super::overlays::login::LoginMsg),
     /// A portal effect answered (or a followed task sent an event).
     Portal(super::screens::portal::PortalMsg),
+    /// A wizard draft was read.
+    DraftLoaded(super::screens::wizard::draft::DraftLoaded),
 }
 
 /// An index with its haystacks, ready to search.

@@ -90,6 +90,11 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             return effects;
         }
+        Msg::DraftLoaded(loaded) => {
+            if let Some(e) = wizard::draft::on_loaded(app.stack.iter_mut(), loaded) {
+                app.flash(e, Level::Warning);
+            }
+        }
         Msg::Docs(msg) => docs::lifecycle::on_msg(app.stack.iter_mut().chain(app.forward.iter_mut()).collect(), msg),
     }
     Vec::new()

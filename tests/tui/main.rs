@@ -10,6 +10,7 @@ mod docs;
 mod graph;
 mod health_and_mine;
 mod hostile;
+mod kitchen_sink;
 mod login;
 mod portal;
 mod searching;

@@ -158,8 +158,12 @@ fn fill_every_page_review_and_run() {
     assert!(out.join("pyproject.toml").is_file());
     let tmp = h.tmp.path().display().to_string();
     snap(&mut h, "wizard_finished", Some(&tmp));
+    // Esc on the result returns to the review page; `q` there leaves
+    // page by page, and the spent draft asks nothing.
     h.keys("esc");
-    assert!(matches!(h.app.screen(), Screen::List(_)));
+    assert_eq!(stage(&h), Some(Stage::Review));
+    h.keys("q q q q");
+    assert!(matches!(h.app.screen(), Screen::List(_)), "{}", h.screen(120, 40));
 }
 
 #[test]

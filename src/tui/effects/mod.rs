@@ -104,6 +104,8 @@ pub enum Effect {
     },
     /// Open, render or search docs.
     Docs(docs::DocsEffect),
+    /// Load, save or delete a wizard draft.
+    Draft(crate::tui::screens::wizard::draft::DraftEffect),
     /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
     RefreshRemote {
         /// The remote source's name.
@@ -228,6 +230,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         }
         Effect::Docs(docs) => Some(Msg::Docs(docs::perform(docs, ctx))),
         Effect::Portal(work) => Some(Msg::Portal(portal::perform(work, ctx))),
+        Effect::Draft(d) => crate::tui::screens::wizard::draft::perform(d, &ctx.ws.paths.profile_data_dir()),
         Effect::RefreshRemote { source, entity } => {
             let result = ctx
                 .ws

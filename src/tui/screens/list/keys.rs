@@ -77,7 +77,7 @@ fn open_wizard(i: u32, cx: &mut Ctx) {
     match template {
         Ok(t) => {
             let w = WizardScreen::new(t).with_backends(source, backends);
-            cx.go(Nav::Push(Box::new(Screen::Wizard(Box::new(w)))));
+            crate::tui::screens::wizard::draft::open(w, cx);
         }
         Err(e) => cx.flash(format!("cannot open the template: {e}"), Level::Error),
     }

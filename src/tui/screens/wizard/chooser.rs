@@ -23,6 +23,8 @@ pub fn chooser_action(w: &mut WizardScreen, action: Action, page: isize) {
         Action::MoveDown => c.sel.move_by(1, n),
         Action::PageUp | Action::HalfPageUp => c.sel.move_by(-page / 2, n),
         Action::PageDown | Action::HalfPageDown => c.sel.move_by(page / 2, n),
+        // `ui:enumDisabled`: shown, never chosen.
+        Action::Select | Action::NextPane if !c.choosable() && c.query.is_none() => {}
         Action::Select if c.multi => {
             if let Some((v, _)) = c.options.get(c.sel.selected).cloned() {
                 if let Some(pos) = c.chosen.iter().position(|x| *x == v) {
@@ -101,5 +103,66 @@ pub fn picker_hint(f: &Field) -> String {
         FieldKind::Picker(PickerKind::MyGroups) => "your groups".into(),
         FieldKind::Picker(PickerKind::OwnedEntity) => "entities you own".into(),
         _ => "type to find an entity".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scaffold::Template;
+    use crate::tui::context::Ctx;
+    use crate::tui::screens::wizard::keys::handle;
+    use serde_json::json;
+
+    fn wizard(properties: Json) -> WizardScreen {
+        let t = Template::from_json(
+            json!({
+                "apiVersion": "scaffolder.backstage.io/v1beta3",
+                "kind": "Template",
+                "metadata": {"name": "t"},
+                "spec": {"parameters": [{"properties": properties}], "steps": []}
+            }),
+            None,
+        )
+        .unwrap();
+        WizardScreen::new(t)
+    }
+
+    #[test]
+    fn enum_disabled_options_are_shown_but_never_chosen() {
+        let mut w = wizard(json!({"size": {"type": "string", "enum": ["s", "m", "l"], "ui:enumDisabled": ["m"]}}));
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let _ = handle(&mut w, Action::Select, &mut cx);
+        let _ = handle(&mut w, Action::MoveDown, &mut cx);
+        let _ = handle(&mut w, Action::Select, &mut cx);
+        assert!(w.chooser.is_some(), "still choosing");
+        assert_eq!(w.params.get("size"), None);
+        let _ = handle(&mut w, Action::MoveDown, &mut cx);
+        let _ = handle(&mut w, Action::Select, &mut cx);
+        assert_eq!(w.params.get("size"), Some(&json!("l")));
+    }
+
+    #[test]
+    fn choosing_a_value_that_reveals_a_field_fills_its_default() {
+        let mut w = wizard(json!({"host": {"type": "string", "enum": ["github", "gitlab"]}}));
+        let schema = json!({
+            "properties": {"host": {"type": "string", "enum": ["github", "gitlab"]}},
+            "dependencies": {"host": {"oneOf": [
+                {"properties": {"host": {"const": "github"}}},
+                {"properties": {"host": {"const": "gitlab"}, "gitlabHost": {"type": "string", "default": "gitlab.com"}}}
+            ]}}
+        });
+        let mut t = (*w.template).clone();
+        t.pages = crate::scaffold::form::pages(Some(&schema));
+        w.template = std::sync::Arc::new(t);
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let _ = handle(&mut w, Action::Select, &mut cx);
+        let _ = handle(&mut w, Action::MoveDown, &mut cx);
+        let _ = handle(&mut w, Action::Select, &mut cx);
+        assert_eq!(w.params.get("host"), Some(&json!("gitlab")));
+        assert_eq!(w.params.get("gitlabHost"), Some(&json!("gitlab.com")));
+        assert!(w.fields().iter().any(|f| f.key() == "gitlabHost"));
     }
 }

@@ -1,28 +1,27 @@
 //! Keys on the wizard: moving through fields and pages, editing values
 //! (text editor, choosers, catalog pickers), review, run, cancel.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::{CursorMove, TextArea};
 use serde_json::Value as Json;
 
 use crate::scaffold::fields::{FieldKind, plain};
 use crate::scaffold::form::Field;
-use crate::scaffold::runner::{RunInput, RunOptions, StepStatus};
 use crate::scaffold::{repo_url, values};
 
 use crate::tui::action::Action;
 use crate::tui::app::Level;
 use crate::tui::context::{Ctx, Handled, Nav};
-use crate::tui::effects::Effect;
 use crate::tui::input::LineInput;
-use crate::tui::screens::Screen;
 use crate::tui::screens::selection::Selection;
 
 use super::chooser::{chooser_action, picker_hint, picker_options};
-use super::{Chooser, ReviewRow, Row, Stage, Target, WizardScreen, field_at, set_repo_part, set_value};
+use super::draft;
+use super::{
+    Chooser, ReviewRow, Row, Stage, Target, WizardScreen, disabled_options, field_at, set_repo_part, set_value,
+};
 
 fn editor(text: &str, multiline: bool) -> TextArea<'static> {
     let lines: Vec<String> =
@@ -42,12 +41,54 @@ fn text_of(f: &Field, v: Option<&Json>) -> String {
     }
 }
 
-/// Runs `action` on the wizard. Esc (or shift-tab) on the first page,
-/// and on a finished run, leaves it.
+/// Runs `action` on the wizard. Esc (or shift-tab) on the first page
+/// leaves it, asking first when values changed; Esc on a run's result
+/// returns to the review page. A change of values saves the draft.
 pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
+    let before = w.params.clone();
+    let handled = handle_action(w, action, cx);
+    draft::after_change(w, &before, cx);
+    handled
+}
+
+/// Leaves the wizard, or asks first (Cancel chosen) when values changed.
+fn leave(w: &mut WizardScreen, cx: &mut Ctx) {
+    if w.dirty {
+        w.confirm_leave = Some(false);
+    } else {
+        cx.go(Nav::Leave);
+    }
+}
+
+/// Keys while "Leave the wizard?" is open: Cancel is the default.
+fn confirm_action(w: &mut WizardScreen, leave_chosen: bool, action: Action, cx: &mut Ctx) {
+    match action {
+        Action::Select => {
+            w.confirm_leave = None;
+            if leave_chosen {
+                cx.go(Nav::Leave);
+            }
+        }
+        Action::Back | Action::Quit => w.confirm_leave = None,
+        Action::NextPane | Action::PrevPane | Action::MoveUp | Action::MoveDown => {
+            w.confirm_leave = Some(!leave_chosen)
+        }
+        _ => {}
+    }
+}
+
+fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
     let page_len = cx.page as isize;
+    if let Some(leave_chosen) = w.confirm_leave {
+        confirm_action(w, leave_chosen, action, cx);
+        return Handled::Yes;
+    }
     if w.editor.is_some() {
-        editor_action(w, action);
+        if action == Action::Reveal {
+            w.reveal = !w.reveal;
+        } else {
+            editor_action(w, action, cx);
+        }
         return Handled::Yes;
     }
     if w.chooser.is_some() {
@@ -68,9 +109,12 @@ pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
             let n = w.rows().len();
             w.sel.move_by(delta.unwrap_or_default(), n);
         }
+        (Stage::Form, Action::ItemAdd | Action::ItemRemove | Action::ItemUp | Action::ItemDown) => {
+            return if super::items::item_action(w, action) { Handled::Yes } else { Handled::No };
+        }
         (Stage::Form, Action::Select) => activate(w, cx.loaded.map(|l| &*l.index), cx.identity),
         (Stage::Form, Action::NextPane) => next_page(w),
-        (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) if w.page == 0 => cx.go(Nav::Leave),
+        (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) if w.page == 0 => leave(w, cx),
         (Stage::Form, Action::PrevPane | Action::Back | Action::Quit) => {
             w.page -= 1;
             w.sel = Selection::default();
@@ -92,29 +136,38 @@ pub fn handle(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled {
             w.cancel.store(true, Ordering::Relaxed);
             cx.flash("cancelling after the current step…", Level::Warning);
         }
-        (Stage::Finished, Action::Back | Action::Quit) => cx.go(Nav::Leave),
-        (Stage::Running | Stage::Finished, Action::OpenLink) => open_output_link(w, cx),
+        (Stage::Finished, Action::Back) => {
+            w.stage = Stage::Review;
+            w.sel = Selection { selected: w.review_rows().len().saturating_sub(1), ..Default::default() };
+        }
+        (Stage::Finished, Action::Quit) => leave(w, cx),
+        (Stage::Running | Stage::Finished, Action::OpenLink) => super::run::open_output_link(w, cx),
+        (Stage::Finished, Action::CopyRef) => super::run::copy_output_link(w, cx),
+        (Stage::Finished, Action::NextPane | Action::PrevPane) => {
+            let n = super::run::output_links(w).len().max(1);
+            w.link = if action == Action::NextPane { (w.link + 1) % n } else { (w.link + n - 1) % n };
+        }
         _ => return Handled::No, // not handled
     }
     Handled::Yes
 }
 
-fn editor_action(w: &mut WizardScreen, action: Action) {
+fn editor_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) {
     let Some((_, area, multiline)) = &mut w.editor else { return };
     match action {
         Action::Select if *multiline => area.insert_newline(),
-        Action::Select => commit_editor(w),
-        Action::Back if *multiline => commit_editor(w),
+        Action::Select => commit_editor(w, cx),
+        Action::Back if *multiline => commit_editor(w, cx),
         Action::Back => w.editor = None,
         Action::ClearQuery => *area = editor("", *multiline),
         Action::MoveUp if *multiline => area.move_cursor(CursorMove::Up),
         Action::MoveDown if *multiline => area.move_cursor(CursorMove::Down),
-        Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w),
+        Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w, cx),
         _ => {}
     }
 }
 
-fn commit_editor(w: &mut WizardScreen) {
+fn commit_editor(w: &mut WizardScreen, cx: &mut Ctx) {
     let Some((target, area, _)) = w.editor.take() else { return };
     let text = area.lines().join("\n");
     match target {
@@ -128,8 +181,14 @@ fn commit_editor(w: &mut WizardScreen) {
             }
             match values::parse_for(Some(&field), &text) {
                 Ok(v) => set_value(w, &field, Some(v)),
-                // Kept as typed: the field shows why it is not valid.
-                Err(_) => set_value(w, &field, Some(Json::String(text))),
+                // Kept as typed: the field shows why it is not valid (a file
+                // that cannot be read says why on the status line).
+                Err(e) => {
+                    if field.schema.get("format").and_then(Json::as_str) == Some("data-url") {
+                        cx.flash(e, Level::Error);
+                    }
+                    set_value(w, &field, Some(Json::String(text)));
+                }
             }
         }
     }
@@ -140,15 +199,24 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
     let fields = w.fields();
     match rows.get(w.sel.selected).cloned() {
         Some(Row::Next) | None => next_page(w),
+        Some(Row::RestoreDraft) => draft::restore(w),
         Some(Row::RepoPart(i, part)) => {
             let f = &fields[i];
             let (host, parts) = repo_url::split(w.value(f).and_then(Json::as_str).unwrap_or(""));
-            let hosts = repo_url::allowed_hosts(&f.schema);
-            if part == "host" && !hosts.is_empty() {
-                let options = hosts.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
-                let sel =
-                    Selection { selected: hosts.iter().position(|h| *h == host).unwrap_or(0), ..Default::default() };
-                let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None };
+            // `allowedHosts`, `allowedOwners`...: a list to choose from.
+            let allowed = repo_url::allowed_for(&f.schema, &part);
+            if !allowed.is_empty() {
+                let current = if part == "host" {
+                    host.clone()
+                } else {
+                    parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default()
+                };
+                let options = allowed.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
+                let sel = Selection {
+                    selected: allowed.iter().position(|h| *h == current).unwrap_or(0),
+                    ..Default::default()
+                };
+                let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
                 w.chooser = Some((Target::RepoPart(f.path.clone(), part), c));
             } else {
                 let current = if part == "host" {
@@ -175,7 +243,14 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                     };
                     w.chooser = Some((
                         target,
-                        Chooser { options: options.clone(), sel, multi: false, chosen: Vec::new(), query: None },
+                        Chooser {
+                            options: options.clone(),
+                            sel,
+                            multi: false,
+                            chosen: Vec::new(),
+                            query: None,
+                            disabled: disabled_options(&f),
+                        },
                     ));
                 }
                 FieldKind::MultiSelect { options } => {
@@ -188,6 +263,7 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                             multi: true,
                             chosen,
                             query: None,
+                            disabled: disabled_options(&f),
                         },
                     ));
                 }
@@ -197,9 +273,27 @@ fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity:
                         if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
                     let options = picker_options(index, &f, identity, "");
                     let query = Some(LineInput::new(&picker_hint(&f)));
-                    w.chooser = Some((target, Chooser { options, sel: Selection::default(), multi, chosen, query }));
+                    let c = Chooser { options, sel: Selection::default(), multi, chosen, query, disabled: Vec::new() };
+                    w.chooser = Some((target, c));
                 }
                 FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
+                // Enter on a list of forms adds an item.
+                FieldKind::ObjectList => {
+                    super::items::item_action(w, Action::ItemAdd);
+                }
+                // `RepoOwnerPicker` with `allowedOwners`: a list.
+                FieldKind::Text { .. } if !repo_url::allowed_for(&f.schema, "owner").is_empty() => {
+                    let allowed = repo_url::allowed_for(&f.schema, "owner");
+                    let current = value.as_ref().and_then(Json::as_str).unwrap_or("");
+                    let sel = Selection {
+                        selected: allowed.iter().position(|o| o == current).unwrap_or(0),
+                        ..Default::default()
+                    };
+                    let options = allowed.into_iter().map(|o| (Json::String(o.clone()), o)).collect();
+                    let c =
+                        Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
+                    w.chooser = Some((target, c));
+                }
                 kind => {
                     let multiline = matches!(kind, FieldKind::Text { multiline: true, .. } | FieldKind::Json);
                     w.editor = Some((target, editor(&text_of(&f, value.as_ref()), multiline), multiline));
@@ -246,69 +340,27 @@ fn review_select(w: &mut WizardScreen, cx: &mut Ctx) {
         }
         Some(ReviewRow::RunOn) => w.cycle_run_on(),
         Some(ReviewRow::DryRun) => w.dry_run = !w.dry_run,
-        Some(ReviewRow::Run) => start_run(w, cx),
+        Some(ReviewRow::Run) => super::run::start_run(w, cx),
         None => {}
     }
 }
 
-fn start_run(w: &mut WizardScreen, cx: &mut Ctx) {
-    let index = cx.loaded.map(|l| l.index.clone());
-    let identity = cx.identity.map(String::from);
-    let run_id = cx.next_generation();
-    if w.run_on.is_none()
-        && let Some((why, instead)) = w.run_note()
-    {
-        cx.flash(format!("{why}; {instead}"), Level::Error);
-        return;
-    }
-    let problems = values::problems(&w.template, &w.params, &w.secrets);
-    if let Some((_, first)) = problems.first() {
-        let text = format!("{}: {} (fix it before running)", first.key, first.message);
-        cx.flash(text, Level::Error);
-        return;
-    }
-    let user_entity = identity
-        .as_deref()
-        .and_then(|u| index.as_ref().and_then(|ix| ix.find(u).and_then(|i| ix.entity(i).ok())))
-        .map(|e| e.to_value());
-    let input = RunInput { parameters: w.params.clone(), secrets: w.secrets.clone(), user_ref: identity, user_entity };
-    let options = RunOptions { output_dir: w.output_dir(), dry_run: w.dry_run, ..RunOptions::default() };
-    w.stage = Stage::Running;
-    w.steps = vec![StepStatus::Pending; w.template.steps.len()];
-    w.logs.clear();
-    w.result = None;
-    w.scroll = 0;
-    w.cancel = Arc::new(AtomicBool::new(false));
-    w.run_id = run_id;
-    cx.effect(Effect::RunTemplate {
-        run_id,
-        template: w.template.clone(),
-        input: Box::new(input),
-        options: Box::new(options),
-        index,
-        cancel: w.cancel.clone(),
-        source: w.source.clone(),
-        backend: w.run_on.clone(),
-    });
-}
-
-fn open_output_link(w: &WizardScreen, cx: &mut Ctx) {
-    let url =
-        w.result.as_ref().and_then(|r| r.as_ref().ok()).and_then(|r| r.output.links.iter().find_map(|l| l.url.clone()));
-    match url {
-        Some(u) if cx.browser && (u.starts_with("https://") || u.starts_with("http://")) => {
-            cx.effect(Effect::OpenUrl(u))
-        }
-        Some(u) => cx.flash(u, Level::Info),
-        None => {}
-    }
-}
+pub use super::run::{on_run_done, on_run_event};
 
 /// Keys no binding took: text for the open editor or picker query.
 pub fn typed(w: &mut WizardScreen, key: KeyEvent, cx: &mut Ctx) {
     let (index, identity) = (cx.loaded.map(|l| &*l.index), cx.identity);
+    if let Some(leave_chosen) = w.confirm_leave {
+        match key.code {
+            KeyCode::Left | KeyCode::Right => w.confirm_leave = Some(!leave_chosen),
+            KeyCode::Char('y') => confirm_action(w, true, Action::Select, cx),
+            KeyCode::Char('n') => w.confirm_leave = None,
+            _ => {}
+        }
+        return;
+    }
     if let Some((_, area, multiline)) = &mut w.editor {
-        if !*multiline && matches!(key.code, crossterm::event::KeyCode::Enter) {
+        if !*multiline && matches!(key.code, KeyCode::Enter) {
             return;
         }
         area.input(key);
@@ -328,53 +380,11 @@ pub fn typed(w: &mut WizardScreen, key: KeyEvent, cx: &mut Ctx) {
     }
 }
 
-/// A run's event or result arrived.
-pub fn on_run_event(stack: &mut [Screen], run_id: u64, event: crate::scaffold::Event) {
-    for screen in stack.iter_mut() {
-        if let Screen::Wizard(w) = screen
-            && w.run_id == run_id
-        {
-            w.on_event(event);
-            return;
-        }
-    }
-}
-
-/// A run finished; catalog files it registered locally are synced.
-/// Returns the effects and what to flash.
-pub fn on_run_done(
-    stack: &mut [Screen],
-    run_id: u64,
-    result: Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>,
-) -> (Vec<Effect>, Option<(String, Level)>) {
-    let sync: Vec<Effect> = result
-        .as_ref()
-        .map(|r| r.registered.iter().map(|s| Effect::Sync(Some(s.clone()))).collect())
-        .unwrap_or_default();
-    let flash = match &result {
-        Ok(r) if r.files.is_empty() && r.task.is_some() => {
-            (format!("done: {}", r.task.as_deref().unwrap_or_default()), Level::Info)
-        }
-        Ok(r) if r.files.is_empty() => (format!("done: {}", r.workspace.display()), Level::Info),
-        Ok(r) => (format!("dry run: {} files, nothing written", r.files.len()), Level::Info),
-        Err(e) => (format!("run failed: {}", e.message), Level::Error),
-    };
-    for screen in stack.iter_mut() {
-        if let Screen::Wizard(w) = screen
-            && w.run_id == run_id
-        {
-            w.stage = Stage::Finished;
-            w.result = Some(result);
-            return (sync, Some(flash));
-        }
-    }
-    (Vec::new(), None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scaffold::Template;
+    use crate::tui::effects::Effect;
 
     fn template(pages: usize) -> Template {
         let pages: Vec<serde_json::Value> = (0..pages)
@@ -421,6 +431,54 @@ mod tests {
         assert_eq!(handle(&mut w, Action::Back, &mut cx), Handled::Yes);
         assert_eq!(w.stage, Stage::Form);
         assert!(cx.out.nav.is_none());
+    }
+
+    fn press(w: &mut WizardScreen, action: Action, cx: &mut Ctx) {
+        assert_eq!(handle(w, action, cx), Handled::Yes);
+    }
+
+    #[test]
+    fn leaving_a_changed_form_asks_first_with_cancel_chosen() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        press(&mut w, Action::Select, &mut cx);
+        typed(&mut w, KeyEvent::from(KeyCode::Char('x')), &mut cx);
+        press(&mut w, Action::Select, &mut cx);
+        assert_eq!(w.params.get("f0"), Some(&serde_json::json!("x")));
+        assert!(matches!(&cx.out.effects[..], [Effect::Draft(draft::DraftEffect::Save(_))]), "the draft is saved");
+        press(&mut w, Action::Back, &mut cx);
+        assert_eq!(w.confirm_leave, Some(false), "asks, Cancel chosen");
+        press(&mut w, Action::Select, &mut cx);
+        assert!(cx.out.nav.is_none() && w.confirm_leave.is_none(), "enter on Cancel stays");
+        press(&mut w, Action::Back, &mut cx);
+        typed(&mut w, KeyEvent::from(KeyCode::Right), &mut cx);
+        press(&mut w, Action::Select, &mut cx);
+        assert!(matches!(cx.out.nav, Some(Nav::Leave)));
+    }
+
+    #[test]
+    fn esc_on_a_result_returns_to_the_review_page() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        w.stage = Stage::Finished;
+        assert_eq!(handle(&mut w, Action::Back, &mut cx), Handled::Yes);
+        assert_eq!(w.stage, Stage::Review);
+        assert_eq!(w.review_rows()[w.sel.selected], ReviewRow::Run);
+        assert!(cx.out.nav.is_none());
+    }
+
+    #[test]
+    fn reveal_toggles_only_while_editing() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut w = WizardScreen::new(template(1));
+        press(&mut w, Action::Select, &mut cx);
+        press(&mut w, Action::Reveal, &mut cx);
+        assert!(w.reveal);
+        press(&mut w, Action::Reveal, &mut cx);
+        assert!(!w.reveal);
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! Keys in [`keys`] (the chooser's in [`chooser`]), drawing in [`view`].
 
 pub mod chooser;
+pub mod draft;
+pub mod items;
 pub mod keys;
+pub mod result;
+pub mod run;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -15,7 +19,7 @@ use ratatui_textarea::TextArea;
 use serde_json::{Map, Value as Json};
 
 use crate::scaffold::fields::{FieldKind, plain};
-use crate::scaffold::form::{Field, apply_defaults, get_path, set_path};
+use crate::scaffold::form::{Field, apply_defaults, defaults_for_revealed, get_path, set_path};
 use crate::scaffold::runner::{RunError, RunResult, StepStatus};
 use crate::scaffold::{Template, repo_url, validate, values};
 
@@ -39,6 +43,8 @@ pub enum Stage {
 /// A row of a form page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
+    /// "Restore draft" (first page, while a saved draft is on offer).
+    RestoreDraft,
     /// A field (index into the page's fields).
     Field(usize),
     /// One part of a RepoUrlPicker (`host`, `owner`, `repo`...).
@@ -74,6 +80,20 @@ pub struct Chooser {
     pub chosen: Vec<Json>,
     /// A query that filters catalog suggestions (pickers).
     pub query: Option<LineInput>,
+    /// Values shown but not choosable (`ui:enumDisabled`).
+    pub disabled: Vec<Json>,
+}
+
+impl Chooser {
+    /// Whether the option under the cursor may be chosen.
+    pub fn choosable(&self) -> bool {
+        self.options.get(self.sel.selected).is_some_and(|(v, _)| !self.disabled.contains(v))
+    }
+}
+
+/// The `ui:enumDisabled` values of a field.
+pub fn disabled_options(field: &Field) -> Vec<Json> {
+    field.ui("enumDisabled").and_then(Json::as_array).cloned().unwrap_or_default()
 }
 
 /// What the editor or chooser is editing.
@@ -133,6 +153,16 @@ pub struct WizardScreen {
     pub backends: Vec<String>,
     /// Run on this source's backend (`None`: locally).
     pub run_on: Option<String>,
+    /// Whether the secret being typed is shown in clear.
+    pub reveal: bool,
+    /// Whether the user changed a value since the wizard opened.
+    pub dirty: bool,
+    /// A saved draft the user may restore.
+    pub draft_offer: Option<crate::scaffold::drafts::Draft>,
+    /// The output link selected on a result (`o` opens it, `y` copies it).
+    pub link: usize,
+    /// "Leave the wizard?" is open: `true` when Leave (not Cancel) is chosen.
+    pub confirm_leave: Option<bool>,
 }
 
 impl WizardScreen {
@@ -165,6 +195,11 @@ impl WizardScreen {
             source: None,
             backends: Vec::new(),
             run_on: None,
+            reveal: false,
+            dirty: false,
+            draft_offer: None,
+            confirm_leave: None,
+            link: 0,
         };
         w.seed_repo_hosts();
         w.focus_autofocus();
@@ -254,6 +289,9 @@ impl WizardScreen {
     /// The rows of the current page.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
+        if self.draft_offer.is_some() && self.page == 0 {
+            rows.push(Row::RestoreDraft);
+        }
         for (i, f) in self.fields().iter().enumerate() {
             match f.kind {
                 FieldKind::Hidden => {}
@@ -358,10 +396,22 @@ pub fn shown(field: &Field, value: Option<&Json>) -> String {
     if field.masked() {
         return if plain(v).is_empty() { String::new() } else { "••••••".into() };
     }
+    if let Some(file) = v.as_str().and_then(crate::scaffold::formats::describe_data_url) {
+        return file;
+    }
     match (&field.kind, v) {
         (FieldKind::Select { options, .. }, _) => {
             options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
         }
+        (FieldKind::MultiSelect { options }, Json::Array(items)) => items
+            .iter()
+            .map(|v| options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        (FieldKind::ObjectList, Json::Array(items)) => match items.len() {
+            1 => "1 item".into(),
+            n => format!("{n} items"),
+        },
         (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
         _ => plain(v),
@@ -384,6 +434,7 @@ pub fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
 }
 
 /// Sets a field's value (secrets apart) and marks it touched.
+/// Fields a change reveals get their defaults, as in the web form.
 pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
     w.touched.insert(field.key());
     if field.kind == FieldKind::Secret {
@@ -392,7 +443,9 @@ pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
             None => w.secrets.remove(&field.key()),
         };
     } else {
+        let before = w.params.clone();
         set_path(&mut w.params, &field.path, value);
+        defaults_for_revealed(&w.template.pages, &before, &mut w.params);
     }
 }
 
@@ -410,4 +463,33 @@ pub fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &s
     parts.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
     w.touched.insert(path.join("."));
     set_path(&mut w.params, path, Some(Json::String(repo_url::compose(&host, &parts))));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(schema: Json) -> Field {
+        let kind = crate::scaffold::fields::kind_of(&schema);
+        Field { path: vec!["f".into()], schema, required: false, kind }
+    }
+
+    #[test]
+    fn checkboxes_show_labels_like_selects() {
+        let f = field(
+            json!({"type": "array", "items": {"type": "string", "enum": ["a", "b"], "enumNames": ["Alpha", "Beta"]}}),
+        );
+        assert_eq!(shown(&f, Some(&json!(["b", "a", "zz"]))), "Beta, Alpha, zz");
+        let s = field(json!({"type": "string", "enum": ["a"], "enumNames": ["Alpha"]}));
+        assert_eq!(shown(&s, Some(&json!("a"))), "Alpha");
+    }
+
+    #[test]
+    fn secrets_and_passwords_are_masked() {
+        let p = field(json!({"type": "string", "ui:widget": "password"}));
+        assert_eq!(shown(&p, Some(&json!("hunter2"))), "••••••");
+        let s = field(json!({"type": "string", "ui:field": "Secret"}));
+        assert_eq!(shown(&s, Some(&json!("t0ken"))), "••••••");
+    }
 }
