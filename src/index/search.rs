@@ -3,6 +3,7 @@
 //! in two tiers (see [`rank`]). The CLI and the TUI use this same code.
 
 mod facets;
+mod meant;
 mod rank;
 
 use std::sync::OnceLock;
@@ -10,6 +11,7 @@ use std::sync::OnceLock;
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 
+pub use meant::{Meaning, meaning_of};
 pub use rank::{LABEL_TIER, Matching, Scope, Stream};
 
 use super::hay::Packed;
@@ -155,14 +157,19 @@ pub fn haystack(s: &SummaryRef<'_>) -> String {
     labelled_haystack(s).0
 }
 
-/// [`haystack`] and the byte length of its label prefix.
-fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
+/// [`haystack`], the byte length of its label prefix and where the
+/// label's second and third fields start (0: none).
+fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize, [usize; 2]) {
     let owner = s.owner.and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(s.name);
+    let mut cuts = [0; 2];
+    let mut next = 0;
     for part in [s.title.unwrap_or(""), s.display_name.unwrap_or("")] {
         if !part.is_empty() {
             out.push(' ');
+            cuts[next] = out.len();
+            next += 1;
             out.push_str(part);
         }
     }
@@ -179,7 +186,7 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
         out.push(' ');
         out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
     }
-    (out, label)
+    (out, label, cuts)
 }
 
 /// Precomputed haystacks for an index, one per entity, built once (in
@@ -187,7 +194,7 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
 /// so the first frame does not wait for them.
 #[derive(Default)]
 pub struct Haystacks {
-    built: OnceLock<Packed>,
+    built: OnceLock<(Packed, meant::Lexicon)>,
     /// The distinct values facets read, found on first use.
     values: facets::Distinct,
 }
@@ -213,11 +220,17 @@ impl Haystacks {
 
     /// Builds them unless built (another caller waits for the first).
     pub fn ensure(&self, index: &Index) {
-        self.get(index);
+        self.parts(index);
     }
 
-    fn get(&self, index: &Index) -> &Packed {
-        self.built.get_or_init(|| Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32))))
+    /// The packed haystacks and the sorted label fields.
+    fn parts(&self, index: &Index) -> (&Packed, &meant::Lexicon) {
+        let (packed, lexicon) = self.built.get_or_init(|| {
+            let packed = Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)));
+            let lexicon = meant::Lexicon::build(&packed, index.len());
+            (packed, lexicon)
+        });
+        (packed, lexicon)
     }
 }
 
@@ -226,9 +239,11 @@ impl Haystacks {
 pub struct Hit {
     /// The entity.
     pub entity: u32,
-    /// Its rank, higher first: [`LABEL_TIER`] plus nucleo's score of the
-    /// label when the label matches the whole query, nucleo's score of the
-    /// haystack otherwise (0 when no text was typed).
+    /// Its rank, higher first: for a meant entity [`LABEL_TIER`], its
+    /// [`Meaning`] and a tie-break (shorter name, then kind); else
+    /// [`LABEL_TIER`] plus nucleo's score of the label when one label field
+    /// matches each word, nucleo's score of the haystack otherwise (0 when
+    /// no text was typed).
     pub score: u32,
     /// The part of `score` (without the tier) owed to every atom of the
     /// query but its last: a search narrowing this query, which only
@@ -243,14 +258,21 @@ impl Hit {
     }
 
     /// Whether the entity's label (name, title, display name) matched the
-    /// whole query.
+    /// whole query, or the query meant it (see [`Hit::meaning`]).
     pub fn in_label(&self) -> bool {
         self.score >= LABEL_TIER
     }
 
-    /// nucleo's score, without the tier.
+    /// How plainly the query meant the entity, if it did: a ref, its
+    /// name, title, or their beginning.
+    pub fn meaning(&self) -> Option<Meaning> {
+        meaning_of(self.score)
+    }
+
+    /// nucleo's score, without the tier (0 for a meant hit: found by
+    /// lookup, not scored).
     pub fn fuzzy_score(&self) -> u32 {
-        self.score & !LABEL_TIER
+        if self.meaning().is_some() { 0 } else { self.score & meant::FUZZY_BITS }
     }
 }
 
@@ -274,7 +296,7 @@ pub fn search_streaming(
     if query.text.is_empty() {
         return unranked(index, hay, query, scope, stream);
     }
-    rank::rank(index, hay.get(index), &hay.values, query, Matching::for_index(index), scope, stream)
+    rank::rank(index, hay.parts(index), &hay.values, query, Matching::for_index(index), scope, stream)
 }
 
 fn pattern(text: &str) -> Pattern {
@@ -381,6 +403,22 @@ mod tests {
         assert_eq!(names(&idx, "team-a")[0], "team-a");
         assert!(names(&idx, "zzzz").is_empty());
         assert_eq!(names(&idx, "").len(), 4);
+    }
+
+    #[test]
+    fn a_label_match_stays_within_one_field() {
+        let idx = crate::index::testing::index_of(vec![
+            json!({"kind": "Resource", "metadata": {"name": "kafka-broker-replacement", "title": "Replace a Kafka broker"}}),
+            json!({"kind": "Component", "metadata": {"name": "shipment-tracker", "title": "Shipment Tracker"}}),
+            json!({"kind": "Component", "metadata": {"name": "tracer", "title": "Kafka", "description": "track"}}),
+        ]);
+        let hay = Haystacks::build(&idx);
+        let hits = search(&idx, &hay, &Query::parse("track"), Scope::All);
+        let label: Vec<&str> = hits.iter().filter(|h| h.in_label()).map(|h| idx.name_of(h.entity)).collect();
+        assert_eq!(label, ["shipment-tracker"], "no label match across the name and the title");
+        let words = search(&idx, &hay, &Query::parse("kafka repl"), Scope::All);
+        assert_eq!(idx.name_of(words[0].entity), "kafka-broker-replacement", "words may match different fields");
+        assert!(words[0].in_label());
     }
 
     #[test]

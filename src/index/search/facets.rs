@@ -52,6 +52,13 @@ impl Distinct {
     }
 }
 
+impl Distinct {
+    /// Every kind in `index`, as written.
+    pub fn kinds<'a>(&self, index: &'a Index) -> Vec<&'a str> {
+        self.of(index, Some(Field::Kind)).iter().filter_map(|&k| index.table.text_of(k)).collect()
+    }
+}
+
 /// Facets ready to admit entities by their arena keys.
 pub struct Resolved<'a> {
     index: &'a Index,

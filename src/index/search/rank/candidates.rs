@@ -14,6 +14,7 @@ use super::super::facets::{Distinct, Resolved};
 use super::super::{Hit, Query};
 use super::Scope;
 use crate::index::Index;
+use crate::index::hay::Fields;
 
 /// Where scoring a candidate starts: atoms before `from` are known to
 /// score `known` in total; `base` is the earlier query's score of every
@@ -63,6 +64,8 @@ pub(super) struct Candidates {
     /// (written in parallel).
     prior: Option<Vec<AtomicU64>>,
     shared: Shared,
+    /// Whether `all` is every entity of the index.
+    whole: bool,
 }
 
 impl Candidates {
@@ -70,7 +73,13 @@ impl Candidates {
         let n = index.len();
         let facets = Resolved::new(index, values, &query.facets);
         let admitted = |i: &u32| facets.admit(*i);
-        let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
+        let nothing = |all: Vec<u32>| Candidates {
+            whole: all.len() == n,
+            all,
+            labels: None,
+            prior: None,
+            shared: Shared::Nothing,
+        };
         match scope {
             Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
             Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
@@ -83,6 +92,7 @@ impl Candidates {
                         labels: Some(in_order(n, labels)),
                         prior: None,
                         shared,
+                        whole: false,
                     };
                 }
                 let prior: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(0)).collect();
@@ -110,9 +120,21 @@ impl Candidates {
                     all.extend(a);
                     labels.extend(l);
                 }
-                Candidates { all, labels: Some(labels), prior: Some(prior), shared }
+                Candidates { all, labels: Some(labels), prior: Some(prior), shared, whole: false }
             }
         }
+    }
+
+    /// Whether entity `i` may be meant by the query (see [`super::meant`]):
+    /// it is a candidate, and when narrowing it was a label match (what a
+    /// query means, the shorter query it grew from meant too).
+    pub(super) fn may_be_meant(&self, i: u32) -> bool {
+        if let Some(prior) = &self.prior {
+            let packed = prior[i as usize].load(Ordering::Relaxed);
+            return packed != 0 && Prior::unpack(packed).in_label();
+        }
+        let within = self.labels.as_deref().unwrap_or(&self.all);
+        self.whole || within.binary_search(&i).is_ok()
     }
 
     /// Where scoring entity `i` starts in the label pass (`label`) or the
@@ -121,7 +143,8 @@ impl Candidates {
     pub(super) fn start(&self, i: u32, label: bool) -> Start {
         let Some(prior) = &self.prior else { return Start::default() };
         let hit = Prior::unpack(prior[i as usize].load(Ordering::Relaxed));
-        if hit.in_label() != label {
+        // A meant hit was found by lookup: its score is no sum of atoms.
+        if hit.in_label() != label || hit.meaning().is_some() {
             return Start::default();
         }
         match self.shared {
@@ -184,6 +207,37 @@ pub(super) fn score_atoms(
             base = total;
         }
         total += u32::from(atom_score(atom, haystack, matcher, greedy)?);
+    }
+    Some((total, base))
+}
+
+/// [`score_atoms`] on an entity's label, each positive fuzzy atom scored
+/// within one of its fields (`fields`, the best), never across two; other
+/// atoms on the whole `label` (an anchor is the label's, a negation holds
+/// for all of it).
+pub(super) fn score_label(
+    atoms: &[Atom],
+    start: Start,
+    fields: &Fields<'_>,
+    label: Utf32Str<'_>,
+    matcher: &mut Matcher,
+    greedy: bool,
+) -> Option<(u32, u32)> {
+    if fields.count() < 2 {
+        return score_atoms(atoms, start, label, matcher, greedy);
+    }
+    let last = atoms.len().saturating_sub(1);
+    let (mut total, mut base) = (start.known, start.base);
+    for (j, atom) in atoms.iter().enumerate().skip(start.from) {
+        if j == last {
+            base = total;
+        }
+        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
+            fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
+        } else {
+            atom_score(atom, label, matcher, greedy)
+        };
+        total += u32::from(score?);
     }
     Some((total, base))
 }
