@@ -4,7 +4,9 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::index::Index;
-use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, Scope, search as run_search};
+use crate::index::search::{
+    Facet, FacetHint, FacetKey, Haystacks, Hit, Query, Scope, facet_hints, search as run_search,
+};
 use crate::workspace::Workspace;
 
 use super::output::{Out, fit};
@@ -24,9 +26,13 @@ struct Row<'a> {
     #[serde(rename = "type")]
     spec_type: Option<&'a str>,
     tags: Vec<&'a str>,
-    /// 1 when the label (name, title, display name) matched, 2 otherwise.
+    /// 0 when the query meant the entity (see `meaning`), 1 when the label
+    /// (name, title, display name) matched, 2 otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     tier: Option<u8>,
+    /// How the query meant it: `ref`, `name`, `title` or `prefix`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meaning: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<u32>,
 }
@@ -44,7 +50,16 @@ fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
         lifecycle: s.lifecycle,
         spec_type: s.spec_type,
         tags: s.tags.iter().collect(),
-        tier: hit.map(|h| if h.in_label() { 1 } else { 2 }),
+        tier: hit.map(|h| {
+            if h.meaning().is_some() {
+                0
+            } else if h.in_label() {
+                1
+            } else {
+                2
+            }
+        }),
+        meaning: hit.and_then(Hit::meaning).map(|m| m.as_str()),
         score: hit.map(Hit::fuzzy_score),
     }
 }
@@ -71,6 +86,14 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         q.facets.push(facet(FacetKey::Kind, k));
     }
     let hay = Haystacks::lazy();
+    let line = match kind {
+        Some(k) => format!("{query} kind:{k}"),
+        None => query.to_string(),
+    };
+    let hints = facet_hints(&index, &hay, &line);
+    for hint in &hints {
+        eprintln!("{hint}");
+    }
     let mut hits = run_search(&index, &hay, &q, Scope::All);
     hits.truncate(limit);
     let mut out = Out::default();
@@ -83,7 +106,7 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         table(&mut out, &index, &hits);
     }
     out.flush()?;
-    Ok(0)
+    Ok(if hints.iter().any(FacetHint::is_error) { 2 } else { 0 })
 }
 
 /// `stagehand list`.

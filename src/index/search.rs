@@ -3,6 +3,7 @@
 //! in two tiers (see [`rank`]). The CLI and the TUI use this same code.
 
 mod facets;
+mod hints;
 mod meant;
 mod rank;
 
@@ -11,6 +12,7 @@ use std::sync::OnceLock;
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 
+pub use hints::{FacetHint, Unknown, facet_hints};
 pub use meant::{Meaning, meaning_of};
 pub use rank::{LABEL_TIER, Matching, Scope, Stream};
 
@@ -22,7 +24,7 @@ use super::{Field, Index, SummaryRef};
 pub enum FacetKey {
     /// `kind:api`
     Kind,
-    /// `owner:team-a` (by name or ref)
+    /// `owner:team-a` (by name, ref, or the owner's title)
     Owner,
     /// `tag:java`
     Tag,
@@ -115,9 +117,16 @@ fn ref_matches(target: Option<&str>, value: &str) -> bool {
 
 fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
     match f.field() {
-        Some(field) => f.holds_for(index.field(i, field)),
+        Some(field) => f.holds_for_in(index, index.field(i, field)),
         None => index.tags(i).iter().any(|t| f.holds_for(Some(t))),
     }
+}
+
+/// Whether the entity `owner` refers to has `title` (lower case) as its
+/// title or display name.
+fn titled(index: &Index, owner: Option<&str>, title: &str) -> bool {
+    let Some(s) = owner.and_then(|o| index.find(o)).and_then(|i| index.try_summary(i)) else { return false };
+    [s.title, s.display_name].into_iter().flatten().any(|t| t.trim().to_lowercase() == title)
 }
 
 impl Facet {
@@ -132,6 +141,12 @@ impl Facet {
             FacetKey::Type => Some(Field::Type),
             FacetKey::System => Some(Field::System),
         }
+    }
+
+    /// [`Facet::holds_for`], and for `owner:` the owner's title or display
+    /// name as well (`owner:shipments` for a group titled "Shipments").
+    fn holds_for_in(&self, index: &Index, value: Option<&str>) -> bool {
+        self.holds_for(value) || (self.key == FacetKey::Owner && titled(index, value, &self.value))
     }
 
     /// Whether one value of the facet's field (one tag) satisfies it,

@@ -57,6 +57,11 @@ impl Distinct {
     pub fn kinds<'a>(&self, index: &'a Index) -> Vec<&'a str> {
         self.of(index, Some(Field::Kind)).iter().filter_map(|&k| index.table.text_of(k)).collect()
     }
+
+    /// Every distinct value `facet` reads in `index`.
+    pub fn texts<'a>(&self, index: &'a Index, facet: &Facet) -> Vec<&'a str> {
+        self.of(index, facet.field()).iter().filter_map(|&k| index.table.text_of(k)).collect()
+    }
 }
 
 /// Facets ready to admit entities by their arena keys.
@@ -80,11 +85,18 @@ impl<'a> Resolved<'a> {
         let checks = facets
             .iter()
             .map(|f| {
-                let holding = values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k)));
+                let holding =
+                    values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for_in(index, table.text_of(k)));
                 Check { field: f.field(), negate: f.negate, holding: holding.collect() }
             })
             .collect();
         Resolved { index, checks }
+    }
+
+    /// Whether every facet holds for some value in the index (else one
+    /// admits nothing, or everything when negated).
+    pub fn admits_some_value(&self) -> bool {
+        self.checks.iter().all(|c| !c.holding.is_empty())
     }
 
     /// Whether entity `i` passes every facet.
@@ -108,6 +120,8 @@ mod tests {
 
     #[test]
     fn admits_what_each_entity_checked_alone_admits() {
+        let groups = (0..7)
+            .map(|g| json!({"kind": "Group", "metadata": {"name": format!("team-{g}"), "title": format!("Crew{g}")}}));
         let index = crate::index::testing::index_of(
             (0..300)
                 .map(|i| {
@@ -121,6 +135,7 @@ mod tests {
                     let tags: Vec<String> = (0..i % 4).map(|t| format!("t{}", (i + t) % 5)).collect();
                     json!({"kind": kind, "metadata": {"name": format!("e-{i}"), "namespace": namespace, "tags": tags}, "spec": spec})
                 })
+                .chain(groups)
                 .collect(),
         );
         let queries = [
@@ -134,6 +149,8 @@ mod tests {
             "tag:t4 tag:t0",
             "lifecycle:production !kind:resource",
             "kind:nothing",
+            "owner:crew3",
+            "!owner:CREW1 kind:api",
         ];
         for q in queries {
             let query = Query::parse(q);
@@ -141,6 +158,9 @@ mod tests {
             let expected: Vec<u32> = (0..index.len() as u32).filter(|&i| query.admits(&index, i)).collect();
             let got: Vec<u32> = (0..index.len() as u32).filter(|&i| resolved.admit(i)).collect();
             assert_eq!(got, expected, "{q}");
+            if q == "owner:crew3" {
+                assert_eq!(got.len(), 14, "a group's title stands for its ref (owners in `default`)");
+            }
         }
     }
 }

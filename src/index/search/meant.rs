@@ -28,6 +28,18 @@ pub enum Meaning {
     Ref = 4,
 }
 
+impl Meaning {
+    /// Its name in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Meaning::Prefix => "prefix",
+            Meaning::Title => "title",
+            Meaning::Name => "name",
+            Meaning::Ref => "ref",
+        }
+    }
+}
+
 /// Where a hit's [`Meaning`] sits in its score (above nucleo's score).
 const MEANING_SHIFT: u32 = 28;
 /// The score bits nucleo's score (or a meant hit's tie-break) may use.
