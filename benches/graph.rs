@@ -20,8 +20,8 @@ use stagehand::index::graph_tree::{render_text, tree};
 use stagehand::index::health::health;
 use stagehand::model::Entity;
 use stagehand::sources::{ReadEntity, SourceOutput};
-use stagehand::tui::outline;
-use stagehand::tui::screens::GRAPH_PER_NODE;
+use stagehand::tui::screens::entity::GRAPH_PER_NODE;
+use stagehand::tui::screens::entity::outline;
 
 const DEPARTMENTS: usize = 10;
 const TEAMS_PER_DEPARTMENT: usize = 10;

@@ -1,6 +1,6 @@
 //! The one list of what a user can do.
 //!
-//! Keys map to an [`Action`] through the keymap (see [`super::keymap`]); views
+//! Keys map to an [`Action`] through the keymap (keymap.rs); views
 //! and `update` only ever see actions, never raw keys. Each action has a stable
 //! snake_case name (used in keymap files), a one-line description and a help
 //! group (both used by the generated `?` overlay).

@@ -1,21 +1,21 @@
-//! The TUI's state, the messages that change it and the effects it asks
-//! for. `update` (in [`super::update`]) is the only writer; views only read.
+//! The TUI's state and the messages that change it: data only. `update.rs`
+//! routes each message; views only read.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
 use crate::index::Index;
-use crate::index::search::{Haystacks, Hit, Query, Scope};
+use crate::index::search::{Haystacks, Hit};
 use crate::model::{Entity, Problem};
 use crate::workspace::SyncEvent;
 
-use super::input::LineInput;
-use super::keymap::{Keymap, Pending};
-use super::screens::{EntityScreen, HealthScreen, ListScreen, ProblemsScreen, SearchScreen, Selection};
+use super::keymap::{Context, Keymap, Pending};
+use super::overlays::Overlay;
+use super::screens::Screen;
+use super::screens::search::SearchScreen;
 use super::theme::Theme;
 
 /// Something that happened: a key, a finished task, a signal.
@@ -71,7 +71,7 @@ pub enum Msg {
     /// A template run finished.
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
-    Docs(super::docs::DocsMsg),
+    Docs(super::screens::docs::DocsMsg),
 }
 
 /// An index with its haystacks, ready to search.
@@ -87,163 +87,6 @@ impl std::fmt::Debug for Loaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Loaded({} entities)", self.index.len())
     }
-}
-
-/// Which entities a search effect considers: [`Scope`], owned.
-#[derive(Debug, Clone)]
-pub enum SearchScope {
-    /// The whole index.
-    All,
-    /// Only these (a list's rows).
-    Rows(Arc<Vec<Hit>>),
-    /// The ranked results (`hits`) of a query with text (`before`) that
-    /// the new one narrows.
-    Narrowing {
-        /// The earlier query.
-        before: Query,
-        /// Its complete results.
-        hits: Arc<Vec<Hit>>,
-    },
-}
-
-impl SearchScope {
-    /// Borrowed, as [`crate::index::search::search_streaming`] takes it.
-    pub fn as_scope(&self) -> Scope<'_> {
-        match self {
-            SearchScope::All => Scope::All,
-            SearchScope::Rows(rows) => Scope::Rows(rows),
-            SearchScope::Narrowing { before, hits } => Scope::Narrowing { before, hits },
-        }
-    }
-}
-
-/// Work `update` asks the runtime to do off the UI thread.
-pub enum Effect {
-    /// Load the index (or build the demo) and its haystacks.
-    LoadIndex,
-    /// Run a search.
-    Search {
-        /// Generation for stale-result dropping.
-        generation: u64,
-        /// What to search.
-        loaded: Loaded,
-        /// The query.
-        query: Query,
-        /// Which entities.
-        scope: SearchScope,
-        /// Rows of the first screen, sent early when known
-        /// ([`Msg::SearchFirstScreen`]); 0 sends none.
-        window: usize,
-        /// Set when a newer search makes this one pointless.
-        cancel: Arc<AtomicBool>,
-    },
-    /// Read one entity's body.
-    LoadEntity {
-        /// The index to read from.
-        index: Arc<Index>,
-        /// The entity.
-        entity: u32,
-    },
-    /// Sync every source (or one) in the background.
-    Sync(Option<String>),
-    /// Read starred refs.
-    LoadStars,
-    /// Write starred refs.
-    SaveStars(Vec<String>),
-    /// Copy text to the clipboard through the terminal (OSC 52).
-    CopyOsc52(String),
-    /// Open a URL with `$BROWSER`.
-    OpenUrl(String),
-    /// Suspend the process (Ctrl-z).
-    Suspend,
-    /// Run a template, locally or on a backend.
-    RunTemplate {
-        /// Identifies the run (stale events are dropped).
-        run_id: u64,
-        /// The template.
-        template: Arc<crate::scaffold::Template>,
-        /// Its values.
-        input: Box<crate::scaffold::RunInput>,
-        /// Where and how.
-        options: Box<crate::scaffold::RunOptions>,
-        /// For `catalog:fetch` and the user's entity.
-        index: Option<Arc<Index>>,
-        /// Set to stop the run.
-        cancel: Arc<std::sync::atomic::AtomicBool>,
-        /// The `backstage:` source the template came from (where
-        /// `catalog:register` registers).
-        source: Option<String>,
-        /// Run on the backend of this `backstage:` source instead.
-        backend: Option<String>,
-    },
-    /// Open, render or search docs.
-    Docs(super::docs::DocsEffect),
-    /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
-    RefreshRemote {
-        /// The remote source's name.
-        source: String,
-        /// The entity.
-        entity: crate::model::EntityRef,
-    },
-    /// Register a location on a remote catalog (or only preview it).
-    Register {
-        /// The URL or path.
-        target: String,
-        /// Only show what would be added.
-        dry_run: bool,
-    },
-}
-
-/// The screens of the view stack.
-pub enum Screen {
-    /// The search home.
-    Search(SearchScreen),
-    /// One entity.
-    Entity(Box<EntityScreen>),
-    /// A table of entities.
-    List(ListScreen),
-    /// The problems table.
-    Problems(ProblemsScreen),
-    /// Catalog health findings.
-    Health(HealthScreen),
-    /// The scaffolding wizard.
-    Wizard(Box<super::wizard::WizardScreen>),
-    /// `:docs-search` results.
-    DocsSearch(Box<super::docs::DocsSearchScreen>),
-    /// The configured sources and how their last sync went.
-    Sources(Selection),
-}
-
-impl Screen {
-    /// The breadcrumb label.
-    pub fn label(&self, index: &Index) -> String {
-        match self {
-            Screen::Search(_) => "search".into(),
-            Screen::Entity(e) => index.try_summary(e.entity).map_or_else(|| "entity".into(), |s| s.name.to_string()),
-            Screen::List(l) => l.title.clone(),
-            Screen::Problems(_) => "problems".into(),
-            Screen::Health(_) => "health".into(),
-            Screen::Wizard(w) => w.template.title.clone(),
-            Screen::DocsSearch(s) => format!("docs: {}", s.term),
-            Screen::Sources(_) => "sources".into(),
-        }
-    }
-}
-
-/// Overlays drawn above the current screen.
-pub enum Overlay {
-    /// The help overlay, with its scroll offset.
-    Help(usize),
-    /// The `:` command palette.
-    Palette(Box<Palette>),
-}
-
-/// The command palette's input and selection.
-pub struct Palette {
-    /// What was typed.
-    pub input: LineInput,
-    /// The highlighted suggestion.
-    pub selected: usize,
 }
 
 /// How serious a flash message is.
@@ -323,6 +166,12 @@ pub struct App {
     pub size: (u16, u16),
     /// Unix seconds, refreshed on ticks (for "synced 3m ago").
     pub now: u64,
+}
+
+/// The index shown while none is loaded.
+pub fn empty_index() -> &'static Index {
+    static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Index::empty)
 }
 
 /// How long flash messages stay.
@@ -411,10 +260,19 @@ impl App {
 
     /// The index, or an empty one while loading.
     pub fn index(&self) -> &Index {
-        static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
         match &self.loaded {
             Some(l) => &l.index,
-            None => EMPTY.get_or_init(Index::empty),
+            None => empty_index(),
+        }
+    }
+
+    /// The keymap context of what has the keyboard now: the overlay's,
+    /// else the top screen's.
+    pub fn keymap_context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Palette(_)) => Context::Palette,
+            None => self.screen().keymap_context(),
         }
     }
 

@@ -15,8 +15,8 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::workspace::{DemoReason, Workspace};
 
-use super::app::{App, Effect, Msg, Settings};
-use super::effects::{EffectContext, osc52, perform};
+use super::app::{App, Msg, Settings};
+use super::effects::{Effect, EffectContext, osc52, perform};
 use super::keymap::Keymap;
 use super::theme::{no_color_env, resolve_theme};
 use super::update::update;

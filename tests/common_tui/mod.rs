@@ -11,10 +11,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use stagehand::config::{SourceConfig, SourceKind};
-use stagehand::tui::app::{App, Effect, Msg, Screen, Settings};
+use stagehand::tui::app::{App, Msg, Settings};
+use stagehand::tui::effects::Effect;
 use stagehand::tui::effects::{self, EffectContext};
 use stagehand::tui::keymap::{Key, Keymap};
-use stagehand::tui::screens::SearchFocus;
+use stagehand::tui::screens::Screen;
+use stagehand::tui::screens::search::SearchFocus;
 use stagehand::tui::theme::Theme;
 use stagehand::tui::update::update;
 use stagehand::workspace::Workspace;
@@ -217,7 +219,7 @@ impl Harness {
     }
 
     fn send_open(&mut self, i: u32) {
-        for effect in stagehand::tui::update::open_entity(&mut self.app, i) {
+        for effect in stagehand::tui::navigation::open_entity(&mut self.app, i) {
             if let Some(m) = effects::perform(effect, &self.ctx) {
                 self.send(m);
             }

@@ -9,11 +9,10 @@ use ratatui::widgets::Paragraph;
 use crate::index::age;
 use crate::model::layout::{truncate, width};
 
-use super::super::action::Action;
-use super::super::app::{App, Level};
-use super::super::theme::Slot;
-use super::super::update::context;
-use super::clean;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Level};
+use crate::tui::draw::clean;
+use crate::tui::theme::Slot;
 
 /// Draws the status bar.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -74,7 +73,7 @@ fn right_side(app: &App) -> String {
 }
 
 fn hints(app: &App) -> Line<'static> {
-    let ctx = context(app);
+    let ctx = app.keymap_context();
     let theme = &app.theme;
     let mut spans = vec![Span::raw(" ")];
     for (action, label) in [

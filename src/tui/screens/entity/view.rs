@@ -1,0 +1,197 @@
+//! The entity page: tabs for overview, relations, API, YAML and problems.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
+
+use crate::index::Index;
+use crate::model::sanitize;
+
+use crate::tui::draw::ViewCx;
+use crate::tui::screens::docs;
+
+use super::derive::{outline_title, overview, wrap};
+use super::{EntityScreen, Tab};
+use crate::model::layout::width;
+use crate::tui::draw::clean;
+use crate::tui::theme::Slot;
+
+/// Widest label that shares the label column on the overview.
+const LABEL_COLUMN: usize = 14;
+
+/// Draws an entity page.
+pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) {
+    let theme = &cx.theme;
+    let index = cx.index();
+    let [head, tabs_area, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let summary = index.try_summary(e.entity);
+    let title = summary.map_or_else(String::new, |s| {
+        let t = s.title.map(|t| format!("  {}", clean(t))).unwrap_or_default();
+        format!("{}{t}", clean(&s.display_ref()))
+    });
+    let kind = summary.map_or("", |s| s.kind);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {kind} "), theme.kind_style(kind).patch(theme.style(Slot::TabActive))),
+            Span::styled(format!(" {title}"), theme.style(Slot::Title)),
+        ])),
+        head,
+    );
+    let titles: Vec<String> = e.tabs.iter().map(|t| tab_title(index, e, *t)).collect();
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(e.tab)
+            .style(theme.style(Slot::TabInactive))
+            .highlight_style(theme.style(Slot::TabActive))
+            .divider("│"),
+        tabs_area,
+    );
+    let block = Block::bordered().border_style(theme.style(Slot::Border));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match &e.body {
+        None => frame.render_widget(Paragraph::new("loading…").style(theme.style(Slot::Dim)), inner),
+        Some(Err(err)) => frame.render_widget(
+            Paragraph::new(clean(err).into_owned()).style(theme.style(Slot::Error)).wrap(Wrap { trim: true }),
+            inner,
+        ),
+        Some(Ok(entity)) => match e.current() {
+            Tab::Overview => {
+                let owner = summary.and_then(|s| s.owner);
+                let system = summary.and_then(|s| s.system);
+                let rows = overview(entity, owner, system);
+                // Labels up to LABEL_COLUMN wide share a column; longer ones
+                // (labels with prefixes) get a line of their own.
+                let label_width =
+                    rows.fields.iter().map(|(k, _)| width(k)).filter(|w| *w <= LABEL_COLUMN).max().unwrap_or(8);
+                let value_width = (inner.width as usize).saturating_sub(label_width + 2).max(10);
+                let mut lines: Vec<Line> = Vec::new();
+                for (k, v) in &rows.fields {
+                    let label = clean(k);
+                    let own_line = width(&label) > label_width;
+                    if own_line {
+                        lines.push(Line::styled(label.clone().into_owned(), theme.style(Slot::Dim)));
+                    }
+                    let value = clean(v);
+                    for (n, part) in textwrap::wrap(&value, value_width).into_iter().enumerate() {
+                        let shown = if n == 0 && !own_line { label.as_ref() } else { "" };
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("{shown:<label_width$}  "), theme.style(Slot::Dim)),
+                            Span::styled(part.into_owned(), theme.style(Slot::Base)),
+                        ]));
+                    }
+                }
+                if !rows.annotations.is_empty() {
+                    lines.push(Line::default());
+                    lines.push(Line::styled("Annotations", theme.style(Slot::Header)));
+                }
+                for (k, v) in &rows.annotations {
+                    lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
+                    for part in wrap(&format!("  {}", clean(v)), inner.width as usize) {
+                        lines.push(Line::styled(part, theme.style(Slot::Base)));
+                    }
+                }
+                scrolled(cx, e, frame, inner, lines, true);
+            }
+            Tab::Relations => relations(cx, index, e, frame, inner),
+            Tab::Docs => docs::view::render(cx, e, frame, inner),
+            Tab::Outline => super::structure_view::outline(cx, index, e, frame, inner),
+            Tab::Graph => super::structure_view::graph(cx, index, e, frame, inner),
+            Tab::Api => {
+                let lines = wrapped(e.api.iter().map(String::as_str), inner.width);
+                scrolled(cx, e, frame, inner, lines, false);
+            }
+            Tab::Yaml => {
+                let lines = wrapped(e.yaml.lines(), inner.width);
+                scrolled(cx, e, frame, inner, lines, false);
+            }
+            Tab::Problems => {
+                let lines = index
+                    .problems_of(e.entity)
+                    .iter()
+                    .map(|p| {
+                        let slot =
+                            if p.severity == crate::model::Severity::Error { Slot::Error } else { Slot::Warning };
+                        Line::styled(clean(&p.to_string()).into_owned(), theme.style(slot))
+                    })
+                    .collect();
+                scrolled(cx, e, frame, inner, lines, true);
+            }
+        },
+    }
+}
+
+fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
+    match tab {
+        Tab::Relations => format!("Relations ({})", index.links(e.entity).len()),
+        Tab::Problems => format!("Problems ({})", index.problems_of(e.entity).len()),
+        Tab::Outline => outline_title(index.try_summary(e.entity).map_or("", |s| s.kind)).to_string(),
+        other => other.title().to_string(),
+    }
+}
+
+/// Sanitizes lines of a text block, expands tabs and wraps them to `width`
+/// with a hanging indent, so nothing is cut off and scrolling stays exact.
+fn wrapped<'a>(lines: impl Iterator<Item = &'a str>, width: u16) -> Vec<Line<'static>> {
+    lines.flat_map(|l| wrap(&sanitize::text(l).replace('\t', "    "), width as usize)).map(Line::raw).collect()
+}
+
+fn scrolled(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, wrap: bool) {
+    let max = lines.len().saturating_sub(area.height as usize);
+    e.max_scroll.set(max);
+    let scroll = e.scroll.min(max) as u16;
+    let mut p = Paragraph::new(lines).scroll((scroll, 0)).style(cx.theme.style(Slot::Base));
+    if wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(p, area);
+}
+
+fn relations(cx: &ViewCx<'_>, index: &Index, e: &EntityScreen, frame: &mut Frame, area: Rect) {
+    let theme = &cx.theme;
+    let rels = index.relations(e.entity);
+    if rels.is_empty() {
+        frame.render_widget(Paragraph::new("no relations").style(theme.style(Slot::Dim)), area);
+        return;
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_line = 0;
+    let mut last_kind = "";
+    for (i, r) in rels.iter().enumerate() {
+        if r.kind != last_kind {
+            if !lines.is_empty() {
+                lines.push(Line::default());
+            }
+            lines.push(Line::styled(r.kind.to_string(), theme.style(Slot::Header)));
+            last_kind = r.kind;
+        }
+        let selected = i == e.relations.selected;
+        if selected {
+            selected_line = lines.len();
+        }
+        let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+        let (kind, rest) = r.target.split_once(':').unwrap_or(("", r.target));
+        let mut spans = vec![
+            Span::styled("  → ", base),
+            Span::styled(format!("{kind:<10}"), if selected { base } else { theme.kind_style(kind) }),
+            Span::styled(clean(rest).into_owned(), base),
+        ];
+        match r.entity {
+            Some(t) => {
+                if let Some(title) = index.summary(t).title {
+                    spans.push(Span::styled(
+                        format!("  {}", clean(title)),
+                        if selected { base } else { theme.style(Slot::Dim) },
+                    ));
+                }
+            }
+            None => spans.push(Span::styled("  (missing: not in the catalog)", base.patch(theme.style(Slot::Warning)))),
+        }
+        lines.push(Line::from(spans));
+    }
+    let height = area.height as usize;
+    let offset = selected_line.saturating_sub(height.saturating_sub(2));
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), area);
+}

@@ -1,0 +1,413 @@
+//! The scaffolding wizard's state: pages of fields, the editor and chooser
+//! open on a field, the review page, and a run's steps, logs and result.
+//! Keys in [`keys`] (the chooser's in [`chooser`]), drawing in [`view`].
+
+pub mod chooser;
+pub mod keys;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use ratatui_textarea::TextArea;
+use serde_json::{Map, Value as Json};
+
+use crate::scaffold::fields::{FieldKind, plain};
+use crate::scaffold::form::{Field, apply_defaults, get_path, set_path};
+use crate::scaffold::runner::{RunError, RunResult, StepStatus};
+use crate::scaffold::{Template, repo_url, validate, values};
+
+use crate::tui::input::LineInput;
+
+use super::selection::Selection;
+
+/// Where the wizard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Filling in a page.
+    Form,
+    /// Checking every value before running.
+    Review,
+    /// Steps running.
+    Running,
+    /// Done (or failed, or cancelled).
+    Finished,
+}
+
+/// A row of a form page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// A field (index into the page's fields).
+    Field(usize),
+    /// One part of a RepoUrlPicker (`host`, `owner`, `repo`...).
+    RepoPart(usize, String),
+    /// "Next" at the bottom.
+    Next,
+}
+
+/// A row of the review page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewRow {
+    /// A value: page index and field key.
+    Value(usize, String),
+    /// The output folder.
+    Output,
+    /// Where it runs: here, or on a `backstage:` source's backend.
+    RunOn,
+    /// The dry-run switch.
+    DryRun,
+    /// Run.
+    Run,
+}
+
+/// A list to choose from (enum values, hosts, catalog entities).
+pub struct Chooser {
+    /// Values and labels.
+    pub options: Vec<(Json, String)>,
+    /// The cursor.
+    pub sel: Selection,
+    /// Several may be chosen (checkboxes, MultiEntityPicker).
+    pub multi: bool,
+    /// What is chosen (multi).
+    pub chosen: Vec<Json>,
+    /// A query that filters catalog suggestions (pickers).
+    pub query: Option<LineInput>,
+}
+
+/// What the editor or chooser is editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A field's value.
+    Field(Vec<String>),
+    /// A RepoUrlPicker part.
+    RepoPart(Vec<String>, String),
+    /// The output folder.
+    Output,
+}
+
+/// The wizard.
+pub struct WizardScreen {
+    /// The template.
+    pub template: Arc<Template>,
+    /// Values so far (`parameters`).
+    pub params: Map<String, Json>,
+    /// Secret values, kept apart.
+    pub secrets: Map<String, Json>,
+    /// The stage.
+    pub stage: Stage,
+    /// Position among the visible pages.
+    pub page: usize,
+    /// Cursor on the form or review rows.
+    pub sel: Selection,
+    /// Whether problems are shown for fields not yet touched.
+    pub show_all_errors: bool,
+    /// Fields the user has edited (their problems show as they type).
+    pub touched: std::collections::HashSet<String>,
+    /// A text editor open on a value.
+    pub editor: Option<(Target, TextArea<'static>, bool)>,
+    /// A chooser open on a value.
+    pub chooser: Option<(Target, Chooser)>,
+    /// The output folder (empty: `./NAME`).
+    pub output: String,
+    /// Dry run instead of writing.
+    pub dry_run: bool,
+    /// Step states while running.
+    pub steps: Vec<StepStatus>,
+    /// Log lines (step, text).
+    pub logs: Vec<(usize, String)>,
+    /// The result of the run.
+    pub result: Option<Result<RunResult, RunError>>,
+    /// Set to stop the run.
+    pub cancel: Arc<AtomicBool>,
+    /// Identifies the run in flight.
+    pub run_id: u64,
+    /// Scroll of the run view.
+    pub scroll: usize,
+    /// Problems that stop a local run (unsupported actions).
+    pub blocked: Vec<String>,
+    /// The `backstage:` source the template came from, if any.
+    pub source: Option<String>,
+    /// The `backstage:` sources whose backends can run it.
+    pub backends: Vec<String>,
+    /// Run on this source's backend (`None`: locally).
+    pub run_on: Option<String>,
+}
+
+impl WizardScreen {
+    /// A wizard for `template`, defaults filled in.
+    pub fn new(template: Template) -> WizardScreen {
+        let mut params = Map::new();
+        apply_defaults(&template.pages, &mut params);
+        let blocked = crate::scaffold::runner::preflight(&template);
+        let steps = vec![StepStatus::Pending; template.steps.len()];
+        let mut w = WizardScreen {
+            template: Arc::new(template),
+            params,
+            secrets: Map::new(),
+            stage: Stage::Form,
+            page: 0,
+            sel: Selection::default(),
+            show_all_errors: false,
+            touched: Default::default(),
+            editor: None,
+            chooser: None,
+            output: String::new(),
+            dry_run: false,
+            steps,
+            logs: Vec::new(),
+            result: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            run_id: 0,
+            scroll: 0,
+            blocked,
+            source: None,
+            backends: Vec::new(),
+            run_on: None,
+        };
+        w.seed_repo_hosts();
+        w.focus_autofocus();
+        w
+    }
+
+    /// Where the template can run: `source` is the `backstage:` source it
+    /// came from (it then runs there), `backends` every configured one. A
+    /// local template that cannot run locally goes to the only backend.
+    pub fn with_backends(mut self, source: Option<String>, backends: Vec<String>) -> WizardScreen {
+        self.backends = backends;
+        if let Some(s) = &source
+            && !self.backends.contains(s)
+        {
+            self.backends.insert(0, s.clone());
+        }
+        self.run_on = match (&source, self.backends.as_slice()) {
+            (Some(s), _) => Some(s.clone()),
+            (None, [only]) if !self.blocked.is_empty() => Some(only.clone()),
+            _ => None,
+        };
+        self.source = source;
+        self
+    }
+
+    /// Moves "Run on" to the next choice: locally, then each backend.
+    pub fn cycle_run_on(&mut self) {
+        let next = match &self.run_on {
+            None => self.backends.first().cloned(),
+            Some(b) => self.backends.iter().skip_while(|x| *x != b).nth(1).cloned(),
+        };
+        self.run_on = next;
+    }
+
+    /// What to say about running: why not locally, and where instead.
+    pub fn run_note(&self) -> Option<(String, String)> {
+        if self.blocked.is_empty() {
+            return None;
+        }
+        let why = format!("cannot run locally: {}", self.blocked.join("; "));
+        let instead = match (&self.run_on, self.backends.as_slice()) {
+            (Some(b), _) => format!("it runs on the backend of `{b}`"),
+            (None, []) => "configure a `backstage:` source to run it on a backend".to_string(),
+            (None, many) => format!("choose a backend on the Run on row ({})", many.join(", ")),
+        };
+        Some((why, instead))
+    }
+
+    /// A RepoUrlPicker starts on its first allowed host.
+    fn seed_repo_hosts(&mut self) {
+        for f in values::all_fields(&self.template, &self.params) {
+            if f.kind == FieldKind::RepoUrl && get_path(&self.params, &f.path).is_none() {
+                let hosts = repo_url::allowed_hosts(&f.schema);
+                if let Some(h) = hosts.first() {
+                    crate::scaffold::form::set_path(&mut self.params, &f.path, Some(Json::String(h.clone())));
+                }
+            }
+        }
+    }
+
+    fn focus_autofocus(&mut self) {
+        let rows = self.rows();
+        let fields = self.fields();
+        if let Some(i) = rows
+            .iter()
+            .position(|r| matches!(r, Row::Field(f) if fields[*f].ui("autofocus") == Some(&Json::Bool(true))))
+        {
+            self.sel.selected = i;
+        }
+    }
+
+    /// Indexes of the pages whose `if:` holds.
+    pub fn visible(&self) -> Vec<usize> {
+        values::visible_pages(&self.template, &self.params)
+    }
+
+    /// The template page index shown now.
+    pub fn page_index(&self) -> Option<usize> {
+        self.visible().get(self.page).copied()
+    }
+
+    /// The fields of the current page.
+    pub fn fields(&self) -> Vec<Field> {
+        self.page_index().map(|p| self.template.pages[p].fields(&self.params)).unwrap_or_default()
+    }
+
+    /// The rows of the current page.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for (i, f) in self.fields().iter().enumerate() {
+            match f.kind {
+                FieldKind::Hidden => {}
+                FieldKind::RepoUrl => {
+                    rows.push(Row::Field(i));
+                    let (host, _) = repo_url::split(self.value(f).and_then(Json::as_str).unwrap_or(""));
+                    rows.push(Row::RepoPart(i, "host".into()));
+                    for part in repo_url::parts_for(&host) {
+                        rows.push(Row::RepoPart(i, part.to_string()));
+                    }
+                }
+                _ => rows.push(Row::Field(i)),
+            }
+        }
+        rows.push(Row::Next);
+        rows
+    }
+
+    /// A field's value (secrets from their own map).
+    pub fn value(&self, f: &Field) -> Option<&Json> {
+        if f.kind == FieldKind::Secret { self.secrets.get(&f.key()) } else { get_path(&self.params, &f.path) }
+    }
+
+    /// The problem to show next to a field, if any.
+    pub fn error(&self, f: &Field) -> Option<String> {
+        if !(self.show_all_errors || self.touched.contains(&f.key())) {
+            return None;
+        }
+        validate::check_field(f, self.value(f))
+    }
+
+    /// Problems on the current page.
+    pub fn page_errors(&self) -> Vec<validate::FieldError> {
+        self.page_index()
+            .map(|p| validate::check_page(&self.template.pages[p], &self.params, &self.secrets))
+            .unwrap_or_default()
+    }
+
+    /// The review rows.
+    pub fn review_rows(&self) -> Vec<ReviewRow> {
+        let mut rows = Vec::new();
+        for p in self.visible() {
+            for f in self.template.pages[p].fields(&self.params) {
+                if !matches!(f.kind, FieldKind::Info | FieldKind::Hidden) && !f.hidden_in_review() {
+                    rows.push(ReviewRow::Value(p, f.key()));
+                }
+            }
+        }
+        if !self.backends.is_empty() {
+            rows.push(ReviewRow::RunOn);
+        }
+        if self.run_on.is_none() {
+            rows.push(ReviewRow::Output);
+        }
+        rows.extend([ReviewRow::DryRun, ReviewRow::Run]);
+        rows
+    }
+
+    /// The output folder a run would use.
+    pub fn output_dir(&self) -> PathBuf {
+        if !self.output.trim().is_empty() {
+            return PathBuf::from(self.output.trim());
+        }
+        let name = ["name", "component_id", "componentName"]
+            .iter()
+            .find_map(|k| self.params.get(*k).and_then(Json::as_str))
+            .unwrap_or("scaffolded");
+        let safe: String =
+            name.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+        std::env::current_dir().unwrap_or_default().join(if safe.is_empty() || safe.starts_with('.') {
+            "scaffolded".into()
+        } else {
+            safe
+        })
+    }
+
+    /// Whether keys go to a text input (editor or chooser query).
+    pub fn typing(&self) -> bool {
+        self.editor.is_some() || self.chooser.as_ref().is_some_and(|(_, c)| c.query.is_some())
+    }
+
+    /// Records a step event.
+    pub fn on_event(&mut self, event: crate::scaffold::Event) {
+        match event {
+            crate::scaffold::Event::Step(i, status) => {
+                if let Some(s) = self.steps.get_mut(i) {
+                    *s = status;
+                }
+            }
+            crate::scaffold::Event::Log(i, line) => {
+                if self.logs.len() < 5000 {
+                    self.logs.push((i, line));
+                }
+            }
+        }
+    }
+}
+
+/// A value as the review page and the form show it (masked when asked).
+pub fn shown(field: &Field, value: Option<&Json>) -> String {
+    let Some(v) = value else { return String::new() };
+    if field.masked() {
+        return if plain(v).is_empty() { String::new() } else { "••••••".into() };
+    }
+    match (&field.kind, v) {
+        (FieldKind::Select { options, .. }, _) => {
+            options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
+        }
+        (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
+        _ => plain(v),
+    }
+}
+
+/// Labels of a field's choices, by value (for checkbox lists).
+pub fn option_labels(field: &Field) -> BTreeMap<String, String> {
+    match &field.kind {
+        FieldKind::Select { options, .. } | FieldKind::MultiSelect { options } => {
+            options.iter().map(|(v, l)| (plain(v), l.clone())).collect()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The field at `path`, on any page.
+pub fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
+    values::all_fields(&w.template, &w.params).into_iter().find(|f| f.path == path)
+}
+
+/// Sets a field's value (secrets apart) and marks it touched.
+pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
+    w.touched.insert(field.key());
+    if field.kind == FieldKind::Secret {
+        match value {
+            Some(v) => w.secrets.insert(field.key(), v),
+            None => w.secrets.remove(&field.key()),
+        };
+    } else {
+        set_path(&mut w.params, &field.path, value);
+    }
+}
+
+/// Sets one part of a RepoUrlPicker value.
+pub fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &str) {
+    let current = get_path(&w.params, path).and_then(Json::as_str).unwrap_or("").to_string();
+    let (mut host, mut parts) = repo_url::split(&current);
+    if part == "host" {
+        host = text.trim().to_string();
+    } else {
+        parts.retain(|(k, _)| k != part);
+        parts.push((part.to_string(), text.trim().to_string()));
+    }
+    let order = repo_url::parts_for(&host);
+    parts.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+    w.touched.insert(path.join("."));
+    set_path(&mut w.params, path, Some(Json::String(repo_url::compose(&host, &parts))));
+}
