@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::index::search::{Hit, Query, narrows};
 use crate::tui::action::Action;
-use crate::tui::app::Loaded;
+use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
 
@@ -29,11 +29,13 @@ pub fn handle(s: &mut SearchScreen, action: Action, cx: &mut Ctx) -> Handled {
                 s.sel.move_by(d, s.results.len());
             }
         }
-        Action::Select => {
-            if let Some(i) = s.selected() {
-                cx.go(Nav::Open(i));
-            }
-        }
+        // Enter acts on the query as typed: while its search runs, the rows
+        // shown are an older query's, so the top row opens when it is done.
+        Action::Select if s.waiting != 0 && !s.first_screen_only => s.open_when_done = true,
+        Action::Select => match s.selected() {
+            Some(i) => cx.go(Nav::Open(i)),
+            None => cx.flash(no_matches(s), Level::Info),
+        },
         Action::NextPane | Action::PrevPane => {
             s.focus = match s.focus {
                 SearchFocus::Query => SearchFocus::Results,
@@ -111,6 +113,20 @@ pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usi
     s.cancel.store(true, Ordering::Relaxed);
     s.cancel = Arc::new(AtomicBool::new(false));
     Effect::Search { generation, loaded: loaded.clone(), query, scope, window, cancel: s.cancel.clone() }
+}
+
+/// The message for Enter on no results.
+pub fn no_matches(s: &SearchScreen) -> String {
+    format!("no matches for `{}`", crate::model::sanitize::line(s.input.text()))
+}
+
+/// Where a deferred Enter goes once the results it waited for are shown
+/// (see [`SearchScreen::open_when_done`]): the selected row, or a message.
+pub fn deferred_open(s: &mut SearchScreen) -> Option<Result<u32, String>> {
+    if !std::mem::take(&mut s.open_when_done) {
+        return None;
+    }
+    Some(s.selected().ok_or_else(|| no_matches(s)))
 }
 
 /// Whether a new query can narrow the previous results.

@@ -44,6 +44,9 @@ pub struct SearchScreen {
     pub cancel: Arc<AtomicBool>,
     /// After a sync: the ref to select again when results arrive.
     pub reselect: Option<String>,
+    /// Enter came while the search for the query as typed was in flight:
+    /// the top row of its results opens when they are known.
+    pub open_when_done: bool,
 }
 
 impl SearchScreen {
@@ -60,6 +63,7 @@ impl SearchScreen {
             settled: None,
             cancel: Arc::new(AtomicBool::new(false)),
             reselect: None,
+            open_when_done: false,
         }
     }
 
