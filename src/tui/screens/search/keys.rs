@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::index::search::{Hit, Query, narrows};
+use crate::index::search::{Hit, Query, facet_hints, narrows};
 use crate::tui::action::Action;
 use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
@@ -99,6 +99,9 @@ pub fn research(s: &mut SearchScreen, cx: &mut Ctx) {
 /// The search effect for the query as typed, `generation` marking it.
 pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usize) -> Effect {
     let query = Query::parse(s.input.text());
+    // Only a `word:value` token can be an unknown facet.
+    s.hints =
+        if s.input.text().contains(':') { facet_hints(&loaded.index, &loaded.hay, s.input.text()) } else { Vec::new() };
     // Narrow from the newest complete results (those shown, or older
     // ones while a search runs) when the new query only grew from theirs.
     let scope = match &s.settled {
