@@ -335,6 +335,30 @@ fn unranked(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>, str
     Some(ids.into_iter().map(Hit::unranked).collect())
 }
 
+/// Completion for a typed ref, by lookup only (never a scan, so fast at
+/// any size): the entities it names as a ref or URL, then those whose name,
+/// title or display name its last part begins, best first; with a kind or
+/// namespace typed (`component:sh`, `ops/pa`), only refs that begin so.
+pub fn complete(index: &Index, hay: &Haystacks, typed: &str, n: usize) -> Vec<Hit> {
+    let lower = typed.trim().to_lowercase();
+    if lower.is_empty() {
+        return Vec::new();
+    }
+    let (packed, lexicon) = hay.parts(index);
+    let with_kind = lower.contains([':', '/']);
+    let named = if with_kind { meant::named(index, &hay.values.kinds(index), &lower) } else { Vec::new() };
+    let last = lower.rsplit([':', '/']).next().unwrap_or(&lower);
+    let fits = |i: u32| {
+        let r = index.ref_of(i);
+        let (kind, rest) = r.split_once(':').unwrap_or(("", r));
+        let short = format!("{kind}:{}", rest.rsplit('/').next().unwrap_or(rest));
+        !with_kind || r.starts_with(&lower) || rest.starts_with(&lower) || short.starts_with(&lower)
+    };
+    let mut hits = meant::meant(index, packed, lexicon, last, &named, fits);
+    hits.truncate(n);
+    hits
+}
+
 /// Whether the results of `before` can be narrowed to get `after`'s
 /// (same facets, text only grew): nucleo's append optimisation.
 pub fn narrows(before: &Query, after: &Query) -> bool {
@@ -459,6 +483,22 @@ mod tests {
         assert!(!hay.is_built(), "an empty query needs no haystacks");
         let within = [Hit { entity: 3, score: 9, base: 0 }, Hit { entity: 1, score: 4, base: 0 }];
         assert_eq!(search(&idx, &hay, &Query::default(), Scope::Rows(&within)), [Hit::unranked(1), Hit::unranked(3)]);
+    }
+
+    #[test]
+    fn completes_refs_by_name_title_or_ref_prefix() {
+        let idx = index();
+        let hay = Haystacks::build(&idx);
+        let refs = |typed: &str| -> Vec<String> {
+            complete(&idx, &hay, typed, 5).iter().map(|h| idx.ref_of(h.entity).to_string()).collect()
+        };
+        assert_eq!(refs("petstore"), ["component:default/petstore", "api:default/petstore-api"]);
+        assert_eq!(refs("Pet St"), ["component:default/petstore"], "a title's beginning");
+        assert_eq!(refs("api:pet"), ["api:default/petstore-api"]);
+        assert_eq!(refs("component:default/pe"), ["component:default/petstore"]);
+        assert_eq!(refs("ops/sea"), ["component:ops/searcher"]);
+        assert_eq!(refs("api:default/petstore-api"), ["api:default/petstore-api"]);
+        assert!(refs("zzz").is_empty() && refs(" ").is_empty());
     }
 
     #[test]

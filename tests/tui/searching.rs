@@ -169,3 +169,37 @@ fn unknown_facets_get_a_did_you_mean_above_the_results() {
     let screen = h.screen(120, 40);
     assert!(!screen.contains("did you mean") && screen.contains("booking-api"), "{screen}");
 }
+
+#[test]
+fn open_takes_a_ref_a_name_or_a_url_and_tab_completes_it() {
+    let mut h = Harness::demo();
+    h.command("open component:default/shipment-tracker");
+    assert_eq!(page_on_top(&h).as_deref(), Some("component:default/shipment-tracker"));
+    let mut h = Harness::demo();
+    h.command("open https://backstage.example.com/catalog/default/system/tracking");
+    assert_eq!(page_on_top(&h).as_deref(), Some("system:default/tracking"));
+
+    // Tab completes the ref and keeps what was typed when nothing fits.
+    let mut h = Harness::demo();
+    h.keys("tab :");
+    h.type_text("open geo-to");
+    h.keys("tab");
+    let palette = |h: &Harness| match &h.app.overlay {
+        Some(stagehand::tui::overlays::Overlay::Palette(p)) => p.input.text().to_string(),
+        _ => String::new(),
+    };
+    assert_eq!(palette(&h), "open component:default/geo-toolkit");
+    h.keys("enter");
+    assert_eq!(page_on_top(&h).as_deref(), Some("component:default/geo-toolkit"));
+    let mut h = Harness::demo();
+    h.keys("tab :");
+    h.type_text("docs zzzz");
+    h.keys("tab");
+    assert_eq!(palette(&h), "docs zzzz", "tab keeps the argument");
+
+    let mut h = Harness::demo();
+    h.command("open shipment-trakcer");
+    assert_eq!(page_on_top(&h), None);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("no entity `shipment-trakcer`; did you mean"), "{screen}");
+}
