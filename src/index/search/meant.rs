@@ -188,12 +188,15 @@ fn percent_decoded(segment: &str) -> Option<String> {
 }
 
 /// Whether the query text is plain words (no fzf operators), so a field it
-/// begins or equals is meant. Typing more keeps a query plain or not plain
-/// as it was, so a narrowing search finds the meant entities among the
-/// earlier ones.
+/// begins or equals is meant.
 pub fn is_plain(text: &str) -> bool {
     !text.is_empty() && !text.contains(['^', '\'', '!', '$', '|', '\\'])
 }
+
+/// Fewest characters a query needs for the fields it begins to be meant:
+/// one character begins too many, and nucleo already ranks a match at the
+/// start of a name above others.
+const PREFIX_CHARS: usize = 2;
 
 /// The meant hits among the entities `admit` lets through: `named`
 /// (refs, already admitted), then those whose label fields `text` begins,
@@ -209,7 +212,13 @@ pub fn meant(
     let mut found: Vec<(u32, Meaning)> = named.iter().map(|&i| (i, Meaning::Ref)).collect();
     if is_plain(text) {
         let needle: Vec<char> = Utf32String::from(text).slice(..).chars().map(fold).collect();
-        found.extend(lexicon.beginning(packed, &needle).filter(|&(i, _)| admit(i)));
+        let beginning = lexicon.beginning(packed, &needle);
+        if needle.len() >= PREFIX_CHARS {
+            found.extend(beginning.filter(|&(i, _)| admit(i)));
+        } else {
+            // Exact fields sort first among those they begin.
+            found.extend(beginning.take_while(|&(_, m)| m != Meaning::Prefix).filter(|&(i, _)| admit(i)));
+        }
     }
     // Each entity at its best meaning.
     found.sort_unstable_by_key(|&(i, m)| (i, std::cmp::Reverse(m)));

@@ -125,9 +125,17 @@ pub fn rank(
     let window = stream.window.max(1);
     let cands = Candidates::new(index, values, query, shared, scope);
     let mut sent = false;
-    // The meant entities are known at once and rank above the rest.
-    let named = named_in_scope(index, values, query, scope);
-    let ahead = meant::meant(index, packed, lexicon, &query.text, &named, |i| cands.may_be_meant(i));
+    // The meant entities are known at once and rank above the rest. They
+    // are looked up, not taken from an earlier query's results: only the
+    // facets (the same when narrowing) and a list's rows bound them.
+    let facets = (!query.facets.is_empty()).then(|| Resolved::new(index, values, &query.facets));
+    let admit = |i: u32| match scope {
+        Scope::Rows(_) => cands.all.binary_search(&i).is_ok(),
+        _ => facets.as_ref().is_none_or(|f| f.admit(i)),
+    };
+    let mut named = named_by_text(index, values, query);
+    named.retain(|&i| admit(i));
+    let ahead = meant::meant(index, packed, lexicon, &query.text, &named, admit);
     let is_meant = (!ahead.is_empty()).then(|| {
         let mut set = FixedBitSet::with_capacity(index.len());
         ahead.iter().for_each(|h| set.insert(h.entity as usize));
@@ -211,21 +219,9 @@ pub fn rank(
 }
 
 /// The entities the query text names as a ref or URL (see
-/// [`meant::named`]) that the facets and the scope let through.
-fn named_in_scope(index: &Index, values: &Distinct, query: &Query, scope: Scope<'_>) -> Vec<u32> {
-    if !query.text.contains([':', '/']) {
-        return Vec::new();
-    }
-    let mut named = meant::named(index, &values.kinds(index), &query.text);
-    if named.is_empty() {
-        return named;
-    }
-    let facets = Resolved::new(index, values, &query.facets);
-    named.retain(|&i| facets.admit(i));
-    if let Scope::Rows(rows) = scope {
-        named.retain(|&i| rows.iter().any(|h| h.entity == i));
-    }
-    named
+/// [`meant::named`]).
+fn named_by_text(index: &Index, values: &Distinct, query: &Query) -> Vec<u32> {
+    if query.text.contains([':', '/']) { meant::named(index, &values.kinds(index), &query.text) } else { Vec::new() }
 }
 
 /// The entities of the whole index that pass the query's facets (it has

@@ -64,8 +64,6 @@ pub(super) struct Candidates {
     /// (written in parallel).
     prior: Option<Vec<AtomicU64>>,
     shared: Shared,
-    /// Whether `all` is every entity of the index.
-    whole: bool,
 }
 
 impl Candidates {
@@ -73,13 +71,7 @@ impl Candidates {
         let n = index.len();
         let facets = Resolved::new(index, values, &query.facets);
         let admitted = |i: &u32| facets.admit(*i);
-        let nothing = |all: Vec<u32>| Candidates {
-            whole: all.len() == n,
-            all,
-            labels: None,
-            prior: None,
-            shared: Shared::Nothing,
-        };
+        let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
         match scope {
             Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
             Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
@@ -92,7 +84,6 @@ impl Candidates {
                         labels: Some(in_order(n, labels)),
                         prior: None,
                         shared,
-                        whole: false,
                     };
                 }
                 let prior: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(0)).collect();
@@ -120,21 +111,9 @@ impl Candidates {
                     all.extend(a);
                     labels.extend(l);
                 }
-                Candidates { all, labels: Some(labels), prior: Some(prior), shared, whole: false }
+                Candidates { all, labels: Some(labels), prior: Some(prior), shared }
             }
         }
-    }
-
-    /// Whether entity `i` may be meant by the query (see [`super::meant`]):
-    /// it is a candidate, and when narrowing it was a label match (what a
-    /// query means, the shorter query it grew from meant too).
-    pub(super) fn may_be_meant(&self, i: u32) -> bool {
-        if let Some(prior) = &self.prior {
-            let packed = prior[i as usize].load(Ordering::Relaxed);
-            return packed != 0 && Prior::unpack(packed).in_label();
-        }
-        let within = self.labels.as_deref().unwrap_or(&self.all);
-        self.whole || within.binary_search(&i).is_ok()
     }
 
     /// Where scoring entity `i` starts in the label pass (`label`) or the
