@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use super::Facet;
+use super::{Facet, FacetKey};
 use crate::index::text::Str;
 use crate::index::{Field, Index};
 
@@ -18,6 +18,8 @@ use crate::index::{Field, Index};
 pub struct Distinct {
     fields: [OnceLock<Vec<Str>>; FIELDS.len()],
     tags: OnceLock<Vec<Str>>,
+    /// Each owner's title and display name (lower case), with its key.
+    owner_titles: OnceLock<Vec<(String, Str)>>,
 }
 
 /// The fields facets read.
@@ -58,6 +60,22 @@ impl Distinct {
         self.of(index, Some(Field::Kind)).iter().filter_map(|&k| index.table.text_of(k)).collect()
     }
 
+    /// The owners whose title or display name is `title` (lower case).
+    fn owners_titled(&self, index: &Index, title: &str) -> impl Iterator<Item = Str> {
+        let titled = self.owner_titles.get_or_init(|| {
+            let owners = self.of(index, Some(Field::Owner));
+            owners
+                .iter()
+                .filter_map(|&k| {
+                    let s = index.table.text_of(k).and_then(|r| index.find(r)).and_then(|i| index.try_summary(i))?;
+                    Some([s.title, s.display_name].into_iter().flatten().map(move |t| (t.trim().to_lowercase(), k)))
+                })
+                .flatten()
+                .collect()
+        });
+        titled.iter().filter(move |(t, _)| t == title).map(|(_, k)| *k)
+    }
+
     /// Every distinct value `facet` reads in `index`.
     pub fn texts<'a>(&self, index: &'a Index, facet: &Facet) -> Vec<&'a str> {
         self.of(index, facet.field()).iter().filter_map(|&k| index.table.text_of(k)).collect()
@@ -85,9 +103,12 @@ impl<'a> Resolved<'a> {
         let checks = facets
             .iter()
             .map(|f| {
-                let holding =
-                    values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for_in(index, table.text_of(k)));
-                Check { field: f.field(), negate: f.negate, holding: holding.collect() }
+                let mut holding: FxHashSet<Str> =
+                    values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k))).collect();
+                if f.key == FacetKey::Owner {
+                    holding.extend(values.owners_titled(index, &f.value));
+                }
+                Check { field: f.field(), negate: f.negate, holding }
             })
             .collect();
         Resolved { index, checks }

@@ -190,10 +190,10 @@ pub(super) fn score_atoms(
     Some((total, base))
 }
 
-/// [`score_atoms`] on an entity's label, each positive fuzzy atom scored
-/// within one of its fields (`fields`, the best), never across two; other
-/// atoms on the whole `label` (an anchor is the label's, a negation holds
-/// for all of it).
+/// [`score_atoms`] on an entity's label, each positive fuzzy atom of two
+/// or more characters scored within one of its fields (`fields`, the
+/// best), never across two; other atoms on the whole `label` (an anchor is
+/// the label's, a negation holds for all of it).
 pub(super) fn score_label(
     atoms: &[Atom],
     start: Start,
@@ -211,7 +211,9 @@ pub(super) fn score_label(
         if j == last {
             base = total;
         }
-        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
+        // One character lies within one field, scored there as in the
+        // whole label.
+        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1 {
             fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
         } else {
             atom_score(atom, label, matcher, greedy)
