@@ -232,7 +232,8 @@ pub fn meant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::search::Haystacks;
+    use crate::index::search::rank::testing::big;
+    use crate::index::search::{Haystacks, Query, Scope, search};
     use serde_json::json;
 
     fn index() -> Index {
@@ -271,6 +272,35 @@ mod tests {
         assert_eq!(meant_of(&idx, "public")[0].0, "api:default/tracking-api", "a title's beginning");
         assert_eq!(meant_of(&idx, "配送")[0], ("component:jp/配送".into(), Some(Meaning::Name)));
         assert!(meant_of(&idx, "^tracking").is_empty(), "fzf syntax is not plain");
+    }
+
+    /// What a query means ranks first: a ref, the exact name, an exact
+    /// title, then names and titles it begins (shorter names first), then
+    /// the fuzzy tiers; every meant hit is in the label tier.
+    #[test]
+    fn meant_entities_rank_first_in_their_order() {
+        let index = big();
+        let hay = Haystacks::build(&index);
+        let refs = |q: &str| -> Vec<(String, Option<Meaning>)> {
+            let hits = search(&index, &hay, &Query::parse(q), Scope::All);
+            hits.iter().take(4).map(|h| (index.ref_of(h.entity).to_string(), h.meaning())).collect()
+        };
+        use Meaning::{Name, Prefix, Ref};
+        let found = refs("orders-62");
+        assert_eq!(found[0], ("component:default/orders-62".into(), Some(Name)));
+        assert_eq!(found[1], ("component:default/orders-620".into(), Some(Prefix)), "the shorter name next");
+        assert_eq!(refs("component:default/quiet-5")[0], ("component:default/quiet-5".into(), Some(Ref)));
+        assert_eq!(refs("default/quiet-5")[0].1, Some(Ref));
+        let titled = refs("the ledger service");
+        assert!(titled.iter().all(|(_, m)| *m == Some(Meaning::Title)), "{titled:?}");
+        let hits = search(&index, &hay, &Query::parse("orders"), Scope::All);
+        let meant = hits.iter().take_while(|h| h.meaning().is_some()).count();
+        assert!(meant > 0 && hits[..meant].iter().all(Hit::in_label));
+        assert!(hits[meant..].iter().all(|h| h.meaning().is_none()));
+        assert!(hits[..meant].windows(2).all(|w| {
+            let len = |h: &Hit| index.name_of(h.entity).len();
+            w[0].meaning() > w[1].meaning() || len(&w[0]) <= len(&w[1])
+        }));
     }
 
     #[test]

@@ -300,10 +300,33 @@ fn first_perfect(hits: &[Hit], top: Option<u32>, ahead: &[Hit], window: usize) -
     (best.len() == wanted).then(|| ahead.iter().copied().chain(best).collect())
 }
 
-/// Helpers the tests of this module and its parts share.
+/// Helpers the tests of this module, its parts and its siblings share.
 #[cfg(test)]
-mod testing {
+pub(super) mod testing {
     use nucleo::pattern::{CaseMatching, Normalization, Pattern};
+    use serde_json::json;
+
+    use crate::index::Index;
+    /// 12,000 entities over several waves: names from a few stems (a third
+    /// of them after an `a-` prefix, scoring just below a perfect match),
+    /// owners, tags and descriptions that also hold the stems.
+    pub fn big() -> Index {
+        let stems = ["payments", "ledger", "orders", "gateway", "silver", "quiet"];
+        crate::index::testing::index_of(
+            (0..12_000)
+                .map(|i| {
+                    let stem = stems[i % stems.len()];
+                    let other = stems[(i / 7) % stems.len()];
+                    json!({"kind": "Component", "metadata": {
+                        "name": if i % 3 == 1 { format!("a-{stem}-{i}") } else { format!("{stem}-{i}") },
+                        "title": if i % 5 == 0 { format!("The {other} service") } else { String::new() },
+                        "description": format!("Handles {other} for team {}", i % 40),
+                        "tags": [other]},
+                     "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 40)}})
+                })
+                .collect(),
+        )
+    }
 
     /// A pattern as a search parses one.
     pub fn pattern(text: &str) -> Pattern {
@@ -323,32 +346,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::candidates::Start;
-    use super::testing::{pattern, random_text};
+    use super::testing::{big, pattern, random_text};
     use super::*;
     use crate::index::search::{Haystacks, search, search_streaming};
     use nucleo::Utf32Str;
-    use serde_json::json;
-
-    /// 12,000 entities over several waves: names from a few stems (a third
-    /// of them after an `a-` prefix, scoring just below a perfect match),
-    /// owners, tags and descriptions that also hold the stems.
-    fn big() -> Index {
-        let stems = ["payments", "ledger", "orders", "gateway", "silver", "quiet"];
-        crate::index::testing::index_of(
-            (0..12_000)
-                .map(|i| {
-                    let stem = stems[i % stems.len()];
-                    let other = stems[(i / 7) % stems.len()];
-                    json!({"kind": "Component", "metadata": {
-                        "name": if i % 3 == 1 { format!("a-{stem}-{i}") } else { format!("{stem}-{i}") },
-                        "title": if i % 5 == 0 { format!("The {other} service") } else { String::new() },
-                        "description": format!("Handles {other} for team {}", i % 40),
-                        "tags": [other]},
-                     "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 40)}})
-                })
-                .collect(),
-        )
-    }
 
     fn streamed(index: &Index, hay: &Haystacks, q: &str, window: usize) -> (Vec<Hit>, Option<Vec<Hit>>) {
         let first = Mutex::new(None);
@@ -502,35 +503,6 @@ mod tests {
             }
         }
         assert!(early * 2 > keys, "most keys know their first screen early: {early} of {keys}");
-    }
-
-    /// What a query means ranks first: a ref, the exact name, an exact
-    /// title, then names and titles it begins (shorter names first), then
-    /// the fuzzy tiers; every meant hit is in the label tier.
-    #[test]
-    fn meant_entities_rank_first_in_their_order() {
-        let index = big();
-        let hay = Haystacks::build(&index);
-        let refs = |q: &str| -> Vec<(String, Option<meant::Meaning>)> {
-            let hits = search(&index, &hay, &Query::parse(q), Scope::All);
-            hits.iter().take(4).map(|h| (index.ref_of(h.entity).to_string(), h.meaning())).collect()
-        };
-        use meant::Meaning::{Name, Prefix, Ref};
-        let found = refs("orders-62");
-        assert_eq!(found[0], ("component:default/orders-62".into(), Some(Name)));
-        assert_eq!(found[1], ("component:default/orders-620".into(), Some(Prefix)), "the shorter name next");
-        assert_eq!(refs("component:default/quiet-5")[0], ("component:default/quiet-5".into(), Some(Ref)));
-        assert_eq!(refs("default/quiet-5")[0].1, Some(Ref));
-        let titled = refs("the ledger service");
-        assert!(titled.iter().all(|(_, m)| *m == Some(meant::Meaning::Title)), "{titled:?}");
-        let hits = search(&index, &hay, &Query::parse("orders"), Scope::All);
-        let meant = hits.iter().take_while(|h| h.meaning().is_some()).count();
-        assert!(meant > 0 && hits[..meant].iter().all(Hit::in_label));
-        assert!(hits[meant..].iter().all(|h| h.meaning().is_none()));
-        assert!(hits[..meant].windows(2).all(|w| {
-            let len = |h: &Hit| index.name_of(h.entity).len();
-            w[0].meaning() > w[1].meaning() || len(&w[0]) <= len(&w[1])
-        }));
     }
 
     #[test]
