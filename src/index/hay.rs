@@ -33,8 +33,6 @@ const WIDE: u32 = 1 << 31;
 /// The fields of one label (name, title, display name), up to three.
 pub struct Fields<'a> {
     parts: [Utf32Str<'a>; 3],
-    /// Where each part starts in the label (characters).
-    starts: [usize; 3],
     len: usize,
 }
 
@@ -52,11 +50,6 @@ impl<'a> Fields<'a> {
     /// How many (1 to 3).
     pub fn count(&self) -> usize {
         self.len
-    }
-
-    /// Whether label characters `first..=last` lie within one field.
-    pub fn within_one(&self, first: usize, last: usize) -> bool {
-        (0..self.len).any(|k| self.starts[k] <= first && last < self.starts[k] + self.parts[k].len())
     }
 }
 
@@ -123,7 +116,6 @@ impl Packed {
     pub fn fields(&self, i: usize) -> Fields<'_> {
         let label = self.label(i);
         let mut parts = [label; 3];
-        let mut starts = [0; 3];
         let mut len = 0;
         let mut from = 0;
         let cuts = self.at(i).1.cuts;
@@ -133,13 +125,11 @@ impl Packed {
             }
             // A field ends before the space that joins it to the next.
             parts[len] = label.slice(from..cut.saturating_sub(1).max(from));
-            starts[len] = from;
             len += 1;
             from = cut;
         }
         parts[len] = label.slice(from..);
-        starts[len] = from;
-        Fields { parts, starts, len: len + 1 }
+        Fields { parts, len: len + 1 }
     }
 
     /// The label of haystack `i`: its first characters.
@@ -232,8 +222,5 @@ mod tests {
         assert_eq!(fields(2), ["solo"]);
         assert_eq!(fields(3), ["ünï", "Café", "Ünë"]);
         assert_eq!(packed.fields(0).get(1).map(|f| f.len()), Some(16));
-        let fields = packed.fields(0);
-        assert!(fields.within_one(0, 6) && fields.within_one(8, 23) && fields.within_one(25, 27));
-        assert!(!fields.within_one(6, 8) && !fields.within_one(20, 25) && !fields.within_one(7, 7));
     }
 }

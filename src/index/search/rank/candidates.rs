@@ -3,7 +3,6 @@
 //! scores a pattern as the sum of its atoms' scores, so atoms both queries
 //! share are not scored again.
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use fixedbitset::FixedBitSet;
@@ -215,46 +214,13 @@ pub(super) fn score_label(
         // One character lies within one field, scored there as in the
         // whole label.
         let score = if atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1 {
-            within_fields(atom, fields, label, matcher, greedy)
+            fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
         } else {
             atom_score(atom, label, matcher, greedy)
         };
         total += u32::from(score?);
     }
     Some((total, base))
-}
-
-thread_local! {
-    /// Matched positions, kept per thread.
-    static INDICES: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The best score of a positive fuzzy atom within one field of a label.
-/// Optimal matching scores the whole label once: when its best match lies
-/// within one field that is the answer (a field alone scores that match
-/// the same, nucleo's first character counting as after whitespace, and
-/// nothing higher). Else, and when greedy, each field is scored alone.
-fn within_fields(
-    atom: &Atom,
-    fields: &Fields<'_>,
-    label: Utf32Str<'_>,
-    matcher: &mut Matcher,
-    greedy: bool,
-) -> Option<u16> {
-    if !greedy {
-        let within = INDICES.with_borrow_mut(|at| {
-            at.clear();
-            let score = atom.indices(label, matcher, at)?;
-            let (first, last) = (*at.first()? as usize, *at.last()? as usize);
-            Some(fields.within_one(first, last).then_some(score))
-        });
-        match within {
-            None => return None,
-            Some(Some(score)) => return Some(score),
-            Some(None) => {}
-        }
-    }
-    fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
 }
 
 /// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`.
@@ -272,40 +238,8 @@ fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{pattern, random_text};
+    use super::super::testing::pattern;
     use super::*;
-    use crate::index::hay::Packed;
-    use nucleo::Config;
-
-    /// Scoring the whole label once gives the best match within one field,
-    /// as scoring each field alone does.
-    #[test]
-    fn one_label_match_within_a_field_scores_as_the_fields_alone() {
-        let mut rng = fastrand::Rng::with_seed(5);
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let (mut checked, mut crossing) = (0, 0);
-        for _ in 0..3000 {
-            let parts: Vec<String> =
-                (0..3).map(|_| random_text(&mut rng, "abcAB-_x é", 1..9).trim().to_string()).collect();
-            if parts.iter().any(String::is_empty) {
-                continue;
-            }
-            let text = parts.join(" ");
-            let cuts = [parts[0].len() + 1, parts[0].len() + parts[1].len() + 2];
-            let packed = Packed::build(1, |_| (text.clone(), text.len(), cuts));
-            let fields = packed.fields(0);
-            assert_eq!(fields.count(), 3, "{text:?}");
-            for needle in ["ab", "ba", "abc", "xa", "Ab", "a-b", "éa"] {
-                let atom = &pattern(needle).atoms[0];
-                let alone = fields.iter().filter_map(|f| atom.score(f, &mut matcher)).max();
-                let once = within_fields(atom, &fields, packed.label(0), &mut matcher, false);
-                assert_eq!(once, alone, "{needle:?} on {text:?}");
-                checked += usize::from(alone.is_some());
-                crossing += usize::from(alone.is_none() && atom.score(packed.label(0), &mut matcher).is_some());
-            }
-        }
-        assert!(checked > 2000 && crossing > 100, "needs matches: {checked}, {crossing} only across fields");
-    }
 
     #[test]
     fn the_same_atoms_share_every_score_and_a_grown_last_atom_its_base() {
