@@ -122,7 +122,9 @@ fn demo_search_prints_json_hits() {
         assert!(refs.contains(&r.to_string()), "{r} not in {refs:?}");
     }
     assert!(refs.len() <= 20, "the default limit is 20: {}", refs.len());
-    // Label matches (tier 1) first, then the rest, each best first.
+    // What the query means (tier 0: the system named `tracking`, then names
+    // that begin with it), then label matches (tier 1, none here), then the
+    // rest, each best first.
     let ranks: Vec<(u64, u64)> = json
         .as_array()
         .unwrap()
@@ -130,7 +132,10 @@ fn demo_search_prints_json_hits() {
         .map(|e| (e["tier"].as_u64().unwrap(), u64::MAX - e["score"].as_u64().unwrap()))
         .collect();
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "best first: {ranks:?}");
-    assert_eq!(ranks[0].0, 1, "names with `tracking` first: {ranks:?}");
+    assert_eq!(refs[0], "system:default/tracking", "the exact name first");
+    assert_eq!(json[0]["meaning"], "name");
+    assert_eq!(ranks[0].0, 0, "what the query means first: {ranks:?}");
+    assert_eq!(ranks.iter().filter(|r| r.0 == 0).count(), 6, "tracking and the five tracking-*: {ranks:?}");
     let tracker = json.as_array().unwrap().iter().find(|e| e["ref"] == "component:default/shipment-tracker").unwrap();
     assert_eq!(tracker["kind"], "Component");
     assert_eq!(tracker["name"], "shipment-tracker");
@@ -143,6 +148,37 @@ fn demo_search_prints_json_hits() {
     let refs = refs_of(&run.json());
     assert_eq!(refs.len(), 1);
     assert!(refs[0].starts_with("api:"), "{refs:?}");
+}
+
+#[test]
+fn demo_search_resolves_refs_first_and_hints_facet_typos() {
+    let sb = Sandbox::new();
+    for (query, first) in [
+        ("tracking", "system:default/tracking"),
+        ("billing", "system:default/billing"),
+        ("component:default/shipment-tracker", "component:default/shipment-tracker"),
+        ("group:team-web", "group:default/team-web"),
+        ("api:tracking-api", "api:default/tracking-api"),
+    ] {
+        let run = sb.run(&["--demo", "search", query, "--json"]);
+        run.code(0);
+        assert_eq!(refs_of(&run.json()).first().map(String::as_str), Some(first), "{query}");
+    }
+    let run = sb.run(&["--demo", "search", "kind:apis"]);
+    run.code(2);
+    assert!(run.stderr.contains("did you mean `kind:api`?"), "{}", run.stderr);
+    let run = sb.run(&["--demo", "search", "foo:bar"]);
+    run.code(2);
+    assert!(run.stderr.contains("unknown facet `foo:`"), "{}", run.stderr);
+    let run = sb.run(&["--demo", "search", "tracking", "--kind", "apis"]);
+    run.code(2);
+    let run = sb.run(&["--demo", "search", "tag:jav"]);
+    run.code(0);
+    assert!(run.stderr.contains("did you mean `tag:java`?"), "{}", run.stderr);
+    let run = sb.run(&["--demo", "search", "owner:shipments", "--json"]);
+    run.code(0);
+    let refs = refs_of(&run.json());
+    assert!(!refs.is_empty() && run.stderr.is_empty(), "a group's title is an owner: {}", run.stderr);
 }
 
 #[test]

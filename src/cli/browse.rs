@@ -3,7 +3,9 @@
 use anyhow::bail;
 use serde::Serialize;
 
-use crate::index::search::{Facet, FacetKey, Haystacks, Hit, Query, Scope, search as run_search};
+use crate::index::search::{
+    Facet, FacetHint, FacetKey, Haystacks, Hit, Query, Scope, facet_hints, search as run_search,
+};
 use crate::index::{Index, Rejected};
 use crate::model::sanitize::line;
 use crate::workspace::Workspace;
@@ -25,9 +27,13 @@ pub struct Row<'a> {
     #[serde(rename = "type")]
     spec_type: Option<&'a str>,
     tags: Vec<&'a str>,
-    /// 1 when the label (name, title, display name) matched, 2 otherwise.
+    /// 0 when the query meant the entity (see `meaning`), 1 when the label
+    /// (name, title, display name) matched, 2 otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     tier: Option<u8>,
+    /// How the query meant it: `ref`, `name`, `title` or `prefix`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meaning: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<u32>,
 }
@@ -46,7 +52,16 @@ pub fn row<'a>(index: &'a Index, i: u32, hit: Option<&Hit>) -> Row<'a> {
         lifecycle: s.lifecycle,
         spec_type: s.spec_type,
         tags: s.tags.iter().collect(),
-        tier: hit.map(|h| if h.in_label() { 1 } else { 2 }),
+        tier: hit.map(|h| {
+            if h.meaning().is_some() {
+                0
+            } else if h.in_label() {
+                1
+            } else {
+                2
+            }
+        }),
+        meaning: hit.and_then(Hit::meaning).map(|m| m.as_str()),
         score: hit.map(Hit::fuzzy_score),
     }
 }
@@ -73,7 +88,12 @@ pub fn find(index: &Index, query: &str, kind: Option<&str>, limit: usize) -> Vec
         q.facets.push(facet(FacetKey::Kind, k));
     }
     let hay = Haystacks::lazy();
-    let mut hits = run_search(index, &hay, &q, Scope::All);
+    find_in(index, &hay, &q, limit)
+}
+
+/// The best `limit` hits of a parsed query over `hay`.
+fn find_in(index: &Index, hay: &Haystacks, q: &Query, limit: usize) -> Vec<Hit> {
+    let mut hits = run_search(index, hay, q, Scope::All);
     hits.truncate(limit);
     hits
 }
@@ -89,7 +109,17 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
         return rejected_list(&index, &q, limit, json);
     }
-    let hits = find(&index, query, kind, limit);
+    q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
+    let hay = Haystacks::lazy();
+    let typed = match kind {
+        Some(k) => format!("{query} kind:{k}"),
+        None => query.to_string(),
+    };
+    let hints = facet_hints(&index, &hay, &typed);
+    for hint in &hints {
+        eprintln!("{hint}");
+    }
+    let hits = find_in(&index, &hay, &q, limit);
     let mut out = Out::default();
     if json {
         let rows: Vec<Row> = hits.iter().map(|h| row(&index, h.entity, Some(h))).collect();
@@ -100,7 +130,7 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         table(&mut out, &index, &hits);
     }
     out.flush()?;
-    Ok(0)
+    Ok(if hints.iter().any(FacetHint::is_error) { 2 } else { 0 })
 }
 
 /// One rejected entity in `--json` output.

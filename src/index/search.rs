@@ -3,6 +3,8 @@
 //! in two tiers (see [`rank`]). The CLI and the TUI use this same code.
 
 mod facets;
+mod hints;
+mod meant;
 mod rank;
 
 use std::sync::OnceLock;
@@ -10,6 +12,8 @@ use std::sync::OnceLock;
 use nucleo::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str};
 
+pub use hints::{FacetHint, Unknown, facet_hints};
+pub use meant::{Meaning, meaning_of};
 pub use rank::{LABEL_TIER, Matching, Scope, Stream};
 
 use super::hay::Packed;
@@ -20,7 +24,7 @@ use super::{Field, Index, SummaryRef};
 pub enum FacetKey {
     /// `kind:api`
     Kind,
-    /// `owner:team-a` (by name or ref)
+    /// `owner:team-a` (by name, ref, or the owner's title)
     Owner,
     /// `tag:java`
     Tag,
@@ -117,9 +121,16 @@ fn ref_matches(target: Option<&str>, value: &str) -> bool {
 
 fn facet_holds(f: &Facet, index: &Index, i: u32) -> bool {
     match f.field() {
-        Some(field) => f.holds_for(index.field(i, field)),
+        Some(field) => f.holds_for_in(index, index.field(i, field)),
         None => index.tags(i).iter().any(|t| f.holds_for(Some(t))),
     }
+}
+
+/// Whether the entity `owner` refers to has `title` (lower case) as its
+/// title or display name.
+fn titled(index: &Index, owner: Option<&str>, title: &str) -> bool {
+    let Some(s) = owner.and_then(|o| index.find(o)).and_then(|i| index.try_summary(i)) else { return false };
+    [s.title, s.display_name].into_iter().flatten().any(|t| t.trim().to_lowercase() == title)
 }
 
 impl Facet {
@@ -134,6 +145,12 @@ impl Facet {
             FacetKey::Type => Some(Field::Type),
             FacetKey::System => Some(Field::System),
         }
+    }
+
+    /// [`Facet::holds_for`], and for `owner:` the owner's title or display
+    /// name as well (`owner:shipments` for a group titled "Shipments").
+    fn holds_for_in(&self, index: &Index, value: Option<&str>) -> bool {
+        self.holds_for(value) || (self.key == FacetKey::Owner && titled(index, value, &self.value))
     }
 
     /// Whether one value of the facet's field (one tag) satisfies it,
@@ -159,14 +176,19 @@ pub fn haystack(s: &SummaryRef<'_>) -> String {
     labelled_haystack(s).0
 }
 
-/// [`haystack`] and the byte length of its label prefix.
-fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
+/// [`haystack`], the byte length of its label prefix and where the
+/// label's second and third fields start (0: none).
+fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize, [usize; 2]) {
     let owner = s.owner.and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(s.name);
+    let mut cuts = [0; 2];
+    let mut next = 0;
     for part in [s.title.unwrap_or(""), s.display_name.unwrap_or("")] {
         if !part.is_empty() {
             out.push(' ');
+            cuts[next] = out.len();
+            next += 1;
             out.push_str(part);
         }
     }
@@ -183,7 +205,7 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
         out.push(' ');
         out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
     }
-    (out, label)
+    (out, label, cuts)
 }
 
 /// Precomputed haystacks for an index, one per entity, built once (in
@@ -191,7 +213,7 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize) {
 /// so the first frame does not wait for them.
 #[derive(Default)]
 pub struct Haystacks {
-    built: OnceLock<Packed>,
+    built: OnceLock<(Packed, meant::Lexicon)>,
     /// The distinct values facets read, found on first use.
     values: facets::Distinct,
 }
@@ -217,11 +239,17 @@ impl Haystacks {
 
     /// Builds them unless built (another caller waits for the first).
     pub fn ensure(&self, index: &Index) {
-        self.get(index);
+        self.parts(index);
     }
 
-    fn get(&self, index: &Index) -> &Packed {
-        self.built.get_or_init(|| Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32))))
+    /// The packed haystacks and the sorted label fields.
+    fn parts(&self, index: &Index) -> (&Packed, &meant::Lexicon) {
+        let (packed, lexicon) = self.built.get_or_init(|| {
+            let packed = Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)));
+            let lexicon = meant::Lexicon::build(&packed, index.len());
+            (packed, lexicon)
+        });
+        (packed, lexicon)
     }
 }
 
@@ -230,9 +258,11 @@ impl Haystacks {
 pub struct Hit {
     /// The entity.
     pub entity: u32,
-    /// Its rank, higher first: [`LABEL_TIER`] plus nucleo's score of the
-    /// label when the label matches the whole query, nucleo's score of the
-    /// haystack otherwise (0 when no text was typed).
+    /// Its rank, higher first: for a meant entity [`LABEL_TIER`], its
+    /// [`Meaning`] and a tie-break (shorter name, then kind); else
+    /// [`LABEL_TIER`] plus nucleo's score of the label when one label field
+    /// matches each word, nucleo's score of the haystack otherwise (0 when
+    /// no text was typed).
     pub score: u32,
     /// The part of `score` (without the tier) owed to every atom of the
     /// query but its last: a search narrowing this query, which only
@@ -247,14 +277,21 @@ impl Hit {
     }
 
     /// Whether the entity's label (name, title, display name) matched the
-    /// whole query.
+    /// whole query, or the query meant it (see [`Hit::meaning`]).
     pub fn in_label(&self) -> bool {
         self.score >= LABEL_TIER
     }
 
-    /// nucleo's score, without the tier.
+    /// How plainly the query meant the entity, if it did: a ref, its
+    /// name, title, or their beginning.
+    pub fn meaning(&self) -> Option<Meaning> {
+        meaning_of(self.score)
+    }
+
+    /// nucleo's score, without the tier (0 for a meant hit: found by
+    /// lookup, not scored).
     pub fn fuzzy_score(&self) -> u32 {
-        self.score & !LABEL_TIER
+        if self.meaning().is_some() { 0 } else { self.score & meant::FUZZY_BITS }
     }
 }
 
@@ -281,7 +318,7 @@ pub fn search_streaming(
     if query.text.is_empty() {
         return unranked(index, hay, query, scope, stream);
     }
-    rank::rank(index, hay.get(index), &hay.values, query, Matching::for_index(index), scope, stream)
+    rank::rank(index, hay.parts(index), &hay.values, query, Matching::for_index(index), scope, stream)
 }
 
 fn pattern(text: &str) -> Pattern {
@@ -303,6 +340,30 @@ fn unranked(index: &Index, hay: &Haystacks, query: &Query, scope: Scope<'_>, str
     };
     ids.sort_unstable();
     Some(ids.into_iter().map(Hit::unranked).collect())
+}
+
+/// Completion for a typed ref, by lookup only (never a scan, so fast at
+/// any size): the entities it names as a ref or URL, then those whose name,
+/// title or display name its last part begins, best first; with a kind or
+/// namespace typed (`component:sh`, `ops/pa`), only refs that begin so.
+pub fn complete(index: &Index, hay: &Haystacks, typed: &str, n: usize) -> Vec<Hit> {
+    let lower = typed.trim().to_lowercase();
+    if lower.is_empty() {
+        return Vec::new();
+    }
+    let (packed, lexicon) = hay.parts(index);
+    let with_kind = lower.contains([':', '/']);
+    let named = if with_kind { meant::named(index, &hay.values.kinds(index), &lower) } else { Vec::new() };
+    let last = lower.rsplit([':', '/']).next().unwrap_or(&lower);
+    let fits = |i: u32| {
+        let r = index.ref_of(i);
+        let (kind, rest) = r.split_once(':').unwrap_or(("", r));
+        let short = format!("{kind}:{}", rest.rsplit('/').next().unwrap_or(rest));
+        !with_kind || r.starts_with(&lower) || rest.starts_with(&lower) || short.starts_with(&lower)
+    };
+    let mut hits = meant::meant(index, packed, lexicon, last, &named, fits);
+    hits.truncate(n);
+    hits
 }
 
 /// Whether the results of `before` can be narrowed to get `after`'s
@@ -392,6 +453,22 @@ mod tests {
     }
 
     #[test]
+    fn a_label_match_stays_within_one_field() {
+        let idx = crate::index::testing::index_of(vec![
+            json!({"kind": "Resource", "metadata": {"name": "kafka-broker-replacement", "title": "Replace a Kafka broker"}}),
+            json!({"kind": "Component", "metadata": {"name": "shipment-tracker", "title": "Shipment Tracker"}}),
+            json!({"kind": "Component", "metadata": {"name": "tracer", "title": "Kafka", "description": "track"}}),
+        ]);
+        let hay = Haystacks::build(&idx);
+        let hits = search(&idx, &hay, &Query::parse("track"), Scope::All);
+        let label: Vec<&str> = hits.iter().filter(|h| h.in_label()).map(|h| idx.name_of(h.entity)).collect();
+        assert_eq!(label, ["shipment-tracker"], "no label match across the name and the title");
+        let words = search(&idx, &hay, &Query::parse("kafka repl"), Scope::All);
+        assert_eq!(idx.name_of(words[0].entity), "kafka-broker-replacement", "words may match different fields");
+        assert!(words[0].in_label());
+    }
+
+    #[test]
     fn narrowing_gives_the_same_results() {
         let idx = index();
         let hay = Haystacks::build(&idx);
@@ -414,6 +491,22 @@ mod tests {
         assert!(!hay.is_built(), "an empty query needs no haystacks");
         let within = [Hit { entity: 3, score: 9, base: 0 }, Hit { entity: 1, score: 4, base: 0 }];
         assert_eq!(search(&idx, &hay, &Query::default(), Scope::Rows(&within)), [Hit::unranked(1), Hit::unranked(3)]);
+    }
+
+    #[test]
+    fn completes_refs_by_name_title_or_ref_prefix() {
+        let idx = index();
+        let hay = Haystacks::build(&idx);
+        let refs = |typed: &str| -> Vec<String> {
+            complete(&idx, &hay, typed, 5).iter().map(|h| idx.ref_of(h.entity).to_string()).collect()
+        };
+        assert_eq!(refs("petstore"), ["component:default/petstore", "api:default/petstore-api"]);
+        assert_eq!(refs("Pet St"), ["component:default/petstore"], "a title's beginning");
+        assert_eq!(refs("api:pet"), ["api:default/petstore-api"]);
+        assert_eq!(refs("component:default/pe"), ["component:default/petstore"]);
+        assert_eq!(refs("ops/sea"), ["component:ops/searcher"]);
+        assert_eq!(refs("api:default/petstore-api"), ["api:default/petstore-api"]);
+        assert!(refs("zzz").is_empty() && refs(" ").is_empty());
     }
 
     #[test]

@@ -30,8 +30,8 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.flash(e.clone(), Level::Error);
             app.load_error = Some(e);
         }
-        Msg::SearchFirstScreen { generation, hits } => first_screen(app, generation, &hits),
-        Msg::SearchDone { generation, hits } => search_done(app, generation, &hits),
+        Msg::SearchFirstScreen { generation, hits } => return first_screen(app, generation, &hits),
+        Msg::SearchDone { generation, hits } => return search_done(app, generation, &hits),
         Msg::EntityLoaded { entity, index_id, result } => {
             let generation = &mut app.generation;
             for screen in app.stack.iter_mut().chain(app.forward.iter_mut()) {
@@ -111,18 +111,21 @@ pub fn docs_pending(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-fn first_screen(app: &mut App, generation: u64, hits: &Arc<Vec<Hit>>) {
+fn first_screen(app: &mut App, generation: u64, hits: &Arc<Vec<Hit>>) -> Vec<Effect> {
     for screen in app.stack.iter_mut() {
         if let Screen::Search(s) = screen
             && search::keys::first_screen(s, generation, hits)
         {
-            return;
+            // A first screen sent early is final: a deferred Enter opens its
+            // top row now (on none, it waits for the complete results).
+            return if s.results.is_empty() { Vec::new() } else { open_deferred(app) };
         }
     }
+    Vec::new()
 }
 
-fn search_done(app: &mut App, generation: u64, hits: &Arc<Vec<Hit>>) {
-    let Some(loaded) = app.loaded.clone() else { return };
+fn search_done(app: &mut App, generation: u64, hits: &Arc<Vec<Hit>>) -> Vec<Effect> {
+    let Some(loaded) = app.loaded.clone() else { return Vec::new() };
     for screen in app.stack.iter_mut() {
         let taken = match screen {
             Screen::Search(s) => search::keys::results(s, generation, hits, &loaded),
@@ -130,8 +133,23 @@ fn search_done(app: &mut App, generation: u64, hits: &Arc<Vec<Hit>>) {
             _ => false,
         };
         if taken {
-            return;
+            return open_deferred(app);
         }
+    }
+    Vec::new()
+}
+
+/// Opens what an Enter typed ahead of its results chose, when the search
+/// home is on top.
+fn open_deferred(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Search(s)) = app.stack.last_mut() else { return Vec::new() };
+    match search::keys::deferred_open(s) {
+        Some(Ok(entity)) => navigation::go(app, super::context::Nav::Open(entity)),
+        Some(Err(message)) => {
+            app.flash(message, Level::Info);
+            Vec::new()
+        }
+        None => Vec::new(),
     }
 }
 

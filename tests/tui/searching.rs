@@ -125,3 +125,81 @@ fn a_search_started_while_another_runs_narrows_from_the_last_complete_results() 
     h.finish(held);
     assert_eq!(search_results(&h), settled_results("tx"));
 }
+
+/// The canonical ref of the entity page on top, if one is.
+fn page_on_top(h: &Harness) -> Option<String> {
+    match h.app.screen() {
+        Screen::Entity(page) => Some(page.canonical.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn enter_typed_before_the_results_acts_on_the_query_as_typed() {
+    // The empty query's top row is api:default/booking-api: a stale Enter
+    // would open it.
+    let mut h = Harness::demo();
+    let held = h.keys_held(&format!("{} enter", keys_of("geo-toolkit")));
+    assert_eq!(page_on_top(&h), None, "Enter waits for its query's results");
+    h.finish(held);
+    assert_eq!(page_on_top(&h).as_deref(), Some("component:default/geo-toolkit"));
+
+    let mut h = Harness::demo();
+    let held = h.keys_held(&format!("{} enter", keys_of("invoice-servicezzz")));
+    h.finish(held);
+    assert_eq!(page_on_top(&h), None, "nothing to open");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("no matches for `invoice-servicezzz`"), "{screen}");
+
+    // With the results in, Enter opens at once.
+    let mut h = Harness::demo();
+    h.type_text("tracking");
+    h.keys("enter");
+    assert_eq!(page_on_top(&h).as_deref(), Some("system:default/tracking"));
+}
+
+#[test]
+fn unknown_facets_get_a_did_you_mean_above_the_results() {
+    let mut h = Harness::demo();
+    h.type_text("kind:apis tracking");
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("no kind `apis` in the catalog; did you mean `kind:api`?"), "{screen}");
+    h.keys("ctrl-u");
+    h.type_text("owner:shipments booking");
+    let screen = h.screen(120, 40);
+    assert!(!screen.contains("did you mean") && screen.contains("booking-api"), "{screen}");
+}
+
+#[test]
+fn open_takes_a_ref_a_name_or_a_url_and_tab_completes_it() {
+    let mut h = Harness::demo();
+    h.command("open component:default/shipment-tracker");
+    assert_eq!(page_on_top(&h).as_deref(), Some("component:default/shipment-tracker"));
+    let mut h = Harness::demo();
+    h.command("open https://backstage.example.com/catalog/default/system/tracking");
+    assert_eq!(page_on_top(&h).as_deref(), Some("system:default/tracking"));
+
+    // Tab completes the ref and keeps what was typed when nothing fits.
+    let mut h = Harness::demo();
+    h.keys("tab :");
+    h.type_text("open geo-to");
+    h.keys("tab");
+    let palette = |h: &Harness| match &h.app.overlay {
+        Some(stagehand::tui::overlays::Overlay::Palette(p)) => p.input.text().to_string(),
+        _ => String::new(),
+    };
+    assert_eq!(palette(&h), "open component:default/geo-toolkit");
+    h.keys("enter");
+    assert_eq!(page_on_top(&h).as_deref(), Some("component:default/geo-toolkit"));
+    let mut h = Harness::demo();
+    h.keys("tab :");
+    h.type_text("docs zzzz");
+    h.keys("tab");
+    assert_eq!(palette(&h), "docs zzzz", "tab keeps the argument");
+
+    let mut h = Harness::demo();
+    h.command("open shipment-trakcer");
+    assert_eq!(page_on_top(&h), None);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("no entity `shipment-trakcer`; did you mean"), "{screen}");
+}

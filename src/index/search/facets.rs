@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use super::Facet;
+use super::{Facet, FacetKey};
 use crate::index::text::Str;
 use crate::index::{Field, Index};
 
@@ -18,6 +18,8 @@ use crate::index::{Field, Index};
 pub struct Distinct {
     fields: [OnceLock<Vec<Str>>; FIELDS.len()],
     tags: OnceLock<Vec<Str>>,
+    /// Each owner's title and display name (lower case), with its key.
+    owner_titles: OnceLock<Vec<(String, Str)>>,
 }
 
 /// The fields facets read.
@@ -52,6 +54,34 @@ impl Distinct {
     }
 }
 
+impl Distinct {
+    /// Every kind in `index`, as written.
+    pub fn kinds<'a>(&self, index: &'a Index) -> Vec<&'a str> {
+        self.of(index, Some(Field::Kind)).iter().filter_map(|&k| index.table.text_of(k)).collect()
+    }
+
+    /// The owners whose title or display name is `title` (lower case).
+    fn owners_titled(&self, index: &Index, title: &str) -> impl Iterator<Item = Str> {
+        let titled = self.owner_titles.get_or_init(|| {
+            let owners = self.of(index, Some(Field::Owner));
+            owners
+                .iter()
+                .filter_map(|&k| {
+                    let s = index.table.text_of(k).and_then(|r| index.find(r)).and_then(|i| index.try_summary(i))?;
+                    Some([s.title, s.display_name].into_iter().flatten().map(move |t| (t.trim().to_lowercase(), k)))
+                })
+                .flatten()
+                .collect()
+        });
+        titled.iter().filter(move |(t, _)| t == title).map(|(_, k)| *k)
+    }
+
+    /// Every distinct value `facet` reads in `index`.
+    pub fn texts<'a>(&self, index: &'a Index, facet: &Facet) -> Vec<&'a str> {
+        self.of(index, facet.field()).iter().filter_map(|&k| index.table.text_of(k)).collect()
+    }
+}
+
 /// Facets ready to admit entities by their arena keys.
 pub struct Resolved<'a> {
     index: &'a Index,
@@ -73,11 +103,21 @@ impl<'a> Resolved<'a> {
         let checks = facets
             .iter()
             .map(|f| {
-                let holding = values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k)));
-                Check { field: f.field(), negate: f.negate, holding: holding.collect() }
+                let mut holding: FxHashSet<Str> =
+                    values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k))).collect();
+                if f.key == FacetKey::Owner {
+                    holding.extend(values.owners_titled(index, &f.value));
+                }
+                Check { field: f.field(), negate: f.negate, holding }
             })
             .collect();
         Resolved { index, checks }
+    }
+
+    /// Whether every facet holds for some value in the index (else one
+    /// admits nothing, or everything when negated).
+    pub fn admits_some_value(&self) -> bool {
+        self.checks.iter().all(|c| !c.holding.is_empty())
     }
 
     /// Whether entity `i` passes every facet.
@@ -101,6 +141,8 @@ mod tests {
 
     #[test]
     fn admits_what_each_entity_checked_alone_admits() {
+        let groups = (0..7)
+            .map(|g| json!({"kind": "Group", "metadata": {"name": format!("team-{g}"), "title": format!("Crew{g}")}}));
         let index = crate::index::testing::index_of(
             (0..300)
                 .map(|i| {
@@ -114,6 +156,7 @@ mod tests {
                     let tags: Vec<String> = (0..i % 4).map(|t| format!("t{}", (i + t) % 5)).collect();
                     json!({"kind": kind, "metadata": {"name": format!("e-{i}"), "namespace": namespace, "tags": tags}, "spec": spec})
                 })
+                .chain(groups)
                 .collect(),
         );
         let queries = [
@@ -127,6 +170,8 @@ mod tests {
             "tag:t4 tag:t0",
             "lifecycle:production !kind:resource",
             "kind:nothing",
+            "owner:crew3",
+            "!owner:CREW1 kind:api",
         ];
         for q in queries {
             let query = Query::parse(q);
@@ -134,6 +179,9 @@ mod tests {
             let expected: Vec<u32> = (0..index.len() as u32).filter(|&i| query.admits(&index, i)).collect();
             let got: Vec<u32> = (0..index.len() as u32).filter(|&i| resolved.admit(i)).collect();
             assert_eq!(got, expected, "{q}");
+            if q == "owner:crew3" {
+                assert_eq!(got.len(), 14, "a group's title stands for its ref (owners in `default`)");
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Tiered, streamed ranking. An entity whose label (name, title, display
-//! name) matches the whole query ranks above every entity that matches only
-//! through its owner, tags or description; within a tier by nucleo's score,
-//! then by ref (index order).
+//! Tiered, streamed ranking. What the query plainly means comes first (a
+//! ref, an exact name or title, a beginning: see [`meant`]), found by
+//! lookup. Then an entity whose label (name, title, display name) matches
+//! the whole query, each word within one field, ranks above every entity
+//! that matches only through its owner, tags or description; within a tier
+//! by nucleo's score, then by ref (index order).
 //!
 //! The label pass runs first over short strings, so the first screen is
 //! usually known long before the rest is scored. Candidates are scanned in
@@ -17,6 +19,8 @@ mod candidates;
 mod climb;
 mod order;
 
+use fixedbitset::FixedBitSet;
+
 use std::cell::RefCell;
 
 use nucleo::pattern::Atom;
@@ -24,11 +28,12 @@ use nucleo::{Config, Matcher, Utf32Str};
 use rayon::prelude::*;
 
 use super::facets::{Distinct, Resolved};
+use super::meant::{self, FUZZY_BITS, Lexicon};
 use super::{Hit, Query};
 use crate::index::Index;
 use crate::index::hay::Packed;
 use crate::index::prefilter;
-use candidates::{Candidates, Shared, score_atoms, without};
+use candidates::{Candidates, Shared, score_atoms, score_label, without};
 use climb::{Climb, rise};
 use order::sort;
 
@@ -94,10 +99,11 @@ impl Matching {
     }
 }
 
-/// Ranks `scope` for the query (its facets, then its text) in two tiers.
+/// Ranks `scope` for the query (its facets, then its text): what it
+/// plainly means first (see [`meant`]), then two tiers.
 pub fn rank(
     index: &Index,
-    packed: &Packed,
+    (packed, lexicon): (&Packed, &Lexicon),
     values: &Distinct,
     query: &Query,
     matching: Matching,
@@ -118,10 +124,32 @@ pub fn rank(
     }
     let window = stream.window.max(1);
     let cands = Candidates::new(index, values, query, shared, scope);
+    let mut sent = false;
+    // The meant entities are known at once and rank above the rest. They
+    // are looked up, not taken from an earlier query's results: only the
+    // facets (the same when narrowing) and a list's rows bound them.
+    let facets = (!query.facets.is_empty()).then(|| Resolved::new(index, values, &query.facets));
+    let admit = |i: u32| match scope {
+        Scope::Rows(_) => cands.all.binary_search(&i).is_ok(),
+        _ => facets.as_ref().is_none_or(|f| f.admit(i)),
+    };
+    let mut named = named_by_text(index, values, query);
+    named.retain(|&i| admit(i));
+    let ahead = meant::meant(index, packed, lexicon, &query.text, &named, admit);
+    let is_meant = (!ahead.is_empty()).then(|| {
+        let mut set = FixedBitSet::with_capacity(index.len());
+        ahead.iter().for_each(|h| set.insert(h.entity as usize));
+        set
+    });
+    let is_meant = |i: u32| is_meant.as_ref().is_some_and(|set| set.contains(i as usize));
+    if ahead.len() >= window {
+        (stream.first_screen)(ahead[..window].to_vec());
+        sent = true;
+    }
     // An optimal narrowing search that shows a first screen scores labels
     // in the earlier query's rank order (see [`Climb`]).
     let climb = match scope {
-        Scope::Narrowing { hits, .. } if matching == Matching::Optimal && stream.window < usize::MAX => {
+        Scope::Narrowing { hits, .. } if matching == Matching::Optimal && stream.window < usize::MAX && !sent => {
             rise(&before, pattern, shared).map(|rise| Climb::new(hits, &rise, packed))
         }
         _ => None,
@@ -130,15 +158,14 @@ pub fn rank(
     let need = prefilter::required(pattern);
     let greedy = matching == Matching::Greedy;
     let atoms = &pattern.atoms[..];
-    let mut sent = false;
 
     let label_score = |i: u32, m: &mut Matcher| {
-        if !prefilter::may_match(packed.label_mask(i as usize), need) {
+        if !prefilter::may_match(packed.label_mask(i as usize), need) || is_meant(i) {
             return None;
         }
         let start = cands.start(i, true);
-        let (score, base) = score_atoms(atoms, start, packed.label(i as usize), m, greedy)?;
-        Some(Hit { entity: i, score: LABEL_TIER + score.min(LABEL_TIER - 1), base })
+        let (score, base) = score_label(atoms, start, &packed.fields(i as usize), packed.label(i as usize), m, greedy)?;
+        Some(Hit { entity: i, score: LABEL_TIER + score.min(FUZZY_BITS), base })
     };
     let label_top = perfect.map(|p| LABEL_TIER + p);
     let label_ids = match &climb {
@@ -150,8 +177,10 @@ pub fn rank(
             return;
         }
         let first = match &climb {
-            Some(climb) => climb.first_screen(hits, scanned, window),
-            None => first_perfect(hits, label_top, &[], window),
+            Some(climb) => {
+                climb.first_screen(hits, scanned, window - ahead.len()).map(|first| [&ahead[..], &first].concat())
+            }
+            None => first_perfect(hits, label_top, &ahead, window),
         };
         if let Some(first) = first {
             (stream.first_screen)(first);
@@ -161,8 +190,12 @@ pub fn rank(
     if climb.is_some() {
         tier1.par_sort_unstable_by_key(|h| h.entity);
     }
-    let rest = without(&cands.all, &tier1);
+    let mut rest = without(&cands.all, &tier1);
+    if !ahead.is_empty() {
+        rest.retain(|&i| !is_meant(i));
+    }
     sort(&mut tier1);
+    let mut tier1 = [ahead, tier1].concat();
     if !sent && tier1.len() >= window && !rest.is_empty() {
         (stream.first_screen)(tier1[..window].to_vec());
         sent = true;
@@ -172,7 +205,7 @@ pub fn rank(
             return None;
         }
         let (score, base) = score_atoms(atoms, cands.start(i, false), packed.item(i as usize), m, greedy)?;
-        Some(Hit { entity: i, score: score.min(LABEL_TIER - 1), base })
+        Some(Hit { entity: i, score: score.min(FUZZY_BITS), base })
     };
     let mut tier2 = scan(&rest, hay_score, stream, |hits, _| {
         if !sent && let Some(first) = first_perfect(hits, perfect, &tier1, window) {
@@ -183,6 +216,12 @@ pub fn rank(
     sort(&mut tier2);
     tier1.append(&mut tier2);
     Some(tier1)
+}
+
+/// The entities the query text names as a ref or URL (see
+/// [`meant::named`]).
+fn named_by_text(index: &Index, values: &Distinct, query: &Query) -> Vec<u32> {
+    if query.text.contains([':', '/']) { meant::named(index, &values.kinds(index), &query.text) } else { Vec::new() }
 }
 
 /// The entities of the whole index that pass the query's facets (it has
@@ -216,7 +255,7 @@ fn perfect_of(atoms: &[Atom]) -> Option<u32> {
         let needle: Utf32Str<'_> = atom.needle_text();
         total += u32::from(atom.score(needle, &mut matcher)?);
     }
-    Some(total.min(LABEL_TIER - 1))
+    Some(total.min(FUZZY_BITS))
 }
 
 thread_local! {
@@ -261,10 +300,33 @@ fn first_perfect(hits: &[Hit], top: Option<u32>, ahead: &[Hit], window: usize) -
     (best.len() == wanted).then(|| ahead.iter().copied().chain(best).collect())
 }
 
-/// Helpers the tests of this module and its parts share.
+/// Helpers the tests of this module, its parts and its siblings share.
 #[cfg(test)]
-mod testing {
+pub(super) mod testing {
     use nucleo::pattern::{CaseMatching, Normalization, Pattern};
+    use serde_json::json;
+
+    use crate::index::Index;
+    /// 12,000 entities over several waves: names from a few stems (a third
+    /// of them after an `a-` prefix, scoring just below a perfect match),
+    /// owners, tags and descriptions that also hold the stems.
+    pub fn big() -> Index {
+        let stems = ["payments", "ledger", "orders", "gateway", "silver", "quiet"];
+        crate::index::testing::index_of(
+            (0..12_000)
+                .map(|i| {
+                    let stem = stems[i % stems.len()];
+                    let other = stems[(i / 7) % stems.len()];
+                    json!({"kind": "Component", "metadata": {
+                        "name": if i % 3 == 1 { format!("a-{stem}-{i}") } else { format!("{stem}-{i}") },
+                        "title": if i % 5 == 0 { format!("The {other} service") } else { String::new() },
+                        "description": format!("Handles {other} for team {}", i % 40),
+                        "tags": [other]},
+                     "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 40)}})
+                })
+                .collect(),
+        )
+    }
 
     /// A pattern as a search parses one.
     pub fn pattern(text: &str) -> Pattern {
@@ -284,32 +346,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::candidates::Start;
-    use super::testing::{pattern, random_text};
+    use super::testing::{big, pattern, random_text};
     use super::*;
     use crate::index::search::{Haystacks, search, search_streaming};
     use nucleo::Utf32Str;
-    use serde_json::json;
-
-    /// 12,000 entities over several waves: names from a few stems (a third
-    /// of them after an `a-` prefix, scoring just below a perfect match),
-    /// owners, tags and descriptions that also hold the stems.
-    fn big() -> Index {
-        let stems = ["payments", "ledger", "orders", "gateway", "silver", "quiet"];
-        crate::index::testing::index_of(
-            (0..12_000)
-                .map(|i| {
-                    let stem = stems[i % stems.len()];
-                    let other = stems[(i / 7) % stems.len()];
-                    json!({"kind": "Component", "metadata": {
-                        "name": if i % 3 == 1 { format!("a-{stem}-{i}") } else { format!("{stem}-{i}") },
-                        "title": if i % 5 == 0 { format!("The {other} service") } else { String::new() },
-                        "description": format!("Handles {other} for team {}", i % 40),
-                        "tags": [other]},
-                     "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 40)}})
-                })
-                .collect(),
-        )
-    }
 
     fn streamed(index: &Index, hay: &Haystacks, q: &str, window: usize) -> (Vec<Hit>, Option<Vec<Hit>>) {
         let first = Mutex::new(None);
@@ -337,7 +377,23 @@ mod tests {
         let index = big();
         let hay = Haystacks::build(&index);
         let mut early = 0;
-        for q in ["p", "pa", "pay", "payments-1", "ledger", "le or", "silver team", "quiet 7", "zzz", "^gate", "or$"] {
+        let queries = [
+            "p",
+            "pa",
+            "pay",
+            "payments-1",
+            "ledger",
+            "le or",
+            "silver team",
+            "quiet 7",
+            "zzz",
+            "^gate",
+            "or$",
+            "ledger-66",
+            "the orders",
+            "component:quiet-5",
+        ];
+        for q in queries {
             for window in [1, 10, 40, 5000] {
                 let (all, first) = streamed(&index, &hay, q, window);
                 if let Some(first) = first {
@@ -362,7 +418,7 @@ mod tests {
 
     fn ranked(index: &Index, hay: &Haystacks, q: &str, matching: Matching, scope: Scope<'_>) -> Vec<Hit> {
         let stream = Stream { window: usize::MAX, first_screen: &|_| {}, cancelled: &|| false };
-        rank(index, hay.get(index), &hay.values, &Query::parse(q), matching, scope, &stream).unwrap()
+        rank(index, hay.parts(index), &hay.values, &Query::parse(q), matching, scope, &stream).unwrap()
     }
 
     #[test]
@@ -386,7 +442,16 @@ mod tests {
         let index = big();
         let hay = Haystacks::build(&index);
         for matching in [Matching::Optimal, Matching::Greedy] {
-            for line in ["silver team 1", "le or  ga", "pay 'gate !quiet x", "a-l 7$ or", "Pay ME"] {
+            for line in [
+                "silver team 1",
+                "le or  ga",
+                "pay 'gate !quiet x",
+                "a-l 7$ or",
+                "Pay ME",
+                "component:default/quiet-5",
+                "The Ledger serv",
+                "ledger-60",
+            ] {
                 let (mut before, mut hits) = (Query::default(), Vec::new());
                 for end in line.char_indices().map(|(i, c)| i + c.len_utf8()) {
                     let q = Query::parse(&line[..end]);
@@ -408,7 +473,17 @@ mod tests {
         let hay = Haystacks::build(&index);
         let (mut early, mut keys) = (0, 0);
         for window in [1, 10, 40] {
-            for line in ["payments-1", "ledger 7", "silver team 1", "a-led", "Gate", "'order ^qu", "or 1 2"] {
+            for line in [
+                "payments-1",
+                "ledger 7",
+                "silver team 1",
+                "a-led",
+                "Gate",
+                "'order ^qu",
+                "or 1 2",
+                "default/gateway-3",
+                "the q",
+            ] {
                 let (mut before, mut hits) = (Query::default(), Vec::new());
                 for end in line.char_indices().map(|(i, c)| i + c.len_utf8()) {
                     let q = Query::parse(&line[..end]);
@@ -417,7 +492,7 @@ mod tests {
                     let stream =
                         Stream { window, first_screen: &|h| *first.lock().unwrap() = Some(h), cancelled: &|| false };
                     let all =
-                        rank(&index, hay.get(&index), &hay.values, &q, Matching::Optimal, scope, &stream).unwrap();
+                        rank(&index, hay.parts(&index), &hay.values, &q, Matching::Optimal, scope, &stream).unwrap();
                     keys += 1;
                     if let Some(first) = first.into_inner().unwrap() {
                         early += 1;

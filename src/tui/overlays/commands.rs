@@ -54,6 +54,7 @@ pub fn commands() -> Vec<Command> {
         Command { name: "my-groups", arg: None, help: "your groups, direct and inherited" },
         Command { name: "health", arg: None, help: "orphans, dangling refs, group mismatches, cycles" },
         Command { name: "starred", arg: None, help: "your starred entities" },
+        Command { name: "open", arg: Some("REF"), help: "open an entity by ref, name, title or URL (tab completes)" },
         Command { name: "docs", arg: Some("[REF]"), help: "TechDocs of REF, or of the entity shown or selected" },
         Command {
             name: "docs-search",
@@ -155,6 +156,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             cx.out.effects
         }
         "sync" => global::start_sync(app, (!arg.is_empty()).then_some(arg)),
+        "open" => open_ref(app, &arg),
         "docs" => open_docs(app, &arg),
         "docs-search" => search_docs(app, &arg),
         "sources" => {
@@ -226,6 +228,39 @@ fn open_portal(app: &mut App, command: &str, arg: &str) -> Vec<Effect> {
     };
     push(app, Screen::Portal(Box::new(screen)));
     vec![Effect::Portal(effect)]
+}
+
+/// Whether a command's argument is an entity ref (tab completes it).
+pub fn takes_ref(command: &str) -> bool {
+    matches!(command, "open" | "docs")
+}
+
+/// The completion of a typed ref: the best entity it may mean.
+pub fn complete_ref(app: &App, typed: &str) -> Option<String> {
+    let loaded = app.loaded.as_ref()?;
+    let hit = crate::index::search::complete(&loaded.index, &loaded.hay, typed, 1).into_iter().next()?;
+    Some(loaded.index.ref_of(hit.entity).to_string())
+}
+
+/// `:open REF`: the entity REF names (a ref, a unique name, an entity URL),
+/// else the best completion of it; else a did-you-mean.
+fn open_ref(app: &mut App, typed: &str) -> Vec<Effect> {
+    if app.loaded.is_none() {
+        app.flash("the index is still loading", Level::Info);
+        return Vec::new();
+    }
+    let exact = app.index().resolve(typed);
+    let target = exact.or_else(|| complete_ref(app, typed).and_then(|r| app.index().find(&r)));
+    match target {
+        Some(i) => navigation::go(app, Nav::Open(i)),
+        None => {
+            let near = app.index().suggest(typed, 3);
+            let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(", ")) };
+            let typed = crate::model::sanitize::line(typed);
+            app.flash(format!("no entity `{typed}`{hint}"), Level::Warning);
+            Vec::new()
+        }
+    }
 }
 
 fn push(app: &mut App, screen: Screen) {

@@ -19,7 +19,28 @@ pub fn open(app: &mut App) {
 
 /// Runs `action` while the palette is open; enter runs the command.
 pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
+    // Tab on a command with its argument typed keeps the argument, and
+    // completes it when it is a ref.
+    let completed = match (&app.overlay, action) {
+        (Some(Overlay::Palette(p)), Action::Complete) => {
+            let typed = p.input.text().to_string();
+            match typed.trim_start().split_once(' ') {
+                Some((word, arg)) if is_known(word) && !arg.trim().is_empty() => Some(
+                    commands::takes_ref(word)
+                        .then(|| commands::complete_ref(app, arg.trim()))
+                        .flatten()
+                        .map_or(typed.clone(), |r| format!("{word} {r}")),
+                ),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let Some(Overlay::Palette(p)) = &mut app.overlay else { return Vec::new() };
+    if let Some(line) = completed {
+        p.input.set(&line);
+        return Vec::new();
+    }
     let found = suggestions(p.input.text());
     match action {
         Action::MoveDown => p.selected = (p.selected + 1).min(found.len().saturating_sub(1)),

@@ -14,6 +14,7 @@ use super::super::facets::{Distinct, Resolved};
 use super::super::{Hit, Query};
 use super::Scope;
 use crate::index::Index;
+use crate::index::hay::Fields;
 
 /// Where scoring a candidate starts: atoms before `from` are known to
 /// score `known` in total; `base` is the earlier query's score of every
@@ -121,7 +122,8 @@ impl Candidates {
     pub(super) fn start(&self, i: u32, label: bool) -> Start {
         let Some(prior) = &self.prior else { return Start::default() };
         let hit = Prior::unpack(prior[i as usize].load(Ordering::Relaxed));
-        if hit.in_label() != label {
+        // A meant hit was found by lookup: its score is no sum of atoms.
+        if hit.in_label() != label || hit.meaning().is_some() {
             return Start::default();
         }
         match self.shared {
@@ -184,6 +186,39 @@ pub(super) fn score_atoms(
             base = total;
         }
         total += u32::from(atom_score(atom, haystack, matcher, greedy)?);
+    }
+    Some((total, base))
+}
+
+/// [`score_atoms`] on an entity's label, each positive fuzzy atom of two
+/// or more characters scored within one of its fields (`fields`, the
+/// best), never across two; other atoms on the whole `label` (an anchor is
+/// the label's, a negation holds for all of it).
+pub(super) fn score_label(
+    atoms: &[Atom],
+    start: Start,
+    fields: &Fields<'_>,
+    label: Utf32Str<'_>,
+    matcher: &mut Matcher,
+    greedy: bool,
+) -> Option<(u32, u32)> {
+    if fields.count() < 2 {
+        return score_atoms(atoms, start, label, matcher, greedy);
+    }
+    let last = atoms.len().saturating_sub(1);
+    let (mut total, mut base) = (start.known, start.base);
+    for (j, atom) in atoms.iter().enumerate().skip(start.from) {
+        if j == last {
+            base = total;
+        }
+        // One character lies within one field, scored there as in the
+        // whole label.
+        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1 {
+            fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
+        } else {
+            atom_score(atom, label, matcher, greedy)
+        };
+        total += u32::from(score?);
     }
     Some((total, base))
 }

@@ -25,12 +25,15 @@ pub(super) struct Climb {
 impl Climb {
     /// Labels that are not ASCII come first, unbounded: for a one-character
     /// needle nucleo scores them by a first good match, not the best one.
+    /// So do the earlier meant hits (their scores are no nucleo scores).
     pub(super) fn new(hits: &[Hit], rise: &Rise, packed: &Packed) -> Climb {
         let labels = &hits[..hits.partition_point(|h| h.in_label())];
         // (reach, entity, 0 unbounded | 1 full rise | 2 less, apart)
         let reached: Vec<(u32, u32, u8)> = labels
             .par_iter()
             .map(|h| match packed.label(h.entity as usize) {
+                // A meant hit's score is no nucleo score to rise from.
+                _ if h.meaning().is_some() => (u32::MAX, h.entity, 0),
                 Utf32Str::Ascii(label) => {
                     let up = rise.on(label);
                     (h.score.saturating_add(up), h.entity, 1 + u8::from(up < rise.most))

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::index::search::{Hit, Query, narrows};
+use crate::index::search::{Hit, Query, facet_hints, narrows};
 use crate::tui::action::Action;
-use crate::tui::app::Loaded;
+use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
 
@@ -29,11 +29,13 @@ pub fn handle(s: &mut SearchScreen, action: Action, cx: &mut Ctx) -> Handled {
                 s.sel.move_by(d, s.results.len());
             }
         }
-        Action::Select => {
-            if let Some(i) = s.selected() {
-                cx.go(Nav::Open(i));
-            }
-        }
+        // Enter acts on the query as typed: while its search runs, the rows
+        // shown are an older query's, so the top row opens when it is done.
+        Action::Select if s.waiting != 0 && !s.first_screen_only => s.open_when_done = true,
+        Action::Select => match s.selected() {
+            Some(i) => cx.go(Nav::Open(i)),
+            None => cx.flash(no_matches(s), Level::Info),
+        },
         Action::NextPane | Action::PrevPane => {
             s.focus = match s.focus {
                 SearchFocus::Query => SearchFocus::Results,
@@ -97,6 +99,9 @@ pub fn research(s: &mut SearchScreen, cx: &mut Ctx) {
 /// The search effect for the query as typed, `generation` marking it.
 pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usize) -> Effect {
     let query = Query::parse(s.input.text());
+    // Only a `word:value` token can be an unknown facet.
+    s.hints =
+        if s.input.text().contains(':') { facet_hints(&loaded.index, &loaded.hay, s.input.text()) } else { Vec::new() };
     // Narrow from the newest complete results (those shown, or older
     // ones while a search runs) when the new query only grew from theirs.
     let scope = match &s.settled {
@@ -111,6 +116,20 @@ pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usi
     s.cancel.store(true, Ordering::Relaxed);
     s.cancel = Arc::new(AtomicBool::new(false));
     Effect::Search { generation, loaded: loaded.clone(), query, scope, window, cancel: s.cancel.clone() }
+}
+
+/// The message for Enter on no results.
+pub fn no_matches(s: &SearchScreen) -> String {
+    format!("no matches for `{}`", crate::model::sanitize::line(s.input.text()))
+}
+
+/// Where a deferred Enter goes once the results it waited for are shown
+/// (see [`SearchScreen::open_when_done`]): the selected row, or a message.
+pub fn deferred_open(s: &mut SearchScreen) -> Option<Result<u32, String>> {
+    if !std::mem::take(&mut s.open_when_done) {
+        return None;
+    }
+    Some(s.selected().ok_or_else(|| no_matches(s)))
 }
 
 /// Whether a new query can narrow the previous results.

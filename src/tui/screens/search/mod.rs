@@ -7,7 +7,7 @@ pub mod view;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::index::search::{Hit, Query};
+use crate::index::search::{FacetHint, Hit, Query};
 
 use super::super::input::LineInput;
 use super::selection::Selection;
@@ -44,6 +44,12 @@ pub struct SearchScreen {
     pub cancel: Arc<AtomicBool>,
     /// After a sync: the ref to select again when results arrive.
     pub reselect: Option<String>,
+    /// Did-you-mean for the query's unknown facet keys and values, shown
+    /// above the results.
+    pub hints: Vec<FacetHint>,
+    /// Enter came while the search for the query as typed was in flight:
+    /// the top row of its results opens when they are known.
+    pub open_when_done: bool,
 }
 
 impl SearchScreen {
@@ -60,6 +66,8 @@ impl SearchScreen {
             settled: None,
             cancel: Arc::new(AtomicBool::new(false)),
             reselect: None,
+            open_when_done: false,
+            hints: Vec::new(),
         }
     }
 

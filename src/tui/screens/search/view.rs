@@ -54,6 +54,14 @@ fn query_line(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect) 
 
 fn result_rows(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let theme = &cx.theme;
+    // The query's unknown facets head the results, each with its
+    // did-you-mean.
+    let hints = (s.hints.len() as u16).min(area.height / 2);
+    let [header, area] = Layout::vertical([Constraint::Length(hints), Constraint::Min(0)]).areas(area);
+    if hints > 0 {
+        let lines: Vec<Line> = s.hints.iter().map(|h| Line::raw(clean(&h.to_string()).into_owned())).collect();
+        frame.render_widget(Paragraph::new(lines).style(theme.style(Slot::Warning)), header);
+    }
     let message = if let Some(e) = cx.load_error {
         Some(format!("cannot load the index: {e}"))
     } else if cx.loaded.is_none() {
