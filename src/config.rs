@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
 
+pub mod terminal;
+pub use terminal::{PluginConfig, TerminalSettings};
+
 /// One configured source of entities.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
@@ -124,6 +127,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// Whether `y` may copy through the terminal (OSC 52).
     pub osc52: bool,
+    /// Plugins, hyperlinks and terminal browsers ([`terminal`]).
+    pub terminal: TerminalSettings,
 }
 
 /// A config mistake, with the line it is on.
@@ -141,7 +146,8 @@ pub struct ConfigError {
 /// A commented starter config, written by `stagehand config init`.
 pub const STARTER: &str = include_str!("config_starter.yaml");
 
-const TOP_KEYS: [&str; 5] = ["sources", "patterns", "identity", "theme", "osc52"];
+const TOP_KEYS: [&str; 8] =
+    ["sources", "patterns", "identity", "theme", "osc52", terminal::KEYS[0], terminal::KEYS[1], terminal::KEYS[2]];
 const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
 const REMOTE_KEYS: [&str; 8] =
     ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
@@ -179,6 +185,7 @@ impl Config {
                 _ => return Err(err(node.pos, "`osc52` must be true or false".into())),
             }
         }
+        config.terminal = TerminalSettings::parse(&root, file)?;
         if let Some(identity) = &config.identity {
             crate::model::EntityRef::parse_with(identity, Some("User"), "default")
                 .map_err(|e| err(root.get("identity").map_or(root.pos, |n| n.pos), format!("`identity`: {e}")))?;

@@ -107,7 +107,8 @@ actions! {
     SortReverse = "sort_reverse", Find, "Reverse the sort order";
     ToggleStar = "toggle_star", Entity, "Star or unstar the selected entity";
     CopyRef = "copy_ref", Entity, "Copy the entity reference to the clipboard";
-    OpenLink = "open_link", Entity, "Open the selected link or the entity's source";
+    OpenLink = "open_link", Entity, "Open the entity's link (a picker when it has several) with $BROWSER";
+    Edit = "edit", Entity, "Edit the entity's catalog file at its line in $VISUAL/$EDITOR (remote: its edit-url)";
     Refresh = "refresh", Entity, "Re-fetch the entity from its remote catalog";
     ShowRelations = "show_relations", Entity, "Show the entity's relations";
     ShowGraph = "show_graph", Entity, "Show the entity's neighbourhood graph";

@@ -72,6 +72,15 @@ pub enum Msg {
     ScaffoldDone(u64, Box<Result<crate::scaffold::RunResult, crate::scaffold::runner::RunError>>),
     /// A docs effect finished.
     Docs(super::screens::docs::DocsMsg),
+    /// An external program (plugin, editor, browser) exited.
+    Ran {
+        /// What it was (`plugin pods`, `editor`).
+        label: String,
+        /// Whether it ran and succeeded, or why not.
+        outcome: Result<(), String>,
+        /// Re-sync this source now (its file was edited).
+        resync: Option<String>,
+    },
 }
 
 /// An index with its haystacks, ready to search.
@@ -156,6 +165,8 @@ pub struct App {
     pub browser: bool,
     /// The user, for `:mine` and `:my-groups` (canonical user ref).
     pub identity: Option<String>,
+    /// Plugins, editor, browser and hyperlink settings.
+    pub external: External,
     /// Counter for stale-result dropping.
     pub generation: u64,
     /// Set when the app should exit.
@@ -195,6 +206,18 @@ pub struct Settings {
     pub browser: bool,
     /// The user, for "owned by me" (config `identity` or `--as`).
     pub identity: Option<String>,
+    /// Plugins, editor, browser and hyperlink settings.
+    pub external: External,
+}
+
+/// What the app knows about external programs: plugins, and which
+/// browsers run in the terminal.
+#[derive(Debug, Default)]
+pub struct External {
+    /// The loaded plugins.
+    pub plugins: super::plugins::Plugins,
+    /// Config `terminal_browsers`: more browsers run in the foreground.
+    pub terminal_browsers: Vec<String>,
 }
 
 impl App {
@@ -217,6 +240,7 @@ impl App {
             osc52: settings.osc52,
             browser: settings.browser,
             identity: settings.identity,
+            external: settings.external,
             generation: 0,
             quit: false,
             exit_status: 0,
@@ -272,6 +296,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::Palette(_)) => Context::Palette,
+            Some(Overlay::Links(_)) => Context::List,
             None => self.screen().keymap_context(),
         }
     }

@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod help;
 pub mod help_view;
+pub mod links;
 pub mod palette;
 pub mod palette_view;
 
@@ -16,6 +17,8 @@ pub enum Overlay {
     Help(usize),
     /// The `:` command palette.
     Palette(Box<Palette>),
+    /// The entity's links, to pick one to open.
+    Links(Box<links::LinkPicker>),
 }
 
 /// The command palette's input and selection.

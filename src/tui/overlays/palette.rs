@@ -20,7 +20,7 @@ pub fn open(app: &mut App) {
 /// Runs `action` while the palette is open; enter runs the command.
 pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
     let Some(Overlay::Palette(p)) = &mut app.overlay else { return Vec::new() };
-    let found = suggestions(p.input.text());
+    let found = suggestions(&app.external.plugins, p.input.text());
     match action {
         Action::MoveDown => p.selected = (p.selected + 1).min(found.len().saturating_sub(1)),
         Action::MoveUp => p.selected = p.selected.saturating_sub(1),
@@ -37,7 +37,7 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
             let typed = p.input.text().trim().to_string();
             let line = match (typed.split_whitespace().count(), found.get(p.selected)) {
                 (0, Some(c)) => c.name.to_string(),
-                (1, Some(c)) if c.arg.is_none() && !is_known(&typed) => c.name.to_string(),
+                (1, Some(c)) if c.arg.is_none() && !is_known(&app.external.plugins, &typed) => c.name.to_string(),
                 _ => typed,
             };
             app.overlay = None;

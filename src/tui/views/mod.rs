@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::app::App;
 use super::draw::{ViewCx, clean};
-use super::overlays::{Overlay, help_view, palette_view};
+use super::overlays::{Overlay, help_view, links, palette_view};
 use super::screens::{Screen, docs, entity, list, search, wizard};
 use super::theme::Slot;
 
@@ -46,6 +46,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help(scroll)) => help_view::render(app, *scroll, frame, body),
         Some(Overlay::Palette(p)) => palette_view::render(app, p, frame, body),
+        Some(Overlay::Links(picker)) => links::render(app, picker, frame, body),
         None => {}
     }
 }
