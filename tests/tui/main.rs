@@ -9,6 +9,7 @@ mod common_tui;
 mod docs;
 mod graph;
 mod health_and_mine;
+mod highlighting;
 mod hostile;
 mod searching;
 mod views;

@@ -9,6 +9,7 @@
 
 pub mod ansi;
 pub mod blocks;
+pub mod highlight;
 pub mod inline;
 mod layout;
 pub mod normalize;
