@@ -7,6 +7,7 @@ use termimad::MadSkin;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::blocks::CalloutStyle;
+use super::code::code_lines;
 use super::inline::{LINK_END, LINK_START, MARK_END, MARK_START};
 use super::theme::{DocTheme, named_color};
 use super::{Heading, LinkSpot, PBlock, Prepared, Rendered};
@@ -75,7 +76,7 @@ fn block_lines(block: &PBlock, width: usize, theme: &DocTheme, skin: &MadSkin) -
             }
             (lines, vec![heading])
         }
-        PBlock::Code { label, lines } => (code_lines(label.as_deref(), lines, width, theme), Vec::new()),
+        PBlock::Code { label, lang, lines } => (code_lines(label.as_deref(), lang, lines, width, theme), Vec::new()),
         PBlock::Callout { style, kind, title, body } => callout_lines(*style, kind, title, body, width, theme, skin),
         PBlock::Rule => (vec![Line::styled("─".repeat(width), theme.dim)], Vec::new()),
     }
@@ -109,44 +110,6 @@ fn termimad_lines(md: &str, width: usize, skin: &MadSkin) -> Vec<Line<'static>> 
             .collect(),
         Err(_) => md.lines().map(|l| Line::raw(l.to_string())).collect(),
     }
-}
-
-/// A code block: its label, then the code (indentation kept), wrapped at the width.
-fn code_lines(label: Option<&str>, code: &[String], width: usize, theme: &DocTheme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
-    if let Some(label) = label {
-        out.push(Line::from(Span::styled(format!(" {label} "), theme.code_label)));
-    }
-    let inner = width.saturating_sub(2).max(8);
-    let block_width = code.iter().map(|l| l.width()).max().unwrap_or(0).min(inner);
-    for line in code {
-        for piece in hard_wrap(line, inner) {
-            let pad = if theme.mono { 0 } else { block_width.saturating_sub(piece.width()) };
-            out.push(Line::from(vec![
-                Span::raw("  "),
-                Span::styled(format!("{piece}{}", " ".repeat(pad)), theme.code),
-            ]));
-        }
-    }
-    out
-}
-
-/// Splits `text` into pieces at most `width` columns wide (never empty).
-fn hard_wrap(text: &str, width: usize) -> Vec<String> {
-    let mut pieces = vec![String::new()];
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width && used > 0 {
-            pieces.push(String::new());
-            used = 0;
-        }
-        if let Some(last) = pieces.last_mut() {
-            last.push(c);
-        }
-        used += w;
-    }
-    pieces
 }
 
 fn icon(style: CalloutStyle, kind: &str) -> &'static str {

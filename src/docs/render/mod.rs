@@ -9,6 +9,7 @@
 
 pub mod ansi;
 pub mod blocks;
+pub mod code;
 pub mod highlight;
 pub mod inline;
 mod layout;
@@ -51,6 +52,8 @@ pub enum PBlock {
     Code {
         /// Shown above the code.
         label: Option<String>,
+        /// The language (`python`), may be empty.
+        lang: String,
         /// The lines.
         lines: Vec<String>,
     },
@@ -160,7 +163,7 @@ fn convert(parsed: Vec<blocks::Block>, links: &mut Vec<String>) -> Vec<PBlock> {
                 let anchor = id.unwrap_or_else(|| inline::slugify(&plain));
                 PBlock::Heading { level, markdown: inline::rewrite(&text, links), plain, anchor }
             }
-            blocks::Block::Code { label, lines, .. } => PBlock::Code { label, lines },
+            blocks::Block::Code { label, lang, lines } => PBlock::Code { label, lang, lines },
             blocks::Block::Callout { style, kind, title, body } => {
                 let title = inline::rewrite(&title, links);
                 PBlock::Callout { style, kind, title, body: convert(body, links) }
