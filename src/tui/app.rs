@@ -165,7 +165,7 @@ pub struct App {
     pub browser: bool,
     /// The user, for `:mine` and `:my-groups` (canonical user ref).
     pub identity: Option<String>,
-    /// Plugins, editor, browser and hyperlink settings.
+    /// Plugins and browser settings.
     pub external: External,
     /// Counter for stale-result dropping.
     pub generation: u64,
@@ -206,7 +206,7 @@ pub struct Settings {
     pub browser: bool,
     /// The user, for "owned by me" (config `identity` or `--as`).
     pub identity: Option<String>,
-    /// Plugins, editor, browser and hyperlink settings.
+    /// Plugins and browser settings.
     pub external: External,
 }
 
