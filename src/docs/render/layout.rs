@@ -10,7 +10,7 @@ use super::blocks::CalloutStyle;
 use super::code::code_lines;
 use super::inline::{LINK_END, LINK_START, MARK_END, MARK_START};
 use super::theme::{DocTheme, named_color};
-use super::{Heading, LinkSpot, PBlock, Prepared, Rendered};
+use super::{FOLD_MARKERS, Heading, LinkSpot, PBlock, Prepared, Rendered};
 
 /// Narrowest layout (termimad needs room for table borders and bullets).
 pub const MIN_WIDTH: u16 = 20;
@@ -143,8 +143,8 @@ fn callout_lines(
     let color = theme.callout(kind);
     let mut lines = Vec::new();
     let fold = match style {
-        CalloutStyle::Collapsed => "▸ ",
-        CalloutStyle::Expanded => "▾ ",
+        CalloutStyle::Collapsed => FOLD_MARKERS[0],
+        CalloutStyle::Expanded => FOLD_MARKERS[1],
         _ => "",
     };
     let title = title.trim();
@@ -158,6 +158,9 @@ fn callout_lines(
             spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, s.style.patch(color))));
             lines.push(Line::from(spans));
         }
+    }
+    if theme.fold && style == CalloutStyle::Collapsed {
+        return (lines, Vec::new());
     }
     let (body_lines, mut headings) = blocks_lines(body, width.saturating_sub(2).max(12), theme, skin);
     let offset = lines.len();
@@ -281,5 +284,25 @@ mod tests {
         assert!(!lines.iter().any(|l| l.contains("!!!") || l.contains("```")), "{lines:?}");
         let rows: Vec<&String> = lines.iter().filter(|l| l.contains('1') && l.contains('2')).collect();
         assert!(!rows.is_empty(), "{lines:?}");
+    }
+
+    #[test]
+    fn closed_collapsible_blocks_show_only_their_title_when_folding() {
+        let source = "??? tip \"Hidden\"\n    secret body\n\n???+ note \"Shown\"\n    open body\n    ??? bug \"Inner\"\n        inner body\n";
+        let mut page = super::super::prepare(source);
+        let folding = DocTheme { fold: true, ..DocTheme::mono() };
+        let plain = |page: &super::super::Prepared, theme: &DocTheme| super::layout(page, 40, theme).plain.join("\n");
+        let cli = plain(&page, &DocTheme::mono());
+        assert!(cli.contains("secret body") && cli.contains("inner body"), "the CLI shows every block:\n{cli}");
+        let shown = plain(&page, &folding);
+        assert!(shown.contains("▸ ") && shown.contains("Hidden") && !shown.contains("secret body"), "{shown}");
+        assert!(shown.contains("open body") && !shown.contains("inner body"), "{shown}");
+        let rendered = super::layout(&page, 40, &folding);
+        assert_eq!(rendered.fold_rows().len(), 3, "{:?}", rendered.plain);
+        assert!(page.toggle_fold(0));
+        assert!(plain(&page, &folding).contains("secret body"));
+        assert!(page.toggle_fold(2), "the inner block, third on screen");
+        assert!(plain(&page, &folding).contains("inner body"));
+        assert!(!page.toggle_fold(3));
     }
 }

@@ -40,6 +40,9 @@ pub struct DocTheme {
     pub accent: Style,
     /// Syntax colours of code blocks; `None` shows code plain.
     pub syntax: Option<super::highlight::SyntaxStyles>,
+    /// Interactive: a closed `???` block shows only its title (the CLI
+    /// prints every block open).
+    pub fold: bool,
 }
 
 impl Default for DocTheme {
@@ -72,6 +75,7 @@ impl Default for DocTheme {
                 key: Style::new().fg(Color::Cyan),
                 name: Style::new().fg(Color::LightBlue),
             }),
+            fold: false,
         }
     }
 }
@@ -96,6 +100,7 @@ impl DocTheme {
             bad: bold,
             accent: bold,
             syntax: None,
+            fold: false,
         }
     }
 

@@ -284,9 +284,9 @@ pub fn nav_width(term_width: u16, show_nav: bool) -> u16 {
 /// Docs styles from the TUI theme (mono when the theme is mono).
 pub fn doc_theme(theme: &Theme) -> DocTheme {
     if theme.name() == "mono" {
-        return DocTheme::mono();
+        return DocTheme { fold: true, ..DocTheme::mono() };
     }
-    let mut t = DocTheme::default();
+    let mut t = DocTheme { fold: true, ..DocTheme::default() };
     t.headings[0] = theme.style(Slot::Title);
     t.link = theme.style(Slot::Link);
     t.link_selected = theme.style(Slot::Selected);
