@@ -6,6 +6,7 @@
 #[path = "../common_tui/mod.rs"]
 mod common_tui;
 
+mod conventions;
 mod docs;
 mod graph;
 mod health_and_mine;
