@@ -127,7 +127,7 @@ pub struct Config {
     pub theme: Option<String>,
     /// Whether `y` may copy through the terminal (OSC 52).
     pub osc52: bool,
-    /// Plugins and terminal browsers ([`terminal`]).
+    /// Plugins, hyperlinks and terminal browsers ([`terminal`]).
     pub terminal: TerminalSettings,
 }
 
@@ -146,7 +146,8 @@ pub struct ConfigError {
 /// A commented starter config, written by `stagehand config init`.
 pub const STARTER: &str = include_str!("config_starter.yaml");
 
-const TOP_KEYS: [&str; 7] = ["sources", "patterns", "identity", "theme", "osc52", terminal::KEYS[0], terminal::KEYS[1]];
+const TOP_KEYS: [&str; 8] =
+    ["sources", "patterns", "identity", "theme", "osc52", terminal::KEYS[0], terminal::KEYS[1], terminal::KEYS[2]];
 const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
 const REMOTE_KEYS: [&str; 8] =
     ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];

@@ -1,5 +1,5 @@
 //! The terminal-convention settings of `config.yaml`: `plugins` (k9s-style
-//! user commands on entities) and `terminal_browsers`.
+//! user commands on entities), `hyperlinks` and `terminal_browsers`.
 //!
 //! A bad plugin entry does not reject the config: it becomes a
 //! [`ConfigError`] naming its line, and the other plugins still work.
@@ -9,7 +9,7 @@ use crate::model::yaml::{Node, NodeValue, Pos};
 use super::{ConfigError, Fail, check_keys, opt_string, string_list};
 
 /// The top-level keys this module reads.
-pub const KEYS: [&str; 2] = ["plugins", "terminal_browsers"];
+pub const KEYS: [&str; 3] = ["plugins", "hyperlinks", "terminal_browsers"];
 
 const PLUGIN_KEYS: [&str; 9] =
     ["name", "key", "kinds", "command", "args", "background", "confirm", "description", "shell"];
@@ -37,13 +37,15 @@ pub struct PluginConfig {
     pub pos: Pos,
 }
 
-/// What `plugins` and `terminal_browsers` say.
+/// What `plugins`, `hyperlinks` and `terminal_browsers` say.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TerminalSettings {
     /// The plugins that parsed.
     pub plugins: Vec<PluginConfig>,
     /// Plugin entries that did not, each with its line.
     pub plugin_errors: Vec<ConfigError>,
+    /// `hyperlinks:` as written (OSC 8 links); `None` decides by `TERM`.
+    pub hyperlinks: Option<bool>,
     /// Extra program names run in the foreground as `$BROWSER`.
     pub terminal_browsers: Vec<String>,
 }
@@ -53,6 +55,12 @@ impl TerminalSettings {
     pub fn parse(root: &Node, file: &str) -> Result<TerminalSettings, ConfigError> {
         let err = |(pos, message): Fail| ConfigError { file: file.to_string(), pos, message };
         let mut settings = TerminalSettings::default();
+        if let Some(node) = root.get("hyperlinks") {
+            match node.value {
+                NodeValue::Bool(b) => settings.hyperlinks = Some(b),
+                _ => return Err(err((node.pos, "`hyperlinks` must be true or false".into()))),
+            }
+        }
         if let Some(node) = root.get("terminal_browsers") {
             settings.terminal_browsers =
                 string_list(node).map_err(|(p, m)| err((p, format!("`terminal_browsers` {m}"))))?;
@@ -136,7 +144,7 @@ mod tests {
 
     #[test]
     fn plugins_parse_and_a_bad_entry_names_its_line_while_the_rest_work() {
-        let text = "plugins:\n  - name: pods\n    key: ctrl-k\n    kinds: [Component]\n    command: kubectl\n    args: [get, pods, -l, 'app={{ name }}']\n  - name: broken\n    key: x\n  - name: gh\n    key: alt-g\n    command: gh\n    background: true\n    confirm: true\nterminal_browsers: [carbonyl]\n";
+        let text = "plugins:\n  - name: pods\n    key: ctrl-k\n    kinds: [Component]\n    command: kubectl\n    args: [get, pods, -l, 'app={{ name }}']\n  - name: broken\n    key: x\n  - name: gh\n    key: alt-g\n    command: gh\n    background: true\n    confirm: true\nhyperlinks: false\nterminal_browsers: [carbonyl]\n";
         let c = Config::parse(text, "c.yaml", None).unwrap();
         let t = &c.terminal;
         assert_eq!(t.plugins.len(), 2);
@@ -148,6 +156,7 @@ mod tests {
         assert_eq!(e.pos.line, 7, "{e}");
         assert!(e.message.contains("needs a `command`"), "{e}");
         assert_eq!(t.terminal_browsers, vec!["carbonyl"]);
+        assert_eq!(t.hyperlinks, Some(false));
     }
 
     #[test]
@@ -161,5 +170,6 @@ mod tests {
         let shell = Config::parse("plugins:\n  - {name: s, key: x, command: c, shell: true}\n", "c", None).unwrap();
         assert!(shell.terminal.plugin_errors[0].message.contains("without a shell"));
         assert!(Config::parse("terminal_browsers: w3m\n", "c", None).is_err());
+        assert!(Config::parse("hyperlinks: maybe\n", "c", None).is_err());
     }
 }

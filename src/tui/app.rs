@@ -210,14 +210,16 @@ pub struct Settings {
     pub external: External,
 }
 
-/// What the app knows about external programs: plugins, and which
-/// browsers run in the terminal.
+/// What the app knows about external programs: plugins, which browsers
+/// run in the terminal, and whether URLs are written as hyperlinks.
 #[derive(Debug, Default)]
 pub struct External {
     /// The loaded plugins.
     pub plugins: super::plugins::Plugins,
     /// Config `terminal_browsers`: more browsers run in the foreground.
     pub terminal_browsers: Vec<String>,
+    /// Write URLs on screen as OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 impl App {

@@ -32,7 +32,14 @@ pub fn settings(ws: &Workspace) -> Settings {
     let config_file = ws.paths.config_file.display().to_string();
     let (plugins, plugin_problems) = Plugins::load(&ws.config.terminal, &config_file, &keymap);
     problems.extend(plugin_problems);
-    let external = External { plugins, terminal_browsers: ws.config.terminal.terminal_browsers.clone() };
+    let external = External {
+        plugins,
+        terminal_browsers: ws.config.terminal.terminal_browsers.clone(),
+        hyperlinks: super::plugins::hyperlink::enabled(
+            ws.config.terminal.hyperlinks,
+            std::env::var("TERM").ok().as_deref(),
+        ),
+    };
     let (origin, notice) = match ws.demo {
         Some(DemoReason::Asked) => {
             ("demo".to_string(), Some("demo catalog: Lumen Freight (type to search, ? for help)".to_string()))

@@ -101,3 +101,19 @@ fn e_without_a_file_to_edit_opens_the_edit_url() {
     h.keys("e");
     assert_eq!(h.skipped, ["open https://git.example.com/org/parcels/edit/main/catalog-info.yaml"]);
 }
+
+#[test]
+fn with_hyperlinks_on_the_picker_writes_each_url_as_an_osc_8_link() {
+    let mut h = harness("");
+    h.app.external.hyperlinks = true;
+    h.open("component:default/parcel-router");
+    h.keys("o");
+    let buf = h.draw(100, 30);
+    let linked: Vec<&str> = buf.content().iter().map(|c| c.symbol()).filter(|s| s.starts_with("\x1b]8;;")).collect();
+    assert!(
+        linked.iter().any(|s| s.starts_with("\x1b]8;;https://runbooks.example.com/parcel-router\x1b\\")),
+        "{linked:?}"
+    );
+    assert!(linked.iter().all(|s| s.ends_with("\x1b]8;;\x1b\\")), "every cell closes its link");
+    assert!(!linked.iter().any(|s| s.contains("javascript")));
+}

@@ -11,6 +11,7 @@ use crate::tui::app::App;
 use crate::tui::draw::centered;
 use crate::tui::effects::Effect;
 use crate::tui::plugins::actions::open_url;
+use crate::tui::plugins::hyperlink;
 use crate::tui::theme::Slot;
 
 use super::Overlay;
@@ -73,6 +74,13 @@ pub fn render(app: &App, picker: &LinkPicker, frame: &mut Frame, area: Rect) {
         .title_style(theme.style(Slot::Title))
         .border_style(theme.style(Slot::BorderFocus))
         .style(theme.style(Slot::Popup));
+    let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+    if app.external.hyperlinks {
+        for (i, (_, url)) in picker.links.iter().enumerate().take(inner.height as usize) {
+            let end = inner.x + (label_width + 3 + crate::model::layout::width(url)) as u16;
+            hyperlink::linkify(frame.buffer_mut(), inner.y + i as u16, inner.x + 1, end, url);
+        }
+    }
 }

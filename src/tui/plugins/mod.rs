@@ -11,6 +11,7 @@ pub mod actions;
 pub mod browser;
 pub mod editor;
 pub mod external;
+pub mod hyperlink;
 
 use serde_json::{Value, json};
 

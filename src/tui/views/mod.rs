@@ -31,6 +31,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         starred: &app.starred,
         now: app.now,
         size: app.size,
+        hyperlinks: app.external.hyperlinks,
     };
     match app.screen() {
         Screen::Search(s) => search::view::render(&cx, s, frame, body),
