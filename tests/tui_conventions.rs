@@ -154,11 +154,12 @@ fn e_opens_the_entity_file_at_its_line_and_the_page_shows_the_edit() {
     let record = home_dir.path().join("editor.log");
     let editor = home_dir.path().join("fake-editor");
     // The "editor" records its arguments and edits the description in the
-    // file it was given (its last argument).
+    // file it was given (its last argument), adding a bad tag that the page
+    // must then show as a problem.
     recorder(
         &editor,
         &record,
-        "for f; do :; done; sed -i 's/Routes parcels between depots/EDITED IN THE EDITOR/' \"$f\"",
+        "for f; do :; done; sed -i 's/  description: Routes parcels between depots/  description: EDITED IN THE EDITOR\\n  tags: [Bad Tag]/' \"$f\"",
     );
     let editor_env = editor.display().to_string();
     let Some(t) = Tmux::start(test, 120, 40, &[("EDITOR", &editor_env), ("VISUAL", "")], |home| setup(home, "")) else {
@@ -174,6 +175,7 @@ fn e_opens_the_entity_file_at_its_line_and_the_page_shows_the_edit() {
     assert_eq!(runs[0], [plus_line.as_str(), &file.display().to_string(), "TTY"], "+LINE FILE, with the terminal");
     let screen = t.wait_until("the page after the re-sync", |s| s.contains("EDITED IN THE EDITOR"));
     assert!(screen.contains("component:default/parcel-router"), "{screen}");
+    assert!(screen.contains("Problems (1)"), "the problem the edit made shows on the page:\n{screen}");
     t.keys(&["C-c"]);
     t.wait_for("EXITED-0");
     t.assert_restored();

@@ -112,7 +112,7 @@ actions! {
     Refresh = "refresh", Entity, "Re-fetch the entity from its remote catalog";
     ShowRelations = "show_relations", Entity, "Show the entity's relations";
     ShowGraph = "show_graph", Entity, "Show the entity's neighbourhood graph";
-    Fold = "fold", Entity, "Expand or collapse the selected tree node";
+    Fold = "fold", Entity, "Expand or collapse the selected tree node, or the first ??? block on a docs page";
     ToggleSubgroups = "toggle_subgroups", Entity, "Count ownership directly or with sub-groups";
     DepthMore = "depth_more", Entity, "Graph: one more level of neighbours";
     DepthLess = "depth_less", Entity, "Graph: one level less";
