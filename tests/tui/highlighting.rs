@@ -85,3 +85,33 @@ fn the_api_definition_is_highlighted_below_its_summary() {
     let y = row_of(&buf, "openapi:");
     assert_eq!(fg_of(&buf, "openapi", y), theme.style(Slot::KeyHint).fg.unwrap(), "the definition is");
 }
+
+#[test]
+fn the_end_of_a_long_definition_is_highlighted_after_a_jump() {
+    let tmp = tmp_dir();
+    let catalog = tmp.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let mut definition = String::from("openapi: 3.0.0\ninfo: {title: Big, version: 1.0.0}\npaths:\n");
+    for i in 0..6000 {
+        definition.push_str(&format!("  /p{i}:\n    get: {{summary: 'Thing {i}'}}\n"));
+    }
+    definition.push_str("  /last-path:\n    get: {summary: 'The end'}\n");
+    let indented: String = definition.lines().map(|l| format!("    {l}\n")).collect();
+    std::fs::write(
+        catalog.join("catalog-info.yaml"),
+        format!("apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {{name: big}}\nspec:\n  type: openapi\n  owner: team\n  lifecycle: production\n  definition: |\n{indented}"),
+    )
+    .unwrap();
+    let mut h = Harness::with(dir_workspace(tmp.path(), catalog), tmp_dir(), settings(Keymap::default()));
+    h.open("api:default/big");
+    goto_tab(&mut h, Tab::Api);
+    h.draw(120, 40);
+    h.keys("G");
+    let buf = h.draw(120, 40);
+    let y = row_of(&buf, "/last-path:");
+    assert_eq!(fg_of(&buf, "/last-path", y), h.app.theme.style(Slot::KeyHint).fg.unwrap(), "{}", text(&buf));
+    h.keys("g g");
+    let buf = h.draw(120, 40);
+    let y = row_of(&buf, "Paths (6001):");
+    assert_eq!(fg_of(&buf, "Paths", y), Color::Reset, "back at the top, the summary is still plain");
+}

@@ -191,6 +191,11 @@ impl Lazy {
         self.done.get(i)
     }
 
+    /// How many lines are highlighted so far.
+    pub fn highlighted(&self) -> usize {
+        self.done.len()
+    }
+
     /// How many lines it holds.
     pub fn len(&self) -> usize {
         self.lines.len()

@@ -18,6 +18,15 @@ use crate::tui::theme::{Slot, Theme};
 use super::derive::wrap;
 use super::{EntityScreen, Tab};
 
+/// Lines highlighted beyond what is done before a jump starts afresh
+/// near the view instead (highlighting is sequential: reaching the end of
+/// a 40,000-line definition from the top would take seconds).
+const MAX_AHEAD: usize = 2000;
+
+/// Lines above the view a fresh start begins at, so the highlighter's
+/// state has settled (in all but very long block scalars) by the view.
+const LEAD: usize = 200;
+
 /// Highlighted lines of one tab, kept across frames.
 #[derive(Debug)]
 pub struct TabHighlight {
@@ -60,7 +69,9 @@ fn language(e: &EntityScreen, tab: Tab) -> &'static str {
         Some(Ok(entity)) => entity.spec_type().unwrap_or("").to_ascii_lowercase(),
         _ => String::new(),
     };
-    let json = e.api.iter().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_end().ends_with('}'));
+    let code = e.api.iter().position(|l| l == "── definition ──").map_or(0, |i| i + 1);
+    let json =
+        e.api[code..].iter().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with(['{', '[']));
     match spec_type.as_str() {
         "graphql" => "graphql",
         "grpc" => "proto",
@@ -92,14 +103,21 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, ar
     let styles = syntax_styles(cx.theme);
     let mut cache = e.highlight.borrow_mut();
     if styles.is_some()
-        && let Some(last) = shown.last().map(|r| r.0)
+        && let (Some(first), Some(last)) = (shown.first().map(|r| r.0), shown.last().map(|r| r.0))
     {
-        if cache.as_ref().is_none_or(|c| c.tab != tab) {
-            let offset = if tab == Tab::Api {
-                clean.iter().position(|l| l == "── definition ──").map_or(0, |i| i + 1)
-            } else {
-                0
-            };
+        let code_start = if tab == Tab::Api {
+            clean.iter().position(|l| l == "── definition ──").map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let stale = cache.as_ref().is_none_or(|c| {
+            c.tab != tab
+                || (first < c.offset && c.offset > code_start)
+                || last >= c.offset + c.lazy.highlighted() + MAX_AHEAD
+        });
+        if stale {
+            let offset =
+                if last < code_start + MAX_AHEAD { code_start } else { first.saturating_sub(LEAD).max(code_start) };
             *cache =
                 Lazy::new(language(e, tab), clean[offset..].to_vec()).map(|lazy| TabHighlight { tab, offset, lazy });
         }
