@@ -172,4 +172,17 @@ mod tests {
         assert!(Config::parse("terminal_browsers: w3m\n", "c", None).is_err());
         assert!(Config::parse("hyperlinks: maybe\n", "c", None).is_err());
     }
+
+    #[test]
+    fn the_starter_config_plugin_example_parses_once_uncommented() {
+        let example: String = crate::config::STARTER
+            .lines()
+            .skip_while(|l| !l.starts_with("# plugins:"))
+            .take_while(|l| !l.is_empty())
+            .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+            .collect();
+        let c = Config::parse(&example, "starter", None).unwrap();
+        assert!(c.terminal.plugin_errors.is_empty(), "{:?}", c.terminal.plugin_errors);
+        assert_eq!(c.terminal.plugins[0].name, "pods");
+    }
 }
