@@ -117,3 +117,22 @@ fn with_hyperlinks_on_the_picker_writes_each_url_as_an_osc_8_link() {
     assert!(linked.iter().all(|s| s.ends_with("\x1b]8;;\x1b\\")), "every cell closes its link");
     assert!(!linked.iter().any(|s| s.contains("javascript")));
 }
+
+#[test]
+fn the_picker_offers_the_docs_of_an_entity_with_techdocs() {
+    let mut h = Harness::demo();
+    h.open("component:default/shipment-tracker");
+    h.keys("o");
+    let Some(Overlay::Links(picker)) = &h.app.overlay else { panic!("no picker") };
+    assert_eq!(picker.links.len(), 3, "{:?}", picker.links);
+    assert!(picker.docs.is_some());
+    assert!(h.screen(120, 40).contains("TechDocs"));
+    h.keys("G enter");
+    assert!(h.app.overlay.is_none() && h.skipped.is_empty(), "{:?}", h.skipped);
+    match h.app.screen() {
+        stagehand::tui::screens::Screen::Entity(e) => {
+            assert_eq!(e.current(), stagehand::tui::screens::entity::Tab::Docs)
+        }
+        _ => panic!("not on the entity page"),
+    }
+}

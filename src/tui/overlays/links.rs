@@ -8,10 +8,15 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::context::Nav;
 use crate::tui::draw::centered;
 use crate::tui::effects::Effect;
+use crate::tui::navigation;
 use crate::tui::plugins::actions::open_url;
 use crate::tui::plugins::hyperlink;
+use crate::tui::screens::Screen;
+use crate::tui::screens::docs::DocsTarget;
+use crate::tui::screens::entity::Tab;
 use crate::tui::theme::Slot;
 
 use super::Overlay;
@@ -23,6 +28,8 @@ pub struct LinkPicker {
     pub title: String,
     /// (label, URL), in the order shown.
     pub links: Vec<(String, String)>,
+    /// The entity, when it has TechDocs: a last row opens its Docs tab.
+    pub docs: Option<u32>,
     /// The selected row.
     pub selected: usize,
 }
@@ -30,7 +37,7 @@ pub struct LinkPicker {
 /// Runs `action` while the picker is open.
 pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
     let Some(Overlay::Links(picker)) = &mut app.overlay else { return Vec::new() };
-    let last = picker.links.len().saturating_sub(1);
+    let last = (picker.links.len() + usize::from(picker.docs.is_some())).saturating_sub(1);
     match action {
         Action::MoveDown => picker.selected = (picker.selected + 1).min(last),
         Action::MoveUp => picker.selected = picker.selected.saturating_sub(1),
@@ -38,9 +45,13 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => picker.selected = last,
         Action::Select | Action::OpenLink => {
             let url = picker.links.get(picker.selected).map(|(_, u)| u.clone());
+            let docs = picker.docs.filter(|_| url.is_none());
             app.overlay = None;
             if let Some(url) = url {
                 return open_url(app, &url);
+            }
+            if let Some(entity) = docs {
+                return open_docs(app, entity);
             }
         }
         Action::Back | Action::Quit => app.overlay = None,
@@ -52,9 +63,10 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
 /// Draws the picker in the middle of `area`.
 pub fn render(app: &App, picker: &LinkPicker, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let height = (picker.links.len() as u16 + 2).min(area.height);
+    let rows = picker.links.len() + usize::from(picker.docs.is_some());
+    let height = (rows as u16 + 2).min(area.height);
     let popup = centered(area, 90.min(area.width), height);
-    let label_width = picker.links.iter().map(|(l, _)| crate::model::layout::width(l)).max().unwrap_or(0).min(28);
+    let label_width = picker.links.iter().map(|(l, _)| crate::model::layout::width(l)).max().unwrap_or(0).clamp(8, 28);
     let lines: Vec<Line> = picker
         .links
         .iter()
@@ -69,6 +81,18 @@ pub fn render(app: &App, picker: &LinkPicker, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
+    let mut lines = lines;
+    if picker.docs.is_some() {
+        let style =
+            if picker.selected == picker.links.len() { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<label_width$} ", "TechDocs"), style),
+            Span::styled(
+                " the Docs tab, here",
+                if style == theme.style(Slot::Base) { theme.style(Slot::Dim) } else { style },
+            ),
+        ]));
+    }
     let block = Block::bordered()
         .title(format!(" links of {} · enter opens · esc closes ", crate::model::sanitize::line(&picker.title)))
         .title_style(theme.style(Slot::Title))
@@ -83,4 +107,17 @@ pub fn render(app: &App, picker: &LinkPicker, frame: &mut Frame, area: Rect) {
             hyperlink::linkify(frame.buffer_mut(), inner.y + i as u16, inner.x + 1, end, url);
         }
     }
+}
+
+/// The entity's Docs tab: shown in place when its page is on top, else
+/// its page opens on that tab.
+pub fn open_docs(app: &mut App, entity: u32) -> Vec<Effect> {
+    if let Screen::Entity(page) = app.screen_mut()
+        && page.entity == entity
+        && page.tabs.contains(&Tab::Docs)
+    {
+        page.show(Tab::Docs);
+        return Vec::new();
+    }
+    navigation::go(app, Nav::OpenDocs(entity, DocsTarget::default()))
 }

@@ -69,22 +69,25 @@ pub fn open_url(app: &mut App, url: &str) -> Vec<Effect> {
     vec![Effect::OpenUrl(url.to_string())]
 }
 
-/// `o`: the entity's only link opens; several open a picker.
+/// `o`: the entity's only link opens; several (its TechDocs count as
+/// one) open a picker.
 pub fn open_link(app: &mut App) -> Vec<Effect> {
     let Some((i, entity)) = selected(app) else { return Vec::new() };
     let mut links = entity_links(&entity);
-    match links.len() {
-        0 => {
+    let docs = crate::docs::has_docs(&entity).then_some(i);
+    match (links.len(), docs) {
+        (0, None) => {
             app.flash("this entity has no links", Level::Warning);
             Vec::new()
         }
-        1 => {
+        (0, Some(i)) => crate::tui::overlays::links::open_docs(app, i),
+        (1, None) => {
             let (_, url) = links.remove(0);
             open_url(app, &url)
         }
         _ => {
             let title = app.index().ref_of(i).to_string();
-            app.overlay = Some(Overlay::Links(Box::new(LinkPicker { title, links, selected: 0 })));
+            app.overlay = Some(Overlay::Links(Box::new(LinkPicker { title, links, docs, selected: 0 })));
             Vec::new()
         }
     }
