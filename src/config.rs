@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
 
+pub mod terminal;
+pub use terminal::{PluginConfig, TerminalSettings};
+
 /// One configured source of entities.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
@@ -185,6 +188,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// Whether `y` may copy through the terminal (OSC 52).
     pub osc52: bool,
+    /// Plugins, hyperlinks and terminal browsers ([`terminal`]).
+    pub terminal: TerminalSettings,
     /// `colors:`: the colour depth to use instead of detecting it.
     pub colors: Option<ColorDepth>,
 }
@@ -233,7 +238,17 @@ pub struct ConfigError {
 /// A commented starter config, written by `stagehand config init`.
 pub const STARTER: &str = include_str!("config_starter.yaml");
 
-const TOP_KEYS: [&str; 6] = ["sources", "patterns", "identity", "theme", "osc52", "colors"];
+const TOP_KEYS: [&str; 9] = [
+    "sources",
+    "patterns",
+    "identity",
+    "theme",
+    "osc52",
+    "colors",
+    terminal::KEYS[0],
+    terminal::KEYS[1],
+    terminal::KEYS[2],
+];
 const SOURCE_KEYS: [&str; 6] = ["name", "dir", "file", "git", "branch", "backstage"];
 const REMOTE_KEYS: [&str; 8] =
     ["url", "token_env", "token_command", "token_file", "filter", "ca_file", "timeout", "page_size"];
@@ -283,6 +298,7 @@ impl Config {
                 err(node.pos, format!("`colors` must be one of {}{hint}", ColorDepth::NAMES.join(", ")))
             })?);
         }
+        config.terminal = TerminalSettings::parse(&root, file)?;
         if let Some(identity) = &config.identity {
             crate::model::EntityRef::parse_with(identity, Some("User"), "default")
                 .map_err(|e| err(root.get("identity").map_or(root.pos, |n| n.pos), format!("`identity`: {e}")))?;

@@ -107,11 +107,12 @@ actions! {
     SortReverse = "sort_reverse", Find, "Reverse the sort order";
     ToggleStar = "toggle_star", Entity, "Star or unstar the selected entity";
     CopyRef = "copy_ref", Entity, "Copy the entity reference to the clipboard";
-    OpenLink = "open_link", Entity, "Open the selected link or the entity's source";
+    OpenLink = "open_link", Entity, "Open the entity's link (a picker when it has several) with $BROWSER";
+    Edit = "edit", Entity, "Edit the entity's catalog file at its line in $VISUAL/$EDITOR (remote: its edit-url)";
     Refresh = "refresh", Entity, "Re-fetch the entity from its remote catalog";
     ShowRelations = "show_relations", Entity, "Show the entity's relations";
     ShowGraph = "show_graph", Entity, "Show the entity's neighbourhood graph";
-    Fold = "fold", Entity, "Expand or collapse the selected tree node";
+    Fold = "fold", Entity, "Expand or collapse the selected tree node, or the first ??? block on a docs page";
     ToggleSubgroups = "toggle_subgroups", Entity, "Count ownership directly or with sub-groups";
     DepthMore = "depth_more", Entity, "Graph: one more level of neighbours";
     DepthLess = "depth_less", Entity, "Graph: one level less";

@@ -78,6 +78,15 @@ pub enum Msg {
     Portal(super::screens::portal::PortalMsg),
     /// A wizard draft was read.
     DraftLoaded(super::screens::wizard::draft::DraftLoaded),
+    /// An external program (plugin, editor, browser) exited.
+    Ran {
+        /// What it was (`plugin pods`, `editor`).
+        label: String,
+        /// Whether it ran and succeeded, or why not.
+        outcome: Result<(), String>,
+        /// Re-sync this source now (its file was edited).
+        resync: Option<String>,
+    },
 }
 
 /// An index with its haystacks, ready to search.
@@ -166,6 +175,8 @@ pub struct App {
     pub browser: bool,
     /// The user, for `:mine` and `:my-groups` (canonical user ref).
     pub identity: Option<String>,
+    /// Plugins and browser settings.
+    pub external: External,
     /// Counter for stale-result dropping.
     pub generation: u64,
     /// Set when the app should exit.
@@ -208,6 +219,20 @@ pub struct Settings {
     pub browser: bool,
     /// The user, for "owned by me" (config `identity` or `--as`).
     pub identity: Option<String>,
+    /// Plugins and browser settings.
+    pub external: External,
+}
+
+/// What the app knows about external programs: plugins, which browsers
+/// run in the terminal, and whether URLs are written as hyperlinks.
+#[derive(Debug, Default)]
+pub struct External {
+    /// The loaded plugins.
+    pub plugins: super::plugins::Plugins,
+    /// Config `terminal_browsers`: more browsers run in the foreground.
+    pub terminal_browsers: Vec<String>,
+    /// Write URLs on screen as OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 impl App {
@@ -232,6 +257,7 @@ impl App {
             osc52: settings.osc52,
             browser: settings.browser,
             identity: settings.identity,
+            external: settings.external,
             generation: 0,
             quit: false,
             exit_status: 0,
@@ -293,6 +319,7 @@ impl App {
             Some(Overlay::Help(_) | Overlay::Messages(_)) => Context::Help,
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Login(_)) => Context::Login,
+            Some(Overlay::Links(_)) => Context::List,
             None => self.screen().keymap_context(),
         }
     }

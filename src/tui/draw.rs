@@ -33,6 +33,8 @@ pub struct ViewCx<'a> {
     pub now: u64,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
+    /// Write URLs as OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 impl ViewCx<'_> {

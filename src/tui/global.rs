@@ -2,7 +2,6 @@
 //! quit, and star, copy, open and refresh on the selected entity. A screen
 //! gets each action first; what it leaves comes here.
 
-use crate::model::sanitize;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Level, SyncStatus};
 use crate::tui::effects::Effect;
@@ -25,7 +24,8 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Forward => navigation::forward(app),
         Action::ToggleStar => return toggle_star(app),
         Action::CopyRef => return copy_ref(app),
-        Action::OpenLink => return open_link(app),
+        Action::OpenLink => return crate::tui::plugins::actions::open_link(app),
+        Action::Edit => return crate::tui::plugins::actions::edit(app),
         Action::Refresh => {
             if let Some(effect) = refresh_remote(app) {
                 return vec![effect];
@@ -100,43 +100,4 @@ pub fn copy_ref(app: &mut App) -> Vec<Effect> {
         app.flash(format!("{r}  (set `osc52: true` in config to copy to the clipboard)"), Level::Info);
         Vec::new()
     }
-}
-
-/// `o`: open the entity's first link (or view-url) with `$BROWSER`, or show it.
-pub fn open_link(app: &mut App) -> Vec<Effect> {
-    let Some(i) = selected_entity(app) else { return Vec::new() };
-    let url = match app.screen() {
-        Screen::Entity(e) if e.entity == i => match &e.body {
-            Some(Ok(entity)) => first_url(entity),
-            _ => None,
-        },
-        _ => match app.index().entity(i) {
-            Ok(entity) => first_url(&entity),
-            Err(_) => None,
-        },
-    };
-    match url {
-        None => {
-            app.flash("this entity has no links", Level::Warning);
-            Vec::new()
-        }
-        Some(url) if app.browser => {
-            app.flash(format!("opening {url}"), Level::Info);
-            vec![Effect::OpenUrl(url)]
-        }
-        Some(url) => {
-            app.flash(format!("{url}  (set $BROWSER to open links)"), Level::Info);
-            Vec::new()
-        }
-    }
-}
-
-/// The first `metadata.links` URL, else the view-url annotation.
-pub fn first_url(entity: &crate::model::Entity) -> Option<String> {
-    entity
-        .links()
-        .first()
-        .map(|(u, _)| u.to_string())
-        .or_else(|| entity.annotation(crate::model::entity::VIEW_URL).map(String::from))
-        .map(|u| sanitize::line(&u).into_owned())
 }

@@ -70,6 +70,15 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.flash(format!("refreshed {r} from its catalog; :sync updates the index"), Level::Info);
         }
         Msg::Refreshed(Err(e)) => app.flash(format!("refresh failed: {e}"), Level::Error),
+        Msg::Ran { label, outcome, resync } => {
+            match outcome {
+                Ok(()) => app.flash(format!("{label}: done"), Level::Info),
+                Err(e) => app.flash(e, Level::Error),
+            }
+            if let Some(source) = resync {
+                return super::global::start_sync(app, Some(source));
+            }
+        }
         Msg::Terminate(status) => {
             app.exit_status = status;
             app.quit = true;

@@ -31,6 +31,7 @@ pub mod keymap;
 pub mod messages;
 pub mod navigation;
 pub mod overlays;
+pub mod plugins;
 pub mod runtime;
 pub mod screens;
 pub mod stars;

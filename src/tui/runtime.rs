@@ -15,10 +15,11 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::workspace::{DemoReason, Workspace};
 
-use super::app::{App, Msg, Settings};
+use super::app::{App, External, Msg, Settings};
 use super::colors::{self, ColorDepth};
 use super::effects::{Effect, EffectContext, osc52, perform};
 use super::keymap::Keymap;
+use super::plugins::{Plugins, browser, external};
 use super::theme::resolve_theme;
 use super::update::update;
 use super::views::render;
@@ -30,6 +31,17 @@ pub fn settings(ws: &Workspace) -> Settings {
     let (theme, mut problems) = resolve_theme(ws.config.theme.as_deref(), mono, Some(&ws.paths.themes_dir()));
     let (keymap, keymap_problems) = Keymap::load_user_file(&ws.paths.keymap_file());
     problems.extend(keymap_problems);
+    let config_file = ws.paths.config_file.display().to_string();
+    let (plugins, plugin_problems) = Plugins::load(&ws.config.terminal, &config_file, &keymap);
+    problems.extend(plugin_problems);
+    let external = External {
+        plugins,
+        terminal_browsers: ws.config.terminal.terminal_browsers.clone(),
+        hyperlinks: super::plugins::hyperlink::enabled(
+            ws.config.terminal.hyperlinks,
+            std::env::var("TERM").ok().as_deref(),
+        ),
+    };
     let (origin, notice) = match ws.demo {
         Some(DemoReason::Asked) => {
             ("demo".to_string(), Some("demo catalog: Lumen Freight (type to search, ? for help)".to_string()))
@@ -56,6 +68,7 @@ pub fn settings(ws: &Workspace) -> Settings {
         osc52: ws.config.osc52,
         browser: std::env::var_os("BROWSER").is_some_and(|b| !b.is_empty()),
         identity: ws.identity(),
+        external,
     }
 }
 
@@ -155,19 +168,43 @@ async fn event_loop(ws: Workspace) -> anyhow::Result<u8> {
         };
         forced_test_panic(&msg);
         let before = matches!(msg, Msg::Tick).then(|| clock_view(&app));
-        for effect in update(&mut app, msg) {
-            match effect {
+        let mut queue: std::collections::VecDeque<Effect> = update(&mut app, msg).into();
+        while let Some(effect) = queue.pop_front() {
+            let foreground = match effect {
                 Effect::Suspend => {
                     suspend();
                     terminal = colors::backend::init(depth);
                     terminal.clear()?;
+                    None
                 }
                 Effect::CopyOsc52(text) => {
                     let mut out = std::io::stdout();
                     out.write_all(osc52(&text).as_bytes())?;
                     out.flush()?;
+                    None
                 }
-                other => spawn(other, &ctx, &tx),
+                Effect::Foreground(command) => Some(command),
+                Effect::OpenUrl(url) => match terminal_browser(&url, &app.external.terminal_browsers) {
+                    Some(command) => Some(command),
+                    None => {
+                        spawn(Effect::OpenUrl(url), &ctx, &tx);
+                        None
+                    }
+                },
+                other => {
+                    spawn(other, &ctx, &tx);
+                    None
+                }
+            };
+            // Effects only come after `select!` returned, so the key reader
+            // is idle (it reads only while polled) and the program gets
+            // every key. Dropping the stream instead would leave a wake-up
+            // pending that makes the next cursor-position query fail.
+            if let Some(command) = foreground {
+                let ran = in_foreground(&command);
+                terminal = colors::backend::init(depth);
+                terminal.clear()?;
+                queue.extend(update(&mut app, ran));
             }
         }
         dirty = before.is_none_or(|b| b != clock_view(&app));
@@ -192,6 +229,20 @@ fn forced_test_panic(msg: &Msg) {
 
 #[cfg(not(debug_assertions))]
 fn forced_test_panic(_: &Msg) {}
+
+/// `$BROWSER` as a foreground command when it is a terminal browser
+/// (w3m, lynx... or one in config `terminal_browsers`) and `url` is a web link.
+fn terminal_browser(url: &str, extra: &[String]) -> Option<external::External> {
+    let words = browser::configured()?;
+    (browser::is_terminal(&words[0], extra) && browser::check_url(url).is_ok()).then(|| browser::open(&words, url))
+}
+
+/// Leaves the TUI, runs `command` with the terminal, and answers with how
+/// it went. The caller restores the TUI afterwards.
+fn in_foreground(command: &external::External) -> Msg {
+    ratatui::restore();
+    command.run_foreground()
+}
 
 /// Restores the terminal and stops the process until it is resumed (`fg`).
 fn suspend() {

@@ -10,9 +10,9 @@ use super::app::{App, Msg};
 use super::context::{Ctx, Handled, Out};
 use super::effects::Effect;
 use super::keymap::{Resolution, resolve};
-use super::overlays::{Overlay, help, login, palette};
+use super::overlays::{Overlay, help, links, login, palette};
 use super::screens::{Screen, docs, entity, list, portal, search, wizard};
-use super::{global, messages, navigation};
+use super::{global, messages, navigation, plugins};
 
 /// Applies one message; returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -25,11 +25,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let armed = app.external.plugins.armed.take();
     let context = app.keymap_context();
     match resolve(&app.keymap, context, key, &mut app.pending) {
         Resolution::Action(action) => apply(app, action),
         Resolution::Pending => Vec::new(),
-        Resolution::Unbound => typed(app, key),
+        Resolution::Unbound => match plugins::actions::on_key(app, context, key, armed) {
+            Some(effects) => effects,
+            None => typed(app, key),
+        },
     }
 }
 
@@ -53,6 +57,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Some(Overlay::Palette(_)) => return palette::handle(app, action),
         Some(Overlay::Login(_)) => return login::handle(app, action),
+        Some(Overlay::Links(_)) => return links::handle(app, action),
         None => {}
     }
     let (screen, mut cx) = Ctx::top(app);

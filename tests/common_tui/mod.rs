@@ -51,6 +51,7 @@ pub fn settings(keymap: Keymap) -> Settings {
         osc52: false,
         browser: false,
         identity: None,
+        external: Default::default(),
     }
 }
 
@@ -166,6 +167,10 @@ impl Harness {
                     Effect::Suspend => self.skipped.push("suspend".into()),
                     Effect::CopyOsc52(text) => self.skipped.push(format!("copy {text}")),
                     Effect::OpenUrl(url) => self.skipped.push(format!("open {url}")),
+                    Effect::Foreground(command) => {
+                        self.skipped.push(format!("run {}", command.line()));
+                        queue.push_back(command.run_foreground());
+                    }
                     other => {
                         let answer = effects::perform(other, &self.ctx);
                         queue.extend(self.progress.lock().unwrap().drain(..));

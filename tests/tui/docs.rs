@@ -197,3 +197,33 @@ fn pages_render_in_effects_while_keys_keep_working() {
     h.keys("}");
     assert!(h.screen(120, 40).contains("Components"));
 }
+
+#[test]
+fn space_opens_and_closes_collapsible_blocks() {
+    let mut h = Harness::demo();
+    h.draw(120, 40);
+    h.command("docs invoice-service");
+    h.draw(120, 40);
+    for _ in 0..10 {
+        if page_title(&h) == "Troubleshooting" {
+            break;
+        }
+        h.keys("}");
+        h.draw(120, 40);
+    }
+    assert_eq!(page_title(&h), "Troubleshooting");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("▸ ") && screen.contains("More: the 2023 Belgian VAT incident"), "{screen}");
+    assert!(!screen.contains("vatRounding"), "??? starts closed:\n{screen}");
+    assert!(screen.contains("stern -n billing"), "???+ starts open:\n{screen}");
+    h.keys("space");
+    h.draw(120, 40);
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("vatRounding") && screen.lines().any(|l| l.contains("▾ ") && l.contains("More: the 2023")),
+        "space opened it:\n{screen}"
+    );
+    h.keys("space");
+    h.draw(120, 40);
+    assert!(!h.screen(120, 40).contains("vatRounding"), "space closed it again");
+}

@@ -98,7 +98,10 @@ fn untrusted_text_never_reaches_the_terminal() {
         goto_tab(&mut h, tab);
         check(&mut h, tab.title());
     }
-    h.keys("o y");
+    // Two links (metadata.links and the view-url): `o` picks, enter opens.
+    h.keys("o");
+    check(&mut h, "link picker");
+    h.keys("enter y");
     check(&mut h, "open/copy flashes");
     // What reaches the terminal or the browser is sanitized too.
     assert_eq!(h.skipped.len(), 2, "{:?}", h.skipped);

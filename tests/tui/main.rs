@@ -6,9 +6,11 @@
 #[path = "../common_tui/mod.rs"]
 mod common_tui;
 
+mod conventions;
 mod docs;
 mod graph;
 mod health_and_mine;
+mod highlighting;
 mod hostile;
 mod kitchen_sink;
 mod login;

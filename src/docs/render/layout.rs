@@ -7,9 +7,10 @@ use termimad::MadSkin;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::blocks::CalloutStyle;
+use super::code::code_lines;
 use super::inline::{LINK_END, LINK_START, MARK_END, MARK_START};
 use super::theme::{DocTheme, named_color};
-use super::{Heading, LinkSpot, PBlock, Prepared, Rendered};
+use super::{FOLD_MARKERS, Heading, LinkSpot, PBlock, Prepared, Rendered};
 
 /// Narrowest layout (termimad needs room for table borders and bullets).
 pub const MIN_WIDTH: u16 = 20;
@@ -75,7 +76,7 @@ fn block_lines(block: &PBlock, width: usize, theme: &DocTheme, skin: &MadSkin) -
             }
             (lines, vec![heading])
         }
-        PBlock::Code { label, lines } => (code_lines(label.as_deref(), lines, width, theme), Vec::new()),
+        PBlock::Code { label, lang, lines } => (code_lines(label.as_deref(), lang, lines, width, theme), Vec::new()),
         PBlock::Callout { style, kind, title, body } => callout_lines(*style, kind, title, body, width, theme, skin),
         PBlock::Rule => (vec![Line::styled("─".repeat(width), theme.dim)], Vec::new()),
     }
@@ -111,44 +112,6 @@ fn termimad_lines(md: &str, width: usize, skin: &MadSkin) -> Vec<Line<'static>> 
     }
 }
 
-/// A code block: its label, then the code (indentation kept), wrapped at the width.
-fn code_lines(label: Option<&str>, code: &[String], width: usize, theme: &DocTheme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
-    if let Some(label) = label {
-        out.push(Line::from(Span::styled(format!(" {label} "), theme.code_label)));
-    }
-    let inner = width.saturating_sub(2).max(8);
-    let block_width = code.iter().map(|l| l.width()).max().unwrap_or(0).min(inner);
-    for line in code {
-        for piece in hard_wrap(line, inner) {
-            let pad = if theme.mono { 0 } else { block_width.saturating_sub(piece.width()) };
-            out.push(Line::from(vec![
-                Span::raw("  "),
-                Span::styled(format!("{piece}{}", " ".repeat(pad)), theme.code),
-            ]));
-        }
-    }
-    out
-}
-
-/// Splits `text` into pieces at most `width` columns wide (never empty).
-fn hard_wrap(text: &str, width: usize) -> Vec<String> {
-    let mut pieces = vec![String::new()];
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width && used > 0 {
-            pieces.push(String::new());
-            used = 0;
-        }
-        if let Some(last) = pieces.last_mut() {
-            last.push(c);
-        }
-        used += w;
-    }
-    pieces
-}
-
 fn icon(style: CalloutStyle, kind: &str) -> &'static str {
     match style {
         CalloutStyle::Tab => "▭",
@@ -180,8 +143,8 @@ fn callout_lines(
     let color = theme.callout(kind);
     let mut lines = Vec::new();
     let fold = match style {
-        CalloutStyle::Collapsed => "▸ ",
-        CalloutStyle::Expanded => "▾ ",
+        CalloutStyle::Collapsed => FOLD_MARKERS[0],
+        CalloutStyle::Expanded => FOLD_MARKERS[1],
         _ => "",
     };
     let title = title.trim();
@@ -195,6 +158,9 @@ fn callout_lines(
             spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, s.style.patch(color))));
             lines.push(Line::from(spans));
         }
+    }
+    if theme.fold && style == CalloutStyle::Collapsed {
+        return (lines, Vec::new());
     }
     let (body_lines, mut headings) = blocks_lines(body, width.saturating_sub(2).max(12), theme, skin);
     let offset = lines.len();
@@ -318,5 +284,25 @@ mod tests {
         assert!(!lines.iter().any(|l| l.contains("!!!") || l.contains("```")), "{lines:?}");
         let rows: Vec<&String> = lines.iter().filter(|l| l.contains('1') && l.contains('2')).collect();
         assert!(!rows.is_empty(), "{lines:?}");
+    }
+
+    #[test]
+    fn closed_collapsible_blocks_show_only_their_title_when_folding() {
+        let source = "??? tip \"Hidden\"\n    secret body\n\n???+ note \"Shown\"\n    open body\n    ??? bug \"Inner\"\n        inner body\n";
+        let mut page = super::super::prepare(source);
+        let folding = DocTheme { fold: true, ..DocTheme::mono() };
+        let plain = |page: &super::super::Prepared, theme: &DocTheme| super::layout(page, 40, theme).plain.join("\n");
+        let cli = plain(&page, &DocTheme::mono());
+        assert!(cli.contains("secret body") && cli.contains("inner body"), "the CLI shows every block:\n{cli}");
+        let shown = plain(&page, &folding);
+        assert!(shown.contains("▸ ") && shown.contains("Hidden") && !shown.contains("secret body"), "{shown}");
+        assert!(shown.contains("open body") && !shown.contains("inner body"), "{shown}");
+        let rendered = super::layout(&page, 40, &folding);
+        assert_eq!(rendered.fold_rows().len(), 3, "{:?}", rendered.plain);
+        assert!(page.toggle_fold(0));
+        assert!(plain(&page, &folding).contains("secret body"));
+        assert!(page.toggle_fold(2), "the inner block, third on screen");
+        assert!(plain(&page, &folding).contains("inner body"));
+        assert!(!page.toggle_fold(3));
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod ansi;
 pub mod blocks;
+pub mod code;
+pub mod highlight;
 pub mod inline;
 mod layout;
 pub mod normalize;
@@ -50,6 +52,8 @@ pub enum PBlock {
     Code {
         /// Shown above the code.
         label: Option<String>,
+        /// The language (`python`), may be empty.
+        lang: String,
         /// The lines.
         lines: Vec<String>,
     },
@@ -105,7 +109,52 @@ pub struct Rendered {
     pub links: Vec<LinkSpot>,
 }
 
+/// Marks the title row of a collapsible block: closed, open.
+pub const FOLD_MARKERS: [&str; 2] = ["▸ ", "▾ "];
+
+impl Prepared {
+    /// Opens or closes the `n`-th collapsible block (`???`) that a folding
+    /// layout shows, counted in page order (blocks inside closed ones are
+    /// not shown, so not counted). False when there is no such block.
+    pub fn toggle_fold(&mut self, n: usize) -> bool {
+        fn walk(blocks: &mut [PBlock], n: &mut usize) -> bool {
+            for block in blocks {
+                if let PBlock::Callout { style, body, .. } = block {
+                    let collapsible = matches!(style, blocks::CalloutStyle::Collapsed | blocks::CalloutStyle::Expanded);
+                    if collapsible && *n == 0 {
+                        *style = match style {
+                            blocks::CalloutStyle::Collapsed => blocks::CalloutStyle::Expanded,
+                            _ => blocks::CalloutStyle::Collapsed,
+                        };
+                        return true;
+                    }
+                    if collapsible {
+                        *n -= 1;
+                    }
+                    if *style != blocks::CalloutStyle::Collapsed && walk(body, n) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        walk(&mut self.blocks, &mut { n })
+    }
+}
+
 impl Rendered {
+    /// The rows that are titles of collapsible blocks, in order, found by
+    /// their fold marker (after any callout bars they are nested in).
+    pub fn fold_rows(&self) -> Vec<usize> {
+        let bars: &[char] = &['│', '┊', ' '];
+        (0..self.plain.len())
+            .filter(|&i| {
+                let text = self.plain[i].trim_start_matches(bars);
+                FOLD_MARKERS.iter().any(|m| text.starts_with(m))
+            })
+            .collect()
+    }
+
     /// The line a heading anchor starts on.
     pub fn anchor_line(&self, anchor: &str) -> Option<usize> {
         let wanted = anchor.to_lowercase();
@@ -159,7 +208,7 @@ fn convert(parsed: Vec<blocks::Block>, links: &mut Vec<String>) -> Vec<PBlock> {
                 let anchor = id.unwrap_or_else(|| inline::slugify(&plain));
                 PBlock::Heading { level, markdown: inline::rewrite(&text, links), plain, anchor }
             }
-            blocks::Block::Code { label, lines, .. } => PBlock::Code { label, lines },
+            blocks::Block::Code { label, lang, lines } => PBlock::Code { label, lang, lines },
             blocks::Block::Callout { style, kind, title, body } => {
                 let title = inline::rewrite(&title, links);
                 PBlock::Callout { style, kind, title, body: convert(body, links) }

@@ -38,6 +38,11 @@ pub struct DocTheme {
     pub bad: Style,
     /// Tabs, examples, questions.
     pub accent: Style,
+    /// Syntax colours of code blocks; `None` shows code plain.
+    pub syntax: Option<super::highlight::SyntaxStyles>,
+    /// Interactive: a closed `???` block shows only its title (the CLI
+    /// prints every block open).
+    pub fold: bool,
 }
 
 impl Default for DocTheme {
@@ -62,6 +67,15 @@ impl Default for DocTheme {
             warn: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             bad: Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD),
             accent: Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            syntax: Some(super::highlight::SyntaxStyles {
+                comment: Style::new().fg(Color::DarkGray),
+                string: Style::new().fg(Color::Green),
+                constant: Style::new().fg(Color::Yellow),
+                keyword: Style::new().fg(Color::Magenta),
+                key: Style::new().fg(Color::Cyan),
+                name: Style::new().fg(Color::LightBlue),
+            }),
+            fold: false,
         }
     }
 }
@@ -85,6 +99,8 @@ impl DocTheme {
             warn: bold,
             bad: bold,
             accent: bold,
+            syntax: None,
+            fold: false,
         }
     }
 

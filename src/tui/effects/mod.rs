@@ -82,6 +82,10 @@ pub enum Effect {
     OpenUrl(String),
     /// Suspend the process (Ctrl-z).
     Suspend,
+    /// Run a program with the terminal (the TUI is suspended meanwhile).
+    Foreground(crate::tui::plugins::external::External),
+    /// Run a program without the terminal and report how it went.
+    Background(crate::tui::plugins::external::External),
     /// Run a template, locally or on a backend.
     RunTemplate {
         /// Identifies the run (stale events are dropped).
@@ -247,7 +251,8 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
             let _ = to.send(crate::sources::login::callback::Arrival::Address(address));
             None
         }
-        Effect::CopyOsc52(_) | Effect::Suspend => None,
+        Effect::Background(command) => Some(command.run_background()),
+        Effect::CopyOsc52(_) | Effect::Suspend | Effect::Foreground(_) => None,
     }
 }
 
@@ -277,13 +282,15 @@ fn register(ctx: &EffectContext, target: &str, dry_run: bool) -> Msg {
     }
 }
 
-/// Starts `$BROWSER` with the URL as its only argument (no shell).
+/// Starts a graphical `$BROWSER` (its words, then the URL; no shell)
+/// without the terminal. Terminal browsers run in the foreground instead
+/// (the runtime's job).
 fn open_url(url: &str) -> Result<(), String> {
-    let browser = std::env::var("BROWSER").map_err(|_| "$BROWSER is not set".to_string())?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(format!("not opening `{url}`: only http(s) links are opened"));
-    }
-    std::process::Command::new(&browser)
+    let words = crate::tui::plugins::browser::configured().ok_or_else(|| "$BROWSER is not set".to_string())?;
+    crate::tui::plugins::browser::check_url(url)?;
+    let browser = &words[0];
+    std::process::Command::new(browser)
+        .args(&words[1..])
         .arg(url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -19,15 +19,16 @@ use crate::tui::screens::{Screen, search};
 use crate::tui::theme::Theme;
 
 use super::Overlay;
+use crate::tui::plugins::Plugins;
 
 /// A palette command: its name, what it takes, and what it does.
-pub struct Command {
+pub struct Command<'a> {
     /// The word typed after `:`.
-    pub name: &'static str,
+    pub name: &'a str,
     /// Shown as `:name ARG`.
-    pub arg: Option<&'static str>,
+    pub arg: Option<&'a str>,
     /// One line of help.
-    pub help: &'static str,
+    pub help: &'a str,
 }
 
 /// Kind lists reachable from the palette: command, kind, title.
@@ -43,8 +44,8 @@ pub const KIND_LISTS: [(&str, &str, &str); 9] = [
     ("locations", "Location", "locations"),
 ];
 
-/// Every palette command, in the order suggested.
-pub fn commands() -> Vec<Command> {
+/// Every palette command, in the order suggested; the user's plugins last.
+pub fn commands(plugins: &Plugins) -> Vec<Command<'_>> {
     let mut list: Vec<Command> =
         KIND_LISTS.iter().map(|(name, _, title)| Command { name, arg: None, help: title_help(title) }).collect();
     list.extend([
@@ -79,6 +80,7 @@ pub fn commands() -> Vec<Command> {
         Command { name: "messages", arg: None, help: "every status message so far, in full" },
         Command { name: "quit", arg: None, help: "leave stagehand (also :q)" },
     ]);
+    list.extend(plugins.list.iter().map(|p| Command { name: &p.config.name, arg: None, help: &p.help }));
     list
 }
 
@@ -97,14 +99,14 @@ fn title_help(title: &str) -> &'static str {
 }
 
 /// Palette suggestions for what was typed.
-pub fn suggestions(typed: &str) -> Vec<Command> {
+pub fn suggestions<'a>(plugins: &'a Plugins, typed: &str) -> Vec<Command<'a>> {
     let word = typed.split_whitespace().next().unwrap_or("").to_lowercase();
-    commands().into_iter().filter(|c| c.name.starts_with(&word)).collect()
+    commands(plugins).into_iter().filter(|c| c.name.starts_with(&word)).collect()
 }
 
 /// Whether `word` is a command's whole name.
-pub fn is_known(word: &str) -> bool {
-    word == "q" || commands().iter().any(|c| c.name == word)
+pub fn is_known(plugins: &Plugins, word: &str) -> bool {
+    word == "q" || commands(plugins).iter().any(|c| c.name == word)
 }
 
 /// Runs a palette command line (without the `:`).
@@ -185,8 +187,12 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
             app.quit = true;
             Vec::new()
         }
+        other if let Some(n) = app.external.plugins.by_name(other) => crate::tui::plugins::actions::run(app, n, true),
         other => {
-            let hint = suggestions(other).first().map(|c| format!("; did you mean :{}?", c.name)).unwrap_or_default();
+            let hint = suggestions(&app.external.plugins, other)
+                .first()
+                .map(|c| format!("; did you mean :{}?", c.name))
+                .unwrap_or_default();
             app.flash(format!("unknown command :{other}{hint}"), Level::Error);
             Vec::new()
         }

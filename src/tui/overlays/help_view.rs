@@ -18,6 +18,14 @@ use super::commands::commands;
 fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
+    let plugins = &app.external.plugins.list;
+    if !plugins.is_empty() {
+        lines.push(Line::styled("Plugins (config.yaml; also :NAME)", theme.style(Slot::Header)));
+        for p in plugins {
+            key_line(&mut lines, app, &p.key.to_string(), &format!("{}: {}", p.config.name, p.help), width);
+        }
+        lines.push(Line::default());
+    }
     for &ctx in Context::ALL.iter() {
         let mut bindings: Vec<(Action, String)> = app
             .keymap
@@ -48,7 +56,7 @@ fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         lines.push(Line::default());
     }
     lines.push(Line::styled("Commands (press :)", theme.style(Slot::Header)));
-    for c in commands() {
+    for c in commands(&app.external.plugins) {
         let name = match c.arg {
             Some(arg) => format!(":{} {arg}", c.name),
             None => format!(":{}", c.name),

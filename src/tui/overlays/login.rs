@@ -153,6 +153,7 @@ mod tests {
             osc52: true,
             browser: false,
             identity: None,
+            external: Default::default(),
         })
     }
 

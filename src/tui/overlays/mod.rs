@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod help;
 pub mod help_view;
+pub mod links;
 pub mod login;
 pub mod login_view;
 pub mod messages_view;
@@ -23,6 +24,8 @@ pub enum Overlay {
     Login(Box<login::LoginOverlay>),
     /// The `:messages` log, scrolled this many lines up from its end.
     Messages(usize),
+    /// The entity's links, to pick one to open.
+    Links(Box<links::LinkPicker>),
 }
 
 /// The command palette's input and selection.

@@ -25,7 +25,7 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
         (Some(Overlay::Palette(p)), Action::Complete) => {
             let typed = p.input.text().to_string();
             match typed.trim_start().split_once(' ') {
-                Some((word, arg)) if is_known(word) && !arg.trim().is_empty() => Some(
+                Some((word, arg)) if is_known(&app.external.plugins, word) && !arg.trim().is_empty() => Some(
                     commands::takes_ref(word)
                         .then(|| commands::complete_ref(app, arg.trim()))
                         .flatten()
@@ -41,7 +41,7 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
         p.input.set(&line);
         return Vec::new();
     }
-    let found = suggestions(p.input.text());
+    let found = suggestions(&app.external.plugins, p.input.text());
     match action {
         Action::MoveDown => p.selected = (p.selected + 1).min(found.len().saturating_sub(1)),
         Action::MoveUp => p.selected = p.selected.saturating_sub(1),
@@ -58,7 +58,7 @@ pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
             let typed = p.input.text().trim().to_string();
             let line = match (typed.split_whitespace().count(), found.get(p.selected)) {
                 (0, Some(c)) => c.name.to_string(),
-                (1, Some(c)) if c.arg.is_none() && !is_known(&typed) => c.name.to_string(),
+                (1, Some(c)) if c.arg.is_none() && !is_known(&app.external.plugins, &typed) => c.name.to_string(),
                 _ => typed,
             };
             app.overlay = None;

@@ -14,7 +14,7 @@ use super::commands::suggestions;
 /// Draws the palette at the bottom of `area`.
 pub fn render(app: &App, p: &Palette, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let found = suggestions(p.input.text());
+    let found = suggestions(&app.external.plugins, p.input.text());
     let height = (found.len().min(8) as u16 + 3).min(area.height);
     let popup = Rect { x: area.x, y: area.y + area.height - height, width: area.width, height };
     frame.render_widget(Clear, popup);

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::app::App;
 use super::draw::{ViewCx, clean};
-use super::overlays::{Overlay, help_view, login_view, palette_view};
+use super::overlays::{Overlay, help_view, links, login_view, palette_view};
 use super::screens::{Screen, docs, entity, list, portal, search, wizard};
 use super::theme::Slot;
 
@@ -31,6 +31,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         starred: &app.starred,
         now: app.now,
         size: app.size,
+        hyperlinks: app.external.hyperlinks,
     };
     match app.screen() {
         Screen::Search(s) => search::view::render(&cx, s, frame, body),
@@ -49,6 +50,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::Palette(p)) => palette_view::render(app, p, frame, body),
         Some(Overlay::Login(l)) => login_view::render(app, l, frame, body),
         Some(Overlay::Messages(up)) => crate::tui::overlays::messages_view::render(app, *up, frame, body),
+        Some(Overlay::Links(picker)) => links::render(app, picker, frame, body),
         None => {}
     }
 }

@@ -169,6 +169,7 @@ pub fn handle_tab(view: &mut DocsView, action: Action, cx: &mut Ctx) -> Handled 
                 _ => {}
             }
         }
+        (Focus::Content, Action::Fold) => flash = toggle_fold(view, rendered.as_deref(), height),
         (Focus::Toc, Action::Select) => {
             if let Some(h) = rendered.as_ref().and_then(|r| r.headings.get(view.toc.selected)) {
                 view.back.push((view.page, view.scroll));
@@ -313,6 +314,24 @@ fn step_link(view: &mut DocsView, rendered: &Arc<Rendered>, by: isize) {
     if line < view.scroll || line >= view.scroll + height {
         view.scroll = line.saturating_sub(height / 3);
     }
+}
+
+/// `space` on the page: opens or closes the first collapsible block
+/// (`???`) whose title is on screen; the page is laid out again.
+fn toggle_fold(view: &mut DocsView, rendered: Option<&Rendered>, height: usize) -> Option<(String, Level)> {
+    let rendered = rendered?;
+    let rows = rendered.fold_rows();
+    let Some(n) = rows.iter().position(|&row| row >= view.scroll && row < view.scroll + height.max(1)) else {
+        return Some(("no collapsible block (???) on screen".into(), Level::Info));
+    };
+    let prepared = view.prepared.get_mut(&view.page)?;
+    if !Arc::make_mut(prepared).toggle_fold(n) {
+        return None;
+    }
+    let page = view.page;
+    view.rendered.retain(|(p, _), _| *p != page);
+    view.in_flight = None;
+    None
 }
 
 #[cfg(test)]

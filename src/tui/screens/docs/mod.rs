@@ -284,9 +284,9 @@ pub fn nav_width(term_width: u16, show_nav: bool) -> u16 {
 /// Docs styles from the TUI theme (mono when the theme is mono).
 pub fn doc_theme(theme: &Theme) -> DocTheme {
     if theme.name() == "mono" {
-        return DocTheme::mono();
+        return DocTheme { fold: true, ..DocTheme::mono() };
     }
-    let mut t = DocTheme::default();
+    let mut t = DocTheme { fold: true, ..DocTheme::default() };
     t.headings[0] = theme.style(Slot::Title);
     t.link = theme.style(Slot::Link);
     t.link_selected = theme.style(Slot::Selected);
@@ -294,6 +294,7 @@ pub fn doc_theme(theme: &Theme) -> DocTheme {
     t.warn = theme.style(Slot::Warning).add_modifier(ratatui::style::Modifier::BOLD);
     t.bad = theme.style(Slot::Error);
     t.good = theme.style(Slot::Ok).add_modifier(ratatui::style::Modifier::BOLD);
+    t.syntax = crate::tui::screens::entity::code_view::syntax_styles(theme);
     t
 }
 

@@ -2,6 +2,7 @@
 //! `:docs-search` results. Pages arrive rendered (and sanitized) from
 //! effects; this only slices, highlights and draws them.
 
+use crate::tui::plugins::hyperlink;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -150,6 +151,19 @@ fn page(cx: &ViewCx<'_>, view: &DocsView, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines).style(theme.style(Slot::Base)), area);
+    if cx.hyperlinks
+        && let Some(docs) = view.docs()
+    {
+        for link in &rendered.links {
+            let crate::docs::site::LinkTarget::External(url) = docs.site.resolve_link(view.page, &link.target) else {
+                continue;
+            };
+            for &(row, start, stop) in link.spots.iter().filter(|(row, _, _)| (scroll..end).contains(row)) {
+                let y = area.y + (row - scroll) as u16;
+                hyperlink::linkify(frame.buffer_mut(), y, area.x + start, area.x + stop, &url);
+            }
+        }
+    }
 }
 
 /// `line` with `style` patched onto display columns `start..end`.

@@ -79,6 +79,7 @@ pub fn fill(page: &mut EntityScreen, result: Result<Box<Entity>, String>, genera
     if let Ok(entity) = &result {
         page.yaml = serde_yaml::to_string(&**entity).unwrap_or_else(|e| format!("cannot show as YAML: {e}"));
         page.api = api_lines(entity);
+        page.highlight.replace(None);
     }
     page.body = Some(result);
     attach(page, generation);

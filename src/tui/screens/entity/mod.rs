@@ -2,6 +2,7 @@
 //! Keys in [`keys`], what the tabs show in [`derive`] and [`outline`],
 //! drawing in [`view`] and [`structure_view`].
 
+pub mod code_view;
 pub mod derive;
 pub mod keys;
 pub mod outline;
@@ -90,6 +91,8 @@ pub struct EntityScreen {
     pub docs: Option<Box<DocsView>>,
     /// `:docs` asked for this page's docs before its body loaded.
     pub want_docs: Option<DocsTarget>,
+    /// Highlighted lines of the YAML or API tab, kept while scrolling.
+    pub highlight: code_view::HighlightCache,
 }
 
 /// Relation-type sets the graph tab cycles through.
@@ -190,6 +193,7 @@ impl EntityScreen {
             graph: GraphState::default(),
             docs: None,
             want_docs: None,
+            highlight: Default::default(),
         }
     }
 

@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
 use crate::index::Index;
-use crate::model::sanitize;
 
 use crate::tui::draw::ViewCx;
 use crate::tui::screens::docs;
@@ -99,14 +98,7 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) 
             Tab::Docs => docs::view::render(cx, e, frame, inner),
             Tab::Outline => super::structure_view::outline(cx, index, e, frame, inner),
             Tab::Graph => super::structure_view::graph(cx, index, e, frame, inner),
-            Tab::Api => {
-                let lines = wrapped(e.api.iter().map(String::as_str), inner.width);
-                scrolled(cx, e, frame, inner, lines, false);
-            }
-            Tab::Yaml => {
-                let lines = wrapped(e.yaml.lines(), inner.width);
-                scrolled(cx, e, frame, inner, lines, false);
-            }
+            tab @ (Tab::Api | Tab::Yaml) => super::code_view::render(cx, e, tab, frame, inner),
             Tab::Problems => {
                 let lines = index
                     .problems_of(e.entity)
@@ -130,12 +122,6 @@ fn tab_title(index: &Index, e: &EntityScreen, tab: Tab) -> String {
         Tab::Outline => outline_title(index.try_summary(e.entity).map_or("", |s| s.kind)).to_string(),
         other => other.title().to_string(),
     }
-}
-
-/// Sanitizes lines of a text block, expands tabs and wraps them to `width`
-/// with a hanging indent, so nothing is cut off and scrolling stays exact.
-fn wrapped<'a>(lines: impl Iterator<Item = &'a str>, width: u16) -> Vec<Line<'static>> {
-    lines.flat_map(|l| wrap(&sanitize::text(l).replace('\t', "    "), width as usize)).map(Line::raw).collect()
 }
 
 fn scrolled(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, wrap: bool) {
