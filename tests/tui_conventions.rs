@@ -154,12 +154,14 @@ fn e_opens_the_entity_file_at_its_line_and_the_page_shows_the_edit() {
     let record = home_dir.path().join("editor.log");
     let editor = home_dir.path().join("fake-editor");
     // The "editor" records its arguments and edits the description in the
-    // file it was given (its last argument), adding a bad tag that the page
-    // must then show as a problem.
+    // file it was given (its last argument), adding a top-level `status`
+    // that the page must then show as a problem (a warning: an entity with
+    // an error would not be stored, as in Backstage).
     recorder(
         &editor,
         &record,
-        "for f; do :; done; sed -i 's/  description: Routes parcels between depots/  description: EDITED IN THE EDITOR\\n  tags: [Bad Tag]/' \"$f\"",
+        "for f; do :; done; sed -i -e 's/  description: Routes parcels between depots/  description: EDITED IN THE EDITOR/' \
+         -e 's/^  lifecycle: production$/  lifecycle: production\\nstatus: {}/' \"$f\"",
     );
     let editor_env = editor.display().to_string();
     let Some(t) = Tmux::start(test, 120, 40, &[("EDITOR", &editor_env), ("VISUAL", "")], |home| setup(home, "")) else {

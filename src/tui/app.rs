@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyEvent;
 
 use crate::index::Index;
-use crate::index::search::{Haystacks, Hit};
+use crate::index::search::Hit;
 use crate::model::{Entity, Problem};
 use crate::workspace::SyncEvent;
 
 use super::keymap::{Context, Keymap, Pending};
+pub use super::loaded::{Loaded, empty_index};
 use super::overlays::Overlay;
 use super::screens::Screen;
 use super::screens::search::SearchScreen;
@@ -73,11 +74,11 @@ pub enum Msg {
     /// A docs effect finished.
     Docs(super::screens::docs::DocsMsg),
     /// The `:login` task reports.
-    Login(super::overlays::login::LoginMsg),
+    Login(super::overlays::login_state::LoginMsg),
     /// A portal effect answered (or a followed task sent an event).
     Portal(super::screens::portal::PortalMsg),
     /// A wizard draft was read.
-    DraftLoaded(super::screens::wizard::draft::DraftLoaded),
+    DraftLoaded(super::screens::wizard::draft_types::DraftLoaded),
     /// An external program (plugin, editor, browser) exited.
     Ran {
         /// What it was (`plugin pods`, `editor`).
@@ -87,21 +88,6 @@ pub enum Msg {
         /// Re-sync this source now (its file was edited).
         resync: Option<String>,
     },
-}
-
-/// An index with its haystacks, ready to search.
-#[derive(Clone)]
-pub struct Loaded {
-    /// The index.
-    pub index: Arc<Index>,
-    /// Its precomputed search haystacks.
-    pub hay: Arc<Haystacks>,
-}
-
-impl std::fmt::Debug for Loaded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Loaded({} entities)", self.index.len())
-    }
 }
 
 /// How serious a flash message is.
@@ -187,12 +173,6 @@ pub struct App {
     pub size: (u16, u16),
     /// Unix seconds, refreshed on ticks (for "synced 3m ago").
     pub now: u64,
-}
-
-/// The index shown while none is loaded.
-pub fn empty_index() -> &'static Index {
-    static EMPTY: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(Index::empty)
 }
 
 /// How long flash messages stay.

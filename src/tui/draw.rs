@@ -11,8 +11,8 @@ use ratatui::text::Span;
 use crate::index::Index;
 use crate::model::sanitize;
 
-use super::app::{Loaded, empty_index};
 use super::keymap::Keymap;
+use super::loaded::{Loaded, empty_index};
 use super::theme::Theme;
 
 /// The part of the app a screen's view reads.
@@ -81,8 +81,23 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
+/// Wraps `text` to `width` columns; continuation lines keep the first
+/// line's indentation plus two spaces. Never returns an empty list.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+    let subsequent = format!("{indent}  ");
+    let options = textwrap::Options::new(width.max(8)).subsequent_indent(&subsequent).break_words(true);
+    let lines: Vec<String> = textwrap::wrap(text, options).into_iter().map(|l| l.into_owned()).collect();
+    if lines.is_empty() { vec![String::new()] } else { lines }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wraps_with_hanging_indent() {
+        assert_eq!(wrap("    key: one two three four", 16), vec!["    key: one two", "      three four"]);
+        assert_eq!(wrap("", 10), vec![""]);
+    }
     use super::*;
 
     #[test]

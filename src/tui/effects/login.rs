@@ -12,7 +12,7 @@ use crate::sources::login::flow::{self, Callback};
 use crate::sources::login::store;
 use crate::sources::remote::client::Client;
 use crate::tui::app::Msg;
-use crate::tui::overlays::login::LoginMsg;
+use crate::tui::overlays::login_state::LoginMsg;
 
 use super::EffectContext;
 

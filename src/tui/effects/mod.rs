@@ -12,6 +12,7 @@ use super::app::{Loaded, Msg};
 use super::stars;
 
 pub mod docs;
+pub mod draft;
 pub mod login;
 pub mod portal;
 
@@ -109,7 +110,7 @@ pub enum Effect {
     /// Open, render or search docs.
     Docs(docs::DocsEffect),
     /// Load, save or delete a wizard draft.
-    Draft(crate::tui::screens::wizard::draft::DraftEffect),
+    Draft(crate::tui::screens::wizard::draft_types::DraftEffect),
     /// Ask the remote catalog of `source` to refresh an entity, then re-read it.
     RefreshRemote {
         /// The remote source's name.
@@ -234,7 +235,7 @@ pub fn perform(effect: Effect, ctx: &EffectContext) -> Option<Msg> {
         }
         Effect::Docs(docs) => Some(Msg::Docs(docs::perform(docs, ctx))),
         Effect::Portal(work) => Some(Msg::Portal(portal::perform(work, ctx))),
-        Effect::Draft(d) => crate::tui::screens::wizard::draft::perform(d, &ctx.ws.paths.profile_data_dir()),
+        Effect::Draft(d) => draft::perform(d, &ctx.ws.paths.profile_data_dir()),
         Effect::RefreshRemote { source, entity } => {
             let result = ctx
                 .ws

@@ -8,31 +8,13 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::context::Nav;
 use crate::tui::draw::centered;
 use crate::tui::effects::Effect;
-use crate::tui::navigation;
-use crate::tui::plugins::actions::open_url;
+use crate::tui::plugins::actions::{open_docs, open_url};
 use crate::tui::plugins::hyperlink;
-use crate::tui::screens::Screen;
-use crate::tui::screens::docs::DocsTarget;
-use crate::tui::screens::entity::Tab;
 use crate::tui::theme::Slot;
 
-use super::Overlay;
-
-/// The links of one entity, labelled and sanitized, and the one selected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkPicker {
-    /// The entity's ref, for the title.
-    pub title: String,
-    /// (label, URL), in the order shown.
-    pub links: Vec<(String, String)>,
-    /// The entity, when it has TechDocs: a last row opens its Docs tab.
-    pub docs: Option<u32>,
-    /// The selected row.
-    pub selected: usize,
-}
+use super::{LinkPicker, Overlay};
 
 /// Runs `action` while the picker is open.
 pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
@@ -107,17 +89,4 @@ pub fn render(app: &App, picker: &LinkPicker, frame: &mut Frame, area: Rect) {
             hyperlink::linkify(frame.buffer_mut(), inner.y + i as u16, inner.x + 1, end, url);
         }
     }
-}
-
-/// The entity's Docs tab: shown in place when its page is on top, else
-/// its page opens on that tab.
-pub fn open_docs(app: &mut App, entity: u32) -> Vec<Effect> {
-    if let Screen::Entity(page) = app.screen_mut()
-        && page.entity == entity
-        && page.tabs.contains(&Tab::Docs)
-    {
-        page.show(Tab::Docs);
-        return Vec::new();
-    }
-    navigation::go(app, Nav::OpenDocs(entity, DocsTarget::default()))
 }

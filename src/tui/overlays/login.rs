@@ -5,51 +5,16 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 
 use crossterm::event::KeyEvent;
 
-use crate::sources::login::callback::Arrival;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Level};
 use crate::tui::effects::Effect;
 use crate::tui::input::LineInput;
 
 use super::Overlay;
-
-/// The sign-in in progress.
-pub struct LoginOverlay {
-    /// The source signed in to (empty: the only remote source).
-    pub source: String,
-    /// The address to open, once the backend answered.
-    pub url: Option<String>,
-    /// Where the loopback listener waits, when it could bind.
-    pub listening: Option<String>,
-    /// The pasted address.
-    pub input: LineInput,
-    /// The last thing worth saying (a wrong paste, say).
-    pub note: Option<String>,
-    paste: Option<Sender<Arrival>>,
-    cancel: Arc<AtomicBool>,
-}
-
-/// What the login task reports.
-#[derive(Debug)]
-pub enum LoginMsg {
-    /// The address to open is known; pasted addresses go to `paste`.
-    Ready {
-        /// The authorize URL.
-        url: String,
-        /// The loopback address listened on, if any.
-        listening: Option<String>,
-        /// Where pasted addresses go.
-        paste: Sender<Arrival>,
-    },
-    /// Something to tell the user while waiting.
-    Note(String),
-    /// The sign-in ended: who, until when; or why not.
-    Done(Result<String, String>),
-}
+pub use super::login_state::{LoginMsg, LoginOverlay};
 
 /// Opens the overlay and starts the sign-in for `source` (or the only one).
 pub fn open(app: &mut App, source: &str) -> Vec<Effect> {
@@ -129,16 +94,10 @@ pub fn deliver(app: &mut App, msg: LoginMsg) {
     }
 }
 
-impl Drop for LoginOverlay {
-    fn drop(&mut self) {
-        // However the overlay goes away, the task and its listener stop.
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::login::callback::Arrival;
     use crate::tui::app::Settings;
     use crate::tui::keymap::Keymap;
     use crate::tui::theme::Theme;

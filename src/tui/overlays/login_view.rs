@@ -12,7 +12,7 @@ use crate::tui::draw::clean;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Slot;
 
-use super::login::LoginOverlay;
+use super::login_state::LoginOverlay;
 
 /// Draws the overlay over the bottom of `area`.
 pub fn render(app: &App, login: &LoginOverlay, frame: &mut Frame, area: Rect) {

@@ -7,6 +7,7 @@ pub mod help;
 pub mod help_view;
 pub mod links;
 pub mod login;
+pub mod login_state;
 pub mod login_view;
 pub mod messages_view;
 pub mod palette;
@@ -21,11 +22,11 @@ pub enum Overlay {
     /// The `:` command palette.
     Palette(Box<Palette>),
     /// `:login`: signing in to a remote source.
-    Login(Box<login::LoginOverlay>),
+    Login(Box<login_state::LoginOverlay>),
     /// The `:messages` log, scrolled this many lines up from its end.
     Messages(usize),
     /// The entity's links, to pick one to open.
-    Links(Box<links::LinkPicker>),
+    Links(Box<LinkPicker>),
 }
 
 /// The command palette's input and selection.
@@ -33,5 +34,18 @@ pub struct Palette {
     /// What was typed.
     pub input: LineInput,
     /// The highlighted suggestion.
+    pub selected: usize,
+}
+
+/// The links of one entity, labelled and sanitized, and the one selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkPicker {
+    /// The entity's ref, for the title.
+    pub title: String,
+    /// (label, URL), in the order shown.
+    pub links: Vec<(String, String)>,
+    /// The entity, when it has TechDocs: a last row opens its Docs tab.
+    pub docs: Option<u32>,
+    /// The selected row.
     pub selected: usize,
 }

@@ -7,18 +7,20 @@ use crossterm::event::KeyEvent;
 use crate::model::entity::{EDIT_URL, SOURCE_LOCATION, VIEW_URL};
 use crate::model::{Entity, sanitize};
 use crate::tui::app::{App, Level};
+use crate::tui::context::Nav;
 use crate::tui::effects::Effect;
-use crate::tui::global::selected_entity;
 use crate::tui::keymap::{Context, Key};
-use crate::tui::overlays::Overlay;
-use crate::tui::overlays::links::LinkPicker;
+use crate::tui::navigation;
+use crate::tui::overlays::{LinkPicker, Overlay};
 use crate::tui::screens::Screen;
+use crate::tui::screens::docs::DocsTarget;
+use crate::tui::screens::entity::Tab;
 
 use super::{Plugins, applies, browser, command, editor, template_context};
 
 /// The selected entity and its body (the page's, else read from the index).
 fn selected(app: &App) -> Option<(u32, Entity)> {
-    let i = selected_entity(app)?;
+    let i = app.screen().selected_entity(app.index())?;
     if let Screen::Entity(page) = app.screen()
         && page.entity == i
         && let Some(Ok(body)) = &page.body
@@ -80,7 +82,7 @@ pub fn open_link(app: &mut App) -> Vec<Effect> {
             app.flash("this entity has no links", Level::Warning);
             Vec::new()
         }
-        (0, Some(i)) => crate::tui::overlays::links::open_docs(app, i),
+        (0, Some(i)) => open_docs(app, i),
         (1, None) => {
             let (_, url) = links.remove(0);
             open_url(app, &url)
@@ -143,7 +145,7 @@ pub fn on_key(app: &mut App, context: Context, event: KeyEvent, armed: Option<(u
         return None;
     }
     let n = app.external.plugins.for_key(key)?;
-    let confirmed = armed.is_some_and(|(p, e)| p == n && Some(e) == selected_entity(app));
+    let confirmed = armed.is_some_and(|(p, e)| p == n && Some(e) == app.screen().selected_entity(app.index()));
     Some(run(app, n, confirmed))
 }
 
@@ -181,4 +183,17 @@ pub fn run(app: &mut App, n: usize, confirmed: bool) -> Vec<Effect> {
     } else {
         vec![Effect::Foreground(command)]
     }
+}
+
+/// The entity's Docs tab: shown in place when its page is on top, else
+/// its page opens on that tab.
+pub fn open_docs(app: &mut App, entity: u32) -> Vec<Effect> {
+    if let Screen::Entity(page) = app.screen_mut()
+        && page.entity == entity
+        && page.tabs.contains(&Tab::Docs)
+    {
+        page.show(Tab::Docs);
+        return Vec::new();
+    }
+    navigation::go(app, Nav::OpenDocs(entity, DocsTarget::default()))
 }

@@ -1,9 +1,9 @@
 //! The docs tab's life: attaching it to entity pages, starting the loads
 //! and renders it needs after each update, storing effect results.
 
-use crate::tui::app::Loaded;
 use crate::tui::effects::Effect;
 use crate::tui::effects::docs::DocsEffect;
+use crate::tui::loaded::Loaded;
 use crate::tui::screens::Screen;
 use crate::tui::screens::entity::{EntityScreen, Tab};
 use crate::tui::theme::Theme;

@@ -294,7 +294,7 @@ pub fn doc_theme(theme: &Theme) -> DocTheme {
     t.warn = theme.style(Slot::Warning).add_modifier(ratatui::style::Modifier::BOLD);
     t.bad = theme.style(Slot::Error);
     t.good = theme.style(Slot::Ok).add_modifier(ratatui::style::Modifier::BOLD);
-    t.syntax = crate::tui::screens::entity::code_view::syntax_styles(theme);
+    t.syntax = crate::tui::syntax_colors::syntax_styles(theme);
     t
 }
 

@@ -6,17 +6,17 @@ use std::cell::RefCell;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::docs::render::highlight::{Lazy, SyntaxStyles, restyle};
+use crate::docs::render::highlight::{Lazy, restyle};
 use crate::model::sanitize;
 use crate::tui::draw::ViewCx;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::theme::Slot;
 
-use super::derive::wrap;
 use super::{EntityScreen, Tab};
+use crate::tui::draw::wrap;
+use crate::tui::syntax_colors::syntax_styles;
 
 /// Lines highlighted beyond what is done before a jump starts afresh
 /// near the view instead (highlighting is sequential: reaching the end of
@@ -42,23 +42,6 @@ pub struct TabHighlight {
 /// body is (re)loaded). It holds categories, not colours, so it survives
 /// a theme switch.
 pub type HighlightCache = RefCell<Option<TabHighlight>>;
-
-/// Syntax colours from the theme's slots; `None` for the mono theme
-/// (and so under `NO_COLOR`), which shows code plain.
-pub fn syntax_styles(theme: &Theme) -> Option<SyntaxStyles> {
-    if theme.name() == crate::tui::theme::MONO_THEME {
-        return None;
-    }
-    let fg = |slot: Slot| theme.style(slot).fg.map_or(Style::new(), |c| Style::new().fg(c));
-    Some(SyntaxStyles {
-        comment: theme.style(Slot::Dim),
-        string: fg(Slot::Ok),
-        constant: fg(Slot::Warning),
-        keyword: fg(Slot::KindApi),
-        key: fg(Slot::KeyHint),
-        name: fg(Slot::KindSystem),
-    })
-}
 
 /// The language of the tab's code: YAML, or the API definition's.
 fn language(e: &EntityScreen, tab: Tab) -> &'static str {

@@ -215,16 +215,6 @@ pub fn overview(entity: &Entity, owner: Option<&str>, system: Option<&str>) -> O
     Overview { fields: rows, annotations }
 }
 
-/// Wraps `text` to `width` columns; continuation lines keep the first
-/// line's indentation plus two spaces. Never returns an empty list.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
-    let subsequent = format!("{indent}  ");
-    let options = textwrap::Options::new(width.max(8)).subsequent_indent(&subsequent).break_words(true);
-    let lines: Vec<String> = textwrap::wrap(text, options).into_iter().map(|l| l.into_owned()).collect();
-    if lines.is_empty() { vec![String::new()] } else { lines }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,11 +242,5 @@ mod tests {
         let keys: Vec<&str> = rows.fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["Kind", "Ref", "Name", "Email", "Tags"]);
         assert!(rows.annotations.is_empty());
-    }
-
-    #[test]
-    fn wraps_with_hanging_indent() {
-        assert_eq!(wrap("    key: one two three four", 16), vec!["    key: one two", "      three four"]);
-        assert_eq!(wrap("", 10), vec![""]);
     }
 }

@@ -10,10 +10,11 @@ use crate::index::Index;
 use crate::tui::draw::ViewCx;
 use crate::tui::screens::docs;
 
-use super::derive::{outline_title, overview, wrap};
+use super::derive::{outline_title, overview};
 use super::{EntityScreen, Tab};
 use crate::model::layout::width;
 use crate::tui::draw::clean;
+use crate::tui::draw::wrap;
 use crate::tui::theme::Slot;
 
 /// Widest label that shares the label column on the overview.

@@ -3,55 +3,17 @@
 //! "restore draft", deleted once a run created what they described. The
 //! files are [`crate::scaffold::drafts`]; secrets never reach them.
 
-use std::path::Path;
-
 use serde_json::{Map, Value as Json};
 
-use crate::scaffold::drafts::{self, Draft};
+use crate::scaffold::drafts;
 use crate::scaffold::form::apply_defaults;
 
-use crate::tui::app::Msg;
 use crate::tui::context::{Ctx, Nav};
 use crate::tui::effects::Effect;
 use crate::tui::screens::Screen;
 
 use super::WizardScreen;
-
-/// Draft file work, done off the update loop.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DraftEffect {
-    /// Read the draft of this template ref.
-    Load(String),
-    /// Write this draft (secrets already left out).
-    Save(Draft),
-    /// Delete the draft of this template ref.
-    Remove(String),
-}
-
-/// A draft read for a template (or why it could not be).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DraftLoaded {
-    /// The template ref asked for.
-    pub template: String,
-    /// The draft, if one was saved.
-    pub draft: Result<Option<Draft>, String>,
-}
-
-/// Runs a draft effect in `profile_data_dir`.
-pub fn perform(effect: DraftEffect, profile_data_dir: &Path) -> Option<Msg> {
-    match effect {
-        DraftEffect::Load(template) => {
-            let draft = drafts::load(&drafts::file(profile_data_dir, &template));
-            Some(Msg::DraftLoaded(DraftLoaded { template, draft }))
-        }
-        DraftEffect::Save(d) => {
-            drafts::save(&drafts::file(profile_data_dir, &d.template), &d).err().map(Msg::EffectFailed)
-        }
-        DraftEffect::Remove(template) => {
-            drafts::remove(&drafts::file(profile_data_dir, &template)).err().map(Msg::EffectFailed)
-        }
-    }
-}
+pub use super::draft_types::{DraftEffect, DraftLoaded};
 
 /// Opens the wizard and asks for its template's draft.
 pub fn open(w: WizardScreen, cx: &mut Ctx) {
@@ -131,6 +93,7 @@ pub fn age(saved_at: u64) -> String {
 mod tests {
     use super::*;
     use crate::scaffold::Template;
+    use crate::scaffold::drafts::Draft;
     use serde_json::json;
 
     fn wizard() -> WizardScreen {

@@ -4,6 +4,7 @@
 
 pub mod chooser;
 pub mod draft;
+pub mod draft_types;
 pub mod items;
 pub mod keys;
 pub mod result;
