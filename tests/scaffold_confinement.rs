@@ -12,6 +12,7 @@ const TEMPLATE: &str = r#"apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
 metadata: {name: leaky}
 spec:
+  type: service
   parameters:
     - properties:
         src: {type: string}
