@@ -141,7 +141,7 @@ pub fn split_user_info(url: &str) -> (String, Option<(String, Option<String>)>) 
     if parsed.username().is_empty() && parsed.password().is_none() {
         return (url.to_string(), None);
     }
-    let decode = |s: &str| percent_decode(s);
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
     let user = decode(parsed.username());
     let password = parsed.password().map(decode);
     let _ = parsed.set_username("");
@@ -152,27 +152,6 @@ pub fn split_user_info(url: &str) -> (String, Option<(String, Option<String>)>) 
         clean.pop();
     }
     (clean, Some((user, password)))
-}
-
-/// `%xx` escapes of a URL's user-info decoded.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The whole configuration.
