@@ -44,11 +44,13 @@ fn tree() -> &'static Path {
             ] {
                 write(rel);
             }
-            std::fs::create_dir_all(root.join("dir.yaml")).expect("folder");
+            // Each hazard in its own folder, so globs elsewhere still find files.
+            std::fs::create_dir_all(root.join("d/dir.yaml")).expect("folder");
             #[cfg(unix)]
             {
                 let _ = std::os::unix::fs::symlink(top.join("outside"), root.join("link"));
-                let _ = std::os::unix::fs::symlink(top.join("outside/secret.yaml"), root.join("a/leak.yaml"));
+                std::fs::create_dir_all(root.join("s")).expect("folder");
+                let _ = std::os::unix::fs::symlink(top.join("outside/secret.yaml"), root.join("s/leak.yaml"));
             }
             (dir, root)
         })
