@@ -91,6 +91,28 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     if lines.is_empty() { vec![String::new()] } else { lines }
 }
 
+/// The end of `text` in `columns` columns (`…` first when cut, at a `/`
+/// when there is one): a path's file name and line outlast its folders.
+pub fn tail(text: &str, columns: usize) -> String {
+    if crate::model::layout::width(text) <= columns {
+        return text.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > columns {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let kept: String = kept.into_iter().rev().collect();
+    // Whole folders only, when there is a folder boundary to cut at.
+    let kept = kept.find('/').map_or(kept.as_str(), |at| &kept[at..]);
+    format!("…{kept}")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

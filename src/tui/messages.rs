@@ -227,6 +227,10 @@ fn carry_over(
         Screen::Sources(sel) => Screen::Sources(sel),
         Screen::Wizard(w) => Screen::Wizard(w),
         Screen::Portal(p) => Screen::Portal(p),
+        Screen::Rejected(r) => {
+            let again = index.find_rejected(&r.rejected.entity_ref).into_iter().next()?;
+            Screen::Rejected(Box::new(super::screens::rejected::RejectedScreen::new(again.clone())))
+        }
     })
 }
 

@@ -71,6 +71,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Screen::DocsSearch(s) => docs::keys::handle_search(s, action, &mut cx),
         Screen::Wizard(w) => wizard::keys::handle(w, action, &mut cx),
         Screen::Portal(p) => portal::keys::handle(p, action, &mut cx),
+        Screen::Rejected(r) => super::screens::rejected::keys::handle(r, action, &mut cx),
     };
     let out = cx.out;
     let mut effects = settle(app, out);
@@ -121,7 +122,7 @@ fn typed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             portal::keys::typed(p, key, &mut cx);
             None
         }
-        Screen::Health(_) | Screen::Sources(_) | Screen::DocsSearch(_) => None,
+        Screen::Health(_) | Screen::Sources(_) | Screen::DocsSearch(_) | Screen::Rejected(_) => None,
     };
     let out = cx.out;
     let mut effects = settle(app, out);

@@ -15,6 +15,7 @@ mod hostile;
 mod kitchen_sink;
 mod login;
 mod portal;
+mod rejected;
 mod searching;
 mod views;
 mod wizard;

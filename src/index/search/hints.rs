@@ -69,6 +69,10 @@ pub fn facet_hints(index: &Index, hay: &Haystacks, line: &str) -> Vec<FacetHint>
             continue;
         }
         let parsed = Query::parse(token);
+        // `is:rejected` is a known facet, though not a field's.
+        if parsed.rejected {
+            continue;
+        }
         let hint = match parsed.facets.first() {
             Some(facet) => {
                 unknown_value(index, values, facet).map(|suggestion| (Unknown::Value(facet.key), suggestion))
@@ -157,6 +161,7 @@ mod tests {
             "owner:team-shipments !lifecycle:experimental",
             "api:tracking-api",
             "group:default/team-shipments",
+            "is:rejected kind:component",
             "https://backstage.example.com/catalog/default/api/tracking-api",
             "ns/name plain words",
         ] {

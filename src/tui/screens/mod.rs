@@ -7,6 +7,7 @@ pub mod docs;
 pub mod entity;
 pub mod list;
 pub mod portal;
+pub mod rejected;
 pub mod search;
 pub mod selection;
 pub mod wizard;
@@ -19,6 +20,7 @@ use entity::{EntityScreen, Tab};
 use list::health::HealthScreen;
 use list::problems::ProblemsScreen;
 use list::{ListScreen, ListSource};
+use rejected::RejectedScreen;
 use search::{SearchFocus, SearchScreen};
 use selection::Selection;
 use wizard::WizardScreen;
@@ -43,6 +45,8 @@ pub enum Screen {
     Sources(Selection),
     /// The portal: actions, tasks, the server's search.
     Portal(Box<portal::PortalScreen>),
+    /// An entity the catalog would not store.
+    Rejected(Box<RejectedScreen>),
 }
 
 impl Screen {
@@ -58,6 +62,7 @@ impl Screen {
             Screen::DocsSearch(s) => format!("docs: {}", s.term),
             Screen::Sources(_) => "sources".into(),
             Screen::Portal(p) => p.label(),
+            Screen::Rejected(r) => r.label(),
         }
     }
 
@@ -79,7 +84,8 @@ impl Screen {
             | Screen::Problems(_)
             | Screen::Health(_)
             | Screen::DocsSearch(_)
-            | Screen::Sources(_) => Context::List,
+            | Screen::Sources(_)
+            | Screen::Rejected(_) => Context::List,
         }
     }
 
@@ -94,7 +100,7 @@ impl Screen {
                 index.find(problem.entity.as_deref()?)
             }
             Screen::Health(h) => h.issues.get(h.sel.selected).map(|i| i.entity),
-            Screen::Wizard(_) | Screen::Sources(_) | Screen::Portal(_) => None,
+            Screen::Wizard(_) | Screen::Sources(_) | Screen::Portal(_) | Screen::Rejected(_) => None,
             Screen::DocsSearch(s) => s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).map(|h| h.entity),
         }
     }

@@ -43,6 +43,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::DocsSearch(s) => docs::view::render_search(&cx, s, frame, body),
         Screen::Sources(sel) => list::view::render_sources(&cx, sel, frame, body),
         Screen::Portal(p) => portal::view::render(&cx, p, frame, body),
+        Screen::Rejected(r) => crate::tui::screens::rejected::view::render(&cx, r, frame, body),
     }
     status::render(app, frame, status);
     match &app.overlay {

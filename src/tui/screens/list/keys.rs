@@ -16,6 +16,7 @@ use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
 use crate::tui::screens::Screen;
 use crate::tui::screens::entity::{EntityScreen, Tab};
+use crate::tui::screens::rejected::RejectedScreen;
 use crate::tui::screens::selection::Selection;
 use crate::tui::screens::wizard::WizardScreen;
 
@@ -212,10 +213,12 @@ fn open_problem(p: &ProblemsScreen, cx: &mut Ctx) {
     let Some(problem) = p.selected(index) else { return };
     if let Some(r) = problem.entity.clone() {
         let Some(i) = index.find(&r) else {
-            let why = match index.find_rejected(&r).first() {
-                Some(rejected) => format!("{r} is REJECTED (Backstage would not store it): {}", rejected.reason),
-                None => format!("{r} was not indexed (it failed validation or was a duplicate)"),
-            };
+            // A rejected entity has a page of its own, with the reason.
+            if let Some(rejected) = index.find_rejected(&r).first() {
+                let page = RejectedScreen::new((*rejected).clone());
+                return cx.go(Nav::Push(Box::new(Screen::Rejected(Box::new(page)))));
+            }
+            let why = format!("{r} was not indexed (it failed validation or was a duplicate)");
             return cx.flash(why, Level::Warning);
         };
         let mut page = EntityScreen::new(index, i, crate::tui::navigation::index_id(loaded));

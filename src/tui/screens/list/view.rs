@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 use crate::model::Severity;
 use crate::model::layout::{truncate, width};
 
-use crate::tui::draw::ViewCx;
+use crate::tui::draw::{ViewCx, tail};
 use crate::tui::input::LineInput;
 use crate::tui::screens::selection::Selection;
 
@@ -180,28 +180,6 @@ fn detail_height(lines: &[Line<'_>], area: Rect) -> u16 {
     let columns = usize::from(area.width.max(1));
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(columns)).sum();
     u16::try_from(rows).unwrap_or(u16::MAX).min(area.height / 2)
-}
-
-/// The end of `text` in `columns` columns (`…` first when cut, at a `/`
-/// when there is one): a path's file name and line outlast its folders.
-fn tail(text: &str, columns: usize) -> String {
-    if width(text) <= columns {
-        return text.to_string();
-    }
-    let mut kept: Vec<char> = Vec::new();
-    let mut used = 1;
-    for c in text.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > columns {
-            break;
-        }
-        used += w;
-        kept.push(c);
-    }
-    let kept: String = kept.into_iter().rev().collect();
-    // Whole folders only, when there is a folder boundary to cut at.
-    let kept = kept.find('/').map_or(kept.as_str(), |at| &kept[at..]);
-    format!("…{kept}")
 }
 
 /// Draws the health findings table, and the selected finding's entity

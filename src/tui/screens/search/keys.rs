@@ -12,6 +12,8 @@ use crate::tui::app::{Level, Loaded};
 use crate::tui::context::{Ctx, Handled, Nav, delta};
 use crate::tui::effects::{Effect, SearchScope};
 
+use super::super::Screen;
+use super::super::rejected::RejectedScreen;
 use super::{SearchFocus, SearchScreen};
 
 /// Runs `action` on the search home.
@@ -26,11 +28,19 @@ pub fn handle(s: &mut SearchScreen, action: Action, cx: &mut Ctx) -> Handled {
         | Action::Top
         | Action::Bottom => {
             if let Some(d) = delta(action, cx.page as isize) {
-                s.sel.move_by(d, s.results.len());
+                s.sel.move_by(d, s.row_count());
             }
         }
         // Enter acts on the query as typed: while its search runs, the rows
         // shown are an older query's, so the top row opens when it is done.
+        // The rejected rows are known as soon as the query is typed.
+        Action::Select if s.query.rejected => match s.selected_rejected() {
+            Some(r) => {
+                let page = RejectedScreen::new(r.clone());
+                cx.go(Nav::Push(Box::new(Screen::Rejected(Box::new(page)))));
+            }
+            None => cx.flash(no_matches(s), Level::Info),
+        },
         Action::Select if s.waiting != 0 && !s.first_screen_only => s.open_when_done = true,
         Action::Select => match s.selected() {
             Some(i) => cx.go(Nav::Open(i)),
@@ -110,6 +120,8 @@ pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usi
         }
         _ => SearchScope::All,
     };
+    s.rejected =
+        if query.rejected { loaded.index.search_rejected(&query).into_iter().cloned().collect() } else { Vec::new() };
     s.query = query.clone();
     s.waiting = generation;
     s.first_screen_only = false;
@@ -145,7 +157,7 @@ pub fn first_screen(s: &mut SearchScreen, generation: u64, hits: &Arc<Vec<Hit>>)
     }
     s.results = hits.clone();
     s.first_screen_only = true;
-    s.sel.set(0, s.results.len());
+    s.sel.set(0, s.row_count());
     true
 }
 
@@ -162,7 +174,7 @@ pub fn results(s: &mut SearchScreen, generation: u64, hits: &Arc<Vec<Hit>>, load
     let keep = s.reselect.take().and_then(|r| loaded.index.find(&r));
     let row = keep.and_then(|k| s.results.iter().position(|h| h.entity == k));
     // The first screen shown early was final: a move made on it stays.
-    s.sel.set(row.or(row_before).unwrap_or(0), s.results.len());
+    s.sel.set(row.or(row_before).unwrap_or(0), s.row_count());
     true
 }
 
@@ -173,6 +185,7 @@ pub fn carry_over(mut s: SearchScreen, selected_ref: Option<String>) -> SearchSc
     s.query = Query::default();
     s.results = Arc::new(Vec::new());
     s.settled = None;
+    s.rejected = Vec::new();
     s
 }
 

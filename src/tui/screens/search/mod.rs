@@ -7,6 +7,7 @@ pub mod view;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use crate::index::Rejected;
 use crate::index::search::{FacetHint, Hit, Query};
 
 use super::super::input::LineInput;
@@ -50,6 +51,9 @@ pub struct SearchScreen {
     /// Enter came while the search for the query as typed was in flight:
     /// the top row of its results opens when they are known.
     pub open_when_done: bool,
+    /// For an `is:rejected` query: the rejected entities it admits, shown
+    /// as the rows (no stored entity is ever among its results).
+    pub rejected: Vec<Rejected>,
 }
 
 impl SearchScreen {
@@ -68,12 +72,24 @@ impl SearchScreen {
             reselect: None,
             open_when_done: false,
             hints: Vec::new(),
+            rejected: Vec::new(),
         }
     }
 
     /// The selected entity.
     pub fn selected(&self) -> Option<u32> {
         self.results.get(self.sel.selected).map(|h| h.entity)
+    }
+
+    /// The selected rejected entity, for an `is:rejected` query.
+    pub fn selected_rejected(&self) -> Option<&Rejected> {
+        self.rejected.get(self.sel.selected)
+    }
+
+    /// How many rows there are: rejected entities for an `is:rejected`
+    /// query, else results.
+    pub fn row_count(&self) -> usize {
+        if self.query.rejected { self.rejected.len() } else { self.results.len() }
     }
 }
 

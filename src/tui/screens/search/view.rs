@@ -2,16 +2,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::index::search::match_positions;
-use crate::index::{Index, SummaryRef};
+use crate::index::{Index, Rejected, SummaryRef};
 use crate::model::layout::{fit, truncate, width};
 
 use crate::tui::draw::ViewCx;
 
+use super::super::rejected::view::header as rejected_header;
 use super::{SearchFocus, SearchScreen};
 use crate::tui::draw::{clean, highlighted};
 use crate::tui::theme::Slot;
@@ -39,8 +40,11 @@ fn query_line(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect) 
     let index = cx.index();
     // While only the first screen is in, the rest is still being ranked.
     let more = if s.first_screen_only { "+…" } else { "" };
-    let count =
-        if cx.loaded.is_some() { format!(" {}{more}/{} ", s.results.len(), index.len()) } else { String::new() };
+    let count = match cx.loaded {
+        Some(_) if s.query.rejected => format!(" {} rejected ", s.rejected.len()),
+        Some(_) => format!(" {}{more}/{} ", s.results.len(), index.len()),
+        None => String::new(),
+    };
     let [prompt, input, counter] =
         Layout::horizontal([Constraint::Length(2), Constraint::Min(1), Constraint::Length(width(&count) as u16)])
             .areas(area);
@@ -66,6 +70,10 @@ fn result_rows(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect)
         Some(format!("cannot load the index: {e}"))
     } else if cx.loaded.is_none() {
         Some("loading the index…".to_string())
+    } else if s.query.rejected && s.rejected.is_empty() {
+        Some("no rejected entities: the catalog would store every entity read".to_string())
+    } else if s.query.rejected {
+        None
     } else if s.results.is_empty() && !s.query.text.is_empty() || s.results.is_empty() && !s.query.facets.is_empty() {
         Some("no matches".to_string())
     } else if s.results.is_empty() {
@@ -82,17 +90,20 @@ fn result_rows(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect)
     }
     let index = cx.index();
     let height = area.height as usize;
-    let window = s.sel.window(height, s.results.len());
+    let window = s.sel.window(height, s.row_count());
     let focused = s.focus == SearchFocus::Results && !cx.overlay_open;
     let lines: Vec<Line> = window
         .map(|row| {
-            let hit = s.results[row];
             let selected = row == s.sel.selected;
             let base = if selected {
                 theme.style(if focused { Slot::Selected } else { Slot::SelectedInactive })
             } else {
                 theme.style(Slot::Base)
             };
+            if s.query.rejected {
+                return rejected_line(cx, &s.rejected[row], area.width as usize, base, selected);
+            }
+            let hit = s.results[row];
             result_line(cx, index, &index.summary(hit.entity), &s.query.text, area.width as usize, base, selected)
         })
         .collect();
@@ -151,12 +162,44 @@ fn result_line(
     Line::from(spans)
 }
 
+/// A rejected entity's row: a red `REJECTED` in the kind column, its
+/// ref, then its reason.
+fn rejected_line(cx: &ViewCx<'_>, r: &Rejected, width_total: usize, base: Style, selected: bool) -> Line<'static> {
+    let theme = &cx.theme;
+    let marker = if selected { base } else { theme.style(Slot::Error) };
+    let dim = if selected { base } else { theme.style(Slot::Dim) };
+    let name = truncate(&clean(&r.entity_ref), (width_total / 2).max(12));
+    let mut spans = vec![
+        Span::styled(" ", base),
+        Span::styled(fit("REJECTED", 10), marker.add_modifier(Modifier::BOLD)),
+        Span::styled(" ", base),
+        Span::styled(name, base),
+    ];
+    let used: usize = spans.iter().map(|sp| width(&sp.content)).sum();
+    let rest = width_total.saturating_sub(used + 2);
+    if rest > 8 {
+        spans.push(Span::styled(format!("  {}", truncate(&clean(&r.reason), rest)), dim));
+    }
+    let used: usize = spans.iter().map(|sp| width(&sp.content)).sum();
+    spans.push(Span::styled(" ".repeat(width_total.saturating_sub(used)), base));
+    Line::from(spans)
+}
+
 fn preview_pane(cx: &ViewCx<'_>, s: &SearchScreen, frame: &mut Frame, area: Rect) {
     let theme = &cx.theme;
     let block = Block::bordered()
         .title(" preview ")
         .border_style(theme.style(Slot::Border))
         .title_style(theme.style(Slot::Title));
+    if s.query.rejected {
+        let lines = s.selected_rejected().map(|r| {
+            let mut lines = vec![Line::styled(clean(&r.entity_ref).into_owned(), theme.style(Slot::Title))];
+            lines.extend(rejected_header(theme, r, area.width.saturating_sub(2)));
+            lines
+        });
+        frame.render_widget(Paragraph::new(lines.unwrap_or_default()).block(block).wrap(Wrap { trim: false }), area);
+        return;
+    }
     let Some(i) = s.selected() else {
         frame.render_widget(block, area);
         return;
