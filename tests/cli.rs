@@ -4,59 +4,15 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
-use common::{component, group, write};
+use common::{Sandbox, component, group, write};
 use serde_json::Value;
 
-/// A private set of XDG dirs and a home, and the binary run inside them.
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
-
 impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().unwrap();
-        for d in ["config", "cache", "data", "home", "work"] {
-            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
-        }
-        Sandbox { tmp }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    fn config_file(&self) -> PathBuf {
-        self.path("config/stagehand/config.yaml")
-    }
-
-    fn index_file(&self) -> PathBuf {
-        self.path("cache/stagehand/profiles/default/index.bin")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("stagehand").unwrap();
-        cmd.env("XDG_CONFIG_HOME", self.path("config"))
-            .env("XDG_CACHE_HOME", self.path("cache"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("HOME", self.path("home"))
-            .env("NO_COLOR", "1")
-            .env_remove("STAGEHAND_CONFIG")
-            .current_dir(self.path("work"));
-        cmd
-    }
-
     fn run(&self, args: &[&str]) -> Run {
         let output = self.cmd().args(args).output().unwrap();
         Run::from(args, output)
-    }
-
-    fn write_config(&self, text: &str) {
-        std::fs::create_dir_all(self.config_file().parent().unwrap()).unwrap();
-        std::fs::write(self.config_file(), text).unwrap();
     }
 }
 

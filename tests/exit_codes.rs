@@ -5,15 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-use common::{component, group, write};
-
-/// Private XDG dirs and home; the binary runs inside them.
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
+use common::{Sandbox, component, group, write};
 
 /// One finished run.
 struct Run {
@@ -42,30 +36,6 @@ impl Run {
 }
 
 impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().unwrap();
-        for d in ["config", "cache", "data", "home", "work", "catalog"] {
-            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
-        }
-        Sandbox { tmp }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("stagehand").unwrap();
-        cmd.env("XDG_CONFIG_HOME", self.path("config"))
-            .env("XDG_CACHE_HOME", self.path("cache"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("HOME", self.path("home"))
-            .env("NO_COLOR", "1")
-            .env_remove("STAGEHAND_CONFIG")
-            .current_dir(self.path("work"));
-        cmd
-    }
-
     fn run(&self, args: &[&str]) -> Run {
         let out = self.cmd().args(args).output().unwrap();
         Run {

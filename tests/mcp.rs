@@ -3,6 +3,9 @@
 //! snapshotted), resources, errors, paging, sanitizing, the opt-in write
 //! tool; and the official MCP Inspector's CLI as a real client.
 
+mod common;
+
+use common::Sandbox;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -11,34 +14,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-/// A private set of XDG dirs, a home and a working folder.
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
-
 impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().unwrap();
-        for d in ["config", "cache", "data", "home", "work"] {
-            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
-        }
-        Sandbox { tmp }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stagehand"));
-        cmd.args(args)
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("XDG_CACHE_HOME", self.path("cache"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("HOME", self.path("home"))
-            .env("NO_COLOR", "1")
-            .env_remove("STAGEHAND_CONFIG")
-            .current_dir(self.path("work"));
+    /// The binary with `args`, in the sandbox.
+    fn binary(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command();
+        cmd.args(args);
         cmd
     }
 
@@ -65,13 +45,8 @@ struct Client {
 
 impl Client {
     fn start(sandbox: &Sandbox, args: &[&str]) -> Client {
-        let mut child = sandbox
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+        let mut child =
+            sandbox.binary(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = channel();
@@ -231,7 +206,7 @@ fn errors_carry_the_cli_messages() {
     assert_eq!(unknown["isError"], true);
     assert!(text_of(&unknown).starts_with("no entity `payment-adaptr`; did you mean: "), "{unknown}");
     assert!(text_of(&unknown).contains("component:default/payment-adapter"), "{unknown}");
-    let cli = sandbox.command(&["--demo", "show", "payment-adaptr"]).output().unwrap();
+    let cli = sandbox.binary(&["--demo", "show", "payment-adaptr"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&cli.stderr).trim(), format!("error: {}", text_of(&unknown)));
 
     let not_a_group = client.call("members", json!({"group": "payment-adapter"}));
@@ -239,7 +214,7 @@ fn errors_carry_the_cli_messages() {
 
     let no_docs = client.call("docs_page", json!({"ref": "team-billing"}));
     assert_eq!(no_docs["isError"], true, "{no_docs}");
-    let cli = sandbox.command(&["--demo", "docs", "team-billing"]).output().unwrap();
+    let cli = sandbox.binary(&["--demo", "docs", "team-billing"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&cli.stderr).trim(), format!("error: {}", text_of(&no_docs)));
 
     let bad_args = client.call("search", json!({"limit": 3}));
@@ -353,7 +328,7 @@ fn catalog_text_reaches_the_agent_sanitized() {
         &sandbox.path("config/stagehand/config.yaml"),
         &format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()),
     );
-    let sync = sandbox.command(&["sync"]).output().unwrap();
+    let sync = sandbox.binary(&["sync"]).output().unwrap();
     assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
     let mut client = Client::start(&sandbox, &["mcp"]);
     for (tool, args) in [("search", json!({"query": "sneaky"})), ("get_entity", json!({"ref": "sneaky"}))] {
@@ -382,12 +357,12 @@ fn a_sync_is_seen_without_a_restart() {
         &sandbox.path("config/stagehand/config.yaml"),
         &format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()),
     );
-    assert!(sandbox.command(&["sync"]).output().unwrap().status.success());
+    assert!(sandbox.binary(&["sync"]).output().unwrap().status.success());
     let mut client = Client::start(&sandbox, &["mcp"]);
     assert_eq!(client.call("get_entity", json!({"ref": "first-service"}))["isError"], false);
     assert_eq!(client.call("get_entity", json!({"ref": "second-service"}))["isError"], true);
     write(&catalog.join("catalog-info.yaml"), &component("second-service"));
-    assert!(sandbox.command(&["sync"]).output().unwrap().status.success());
+    assert!(sandbox.binary(&["sync"]).output().unwrap().status.success());
     let after = client.call("get_entity", json!({"ref": "second-service"}));
     assert_eq!(after["isError"], false, "the new index is read: {after}");
 }

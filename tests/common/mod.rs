@@ -184,3 +184,60 @@ pub fn location(name: &str, targets: &[&str]) -> String {
 pub fn have_git() -> bool {
     std::process::Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success())
 }
+
+/// A private set of XDG dirs, a home, a working folder and a `catalog`
+/// folder, and the binary run inside them.
+pub struct Sandbox {
+    /// The temporary root.
+    pub tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// A new sandbox with its folders made.
+    pub fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().expect("sandbox");
+        for d in ["config", "cache", "data", "home", "work", "catalog"] {
+            std::fs::create_dir_all(tmp.path().join(d)).expect("sandbox folder");
+        }
+        Sandbox { tmp }
+    }
+
+    /// A path under the sandbox.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    /// The default config file.
+    pub fn config_file(&self) -> PathBuf {
+        self.path("config/stagehand/config.yaml")
+    }
+
+    /// The default profile's index.
+    pub fn index_file(&self) -> PathBuf {
+        self.path("cache/stagehand/profiles/default/index.bin")
+    }
+
+    /// Writes the default config file.
+    pub fn write_config(&self, text: &str) {
+        std::fs::create_dir_all(self.config_file().parent().expect("config dir")).expect("config dir");
+        std::fs::write(self.config_file(), text).expect("config");
+    }
+
+    /// The binary with the sandbox's dirs, no colour, run in `work`.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stagehand"));
+        cmd.env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("HOME", self.path("home"))
+            .env("NO_COLOR", "1")
+            .env_remove("STAGEHAND_CONFIG")
+            .current_dir(self.path("work"));
+        cmd
+    }
+
+    /// [`Sandbox::command`] as an `assert_cmd` command.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.command())
+    }
+}
