@@ -56,3 +56,24 @@ fn slash_in_the_yaml_tab_highlights_the_matches_and_n_steps() {
     assert_eq!(find_at(&h).1, 0, "esc forgets the find");
     assert!(!h.screen(80, 24).contains("/tracking"));
 }
+
+#[test]
+fn slash_in_the_relations_tab_selects_the_match_and_marks_it() {
+    let mut h = Harness::demo();
+    h.open("component:default/shipment-tracker");
+    goto_tab(&mut h, Tab::Relations);
+    h.keys("/");
+    h.type_text("team-ship");
+    h.keys("enter");
+    let selected = match h.app.screen() {
+        Screen::Entity(e) => h.app.index().relations(e.entity)[e.relations.selected].target.to_string(),
+        _ => panic!("not on an entity page"),
+    };
+    assert_eq!(selected, "group:default/team-shipments");
+    let buf = h.draw(80, 24);
+    let (x, y) = find(&buf, "team-ship").expect("drawn");
+    let mark = h.app.theme.style(Slot::Match);
+    assert_eq!(buf[(x, y)].fg, mark.fg.unwrap_or_default(), "the match is in the match colour");
+    assert_ne!(buf[(x, y)].style(), buf[(x + 9, y)].style(), "the rest of the name is not marked");
+    assert!(h.screen(80, 24).contains("/team-ship 1/"), "the find's result under the tab");
+}

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -16,7 +16,7 @@ use crate::tui::draw::ViewCx;
 use crate::tui::theme::Slot;
 
 use super::{EntityScreen, Tab};
-use crate::tui::draw::{clean, wrap};
+use crate::tui::draw::wrap;
 use crate::tui::syntax_colors::syntax_styles;
 
 /// Lines highlighted beyond what is done before a jump starts afresh
@@ -95,7 +95,6 @@ pub fn rows_shown(e: &EntityScreen, tab: Tab) -> Vec<String> {
 /// Draws the YAML or API tab of `e`, scrolled, with the find line or what
 /// it found on the last row.
 pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, area: Rect) {
-    let area = find_status(cx, e, frame, area);
     e.text_width.set(area.width);
     let clean = clean_lines(e, tab);
     let rows = wrapped(&clean, area.width);
@@ -158,28 +157,4 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, ar
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).style(cx.theme.style(Slot::Base)), area);
-}
-
-/// Draws the find line (while typing) or its result on the last row of
-/// `area`; returns the rest.
-fn find_status(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) -> Rect {
-    if e.find.input.is_none() && e.find.term.is_empty() {
-        return area;
-    }
-    let [rest, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let theme = &cx.theme;
-    if let Some(input) = &e.find.input {
-        let [prompt, text] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(status);
-        frame.render_widget(Paragraph::new("/ ").style(theme.style(Slot::KeyHint)), prompt);
-        frame.render_widget(&input.widget(theme.style(Slot::Input), theme.style(Slot::Dim), true), text);
-    } else {
-        let found = if e.find.matches.is_empty() {
-            "no match".to_string()
-        } else {
-            format!("{}/{}", e.find.at + 1, e.find.matches.len())
-        };
-        let text = format!(" /{} {found} · n/N next/previous · esc clears", clean(&e.find.term));
-        frame.render_widget(Paragraph::new(text).style(theme.style(Slot::Match)), status);
-    }
-    rest
 }

@@ -4,7 +4,6 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::docs::render::find_in;
 use crate::index::Index;
 use crate::tui::action::Action;
 use crate::tui::app::Level;
@@ -13,7 +12,7 @@ use crate::tui::screens::docs;
 
 use super::derive::{GraphChoice, graph_choice, graph_lines, outline_lines};
 use super::outline::LineKind;
-use super::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Tab, code_view};
+use super::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Tab, find};
 
 /// Runs `action` on an entity page.
 pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled {
@@ -23,7 +22,7 @@ pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled 
     {
         return Handled::Yes;
     }
-    if matches!(page.current(), Tab::Yaml | Tab::Api) && find(page, action, cx) == Handled::Yes {
+    if find::findable(page.current()) && find::handle(page, action, cx) == Handled::Yes {
         return Handled::Yes;
     }
     let index = cx.index();
@@ -97,54 +96,6 @@ pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled 
         (_, Action::PrevPane | Action::PrevTab) => step_tab(page, -1),
         _ => return Handled::No, // not handled
     }
-    Handled::Yes
-}
-
-/// `/` and n/N in the YAML and API tabs: while the find line is open every
-/// action is its own (enter finds, esc closes, arrows step); after, n/N
-/// step through the matches and esc forgets them.
-fn find(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled {
-    let step = match action {
-        Action::Filter if page.find.input.is_none() => {
-            page.find.open();
-            return Handled::Yes;
-        }
-        Action::Select if page.find.input.is_some() => {
-            let term = page.find.input.as_ref().map(|i| i.text().to_string()).unwrap_or_default();
-            let matches = find_in(&code_view::rows_shown(page, page.current()), &term);
-            page.find.settle(matches, page.scroll);
-            page.find_width = page.text_width.get();
-            0
-        }
-        Action::Back if page.find.input.is_some() => {
-            page.find.input = None;
-            return Handled::Yes;
-        }
-        Action::ClearQuery if let Some(input) = page.find.input.as_mut() => {
-            input.clear();
-            return Handled::Yes;
-        }
-        Action::MoveDown if page.find.input.is_some() => 1,
-        Action::MoveUp if page.find.input.is_some() => -1,
-        _ if page.find.input.is_some() => return Handled::Yes,
-        Action::SearchNext if !page.find.term.is_empty() => 1,
-        Action::SearchPrev if !page.find.term.is_empty() => -1,
-        Action::SearchNext | Action::SearchPrev => {
-            cx.flash("/ finds in this tab, then n/N step", Level::Info);
-            return Handled::Yes;
-        }
-        Action::Back if !page.find.term.is_empty() => {
-            page.find.clear();
-            return Handled::Yes;
-        }
-        _ => return Handled::No,
-    };
-    page.find.step(step);
-    if let Some(row) = page.find.row() {
-        page.scroll = row.saturating_sub(2);
-    }
-    let level = if page.find.matches.is_empty() { Level::Warning } else { Level::Info };
-    cx.flash(page.find.summary(), level);
     Handled::Yes
 }
 
@@ -308,5 +259,27 @@ mod tests {
         e.find.matches.push((0, 0));
         assert_eq!(handle(&mut e, Action::NextTab, &mut cx), Handled::Yes);
         assert!(e.find.matches.is_empty(), "another tab starts without a find");
+    }
+
+    #[test]
+    fn slash_in_the_relations_tab_selects_the_matching_relation() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        let mut e = page(&loaded, "component:default/svc");
+        e.show(Tab::Relations);
+        let rels = loaded.index.relations(e.entity);
+        let gone = rels.iter().position(|r| r.target.contains("gone")).unwrap();
+        assert_eq!(handle(&mut e, Action::Filter, &mut cx), Handled::Yes);
+        for c in "gone".chars() {
+            typed(&mut e, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert_eq!(e.relations.selected, gone, "the selection moves to the match");
+        assert_eq!(e.find.matches, vec![(gone, 22)], "the column as drawn: `  → component` then the name");
+        assert!(!e.docs_typing());
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes, "enter then acts on the relation");
+        assert!(cx.out.flash.is_some_and(|(text, _)| text.contains("dangling")));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod code_view;
 pub mod derive;
+pub mod find;
 pub mod keys;
 pub mod outline;
 pub mod structure_view;

@@ -11,6 +11,7 @@ use crate::tui::draw::ViewCx;
 use crate::tui::screens::docs;
 
 use super::derive::{outline_title, overview};
+use super::structure_view::relation_line;
 use super::{EntityScreen, Tab};
 use crate::model::layout::width;
 use crate::tui::draw::clean;
@@ -51,6 +52,8 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) 
     let block = Block::bordered().border_style(theme.style(Slot::Border));
     let inner = block.inner(body);
     frame.render_widget(block, body);
+    // The find line, or what it found, under a findable tab.
+    let inner = if super::find::findable(e.current()) { super::find::status(cx, e, frame, inner) } else { inner };
     match &e.body {
         None => frame.render_widget(Paragraph::new("loading…").style(theme.style(Slot::Dim)), inner),
         Some(Err(err)) => frame.render_widget(
@@ -158,25 +161,8 @@ fn relations(cx: &ViewCx<'_>, index: &Index, e: &EntityScreen, frame: &mut Frame
         if selected {
             selected_line = lines.len();
         }
-        let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
-        let (kind, rest) = r.target.split_once(':').unwrap_or(("", r.target));
-        let mut spans = vec![
-            Span::styled("  → ", base),
-            Span::styled(format!("{kind:<10}"), if selected { base } else { theme.kind_style(kind) }),
-            Span::styled(clean(rest).into_owned(), base),
-        ];
-        match r.entity {
-            Some(t) => {
-                if let Some(title) = index.summary(t).title {
-                    spans.push(Span::styled(
-                        format!("  {}", clean(title)),
-                        if selected { base } else { theme.style(Slot::Dim) },
-                    ));
-                }
-            }
-            None => spans.push(Span::styled("  (missing: not in the catalog)", base.patch(theme.style(Slot::Warning)))),
-        }
-        lines.push(Line::from(spans));
+        let line = relation_line(theme, index, r, selected);
+        lines.push(e.find.highlight(i, line, theme.style(Slot::Match)));
     }
     let height = area.height as usize;
     let offset = selected_line.saturating_sub(height.saturating_sub(2));
