@@ -77,3 +77,19 @@ fn slash_in_the_relations_tab_selects_the_match_and_marks_it() {
     assert_ne!(buf[(x, y)].style(), buf[(x + 9, y)].style(), "the rest of the name is not marked");
     assert!(h.screen(80, 24).contains("/team-ship 1/"), "the find's result under the tab");
 }
+
+#[test]
+fn slash_on_the_overview_marks_the_match() {
+    let mut h = Harness::demo();
+    h.open("component:default/shipment-tracker");
+    assert!(h.screen(80, 24).contains("Overview"));
+    h.keys("/");
+    h.type_text("production");
+    h.keys("enter");
+    assert_eq!(find_at(&h), (0, 1), "one lifecycle");
+    let buf = h.draw(80, 24);
+    let (x, y) = find(&buf, "production").expect("drawn");
+    assert_eq!(buf[(x, y)].fg, h.app.theme.style(Slot::Match).fg.unwrap_or_default(), "marked");
+    h.keys("esc esc");
+    assert!(!matches!(h.app.screen(), Screen::Entity(_)), "esc clears the find, then leaves the page");
+}

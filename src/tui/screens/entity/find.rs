@@ -1,5 +1,5 @@
-//! `/` within an entity page's tabs (YAML, API, Relations, the outline,
-//! Graph): the rows searched, exactly as drawn, and the keys. The matcher
+//! `/` within an entity page's tabs (Overview, YAML, API, Relations, the
+//! outline, Graph): the rows searched, exactly as drawn, and the keys. The matcher
 //! and the highlighting are the Docs tab's ([`crate::docs::render::find_in`],
 //! [`crate::tui::page_find`]).
 
@@ -17,13 +17,13 @@ use crate::tui::draw::{ViewCx, clean};
 use crate::tui::theme::{Slot, Theme};
 
 use super::derive::{graph_lines, outline_lines};
+use super::overview_view::overview_lines;
 use super::structure_view::{outline_line, relation_line};
 use super::{EntityScreen, Tab, code_view};
 
-/// Whether `/` finds within `tab` (the Docs tab has its own page search;
-/// the overview is short and wraps freely).
+/// Whether `/` finds within `tab` (the Docs tab has its own page search).
 pub fn findable(tab: Tab) -> bool {
-    matches!(tab, Tab::Yaml | Tab::Api | Tab::Relations | Tab::Outline | Tab::Graph)
+    matches!(tab, Tab::Overview | Tab::Yaml | Tab::Api | Tab::Relations | Tab::Outline | Tab::Graph)
 }
 
 /// The text of each row of the current tab, as drawn: wrapped lines in
@@ -33,6 +33,12 @@ pub fn rows(index: &Index, page: &EntityScreen) -> Vec<String> {
     let text = |line: ratatui::text::Line<'_>| line.spans.iter().map(|s| s.content.as_ref()).collect::<String>();
     match page.current() {
         tab @ (Tab::Yaml | Tab::Api) => code_view::rows_shown(page, tab),
+        Tab::Overview => match &page.body {
+            Some(Ok(entity)) => {
+                overview_lines(&theme, index, page, entity, page.text_width.get()).into_iter().map(text).collect()
+            }
+            _ => Vec::new(),
+        },
         Tab::Relations => {
             index.relations(page.entity).iter().map(|r| text(relation_line(&theme, index, r, false))).collect()
         }

@@ -7,6 +7,7 @@ pub mod derive;
 pub mod find;
 pub mod keys;
 pub mod outline;
+pub mod overview_view;
 pub mod structure_view;
 pub mod view;
 

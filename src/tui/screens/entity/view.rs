@@ -10,16 +10,12 @@ use crate::index::Index;
 use crate::tui::draw::ViewCx;
 use crate::tui::screens::docs;
 
-use super::derive::{outline_title, overview};
+use super::derive::outline_title;
+use super::overview_view::overview_lines;
 use super::structure_view::relation_line;
 use super::{EntityScreen, Tab};
-use crate::model::layout::width;
 use crate::tui::draw::clean;
-use crate::tui::draw::wrap;
 use crate::tui::theme::Slot;
-
-/// Widest label that shares the label column on the overview.
-const LABEL_COLUMN: usize = 14;
 
 /// Draws an entity page.
 pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) {
@@ -62,40 +58,12 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) 
         ),
         Some(Ok(entity)) => match e.current() {
             Tab::Overview => {
-                let owner = summary.and_then(|s| s.owner);
-                let system = summary.and_then(|s| s.system);
-                let rows = overview(entity, owner, system);
-                // Labels up to LABEL_COLUMN wide share a column; longer ones
-                // (labels with prefixes) get a line of their own.
-                let label_width =
-                    rows.fields.iter().map(|(k, _)| width(k)).filter(|w| *w <= LABEL_COLUMN).max().unwrap_or(8);
-                let value_width = (inner.width as usize).saturating_sub(label_width + 2).max(10);
-                let mut lines: Vec<Line> = Vec::new();
-                for (k, v) in &rows.fields {
-                    let label = clean(k);
-                    let own_line = width(&label) > label_width;
-                    if own_line {
-                        lines.push(Line::styled(label.clone().into_owned(), theme.style(Slot::Dim)));
-                    }
-                    let value = clean(v);
-                    for (n, part) in textwrap::wrap(&value, value_width).into_iter().enumerate() {
-                        let shown = if n == 0 && !own_line { label.as_ref() } else { "" };
-                        lines.push(Line::from(vec![
-                            Span::styled(format!("{shown:<label_width$}  "), theme.style(Slot::Dim)),
-                            Span::styled(part.into_owned(), theme.style(Slot::Base)),
-                        ]));
-                    }
-                }
-                if !rows.annotations.is_empty() {
-                    lines.push(Line::default());
-                    lines.push(Line::styled("Annotations", theme.style(Slot::Header)));
-                }
-                for (k, v) in &rows.annotations {
-                    lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
-                    for part in wrap(&format!("  {}", clean(v)), inner.width as usize) {
-                        lines.push(Line::styled(part, theme.style(Slot::Base)));
-                    }
-                }
+                e.text_width.set(inner.width);
+                let lines = overview_lines(theme, index, e, entity, inner.width)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, line)| e.find.highlight(i, line, theme.style(Slot::Match)))
+                    .collect();
                 scrolled(cx, e, frame, inner, lines, true);
             }
             Tab::Relations => relations(cx, index, e, frame, inner),
