@@ -78,16 +78,29 @@ impl PageFind {
         line: Line<'static>,
         mark: Style,
     ) -> Line<'static> {
-        let width = self.term.to_lowercase().width();
-        let mut line = line;
-        for (i, (r, col)) in matches.iter().enumerate() {
-            if *r == row {
-                let style = if i == self.at { mark.add_modifier(Modifier::BOLD) } else { mark };
-                line = patch_columns(&line, *col, col + width, style);
-            }
-        }
-        line
+        mark_matches(line, row, matches, self.at, &self.term, mark)
     }
+}
+
+/// `line` (row `row`) with the `matches` of `term` on it marked in `mark`,
+/// match `at` bold as well (the Docs tab's page search and [`PageFind`]).
+pub fn mark_matches(
+    line: Line<'static>,
+    row: usize,
+    matches: &[(usize, usize)],
+    at: usize,
+    term: &str,
+    mark: Style,
+) -> Line<'static> {
+    let width = term.to_lowercase().width();
+    let mut line = line;
+    for (i, (r, col)) in matches.iter().enumerate() {
+        if *r == row {
+            let style = if i == at { mark.add_modifier(Modifier::BOLD) } else { mark };
+            line = patch_columns(&line, *col, col + width, style);
+        }
+    }
+    line
 }
 
 /// `line` with `style` patched onto display columns `start..end`.

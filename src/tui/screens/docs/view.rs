@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::draw::ViewCx;
-use crate::tui::page_find::patch_columns;
+use crate::tui::page_find::{mark_matches, patch_columns};
 use crate::tui::screens::entity::EntityScreen;
 
 use super::{DocsSearchScreen, DocsView, Focus, NavRowKind, Status, content_width, doc_theme, nav_width};
@@ -124,21 +124,11 @@ fn page(cx: &ViewCx<'_>, view: &DocsView, frame: &mut Frame, area: Rect) {
     view.max_scroll.set(max);
     let scroll = view.scroll.min(max);
     let styles = doc_theme(theme);
-    let term_width = unicode_width::UnicodeWidthStr::width(view.term.to_lowercase().as_str());
     let end = (scroll + height).min(rendered.lines.len());
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(height);
     for row in scroll..end {
-        let mut line = rendered.lines[row].clone();
-        for (i, (l, col)) in view.matches.iter().enumerate() {
-            if *l == row {
-                let style = if i == view.match_at {
-                    styles.mark.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD))
-                } else {
-                    styles.mark
-                };
-                line = patch_columns(&line, *col, col + term_width, style);
-            }
-        }
+        let mut line =
+            mark_matches(rendered.lines[row].clone(), row, &view.matches, view.match_at, &view.term, styles.mark);
         if let Some(k) = view.link
             && let Some(link) = rendered.links.get(k)
         {
