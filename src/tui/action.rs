@@ -122,8 +122,8 @@ actions! {
     PrevPage = "prev_page", Docs, "Docs: the previous page in nav order";
     NextLink = "next_link", Docs, "Docs: select the next link on the page (enter follows it)";
     PrevLink = "prev_link", Docs, "Docs: select the previous link on the page";
-    SearchNext = "search_next", Docs, "Docs: the next match of the page search";
-    SearchPrev = "search_prev", Docs, "Docs: the previous match of the page search";
+    SearchNext = "search_next", Docs, "The next match of `/` in the tab or docs page";
+    SearchPrev = "search_prev", Docs, "The previous match of `/` in the tab or docs page";
     Toc = "toc", Docs, "Docs: the page's table of contents (enter jumps to a heading)";
     DocsNav = "docs_nav", Docs, "Docs: focus the nav tree (enter opens a page, space folds a section)";
     HistoryBack = "history_back", Docs, "Docs: back to the page before the last link (or leave)";

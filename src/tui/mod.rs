@@ -32,6 +32,7 @@ pub mod loaded;
 pub mod messages;
 pub mod navigation;
 pub mod overlays;
+pub mod page_find;
 pub mod plugins;
 pub mod runtime;
 pub mod screens;

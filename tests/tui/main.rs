@@ -8,6 +8,7 @@ mod common_tui;
 
 mod conventions;
 mod docs;
+mod finding;
 mod graph;
 mod health_and_mine;
 mod highlighting;

@@ -217,6 +217,22 @@ fn snapshot_help_overlay() {
 }
 
 #[test]
+fn palette_arrows_scroll_to_the_last_command() {
+    let mut h = Harness::demo();
+    h.keys("tab :");
+    for _ in 0..60 {
+        h.keys("down");
+    }
+    let screen = h.screen(80, 24);
+    assert!(screen.contains(" quit ") && !screen.contains(" components "), "{screen}");
+    snap(&mut h, "palette_last_command");
+    h.keys("up");
+    assert!(h.screen(80, 24).contains("messages"));
+    h.keys("enter");
+    assert!(h.app.overlay.as_ref().is_some_and(|o| matches!(o, Overlay::Messages(_))), "up then enter runs :messages");
+}
+
+#[test]
 fn snapshot_palette() {
     let mut h = Harness::demo();
     h.keys("tab :");

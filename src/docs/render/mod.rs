@@ -163,22 +163,29 @@ impl Rendered {
 
     /// Lines containing `needle` (case-insensitive), with the column of each match.
     pub fn find(&self, needle: &str) -> Vec<(usize, usize)> {
-        let needle = needle.to_lowercase();
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for (i, line) in self.plain.iter().enumerate() {
-            let lower = line.to_lowercase();
-            let mut from = 0;
-            while let Some(at) = lower[from..].find(&needle) {
-                let byte = from + at;
-                out.push((i, unicode_width::UnicodeWidthStr::width(&lower[..byte])));
-                from = byte + needle.len().max(1);
-            }
-        }
-        out
+        find_in(&self.plain, needle)
     }
+}
+
+/// Every case-insensitive occurrence of `needle` in `lines`: the line and
+/// the display column it starts at (the Docs tab's page search and the
+/// entity page's `/` in its other tabs).
+pub fn find_in<S: AsRef<str>>(lines: &[S], needle: &str) -> Vec<(usize, usize)> {
+    let needle = needle.to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let lower = line.as_ref().to_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(&needle) {
+            let byte = from + at;
+            out.push((i, unicode_width::UnicodeWidthStr::width(&lower[..byte])));
+            from = byte + needle.len().max(1);
+        }
+    }
+    out
 }
 
 /// Sanitizes a page and does all width-independent work.

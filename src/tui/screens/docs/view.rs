@@ -8,9 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use unicode_width::UnicodeWidthChar;
 
 use crate::tui::draw::ViewCx;
+use crate::tui::page_find::{mark_matches, patch_columns};
 use crate::tui::screens::entity::EntityScreen;
 
 use super::{DocsSearchScreen, DocsView, Focus, NavRowKind, Status, content_width, doc_theme, nav_width};
@@ -124,21 +124,11 @@ fn page(cx: &ViewCx<'_>, view: &DocsView, frame: &mut Frame, area: Rect) {
     view.max_scroll.set(max);
     let scroll = view.scroll.min(max);
     let styles = doc_theme(theme);
-    let term_width = unicode_width::UnicodeWidthStr::width(view.term.to_lowercase().as_str());
     let end = (scroll + height).min(rendered.lines.len());
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(height);
     for row in scroll..end {
-        let mut line = rendered.lines[row].clone();
-        for (i, (l, col)) in view.matches.iter().enumerate() {
-            if *l == row {
-                let style = if i == view.match_at {
-                    styles.mark.patch(Style::new().add_modifier(ratatui::style::Modifier::BOLD))
-                } else {
-                    styles.mark
-                };
-                line = patch_columns(&line, *col, col + term_width, style);
-            }
-        }
+        let mut line =
+            mark_matches(rendered.lines[row].clone(), row, &view.matches, view.match_at, &view.term, styles.mark);
         if let Some(k) = view.link
             && let Some(link) = rendered.links.get(k)
         {
@@ -164,31 +154,6 @@ fn page(cx: &ViewCx<'_>, view: &DocsView, frame: &mut Frame, area: Rect) {
             }
         }
     }
-}
-
-/// `line` with `style` patched onto display columns `start..end`.
-fn patch_columns(line: &Line<'static>, start: usize, end: usize, style: Style) -> Line<'static> {
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut col = 0;
-    for span in &line.spans {
-        let mut current = String::new();
-        let mut current_hit = None;
-        for c in span.content.chars() {
-            let hit = col >= start && col < end;
-            if current_hit.is_some_and(|h| h != hit) {
-                let s = if current_hit == Some(true) { span.style.patch(style) } else { span.style };
-                spans.push(Span::styled(std::mem::take(&mut current), s));
-            }
-            current_hit = Some(hit);
-            current.push(c);
-            col += c.width().unwrap_or(0);
-        }
-        if !current.is_empty() {
-            let s = if current_hit == Some(true) { span.style.patch(style) } else { span.style };
-            spans.push(Span::styled(current, s));
-        }
-    }
-    Line::from(spans).style(line.style)
 }
 
 fn status_line(cx: &ViewCx<'_>, view: &DocsView, frame: &mut Frame, area: Rect) {

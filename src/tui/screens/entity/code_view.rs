@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::docs::render::find_in;
 use crate::docs::render::highlight::{Lazy, restyle};
 use crate::model::sanitize;
 use crate::tui::draw::ViewCx;
@@ -63,21 +64,44 @@ fn language(e: &EntityScreen, tab: Tab) -> &'static str {
     }
 }
 
-/// Draws the YAML or API tab of `e`, scrolled.
-pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, area: Rect) {
+/// The tab's source lines, sanitized.
+fn clean_lines(e: &EntityScreen, tab: Tab) -> Vec<String> {
     let source: Vec<&str> = match tab {
         Tab::Api => e.api.iter().map(String::as_str).collect(),
         _ => e.yaml.lines().collect(),
     };
-    let clean: Vec<String> = source.iter().map(|l| sanitize::text(l).replace('\t', "    ")).collect();
-    // Every wrapped row: (source line, its text, its extra indent).
-    let mut rows: Vec<(usize, String, usize)> = Vec::new();
+    source.iter().map(|l| sanitize::text(l).replace('\t', "    ")).collect()
+}
+
+/// Every row of `clean` wrapped to `width`: (source line, its text as
+/// shown, its extra indent).
+fn wrapped(clean: &[String], width: u16) -> Vec<(usize, String, usize)> {
+    let mut rows = Vec::new();
     for (n, line) in clean.iter().enumerate() {
         let indent = line.chars().take_while(|c| *c == ' ').count() + 2;
-        for (k, piece) in wrap(line, area.width as usize).into_iter().enumerate() {
+        for (k, piece) in wrap(line, usize::from(width)).into_iter().enumerate() {
             rows.push((n, piece, if k == 0 { 0 } else { indent }));
         }
     }
+    rows
+}
+
+/// The rows of the YAML or API tab as last drawn, for `/` to search (a
+/// match cut by a wrap is not found).
+pub fn rows_shown(e: &EntityScreen, tab: Tab) -> Vec<String> {
+    wrapped(&clean_lines(e, tab), e.text_width.get()).into_iter().map(|(_, text, _)| text).collect()
+}
+
+/// Draws the YAML or API tab of `e`, scrolled, with the find line or what
+/// it found on the last row.
+pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, area: Rect) {
+    e.text_width.set(area.width);
+    let clean = clean_lines(e, tab);
+    let rows = wrapped(&clean, area.width);
+    // Rows wrapped at another width than the find saw: find them again.
+    let refound = (e.find_width != area.width && !e.find.term.is_empty())
+        .then(|| find_in(&rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), &e.find.term));
+    let matches = refound.as_deref().unwrap_or(&e.find.matches);
     let height = area.height as usize;
     let max = rows.len().saturating_sub(height);
     e.max_scroll.set(max);
@@ -125,10 +149,11 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, tab: Tab, frame: &mut Frame, ar
                 }
                 Some(restyle(line, piece, *indent, &mut cursor, &styles))
             });
-            match pieces {
+            let line = match pieces {
                 Some(spans) => Line::from(spans.into_iter().map(|(s, t)| Span::styled(t, s)).collect::<Vec<_>>()),
                 None => Line::raw(piece.clone()),
-            }
+            };
+            e.find.highlight_among(matches, scroll + k, line, cx.theme.style(Slot::Match))
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).style(cx.theme.style(Slot::Base)), area);

@@ -12,7 +12,7 @@ use crate::tui::screens::docs;
 
 use super::derive::{GraphChoice, graph_choice, graph_lines, outline_lines};
 use super::outline::LineKind;
-use super::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Tab};
+use super::{EntityScreen, KIND_SETS, MAX_GRAPH_DEPTH, RELATION_SETS, Tab, find};
 
 /// Runs `action` on an entity page.
 pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled {
@@ -20,6 +20,9 @@ pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled 
         && let Some(view) = page.docs.as_deref_mut()
         && docs::keys::handle_tab(view, action, cx) == Handled::Yes
     {
+        return Handled::Yes;
+    }
+    if find::findable(page.current()) && find::handle(page, action, cx) == Handled::Yes {
         return Handled::Yes;
     }
     let index = cx.index();
@@ -96,8 +99,13 @@ pub fn handle(page: &mut EntityScreen, action: Action, cx: &mut Ctx) -> Handled 
     Handled::Yes
 }
 
-/// A key no binding took: text for the Docs tab's page search line.
+/// A key no binding took: text for the find line of the YAML or API tab,
+/// or for the Docs tab's page search line.
 pub fn typed(page: &mut EntityScreen, key: KeyEvent) {
+    if let Some(input) = page.find.input.as_mut() {
+        input.input(key);
+        return;
+    }
     if page.current() == Tab::Docs
         && let Some(view) = page.docs.as_deref_mut()
     {
@@ -108,6 +116,7 @@ pub fn typed(page: &mut EntityScreen, key: KeyEvent) {
 fn step_tab(e: &mut EntityScreen, by: isize) {
     let n = e.tabs.len() as isize;
     e.tab = ((e.tab as isize + by).rem_euclid(n)) as usize;
+    e.find.clear();
     e.scroll = 0;
 }
 
@@ -208,5 +217,69 @@ mod tests {
         assert_eq!(e.graph.depth, 2);
         assert_eq!(cx.out.flash.as_ref().map(|f| f.0.as_str()), Some("graph depth 2"));
         assert_eq!(handle(&mut e, Action::ToggleSubgroups, &mut cx), Handled::No, "only on the outline");
+    }
+
+    #[test]
+    fn slash_finds_in_the_yaml_tab_and_n_steps_through_the_matches() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        let mut e = page(&loaded, "component:default/svc");
+        e.show(Tab::Yaml);
+        assert_eq!(e.current(), Tab::Yaml);
+        e.yaml =
+            (0..30).map(|i| if i % 10 == 3 { format!("owner: team{i}\n") } else { format!("line{i}: x\n") }).collect();
+        assert_eq!(handle(&mut e, Action::SearchNext, &mut cx), Handled::Yes, "n before / explains itself");
+        assert_eq!(handle(&mut e, Action::Filter, &mut cx), Handled::Yes);
+        assert!(e.docs_typing(), "the find line takes the keys");
+        for c in "TEAM".chars() {
+            typed(&mut e, KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT));
+        }
+        assert_eq!(handle(&mut e, Action::NextTab, &mut cx), Handled::Yes, "swallowed while typing");
+        assert_eq!(e.current(), Tab::Yaml);
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert!(!e.docs_typing());
+        assert_eq!(e.find.matches, vec![(3, 7), (13, 7), (23, 7)], "case-insensitive, by row and column");
+        assert_eq!(cx.out.flash.as_ref().map(|f| f.0.as_str()), Some("`TEAM`: match 1 of 3 (n/N)"));
+        assert_eq!(e.scroll, 1, "the match shows with two rows above it");
+        assert_eq!(handle(&mut e, Action::SearchNext, &mut cx), Handled::Yes);
+        assert_eq!((e.find.at, e.scroll), (1, 11));
+        assert_eq!(handle(&mut e, Action::SearchPrev, &mut cx), Handled::Yes);
+        assert_eq!(handle(&mut e, Action::SearchPrev, &mut cx), Handled::Yes);
+        assert_eq!((e.find.at, e.scroll), (2, 21), "wraps backwards");
+        assert_eq!(handle(&mut e, Action::Back, &mut cx), Handled::Yes, "esc forgets the find first");
+        assert!(e.find.matches.is_empty());
+        assert_eq!(handle(&mut e, Action::Back, &mut cx), Handled::No, "then leaves the page");
+
+        assert_eq!(handle(&mut e, Action::Filter, &mut cx), Handled::Yes);
+        typed(&mut e, KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE));
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert!(cx.out.flash.as_ref().is_some_and(|(t, l)| t == "`z` is not in this tab" && *l == Level::Warning));
+        e.find.matches.push((0, 0));
+        assert_eq!(handle(&mut e, Action::NextTab, &mut cx), Handled::Yes);
+        assert!(e.find.matches.is_empty(), "another tab starts without a find");
+    }
+
+    #[test]
+    fn slash_in_the_relations_tab_selects_the_matching_relation() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let loaded = loaded();
+        let mut generation = 0;
+        let mut cx = Ctx::new(Some(&loaded), &mut generation);
+        let mut e = page(&loaded, "component:default/svc");
+        e.show(Tab::Relations);
+        let rels = loaded.index.relations(e.entity);
+        let gone = rels.iter().position(|r| r.target.contains("gone")).unwrap();
+        assert_eq!(handle(&mut e, Action::Filter, &mut cx), Handled::Yes);
+        for c in "gone".chars() {
+            typed(&mut e, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes);
+        assert_eq!(e.relations.selected, gone, "the selection moves to the match");
+        assert_eq!(e.find.matches, vec![(gone, 22)], "the column as drawn: `  → component` then the name");
+        assert!(!e.docs_typing());
+        assert_eq!(handle(&mut e, Action::Select, &mut cx), Handled::Yes, "enter then acts on the relation");
+        assert!(cx.out.flash.is_some_and(|(text, _)| text.contains("dangling")));
     }
 }

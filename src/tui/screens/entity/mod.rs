@@ -4,8 +4,10 @@
 
 pub mod code_view;
 pub mod derive;
+pub mod find;
 pub mod keys;
 pub mod outline;
+pub mod overview_view;
 pub mod structure_view;
 pub mod view;
 
@@ -14,6 +16,7 @@ use std::collections::HashSet;
 
 use crate::index::Index;
 use crate::model::Entity;
+use crate::tui::page_find::PageFind;
 
 use super::docs::{DocsTarget, DocsView};
 use super::selection::Selection;
@@ -93,6 +96,12 @@ pub struct EntityScreen {
     pub want_docs: Option<DocsTarget>,
     /// Highlighted lines of the YAML or API tab, kept while scrolling.
     pub highlight: code_view::HighlightCache,
+    /// `/` in the YAML or API tab: the term and its matches (wrapped rows).
+    pub find: PageFind,
+    /// The width the YAML or API tab was last drawn at (its rows wrap to it).
+    pub text_width: Cell<u16>,
+    /// The width `find` found its matches at.
+    pub find_width: u16,
 }
 
 /// Relation-type sets the graph tab cycles through.
@@ -194,6 +203,9 @@ impl EntityScreen {
             docs: None,
             want_docs: None,
             highlight: Default::default(),
+            find: PageFind::default(),
+            text_width: Cell::new(80),
+            find_width: 80,
         }
     }
 
@@ -202,9 +214,11 @@ impl EntityScreen {
         self.tabs.get(self.tab).copied().unwrap_or(Tab::Overview)
     }
 
-    /// Whether the Docs tab's page search line has the keyboard.
+    /// Whether a find line (the Docs tab's page search, or `/` in another
+    /// tab) has the keyboard.
     pub fn docs_typing(&self) -> bool {
-        self.current() == Tab::Docs && self.docs.as_ref().is_some_and(|v| v.search_input.is_some())
+        self.find.input.is_some()
+            || (self.current() == Tab::Docs && self.docs.as_ref().is_some_and(|v| v.search_input.is_some()))
     }
 
     /// Switches to `tab` when the page has it.
@@ -212,6 +226,7 @@ impl EntityScreen {
         if let Some(i) = self.tabs.iter().position(|t| *t == tab) {
             self.tab = i;
             self.scroll = 0;
+            self.find.clear();
         }
     }
 }

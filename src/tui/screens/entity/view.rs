@@ -10,15 +10,12 @@ use crate::index::Index;
 use crate::tui::draw::ViewCx;
 use crate::tui::screens::docs;
 
-use super::derive::{outline_title, overview};
+use super::derive::outline_title;
+use super::overview_view::overview_lines;
+use super::structure_view::relation_line;
 use super::{EntityScreen, Tab};
-use crate::model::layout::width;
 use crate::tui::draw::clean;
-use crate::tui::draw::wrap;
 use crate::tui::theme::Slot;
-
-/// Widest label that shares the label column on the overview.
-const LABEL_COLUMN: usize = 14;
 
 /// Draws an entity page.
 pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) {
@@ -51,6 +48,8 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) 
     let block = Block::bordered().border_style(theme.style(Slot::Border));
     let inner = block.inner(body);
     frame.render_widget(block, body);
+    // The find line, or what it found, under a findable tab.
+    let inner = if super::find::findable(e.current()) { super::find::status(cx, e, frame, inner) } else { inner };
     match &e.body {
         None => frame.render_widget(Paragraph::new("loading…").style(theme.style(Slot::Dim)), inner),
         Some(Err(err)) => frame.render_widget(
@@ -59,40 +58,12 @@ pub fn render(cx: &ViewCx<'_>, e: &EntityScreen, frame: &mut Frame, area: Rect) 
         ),
         Some(Ok(entity)) => match e.current() {
             Tab::Overview => {
-                let owner = summary.and_then(|s| s.owner);
-                let system = summary.and_then(|s| s.system);
-                let rows = overview(entity, owner, system);
-                // Labels up to LABEL_COLUMN wide share a column; longer ones
-                // (labels with prefixes) get a line of their own.
-                let label_width =
-                    rows.fields.iter().map(|(k, _)| width(k)).filter(|w| *w <= LABEL_COLUMN).max().unwrap_or(8);
-                let value_width = (inner.width as usize).saturating_sub(label_width + 2).max(10);
-                let mut lines: Vec<Line> = Vec::new();
-                for (k, v) in &rows.fields {
-                    let label = clean(k);
-                    let own_line = width(&label) > label_width;
-                    if own_line {
-                        lines.push(Line::styled(label.clone().into_owned(), theme.style(Slot::Dim)));
-                    }
-                    let value = clean(v);
-                    for (n, part) in textwrap::wrap(&value, value_width).into_iter().enumerate() {
-                        let shown = if n == 0 && !own_line { label.as_ref() } else { "" };
-                        lines.push(Line::from(vec![
-                            Span::styled(format!("{shown:<label_width$}  "), theme.style(Slot::Dim)),
-                            Span::styled(part.into_owned(), theme.style(Slot::Base)),
-                        ]));
-                    }
-                }
-                if !rows.annotations.is_empty() {
-                    lines.push(Line::default());
-                    lines.push(Line::styled("Annotations", theme.style(Slot::Header)));
-                }
-                for (k, v) in &rows.annotations {
-                    lines.push(Line::styled(clean(k).into_owned(), theme.style(Slot::Dim)));
-                    for part in wrap(&format!("  {}", clean(v)), inner.width as usize) {
-                        lines.push(Line::styled(part, theme.style(Slot::Base)));
-                    }
-                }
+                e.text_width.set(inner.width);
+                let lines = overview_lines(theme, index, e, entity, inner.width)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, line)| e.find.highlight(i, line, theme.style(Slot::Match)))
+                    .collect();
                 scrolled(cx, e, frame, inner, lines, true);
             }
             Tab::Relations => relations(cx, index, e, frame, inner),
@@ -158,25 +129,8 @@ fn relations(cx: &ViewCx<'_>, index: &Index, e: &EntityScreen, frame: &mut Frame
         if selected {
             selected_line = lines.len();
         }
-        let base = if selected { theme.style(Slot::Selected) } else { theme.style(Slot::Base) };
-        let (kind, rest) = r.target.split_once(':').unwrap_or(("", r.target));
-        let mut spans = vec![
-            Span::styled("  → ", base),
-            Span::styled(format!("{kind:<10}"), if selected { base } else { theme.kind_style(kind) }),
-            Span::styled(clean(rest).into_owned(), base),
-        ];
-        match r.entity {
-            Some(t) => {
-                if let Some(title) = index.summary(t).title {
-                    spans.push(Span::styled(
-                        format!("  {}", clean(title)),
-                        if selected { base } else { theme.style(Slot::Dim) },
-                    ));
-                }
-            }
-            None => spans.push(Span::styled("  (missing: not in the catalog)", base.patch(theme.style(Slot::Warning)))),
-        }
-        lines.push(Line::from(spans));
+        let line = relation_line(theme, index, r, selected);
+        lines.push(e.find.highlight(i, line, theme.style(Slot::Match)));
     }
     let height = area.height as usize;
     let offset = selected_line.saturating_sub(height.saturating_sub(2));
