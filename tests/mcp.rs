@@ -4,13 +4,12 @@
 //! tool; and the official MCP Inspector's CLI as a real client.
 
 mod common;
+mod common_mcp;
 
 use common::Sandbox;
-use std::io::{BufRead, BufReader, Write};
+use common_mcp::Client;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::{Value, json};
 
@@ -30,78 +29,6 @@ impl Sandbox {
         s.add_filter(&regex::escape(&self.tmp.path().display().to_string()), "[SANDBOX]");
         s.add_filter(r"/demo/[0-9a-f]{12}/", "/demo/[HASH]/");
         s
-    }
-}
-
-/// A running `stagehand mcp`, spoken to line by line (JSON-RPC over stdio).
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<String>,
-    next_id: u64,
-    /// The answer to `initialize`.
-    init: Value,
-}
-
-impl Client {
-    fn start(sandbox: &Sandbox, args: &[&str]) -> Client {
-        let mut child =
-            sandbox.binary(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut client = Client { child, stdin, lines, next_id: 0, init: Value::Null };
-        client.init = client.request(
-            "initialize",
-            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}),
-        );
-        assert_eq!(client.init["result"]["serverInfo"]["name"], "stagehand", "{}", client.init);
-        client.notify("notifications/initialized");
-        client
-    }
-
-    fn send(&mut self, message: &Value) {
-        writeln!(self.stdin, "{message}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method}));
-    }
-
-    /// Sends a request and returns its response (result or error).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let line = self.lines.recv_timeout(Duration::from_secs(120)).expect("no answer from stagehand mcp");
-            let message: Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON on stdout ({e}): {line}"));
-            if message["id"] == id {
-                return message;
-            }
-        }
-    }
-
-    /// Calls a tool; the `result`.
-    fn call(&mut self, tool: &str, arguments: Value) -> Value {
-        let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
-        response.get("result").cloned().unwrap_or_else(|| panic!("{tool}: {response}"))
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -147,7 +74,7 @@ fn tool_names(client: &mut Client) -> Vec<String> {
 #[test]
 fn every_tool_answers_on_the_demo() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
+    let mut client = Client::start(sandbox.binary(&["--demo", "mcp"]));
     let instructions = client.init["result"]["instructions"].as_str().unwrap();
     assert!(instructions.contains("offline") && !instructions.contains("Writes are allowed"), "{instructions}");
     let list = client.request("tools/list", json!({}));
@@ -201,7 +128,7 @@ fn every_tool_answers_on_the_demo() {
 #[test]
 fn errors_carry_the_cli_messages() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
+    let mut client = Client::start(sandbox.binary(&["--demo", "mcp"]));
     let unknown = client.call("get_entity", json!({"ref": "payment-adaptr"}));
     assert_eq!(unknown["isError"], true);
     assert!(text_of(&unknown).starts_with("no entity `payment-adaptr`; did you mean: "), "{unknown}");
@@ -236,7 +163,7 @@ fn errors_carry_the_cli_messages() {
 #[test]
 fn without_an_index_the_agent_is_told_what_to_run() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["mcp"]);
+    let mut client = Client::start(sandbox.binary(&["mcp"]));
     let search = client.call("search", json!({"query": "x"}));
     assert_eq!(search["isError"], true);
     assert!(text_of(&search).starts_with("no index at "), "{search}");
@@ -248,7 +175,7 @@ fn without_an_index_the_agent_is_told_what_to_run() {
 #[test]
 fn long_answers_page_with_a_continuation() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
+    let mut client = Client::start(sandbox.binary(&["--demo", "mcp"]));
     let first = client.call("search", json!({"query": "a", "limit": 4}));
     let hits = first["structuredContent"]["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 4);
@@ -272,7 +199,7 @@ fn long_answers_page_with_a_continuation() {
 #[test]
 fn resources_list_and_read() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["--demo", "mcp"]);
+    let mut client = Client::start(sandbox.binary(&["--demo", "mcp"]));
     let list = client.request("resources/list", json!({}));
     let resources = list["result"]["resources"].as_array().unwrap();
     let uris: Vec<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();
@@ -330,7 +257,7 @@ fn catalog_text_reaches_the_agent_sanitized() {
     );
     let sync = sandbox.binary(&["sync"]).output().unwrap();
     assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
-    let mut client = Client::start(&sandbox, &["mcp"]);
+    let mut client = Client::start(sandbox.binary(&["mcp"]));
     for (tool, args) in [("search", json!({"query": "sneaky"})), ("get_entity", json!({"ref": "sneaky"}))] {
         let result = client.call(tool, args);
         let wire = result.to_string();
@@ -358,7 +285,7 @@ fn a_sync_is_seen_without_a_restart() {
         &format!("sources:\n  - name: local\n    dir: {}\n", catalog.display()),
     );
     assert!(sandbox.binary(&["sync"]).output().unwrap().status.success());
-    let mut client = Client::start(&sandbox, &["mcp"]);
+    let mut client = Client::start(sandbox.binary(&["mcp"]));
     assert_eq!(client.call("get_entity", json!({"ref": "first-service"}))["isError"], false);
     assert_eq!(client.call("get_entity", json!({"ref": "second-service"}))["isError"], true);
     write(&catalog.join("catalog-info.yaml"), &component("second-service"));
@@ -370,7 +297,7 @@ fn a_sync_is_seen_without_a_restart() {
 #[test]
 fn scaffold_needs_allow_writes_and_dry_runs_by_default() {
     let sandbox = Sandbox::new();
-    let mut client = Client::start(&sandbox, &["--demo", "mcp", "--allow-writes"]);
+    let mut client = Client::start(sandbox.binary(&["--demo", "mcp", "--allow-writes"]));
     let instructions = client.init["result"]["instructions"].as_str().unwrap();
     assert!(instructions.contains("Writes are allowed: scaffold"), "{instructions}");
     let mut all: Vec<&str> = TOOLS.to_vec();

@@ -9,6 +9,7 @@
 //! silent server) are checked against a small fake server.
 
 mod common_backend;
+mod common_mcp;
 mod common_tmux;
 #[path = "common_tui/mod.rs"]
 mod common_tui;
@@ -259,6 +260,36 @@ fn a_destructive_action_is_refused_without_confirmation() {
     assert!(err.contains("refused") && err.contains("destructive") && err.contains("--yes"), "{err}");
     let tasks = backend.get("/api/scaffolder/v2/tasks", &[]);
     let sent = tasks["tasks"].as_array().unwrap().iter().any(|t| t["spec"]["parameters"]["name"] == "refused-run");
+    assert!(!sent, "nothing reached the backend: {tasks}");
+}
+
+/// `stagehand mcp --allow-writes` offers `run_action` under the CLI's rules:
+/// the input checked, a read-only action run, a destructive one refused
+/// without `yes` (nothing reaches the backend).
+#[test]
+fn mcp_run_action_follows_the_cli_rules() {
+    let test = "mcp_run_action_follows_the_cli_rules";
+    let Some(backend) = backend(test) else { return };
+    backend.wait_until("the group", |items| {
+        items.iter().any(|i| common_backend::item_ref(i) == "group:default/team-lighthouse")
+    });
+    let home = Home::new(backend, &backend.token, "");
+    let mut client = common_mcp::Client::start(home.command(&["mcp", "--allow-writes"]));
+    let args = json!({"id": "catalog:get-catalog-entity", "input": {"kind": "group", "name": "team-lighthouse"}});
+    let got = client.call("run_action", args);
+    assert_ne!(got["isError"], true, "{got}");
+    let stored = backend.get("/api/catalog/entities/by-name/group/default/team-lighthouse", &[]);
+    assert_eq!(got["structuredContent"]["source"], "prod", "{got}");
+    assert_eq!(got["structuredContent"]["output"]["metadata"]["uid"], stored["metadata"]["uid"], "{got}");
+    let bad = client.call("run_action", json!({"id": "catalog:get-catalog-entity", "input": {"nmae": "beacon"}}));
+    assert_eq!(bad["isError"], true, "{bad}");
+    let input = json!({"templateRef": "template:default/slow-wait", "values": {"name": "mcp-refused"}});
+    let refused = client.call("run_action", json!({"id": "scaffolder:execute-template", "input": input}));
+    assert_eq!(refused["isError"], true, "{refused}");
+    let text = refused["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("refused") && text.contains("destructive") && text.contains("yes: true"), "{text}");
+    let tasks = backend.get("/api/scaffolder/v2/tasks", &[]);
+    let sent = tasks["tasks"].as_array().unwrap().iter().any(|t| t["spec"]["parameters"]["name"] == "mcp-refused");
     assert!(!sent, "nothing reached the backend: {tasks}");
 }
 

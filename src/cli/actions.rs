@@ -63,7 +63,8 @@ pub fn run(ws: &Workspace, command: ActionsCommand) -> anyhow::Result<u8> {
     }
 }
 
-fn registry(ws: &Workspace, source: Option<&str>) -> anyhow::Result<(String, Registry)> {
+/// The actions registry of the backstage source `source` (or the only one).
+pub fn registry(ws: &Workspace, source: Option<&str>) -> anyhow::Result<(String, Registry)> {
     let (name, config) = ws.remote_source(source)?;
     let http = Client::new(&config).map_err(|e| anyhow::anyhow!("backstage source `{name}`: {e}"))?;
     Ok((name, Registry::new(http)))
@@ -124,7 +125,7 @@ fn input_of(
 }
 
 /// The inputs an action takes, for messages.
-fn inputs_of(form: &crate::scaffold::form::Page) -> String {
+pub fn inputs_of(form: &crate::scaffold::form::Page) -> String {
     let fields = form.fields(&Map::new());
     let lines: Vec<String> = fields
         .iter()

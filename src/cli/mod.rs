@@ -7,7 +7,7 @@
 pub mod actions;
 pub mod args;
 pub mod browse;
-mod confirm;
+pub mod confirm;
 pub mod docs;
 pub mod graph;
 mod known;

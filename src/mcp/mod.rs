@@ -5,6 +5,7 @@
 //! structured content are sanitized like terminal output and bounded in
 //! size. Tools that write files exist only with `--allow-writes`.
 
+mod actions;
 mod catalog;
 mod checks;
 mod docs;

@@ -21,7 +21,7 @@ use super::catalog::{self, GraphArgs, HealthArgs, MembersArgs, OwnedByArgs, RefA
 use super::checks::{self, ListTemplatesArgs, TemplateArgs, ValidateArgs};
 use super::docs::{self, DocsPageArgs, DocsSearchArgs};
 use super::reply::{Reply, into_result};
-use super::{resources, write};
+use super::{actions, resources, write};
 
 const INSTRUCTIONS: &str = "stagehand's local copy of a Backstage software catalog, offline: \
 search entities (facets such as kind:api owner:team-a), read one with its relations and problems, \
@@ -31,7 +31,8 @@ Refs are `name`, `kind:name` or `kind:namespace/name`. Long answers end with a n
 with offset set to it.";
 
 const WRITES: &str = "Writes are allowed: scaffold runs a template into a folder on this machine \
-(a dry run showing the files unless dry_run is false).";
+(a dry run showing the files unless dry_run is false), and run_action invokes a backend action \
+(destructive ones only with yes: true).";
 
 /// The stagehand MCP server.
 #[derive(Clone)]
@@ -222,6 +223,21 @@ impl Server {
     )]
     async fn scaffold(&self, Parameters(args): Parameters<write::ScaffoldArgs>) -> Result<CallToolResult, ErrorData> {
         self.run_ws(move |ws| write::scaffold(ws, &args)).await
+    }
+
+    /// Invoke a backend action through the actions registry, as `stagehand actions run`.
+    #[tool(
+        description = "Invoke an action of a backstage source's actions registry (ids as `stagehand actions list` \
+            shows them, e.g. catalog:get-catalog-entity) with input checked against its schema first. Read-only \
+            and write actions run; a destructive one is refused unless yes is true.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<actions::RunActionOut>()
+    )]
+    async fn run_action(
+        &self,
+        Parameters(args): Parameters<actions::RunActionArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.run_ws(move |ws| actions::run_action(ws, &args)).await
     }
 }
 
