@@ -47,7 +47,7 @@ fn shown(result: &Value) -> String {
     )
 }
 
-const TOOLS: [&str; 13] = [
+const TOOLS: [&str; 14] = [
     "docs_page",
     "docs_search",
     "get_entity",
@@ -61,6 +61,7 @@ const TOOLS: [&str; 13] = [
     "template_parameters",
     "validate",
     "scaffold",
+    "run_action",
 ];
 
 fn tool_names(client: &mut Client) -> Vec<String> {
