@@ -123,7 +123,8 @@ impl Login {
         let status = self.child.wait().expect("login exits");
         let mut stdout = String::new();
         self.child.stdout.take().expect("stdout").read_to_string(&mut stdout).expect("stdout");
-        let stderr: Vec<String> = self.stderr.try_iter().collect();
+        // Every line, to the end: the reader stops when the child's stderr closes.
+        let stderr: Vec<String> = self.stderr.iter().collect();
         (status.code().unwrap_or(-1), stdout, stderr.join("\n"))
     }
 }

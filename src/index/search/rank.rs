@@ -123,15 +123,15 @@ pub fn rank(
         return Some(hits.to_vec());
     }
     let window = stream.window.max(1);
-    let cands = Candidates::new(index, values, query, shared, scope);
+    let facets = Resolved::new(index, values, &query.facets);
+    let cands = Candidates::new(index, &facets, shared, scope);
     let mut sent = false;
     // The meant entities are known at once and rank above the rest. They
     // are looked up, not taken from an earlier query's results: only the
     // facets (the same when narrowing) and a list's rows bound them.
-    let facets = (!query.facets.is_empty()).then(|| Resolved::new(index, values, &query.facets));
     let admit = |i: u32| match scope {
         Scope::Rows(_) => cands.all.binary_search(&i).is_ok(),
-        _ => facets.as_ref().is_none_or(|f| f.admit(i)),
+        _ => query.facets.is_empty() || facets.admit(i),
     };
     let mut named = named_by_text(index, values, query);
     named.retain(|&i| admit(i));

@@ -10,8 +10,8 @@ use nucleo::pattern::{Atom, AtomKind, Pattern};
 use nucleo::{Matcher, Utf32Str};
 use rayon::prelude::*;
 
-use super::super::facets::{Distinct, Resolved};
-use super::super::{Hit, Query};
+use super::super::Hit;
+use super::super::facets::Resolved;
 use super::Scope;
 use crate::index::Index;
 use crate::index::hay::Fields;
@@ -67,9 +67,10 @@ pub(super) struct Candidates {
 }
 
 impl Candidates {
-    pub(super) fn new(index: &Index, values: &Distinct, query: &Query, shared: Shared, scope: Scope<'_>) -> Candidates {
+    /// The candidates of a search whose facets are `facets` (resolved once
+    /// per search, shared with the meant-entity lookup).
+    pub(super) fn new(index: &Index, facets: &Resolved<'_>, shared: Shared, scope: Scope<'_>) -> Candidates {
         let n = index.len();
-        let facets = Resolved::new(index, values, &query.facets);
         let admitted = |i: &u32| facets.admit(*i);
         let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
         match scope {
