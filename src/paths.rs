@@ -116,9 +116,50 @@ fn profile_for(path: &Path) -> String {
     format!("{stem}-{}", &hash[..10])
 }
 
+/// Creates a folder readable only by its owner (0700 on Unix), with its parents.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Replaces `path` with `bytes` atomically: a 0600 temporary file (named
+/// `prefix…`) in the same 0700 folder, renamed into place, so a reader sees
+/// the old file or the new one, never a part.
+pub fn save_private(path: &Path, prefix: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    // tempfile creates the file 0600; persist renames it into place.
+    let mut tmp = tempfile::Builder::new().prefix(prefix).tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_files_replace_whole_and_stay_private() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("a/b/state.json");
+        save_private(&path, ".state-", b"first").unwrap();
+        save_private(&path, ".state-", b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> =
+            std::fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names, ["state.json"], "no temporary is left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+        }
+    }
 
     #[test]
     fn other_configs_get_their_own_profile() {

@@ -238,11 +238,7 @@ pub(super) fn sync_dir(dir: &Path) {
 
 /// Creates a folder readable only by its owner (0700 on Unix).
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    crate::paths::create_private_dir(dir)
 }
 
 /// Removes `.index-*` temporaries a killed writer left in `dir`.

@@ -72,13 +72,8 @@ pub fn load(path: &Path) -> Result<Option<Draft>, String> {
 /// Writes a draft atomically (0600 file in a 0700 folder).
 pub fn save(path: &Path, draft: &Draft) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("cannot save the draft {}: {e}", path.display());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    crate::index::store::create_private_dir(dir).map_err(|e| fail(&e))?;
     let text = serde_json::to_string_pretty(draft).map_err(|e| fail(&e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".draft-").tempfile_in(dir).map_err(|e| fail(&e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    crate::paths::save_private(path, ".draft-", text.as_bytes()).map_err(|e| fail(&e))
 }
 
 /// Deletes a draft (used once a run created what it described).

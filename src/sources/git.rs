@@ -66,15 +66,6 @@ fn git(args: &[&str], cwd: Option<&Path>) -> Result<(), String> {
     }
 }
 
-/// Creates the checkouts' folder readable only by its owner (0700 on Unix).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
 /// Clones (first time) or fetches (later) `url` into the cache and returns
 /// the checkout folder. Errors never hold a password written in the URL.
 pub fn sync_checkout(cache_dir: &Path, url: &str, branch: Option<&str>) -> Result<PathBuf, String> {
@@ -106,7 +97,7 @@ fn checkout(cache_dir: &Path, url: &str, branch: Option<&str>) -> Result<PathBuf
         return Ok(dir);
     }
     if let Some(parent) = dir.parent() {
-        private_dir(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        crate::paths::create_private_dir(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let partial = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);

@@ -47,14 +47,8 @@ pub fn add(list: &Path, catalog_file: &Path) -> Result<String, String> {
 
 fn save(list: &Path, files: &[PathBuf]) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("cannot save {}: {e}", list.display());
-    let dir = list.parent().unwrap_or(Path::new("."));
-    crate::index::store::create_private_dir(dir).map_err(|e| fail(&e))?;
     let text = serde_yaml::to_string(files).map_err(|e| fail(&e))?;
-    // tempfile creates the file 0600; persist renames it into place.
-    let mut tmp = tempfile::Builder::new().prefix(".registered-").tempfile_in(dir).map_err(|e| fail(&e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.persist(list).map_err(|e| fail(&e.error))?;
-    Ok(())
+    crate::paths::save_private(list, ".registered-", text.as_bytes()).map_err(|e| fail(&e))
 }
 
 /// The registered files that still exist, as `file` sources.

@@ -22,13 +22,8 @@ pub fn load(path: &Path) -> Result<BTreeSet<String>, String> {
 /// Writes starred refs atomically (0600 file in a 0700 folder).
 pub fn save(path: &Path, refs: &[String]) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("cannot save stars to {}: {e}", path.display());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    crate::index::store::create_private_dir(dir).map_err(|e| fail(&e))?;
     let text = serde_yaml::to_string(refs).map_err(|e| fail(&e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".starred-").tempfile_in(dir).map_err(|e| fail(&e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    crate::paths::save_private(path, ".starred-", text.as_bytes()).map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

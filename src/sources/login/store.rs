@@ -82,18 +82,8 @@ pub fn load(path: &Path) -> Result<Option<Session>, String> {
 /// Writes `session` to `path` (0600, atomically), creating the folder 0700.
 pub fn save(path: &Path, session: &Session) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("cannot save the login to {}: {e}", path.display());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| fail(&e))?;
     let text = serde_json::to_string_pretty(session).map_err(|e| fail(&e))?;
-    // tempfile creates the file 0600; persist renames it into place.
-    let mut tmp = tempfile::Builder::new().prefix(".login-").tempfile_in(dir).map_err(|e| fail(&e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    crate::paths::save_private(path, ".login-", text.as_bytes()).map_err(|e| fail(&e))
 }
 
 /// Deletes a stored session; whether there was one.
