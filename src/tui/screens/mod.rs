@@ -5,6 +5,7 @@
 
 pub mod docs;
 pub mod entity;
+pub mod form;
 pub mod list;
 pub mod portal;
 pub mod rejected;
@@ -77,8 +78,7 @@ impl Screen {
             Screen::Entity(_) => Context::Entity,
             Screen::Wizard(w) if w.typing() => Context::Search,
             Screen::Wizard(_) => Context::Wizard,
-            Screen::Portal(p) if p.typing() => Context::Search,
-            Screen::Portal(_) => Context::List,
+            Screen::Portal(p) => p.keymap_context(),
             Screen::Search(_)
             | Screen::List(_)
             | Screen::Problems(_)

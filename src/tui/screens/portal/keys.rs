@@ -8,16 +8,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::portal::action_input;
 use crate::portal::actions::Ask;
-use crate::scaffold::fields::FieldKind;
-use crate::scaffold::form::{get_path, set_path};
 use crate::tui::action::Action;
 use crate::tui::app::Level;
 use crate::tui::context::{Ctx, Handled, Nav};
 use crate::tui::effects::Effect;
 use crate::tui::effects::portal::PortalEffect;
-use crate::tui::input::LineInput;
 
 use super::super::Screen;
+use super::super::form::keys::{activate, handle_open};
+use super::super::form::{FormHost, Row, items};
 use super::{ActionForm, ActionsScreen, Confirm, PortalMsg, PortalScreen, SearchRemoteScreen, TaskDetail, TasksScreen};
 
 /// Movement of an action, for lists: rows to move by.
@@ -43,31 +42,30 @@ pub fn handle(p: &mut PortalScreen, action: Action, cx: &mut Ctx) -> Handled {
     }
 }
 
-/// Keys no binding took: the filter, the editor, a yes/no, `c`/`r`.
+/// Keys no binding took: the filter, the form's editor or picker query, a
+/// yes/no, `c`/`r`.
 pub fn typed(p: &mut PortalScreen, key: KeyEvent, cx: &mut Ctx) {
-    let KeyCode::Char(c) = key.code else {
-        if let PortalScreen::Actions(a) = p {
-            edit(a, key);
+    if let PortalScreen::Actions(a) = p {
+        match &mut a.form {
+            Some(f) if f.confirm.is_some() => {
+                if let KeyCode::Char(c) = key.code {
+                    answer(a, c == 'y' || c == 'Y', c, cx);
+                }
+            }
+            Some(f) => {
+                let (index, identity) = (cx.loaded.map(|l| &*l.index), cx.identity);
+                super::super::form::keys::typed(&mut f.form, key, index, identity);
+            }
+            None if a.filtering && a.filter.input(key) => a.sel = Default::default(),
+            None => {}
         }
         return;
-    };
+    }
+    let KeyCode::Char(c) = key.code else { return };
     match p {
-        PortalScreen::Actions(a) => match &mut a.form {
-            Some(f) if f.confirm.is_some() => answer(a, c == 'y' || c == 'Y', c, cx),
-            _ => edit(a, key),
-        },
         PortalScreen::Tasks(t) if t.confirm.is_some() => answer_task(t, c == 'y' || c == 'Y', c, cx),
         PortalScreen::Tasks(t) if c == 'c' || c == 'r' => ask_task(t, c == 'r', cx),
-        PortalScreen::Tasks(_) | PortalScreen::Search(_) => {}
-    }
-}
-
-/// Text typed into the filter or the editor.
-fn edit(a: &mut ActionsScreen, key: KeyEvent) {
-    if let Some(editor) = a.form.as_mut().and_then(|f| f.editor.as_mut()) {
-        editor.input(key);
-    } else if a.filtering && a.filter.input(key) {
-        a.sel = Default::default();
+        _ => {}
     }
 }
 
@@ -109,71 +107,44 @@ fn form(a: &mut ActionsScreen, action: Action, cx: &mut Ctx) -> Handled {
         }
         return Handled::Yes;
     }
-    if f.editor.is_some() {
-        match action {
-            Action::Select | Action::NextPane => commit(f, cx),
-            Action::Back => f.editor = None,
-            Action::ClearQuery => {
-                f.editor.as_mut().map(LineInput::clear);
-            }
-            _ => {}
-        }
+    if handle_open(&mut f.form, action, cx) {
         return Handled::Yes;
     }
-    let fields = f.fields();
+    let rows = f.form.rows();
     match action {
         Action::Back | Action::Quit => a.form = None,
-        Action::Select if f.sel.selected >= fields.len() => run(a, cx),
-        Action::Select => {
-            let field = &fields[f.sel.selected];
-            let value = get_path(&f.values, &field.path).cloned();
-            if field.kind == FieldKind::Boolean {
-                let on = value.and_then(|v| v.as_bool()).unwrap_or(false);
-                set_path(&mut f.values, &field.path, Some(serde_json::Value::Bool(!on)));
-            } else {
-                let text = match value {
-                    None => String::new(),
-                    Some(serde_json::Value::String(s)) => s,
-                    Some(v) => v.to_string(),
-                };
-                let mut editor = LineInput::new(&field.title());
-                editor.set(&text);
-                f.editor = Some(editor);
-            }
+        Action::Select => match rows.get(f.form.sel.selected).cloned() {
+            Some(Row::Next) | None => run(a, cx),
+            Some(row) => activate(&mut f.form, &row, cx.loaded.map(|l| &*l.index), cx.identity),
+        },
+        Action::ItemAdd | Action::ItemRemove | Action::ItemUp | Action::ItemDown => {
+            return if items::item_action(&mut f.form, action) { Handled::Yes } else { Handled::No };
         }
         Action::PageDown | Action::HalfPageDown if f.output.is_some() => {
             f.scroll = f.scroll.saturating_add(cx.page / 2)
         }
         Action::PageUp | Action::HalfPageUp if f.output.is_some() => f.scroll = f.scroll.saturating_sub(cx.page / 2),
         other => match delta(other, cx.page) {
-            Some(d) => f.sel.move_by(d, fields.len() + 1),
+            Some(d) => f.form.sel.move_by(d, rows.len()),
             None => return Handled::No,
         },
     }
     Handled::Yes
 }
 
-/// Sets the edited field from the editor's text (converted by its type).
-fn commit(f: &mut ActionForm, cx: &mut Ctx) {
-    let Some(editor) = f.editor.take() else { return };
-    let fields = f.fields();
-    let Some(field) = fields.get(f.sel.selected) else { return };
-    let text = editor.text().to_string();
-    if text.is_empty() {
-        set_path(&mut f.values, &field.path, None);
-        return;
-    }
-    if let Err(e) = action_input::set(&f.page, &mut f.values, &format!("{}={text}", field.key())) {
-        cx.flash(e, Level::Error);
-    }
-}
-
-/// Run on the form: checks the input, then asks or runs.
+/// Run on the form: checks the input (the cursor goes to the first
+/// problem, every problem shows), then asks or runs.
 fn run(a: &mut ActionsScreen, cx: &mut Ctx) {
     let Some(f) = a.form.as_mut() else { return };
-    let problems = action_input::problems(&f.page, &f.values);
+    let problems = action_input::problems(&f.form.page, &f.form.values);
     if let Some(first) = problems.first() {
-        f.show_errors = true;
+        f.form.edit.show_all_errors = true;
+        let fields = f.form.fields();
+        if let Some(row) =
+            f.form.rows().iter().position(|r| matches!(r, Row::Field(i) if fields[*i].key() == first.key))
+        {
+            f.form.sel.selected = row;
+        }
         cx.flash(format!("{}: {} (fix it before running)", first.key, first.message), Level::Error);
         return;
     }
@@ -208,7 +179,7 @@ fn start(a: &mut ActionsScreen, cx: &mut Ctx) {
     cx.effect(Effect::Portal(PortalEffect::Invoke {
         source: a.source.clone(),
         action: Box::new(f.action.clone()),
-        input: f.values.clone(),
+        input: f.form.values.clone(),
         generation: a.generation,
     }));
 }
@@ -395,4 +366,121 @@ pub fn on_msg(stack: &mut [Screen], counter: &mut u64, msg: PortalMsg) -> (Optio
         _ => {}
     }
     (flash, effects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::context::Ctx;
+    use serde_json::{Value as Json, json};
+
+    /// An actions screen with the form of an action open: `attributes`
+    /// its `readOnly`/`destructive`, its input the wizard's kinds of fields.
+    fn screen(attributes: Json) -> ActionsScreen {
+        let action = crate::portal::actions::Action::from_json(
+            &json!({"id": "demo:rich", "attributes": attributes, "schema": {"input": {"type": "object",
+                "required": ["kind", "limit"], "properties": {
+                    "kind": {"type": "string", "enum": ["Component", "Group"]},
+                    "dryRun": {"type": "boolean", "default": true},
+                    "limit": {"type": "integer", "minimum": 1},
+                    "tags": {"type": "array", "items": {"type": "string"}}}}}}),
+            "demo",
+        )
+        .unwrap();
+        let mut a = ActionsScreen::new(None, 1);
+        a.form = Some(ActionForm::new(action));
+        a
+    }
+
+    fn press(a: &mut ActionsScreen, action: Action, cx: &mut Ctx) {
+        assert_eq!(actions(a, action, cx), Handled::Yes, "{action:?}");
+    }
+
+    fn type_text(a: &mut ActionsScreen, text: &str, cx: &mut Ctx) {
+        let mut p = PortalScreen::Actions(Box::new(std::mem::replace(a, ActionsScreen::new(None, 1))));
+        for c in text.chars() {
+            typed(&mut p, KeyEvent::from(KeyCode::Char(c)), cx);
+        }
+        let PortalScreen::Actions(back) = p else { unreachable!() };
+        *a = *back;
+    }
+
+    fn values(a: &ActionsScreen) -> Json {
+        Json::Object(a.form.as_ref().unwrap().form.values.clone())
+    }
+
+    #[test]
+    fn enums_choose_booleans_toggle_and_text_converts_by_type() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut a = screen(json!({"readOnly": true}));
+        assert_eq!(values(&a), json!({"dryRun": true}), "defaults prefilled");
+        press(&mut a, Action::Select, &mut cx);
+        assert!(a.form.as_ref().unwrap().form.edit.chooser.is_some(), "an enum is a choice list");
+        press(&mut a, Action::MoveDown, &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        press(&mut a, Action::MoveDown, &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        press(&mut a, Action::MoveDown, &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        type_text(&mut a, "5", &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        press(&mut a, Action::MoveDown, &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        type_text(&mut a, "x, y", &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        assert_eq!(values(&a), json!({"kind": "Group", "dryRun": false, "limit": 5, "tags": ["x", "y"]}));
+    }
+
+    #[test]
+    fn run_with_problems_shows_them_and_goes_to_the_first() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut a = screen(json!({"readOnly": true}));
+        press(&mut a, Action::Bottom, &mut cx);
+        press(&mut a, Action::Select, &mut cx);
+        let f = a.form.as_ref().unwrap();
+        assert!(f.form.edit.show_all_errors && f.form.sel.selected == 0, "the cursor on `kind`");
+        assert_eq!(cx.out.flash.as_ref().unwrap().0, "kind: required (fix it before running)");
+        assert!(cx.out.effects.is_empty(), "nothing sent");
+    }
+
+    fn filled(attributes: Json, cx: &mut Ctx) -> ActionsScreen {
+        let mut a = screen(attributes);
+        let f = a.form.as_mut().unwrap();
+        f.form.values.insert("kind".into(), json!("Group"));
+        f.form.values.insert("limit".into(), json!(2));
+        press(&mut a, Action::Bottom, cx);
+        press(&mut a, Action::Select, cx);
+        a
+    }
+
+    #[test]
+    fn read_only_runs_at_once_others_ask_destructive_defaults_to_cancel() {
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let a = filled(json!({"readOnly": true}), &mut cx);
+        assert!(a.form.as_ref().unwrap().running && a.form.as_ref().unwrap().confirm.is_none());
+        assert!(matches!(&cx.out.effects[..], [Effect::Portal(PortalEffect::Invoke { .. })]));
+
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut a = filled(json!({}), &mut cx);
+        let confirm = a.form.as_ref().unwrap().confirm.clone().unwrap();
+        assert!(confirm.default_yes && confirm.question.ends_with("[Y/n]"), "{confirm:?}");
+        press(&mut a, Action::Select, &mut cx);
+        assert_eq!(cx.out.effects.len(), 1, "enter runs");
+
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        let mut a = filled(json!({"destructive": true}), &mut cx);
+        let confirm = a.form.as_ref().unwrap().confirm.clone().unwrap();
+        assert!(!confirm.default_yes && confirm.question.ends_with("[y/N]"), "{confirm:?}");
+        press(&mut a, Action::Select, &mut cx);
+        assert!(cx.out.effects.is_empty(), "enter cancels");
+        assert_eq!(cx.out.flash.as_ref().unwrap().0, "not run");
+        press(&mut a, Action::Select, &mut cx);
+        type_text(&mut a, "y", &mut cx);
+        assert_eq!(cx.out.effects.len(), 1, "y runs");
+    }
 }

@@ -7,16 +7,17 @@
 pub mod keys;
 pub mod view;
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::portal::actions::{Action, Listing};
 use crate::portal::search::Found;
 use crate::portal::tasks::{LogLine, Task, strip_sgr};
-use crate::scaffold::form::{Field, Page, apply_defaults};
 use crate::scaffold::remote::TaskEvent;
 
+use super::form::SchemaForm;
 use super::selection::Selection;
 use crate::tui::input::LineInput;
+use crate::tui::keymap::Context;
 
 /// What a portal effect answers.
 #[derive(Debug)]
@@ -107,10 +108,20 @@ impl PortalScreen {
     pub fn typing(&self) -> bool {
         match self {
             PortalScreen::Actions(a) => {
-                a.filtering || a.form.as_ref().is_some_and(|f| f.editor.is_some() || f.confirm.is_some())
+                a.filtering || a.form.as_ref().is_some_and(|f| f.form.edit.typing() || f.confirm.is_some())
             }
             PortalScreen::Tasks(t) => t.confirm.is_some(),
             PortalScreen::Search(_) => false,
+        }
+    }
+
+    /// The keymap context: text inputs type, an action form has the
+    /// wizard's keys (items of a list of forms), lists the list's.
+    pub fn keymap_context(&self) -> Context {
+        match self {
+            _ if self.typing() => Context::Search,
+            PortalScreen::Actions(a) if a.form.is_some() => Context::Wizard,
+            _ => Context::List,
         }
     }
 
@@ -180,20 +191,13 @@ impl ActionsScreen {
     }
 }
 
-/// The form of one action: its input schema as a wizard page.
+/// The form of one action: its input schema through the wizard's form
+/// engine, the question before running, the output.
 pub struct ActionForm {
     /// The action.
     pub action: Action,
-    /// Its input schema as a form page.
-    pub page: Page,
-    /// The values so far (defaults filled in).
-    pub values: Map<String, Json>,
-    /// The cursor: a field, or Run after the last one.
-    pub sel: Selection,
-    /// The editor open on the selected field.
-    pub editor: Option<LineInput>,
-    /// Whether every problem shows (after a Run with problems).
-    pub show_errors: bool,
+    /// Its input schema as a form (defaults filled in); its last row runs.
+    pub form: SchemaForm,
     /// The question before running, when asked.
     pub confirm: Option<Confirm>,
     /// Running now.
@@ -207,26 +211,8 @@ pub struct ActionForm {
 impl ActionForm {
     /// A form for `action`, defaults filled in.
     pub fn new(action: Action) -> ActionForm {
-        let page = action.form();
-        let mut values = Map::new();
-        apply_defaults(std::slice::from_ref(&page), &mut values);
-        ActionForm {
-            action,
-            page,
-            values,
-            sel: Selection::default(),
-            editor: None,
-            show_errors: false,
-            confirm: None,
-            running: false,
-            output: None,
-            scroll: 0,
-        }
-    }
-
-    /// The fields shown for the values so far.
-    pub fn fields(&self) -> Vec<Field> {
-        self.page.fields(&self.values)
+        let form = SchemaForm::new(action.form());
+        ActionForm { action, form, confirm: None, running: false, output: None, scroll: 0 }
     }
 }
 

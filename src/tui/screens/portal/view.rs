@@ -8,10 +8,11 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::model::sanitize;
 use crate::portal::tasks::step_states;
-use crate::scaffold::form::get_path;
-use crate::scaffold::validate::check_field;
+use crate::tui::action::Action;
 use crate::tui::draw::{ViewCx, clean};
-use crate::tui::screens::wizard::shown;
+use crate::tui::keymap::Context;
+use crate::tui::screens::form::view::{chooser_overlay, editing_masked, editor_overlay, rows_lines};
+use crate::tui::screens::form::{FormHost, Row as FormRow};
 use crate::tui::theme::Slot;
 
 use super::{ActionForm, ActionsScreen, PortalScreen, SearchRemoteScreen, TasksScreen};
@@ -83,46 +84,70 @@ fn render_actions(cx: &ViewCx<'_>, a: &ActionsScreen, frame: &mut Frame, area: R
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
 }
 
+/// The form (the wizard's fields, problems and help; Run as its last
+/// row), the question or the key hints, the output; the editor and
+/// chooser on top.
 fn render_form(cx: &ViewCx<'_>, f: &ActionForm, frame: &mut Frame, area: Rect) {
-    let fields = f.fields();
-    let title = format!(" {} · {} · enter edits, Run runs ", clean(&f.action.id), f.action.attributes.words());
+    let title = format!(" {} · {} ", clean(&f.action.id), f.action.attributes.words());
     let outer = block(cx, title);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let form_height = (fields.len() as u16 + 3).min(inner.height / 2).max(4);
-    let [form, output] = Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(inner);
     let mut lines: Vec<Line> = Vec::new();
-    for (i, field) in fields.iter().enumerate() {
-        let selected = i == f.sel.selected;
-        let style = if selected { cx.theme.style(Slot::Selected) } else { cx.theme.style(Slot::Base) };
-        let value = get_path(&f.values, &field.path);
-        let mark = if field.required { "*" } else { " " };
-        let mut spans = vec![Span::styled(format!("{mark} {}: ", clean(&field.title())), style)];
-        match (&f.editor, selected) {
-            (Some(editor), true) => {
-                spans.push(Span::styled(format!("{}▏", clean(editor.text())), cx.theme.style(Slot::Input)))
-            }
-            _ => spans.push(Span::styled(clean(&shown(field, value)).into_owned(), style)),
-        }
-        if (f.show_errors || value.is_some())
-            && let Some(problem) = check_field(field, value)
-        {
-            spans.push(Span::styled(format!("  {problem}"), cx.theme.style(Slot::Error)));
-        }
-        lines.push(Line::from(spans));
+    if let Some(d) = &f.form.page.description {
+        crate::tui::screens::form::view::wrapped(&mut lines, "", &clean(d), inner.width, cx.theme.style(Slot::Dim));
+        lines.push(Line::default());
     }
-    let run_style =
-        if f.sel.selected >= fields.len() { cx.theme.style(Slot::Selected) } else { cx.theme.style(Slot::KeyHint) };
-    lines.push(Line::styled(if f.running { "  running…" } else { "  [ Run ]" }, run_style));
-    let hint = match (&f.confirm, fields.get(f.sel.selected).and_then(|x| x.description())) {
-        (Some(c), _) => Line::styled(clean(&c.question).into_owned(), cx.theme.style(Slot::Warning)),
-        (None, Some(d)) => Line::styled(clean(d).into_owned(), cx.theme.style(Slot::Dim)),
-        (None, None) => Line::default(),
+    let selected = rows_lines(cx, &f.form, inner.width, &mut lines, |row, style, lines| {
+        if *row == FormRow::Next {
+            lines.push(Line::default());
+            lines.push(Line::styled(if f.running { "running…" } else { "[ Run ]" }, style));
+        }
+    });
+    let form_height = (lines.len() as u16).min(inner.height / 2).max(4);
+    let [form, question, output] =
+        Layout::vertical([Constraint::Length(form_height), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let height = form.height as usize;
+    let skip = selected.filter(|s| *s >= height).map_or(0, |s| s + 1 - height);
+    frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)).style(cx.theme.style(Slot::Base)), form);
+    let hint = match &f.confirm {
+        Some(c) => Line::styled(clean(&c.question).into_owned(), cx.theme.style(Slot::Warning)),
+        None => Line::styled(hints(cx, f), cx.theme.style(Slot::Dim)),
     };
-    lines.push(hint);
-    let skip = f.sel.selected.saturating_sub(form.height.saturating_sub(3) as usize);
-    frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), form);
+    frame.render_widget(Paragraph::new(hint), question);
     render_output(cx, f, frame, output);
+    editor_overlay(cx, &f.form, frame, area);
+    chooser_overlay(cx, &f.form, frame, area);
+}
+
+/// The keys of the form now, from the keymap (the first key of each
+/// action, arrows drawn as arrows).
+fn hints(cx: &ViewCx<'_>, f: &ActionForm) -> String {
+    let edit = f.form.edit();
+    let context = if edit.typing() { Context::Search } else { Context::Wizard };
+    let key = |action: Action| match cx.keymap.keys_for(context, action).first().map(String::as_str) {
+        Some("up") => "↑".to_string(),
+        Some("down") => "↓".to_string(),
+        Some(k) => k.to_string(),
+        None => format!("({action})"),
+    };
+    let (up_down, select, back) =
+        (key(Action::MoveUp) + &key(Action::MoveDown), key(Action::Select), key(Action::Back));
+    match (edit.editor.is_some(), edit.chooser.is_some()) {
+        (true, _) if editing_masked(&f.form) => {
+            format!(
+                "{select} done · {back} cancel · {} {}",
+                key(Action::Reveal),
+                if edit.reveal { "hide" } else { "show" }
+            )
+        }
+        (true, _) => format!("{select} done · {back} cancel (textarea: {select} newline, {back} done)"),
+        (_, true) => format!("{up_down} move · {select} choose · {back} close · type to search"),
+        _ => format!(
+            "{up_down} field · {select} edit / toggle / run · {} add · {} remove item · {back} actions",
+            key(Action::ItemAdd),
+            key(Action::ItemRemove)
+        ),
+    }
 }
 
 /// The output: text as text, else pretty JSON; sanitized.

@@ -62,7 +62,7 @@ fn restored(w: &WizardScreen, draft: &Map<String, Json>) -> Map<String, Json> {
 pub fn restore(w: &mut WizardScreen) {
     let Some(draft) = w.draft_offer.take() else { return };
     w.params = restored(w, &draft.values);
-    w.touched.extend(draft.values.keys().cloned());
+    w.edit.touched.extend(draft.values.keys().cloned());
     w.dirty = true;
 }
 

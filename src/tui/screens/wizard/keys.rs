@@ -4,42 +4,16 @@
 use std::sync::atomic::Ordering;
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui_textarea::{CursorMove, TextArea};
-use serde_json::Value as Json;
-
-use crate::scaffold::fields::{FieldKind, plain};
-use crate::scaffold::form::Field;
-use crate::scaffold::{repo_url, values};
 
 use crate::tui::action::Action;
 use crate::tui::app::Level;
 use crate::tui::context::{Ctx, Handled, Nav};
-use crate::tui::input::LineInput;
+use crate::tui::screens::form::items;
+use crate::tui::screens::form::keys::{activate as activate_row, editor, handle_open};
 use crate::tui::screens::selection::Selection;
 
-use super::chooser::{chooser_action, picker_hint, picker_options};
 use super::draft;
-use super::{
-    Chooser, ReviewRow, Row, Stage, Target, WizardScreen, disabled_options, field_at, set_repo_part, set_value,
-};
-
-fn editor(text: &str, multiline: bool) -> TextArea<'static> {
-    let lines: Vec<String> =
-        if multiline { text.split('\n').map(String::from).collect() } else { vec![text.replace('\n', " ")] };
-    let mut area = TextArea::new(lines);
-    area.move_cursor(CursorMove::Bottom);
-    area.move_cursor(CursorMove::End);
-    area
-}
-
-fn text_of(f: &Field, v: Option<&Json>) -> String {
-    match v {
-        None => String::new(),
-        Some(Json::Array(items)) if f.kind != FieldKind::Json => items.iter().map(plain).collect::<Vec<_>>().join(", "),
-        Some(v) if f.kind == FieldKind::Json => v.to_string(),
-        Some(v) => plain(v),
-    }
-}
+use super::{ReviewRow, Row, Stage, Target, WizardScreen};
 
 /// Runs `action` on the wizard. Esc (or shift-tab) on the first page
 /// leaves it, asking first when values changed; Esc on a run's result
@@ -83,16 +57,7 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
         confirm_action(w, leave_chosen, action, cx);
         return Handled::Yes;
     }
-    if w.editor.is_some() {
-        if action == Action::Reveal {
-            w.reveal = !w.reveal;
-        } else {
-            editor_action(w, action, cx);
-        }
-        return Handled::Yes;
-    }
-    if w.chooser.is_some() {
-        chooser_action(w, action, page_len);
+    if handle_open(w, action, cx) {
         return Handled::Yes;
     }
     let delta = match action {
@@ -110,7 +75,7 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
             w.sel.move_by(delta.unwrap_or_default(), n);
         }
         (Stage::Form, Action::ItemAdd | Action::ItemRemove | Action::ItemUp | Action::ItemDown) => {
-            return if super::items::item_action(w, action) { Handled::Yes } else { Handled::No };
+            return if items::item_action(w, action) { Handled::Yes } else { Handled::No };
         }
         (Stage::Form, Action::Select) => activate(w, cx.loaded.map(|l| &*l.index), cx.identity),
         (Stage::Form, Action::NextPane) => next_page(w),
@@ -152,161 +117,18 @@ fn handle_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) -> Handled 
     Handled::Yes
 }
 
-fn editor_action(w: &mut WizardScreen, action: Action, cx: &mut Ctx) {
-    let Some((_, area, multiline)) = &mut w.editor else { return };
-    match action {
-        Action::Select if *multiline => area.insert_newline(),
-        Action::Select => commit_editor(w, cx),
-        Action::Back if *multiline => commit_editor(w, cx),
-        Action::Back => w.editor = None,
-        Action::ClearQuery => *area = editor("", *multiline),
-        Action::MoveUp if *multiline => area.move_cursor(CursorMove::Up),
-        Action::MoveDown if *multiline => area.move_cursor(CursorMove::Down),
-        Action::NextPane | Action::MoveDown | Action::MoveUp => commit_editor(w, cx),
-        _ => {}
-    }
-}
-
-fn commit_editor(w: &mut WizardScreen, cx: &mut Ctx) {
-    let Some((target, area, _)) = w.editor.take() else { return };
-    let text = area.lines().join("\n");
-    match target {
-        Target::Output => w.output = text,
-        Target::RepoPart(path, part) => set_repo_part(w, &path, &part, &text),
-        Target::Field(path) => {
-            let Some(field) = field_at(w, &path) else { return };
-            if text.trim().is_empty() && !matches!(field.kind, FieldKind::Text { .. }) || text.is_empty() {
-                set_value(w, &field, None);
-                return;
-            }
-            match values::parse_for(Some(&field), &text) {
-                Ok(v) => set_value(w, &field, Some(v)),
-                // Kept as typed: the field shows why it is not valid (a file
-                // that cannot be read says why on the status line).
-                Err(e) => {
-                    if field.schema.get("format").and_then(Json::as_str) == Some("data-url") {
-                        cx.flash(e, Level::Error);
-                    }
-                    set_value(w, &field, Some(Json::String(text)));
-                }
-            }
-        }
-    }
-}
-
 fn activate(w: &mut WizardScreen, index: Option<&crate::index::Index>, identity: Option<&str>) {
-    let rows = w.rows();
-    let fields = w.fields();
-    match rows.get(w.sel.selected).cloned() {
+    match w.rows().get(w.sel.selected).cloned() {
         Some(Row::Next) | None => next_page(w),
         Some(Row::RestoreDraft) => draft::restore(w),
-        Some(Row::RepoPart(i, part)) => {
-            let f = &fields[i];
-            let (host, parts) = repo_url::split(w.value(f).and_then(Json::as_str).unwrap_or(""));
-            // `allowedHosts`, `allowedOwners`...: a list to choose from.
-            let allowed = repo_url::allowed_for(&f.schema, &part);
-            if !allowed.is_empty() {
-                let current = if part == "host" {
-                    host.clone()
-                } else {
-                    parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default()
-                };
-                let options = allowed.iter().map(|h| (Json::String(h.clone()), h.clone())).collect();
-                let sel = Selection {
-                    selected: allowed.iter().position(|h| *h == current).unwrap_or(0),
-                    ..Default::default()
-                };
-                let c = Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
-                w.chooser = Some((Target::RepoPart(f.path.clone(), part), c));
-            } else {
-                let current = if part == "host" {
-                    host
-                } else {
-                    parts.iter().find(|(k, _)| *k == part).map(|p| p.1.clone()).unwrap_or_default()
-                };
-                w.editor = Some((Target::RepoPart(f.path.clone(), part), editor(&current, false), false));
-            }
-        }
-        Some(Row::Field(i)) => {
-            let f = fields[i].clone();
-            let value = w.value(&f).cloned();
-            let target = Target::Field(f.path.clone());
-            match &f.kind {
-                FieldKind::Boolean => {
-                    let on = value.as_ref().and_then(Json::as_bool).unwrap_or(false);
-                    set_value(w, &f, Some(Json::Bool(!on)));
-                }
-                FieldKind::Select { options, .. } => {
-                    let sel = Selection {
-                        selected: options.iter().position(|(v, _)| Some(v) == value.as_ref()).unwrap_or(0),
-                        ..Default::default()
-                    };
-                    w.chooser = Some((
-                        target,
-                        Chooser {
-                            options: options.clone(),
-                            sel,
-                            multi: false,
-                            chosen: Vec::new(),
-                            query: None,
-                            disabled: disabled_options(&f),
-                        },
-                    ));
-                }
-                FieldKind::MultiSelect { options } => {
-                    let chosen = value.and_then(|v| v.as_array().cloned()).unwrap_or_default();
-                    w.chooser = Some((
-                        target,
-                        Chooser {
-                            options: options.clone(),
-                            sel: Selection::default(),
-                            multi: true,
-                            chosen,
-                            query: None,
-                            disabled: disabled_options(&f),
-                        },
-                    ));
-                }
-                FieldKind::Picker(_) | FieldKind::MultiPicker => {
-                    let multi = f.kind == FieldKind::MultiPicker;
-                    let chosen =
-                        if multi { value.and_then(|v| v.as_array().cloned()).unwrap_or_default() } else { Vec::new() };
-                    let options = picker_options(index, &f, identity, "");
-                    let query = Some(LineInput::new(&picker_hint(&f)));
-                    let c = Chooser { options, sel: Selection::default(), multi, chosen, query, disabled: Vec::new() };
-                    w.chooser = Some((target, c));
-                }
-                FieldKind::Info | FieldKind::Hidden | FieldKind::Object | FieldKind::RepoUrl => {}
-                // Enter on a list of forms adds an item.
-                FieldKind::ObjectList => {
-                    super::items::item_action(w, Action::ItemAdd);
-                }
-                // `RepoOwnerPicker` with `allowedOwners`: a list.
-                FieldKind::Text { .. } if !repo_url::allowed_for(&f.schema, "owner").is_empty() => {
-                    let allowed = repo_url::allowed_for(&f.schema, "owner");
-                    let current = value.as_ref().and_then(Json::as_str).unwrap_or("");
-                    let sel = Selection {
-                        selected: allowed.iter().position(|o| o == current).unwrap_or(0),
-                        ..Default::default()
-                    };
-                    let options = allowed.into_iter().map(|o| (Json::String(o.clone()), o)).collect();
-                    let c =
-                        Chooser { options, sel, multi: false, chosen: Vec::new(), query: None, disabled: Vec::new() };
-                    w.chooser = Some((target, c));
-                }
-                kind => {
-                    let multiline = matches!(kind, FieldKind::Text { multiline: true, .. } | FieldKind::Json);
-                    w.editor = Some((target, editor(&text_of(&f, value.as_ref()), multiline), multiline));
-                }
-            }
-        }
+        Some(row) => activate_row(w, &row, index, identity),
     }
 }
 
 fn next_page(w: &mut WizardScreen) {
     let errors = w.page_errors();
     if !errors.is_empty() {
-        w.show_all_errors = true;
+        w.edit.show_all_errors = true;
         let rows = w.rows();
         let fields = w.fields();
         if let Some(i) = rows.iter().position(|r| matches!(r, Row::Field(f) if fields[*f].key() == errors[0].key)) {
@@ -314,7 +136,7 @@ fn next_page(w: &mut WizardScreen) {
         }
         return;
     }
-    w.show_all_errors = false;
+    w.edit.show_all_errors = false;
     w.sel = Selection::default();
     if w.page + 1 >= w.visible().len() {
         w.stage = Stage::Review;
@@ -336,7 +158,7 @@ fn review_select(w: &mut WizardScreen, cx: &mut Ctx) {
         }
         Some(ReviewRow::Output) => {
             let shown = w.output_dir().display().to_string();
-            w.editor = Some((Target::Output, editor(&shown, false), false));
+            w.edit.editor = Some((Target::Output, editor(&shown, false), false));
         }
         Some(ReviewRow::RunOn) => w.cycle_run_on(),
         Some(ReviewRow::DryRun) => w.dry_run = !w.dry_run,
@@ -359,25 +181,7 @@ pub fn typed(w: &mut WizardScreen, key: KeyEvent, cx: &mut Ctx) {
         }
         return;
     }
-    if let Some((_, area, multiline)) = &mut w.editor {
-        if !*multiline && matches!(key.code, KeyCode::Enter) {
-            return;
-        }
-        area.input(key);
-        return;
-    }
-    let Some((Target::Field(path), c)) = &mut w.chooser else { return };
-    let Some(q) = &mut c.query else { return };
-    if q.input(key) {
-        let text = q.text().to_string();
-        let path = path.clone();
-        if let Some(field) = field_at(w, &path)
-            && let Some((_, c)) = &mut w.chooser
-        {
-            c.options = picker_options(index, &field, identity, &text);
-            c.sel = Selection::default();
-        }
-    }
+    crate::tui::screens::form::keys::typed(w, key, index, identity);
 }
 
 #[cfg(test)]
@@ -476,9 +280,9 @@ mod tests {
         let mut w = WizardScreen::new(template(1));
         press(&mut w, Action::Select, &mut cx);
         press(&mut w, Action::Reveal, &mut cx);
-        assert!(w.reveal);
+        assert!(w.edit.reveal);
         press(&mut w, Action::Reveal, &mut cx);
-        assert!(!w.reveal);
+        assert!(!w.edit.reveal);
     }
 
     #[test]
@@ -488,5 +292,27 @@ mod tests {
         let mut w = WizardScreen::new(template(1));
         assert_eq!(handle(&mut w, Action::Help, &mut cx), Handled::No);
         assert_eq!(handle(&mut w, Action::ToggleStar, &mut cx), Handled::No);
+    }
+
+    #[test]
+    fn choosing_a_value_that_reveals_a_field_fills_its_default() {
+        let schema = serde_json::json!({
+            "properties": {"host": {"type": "string", "enum": ["github", "gitlab"]}},
+            "dependencies": {"host": {"oneOf": [
+                {"properties": {"host": {"const": "github"}}},
+                {"properties": {"host": {"const": "gitlab"}, "gitlabHost": {"type": "string", "default": "gitlab.com"}}}
+            ]}}
+        });
+        let mut t = template(1);
+        t.pages = crate::scaffold::form::pages(Some(&schema));
+        let mut w = WizardScreen::new(t);
+        let mut generation = 0;
+        let mut cx = Ctx::new(None, &mut generation);
+        press(&mut w, Action::Select, &mut cx);
+        press(&mut w, Action::MoveDown, &mut cx);
+        press(&mut w, Action::Select, &mut cx);
+        assert_eq!(w.params.get("host"), Some(&serde_json::json!("gitlab")));
+        assert_eq!(w.params.get("gitlabHost"), Some(&serde_json::json!("gitlab.com")));
+        assert!(w.fields().iter().any(|f| f.key() == "gitlabHost"));
     }
 }

@@ -1,32 +1,29 @@
-//! The scaffolding wizard's state: pages of fields, the editor and chooser
-//! open on a field, the review page, and a run's steps, logs and result.
-//! Keys in [`keys`] (the chooser's in [`chooser`]), drawing in [`view`].
+//! The scaffolding wizard's state: pages of fields (each edited with the
+//! form engine of [`crate::tui::screens::form`]), the review page, and a
+//! run's steps, logs and result. Keys in [`keys`], drawing in [`view`].
 
-pub mod chooser;
 pub mod draft;
 pub mod draft_types;
-pub mod items;
 pub mod keys;
 pub mod result;
 pub mod run;
 pub mod view;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use ratatui_textarea::TextArea;
 use serde_json::{Map, Value as Json};
 
-use crate::scaffold::fields::{FieldKind, plain};
+use crate::scaffold::fields::FieldKind;
 use crate::scaffold::form::{Field, apply_defaults, defaults_for_revealed, get_path, set_path};
 use crate::scaffold::runner::{RunError, RunResult, StepStatus};
 use crate::scaffold::{Template, repo_url, validate, values};
 
-use crate::tui::input::LineInput;
-
+use super::form::{FormEdit, FormHost, field_rows};
 use super::selection::Selection;
+
+pub use super::form::{Chooser, Row, Target, shown};
 
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,19 +36,6 @@ pub enum Stage {
     Running,
     /// Done (or failed, or cancelled).
     Finished,
-}
-
-/// A row of a form page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Row {
-    /// "Restore draft" (first page, while a saved draft is on offer).
-    RestoreDraft,
-    /// A field (index into the page's fields).
-    Field(usize),
-    /// One part of a RepoUrlPicker (`host`, `owner`, `repo`...).
-    RepoPart(usize, String),
-    /// "Next" at the bottom.
-    Next,
 }
 
 /// A row of the review page.
@@ -69,45 +53,6 @@ pub enum ReviewRow {
     Run,
 }
 
-/// A list to choose from (enum values, hosts, catalog entities).
-pub struct Chooser {
-    /// Values and labels.
-    pub options: Vec<(Json, String)>,
-    /// The cursor.
-    pub sel: Selection,
-    /// Several may be chosen (checkboxes, MultiEntityPicker).
-    pub multi: bool,
-    /// What is chosen (multi).
-    pub chosen: Vec<Json>,
-    /// A query that filters catalog suggestions (pickers).
-    pub query: Option<LineInput>,
-    /// Values shown but not choosable (`ui:enumDisabled`).
-    pub disabled: Vec<Json>,
-}
-
-impl Chooser {
-    /// Whether the option under the cursor may be chosen.
-    pub fn choosable(&self) -> bool {
-        self.options.get(self.sel.selected).is_some_and(|(v, _)| !self.disabled.contains(v))
-    }
-}
-
-/// The `ui:enumDisabled` values of a field.
-pub fn disabled_options(field: &Field) -> Vec<Json> {
-    field.ui("enumDisabled").and_then(Json::as_array).cloned().unwrap_or_default()
-}
-
-/// What the editor or chooser is editing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A field's value.
-    Field(Vec<String>),
-    /// A RepoUrlPicker part.
-    RepoPart(Vec<String>, String),
-    /// The output folder.
-    Output,
-}
-
 /// The wizard.
 pub struct WizardScreen {
     /// The template.
@@ -122,14 +67,8 @@ pub struct WizardScreen {
     pub page: usize,
     /// Cursor on the form or review rows.
     pub sel: Selection,
-    /// Whether problems are shown for fields not yet touched.
-    pub show_all_errors: bool,
-    /// Fields the user has edited (their problems show as they type).
-    pub touched: std::collections::HashSet<String>,
-    /// A text editor open on a value.
-    pub editor: Option<(Target, TextArea<'static>, bool)>,
-    /// A chooser open on a value.
-    pub chooser: Option<(Target, Chooser)>,
+    /// The form engine's state: editor, chooser, touched fields.
+    pub edit: FormEdit,
     /// The output folder (empty: `./NAME`).
     pub output: String,
     /// Dry run instead of writing.
@@ -154,8 +93,6 @@ pub struct WizardScreen {
     pub backends: Vec<String>,
     /// Run on this source's backend (`None`: locally).
     pub run_on: Option<String>,
-    /// Whether the secret being typed is shown in clear.
-    pub reveal: bool,
     /// Whether the user changed a value since the wizard opened.
     pub dirty: bool,
     /// A saved draft the user may restore.
@@ -180,10 +117,7 @@ impl WizardScreen {
             stage: Stage::Form,
             page: 0,
             sel: Selection::default(),
-            show_all_errors: false,
-            touched: Default::default(),
-            editor: None,
-            chooser: None,
+            edit: FormEdit::default(),
             output: String::new(),
             dry_run: false,
             steps,
@@ -196,7 +130,6 @@ impl WizardScreen {
             source: None,
             backends: Vec::new(),
             run_on: None,
-            reveal: false,
             dirty: false,
             draft_offer: None,
             confirm_leave: None,
@@ -293,20 +226,7 @@ impl WizardScreen {
         if self.draft_offer.is_some() && self.page == 0 {
             rows.push(Row::RestoreDraft);
         }
-        for (i, f) in self.fields().iter().enumerate() {
-            match f.kind {
-                FieldKind::Hidden => {}
-                FieldKind::RepoUrl => {
-                    rows.push(Row::Field(i));
-                    let (host, _) = repo_url::split(self.value(f).and_then(Json::as_str).unwrap_or(""));
-                    rows.push(Row::RepoPart(i, "host".into()));
-                    for part in repo_url::parts_for(&host) {
-                        rows.push(Row::RepoPart(i, part.to_string()));
-                    }
-                }
-                _ => rows.push(Row::Field(i)),
-            }
-        }
+        rows.extend(field_rows(&self.fields(), |f| self.value(f).and_then(Json::as_str).map(String::from)));
         rows.push(Row::Next);
         rows
     }
@@ -314,14 +234,6 @@ impl WizardScreen {
     /// A field's value (secrets from their own map).
     pub fn value(&self, f: &Field) -> Option<&Json> {
         if f.kind == FieldKind::Secret { self.secrets.get(&f.key()) } else { get_path(&self.params, &f.path) }
-    }
-
-    /// The problem to show next to a field, if any.
-    pub fn error(&self, f: &Field) -> Option<String> {
-        if !(self.show_all_errors || self.touched.contains(&f.key())) {
-            return None;
-        }
-        validate::check_field(f, self.value(f))
     }
 
     /// Problems on the current page.
@@ -371,7 +283,7 @@ impl WizardScreen {
 
     /// Whether keys go to a text input (editor or chooser query).
     pub fn typing(&self) -> bool {
-        self.editor.is_some() || self.chooser.as_ref().is_some_and(|(_, c)| c.query.is_some())
+        self.edit.typing()
     }
 
     /// Records a step event.
@@ -391,106 +303,60 @@ impl WizardScreen {
     }
 }
 
-/// A value as the review page and the form show it (masked when asked).
-pub fn shown(field: &Field, value: Option<&Json>) -> String {
-    let Some(v) = value else { return String::new() };
-    if field.masked() {
-        return if plain(v).is_empty() { String::new() } else { "••••••".into() };
-    }
-    if let Some(file) = v.as_str().and_then(crate::scaffold::formats::describe_data_url) {
-        return file;
-    }
-    match (&field.kind, v) {
-        (FieldKind::Select { options, .. }, _) => {
-            options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone())
-        }
-        (FieldKind::MultiSelect { options }, Json::Array(items)) => items
-            .iter()
-            .map(|v| options.iter().find(|(o, _)| o == v).map_or_else(|| plain(v), |(_, l)| l.clone()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        (FieldKind::ObjectList, Json::Array(items)) => match items.len() {
-            1 => "1 item".into(),
-            n => format!("{n} items"),
-        },
-        (_, Json::Array(items)) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
-        (FieldKind::Boolean, Json::Bool(b)) => if *b { "[x]" } else { "[ ]" }.into(),
-        _ => plain(v),
-    }
-}
-
-/// Labels of a field's choices, by value (for checkbox lists).
-pub fn option_labels(field: &Field) -> BTreeMap<String, String> {
-    match &field.kind {
-        FieldKind::Select { options, .. } | FieldKind::MultiSelect { options } => {
-            options.iter().map(|(v, l)| (plain(v), l.clone())).collect()
-        }
-        _ => BTreeMap::new(),
-    }
-}
-
 /// The field at `path`, on any page.
 pub fn field_at(w: &WizardScreen, path: &[String]) -> Option<Field> {
     values::all_fields(&w.template, &w.params).into_iter().find(|f| f.path == path)
 }
 
-/// Sets a field's value (secrets apart) and marks it touched.
-/// Fields a change reveals get their defaults, as in the web form.
-pub fn set_value(w: &mut WizardScreen, field: &Field, value: Option<Json>) {
-    w.touched.insert(field.key());
-    if field.kind == FieldKind::Secret {
-        match value {
-            Some(v) => w.secrets.insert(field.key(), v),
-            None => w.secrets.remove(&field.key()),
-        };
-    } else {
-        let before = w.params.clone();
-        set_path(&mut w.params, &field.path, value);
-        defaults_for_revealed(&w.template.pages, &before, &mut w.params);
+impl FormHost for WizardScreen {
+    fn edit(&self) -> &FormEdit {
+        &self.edit
     }
-}
-
-/// Sets one part of a RepoUrlPicker value.
-pub fn set_repo_part(w: &mut WizardScreen, path: &[String], part: &str, text: &str) {
-    let current = get_path(&w.params, path).and_then(Json::as_str).unwrap_or("").to_string();
-    let (mut host, mut parts) = repo_url::split(&current);
-    if part == "host" {
-        host = text.trim().to_string();
-    } else {
-        parts.retain(|(k, _)| k != part);
-        parts.push((part.to_string(), text.trim().to_string()));
+    fn edit_mut(&mut self) -> &mut FormEdit {
+        &mut self.edit
     }
-    let order = repo_url::parts_for(&host);
-    parts.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
-    w.touched.insert(path.join("."));
-    set_path(&mut w.params, path, Some(Json::String(repo_url::compose(&host, &parts))));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn field(schema: Json) -> Field {
-        let kind = crate::scaffold::fields::kind_of(&schema);
-        Field { path: vec!["f".into()], schema, required: false, kind }
+    fn sel(&self) -> &Selection {
+        &self.sel
     }
-
-    #[test]
-    fn checkboxes_show_labels_like_selects() {
-        let f = field(
-            json!({"type": "array", "items": {"type": "string", "enum": ["a", "b"], "enumNames": ["Alpha", "Beta"]}}),
-        );
-        assert_eq!(shown(&f, Some(&json!(["b", "a", "zz"]))), "Beta, Alpha, zz");
-        let s = field(json!({"type": "string", "enum": ["a"], "enumNames": ["Alpha"]}));
-        assert_eq!(shown(&s, Some(&json!("a"))), "Alpha");
+    fn sel_mut(&mut self) -> &mut Selection {
+        &mut self.sel
     }
-
-    #[test]
-    fn secrets_and_passwords_are_masked() {
-        let p = field(json!({"type": "string", "ui:widget": "password"}));
-        assert_eq!(shown(&p, Some(&json!("hunter2"))), "••••••");
-        let s = field(json!({"type": "string", "ui:field": "Secret"}));
-        assert_eq!(shown(&s, Some(&json!("t0ken"))), "••••••");
+    fn fields(&self) -> Vec<Field> {
+        WizardScreen::fields(self)
+    }
+    fn rows(&self) -> Vec<Row> {
+        WizardScreen::rows(self)
+    }
+    fn field_at(&self, path: &[String]) -> Option<Field> {
+        field_at(self, path)
+    }
+    fn values(&self) -> &Map<String, Json> {
+        &self.params
+    }
+    fn values_mut(&mut self) -> &mut Map<String, Json> {
+        &mut self.params
+    }
+    fn value(&self, f: &Field) -> Option<&Json> {
+        WizardScreen::value(self, f)
+    }
+    /// Secrets go to their own map.
+    fn set_value(&mut self, field: &Field, value: Option<Json>) {
+        self.edit.touched.insert(field.key());
+        if field.kind == FieldKind::Secret {
+            match value {
+                Some(v) => self.secrets.insert(field.key(), v),
+                None => self.secrets.remove(&field.key()),
+            };
+        } else {
+            let before = self.params.clone();
+            set_path(&mut self.params, &field.path, value);
+            defaults_for_revealed(&self.template.pages, &before, &mut self.params);
+        }
+    }
+    fn schema(&self) -> Option<&Json> {
+        self.page_index().map(|p| &self.template.pages[p].schema)
+    }
+    fn set_output(&mut self, text: String) {
+        self.output = text;
     }
 }
