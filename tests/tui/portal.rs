@@ -2,7 +2,9 @@
 //! backend (actions registry, scaffolder tasks with an event stream, the
 //! search backend): `:actions` lists and filters actions, a form built from
 //! an input schema runs a read-only action at once and shows its output,
-//! a destructive one asks with Cancel as the default; `:tasks all` lists
+//! a destructive one asks with Cancel as the default; the form is the
+//! wizard's (choice lists, toggles, masked secrets, lists of forms, the
+//! same problems); `:tasks all` lists
 //! tasks, shows a task's steps and log (a running one followed over its
 //! event stream) and cancels after asking; `:search-remote` shows
 //! highlighted results and opens a catalog result's entity page.
@@ -54,12 +56,27 @@ fn actions(plugin: &str) -> Value {
                 json!({"type": "object", "required": ["locationId"], "properties": {"locationId": {"type": "string"}}}),
             ),
         ],
-        _ => vec![action(
-            "search:query",
-            "Query Search Engine",
-            read_only,
-            json!({"type": "object", "required": ["term"], "properties": {"term": {"type": "string"}}}),
-        )],
+        _ => vec![
+            action(
+                "search:query",
+                "Query Search Engine",
+                read_only.clone(),
+                json!({"type": "object", "required": ["term"], "properties": {"term": {"type": "string"}}}),
+            ),
+            action(
+                "search:query-documents",
+                "Query documents",
+                read_only,
+                json!({"type": "object", "required": ["term"], "properties": {
+                    "term": {"type": "string", "minLength": 2, "description": "What to look for"},
+                    "types": {"type": "array", "items": {"type": "string", "enum": ["software-catalog", "techdocs"]}},
+                    "pageLimit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25},
+                    "highlights": {"type": "boolean", "default": true},
+                    "token": {"type": "string", "ui:widget": "password"},
+                    "filters": {"type": "array", "title": "Filters", "items": {"type": "object", "required": ["field"],
+                        "properties": {"field": {"type": "string"}, "value": {"type": "string"}}}}}}),
+            ),
+        ],
     };
     json!({"actions": list})
 }
@@ -98,6 +115,9 @@ fn answer(head: &str, created: &str) -> (&'static str, &'static str, String) {
         ("POST", "/api/catalog/.backstage/actions/v1/actions/catalog:get-catalog-model-description/invoke") => ok(
             json!({"output": {"description": "# Catalog Model\n\nThe catalog holds **entities** of several kinds.\n"}}),
         ),
+        ("POST", "/api/search/.backstage/actions/v1/actions/search:query-documents/invoke") => {
+            ok(json!({"output": {"results": []}}))
+        }
         ("GET", "/api/scaffolder/v2/tasks") => ok(
             json!({"tasks": [task("t-run", "processing", created), task("t-done", "completed", created)], "totalTasks": 2}),
         ),
@@ -213,6 +233,48 @@ fn actions_list_filter_run_and_confirm() {
     let screen = h.screen(120, 40);
     assert!(screen.contains("Catalog Model") && screen.contains("The catalog holds entities"), "{screen}");
     assert!(!screen.contains("**") && !screen.contains("# Catalog"), "rendered, not raw Markdown: {screen}");
+}
+
+#[test]
+fn the_action_form_is_the_wizards_form() {
+    let (mut h, seen) = harness();
+    h.command("actions");
+    h.keys("/");
+    h.type_text("documents");
+    h.keys("enter enter");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("25") && screen.contains("[x]") && screen.contains("(1–100)"), "defaults: {screen}");
+    // A number out of range, a toggle, a secret, an item of a list of forms.
+    h.keys("j j enter ctrl-u");
+    h.type_text("0");
+    h.keys("enter j enter j enter");
+    h.type_text("s3cret");
+    h.keys("enter j + enter");
+    h.type_text("kind");
+    h.keys("enter G enter");
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("required") && screen.contains("must be at least 1"), "{screen}");
+    assert!(screen.contains("••••••") && !screen.contains("s3cret"), "the secret is masked: {screen}");
+    assert!(screen.contains("Filters 1") && screen.contains("[ ]"), "{screen}");
+    assert!(h.flash().contains("term: required"), "{}", h.flash());
+    snap(&mut h, "portal_action_form_problems");
+    assert!(!seen.lock().unwrap().iter().any(|(head, _)| head.contains("query-documents/invoke")), "nothing sent");
+
+    // Checkboxes for an array of enums; then every problem fixed, it runs.
+    h.keys("g g enter");
+    h.type_text("lighthouse");
+    h.keys("enter j enter");
+    snap(&mut h, "portal_action_form_chooser");
+    h.keys("j enter esc j enter ctrl-u");
+    h.type_text("5");
+    h.keys("enter G enter");
+    let invoked = seen.lock().unwrap().iter().find(|(head, _)| head.contains("query-documents/invoke")).cloned();
+    let (_, body) = invoked.unwrap_or_else(|| panic!("runs at once: {}", h.screen(120, 40)));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"term": "lighthouse", "types": ["techdocs"], "pageLimit": 5, "highlights": false, "token": "s3cret",
+               "filters": [{"field": "kind"}]})
+    );
 }
 
 #[test]

@@ -103,7 +103,9 @@ fn render_form(cx: &ViewCx<'_>, f: &ActionForm, frame: &mut Frame, area: Rect) {
             lines.push(Line::styled(if f.running { "running…" } else { "[ Run ]" }, style));
         }
     });
-    let form_height = (lines.len() as u16).min(inner.height / 2).max(4);
+    // Until there is output, the form may take all but a few lines.
+    let room = if f.output.is_some() { inner.height / 2 } else { inner.height.saturating_sub(4) };
+    let form_height = (lines.len() as u16).min(room).max(4);
     let [form, question, output] =
         Layout::vertical([Constraint::Length(form_height), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let height = form.height as usize;
