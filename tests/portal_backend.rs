@@ -504,11 +504,19 @@ fn a_remote_scaffold_task_is_listed_shown_cancelled_and_retried() {
 /// A server answering every request with `status` and a Backstage error
 /// body, or (`status` 0) never answering.
 fn fake_server(status: u16) -> String {
+    fake_answering(status, json!({"error": {"name": "Error", "message": "said the fake"}}))
+}
+
+/// A server answering every request with `status` and `body`, or
+/// (`status` 0) never answering.
+fn fake_answering(status: u16, body: Json) -> String {
     use std::io::{BufRead, BufReader, Write};
+    let body = body.to_string();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            let body = body.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
@@ -519,7 +527,6 @@ fn fake_server(status: u16) -> String {
                     std::thread::sleep(Duration::from_secs(30));
                     return;
                 }
-                let body = json!({"error": {"name": "Error", "message": "said the fake"}}).to_string();
                 let mut stream = stream;
                 let _ = write!(
                     stream,
@@ -579,4 +586,25 @@ fn failures_name_the_missing_plugin_the_permission_or_the_timeout() {
     assert_eq!(code, 2);
     assert!(err.contains("did not answer within the timeout") && err.contains("`timeout`"), "{err}");
     assert!(!err.contains("t0ken-value"));
+}
+
+/// A TechDocs result keeps its location (the page's path and the heading
+/// anchor, which the TUI opens) in `search --remote --json` and the listing.
+#[test]
+fn search_remote_keeps_a_techdocs_location() {
+    let location = "/docs/default/component/beacon/guide/setup/#install";
+    let body = json!({"numberOfResults": 1, "results": [{"type": "techdocs", "document": {"title": "Install",
+        "text": "Run the installer", "kind": "Component", "namespace": "default", "name": "beacon", "location": location}}]});
+    let home = fake_home(&fake_answering(200, body));
+    let run = |args: &[&str]| {
+        let out = home.command(args).env("PORTAL_FAKE_TOKEN", "t0ken-value").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let found: Json = serde_json::from_str(&run(&["search", "--remote", "install", "--json"])).unwrap();
+    let hit = &found["results"][0];
+    assert_eq!((hit["type"].as_str(), hit["location"].as_str()), (Some("techdocs"), Some(location)), "{found}");
+    assert_eq!(hit["entityRef"], "component:default/beacon", "{found}");
+    let listing = run(&["search", "--remote", "install"]);
+    assert!(listing.contains(location), "{listing}");
 }

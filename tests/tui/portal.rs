@@ -312,3 +312,78 @@ fn search_remote_shows_highlights_and_opens_the_entity() {
     assert!(matches!(h.app.screen(), Screen::Entity(_)), "{}", h.screen(120, 40));
     assert_eq!(h.top_entity().as_deref(), Some("group:default/team-lighthouse"));
 }
+
+/// The harness on the demo, with `:search-remote` showing TechDocs results
+/// of shipment-tracker's docs at `locations` (as the search backend sends them).
+fn techdocs_results(locations: &[&str]) -> Harness {
+    use stagehand::portal::search::{Found, Hit};
+    use stagehand::tui::screens::portal::{PortalScreen, SearchRemoteScreen};
+    let mut h = Harness::demo();
+    h.draw(120, 40);
+    let hits = locations
+        .iter()
+        .map(|location| {
+            Hit::from_json(&json!({"type": "techdocs", "document": {"title": "Consumer lag", "text": "Lag grows",
+                "kind": "component", "namespace": "default", "name": "shipment-tracker", "location": location}}))
+        })
+        .collect();
+    let found = Found { hits, total: None, more: false };
+    h.app.stack.push(Screen::Portal(Box::new(PortalScreen::Search(SearchRemoteScreen {
+        source: None,
+        term: "lag".into(),
+        generation: 0,
+        found: Some(Ok(found)),
+        sel: Default::default(),
+    }))));
+    h.draw(120, 40);
+    h
+}
+
+fn docs_view(h: &Harness) -> &stagehand::tui::screens::docs::DocsView {
+    match h.app.screen() {
+        Screen::Entity(e) if e.current() == stagehand::tui::screens::entity::Tab::Docs => e.docs.as_deref().unwrap(),
+        _ => panic!("not on a Docs tab"),
+    }
+}
+
+#[test]
+fn a_techdocs_result_opens_its_page_with_the_heading_at_the_top() {
+    let mut h = techdocs_results(&[
+        "/docs/default/component/shipment-tracker/operations/runbook/#redis-is-unavailable",
+        // An anchor written as the heading's text finds it through the renderer's slugs.
+        "/docs/default/component/shipment-tracker/operations/runbook#Redis%20is%20unavailable",
+    ]);
+    for keys in ["enter", "esc j enter"] {
+        h.keys(keys);
+        h.draw(120, 40);
+        h.draw(120, 40);
+        let view = docs_view(&h);
+        assert_eq!(view.docs().unwrap().site.pages[view.page].path, "operations/runbook.md");
+        let buf = h.draw(120, 40);
+        let (x, y) = find(&buf, "Redis is unavailable").unwrap_or_else(|| panic!("{}", h.screen(120, 40)));
+        assert_eq!((y, x > 30), (4, true), "the heading on the first line of the page: {}", h.screen(120, 40));
+        assert_eq!(h.flash(), "");
+    }
+}
+
+#[test]
+fn a_techdocs_result_off_the_docs_opens_the_first_page_and_says_so() {
+    let mut h = techdocs_results(&[
+        "/docs/default/component/shipment-tracker/no-such-page/#x",
+        "/docs/default/component/shipment-tracker/architecture/#no-such-heading",
+    ]);
+    h.keys("enter");
+    h.draw(120, 40);
+    h.draw(120, 40);
+    assert_eq!(docs_view(&h).page, 0, "the first page");
+    assert_eq!(
+        h.flash(),
+        "the page `no-such-page` is not in the docs of component:default/shipment-tracker: showing the first page"
+    );
+    h.keys("esc j enter");
+    h.draw(120, 40);
+    h.draw(120, 40);
+    let view = docs_view(&h);
+    assert_eq!((view.docs().unwrap().site.pages[view.page].path.as_str(), view.scroll), ("architecture.md", 0));
+    assert_eq!(h.flash(), "no heading `#no-such-heading` on this page: showing its top");
+}

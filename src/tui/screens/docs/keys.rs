@@ -40,7 +40,7 @@ pub fn handle_search(s: &mut DocsSearchScreen, action: Action, cx: &mut Ctx) -> 
         }
         Action::Select => {
             let Some(hit) = s.hits.as_ref().and_then(|h| h.get(s.sel.selected)).cloned() else { return Handled::No };
-            let target = DocsTarget { page: hit.page, anchor: None, term: Some(s.term.clone()) };
+            let target = DocsTarget { page: hit.page, anchor: None, term: Some(s.term.clone()), path: None };
             cx.go(Nav::OpenDocs(hit.entity, target));
         }
         _ => return Handled::No, // not handled
@@ -67,7 +67,12 @@ pub fn handle_tab(view: &mut DocsView, action: Action, cx: &mut Ctx) -> Handled 
                         flash = Some(match_summary(view));
                     }
                     None => {
-                        view.target = Some(DocsTarget { page: view.page, anchor: None, term: Some(view.term.clone()) })
+                        view.target = Some(DocsTarget {
+                            page: view.page,
+                            anchor: None,
+                            term: Some(view.term.clone()),
+                            path: None,
+                        })
                     }
                 }
             }
@@ -242,7 +247,7 @@ fn go_to(view: &mut DocsView, page: usize, anchor: Option<String>) {
     view.forward.clear();
     jump(view, page, 0);
     let term = (!view.term.is_empty()).then(|| view.term.clone());
-    view.target = Some(DocsTarget { page, anchor, term });
+    view.target = Some(DocsTarget { page, anchor, term, path: None });
 }
 
 fn jump(view: &mut DocsView, page: usize, scroll: usize) {

@@ -1,6 +1,8 @@
 //! The docs tab's life: attaching it to entity pages, starting the loads
 //! and renders it needs after each update, storing effect results.
 
+use crate::docs::render::inline::slugify;
+use crate::portal::docs_place::page_at;
 use crate::tui::effects::Effect;
 use crate::tui::effects::docs::DocsEffect;
 use crate::tui::loaded::Loaded;
@@ -56,11 +58,16 @@ pub fn pending(top: &mut Screen, loaded: &Loaded, width: u16, theme: &Theme) -> 
                     }));
                 }
                 Status::Ready(docs) => {
+                    let docs = docs.clone();
                     if view.theme != theme_name {
                         // `:theme` switched: renderings carry the old colours.
                         view.rendered.clear();
                         view.in_flight = None;
                         view.theme = theme_name;
+                    }
+                    if let Some(missing) = place(view, &docs) {
+                        flash =
+                            Some(format!("{missing} is not in the docs of {}: showing the first page", e.canonical));
                     }
                     let cw = content_width(width, view.show_nav);
                     let key = (view.page, cw);
@@ -75,7 +82,9 @@ pub fn pending(top: &mut Screen, loaded: &Loaded, width: u16, theme: &Theme) -> 
                             generation: view.generation,
                         }));
                     }
-                    settle(view, cw);
+                    if let Some(missing) = settle(view, cw) {
+                        flash = Some(missing);
+                    }
                 }
                 _ => {}
             }
@@ -84,24 +93,49 @@ pub fn pending(top: &mut Screen, loaded: &Loaded, width: u16, theme: &Theme) -> 
     (effects, flash)
 }
 
-/// Applies a pending target (anchor, search term) once its page is rendered.
-fn settle(view: &mut DocsView, width: u16) {
-    let Some(target) = view.target.clone() else { return };
+/// Finds the page a target names by its path, once the site is known;
+/// a path it does not have sends the view to the first page, and is
+/// returned (quoted) to be said.
+fn place(view: &mut DocsView, docs: &crate::docs::OpenDocs) -> Option<String> {
+    let target = view.target.as_mut()?;
+    let path = target.path.take()?;
+    match page_at(&docs.site, &path) {
+        Some(page) => target.page = page,
+        None => {
+            view.target = None;
+            view.page = 0;
+            return Some(format!("the page `{}`", path.trim_matches('/')));
+        }
+    }
+    view.page = target.page;
+    view.scroll = 0;
+    None
+}
+
+/// Applies a pending target (anchor, search term) once its page is
+/// rendered: the anchor's heading goes to the top (the anchor read as the
+/// renderer's own heading ids, else as a heading's text through its slug
+/// function). Returns what was not found, to be said.
+fn settle(view: &mut DocsView, width: u16) -> Option<String> {
+    let target = view.target.clone()?;
     if target.page != view.page {
         view.target = None;
-        return;
+        return None;
     }
-    let Some(rendered) = view.rendered_at(width).cloned() else { return };
+    let rendered = view.rendered_at(width).cloned()?;
     view.target = None;
-    if let Some(anchor) = &target.anchor
-        && let Some(line) = rendered.anchor_line(anchor)
-    {
-        view.scroll = line;
+    let mut missing = None;
+    if let Some(anchor) = &target.anchor {
+        match rendered.anchor_line(anchor).or_else(|| rendered.anchor_line(&slugify(anchor))) {
+            Some(line) => view.scroll = line,
+            None => missing = Some(format!("no heading `#{anchor}` on this page: showing its top")),
+        }
     }
     if let Some(term) = target.term.filter(|t| !t.is_empty()) {
         view.term = term;
         run_search(view, &rendered);
     }
+    missing
 }
 
 fn views_with<'s>(screens: &'s mut [&mut Screen], generation: u64) -> impl Iterator<Item = &'s mut DocsView> {

@@ -70,11 +70,15 @@ pub enum Focus {
     Toc,
 }
 
-/// What to show when the docs are ready (from `:docs-search` or a link).
+/// What to show when the docs are ready (from `:docs-search`, a link, a
+/// TechDocs result of the server's search).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocsTarget {
     /// The page.
     pub page: usize,
+    /// The page as a URL path of the site (`operations/runbook/`), found
+    /// among its pages once they are known (then `page` is set).
+    pub path: Option<String>,
     /// A heading anchor to scroll to.
     pub anchor: Option<String>,
     /// A term to search for on arrival.

@@ -2,12 +2,15 @@
 //! Running an action follows its attributes: read-only runs at once,
 //! others ask (`y`/`n`, Enter for the default), destructive ones with
 //! Cancel as the default. On `:tasks`, `c` cancels and `r` retries the
-//! task under the cursor (or open), after asking.
+//! task under the cursor (or open), after asking. On `:search-remote`,
+//! Enter opens a catalog result's entity, and a TechDocs result's page in
+//! the Docs tab with its heading at the top.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::portal::action_input;
 use crate::portal::actions::Ask;
+use crate::portal::docs_place::docs_place;
 use crate::tui::action::Action;
 use crate::tui::app::Level;
 use crate::tui::context::{Ctx, Handled, Nav};
@@ -15,6 +18,7 @@ use crate::tui::effects::Effect;
 use crate::tui::effects::portal::PortalEffect;
 
 use super::super::Screen;
+use super::super::docs::DocsTarget;
 use super::super::form::keys::{activate, handle_open};
 use super::super::form::{FormHost, Row, items};
 use super::{ActionForm, ActionsScreen, Confirm, PortalMsg, PortalScreen, SearchRemoteScreen, TaskDetail, TasksScreen};
@@ -269,9 +273,17 @@ fn search(s: &mut SearchRemoteScreen, action: Action, cx: &mut Ctx) -> Handled {
     match action {
         Action::Select => {
             let Some(hit) = hits.get(s.sel.selected) else { return Handled::Yes };
-            match hit.entity_ref.as_deref().and_then(|r| cx.index().find(r)) {
-                Some(i) => cx.go(Nav::Open(i)),
-                None => cx.flash(format!("{} is not in the local index: {}", hit.title, hit.location), Level::Info),
+            let place = docs_place(&hit.location);
+            match (hit.entity_ref.as_deref().and_then(|r| cx.index().find(r)), place) {
+                // A TechDocs page: the Docs tab, on that page, at its heading.
+                (Some(i), Some(place)) => {
+                    let target = DocsTarget { path: Some(place.path), anchor: place.anchor, ..DocsTarget::default() };
+                    cx.go(Nav::OpenDocs(i, target))
+                }
+                (Some(i), None) => cx.go(Nav::Open(i)),
+                (None, _) => {
+                    cx.flash(format!("{} is not in the local index: {}", hit.title, hit.location), Level::Info)
+                }
             }
         }
         other => match delta(other, cx.page) {
