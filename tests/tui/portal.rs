@@ -7,7 +7,8 @@
 //! same problems); `:tasks all` lists
 //! tasks, shows a task's steps and log (a running one followed over its
 //! event stream) and cancels after asking; `:search-remote` shows
-//! highlighted results and opens a catalog result's entity page.
+//! highlighted results and opens a catalog result's entity page, and a
+//! TechDocs result's docs page with its heading at the top.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

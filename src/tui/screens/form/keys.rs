@@ -339,7 +339,7 @@ mod tests {
         let mut cx = Ctx::new(None, &mut generation);
         enter(&mut f, &mut cx);
         assert_eq!(f.values.get("on"), Some(&json!(true)), "a toggle, no editor");
-        assert!(!f.edit.open());
+        assert!(f.edit.editor.is_none() && f.edit.chooser.is_none());
         for (row, text, want) in [(1, "42", json!(42)), (2, "a, b", json!(["a", "b"]))] {
             f.sel.selected = row;
             enter(&mut f, &mut cx);

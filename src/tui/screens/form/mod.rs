@@ -118,11 +118,6 @@ impl FormEdit {
     pub fn typing(&self) -> bool {
         self.editor.is_some() || self.chooser.as_ref().is_some_and(|(_, c)| c.query.is_some())
     }
-
-    /// Whether an editor or chooser is open.
-    pub fn open(&self) -> bool {
-        self.editor.is_some() || self.chooser.is_some()
-    }
 }
 
 /// What the form engine needs from the screen that holds the values.

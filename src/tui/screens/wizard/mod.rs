@@ -23,7 +23,7 @@ use crate::scaffold::{Template, repo_url, validate, values};
 use super::form::{FormEdit, FormHost, field_rows};
 use super::selection::Selection;
 
-pub use super::form::{Chooser, Row, Target, shown};
+pub use super::form::{Row, Target, shown};
 
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
