@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::model::sanitize;
 use crate::portal::tasks::step_states;
+use crate::scaffold::fields::FieldKind;
 use crate::tui::action::Action;
 use crate::tui::draw::{ViewCx, clean};
 use crate::tui::keymap::Context;
@@ -144,11 +145,14 @@ fn hints(cx: &ViewCx<'_>, f: &ActionForm) -> String {
         }
         (true, _) => format!("{select} done · {back} cancel (textarea: {select} newline, {back} done)"),
         (_, true) => format!("{up_down} move · {select} choose · {back} close · type to search"),
-        _ => format!(
-            "{up_down} field · {select} edit / toggle / run · {} add · {} remove item · {back} actions",
+        _ if f.form.fields().iter().any(|x| x.kind == FieldKind::ObjectList) => format!(
+            "{up_down} field · {select} edit/run · {} add · {} remove · {}/{} move item · {back} actions",
             key(Action::ItemAdd),
-            key(Action::ItemRemove)
+            key(Action::ItemRemove),
+            key(Action::ItemUp),
+            key(Action::ItemDown)
         ),
+        _ => format!("{up_down} field · {select} edit / toggle / run · {back} actions"),
     }
 }
 
