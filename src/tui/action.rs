@@ -134,11 +134,11 @@ actions! {
     Suspend = "suspend", General, "Suspend to the shell (resume with `fg`)";
     Quit = "quit", General, "Go back, or quit at the first view";
     ForceQuit = "force_quit", General, "Quit at once, from anywhere";
-    Reveal = "reveal", General, "Wizard: show or hide the secret being typed";
-    ItemAdd = "item_add", General, "Wizard: add an item to the list of forms";
-    ItemRemove = "item_remove", General, "Wizard: remove the item under the cursor";
-    ItemUp = "item_up", General, "Wizard: move the item under the cursor up";
-    ItemDown = "item_down", General, "Wizard: move the item under the cursor down";
+    Reveal = "reveal", General, "Form: show or hide the secret being typed";
+    ItemAdd = "item_add", General, "Form: add an item to the list of forms";
+    ItemRemove = "item_remove", General, "Form: remove the item under the cursor";
+    ItemUp = "item_up", General, "Form: move the item under the cursor up";
+    ItemDown = "item_down", General, "Form: move the item under the cursor down";
 }
 
 impl Action {
