@@ -216,6 +216,9 @@ pub struct Haystacks {
     built: OnceLock<(Packed, meant::Lexicon)>,
     /// The distinct values facets read, found on first use.
     values: facets::Distinct,
+    /// For one search: label fields are scanned, not sorted (see
+    /// [`meant::Lexicon`]).
+    once: bool,
 }
 
 impl Haystacks {
@@ -232,6 +235,13 @@ impl Haystacks {
         Haystacks::default()
     }
 
+    /// Haystacks for a single search (a CLI process): built on first use
+    /// like [`Haystacks::lazy`]'s, but what serves many lookups (the sorted
+    /// label fields) is not built.
+    pub fn once() -> Haystacks {
+        Haystacks { once: true, ..Haystacks::default() }
+    }
+
     /// Whether they are built yet.
     pub fn is_built(&self) -> bool {
         self.built.get().is_some()
@@ -246,7 +256,8 @@ impl Haystacks {
     fn parts(&self, index: &Index) -> (&Packed, &meant::Lexicon) {
         let (packed, lexicon) = self.built.get_or_init(|| {
             let packed = Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)));
-            let lexicon = meant::Lexicon::build(&packed, index.len());
+            let lexicon =
+                if self.once { meant::Lexicon::scanned() } else { meant::Lexicon::build(&packed, index.len()) };
             (packed, lexicon)
         });
         (packed, lexicon)
