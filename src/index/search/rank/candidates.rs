@@ -214,7 +214,7 @@ pub(super) fn score_label(
         }
         // One character lies within one field, scored there as in the
         // whole label.
-        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1 {
+        let score = if per_field(atom) {
             let needle = atom.needle_text();
             fields
                 .iter()
@@ -227,6 +227,12 @@ pub(super) fn score_label(
         total += u32::from(score?);
     }
     Some((total, base))
+}
+
+/// Whether [`score_label`] scores `atom` on each label field alone: a
+/// positive fuzzy atom of two or more characters.
+pub(super) fn per_field(atom: &Atom) -> bool {
+    atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1
 }
 
 /// Whether a fuzzy `needle` may match `field`: false only when both are
