@@ -24,6 +24,9 @@ pub struct Distinct {
     /// a keystroke's hints and search, and the keys typed after a facet,
     /// share them.
     resolved: Mutex<FxHashMap<(FacetKey, String), Holding>>,
+    /// The did-you-mean of facets that admit nothing, by facet key and
+    /// value (see [`super::hints`]), kept like `resolved`.
+    hinted: Mutex<FxHashMap<(FacetKey, String), Option<String>>>,
 }
 
 /// The keys of the values a facet holds for.
@@ -107,6 +110,23 @@ impl Distinct {
             kept.insert(key, Arc::clone(&holding));
         }
         holding
+    }
+
+    /// `find(f)` (the closest known value to `f`'s, when it is unknown),
+    /// found once per facet key and value.
+    pub(super) fn suggestion(&self, f: &Facet, find: impl FnOnce() -> Option<String>) -> Option<String> {
+        let key = (f.key, f.value.clone());
+        if let Some(found) = self.hinted.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+            return found;
+        }
+        let found = find();
+        if let Ok(mut kept) = self.hinted.lock() {
+            if kept.len() >= KEPT {
+                kept.clear();
+            }
+            kept.insert(key, found.clone());
+        }
+        found
     }
 
     /// Every distinct value `facet` reads in `index`.
