@@ -8,6 +8,7 @@
 //! SCALE_SIZES=10000,100000 cargo bench --bench scale # pick sizes
 //! SCALE_ONLY=search,frame cargo bench --bench scale  # pick sections
 //! SCALE_FZF=0 SCALE_ONLY=search cargo bench --bench scale  # without the fzf reference
+//! SCALE_ONLY=cli SCALE_BINS=before=/a/stagehand,after=/b/stagehand cargo bench --bench scale
 //! cargo bench --bench scale -- --test                # smoke run at 2k
 //! ```
 //!
@@ -18,6 +19,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod child;
+mod cli;
 mod data;
 mod frame;
 mod misc;
@@ -78,6 +80,9 @@ fn main() -> anyhow::Result<()> {
         }
         if opts.runs("search") {
             search::run(&opts, &set)?;
+        }
+        if opts.runs("cli") {
+            cli::run(&opts, &set)?;
         }
         if opts.runs("graph") {
             misc::graph(&opts, &set)?;

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use stagehand::index::search::{Haystacks, Query, Scope, haystack, search};
+use stagehand::index::search::{Query, Scope, haystack, search};
 use stagehand::tui::views::render;
 
 use super::Opts;
@@ -19,7 +19,7 @@ use super::frame::{Driver, test_terminal};
 use super::stats::{ms, pct};
 
 /// Extra queries beyond the session's, for more samples per class.
-const MORE: [&str; 6] = ["ledger", "quiet orders api", "owner:team-1 stock", "refunds", "silver maps", "pia rossi"];
+pub const MORE: [&str; 6] = ["ledger", "quiet orders api", "owner:team-1 stock", "refunds", "silver maps", "pia rossi"];
 
 /// The class of a query line, as the tables name it.
 pub fn class(line: &str) -> &'static str {
@@ -100,7 +100,7 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
         cold.entry(class(p)).or_default().push(t.elapsed());
         std::hint::black_box(hits);
     }
-    let fzf = fzf_times(set, &loaded.index, &loaded.hay, &prefixes)?;
+    let fzf = fzf_times(set, &prefixes)?;
     let keys: usize = tui.values().map(Vec::len).sum();
     println!("### search per keystroke ({} keystrokes × {rounds} rounds)\n", prefixes.len());
     println!(
@@ -141,12 +141,7 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fzf_times(
-    set: &DataSet,
-    index: &stagehand::index::Index,
-    _hay: &Haystacks,
-    prefixes: &[String],
-) -> anyhow::Result<BTreeMap<&'static str, Vec<Duration>>> {
+fn fzf_times(set: &DataSet, prefixes: &[String]) -> anyhow::Result<BTreeMap<&'static str, Vec<Duration>>> {
     let mut out = BTreeMap::new();
     if std::env::var("SCALE_FZF").as_deref() == Ok("0") {
         eprintln!("SCALE_FZF=0: skipping the fzf reference");
@@ -156,20 +151,12 @@ fn fzf_times(
         eprintln!("fzf not found; skipping the reference");
         return Ok(out);
     }
-    let file = set.dir.join("haystacks.txt");
-    {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
-        for s in index.summaries() {
-            writeln!(w, "{} {}", s.kind.to_lowercase(), haystack(&s).replace('\n', " "))?;
-        }
-    }
+    let file = fzf_file(set)?;
     for p in prefixes {
-        let words: Vec<String> =
-            p.split_whitespace().map(|w| w.split_once(':').map_or(w, |(_, v)| v).to_string()).collect();
         let t = Instant::now();
         let status = Command::new("fzf")
             .arg("--filter")
-            .arg(words.join(" "))
+            .arg(fzf_words(p))
             .stdin(std::fs::File::open(&file)?)
             .stdout(Stdio::null())
             .status()?;
@@ -179,4 +166,25 @@ fn fzf_times(
         out.entry(class(p)).or_insert_with(Vec::new).push(took);
     }
     Ok(out)
+}
+
+/// The query words fzf is given: facet tokens as their plain value.
+pub fn fzf_words(line: &str) -> String {
+    let words: Vec<&str> = line.split_whitespace().map(|w| w.split_once(':').map_or(w, |(_, v)| v)).collect();
+    words.join(" ")
+}
+
+/// The haystacks fzf reads, one `kind haystack` line per entity, written
+/// once per data set.
+pub fn fzf_file(set: &DataSet) -> anyhow::Result<std::path::PathBuf> {
+    let file = set.dir.join("haystacks.txt");
+    if !file.is_file() {
+        let index = stagehand::index::store::load(&set.index_file()?)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        for s in index.summaries() {
+            writeln!(w, "{} {}", s.kind.to_lowercase(), haystack(&s).replace('\n', " "))?;
+        }
+        w.flush()?;
+    }
+    Ok(file)
 }

@@ -71,3 +71,9 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let v = f();
     (v, t.elapsed())
 }
+
+/// The load average now (1, 5, 15 minutes).
+pub fn load() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}

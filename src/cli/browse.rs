@@ -87,7 +87,7 @@ pub fn find(index: &Index, query: &str, kind: Option<&str>, limit: usize) -> Vec
     if let Some(k) = kind {
         q.facets.push(facet(FacetKey::Kind, k));
     }
-    let hay = Haystacks::lazy();
+    let hay = Haystacks::once();
     find_in(index, &hay, &q, limit)
 }
 
@@ -110,7 +110,7 @@ pub fn search(ws: &Workspace, query: &str, kind: Option<&str>, limit: usize, jso
         return rejected_list(&index, &q, limit, json);
     }
     q.facets.extend(kind.map(|k| facet(FacetKey::Kind, k)));
-    let hay = Haystacks::lazy();
+    let hay = Haystacks::once();
     let typed = match kind {
         Some(k) => format!("{query} kind:{k}"),
         None => query.to_string(),

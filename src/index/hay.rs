@@ -152,7 +152,8 @@ impl Packed {
 impl Piece {
     fn push(&mut self, text: &str, label_bytes: usize, cut_bytes: [usize; 2]) {
         let label_text = text.get(..label_bytes).unwrap_or(text);
-        let (mask, label_mask) = (prefilter::mask(text), prefilter::mask(label_text));
+        let label_mask = prefilter::mask(label_text);
+        let mask = label_mask | prefilter::mask(text.get(label_text.len()..).unwrap_or(""));
         let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let ascii = text.is_ascii();
         // In characters as nucleo counts them (one per grapheme).

@@ -9,17 +9,24 @@ use nucleo::pattern::Pattern;
 
 /// The characters of `text`, case folded, as a bit set.
 pub fn mask(text: &str) -> u64 {
-    let mut bits = 0;
-    for b in text.bytes() {
-        if !b.is_ascii() {
-            return u64::MAX;
-        }
-        bits |= bit(b);
+    if !text.is_ascii() {
+        return u64::MAX;
     }
-    bits
+    text.bytes().fold(0, |bits, b| bits | BITS[usize::from(b & 0x7f)])
 }
 
-fn bit(b: u8) -> u64 {
+/// [`bit`] of every ASCII byte.
+const BITS: [u64; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b as usize] = bit(b);
+        b += 1;
+    }
+    table
+};
+
+const fn bit(b: u8) -> u64 {
     1 << (b.to_ascii_lowercase() % 64)
 }
 

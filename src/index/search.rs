@@ -17,10 +17,11 @@ pub use meant::{Meaning, meaning_of};
 pub use rank::{LABEL_TIER, Matching, Scope, Stream};
 
 use super::hay::Packed;
+use super::table::Searchable;
 use super::{Field, Index, SummaryRef};
 
 /// Facets a query may narrow by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FacetKey {
     /// `kind:api`
     Kind,
@@ -173,12 +174,20 @@ const DESCRIPTION_CHARS: usize = 120;
 /// facets: in the haystack they would make short queries match nearly
 /// everything.
 pub fn haystack(s: &SummaryRef<'_>) -> String {
-    labelled_haystack(s).0
+    let parts = Searchable {
+        name: s.name,
+        title: s.title,
+        display_name: s.display_name,
+        owner: s.owner,
+        tags: s.tags,
+        description: s.description,
+    };
+    labelled_haystack(&parts).0
 }
 
 /// [`haystack`], the byte length of its label prefix and where the
 /// label's second and third fields start (0: none).
-fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize, [usize; 2]) {
+fn labelled_haystack(s: &Searchable<'_>) -> (String, usize, [usize; 2]) {
     let owner = s.owner.and_then(|o| o.rsplit('/').next()).unwrap_or("");
     let mut out = String::with_capacity(96);
     out.push_str(s.name);
@@ -203,9 +212,22 @@ fn labelled_haystack(s: &SummaryRef<'_>) -> (String, usize, [usize; 2]) {
     }
     if let Some(d) = s.description {
         out.push(' ');
-        out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
+        push_description(&mut out, d);
     }
     (out, label, cuts)
+}
+
+/// The first [`DESCRIPTION_CHARS`] characters of a description, control
+/// characters as spaces.
+fn push_description(out: &mut String, d: &str) {
+    if d.is_ascii() {
+        let head = &d[..d.len().min(DESCRIPTION_CHARS)];
+        if !head.bytes().any(|b| b.is_ascii_control()) {
+            out.push_str(head);
+            return;
+        }
+    }
+    out.extend(d.chars().take(DESCRIPTION_CHARS).map(|c| if c.is_control() { ' ' } else { c }));
 }
 
 /// Precomputed haystacks for an index, one per entity, built once (in
@@ -216,6 +238,9 @@ pub struct Haystacks {
     built: OnceLock<(Packed, meant::Lexicon)>,
     /// The distinct values facets read, found on first use.
     values: facets::Distinct,
+    /// For one search: label fields are scanned, not sorted (see
+    /// [`meant::Lexicon`]).
+    once: bool,
 }
 
 impl Haystacks {
@@ -232,6 +257,13 @@ impl Haystacks {
         Haystacks::default()
     }
 
+    /// Haystacks for a single search (a CLI process): built on first use
+    /// like [`Haystacks::lazy`]'s, but what serves many lookups (the sorted
+    /// label fields) is not built.
+    pub fn once() -> Haystacks {
+        Haystacks { once: true, ..Haystacks::default() }
+    }
+
     /// Whether they are built yet.
     pub fn is_built(&self) -> bool {
         self.built.get().is_some()
@@ -245,8 +277,9 @@ impl Haystacks {
     /// The packed haystacks and the sorted label fields.
     fn parts(&self, index: &Index) -> (&Packed, &meant::Lexicon) {
         let (packed, lexicon) = self.built.get_or_init(|| {
-            let packed = Packed::build(index.len(), |i| labelled_haystack(&index.summary(i as u32)));
-            let lexicon = meant::Lexicon::build(&packed, index.len());
+            let packed = Packed::build(index.len(), |i| labelled_haystack(&index.table.searchable(i)));
+            let lexicon =
+                if self.once { meant::Lexicon::scanned() } else { meant::Lexicon::build(&packed, index.len()) };
             (packed, lexicon)
         });
         (packed, lexicon)
@@ -507,6 +540,21 @@ mod tests {
         assert_eq!(refs("ops/sea"), ["component:ops/searcher"]);
         assert_eq!(refs("api:default/petstore-api"), ["api:default/petstore-api"]);
         assert!(refs("zzz").is_empty() && refs(" ").is_empty());
+    }
+
+    #[test]
+    fn descriptions_are_cut_and_their_control_characters_blanked() {
+        let cut = |d: &str| {
+            let mut out = String::new();
+            push_description(&mut out, d);
+            out
+        };
+        let long = "x".repeat(DESCRIPTION_CHARS + 5);
+        assert_eq!(cut(&long), long[..DESCRIPTION_CHARS]);
+        assert_eq!(cut("a\tb\u{7f}c"), "a b c");
+        assert_eq!(cut("é\u{85}x"), "é x");
+        let wide = "é".repeat(DESCRIPTION_CHARS + 5);
+        assert_eq!(cut(&wide).chars().count(), DESCRIPTION_CHARS);
     }
 
     #[test]

@@ -176,6 +176,22 @@ impl Table {
         }
     }
 
+    /// What entity `i`'s search haystack is made of (cheaper than
+    /// [`Table::get`]).
+    pub fn searchable(&self, i: usize) -> Searchable<'_> {
+        let r = &self.columns.rows[i];
+        let text = self.text.bytes();
+        let opt = |s: Str| text::read(text, s);
+        Searchable {
+            name: opt(r.name).unwrap_or(""),
+            title: opt(r.title),
+            display_name: opt(r.display_name),
+            owner: opt(r.owner),
+            tags: Tags { ids: r.tags.get(&self.columns.tags), text },
+            description: opt(r.description),
+        }
+    }
+
     /// One field of entity `i` (cheaper than [`Table::get`]).
     pub fn field(&self, i: usize, field: Field) -> Option<&str> {
         self.text_of(self.field_key(i, field))
@@ -262,6 +278,24 @@ pub enum Field {
     Uid,
     /// `metadata.etag` (remote sources)
     Etag,
+}
+
+/// The fields of an entity a search haystack is made of (see
+/// [`SummaryRef`] for their meanings).
+#[derive(Debug, Clone, Copy)]
+pub struct Searchable<'a> {
+    /// `metadata.name`.
+    pub name: &'a str,
+    /// `metadata.title`.
+    pub title: Option<&'a str>,
+    /// `spec.profile.displayName`.
+    pub display_name: Option<&'a str>,
+    /// The owner's canonical ref.
+    pub owner: Option<&'a str>,
+    /// `metadata.tags`.
+    pub tags: Tags<'a>,
+    /// `metadata.description`.
+    pub description: Option<&'a str>,
 }
 
 /// One entity's summary, borrowed from the [`Table`]: what search, lists and

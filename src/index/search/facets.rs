@@ -3,10 +3,10 @@
 //! tags in a million entities), so each distinct value is checked once and
 //! every entity then by a set lookup.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Facet, FacetKey};
 use crate::index::text::Str;
@@ -20,7 +20,20 @@ pub struct Distinct {
     tags: OnceLock<Vec<Str>>,
     /// Each owner's title and display name (lower case), with its key.
     owner_titles: OnceLock<Vec<(String, Str)>>,
+    /// The keys facets lately resolved hold for, by facet key and value:
+    /// a keystroke's hints and search, and the keys typed after a facet,
+    /// share them.
+    resolved: Mutex<FxHashMap<(FacetKey, String), Holding>>,
+    /// The did-you-mean of facets that admit nothing, by facet key and
+    /// value (see [`super::hints`]), kept like `resolved`.
+    hinted: Mutex<FxHashMap<(FacetKey, String), Option<String>>>,
 }
+
+/// The keys of the values a facet holds for.
+type Holding = Arc<FxHashSet<Str>>;
+
+/// Most facets kept resolved (then the cache starts again).
+const KEPT: usize = 64;
 
 /// The fields facets read.
 const FIELDS: [Field; 6] = [Field::Kind, Field::Namespace, Field::Owner, Field::System, Field::Lifecycle, Field::Type];
@@ -76,6 +89,46 @@ impl Distinct {
         titled.iter().filter(move |(t, _)| t == title).map(|(_, k)| *k)
     }
 
+    /// The keys of the values `f` holds for (negation aside), resolved
+    /// once per facet key and value.
+    fn holding(&self, index: &Index, f: &Facet) -> Holding {
+        let key = (f.key, f.value.clone());
+        if let Some(found) = self.resolved.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+            return found;
+        }
+        let table = &index.table;
+        let mut holding: FxHashSet<Str> =
+            self.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k))).collect();
+        if f.key == FacetKey::Owner {
+            holding.extend(self.owners_titled(index, &f.value));
+        }
+        let holding = Arc::new(holding);
+        if let Ok(mut kept) = self.resolved.lock() {
+            if kept.len() >= KEPT {
+                kept.clear();
+            }
+            kept.insert(key, Arc::clone(&holding));
+        }
+        holding
+    }
+
+    /// `find(f)` (the closest known value to `f`'s, when it is unknown),
+    /// found once per facet key and value.
+    pub(super) fn suggestion(&self, f: &Facet, find: impl FnOnce() -> Option<String>) -> Option<String> {
+        let key = (f.key, f.value.clone());
+        if let Some(found) = self.hinted.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+            return found;
+        }
+        let found = find();
+        if let Ok(mut kept) = self.hinted.lock() {
+            if kept.len() >= KEPT {
+                kept.clear();
+            }
+            kept.insert(key, found.clone());
+        }
+        found
+    }
+
     /// Every distinct value `facet` reads in `index`.
     pub fn texts<'a>(&self, index: &'a Index, facet: &Facet) -> Vec<&'a str> {
         self.of(index, facet.field()).iter().filter_map(|&k| index.table.text_of(k)).collect()
@@ -93,23 +146,15 @@ struct Check {
     /// The field read; `None`: tags.
     field: Option<Field>,
     negate: bool,
-    holding: FxHashSet<Str>,
+    holding: Holding,
 }
 
 impl<'a> Resolved<'a> {
     /// Resolves `facets` against every value the index holds.
     pub fn new(index: &'a Index, values: &Distinct, facets: &[Facet]) -> Resolved<'a> {
-        let table = &index.table;
         let checks = facets
             .iter()
-            .map(|f| {
-                let mut holding: FxHashSet<Str> =
-                    values.of(index, f.field()).iter().copied().filter(|&k| f.holds_for(table.text_of(k))).collect();
-                if f.key == FacetKey::Owner {
-                    holding.extend(values.owners_titled(index, &f.value));
-                }
-                Check { field: f.field(), negate: f.negate, holding }
-            })
+            .map(|f| Check { field: f.field(), negate: f.negate, holding: values.holding(index, f) })
             .collect();
         Resolved { index, checks }
     }
@@ -173,13 +218,17 @@ mod tests {
             "owner:crew3",
             "!owner:CREW1 kind:api",
         ];
-        for q in queries {
+        // One cache for every query, each resolved twice.
+        let shared = Distinct::default();
+        for q in queries.iter().chain(&queries) {
             let query = Query::parse(q);
             let resolved = Resolved::new(&index, &Distinct::default(), &query.facets);
+            let again = Resolved::new(&index, &shared, &query.facets);
+            assert!((0..index.len() as u32).all(|i| again.admit(i) == resolved.admit(i)), "{q} resolved again");
             let expected: Vec<u32> = (0..index.len() as u32).filter(|&i| query.admits(&index, i)).collect();
             let got: Vec<u32> = (0..index.len() as u32).filter(|&i| resolved.admit(i)).collect();
             assert_eq!(got, expected, "{q}");
-            if q == "owner:crew3" {
+            if *q == "owner:crew3" {
                 assert_eq!(got.len(), 14, "a group's title stands for its ref (owners in `default`)");
             }
         }

@@ -3,6 +3,7 @@
 //! (`kind:apis`, `owner:shipmnts`, `tag:jav`). The TUI shows them in the
 //! results header, the CLI on stderr.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::facets::{Distinct, Resolved};
@@ -102,20 +103,28 @@ fn unknown_value(index: &Index, values: &Distinct, facet: &Facet) -> Option<Opti
         return None;
     }
     let word = FacetKey::ALL.iter().find(|(_, k)| *k == facet.key).map_or("", |(w, _)| *w);
-    let known = values.texts(index, facet);
-    let short: Vec<&str> = known.iter().map(|v| v.rsplit('/').next().unwrap_or(v)).collect();
-    let near = closest(&facet.value, short);
+    // The closest value is found once per facet value (typing after a
+    // facet asks again on every key).
+    let near = values.suggestion(facet, || {
+        let known = values.texts(index, facet);
+        let short: Vec<&str> = known.iter().map(|v| v.rsplit('/').next().unwrap_or(v)).collect();
+        closest(&facet.value, short).map(str::to_lowercase)
+    });
     let bang = if facet.negate { "!" } else { "" };
-    Some(near.map(|v| format!("{bang}{word}:{}", v.to_lowercase())))
+    Some(near.map(|v| format!("{bang}{word}:{v}")))
 }
 
 /// The option closest to `word`: within two edits, or similar enough.
 fn closest<'a>(word: &str, options: Vec<&'a str>) -> Option<&'a str> {
+    let chars = word.chars().count();
     let score = |o: &str| {
-        let o = o.to_lowercase();
-        let edits = strsim::levenshtein(word, &o);
+        let o: Cow<'_, str> =
+            if o.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) { o.to_lowercase().into() } else { o.into() };
+        // An edit distance is at least the difference in length: most
+        // options need no distance.
+        let near = o.chars().count().abs_diff(chars) <= 2 && strsim::levenshtein(word, &o) <= 2;
         let similar = strsim::jaro_winkler(word, &o);
-        (edits <= 2 || similar >= 0.85 || (o.starts_with(word) && word.len() >= 3)).then_some(similar)
+        (near || similar >= 0.85 || (o.starts_with(word) && word.len() >= 3)).then_some(similar)
     };
     options.into_iter().filter_map(|o| score(o).map(|s| (s, o))).max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, o)| o)
 }
@@ -152,6 +161,16 @@ mod tests {
             ["no owner `team-shipmnts` in the catalog; did you mean `owner:team-shipments`?"]
         );
         assert!(hints("foo:bar")[0].starts_with("unknown facet `foo:`; facets are kind, owner"));
+    }
+
+    #[test]
+    fn a_kept_suggestion_reads_as_a_fresh_one() {
+        let idx = index();
+        let hay = Haystacks::lazy();
+        for line in ["owner:team-shipmnts x", "!owner:team-shipmnts y", "tag:jav", "tag:jav z", "owner:zzzzzz"] {
+            let fresh = facet_hints(&idx, &Haystacks::lazy(), line);
+            assert_eq!(facet_hints(&idx, &hay, line), fresh, "{line}");
+        }
     }
 
     #[test]

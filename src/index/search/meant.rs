@@ -72,11 +72,14 @@ fn score(index: &Index, packed: &Packed, entity: u32, meaning: Meaning) -> u32 {
 }
 
 /// Every label field of every entity, sorted by its case-folded text: the
-/// fields a query begins are one range.
+/// fields a query begins are one range. For a single search (a CLI
+/// process) the fields are scanned instead: one pass over them is far
+/// cheaper than sorting them.
 #[derive(Default)]
 pub struct Lexicon {
-    /// `entity << 2 | field` (0: name, 1, 2: title, display name).
-    entries: Vec<u32>,
+    /// `entity << 2 | field` (0: name, 1, 2: title, display name);
+    /// `None`: scanned.
+    sorted: Option<Vec<u32>>,
 }
 
 fn fold(c: char) -> char {
@@ -93,35 +96,82 @@ fn cmp_prefix(field: Utf32Str<'_>, needle: &[char]) -> std::cmp::Ordering {
     field.chars().map(fold).take(needle.len()).cmp(needle.iter().copied())
 }
 
+/// How a field that `needle` begins is meant: exactly (a name, or a title
+/// or display name) or by its beginning.
+fn meaning(field: Utf32Str<'_>, needle: &[char], k: u32) -> Meaning {
+    match (field.len() == needle.len(), k) {
+        (false, _) => Meaning::Prefix,
+        (true, 0) => Meaning::Name,
+        (true, _) => Meaning::Title,
+    }
+}
+
+/// A sort key of a field's first folded characters (up to 16): one byte
+/// each, the first not ASCII as 255 and nothing after it. Keys order as
+/// the texts do, ties aside.
+fn sort_key(field: Utf32Str<'_>) -> u128 {
+    let mut key = 0u128;
+    for (n, c) in field.chars().map(fold).take(16).enumerate() {
+        let byte = u8::try_from(u32::from(c)).ok().filter(u8::is_ascii).unwrap_or(255);
+        key |= u128::from(byte) << (8 * (15 - n));
+        if byte == 255 {
+            break;
+        }
+    }
+    key
+}
+
 impl Lexicon {
     /// Sorts the label fields of `packed` (in parallel).
     pub fn build(packed: &Packed, n: usize) -> Lexicon {
-        let mut entries: Vec<u32> = (0..n as u32)
+        let mut keyed: Vec<(u128, u32)> = (0..n as u32)
             .into_par_iter()
-            .flat_map_iter(|i| (0..packed.fields(i as usize).count() as u32).map(move |k| (i << 2) | k))
+            .flat_map_iter(|i| {
+                let fields = packed.fields(i as usize);
+                (0..fields.count())
+                    .map(move |k| (sort_key(fields.get(k).unwrap_or(Utf32Str::Ascii(&[]))), (i << 2) | k as u32))
+            })
             .collect();
-        entries.par_sort_unstable_by(|&a, &b| {
-            let (x, y) = (field_of(packed, a), field_of(packed, b));
-            x.chars().map(fold).cmp(y.chars().map(fold)).then(a.cmp(&b))
+        keyed.par_sort_unstable_by(|&(ka, a), &(kb, b)| {
+            ka.cmp(&kb).then_with(|| {
+                let (x, y) = (field_of(packed, a), field_of(packed, b));
+                x.chars().map(fold).cmp(y.chars().map(fold)).then(a.cmp(&b))
+            })
         });
-        Lexicon { entries }
+        Lexicon { sorted: Some(keyed.into_iter().map(|(_, e)| e).collect()) }
     }
 
-    /// The entities with a label field that `needle` (folded) begins, and
-    /// how: `(entity, Prefix | Title | Name)`, an entity once or more.
-    fn beginning(&self, packed: &Packed, needle: &[char]) -> impl Iterator<Item = (u32, Meaning)> {
-        use std::cmp::Ordering::{Greater, Less};
-        let from = self.entries.partition_point(|&e| cmp_prefix(field_of(packed, e), needle) == Less);
-        let to = from + self.entries[from..].partition_point(|&e| cmp_prefix(field_of(packed, e), needle) != Greater);
-        self.entries[from..to].iter().map(move |&e| {
-            let exact = field_of(packed, e).len() == needle.len();
-            let meaning = match (exact, e & 3) {
-                (false, _) => Meaning::Prefix,
-                (true, 0) => Meaning::Name,
-                (true, _) => Meaning::Title,
-            };
-            (e >> 2, meaning)
-        })
+    /// A lexicon that scans the label fields of every lookup (for one
+    /// search).
+    pub fn scanned() -> Lexicon {
+        Lexicon { sorted: None }
+    }
+
+    /// The entities of `packed` (`n` of them) with a label field that
+    /// `needle` (folded) begins, and how: `(entity, Prefix | Title |
+    /// Name)`, an entity once or more; only the exact ones unless
+    /// `prefixes`.
+    fn beginning(&self, packed: &Packed, n: usize, needle: &[char], prefixes: bool) -> Vec<(u32, Meaning)> {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let Some(entries) = &self.sorted else {
+            let mut found = Vec::new();
+            for i in 0..n {
+                for (k, field) in packed.fields(i).iter().enumerate() {
+                    if field.len() >= needle.len() && cmp_prefix(field, needle) == Equal {
+                        let m = meaning(field, needle, k as u32);
+                        if prefixes || m != Meaning::Prefix {
+                            found.push((i as u32, m));
+                        }
+                    }
+                }
+            }
+            return found;
+        };
+        let from = entries.partition_point(|&e| cmp_prefix(field_of(packed, e), needle) == Less);
+        let to = from + entries[from..].partition_point(|&e| cmp_prefix(field_of(packed, e), needle) != Greater);
+        let all = entries[from..to].iter().map(|&e| (e >> 2, meaning(field_of(packed, e), needle, e & 3)));
+        // Exact fields sort first among those they begin.
+        if prefixes { all.collect() } else { all.take_while(|&(_, m)| m != Meaning::Prefix).collect() }
     }
 }
 
@@ -212,13 +262,8 @@ pub fn meant(
     let mut found: Vec<(u32, Meaning)> = named.iter().map(|&i| (i, Meaning::Ref)).collect();
     if is_plain(text) {
         let needle: Vec<char> = Utf32String::from(text).slice(..).chars().map(fold).collect();
-        let beginning = lexicon.beginning(packed, &needle);
-        if needle.len() >= PREFIX_CHARS {
-            found.extend(beginning.filter(|&(i, _)| admit(i)));
-        } else {
-            // Exact fields sort first among those they begin.
-            found.extend(beginning.take_while(|&(_, m)| m != Meaning::Prefix).filter(|&(i, _)| admit(i)));
-        }
+        let beginning = lexicon.beginning(packed, index.len(), &needle, needle.len() >= PREFIX_CHARS);
+        found.extend(beginning.into_iter().filter(|&(i, _)| admit(i)));
     }
     // Each entity at its best meaning.
     found.sort_unstable_by_key(|&(i, m)| (i, std::cmp::Reverse(m)));
@@ -301,6 +346,44 @@ mod tests {
             let len = |h: &Hit| index.name_of(h.entity).len();
             w[0].meaning() > w[1].meaning() || len(&w[0]) <= len(&w[1])
         }));
+    }
+
+    /// A scanned lexicon (one search) finds what the sorted one finds.
+    #[test]
+    fn scanned_and_sorted_lexicons_agree() {
+        let large = big();
+        let hay = Haystacks::build(&large);
+        let (packed, sorted) = hay.parts(&large);
+        let scanned = Lexicon::scanned();
+        for text in ["o", "orders-62", "the ledger service", "THE", "a-l", "q", "quiet-11", "zz", "配"] {
+            let admit = |i: u32| !i.is_multiple_of(3);
+            let a = meant(&large, packed, sorted, text, &[], admit);
+            assert_eq!(a, meant(&large, packed, &scanned, text, &[], admit), "{text:?}");
+        }
+        let idx = index();
+        let hay = Haystacks::build(&idx);
+        let (packed, sorted) = hay.parts(&idx);
+        for text in ["配送", "配", "tracking", "Tracking W", "p"] {
+            let a = meant(&idx, packed, sorted, text, &[], |_| true);
+            assert_eq!(a, meant(&idx, packed, &scanned, text, &[], |_| true), "{text:?}");
+        }
+    }
+
+    /// Sort keys order as the folded texts do (ties aside).
+    #[test]
+    fn sort_keys_order_as_the_texts() {
+        let texts =
+            ["", "a", "A", "ab", "abc", "a\u{0}", "ä", "äz", "éa", "z", "Zeta", "zeta-service-longer-than-16", "配送"];
+        let mut buf = Vec::new();
+        let mut buf2 = Vec::new();
+        for x in texts {
+            for y in texts {
+                let (a, b) = (Utf32Str::new(x, &mut buf), Utf32Str::new(y, &mut buf2));
+                let text_order = a.chars().map(fold).cmp(b.chars().map(fold));
+                let key_order = sort_key(a).cmp(&sort_key(b));
+                assert!(key_order == text_order || key_order.is_eq(), "{x:?} {y:?}");
+            }
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ use super::{Hit, Query};
 use crate::index::Index;
 use crate::index::hay::Packed;
 use crate::index::prefilter;
-use candidates::{Candidates, Shared, score_atoms, score_label, without};
+use candidates::{Candidates, Shared, per_field, score_atoms, score_label, without};
 use climb::{Climb, rise};
 use order::sort;
 
@@ -158,13 +158,19 @@ pub fn rank(
     let need = prefilter::required(pattern);
     let greedy = matching == Matching::Greedy;
     let atoms = &pattern.atoms[..];
+    let by_field = atoms.iter().any(per_field);
 
     let label_score = |i: u32, m: &mut Matcher| {
         if !prefilter::may_match(packed.label_mask(i as usize), need) || is_meant(i) {
             return None;
         }
-        let start = cands.start(i, true);
-        let (score, base) = score_label(atoms, start, &packed.fields(i as usize), packed.label(i as usize), m, greedy)?;
+        let (start, label) = (cands.start(i, true), packed.label(i as usize));
+        // Without a word scored per field, the fields are not needed.
+        let (score, base) = if by_field {
+            score_label(atoms, start, &packed.fields(i as usize), label, m, greedy)?
+        } else {
+            score_atoms(atoms, start, label, m, greedy)?
+        };
         Some(Hit { entity: i, score: LABEL_TIER + score.min(FUZZY_BITS), base })
     };
     let label_top = perfect.map(|p| LABEL_TIER + p);

@@ -214,14 +214,38 @@ pub(super) fn score_label(
         }
         // One character lies within one field, scored there as in the
         // whole label.
-        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1 {
-            fields.iter().filter_map(|field| atom_score(atom, field, matcher, greedy)).max()
+        let score = if per_field(atom) {
+            let needle = atom.needle_text();
+            fields
+                .iter()
+                .filter(|&field| may_contain(field, needle))
+                .filter_map(|field| atom_score(atom, field, matcher, greedy))
+                .max()
         } else {
             atom_score(atom, label, matcher, greedy)
         };
         total += u32::from(score?);
     }
     Some((total, base))
+}
+
+/// Whether [`score_label`] scores `atom` on each label field alone: a
+/// positive fuzzy atom of two or more characters.
+pub(super) fn per_field(atom: &Atom) -> bool {
+    atom.kind == AtomKind::Fuzzy && !atom.negative && atom.needle_text().len() > 1
+}
+
+/// Whether a fuzzy `needle` may match `field`: false only when both are
+/// ASCII and the needle is not a subsequence of the field, case folded
+/// (nucleo then finds no match, whatever the case matching). A field that
+/// fails costs a byte scan instead of nucleo's matcher.
+fn may_contain(field: Utf32Str<'_>, needle: Utf32Str<'_>) -> bool {
+    let (Utf32Str::Ascii(field), Utf32Str::Ascii(needle)) = (field, needle) else { return true };
+    let mut rest = field.iter();
+    needle.iter().all(|&n| {
+        let n = n.to_ascii_lowercase();
+        rest.any(|&b| b.to_ascii_lowercase() == n)
+    })
 }
 
 /// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`.
@@ -251,5 +275,28 @@ mod tests {
         assert_eq!(Shared::between(&p("a"), &p("ab")), Shared::AllButLast(0));
         assert_eq!(Shared::between(&p("ab cd"), &p("abx cd")), Shared::Nothing);
         assert_eq!(Shared::between(&p(""), &p("a")), Shared::Nothing);
+    }
+
+    /// The byte test turns away only fields nucleo finds no match in.
+    #[test]
+    fn the_subsequence_test_never_turns_away_a_match() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let alphabet = "abcAB -_é";
+        let mut matcher = Matcher::new(nucleo::Config::DEFAULT);
+        let mut buf = Vec::new();
+        let (mut turned, mut matched) = (0, 0);
+        for _ in 0..20_000 {
+            let hay = super::super::testing::random_text(&mut rng, alphabet, 0..12);
+            let needle = super::super::testing::random_text(&mut rng, "abcAB-é", 2..4);
+            let atom = &pattern(&needle).atoms[0];
+            let h = Utf32Str::new(&hay, &mut buf);
+            let found = atom.score(h, &mut matcher).is_some();
+            matched += usize::from(found);
+            if !may_contain(h, atom.needle_text()) {
+                turned += 1;
+                assert!(!found, "{needle:?} matches {hay:?}");
+            }
+        }
+        assert!(turned > 1000 && matched > 1000, "both cases occur: {turned} turned away, {matched} matched");
     }
 }
