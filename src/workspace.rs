@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::config::{Config, SourceConfig, SourceKind};
-use crate::index::build::{Outcome, SourceInput, build_over};
+use crate::index::build::{Outcome, Record, SourceInput, build_over};
 use crate::index::store::{self, LoadError, SyncLock};
 use crate::index::{Index, SourceState, now, sidecar};
 use crate::paths::Paths;
-use crate::sources::{ReadContext, read_source};
+use crate::sources::{ReadContext, read_source_into};
 
 /// Why the demo catalog is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +247,8 @@ impl Workspace {
                     listing,
                     full,
                 };
-                let read = read_source(source, &ctx);
+                let server = matches!(source.kind, SourceKind::Backstage(_));
+                let read = read_source_into(source, &ctx, if server { &Record::server } else { &Record::local });
                 let outcome = read.as_ref().map(|o| o.entities.len() + o.kept.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
                 results.push((source.name.clone(), outcome));

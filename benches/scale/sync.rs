@@ -47,7 +47,7 @@ pub fn run(opts: &Opts, set: &DataSet) -> anyhow::Result<()> {
             name: "synthetic".into(),
             kind: "file".into(),
             target: String::new(),
-            read: Some(Ok(out)),
+            read: Some(Ok(out.compacted(&stagehand::index::build::Record::local))),
             server_relations: false,
         };
         let (index, built) = time(|| build(vec![input], None, now()));

@@ -2,6 +2,7 @@
 //! derive relations in both directions, and lay out summaries and bodies.
 
 mod edges;
+mod record;
 mod summary;
 
 use std::borrow::Cow;
@@ -10,11 +11,11 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::{Entity, Problem};
+use crate::model::Problem;
 use crate::sources::SourceOutput;
 
 use edges::Edges;
-use summary::summarize;
+pub use record::Record;
 
 use super::{Bodies, Field, Index, Rejected, SourceState, Summary};
 
@@ -28,7 +29,7 @@ pub struct SourceInput {
     pub target: String,
     /// `None`: not synced this time (keep what the index has);
     /// `Some(Err)`: failed (keep previous entities, record the error).
-    pub read: Option<Result<SourceOutput, String>>,
+    pub read: Option<Result<SourceOutput<Record>, String>>,
     /// Whether relations come from the server (remote sources) rather than
     /// being derived from spec fields.
     pub server_relations: bool,
@@ -37,7 +38,7 @@ pub struct SourceInput {
 /// What a candidate entity brings to the build.
 enum Content<'p> {
     /// An entity read this sync (or re-read from a stored body).
-    Read(Entity),
+    Read(Box<Record>),
     /// A remote entity carried over unchanged: its stored summary and body
     /// are reused as they are, without parsing or serialising it again.
     Stored {
@@ -52,9 +53,17 @@ struct Candidate<'p> {
     content: Content<'p>,
     canonical: Cow<'p, str>,
     source: u16,
-    file: Option<String>,
-    line: u32,
     server_relations: bool,
+}
+
+impl Candidate<'_> {
+    /// The file it was read from, if any, and the line.
+    fn origin(&self) -> (Option<&str>, u32) {
+        match &self.content {
+            Content::Read(record) => record.origin(),
+            Content::Stored { prev, entity } => prev.origin(*entity).map_or((None, 0), |(f, l)| (Some(f), l)),
+        }
+    }
 }
 
 /// What a build made of the previous index.
@@ -108,12 +117,10 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
                     problems.extend(problems_of_kept(prev, &input.name, &candidates[from..]));
                 }
-                candidates.extend(output.entities.into_iter().map(|r| Candidate {
-                    canonical: Cow::Owned(r.entity.canonical_ref()),
-                    content: Content::Read(r.entity),
+                candidates.extend(output.entities.into_iter().map(|mut r| Candidate {
+                    canonical: Cow::Owned(std::mem::take(&mut r.canonical)),
+                    content: Content::Read(Box::new(r)),
                     source,
-                    file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
-                    line: r.line,
                     server_relations: input.server_relations,
                 }));
             }
@@ -239,17 +246,10 @@ fn carry_over<'p>(
             Content::Stored { prev, entity: i }
         } else {
             let Ok(entity) = prev.entity(i) else { continue };
-            Content::Read(entity)
+            let (file, line) = prev.origin(i).unwrap_or_default();
+            Content::Read(Box::new(Record::local(crate::sources::ReadEntity { entity, file: file.into(), line })))
         };
-        let (file, line) = prev.origin(i).map_or((None, 0), |(file, line)| (Some(file.to_string()), line));
-        candidates.push(Candidate {
-            canonical: Cow::Borrowed(prev.ref_of(i)),
-            content,
-            source,
-            file,
-            line,
-            server_relations,
-        });
+        candidates.push(Candidate { canonical: Cow::Borrowed(prev.ref_of(i)), content, source, server_relations });
     }
 }
 
@@ -274,9 +274,9 @@ fn unique(problems: Vec<Problem>) -> Vec<Problem> {
 }
 
 fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
-    match &c.file {
-        Some(f) => format!("{f}:{}", c.line),
-        None => format!("source `{}`", states[c.source as usize].name),
+    match c.origin() {
+        (Some(f), line) => format!("{f}:{line}"),
+        (None, _) => format!("source `{}`", states[c.source as usize].name),
     }
 }
 
@@ -305,8 +305,8 @@ fn dedupe<'p>(
         ))
         .for_entity(c.canonical.as_ref())
         .from_source(&states[c.source as usize].name);
-        if let Some(f) = &c.file {
-            p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
+        if let (Some(f), line) = c.origin() {
+            p = p.in_file(f).at(crate::model::Pos { line, col: 1 });
         }
         problems.push(p);
     }
@@ -316,37 +316,29 @@ fn dedupe<'p>(
     kept
 }
 
+/// Lays out the index of `candidates` (sorted, unique): relations on ids,
+/// then each entity's summary and body, one after the other, each record
+/// dropped once written.
 fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
     let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
-    let laid_out: Vec<(Summary, Cow<'_, [u8]>)> = candidates
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let links = edges.links(i);
-            match c.content {
-                Content::Read(mut entity) => {
-                    if !c.server_relations {
-                        entity.set_relations(&edges.relations(&links, &refs));
-                    }
-                    let body = serde_json::to_vec(&entity).unwrap_or_default();
-                    (summarize(&entity, c.source, c.file, c.line, links, body.len() as u32), Cow::Owned(body))
-                }
-                Content::Stored { prev, entity } => {
-                    let body = prev.body_json(entity);
-                    let stored = prev.summary(entity).to_summary();
-                    let summary = Summary { links, source: c.source, body: (0, body.len() as u32), ..stored };
-                    (summary, Cow::Borrowed(body))
-                }
+    let mut bodies = Vec::new();
+    let mut summaries = Vec::with_capacity(candidates.len());
+    for (i, c) in candidates.into_iter().enumerate() {
+        let links = edges.links(i);
+        let start = bodies.len();
+        let summary = match c.content {
+            Content::Read(record) => {
+                let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
+                record.write_body(derived.as_deref(), &mut bodies);
+                Summary { links, source: c.source, ..record.summary }
             }
-        })
-        .collect();
-    let mut bodies = Vec::with_capacity(laid_out.iter().map(|(_, b)| b.len()).sum());
-    let mut summaries = Vec::with_capacity(laid_out.len());
-    for (mut summary, body) in laid_out {
-        summary.body.0 = bodies.len() as u64;
-        bodies.extend_from_slice(&body);
-        summaries.push(summary);
+            Content::Stored { prev, entity } => {
+                bodies.extend_from_slice(prev.body_json(entity));
+                Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
+            }
+        };
+        summaries.push(Summary { body: (start as u64, (bodies.len() - start) as u32), ..summary });
     }
     let Edges { types, dangling, .. } = edges;
     let mut refs = refs;
@@ -357,6 +349,7 @@ fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Entity;
     use crate::sources::ReadEntity;
     use serde_json::json;
 
@@ -365,7 +358,13 @@ mod tests {
     }
 
     fn input(name: &str, read: Option<Result<SourceOutput, String>>) -> SourceInput {
+        let read = read.map(|r| r.map(|o| o.compacted(&Record::local)));
         SourceInput { name: name.into(), kind: "dir".into(), target: "/x".into(), read, server_relations: false }
+    }
+
+    fn server_input(name: &str, out: SourceOutput) -> SourceInput {
+        let read = Some(Ok(out.compacted(&Record::server)));
+        SourceInput { name: name.into(), kind: "backstage".into(), target: "/x".into(), read, server_relations: true }
     }
 
     fn sample() -> SourceOutput {
@@ -423,8 +422,7 @@ mod tests {
             }],
             ..SourceOutput::default()
         };
-        let mut prod = input("prod", Some(Ok(remote)));
-        prod.server_relations = true;
+        let prod = server_input("prod", remote);
         let index = build(vec![prod, input("local", Some(Ok(sample())))], None, 10);
         let dup =
             index.problems.iter().find(|p| p.message.contains("conflicting entity `group:default/team-a`")).unwrap();
@@ -514,7 +512,7 @@ mod tests {
             .collect();
         let kept = kept.iter().map(|u| u.to_string()).collect();
         let out = SourceOutput { entities, kept, ..SourceOutput::default() };
-        SourceInput { server_relations: true, kind: "backstage".into(), ..input("prod", Some(Ok(out))) }
+        server_input("prod", out)
     }
 
     fn server_entity(name: &str, etag: &str) -> serde_json::Value {

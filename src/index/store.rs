@@ -326,7 +326,7 @@ mod tests {
                 name: "s".into(),
                 kind: "dir".into(),
                 target: "/x".into(),
-                read: Some(Ok(output)),
+                read: Some(Ok(output.compacted(&crate::index::build::Record::local))),
                 server_relations: false,
             }],
             None,

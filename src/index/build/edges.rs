@@ -10,22 +10,23 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::index::Link;
-use crate::model::relations::{self, types};
+use crate::model::relations::types;
 use crate::model::{Entity, Relation};
 
+use super::record::Outgoing;
 use super::{Candidate, Content};
 
 /// Where a relation points, before dangling targets have ids.
-enum Target {
+enum Target<'a> {
     Entity(u32),
-    Dangling(String),
+    Dangling(Cow<'a, str>),
 }
 
 /// One relation found while reading a candidate.
-struct Found<'p> {
+struct Found<'a> {
     source: u32,
-    kind: Cow<'p, str>,
-    target: Target,
+    kind: Cow<'a, str>,
+    target: Target<'a>,
 }
 
 /// Every relation of the build, by id.
@@ -61,7 +62,7 @@ impl Edges {
             .iter()
             .flatten()
             .filter_map(|f| match &f.target {
-                Target::Dangling(t) => Some(t.as_str()),
+                Target::Dangling(t) => Some(t.as_ref()),
                 Target::Entity(_) => None,
             })
             .collect();
@@ -74,7 +75,7 @@ impl Edges {
             .map(|f| {
                 let target = match &f.target {
                     Target::Entity(t) => *t,
-                    Target::Dangling(d) => entities + dangling.binary_search(&d.as_str()).unwrap_or_default() as u32,
+                    Target::Dangling(d) => entities + dangling.binary_search(&d.as_ref()).unwrap_or_default() as u32,
                 };
                 (f.source, type_ids[f.kind.as_ref()], target)
             })
@@ -119,32 +120,36 @@ impl Edges {
 
 /// The relations candidate `i` brings: a server entity's own, or those its
 /// spec fields derive, with their inverses on known targets.
-fn found<'p>(i: u32, c: &Candidate<'p>, known: &HashMap<&str, u32>) -> Vec<Found<'p>> {
-    let target = |t: String| match known.get(t.as_str()) {
+fn found<'a>(i: u32, c: &'a Candidate<'_>, known: &HashMap<&str, u32>) -> Vec<Found<'a>> {
+    let target = |t: Cow<'a, str>| match known.get(t.as_ref()) {
         Some(&id) => Target::Entity(id),
         None => Target::Dangling(t),
     };
     match &c.content {
         Content::Stored { prev, entity } => stored_relations(prev.body_json(*entity))
             .into_iter()
-            .map(|(kind, t)| Found { source: i, kind, target: target(t) })
+            .map(|(kind, t)| Found { source: i, kind, target: target(Cow::Owned(t)) })
             .collect(),
-        Content::Read(entity) if c.server_relations => entity
-            .relations()
-            .into_iter()
-            .map(|r| Found { source: i, kind: Cow::Owned(r.kind), target: target(r.target) })
-            .collect(),
-        Content::Read(entity) => {
-            let refs = relations::spec_refs(entity);
-            let mut out = Vec::with_capacity(refs.len() * 2);
-            for (field, t) in refs {
-                if let Some(&j) = known.get(t.as_str()) {
-                    out.push(Found { source: j, kind: Cow::Borrowed(field.inverse), target: Target::Entity(i) });
+        Content::Read(record) => match &record.outgoing {
+            Outgoing::Server(relations) => relations
+                .iter()
+                .map(|r| Found { source: i, kind: Cow::Borrowed(&r.kind), target: target(Cow::Borrowed(&r.target)) })
+                .collect(),
+            Outgoing::Spec(refs) => {
+                let mut out = Vec::with_capacity(refs.len() * 2);
+                for (field, t) in refs {
+                    if let Some(&j) = known.get(t.as_str()) {
+                        out.push(Found { source: j, kind: Cow::Borrowed(field.inverse), target: Target::Entity(i) });
+                    }
+                    out.push(Found {
+                        source: i,
+                        kind: Cow::Borrowed(field.relation),
+                        target: target(Cow::Borrowed(t)),
+                    });
                 }
-                out.push(Found { source: i, kind: Cow::Borrowed(field.relation), target: target(t) });
+                out
             }
-            out
-        }
+        },
     }
 }
 

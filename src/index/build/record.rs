@@ -1,0 +1,193 @@
+//! The compact form a sync keeps of each entity read: its canonical ref,
+//! its summary, its relation targets and its body already serialised. A
+//! record is made as soon as the entity's file is parsed, so a sync never
+//! holds every parsed entity tree at once; the relations an index derives
+//! are spliced into the body when it is written.
+
+use std::ops::Range;
+
+use crate::index::Summary;
+use crate::model::relations::{self, RefField};
+use crate::model::{Entity, Relation};
+use crate::sources::fanout::Compacted;
+use crate::sources::{ReadEntity, RejectedEntity};
+
+use super::summary::summarize;
+
+/// Where a record's relations come from.
+pub(super) enum Outgoing {
+    /// Derived from spec fields (local sources): each reference with the
+    /// field it came from; the index adds the inverses.
+    Spec(Vec<(&'static RefField, String)>),
+    /// Given by the server (remote sources), stored as they are.
+    Server(Vec<Relation>),
+}
+
+/// One entity as a sync keeps it until the index is written.
+pub struct Record {
+    pub(super) canonical: String,
+    /// The summary (its links, source and body place are set by the build).
+    pub(super) summary: Summary,
+    /// The entity's JSON as read.
+    body: Box<[u8]>,
+    /// Where in `body` the value of a `relations` key it already has is;
+    /// `None`: it has none, the derived ones go last.
+    relations_at: Option<Range<usize>>,
+    pub(super) outgoing: Outgoing,
+}
+
+impl Record {
+    /// A record of an entity of a local source, whose relations the index
+    /// derives from its spec fields.
+    pub fn local(read: ReadEntity) -> Record {
+        let refs = relations::spec_refs(&read.entity);
+        Record::new(read, Outgoing::Spec(refs))
+    }
+
+    /// A record of an entity a server sent with its relations.
+    pub fn server(read: ReadEntity) -> Record {
+        let relations = read.entity.relations();
+        Record::new(read, Outgoing::Server(relations))
+    }
+
+    fn new(read: ReadEntity, outgoing: Outgoing) -> Record {
+        let ReadEntity { entity, file, line } = read;
+        let file = (!file.as_os_str().is_empty()).then(|| file.display().to_string());
+        let (body, relations_at) = serialize(&entity);
+        let summary = summarize(&entity, 0, file, line, Vec::new(), 0);
+        Record { canonical: entity.canonical_ref(), summary, body: body.into_boxed_slice(), relations_at, outgoing }
+    }
+
+    /// The file it was read from (as displayed) and the line.
+    pub(super) fn origin(&self) -> (Option<&str>, u32) {
+        (self.summary.file.as_deref(), self.summary.line)
+    }
+
+    /// Appends the stored body to `out`: as read for a server entity; for
+    /// a local one with `relations` set to `derived` (sorted), exactly as
+    /// the entity with [`Entity::set_relations`] would serialise.
+    pub(super) fn write_body(&self, derived: Option<&[Relation]>, out: &mut Vec<u8>) {
+        let Some(derived) = derived else {
+            out.extend_from_slice(&self.body);
+            return;
+        };
+        let (head, tail) = match &self.relations_at {
+            Some(at) => (&self.body[..at.start], &self.body[at.end..]),
+            None => {
+                let head = &self.body[..self.body.len() - 1];
+                out.extend_from_slice(head);
+                out.extend_from_slice(if head.len() > 1 { b",\"relations\":" } else { b"\"relations\":" });
+                (&[][..], &b"}"[..])
+            }
+        };
+        out.extend_from_slice(head);
+        write_json(out, derived);
+        out.extend_from_slice(tail);
+    }
+
+    /// The entity as read.
+    fn entity(&self) -> Result<Entity, String> {
+        serde_json::from_slice(&self.body).map_err(|e| e.to_string()).and_then(Entity::from_json)
+    }
+}
+
+/// The entity's JSON (as `serde_json` writes it) and where the value of its
+/// `relations` key is, if it has one.
+fn serialize(entity: &Entity) -> (Vec<u8>, Option<Range<usize>>) {
+    let mut out = Vec::with_capacity(512);
+    let mut relations_at = None;
+    out.push(b'{');
+    for (i, (key, value)) in entity.as_map().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json(&mut out, key);
+        out.push(b':');
+        let start = out.len();
+        write_json(&mut out, value);
+        if key == "relations" {
+            relations_at = Some(start..out.len());
+        }
+    }
+    out.push(b'}');
+    (out, relations_at)
+}
+
+/// Appends `value` as JSON. Strings, JSON values and relations written to
+/// memory cannot fail (their map keys are strings).
+fn write_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+    let written = serde_json::to_writer(out, value);
+    debug_assert!(written.is_ok(), "{written:?}");
+}
+
+impl Compacted for Record {
+    fn canonical_ref(&self) -> String {
+        self.canonical.clone()
+    }
+
+    fn rejected(self, reason: String) -> RejectedEntity {
+        let (file, line) = self.origin();
+        let (file, line) = (file.map(std::path::PathBuf::from).unwrap_or_default(), line);
+        // The body is the entity the record was made of, so it reads back;
+        // were it not, the rejection still names the entity.
+        let entity = self.entity().unwrap_or_else(|_| {
+            let s = &self.summary;
+            let value = serde_json::json!({"kind": s.kind, "metadata": {"name": s.name, "namespace": s.namespace}});
+            Entity::from_json(value).unwrap_or_else(|_| unreachable!("kind and name are strings"))
+        });
+        RejectedEntity { read: ReadEntity { entity, file, line }, reason }
+    }
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record").field("canonical", &self.canonical).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(v: serde_json::Value) -> ReadEntity {
+        ReadEntity { entity: Entity::from_json(v).unwrap(), file: "f.yaml".into(), line: 3 }
+    }
+
+    fn spliced(v: serde_json::Value, relations: &[Relation]) -> (Vec<u8>, Vec<u8>) {
+        let mut entity = Entity::from_json(v.clone()).unwrap();
+        entity.set_relations(relations);
+        let mut out = Vec::new();
+        Record::local(read(v)).write_body(Some(relations), &mut out);
+        (out, serde_json::to_vec(&entity).unwrap())
+    }
+
+    #[test]
+    fn derived_relations_are_spliced_as_set_relations_writes_them() {
+        let rel = |k: &str, t: &str| Relation { kind: k.into(), target: t.into() };
+        let relations = [rel("dependsOn", "resource:default/\"db\""), rel("ownedBy", "group:default/a")];
+        let plain = json!({"apiVersion": "v1", "kind": "Component", "metadata": {"name": "c"}, "spec": {"owner": "a"}});
+        for rels in [&relations[..], &[]] {
+            let (got, want) = spliced(plain.clone(), rels);
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+        }
+        let own = json!({"kind": "Component", "relations": [{"type": "x"}], "metadata": {"name": "c"}});
+        let (got, want) = spliced(own, &relations);
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+    }
+
+    #[test]
+    fn a_server_body_is_kept_and_a_rejected_record_gives_back_the_entity() {
+        let v = json!({"kind": "Group", "metadata": {"name": "g", "uid": "u"},
+            "relations": [{"type": "hasMember", "targetRef": "user:default/jo"}]});
+        let record = Record::server(read(v.clone()));
+        let mut out = Vec::new();
+        record.write_body(None, &mut out);
+        assert_eq!(out, serde_json::to_vec(&v).unwrap());
+        assert!(matches!(&record.outgoing, Outgoing::Server(r) if r.len() == 1));
+        assert_eq!(record.summary.uid.as_deref(), Some("u"));
+        let rejected = record.rejected("because".into());
+        assert_eq!((rejected.read.entity.to_value(), rejected.read.line), (v, 3));
+        assert_eq!(rejected.read.file, std::path::PathBuf::from("f.yaml"));
+    }
+}
