@@ -3,6 +3,7 @@
 //! through this, so neither has logic the other lacks.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -226,6 +227,12 @@ impl Workspace {
             if self.demo.is_none() { store::load(&index_file).ok().filter(Index::bodies_intact) } else { None };
         let patterns = self.config.effective_patterns();
         let git_cache = self.paths.cache_dir.clone();
+        // Off the demo, bodies wait on disk (beside the index) while the
+        // sync runs, not in memory.
+        let spill_dir = self.demo.is_none().then(|| index_file.parent().unwrap_or(std::path::Path::new(".")));
+        let spill = spill_dir.and_then(|dir| {
+            store::create_private_dir(dir).and_then(|()| crate::index::build::Spill::new_in(dir)).ok().map(Arc::new)
+        });
         let mut inputs = Vec::new();
         let mut results = Vec::new();
         for source in &sources {
@@ -248,7 +255,7 @@ impl Workspace {
                     full,
                 };
                 let server = matches!(source.kind, SourceKind::Backstage(_));
-                let read = read_source_into(source, &ctx, if server { &Record::server } else { &Record::local });
+                let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
                 let outcome = read.as_ref().map(|o| o.entities.len() + o.kept.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
                 results.push((source.name.clone(), outcome));
@@ -262,7 +269,14 @@ impl Workspace {
                 server_relations: matches!(source.kind, SourceKind::Backstage(_)),
             });
         }
-        let (index, outcome) = build_over(inputs, previous.as_ref(), now());
+        drop(spill);
+        let (mut index, outcome, bodies) =
+            build_over(inputs, previous.as_ref(), now(), spill_dir).with_context(|| {
+                format!(
+                    "cannot write the new index's bodies beside {}; the previous index is unchanged",
+                    index_file.display()
+                )
+            })?;
         if self.demo.is_none() {
             match &previous {
                 Some(prev) if only_restamped(prev, &index, outcome) => {
@@ -274,10 +288,19 @@ impl Workspace {
                     })?;
                 }
                 _ => {
-                    store::save(&index, &index_file).with_context(|| {
+                    let cannot = || {
                         format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
-                    })?;
+                    };
+                    let streamed = bodies.is_some();
+                    match bodies {
+                        Some(bodies) => store::save_with(&index, bodies, &index_file).with_context(cannot)?,
+                        None => store::save(&index, &index_file).with_context(cannot)?,
+                    }
                     sidecar::remove(&index_file);
+                    if streamed {
+                        // The bodies went straight to the file: read them there.
+                        index = store::load(&index_file).with_context(cannot)?;
+                    }
                 }
             }
         }

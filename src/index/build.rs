@@ -3,6 +3,7 @@
 
 mod edges;
 mod record;
+mod spill;
 mod summary;
 
 use std::borrow::Cow;
@@ -16,6 +17,8 @@ use crate::sources::SourceOutput;
 
 use edges::Edges;
 pub use record::Record;
+use spill::BodySink;
+pub use spill::{BodyFile, Spill};
 
 use super::{Bodies, Field, Index, Rejected, SourceState, Summary};
 
@@ -76,14 +79,28 @@ pub enum Outcome {
     Rebuilt,
 }
 
-/// Builds a new index. Sources that were not read, or failed, keep their
-/// entities and problems from `previous`.
+/// Builds a new index in memory. Sources that were not read, or failed,
+/// keep their entities and problems from `previous`. The records must hold
+/// their bodies in memory ([`Record::local`], [`Record::server`]): reading
+/// them back cannot fail.
 pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> Index {
-    build_over(inputs, previous, now).0
+    match build_over(inputs, previous, now, None) {
+        Ok((index, ..)) => index,
+        Err(e) => unreachable!("a build in memory of records in memory failed: {e}"),
+    }
 }
 
-/// [`build`], saying whether the new index only restamps `previous`.
-pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> (Index, Outcome) {
+/// [`build`], saying whether the new index only restamps `previous`. With
+/// `bodies_in`, the new index's bodies are written to a temporary file in
+/// that folder (returned, to be saved with [`crate::index::store::save_with`])
+/// instead of memory. Fails only when a spilled body cannot be read back or
+/// the bodies cannot be written.
+pub fn build_over(
+    inputs: Vec<SourceInput>,
+    previous: Option<&Index>,
+    now: u64,
+    bodies_in: Option<&std::path::Path>,
+) -> std::io::Result<(Index, Outcome, Option<BodyFile>)> {
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
     let mut states = Vec::new();
@@ -152,12 +169,25 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
         }
     }
     rejected.sort_by(|a: &Rejected, b| (&a.entity_ref, &a.file, a.line).cmp(&(&b.entity_ref, &b.file, b.line)));
-    let (mut index, outcome) = match previous {
-        Some(prev) if all_stored(&candidates, prev) => (prev.restamped(now, states, problems), Outcome::Restamped),
-        _ => (assemble(candidates, states, problems, now), Outcome::Rebuilt),
+    let (mut index, outcome, file) = match previous {
+        Some(prev) if all_stored(&candidates, prev) => {
+            (prev.restamped(now, states, problems), Outcome::Restamped, None)
+        }
+        _ => {
+            let sink = match bodies_in {
+                Some(dir) => BodySink::File(BodyFile::new_in(dir)?),
+                None => BodySink::Memory(Vec::new()),
+            };
+            let (index, sink) = assemble(candidates, states, problems, now, sink)?;
+            let file = match sink {
+                BodySink::File(file) => Some(file),
+                BodySink::Memory(_) => None,
+            };
+            (index, Outcome::Rebuilt, file)
+        }
     };
     index.rejected = rejected;
-    (index, outcome)
+    Ok((index, outcome, file))
 }
 
 /// A rejected entity as the index keeps it, with a problem saying so.
@@ -317,33 +347,48 @@ fn dedupe<'p>(
 }
 
 /// Lays out the index of `candidates` (sorted, unique): relations on ids,
-/// then each entity's summary and body, one after the other, each record
-/// dropped once written.
-fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
+/// then each entity's summary and body, one after the other into `sink`,
+/// each record dropped once written. With the bodies in a file, the index's
+/// own bodies are empty.
+fn assemble(
+    candidates: Vec<Candidate<'_>>,
+    sources: Vec<SourceState>,
+    problems: Vec<Problem>,
+    now: u64,
+    mut sink: BodySink,
+) -> std::io::Result<(Index, BodySink)> {
     let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
-    let mut bodies = Vec::new();
     let mut summaries = Vec::with_capacity(candidates.len());
+    let (mut scratch, mut body) = (Vec::new(), Vec::new());
     for (i, c) in candidates.into_iter().enumerate() {
         let links = edges.links(i);
-        let start = bodies.len();
+        let start = sink.len();
         let summary = match c.content {
             Content::Read(record) => {
                 let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
-                record.write_body(derived.as_deref(), &mut bodies);
+                sink.push(&mut body, |out| record.write_body(derived.as_deref(), &mut scratch, out))?;
                 Summary { links, source: c.source, ..record.summary }
             }
             Content::Stored { prev, entity } => {
-                bodies.extend_from_slice(prev.body_json(entity));
+                sink.push(&mut body, |out| {
+                    out.extend_from_slice(prev.body_json(entity));
+                    Ok(())
+                })?;
                 Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
             }
         };
-        summaries.push(Summary { body: (start as u64, (bodies.len() - start) as u32), ..summary });
+        summaries.push(Summary { body: (start, (sink.len() - start) as u32), ..summary });
     }
     let Edges { types, dangling, .. } = edges;
     let mut refs = refs;
     refs.extend(dangling);
-    Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
+    let bodies = match &mut sink {
+        BodySink::Memory(bytes) => std::mem::take(bytes),
+        BodySink::File(_) => Vec::new(),
+    };
+    let index = Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies));
+    Ok((index, sink))
 }
 
 #[cfg(test)]
@@ -523,7 +568,7 @@ mod tests {
     #[test]
     fn an_unchanged_remote_source_reuses_the_previous_index() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let (second, outcome) = build_over(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        let (second, outcome, _) = build_over(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20, None).unwrap();
         assert_eq!(outcome, Outcome::Restamped);
         let refs = |ix: &Index| (0..ix.refs_len() as u32).map(|i| ix.ref_of(i).to_string()).collect::<Vec<_>>();
         assert_eq!(refs(&second), refs(&first));
@@ -535,7 +580,8 @@ mod tests {
     #[test]
     fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let (second, outcome) = build_over(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
+        let (second, outcome, _) =
+            build_over(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20, None).unwrap();
         assert_eq!((second.len(), outcome), (2, Outcome::Rebuilt));
         let a = second.find("component:default/a").unwrap();
         assert_eq!(second.body_json(a), first.body_json(first.find("component:default/a").unwrap()));

@@ -4,7 +4,9 @@
 //! holds every parsed entity tree at once; the relations an index derives
 //! are spliced into the body when it is written.
 
+use std::io;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::index::Summary;
 use crate::model::relations::{self, RefField};
@@ -12,7 +14,16 @@ use crate::model::{Entity, Relation};
 use crate::sources::fanout::Compacted;
 use crate::sources::{ReadEntity, RejectedEntity};
 
+use super::spill::Spill;
 use super::summary::summarize;
+
+/// Where a record's body is kept.
+enum Body {
+    /// In memory.
+    Inline(Box<[u8]>),
+    /// In a spill file: where and how long.
+    Spilled(Arc<Spill>, u64, usize),
+}
 
 /// Where a record's relations come from.
 pub(super) enum Outgoing {
@@ -29,7 +40,7 @@ pub struct Record {
     /// The summary (its links, source and body place are set by the build).
     pub(super) summary: Summary,
     /// The entity's JSON as read.
-    body: Box<[u8]>,
+    body: Body,
     /// Where in `body` the value of a `relations` key it already has is;
     /// `None`: it has none, the derived ones go last.
     relations_at: Option<Range<usize>>,
@@ -40,22 +51,41 @@ impl Record {
     /// A record of an entity of a local source, whose relations the index
     /// derives from its spec fields.
     pub fn local(read: ReadEntity) -> Record {
-        let refs = relations::spec_refs(&read.entity);
-        Record::new(read, Outgoing::Spec(refs))
+        Record::new_in(read, false, None)
     }
 
     /// A record of an entity a server sent with its relations.
     pub fn server(read: ReadEntity) -> Record {
-        let relations = read.entity.relations();
-        Record::new(read, Outgoing::Server(relations))
+        Record::new_in(read, true, None)
     }
 
-    fn new(read: ReadEntity, outgoing: Outgoing) -> Record {
+    /// A record of a server's entity (`server`) or a local one, its body
+    /// kept in `spill` when there is one (in memory when it cannot be
+    /// written there).
+    pub fn new_in(read: ReadEntity, server: bool, spill: Option<&Arc<Spill>>) -> Record {
         let ReadEntity { entity, file, line } = read;
+        let outgoing =
+            if server { Outgoing::Server(entity.relations()) } else { Outgoing::Spec(relations::spec_refs(&entity)) };
         let file = (!file.as_os_str().is_empty()).then(|| file.display().to_string());
-        let (body, relations_at) = serialize(&entity);
+        let (bytes, relations_at) = serialize(&entity);
         let summary = summarize(&entity, 0, file, line, Vec::new(), 0);
-        Record { canonical: entity.canonical_ref(), summary, body: body.into_boxed_slice(), relations_at, outgoing }
+        let body = match spill.map(|s| (s, s.append(&bytes))) {
+            Some((spill, Ok(at))) => Body::Spilled(spill.clone(), at, bytes.len()),
+            _ => Body::Inline(bytes.into_boxed_slice()),
+        };
+        Record { canonical: entity.canonical_ref(), summary, body, relations_at, outgoing }
+    }
+
+    /// The body as read: in memory, or read into `scratch`.
+    fn bytes<'a>(&'a self, scratch: &'a mut Vec<u8>) -> io::Result<&'a [u8]> {
+        match &self.body {
+            Body::Inline(bytes) => Ok(bytes),
+            Body::Spilled(spill, at, len) => {
+                scratch.clear();
+                spill.read_into(*at, *len, scratch)?;
+                Ok(scratch)
+            }
+        }
     }
 
     /// The file it was read from (as displayed) and the line.
@@ -66,15 +96,22 @@ impl Record {
     /// Appends the stored body to `out`: as read for a server entity; for
     /// a local one with `relations` set to `derived` (sorted), exactly as
     /// the entity with [`Entity::set_relations`] would serialise.
-    pub(super) fn write_body(&self, derived: Option<&[Relation]>, out: &mut Vec<u8>) {
+    /// `scratch` holds a spilled body while it is written.
+    pub(super) fn write_body(
+        &self,
+        derived: Option<&[Relation]>,
+        scratch: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let body = self.bytes(scratch)?;
         let Some(derived) = derived else {
-            out.extend_from_slice(&self.body);
-            return;
+            out.extend_from_slice(body);
+            return Ok(());
         };
         let (head, tail) = match &self.relations_at {
-            Some(at) => (&self.body[..at.start], &self.body[at.end..]),
+            Some(at) => (&body[..at.start], &body[at.end..]),
             None => {
-                let head = &self.body[..self.body.len() - 1];
+                let head = &body[..body.len() - 1];
                 out.extend_from_slice(head);
                 out.extend_from_slice(if head.len() > 1 { b",\"relations\":" } else { b"\"relations\":" });
                 (&[][..], &b"}"[..])
@@ -83,11 +120,14 @@ impl Record {
         out.extend_from_slice(head);
         write_json(out, derived);
         out.extend_from_slice(tail);
+        Ok(())
     }
 
     /// The entity as read.
     fn entity(&self) -> Result<Entity, String> {
-        serde_json::from_slice(&self.body).map_err(|e| e.to_string()).and_then(Entity::from_json)
+        let mut scratch = Vec::new();
+        let body = self.bytes(&mut scratch).map_err(|e| e.to_string())?;
+        serde_json::from_slice(body).map_err(|e| e.to_string()).and_then(Entity::from_json)
     }
 }
 
@@ -158,7 +198,7 @@ mod tests {
         let mut entity = Entity::from_json(v.clone()).unwrap();
         entity.set_relations(relations);
         let mut out = Vec::new();
-        Record::local(read(v)).write_body(Some(relations), &mut out);
+        Record::local(read(v)).write_body(Some(relations), &mut Vec::new(), &mut out).unwrap();
         (out, serde_json::to_vec(&entity).unwrap())
     }
 
@@ -180,9 +220,13 @@ mod tests {
     fn a_server_body_is_kept_and_a_rejected_record_gives_back_the_entity() {
         let v = json!({"kind": "Group", "metadata": {"name": "g", "uid": "u"},
             "relations": [{"type": "hasMember", "targetRef": "user:default/jo"}]});
-        let record = Record::server(read(v.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Arc::new(Spill::new_in(dir.path()).unwrap());
+        let _before = Record::new_in(read(json!({"kind": "A", "metadata": {"name": "a"}})), true, Some(&spill));
+        let record = Record::new_in(read(v.clone()), true, Some(&spill));
+        assert!(matches!(record.body, Body::Spilled(..)));
         let mut out = Vec::new();
-        record.write_body(None, &mut out);
+        record.write_body(None, &mut Vec::new(), &mut out).unwrap();
         assert_eq!(out, serde_json::to_vec(&v).unwrap());
         assert!(matches!(&record.outgoing, Outgoing::Server(r) if r.len() == 1));
         assert_eq!(record.summary.uid.as_deref(), Some("u"));
