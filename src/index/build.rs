@@ -20,6 +20,7 @@ pub use record::Record;
 use spill::BodySink;
 pub use spill::{BodyFile, Spill};
 
+use super::table::TableBuilder;
 use super::{Bodies, Field, Index, Rejected, SourceState, Summary};
 
 /// One configured source and what this sync did with it.
@@ -357,9 +358,12 @@ fn assemble(
     now: u64,
     mut sink: BodySink,
 ) -> std::io::Result<(Index, BodySink)> {
-    let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
+    let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
-    let mut summaries = Vec::with_capacity(candidates.len());
+    let entities = refs.len();
+    refs.extend(edges.dangling.iter().cloned());
+    let mut table = TableBuilder::new(&refs);
+    refs.truncate(entities);
     let (mut scratch, mut body) = (Vec::new(), Vec::new());
     for (i, c) in candidates.into_iter().enumerate() {
         let links = edges.links(i);
@@ -368,7 +372,7 @@ fn assemble(
             Content::Read(record) => {
                 let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
                 sink.push(&mut body, |out| record.write_body(derived.as_deref(), &mut scratch, out))?;
-                Summary { links, source: c.source, ..record.summary }
+                record.summary(links, c.source)
             }
             Content::Stored { prev, entity } => {
                 sink.push(&mut body, |out| {
@@ -378,16 +382,22 @@ fn assemble(
                 Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
             }
         };
-        summaries.push(Summary { body: (start, (sink.len() - start) as u32), ..summary });
+        table.push(&Summary { body: (start, (sink.len() - start) as u32), ..summary });
     }
-    let Edges { types, dangling, .. } = edges;
-    let mut refs = refs;
-    refs.extend(dangling);
     let bodies = match &mut sink {
         BodySink::Memory(bytes) => std::mem::take(bytes),
         BodySink::File(_) => Vec::new(),
     };
-    let index = Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies));
+    let index = Index {
+        created: now,
+        sources,
+        problems,
+        relation_types: edges.types,
+        rejected: Vec::new(),
+        generation: 0,
+        table: table.finish(),
+        bodies: Bodies::Owned(bodies),
+    };
     Ok((index, sink))
 }
 

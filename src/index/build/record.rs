@@ -15,7 +15,7 @@ use crate::sources::fanout::Compacted;
 use crate::sources::{ReadEntity, RejectedEntity};
 
 use super::spill::Spill;
-use super::summary::summarize;
+use super::summary::{Packed, summarize};
 
 /// Where a record's body is kept.
 enum Body {
@@ -38,7 +38,7 @@ pub(super) enum Outgoing {
 pub struct Record {
     pub(super) canonical: String,
     /// The summary (its links, source and body place are set by the build).
-    pub(super) summary: Summary,
+    summary: Packed,
     /// The entity's JSON as read.
     body: Body,
     /// Where in `body` the value of a `relations` key it already has is;
@@ -68,7 +68,7 @@ impl Record {
             if server { Outgoing::Server(entity.relations()) } else { Outgoing::Spec(relations::spec_refs(&entity)) };
         let file = (!file.as_os_str().is_empty()).then(|| file.display().to_string());
         let (bytes, relations_at) = serialize(&entity);
-        let summary = summarize(&entity, 0, file, line, Vec::new(), 0);
+        let summary = Packed::new(&summarize(&entity, 0, file, line, Vec::new(), 0));
         let body = match spill.map(|s| (s, s.append(&bytes))) {
             Some((spill, Ok(at))) => Body::Spilled(spill.clone(), at, bytes.len()),
             _ => Body::Inline(bytes.into_boxed_slice()),
@@ -88,9 +88,15 @@ impl Record {
         }
     }
 
+    /// Its summary, with `links` and `source` (the body's place is set
+    /// when it is written).
+    pub(super) fn summary(&self, links: Vec<crate::index::Link>, source: u16) -> Summary {
+        self.summary.unpack(links, source)
+    }
+
     /// The file it was read from (as displayed) and the line.
     pub(super) fn origin(&self) -> (Option<&str>, u32) {
-        (self.summary.file.as_deref(), self.summary.line)
+        self.summary.origin()
     }
 
     /// Appends the stored body to `out`: as read for a server entity; for
@@ -171,7 +177,7 @@ impl Compacted for Record {
         // The body is the entity the record was made of, so it reads back;
         // were it not, the rejection still names the entity.
         let entity = self.entity().unwrap_or_else(|_| {
-            let s = &self.summary;
+            let s = self.summary(Vec::new(), 0);
             let value = serde_json::json!({"kind": s.kind, "metadata": {"name": s.name, "namespace": s.namespace}});
             Entity::from_json(value).unwrap_or_else(|_| unreachable!("kind and name are strings"))
         });
@@ -229,7 +235,7 @@ mod tests {
         record.write_body(None, &mut Vec::new(), &mut out).unwrap();
         assert_eq!(out, serde_json::to_vec(&v).unwrap());
         assert!(matches!(&record.outgoing, Outgoing::Server(r) if r.len() == 1));
-        assert_eq!(record.summary.uid.as_deref(), Some("u"));
+        assert_eq!(record.summary(Vec::new(), 0).uid.as_deref(), Some("u"));
         let rejected = record.rejected("because".into());
         assert_eq!((rejected.read.entity.to_value(), rejected.read.line), (v, 3));
         assert_eq!(rejected.read.file, std::path::PathBuf::from("f.yaml"));
