@@ -29,9 +29,37 @@ enum Body {
 pub(super) enum Outgoing {
     /// Derived from spec fields (local sources): each reference with the
     /// field it came from; the index adds the inverses.
-    Spec(Vec<(&'static RefField, String)>),
+    Spec(SpecRefs),
     /// Given by the server (remote sources), stored as they are.
     Server(Vec<Relation>),
+}
+
+/// The references of an entity's spec fields, their text in one
+/// allocation: each with its field and where its text ends.
+pub(super) struct SpecRefs {
+    ends: Box<[(&'static RefField, u32)]>,
+    text: Box<str>,
+}
+
+impl SpecRefs {
+    fn new(refs: Vec<(&'static RefField, String)>) -> SpecRefs {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(refs.len());
+        for (field, target) in refs {
+            text.push_str(&target);
+            ends.push((field, u32::try_from(text.len()).unwrap_or(u32::MAX)));
+        }
+        SpecRefs { ends: ends.into_boxed_slice(), text: text.into_boxed_str() }
+    }
+
+    /// Each reference: the field it came from and the target's canonical ref.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&'static RefField, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|(_, end)| *end));
+        self.ends
+            .iter()
+            .zip(starts)
+            .map(|(&(field, end), start)| (field, self.text.get(start as usize..end as usize).unwrap_or("")))
+    }
 }
 
 /// One entity as a sync keeps it until the index is written.
@@ -64,8 +92,11 @@ impl Record {
     /// written there).
     pub fn new_in(read: ReadEntity, server: bool, spill: Option<&Arc<Spill>>) -> Record {
         let ReadEntity { entity, file, line } = read;
-        let outgoing =
-            if server { Outgoing::Server(entity.relations()) } else { Outgoing::Spec(relations::spec_refs(&entity)) };
+        let outgoing = if server {
+            Outgoing::Server(entity.relations())
+        } else {
+            Outgoing::Spec(SpecRefs::new(relations::spec_refs(&entity)))
+        };
         let file = (!file.as_os_str().is_empty()).then(|| file.display().to_string());
         let (bytes, relations_at) = serialize(&entity);
         let summary = Packed::new(&summarize(&entity, 0, file, line, Vec::new(), 0));
