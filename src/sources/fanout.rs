@@ -114,11 +114,12 @@ pub fn crawl_into<E: Compacted>(
     // Stored entities found later not to be stored (failed Locations).
     let mut failed: HashMap<usize, String> = HashMap::new();
     let read = AtomicUsize::new(0);
+    let placeholders = super::placeholders::SourceBudget::per_source();
     while !level.is_empty() {
         let outputs: Vec<(Pending, FileOutput, Vec<E>)> = level
             .into_par_iter()
             .map(|p| {
-                let ctx = FileContext { root, origin: &p.origin };
+                let ctx = FileContext { root, origin: &p.origin, placeholders: &placeholders };
                 let mut out = read_catalog_file(&p.path, &ctx);
                 let entities = std::mem::take(&mut out.entities).into_iter().map(compact).collect();
                 progress(read.fetch_add(1, Ordering::Relaxed) + 1);
