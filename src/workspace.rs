@@ -223,8 +223,15 @@ impl Workspace {
             None
         };
         // A damaged index (any section) is not built on: the sync rebuilds.
-        let previous =
-            if self.demo.is_none() { store::load(&index_file).ok().filter(Index::bodies_intact) } else { None };
+        // Checking every body reads the whole file, so it waits, when every
+        // source is local and read, until a source fails and its previous
+        // entities are wanted.
+        let every_local_read = only.is_none() && !sources.iter().any(|s| matches!(s.kind, SourceKind::Backstage(_)));
+        let previous = if self.demo.is_none() {
+            store::load(&index_file).ok().filter(|p| every_local_read || p.bodies_intact())
+        } else {
+            None
+        };
         let patterns = self.config.effective_patterns();
         let git_cache = self.paths.cache_dir.clone();
         // Off the demo, bodies wait on disk (beside the index) while the
@@ -270,6 +277,9 @@ impl Workspace {
             });
         }
         drop(spill);
+        let previous = previous.filter(|p| {
+            !every_local_read || inputs.iter().all(|i| matches!(i.read, Some(Ok(_)))) || p.bodies_intact()
+        });
         let (mut index, outcome, bodies) =
             build_over(inputs, previous.as_ref(), now(), spill_dir).with_context(|| {
                 format!(
