@@ -277,9 +277,8 @@ impl Workspace {
             });
         }
         drop(spill);
-        let previous = previous.filter(|p| {
-            !every_local_read || inputs.iter().all(|i| matches!(i.read, Some(Ok(_)))) || p.bodies_intact()
-        });
+        let previous = previous
+            .filter(|p| !every_local_read || inputs.iter().all(|i| matches!(i.read, Some(Ok(_)))) || p.bodies_intact());
         let (mut index, outcome, bodies) =
             build_over(inputs, previous.as_ref(), now(), spill_dir).with_context(|| {
                 format!(
