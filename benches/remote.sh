@@ -23,7 +23,8 @@ expected=$(grep -c '^kind: ' "$work/catalog/catalog.yaml")
 echo "waiting for the backend to process $expected entities..."
 start=$(date +%s) last=-1 stable=0
 while :; do
-  total=$(curl -s -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1&fields=kind" | grep -o '"totalItems":[0-9]*' | cut -d: -f2)
+  total=$(curl -s -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1&fields=kind" | grep -o '"totalItems":[0-9]*' | cut -d: -f2 || true)
+  total=${total:-0}  # not answering yet
   # Done when the count stops moving near the expected size (the backend
   # refuses Template entities without the scaffolder plugin).
   if [ "$total" = "$last" ] && [ "$total" -ge $((expected * 99 / 100)) ]; then stable=$((stable + 1)); else stable=0; fi
