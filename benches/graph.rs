@@ -126,7 +126,7 @@ fn index_of(values: Vec<Value>) -> Index {
         name: "synthetic".into(),
         kind: "dir".into(),
         target: "/synthetic".into(),
-        read: Some(Ok(out)),
+        read: Some(Ok(out.compacted(&stagehand::index::build::Record::local))),
         server_relations: false,
     };
     build(vec![input], None, 0)

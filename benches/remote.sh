@@ -5,6 +5,8 @@
 # second with the listing's ETag from the first), and a raw curl crawl of
 # the same pages.
 #   benches/remote.sh [N]        (default 10000; needs node and tests/backend/install.sh)
+# BIN=path picks the stagehand binary; BEFORE=path adds full syncs of another
+# binary (e.g. a build of main), alternating, with the peak RSS of each.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-10000}
@@ -12,7 +14,7 @@ port=${PORT:-7450}
 work=$(mktemp -d)
 export STATE=$work/state
 trap '"$here/tests/backend/stop.sh" --port "$port" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-bin=$here/target/release/stagehand
+bin=${BIN:-$here/target/release/stagehand}
 [ -x "$bin" ] || cargo build --release --manifest-path "$here/Cargo.toml"
 "$bin" demo generate --entities "$n" --out "$work/catalog" --single-file 2>/dev/null
 eval "$("$here/tests/backend/start.sh" --port "$port" "$work/catalog/catalog.yaml" | grep BACKSTAGE_)"
@@ -21,7 +23,8 @@ expected=$(grep -c '^kind: ' "$work/catalog/catalog.yaml")
 echo "waiting for the backend to process $expected entities..."
 start=$(date +%s) last=-1 stable=0
 while :; do
-  total=$(curl -s -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1&fields=kind" | grep -o '"totalItems":[0-9]*' | cut -d: -f2)
+  total=$(curl -s -H "Authorization: Bearer $BACKSTAGE_TOKEN" "$BACKSTAGE_URL/api/catalog/entities/by-query?limit=1&fields=kind" | grep -o '"totalItems":[0-9]*' | cut -d: -f2 || true)
+  total=${total:-0}  # not answering yet
   # Done when the count stops moving near the expected size (the backend
   # refuses Template entities without the scaffolder plugin).
   if [ "$total" = "$last" ] && [ "$total" -ge $((expected * 99 / 100)) ]; then stable=$((stable + 1)); else stable=0; fi
@@ -62,5 +65,11 @@ for run in 1 2 3; do
     "$run" "$curl_s" "$full_s" "$inc_s" "$(echo "$inc_s / $full_s" | bc -l)" "$again_s" "$(echo "$again_s / $full_s" | bc -l)"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Peak RSS of full syncs (GNU time), this binary and BEFORE alternating.
+rss() { rm -rf "$work/cache"; /usr/bin/time -f "%e s, peak %M KB" "$@" --config "$work/config.yaml" sync --full 2>&1 >/dev/null | tail -1; }
+for run in 1 2 3; do
+  echo "full sync run $run: $(rss "$bin") (load $(cut -d' ' -f1 /proc/loadavg))"
+  if [ -n "${BEFORE:-}" ]; then echo "  before: $(rss "$BEFORE") (load $(cut -d' ' -f1 /proc/loadavg))"; fi
+done
 
 "$bin" --config "$work/config.yaml" list --json | python3 -c 'import json,sys; print("entities in the index:", len(json.load(sys.stdin)))'

@@ -3,16 +3,17 @@
 //! through this, so neither has logic the other lacks.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
 use crate::config::{Config, SourceConfig, SourceKind};
-use crate::index::build::{Outcome, SourceInput, build_over};
+use crate::index::build::{Outcome, Record, SourceInput, build_over};
 use crate::index::store::{self, LoadError, SyncLock};
 use crate::index::{Index, SourceState, now, sidecar};
 use crate::paths::Paths;
-use crate::sources::{ReadContext, read_source};
+use crate::sources::{ReadContext, read_source_into};
 
 /// Why the demo catalog is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,10 +223,23 @@ impl Workspace {
             None
         };
         // A damaged index (any section) is not built on: the sync rebuilds.
-        let previous =
-            if self.demo.is_none() { store::load(&index_file).ok().filter(Index::bodies_intact) } else { None };
+        // Checking every body reads the whole file, so it waits, when every
+        // source is local and read, until a source fails and its previous
+        // entities are wanted.
+        let every_local_read = only.is_none() && !sources.iter().any(|s| matches!(s.kind, SourceKind::Backstage(_)));
+        let previous = if self.demo.is_none() {
+            store::load(&index_file).ok().filter(|p| every_local_read || p.bodies_intact())
+        } else {
+            None
+        };
         let patterns = self.config.effective_patterns();
         let git_cache = self.paths.cache_dir.clone();
+        // Off the demo, bodies wait on disk (beside the index) while the
+        // sync runs, not in memory.
+        let spill_dir = self.demo.is_none().then(|| index_file.parent().unwrap_or(std::path::Path::new(".")));
+        let spill = spill_dir.and_then(|dir| {
+            store::create_private_dir(dir).and_then(|()| crate::index::build::Spill::new_in(dir)).ok().map(Arc::new)
+        });
         let mut inputs = Vec::new();
         let mut results = Vec::new();
         for source in &sources {
@@ -247,7 +261,8 @@ impl Workspace {
                     listing,
                     full,
                 };
-                let read = read_source(source, &ctx);
+                let server = matches!(source.kind, SourceKind::Backstage(_));
+                let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
                 let outcome = read.as_ref().map(|o| o.entities.len() + o.kept.len()).map_err(Clone::clone);
                 progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
                 results.push((source.name.clone(), outcome));
@@ -261,7 +276,16 @@ impl Workspace {
                 server_relations: matches!(source.kind, SourceKind::Backstage(_)),
             });
         }
-        let (index, outcome) = build_over(inputs, previous.as_ref(), now());
+        drop(spill);
+        let previous = previous
+            .filter(|p| !every_local_read || inputs.iter().all(|i| matches!(i.read, Some(Ok(_)))) || p.bodies_intact());
+        let (mut index, outcome, bodies) =
+            build_over(inputs, previous.as_ref(), now(), spill_dir).with_context(|| {
+                format!(
+                    "cannot write the new index's bodies beside {}; the previous index is unchanged",
+                    index_file.display()
+                )
+            })?;
         if self.demo.is_none() {
             match &previous {
                 Some(prev) if only_restamped(prev, &index, outcome) => {
@@ -273,10 +297,19 @@ impl Workspace {
                     })?;
                 }
                 _ => {
-                    store::save(&index, &index_file).with_context(|| {
+                    let cannot = || {
                         format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
-                    })?;
+                    };
+                    let streamed = bodies.is_some();
+                    match bodies {
+                        Some(bodies) => store::save_with(&index, bodies, &index_file).with_context(cannot)?,
+                        None => store::save(&index, &index_file).with_context(cannot)?,
+                    }
                     sidecar::remove(&index_file);
+                    if streamed {
+                        // The bodies went straight to the file: read them there.
+                        index = store::load(&index_file).with_context(cannot)?;
+                    }
                 }
             }
         }

@@ -168,7 +168,7 @@ fn local_sync(catalogs: &[Catalog]) -> Index {
                 name: entry.display().to_string(),
                 kind: "file".into(),
                 target: entry.display().to_string(),
-                read: Some(Ok(out)),
+                read: Some(Ok(out.compacted(&stagehand::index::build::Record::local))),
                 server_relations: false,
             });
         }

@@ -211,7 +211,7 @@ fn entities_of_a_remote_catalog_read_their_backend_docs() {
         name: "portal".into(),
         kind: "backstage".into(),
         target: server.base(),
-        read: Some(Ok(output)),
+        read: Some(Ok(output.compacted(&stagehand::index::build::Record::server))),
         server_relations: true,
     };
     let index = build(vec![input], None, 1);

@@ -95,6 +95,38 @@ fn placeholders_share_a_byte_budget_per_file() {
     assert!(errors.iter().any(|e| e.contains("is rejected")), "{:?}", &errors[..errors.len().min(3)]);
 }
 
+#[test]
+fn the_files_of_a_source_share_a_placeholder_budget() {
+    // 9 files, each reading a 15 MB file twice: 30 MB each, under the 32
+    // MiB of a file, 270 MB in all, over the 256 MiB of a source. Synced
+    // the way `stagehand sync` does (bodies on disk while it runs).
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(tmp.path()).unwrap().join("root");
+    write(&root, "big.txt", vec![b'y'; 15 * 1024 * 1024]);
+    for i in 0..9 {
+        let mut text = header(&format!("reads-{i}"));
+        text.push_str("spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n");
+        text.push_str("  a: {$text: ../big.txt}\n  b: {$text: ../big.txt}\n");
+        write(&root.join(format!("c{i}")), "catalog-info.yaml", text);
+    }
+    let config = tmp.path().join("config.yaml");
+    std::fs::write(&config, format!("sources:\n  - name: corpus\n    dir: {}\n", root.display())).unwrap();
+    let mut ws = stagehand::workspace::Workspace::open(Some(config), false, false).unwrap();
+    ws.paths.cache_dir = tmp.path().join("cache");
+    ws.paths.data_dir = tmp.path().join("data");
+    let index = ws.sync(None, false, &|_| {}).unwrap().index;
+    let over: Vec<_> = index
+        .problems
+        .iter()
+        .filter(|p| p.message.starts_with("$text placeholder `../big.txt`: the placeholders of this source's files"))
+        .collect();
+    assert_eq!(over.len(), 1, "17 of the 18 reads fit: {}", dump(&index.problems));
+    let file = over[0].file.as_deref().unwrap_or_default();
+    assert!(file.ends_with("catalog-info.yaml") && over[0].message.contains("more than 256 MiB in all"), "{over:?}");
+    assert_eq!(index.len(), 8, "the entity whose read did not fit is rejected: {}", dump(&index.problems));
+    assert_eq!(index.rejected.len(), 1);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_placeholder_is_refused_without_hanging() {

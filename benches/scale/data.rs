@@ -56,9 +56,18 @@ impl DataSet {
     }
 }
 
+/// Entities per file from `SCALE_PER_FILE` (0 or unset: the generator's
+/// default of about 50), e.g. 25 for 100k entities in ~4,000 files.
+fn per_file() -> usize {
+    std::env::var("SCALE_PER_FILE").ok().and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
 /// Generates the catalog of about `n` entities unless it exists.
 pub fn prepare(opts: &Opts, n: usize) -> anyhow::Result<DataSet> {
-    let dir = opts.data.join(n.to_string());
+    let per_file = per_file();
+    let files = if per_file == 0 { 0 } else { n.div_ceil(per_file) };
+    let name = if per_file == 0 { n.to_string() } else { format!("{n}-per-file-{per_file}") };
+    let dir = opts.data.join(name);
     let catalog = dir.join("catalog");
     let stamp = dir.join("written.txt");
     let (entities, files) = match std::fs::read_to_string(&stamp).ok().and_then(|s| parse_stamp(&s)) {
@@ -66,7 +75,7 @@ pub fn prepare(opts: &Opts, n: usize) -> anyhow::Result<DataSet> {
         None => {
             let _ = std::fs::remove_dir_all(&catalog);
             let t = std::time::Instant::now();
-            let w = generate(&Plan { entities: n, seed: 8, files: 0, single_file: false }, &catalog)
+            let w = generate(&Plan { entities: n, seed: 8, files, single_file: false }, &catalog)
                 .with_context(|| format!("generating {n} entities"))?;
             eprintln!("generated {} entities in {} files in {:.1?}", w.entities, w.files, t.elapsed());
             std::fs::write(&stamp, format!("{} {}", w.entities, w.files))?;

@@ -9,6 +9,7 @@
 //! SCALE_ONLY=search,frame cargo bench --bench scale  # pick sections
 //! SCALE_FZF=0 SCALE_ONLY=search cargo bench --bench scale  # without the fzf reference
 //! SCALE_ONLY=cli SCALE_BINS=before=/a/stagehand,after=/b/stagehand cargo bench --bench scale
+//! SCALE_PER_FILE=25 SCALE_ONLY=sync cargo bench --bench scale  # entities spread over more files
 //! cargo bench --bench scale -- --test                # smoke run at 2k
 //! ```
 //!

@@ -123,7 +123,7 @@ pub fn validation_input(name: &str, crawl: fanout::Crawl) -> SourceInput {
         name: name.into(),
         kind: "validate".into(),
         target: name.into(),
-        read: Some(Ok(output)),
+        read: Some(Ok(output.compacted(&crate::index::build::Record::local))),
         server_relations: false,
     }
 }

@@ -2,6 +2,8 @@
 //! derive relations in both directions, and lay out summaries and bodies.
 
 mod edges;
+mod record;
+mod spill;
 mod summary;
 
 use std::borrow::Cow;
@@ -10,12 +12,15 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::{Entity, Problem};
+use crate::model::Problem;
 use crate::sources::SourceOutput;
 
 use edges::Edges;
-use summary::summarize;
+pub use record::Record;
+use spill::BodySink;
+pub use spill::{BodyFile, Spill};
 
+use super::table::TableBuilder;
 use super::{Bodies, Field, Index, Rejected, SourceState, Summary};
 
 /// One configured source and what this sync did with it.
@@ -28,7 +33,7 @@ pub struct SourceInput {
     pub target: String,
     /// `None`: not synced this time (keep what the index has);
     /// `Some(Err)`: failed (keep previous entities, record the error).
-    pub read: Option<Result<SourceOutput, String>>,
+    pub read: Option<Result<SourceOutput<Record>, String>>,
     /// Whether relations come from the server (remote sources) rather than
     /// being derived from spec fields.
     pub server_relations: bool,
@@ -37,7 +42,7 @@ pub struct SourceInput {
 /// What a candidate entity brings to the build.
 enum Content<'p> {
     /// An entity read this sync (or re-read from a stored body).
-    Read(Entity),
+    Read(Box<Record>),
     /// A remote entity carried over unchanged: its stored summary and body
     /// are reused as they are, without parsing or serialising it again.
     Stored {
@@ -52,9 +57,17 @@ struct Candidate<'p> {
     content: Content<'p>,
     canonical: Cow<'p, str>,
     source: u16,
-    file: Option<String>,
-    line: u32,
     server_relations: bool,
+}
+
+impl Candidate<'_> {
+    /// The file it was read from, if any, and the line.
+    fn origin(&self) -> (Option<&str>, u32) {
+        match &self.content {
+            Content::Read(record) => record.origin(),
+            Content::Stored { prev, entity } => prev.origin(*entity).map_or((None, 0), |(f, l)| (Some(f), l)),
+        }
+    }
 }
 
 /// What a build made of the previous index.
@@ -67,14 +80,28 @@ pub enum Outcome {
     Rebuilt,
 }
 
-/// Builds a new index. Sources that were not read, or failed, keep their
-/// entities and problems from `previous`.
+/// Builds a new index in memory. Sources that were not read, or failed,
+/// keep their entities and problems from `previous`. The records must hold
+/// their bodies in memory ([`Record::local`], [`Record::server`]): reading
+/// them back cannot fail.
 pub fn build(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> Index {
-    build_over(inputs, previous, now).0
+    match build_over(inputs, previous, now, None) {
+        Ok((index, ..)) => index,
+        Err(e) => unreachable!("a build in memory of records in memory failed: {e}"),
+    }
 }
 
-/// [`build`], saying whether the new index only restamps `previous`.
-pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) -> (Index, Outcome) {
+/// [`build`], saying whether the new index only restamps `previous`. With
+/// `bodies_in`, the new index's bodies are written to a temporary file in
+/// that folder (returned, to be saved with [`crate::index::store::save_with`])
+/// instead of memory. Fails only when a spilled body cannot be read back or
+/// the bodies cannot be written.
+pub fn build_over(
+    inputs: Vec<SourceInput>,
+    previous: Option<&Index>,
+    now: u64,
+    bodies_in: Option<&std::path::Path>,
+) -> std::io::Result<(Index, Outcome, Option<BodyFile>)> {
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
     let mut states = Vec::new();
@@ -108,12 +135,10 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
                     problems.extend(problems_of_kept(prev, &input.name, &candidates[from..]));
                 }
-                candidates.extend(output.entities.into_iter().map(|r| Candidate {
-                    canonical: Cow::Owned(r.entity.canonical_ref()),
-                    content: Content::Read(r.entity),
+                candidates.extend(output.entities.into_iter().map(|mut r| Candidate {
+                    canonical: Cow::Owned(std::mem::take(&mut r.canonical)),
+                    content: Content::Read(Box::new(r)),
                     source,
-                    file: (!r.file.as_os_str().is_empty()).then(|| r.file.display().to_string()),
-                    line: r.line,
                     server_relations: input.server_relations,
                 }));
             }
@@ -145,12 +170,25 @@ pub fn build_over(inputs: Vec<SourceInput>, previous: Option<&Index>, now: u64) 
         }
     }
     rejected.sort_by(|a: &Rejected, b| (&a.entity_ref, &a.file, a.line).cmp(&(&b.entity_ref, &b.file, b.line)));
-    let (mut index, outcome) = match previous {
-        Some(prev) if all_stored(&candidates, prev) => (prev.restamped(now, states, problems), Outcome::Restamped),
-        _ => (assemble(candidates, states, problems, now), Outcome::Rebuilt),
+    let (mut index, outcome, file) = match previous {
+        Some(prev) if all_stored(&candidates, prev) => {
+            (prev.restamped(now, states, problems), Outcome::Restamped, None)
+        }
+        _ => {
+            let sink = match bodies_in {
+                Some(dir) => BodySink::File(BodyFile::new_in(dir)?),
+                None => BodySink::Memory(Vec::new()),
+            };
+            let (index, sink) = assemble(candidates, states, problems, now, sink)?;
+            let file = match sink {
+                BodySink::File(file) => Some(file),
+                BodySink::Memory(_) => None,
+            };
+            (index, Outcome::Rebuilt, file)
+        }
     };
     index.rejected = rejected;
-    (index, outcome)
+    Ok((index, outcome, file))
 }
 
 /// A rejected entity as the index keeps it, with a problem saying so.
@@ -239,17 +277,10 @@ fn carry_over<'p>(
             Content::Stored { prev, entity: i }
         } else {
             let Ok(entity) = prev.entity(i) else { continue };
-            Content::Read(entity)
+            let (file, line) = prev.origin(i).unwrap_or_default();
+            Content::Read(Box::new(Record::local(crate::sources::ReadEntity { entity, file: file.into(), line })))
         };
-        let (file, line) = prev.origin(i).map_or((None, 0), |(file, line)| (Some(file.to_string()), line));
-        candidates.push(Candidate {
-            canonical: Cow::Borrowed(prev.ref_of(i)),
-            content,
-            source,
-            file,
-            line,
-            server_relations,
-        });
+        candidates.push(Candidate { canonical: Cow::Borrowed(prev.ref_of(i)), content, source, server_relations });
     }
 }
 
@@ -274,9 +305,9 @@ fn unique(problems: Vec<Problem>) -> Vec<Problem> {
 }
 
 fn where_from(c: &Candidate<'_>, states: &[SourceState]) -> String {
-    match &c.file {
-        Some(f) => format!("{f}:{}", c.line),
-        None => format!("source `{}`", states[c.source as usize].name),
+    match c.origin() {
+        (Some(f), line) => format!("{f}:{line}"),
+        (None, _) => format!("source `{}`", states[c.source as usize].name),
     }
 }
 
@@ -305,8 +336,8 @@ fn dedupe<'p>(
         ))
         .for_entity(c.canonical.as_ref())
         .from_source(&states[c.source as usize].name);
-        if let Some(f) = &c.file {
-            p = p.in_file(f.clone()).at(crate::model::Pos { line: c.line, col: 1 });
+        if let (Some(f), line) = c.origin() {
+            p = p.in_file(f).at(crate::model::Pos { line, col: 1 });
         }
         problems.push(p);
     }
@@ -316,47 +347,64 @@ fn dedupe<'p>(
     kept
 }
 
-fn assemble(candidates: Vec<Candidate<'_>>, sources: Vec<SourceState>, problems: Vec<Problem>, now: u64) -> Index {
-    let refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
+/// Lays out the index of `candidates` (sorted, unique): relations on ids,
+/// then each entity's summary and body, one after the other into `sink`,
+/// each record dropped once written. With the bodies in a file, the index's
+/// own bodies are empty.
+fn assemble(
+    candidates: Vec<Candidate<'_>>,
+    sources: Vec<SourceState>,
+    problems: Vec<Problem>,
+    now: u64,
+    mut sink: BodySink,
+) -> std::io::Result<(Index, BodySink)> {
+    let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
-    let laid_out: Vec<(Summary, Cow<'_, [u8]>)> = candidates
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let links = edges.links(i);
-            match c.content {
-                Content::Read(mut entity) => {
-                    if !c.server_relations {
-                        entity.set_relations(&edges.relations(&links, &refs));
-                    }
-                    let body = serde_json::to_vec(&entity).unwrap_or_default();
-                    (summarize(&entity, c.source, c.file, c.line, links, body.len() as u32), Cow::Owned(body))
-                }
-                Content::Stored { prev, entity } => {
-                    let body = prev.body_json(entity);
-                    let stored = prev.summary(entity).to_summary();
-                    let summary = Summary { links, source: c.source, body: (0, body.len() as u32), ..stored };
-                    (summary, Cow::Borrowed(body))
-                }
+    let entities = refs.len();
+    refs.extend(edges.dangling.iter().cloned());
+    let mut table = TableBuilder::new(&refs);
+    refs.truncate(entities);
+    let (mut scratch, mut body) = (Vec::new(), Vec::new());
+    for (i, c) in candidates.into_iter().enumerate() {
+        let links = edges.links(i);
+        let start = sink.len();
+        let summary = match c.content {
+            Content::Read(record) => {
+                let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
+                sink.push(&mut body, |out| record.write_body(derived.as_deref(), &mut scratch, out))?;
+                record.summary(links, c.source)
             }
-        })
-        .collect();
-    let mut bodies = Vec::with_capacity(laid_out.iter().map(|(_, b)| b.len()).sum());
-    let mut summaries = Vec::with_capacity(laid_out.len());
-    for (mut summary, body) in laid_out {
-        summary.body.0 = bodies.len() as u64;
-        bodies.extend_from_slice(&body);
-        summaries.push(summary);
+            Content::Stored { prev, entity } => {
+                sink.push(&mut body, |out| {
+                    out.extend_from_slice(prev.body_json(entity));
+                    Ok(())
+                })?;
+                Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
+            }
+        };
+        table.push(&Summary { body: (start, (sink.len() - start) as u32), ..summary });
     }
-    let Edges { types, dangling, .. } = edges;
-    let mut refs = refs;
-    refs.extend(dangling);
-    Index::from_parts(now, sources, problems, types, refs, summaries, Bodies::Owned(bodies))
+    let bodies = match &mut sink {
+        BodySink::Memory(bytes) => std::mem::take(bytes),
+        BodySink::File(_) => Vec::new(),
+    };
+    let index = Index {
+        created: now,
+        sources,
+        problems,
+        relation_types: edges.types,
+        rejected: Vec::new(),
+        generation: 0,
+        table: table.finish(),
+        bodies: Bodies::Owned(bodies),
+    };
+    Ok((index, sink))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Entity;
     use crate::sources::ReadEntity;
     use serde_json::json;
 
@@ -365,7 +413,13 @@ mod tests {
     }
 
     fn input(name: &str, read: Option<Result<SourceOutput, String>>) -> SourceInput {
+        let read = read.map(|r| r.map(|o| o.compacted(&Record::local)));
         SourceInput { name: name.into(), kind: "dir".into(), target: "/x".into(), read, server_relations: false }
+    }
+
+    fn server_input(name: &str, out: SourceOutput) -> SourceInput {
+        let read = Some(Ok(out.compacted(&Record::server)));
+        SourceInput { name: name.into(), kind: "backstage".into(), target: "/x".into(), read, server_relations: true }
     }
 
     fn sample() -> SourceOutput {
@@ -423,8 +477,7 @@ mod tests {
             }],
             ..SourceOutput::default()
         };
-        let mut prod = input("prod", Some(Ok(remote)));
-        prod.server_relations = true;
+        let prod = server_input("prod", remote);
         let index = build(vec![prod, input("local", Some(Ok(sample())))], None, 10);
         let dup =
             index.problems.iter().find(|p| p.message.contains("conflicting entity `group:default/team-a`")).unwrap();
@@ -514,7 +567,7 @@ mod tests {
             .collect();
         let kept = kept.iter().map(|u| u.to_string()).collect();
         let out = SourceOutput { entities, kept, ..SourceOutput::default() };
-        SourceInput { server_relations: true, kind: "backstage".into(), ..input("prod", Some(Ok(out))) }
+        server_input("prod", out)
     }
 
     fn server_entity(name: &str, etag: &str) -> serde_json::Value {
@@ -525,7 +578,7 @@ mod tests {
     #[test]
     fn an_unchanged_remote_source_reuses_the_previous_index() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let (second, outcome) = build_over(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20);
+        let (second, outcome, _) = build_over(vec![remote(vec![], &["u-a", "u-b"])], Some(&first), 20, None).unwrap();
         assert_eq!(outcome, Outcome::Restamped);
         let refs = |ix: &Index| (0..ix.refs_len() as u32).map(|i| ix.ref_of(i).to_string()).collect::<Vec<_>>();
         assert_eq!(refs(&second), refs(&first));
@@ -537,7 +590,8 @@ mod tests {
     #[test]
     fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
         let first = build(vec![remote(vec![server_entity("a", "1"), server_entity("b", "1")], &[])], None, 10);
-        let (second, outcome) = build_over(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20);
+        let (second, outcome, _) =
+            build_over(vec![remote(vec![server_entity("b", "2")], &["u-a"])], Some(&first), 20, None).unwrap();
         assert_eq!((second.len(), outcome), (2, Outcome::Rebuilt));
         let a = second.find("component:default/a").unwrap();
         assert_eq!(second.body_json(a), first.body_json(first.find("component:default/a").unwrap()));

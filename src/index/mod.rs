@@ -507,7 +507,7 @@ pub(crate) mod testing {
             name: "s".into(),
             kind: "dir".into(),
             target: "/".into(),
-            read: Some(Ok(out)),
+            read: Some(Ok(out.compacted(&crate::index::build::Record::local))),
             server_relations: false,
         };
         build(vec![input], None, 0)

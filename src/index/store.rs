@@ -190,12 +190,33 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
 /// generation: a sidecar of the file it replaces no longer applies (see
 /// [`sidecar::remove`]).
 pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
+    let bodies = index.bodies.bytes();
+    write(index, path, bodies.len() as u64, &Blocks::of(bodies), |w| w.write_all(bodies))
+}
+
+/// [`save`] for an index whose bodies a build wrote to `bodies` (the
+/// index's own are empty); they are copied into the new file.
+pub fn save_with(index: &Index, bodies: crate::index::build::BodyFile, path: &Path) -> std::io::Result<()> {
+    let (mut file, len, sums) = bodies.finish()?;
+    write(index, path, len, &sums, |w| {
+        let copied = std::io::copy(&mut file, w)?;
+        if copied == len { Ok(()) } else { Err(std::io::Error::other("the bodies file was cut short")) }
+    })
+}
+
+/// Writes the index file: prefix, header, text, then the `bodies_len`
+/// bytes of bodies `write_bodies` writes.
+fn write(
+    index: &Index,
+    path: &Path,
+    bodies_len: u64,
+    body_sums: &Blocks,
+    write_bodies: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let generation = fastrand::u64(1..);
     let text = index.table.text.bytes();
-    let bodies = index.bodies.bytes();
-    let body_sums = Blocks::of(bodies);
     let header = HeaderRef {
         created: index.created,
         generation,
@@ -205,7 +226,7 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         rejected: &index.rejected,
         columns: &index.table.columns,
         text_sum: checksum::sum(text),
-        body_sums: &body_sums,
+        body_sums,
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
@@ -213,15 +234,15 @@ pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
         let mut w = BufWriter::new(tmp.as_file_mut());
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        for len in [header.len(), text.len(), bodies.len()] {
-            w.write_all(&(len as u64).to_le_bytes())?;
+        for len in [header.len() as u64, text.len() as u64, bodies_len] {
+            w.write_all(&len.to_le_bytes())?;
         }
         w.write_all(&checksum::sum(&header).to_le_bytes())?;
         w.write_all(&header)?;
         w.write_all(text)?;
-        w.write_all(bodies)?;
         w.flush()?;
     }
+    write_bodies(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
@@ -326,7 +347,7 @@ mod tests {
                 name: "s".into(),
                 kind: "dir".into(),
                 target: "/x".into(),
-                read: Some(Ok(output)),
+                read: Some(Ok(output.compacted(&crate::index::build::Record::local))),
                 server_relations: false,
             }],
             None,

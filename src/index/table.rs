@@ -84,44 +84,66 @@ pub struct Table {
     pub text: Bodies,
 }
 
+/// A [`Table`] laid out one summary at a time, so a build never holds
+/// every summary at once.
+pub struct TableBuilder {
+    b: text::Builder,
+    c: Columns,
+}
+
+impl TableBuilder {
+    /// A table of the ref table `refs` (entity refs, then dangling targets).
+    pub fn new(refs: &[String]) -> TableBuilder {
+        let mut b = text::Builder::default();
+        let c = Columns { refs: refs.iter().map(|r| b.push(r)).collect(), ..Columns::default() };
+        TableBuilder { b, c }
+    }
+
+    /// Adds the next entity's summary.
+    pub fn push(&mut self, s: &Summary) {
+        let (b, c) = (&mut self.b, &mut self.c);
+        let tags_at = c.tags.len();
+        c.tags.extend(s.tags.iter().map(|t| b.intern(t)));
+        let links_at = c.links.len();
+        c.links.extend_from_slice(&s.links);
+        c.rows.push(Row {
+            kind: b.intern(&s.kind),
+            namespace: b.intern(&s.namespace),
+            name: b.push(&s.name),
+            title: b.push_opt(s.title.as_deref()),
+            description: b.push_opt(s.description.as_deref()),
+            owner: b.intern_opt(s.owner.as_deref()),
+            system: b.intern_opt(s.system.as_deref()),
+            lifecycle: b.intern_opt(s.lifecycle.as_deref()),
+            spec_type: b.intern_opt(s.spec_type.as_deref()),
+            display_name: b.push_opt(s.display_name.as_deref()),
+            email: b.push_opt(s.email.as_deref()),
+            file: b.intern_opt(s.file.as_deref()),
+            uid: b.push_opt(s.uid.as_deref()),
+            etag: b.push_opt(s.etag.as_deref()),
+            tags: Span::of(&c.tags, tags_at),
+            links: Span::of(&c.links, links_at),
+            source: s.source,
+            line: s.line,
+            body: s.body,
+        });
+    }
+
+    /// The table.
+    pub fn finish(self) -> Table {
+        Table { columns: self.c, text: Bodies::Owned(self.b.finish()) }
+    }
+}
+
 impl Table {
     /// Lays out summaries built in memory (and the ref table: entity refs,
     /// then dangling targets).
     pub fn new(refs: Vec<String>, summaries: Vec<Summary>) -> Table {
-        let mut b = text::Builder::default();
-        let mut c = Columns {
-            rows: Vec::with_capacity(summaries.len()),
-            refs: refs.iter().map(|r| b.push(r)).collect(),
-            ..Columns::default()
-        };
-        for s in summaries {
-            let tags_at = c.tags.len();
-            c.tags.extend(s.tags.iter().map(|t| b.intern(t)));
-            let links_at = c.links.len();
-            c.links.extend_from_slice(&s.links);
-            c.rows.push(Row {
-                kind: b.intern(&s.kind),
-                namespace: b.intern(&s.namespace),
-                name: b.push(&s.name),
-                title: b.push_opt(s.title.as_deref()),
-                description: b.push_opt(s.description.as_deref()),
-                owner: b.intern_opt(s.owner.as_deref()),
-                system: b.intern_opt(s.system.as_deref()),
-                lifecycle: b.intern_opt(s.lifecycle.as_deref()),
-                spec_type: b.intern_opt(s.spec_type.as_deref()),
-                display_name: b.push_opt(s.display_name.as_deref()),
-                email: b.push_opt(s.email.as_deref()),
-                file: b.intern_opt(s.file.as_deref()),
-                uid: b.push_opt(s.uid.as_deref()),
-                etag: b.push_opt(s.etag.as_deref()),
-                tags: Span::of(&c.tags, tags_at),
-                links: Span::of(&c.links, links_at),
-                source: s.source,
-                line: s.line,
-                body: s.body,
-            });
+        let mut builder = TableBuilder::new(&refs);
+        for s in &summaries {
+            builder.push(s);
         }
-        Table { columns: c, text: Bodies::Owned(b.finish()) }
+        builder.finish()
     }
 
     /// Number of entities.

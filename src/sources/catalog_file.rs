@@ -80,6 +80,8 @@ pub struct FileContext<'a> {
     pub root: &'a Path,
     /// The `managed-by-origin-location` value, e.g. `file:/abs/all.yaml`.
     pub origin: &'a str,
+    /// What the placeholders of the source's files have left to read.
+    pub placeholders: &'a placeholders::SourceBudget,
 }
 
 /// The location reference Backstage writes for a file: `file:<absolute path>`.
@@ -103,7 +105,7 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
     let stream = yaml::load_stream(&text, Limits::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let location = file_location(path);
-    let budget = placeholders::Budget::per_file();
+    let budget = placeholders::Budget::per_file(ctx.placeholders);
     // Empty documents (`---` at the end, `~`) are skipped, as the catalog does.
     let roots: Vec<Node> =
         stream.documents.into_iter().filter_map(|d| d.root).filter(|r| !matches!(r.value, NodeValue::Null)).collect();
@@ -236,6 +238,7 @@ fn location_targets(root: &Node) -> Vec<LocationTarget> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::placeholders::SourceBudget;
 
     #[test]
     fn reads_entities_problems_and_targets() {
@@ -249,7 +252,10 @@ mod tests {
         )
         .unwrap();
         let origin = file_location(&file);
-        let out = read_catalog_file(&file, &FileContext { root: dir.path(), origin: &origin });
+        let out = read_catalog_file(
+            &file,
+            &FileContext { root: dir.path(), origin: &origin, placeholders: &SourceBudget::per_source() },
+        );
         assert_eq!(out.entities.len(), 1);
         let e = &out.entities[0];
         assert_eq!(e.line, 2);
@@ -267,7 +273,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.yaml");
         std::fs::write(&file, text).unwrap();
-        read_catalog_file(&file, &FileContext { root: dir.path(), origin: "file:/x" })
+        read_catalog_file(
+            &file,
+            &FileContext { root: dir.path(), origin: "file:/x", placeholders: &SourceBudget::per_source() },
+        )
     }
 
     const HEAD: &str = "apiVersion: backstage.io/v1alpha1\n";
@@ -349,7 +358,10 @@ mod tests {
             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\nspec: {type: team, children: []}\n---\nkind: [oops\n",
         )
         .unwrap();
-        let out = read_catalog_file(&file, &FileContext { root: dir.path(), origin: "file:/x" });
+        let out = read_catalog_file(
+            &file,
+            &FileContext { root: dir.path(), origin: "file:/x", placeholders: &SourceBudget::per_source() },
+        );
         assert_eq!(out.entities.len(), 1, "read, but the file fails whole");
         assert!(out.failure.as_deref().is_some_and(|f| f.starts_with("invalid YAML")));
         assert!(out.problems[0].message.starts_with("invalid YAML"));

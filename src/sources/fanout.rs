@@ -22,17 +22,44 @@ use super::targets::{Expanded, expand};
 /// Most files one source may read through fan-out.
 pub const MAX_FILES: usize = 500_000;
 
-/// What a crawl found.
-#[derive(Debug, Default)]
-pub struct Crawl {
+/// What a crawl found: entities as read ([`ReadEntity`]) or in the
+/// compact form a sync keeps of each ([`Compacted`]).
+#[derive(Debug)]
+pub struct Crawl<E = ReadEntity> {
     /// Entities the catalog would store, in a stable order.
-    pub entities: Vec<ReadEntity>,
+    pub entities: Vec<E>,
     /// Entities it would not store, with the reason.
     pub rejected: Vec<RejectedEntity>,
     /// Problems from every file.
     pub problems: Vec<Problem>,
     /// How many files were read.
     pub files: usize,
+}
+
+impl<E> Default for Crawl<E> {
+    fn default() -> Self {
+        Crawl { entities: Vec::new(), rejected: Vec::new(), problems: Vec::new(), files: 0 }
+    }
+}
+
+/// An entity as a crawl keeps it: made from a [`ReadEntity`] as soon as
+/// its file is parsed (in parallel), so the crawl never holds every parsed
+/// entity tree at once.
+pub trait Compacted: Send + Sized {
+    /// Its canonical ref.
+    fn canonical_ref(&self) -> String;
+    /// It, not stored after all, for `reason`.
+    fn rejected(self, reason: String) -> RejectedEntity;
+}
+
+impl Compacted for ReadEntity {
+    fn canonical_ref(&self) -> String {
+        self.entity.canonical_ref()
+    }
+
+    fn rejected(self, reason: String) -> RejectedEntity {
+        RejectedEntity { read: self, reason }
+    }
 }
 
 /// A root file and the origin location its entities get.
@@ -65,7 +92,17 @@ struct Pending {
 /// targets and placeholders may not leave `root` (lexically or through
 /// symlinks). `progress` is called with the files read so far.
 pub fn crawl(roots: Vec<Root>, root: &Path, progress: &(dyn Fn(usize) + Sync)) -> Crawl {
-    let mut crawl = Crawl::default();
+    crawl_into(roots, root, progress, &|read| read)
+}
+
+/// [`crawl`], each stored entity made `compact` as its file is parsed.
+pub fn crawl_into<E: Compacted>(
+    roots: Vec<Root>,
+    root: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Crawl<E> {
+    let mut crawl: Crawl<E> = Crawl::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut level: Vec<Pending> = Vec::new();
     for r in roots {
@@ -77,42 +114,44 @@ pub fn crawl(roots: Vec<Root>, root: &Path, progress: &(dyn Fn(usize) + Sync)) -
     // Stored entities found later not to be stored (failed Locations).
     let mut failed: HashMap<usize, String> = HashMap::new();
     let read = AtomicUsize::new(0);
+    let placeholders = super::placeholders::SourceBudget::per_source();
     while !level.is_empty() {
-        let outputs: Vec<(Pending, FileOutput)> = level
+        let outputs: Vec<(Pending, FileOutput, Vec<E>)> = level
             .into_par_iter()
             .map(|p| {
-                let ctx = FileContext { root, origin: &p.origin };
-                let out = read_catalog_file(&p.path, &ctx);
+                let ctx = FileContext { root, origin: &p.origin, placeholders: &placeholders };
+                let mut out = read_catalog_file(&p.path, &ctx);
+                let entities = std::mem::take(&mut out.entities).into_iter().map(compact).collect();
                 progress(read.fetch_add(1, Ordering::Relaxed) + 1);
-                (p, out)
+                (p, out, entities)
             })
             .collect();
         level = Vec::new();
         // A file that cannot be used fails the Location that reads it.
         let mut failing: HashMap<usize, String> = HashMap::new();
-        for (p, out) in &outputs {
+        for (p, out, _) in &outputs {
             if let (Some(parent), Some(why)) = (p.parent, &out.failure) {
                 failing.entry(parent).or_insert_with(|| format!("{}: {why}", p.path.display()));
             }
         }
-        for (pending, out) in outputs {
+        for (pending, out, entities) in outputs {
             crawl.files += 1;
             crawl.problems.extend(out.problems);
             let why = match pending.parent {
                 Some(parent) => failing.get(&parent).map(|why| {
-                    let location = crawl.entities[parent].entity.canonical_ref();
+                    let location = crawl.entities[parent].canonical_ref();
                     format!("not stored: its Location `{location}` fails, as {why}")
                 }),
                 None => out.failure.as_ref().map(|why| format!("not stored: its file cannot be used whole ({why})")),
             };
             if let Some(why) = why {
-                let dropped = out.entities.into_iter().map(|read| RejectedEntity { read, reason: why.clone() });
+                let dropped = entities.into_iter().map(|e| e.rejected(why.clone()));
                 crawl.rejected.extend(dropped);
                 crawl.rejected.extend(out.rejected);
                 continue;
             }
             let base = crawl.entities.len();
-            crawl.entities.extend(out.entities);
+            crawl.entities.extend(entities);
             crawl.rejected.extend(out.rejected);
             for location in out.locations {
                 let at = base + location.at;
@@ -130,10 +169,10 @@ pub fn crawl(roots: Vec<Root>, root: &Path, progress: &(dyn Fn(usize) + Sync)) -
         }
     }
     let entities = std::mem::take(&mut crawl.entities);
-    for (i, read) in entities.into_iter().enumerate() {
+    for (i, entity) in entities.into_iter().enumerate() {
         match failed.remove(&i) {
-            Some(reason) => crawl.rejected.push(RejectedEntity { read, reason }),
-            None => crawl.entities.push(read),
+            Some(reason) => crawl.rejected.push(entity.rejected(reason)),
+            None => crawl.entities.push(entity),
         }
     }
     crawl
@@ -141,11 +180,11 @@ pub fn crawl(roots: Vec<Root>, root: &Path, progress: &(dyn Fn(usize) + Sync)) -
 
 /// The files the targets of one Location name, or why the Location fails
 /// (each failing target is a problem; the first one is the reason).
-fn follow(
+fn follow<E>(
     pending: &Pending,
     targets: &[super::catalog_file::LocationTarget],
     root: &Path,
-    crawl: &mut Crawl,
+    crawl: &mut Crawl<E>,
     queued: usize,
 ) -> Result<Vec<(PathBuf, Pos)>, String> {
     let display = pending.path.display().to_string();
@@ -175,12 +214,12 @@ fn follow(
 
 /// Queues the files a stored Location at `at` names, once each, up to
 /// [`MAX_FILES`]; a file that includes itself again is a warning.
-fn queue(
+fn queue<E>(
     pending: &Pending,
     at: usize,
     found: Vec<(PathBuf, Pos)>,
     seen: &mut HashSet<PathBuf>,
-    crawl: &mut Crawl,
+    crawl: &mut Crawl<E>,
     level: &mut Vec<Pending>,
 ) {
     let display = pending.path.display().to_string();

@@ -20,11 +20,12 @@ use crate::model::Problem;
 
 pub use catalog_file::{ReadEntity, RejectedEntity};
 
-/// What reading one source produced.
-#[derive(Debug, Default)]
-pub struct SourceOutput {
+/// What reading one source produced: entities as read, or in the compact
+/// form a sync keeps ([`fanout::Compacted`]).
+#[derive(Debug)]
+pub struct SourceOutput<E = ReadEntity> {
     /// Entities read.
-    pub entities: Vec<ReadEntity>,
+    pub entities: Vec<E>,
     /// Entities read that the catalog would not store, with the reason.
     pub rejected: Vec<RejectedEntity>,
     /// Problems found (the source still counts as read).
@@ -37,6 +38,29 @@ pub struct SourceOutput {
     /// Remote sources: the validator of the uid/etag listing these
     /// entities match exactly, when the server gave one.
     pub listing: Option<String>,
+}
+
+impl<E> Default for SourceOutput<E> {
+    fn default() -> Self {
+        SourceOutput {
+            entities: Vec::new(),
+            rejected: Vec::new(),
+            problems: Vec::new(),
+            files: 0,
+            kept: Vec::new(),
+            listing: None,
+        }
+    }
+}
+
+impl SourceOutput {
+    /// The output with every entity made `compact`, in parallel.
+    pub fn compacted<E: fanout::Compacted>(self, compact: &(dyn Fn(ReadEntity) -> E + Sync)) -> SourceOutput<E> {
+        use rayon::prelude::*;
+        let SourceOutput { entities, rejected, problems, files, kept, listing } = self;
+        let entities = entities.into_par_iter().map(compact).collect();
+        SourceOutput { entities, rejected, problems, files, kept, listing }
+    }
 }
 
 /// Progress of reading one source.
@@ -69,25 +93,34 @@ pub struct ReadContext<'a> {
 /// Reads one source. `Err` means the source could not be read at all (its
 /// previous entities should be kept).
 pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<SourceOutput, String> {
+    read_source_into(source, ctx, &|read| read)
+}
+
+/// [`read_source`], each entity made `compact` as soon as it is read.
+pub fn read_source_into<E: fanout::Compacted>(
+    source: &SourceConfig,
+    ctx: &ReadContext<'_>,
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Result<SourceOutput<E>, String> {
     let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
     let crawl = match &source.kind {
-        SourceKind::Dir(dir) => read_dir(dir, ctx, &files)?,
+        SourceKind::Dir(dir) => read_dir(dir, ctx, &files, compact)?,
         SourceKind::File(file) => {
             if !file.is_file() {
                 return Err(format!("catalog file {} does not exist", file.display()));
             }
             let file = std::path::absolute(file).map_err(|e| e.to_string())?;
             let root = repo_root(&file);
-            fanout::crawl(vec![fanout::Root::file(file)], &root, &files)
+            fanout::crawl_into(vec![fanout::Root::file(file)], &root, &files, compact)
         }
         SourceKind::Git { url, branch } => {
             let checkout = git::sync_checkout(ctx.cache_dir, url, branch.as_deref())?;
-            read_dir(&checkout, ctx, &files)?
+            read_dir(&checkout, ctx, &files, compact)?
         }
         SourceKind::Backstage(config) => {
             let out = remote::read(config, ctx.known, ctx.listing, ctx.full, ctx.progress)?;
             let problems = out.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
-            return Ok(SourceOutput { problems, ..out });
+            return Ok(SourceOutput { problems, ..out }.compacted(compact));
         }
     };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
@@ -101,7 +134,12 @@ pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<Sourc
 }
 
 /// Scans `dir`; Location targets stay inside it.
-fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)) -> Result<fanout::Crawl, String> {
+fn read_dir<E: fanout::Compacted>(
+    dir: &Path,
+    ctx: &ReadContext<'_>,
+    progress: &(dyn Fn(usize) + Sync),
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Result<fanout::Crawl<E>, String> {
     if !dir.is_dir() {
         return Err(format!("directory {} does not exist", dir.display()));
     }
@@ -110,7 +148,7 @@ fn read_dir(dir: &Path, ctx: &ReadContext<'_>, progress: &(dyn Fn(usize) + Sync)
     let roots: Vec<fanout::Root> =
         dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
     let capped = roots.len() >= fanout::MAX_FILES;
-    let mut crawl = fanout::crawl(roots, &dir, progress);
+    let mut crawl = fanout::crawl_into(roots, &dir, progress, compact);
     if capped {
         let message =
             format!("more than {} catalog files under {}; reading the first", fanout::MAX_FILES, dir.display());

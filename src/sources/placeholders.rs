@@ -3,11 +3,13 @@
 //! to the descriptor's folder. Paths that leave the source root are refused;
 //! remote URLs are not fetched by local sources and are reported. All the
 //! placeholders of one catalog file share a byte budget
-//! ([`MAX_FILE_PLACEHOLDER_BYTES`]): past it, each further placeholder is a
-//! problem of that file, and the sync goes on.
+//! ([`MAX_FILE_PLACEHOLDER_BYTES`]), and those of all the files of one
+//! source another ([`MAX_SOURCE_PLACEHOLDER_BYTES`]): past either, each
+//! further placeholder is a problem of its file, and the sync goes on.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
 
@@ -17,24 +19,56 @@ use super::read::{ReadError, read_text};
 /// (counted as the YAML byte budget counts them).
 pub const MAX_FILE_PLACEHOLDER_BYTES: usize = 32 * 1024 * 1024;
 
-/// What the placeholders of one catalog file have left to add.
+/// Most bytes the placeholders of all the catalog files of one source may
+/// add, together (counted as [`MAX_FILE_PLACEHOLDER_BYTES`] is).
+pub const MAX_SOURCE_PLACEHOLDER_BYTES: usize = 256 * 1024 * 1024;
+
+/// What the placeholders of one source's files have left to add, shared by
+/// the threads that read them.
 #[derive(Debug)]
-pub struct Budget {
-    left: Cell<usize>,
+pub struct SourceBudget {
+    left: AtomicUsize,
 }
 
-impl Budget {
-    /// A fresh budget of [`MAX_FILE_PLACEHOLDER_BYTES`] for one file.
-    pub fn per_file() -> Budget {
-        Budget::of(MAX_FILE_PLACEHOLDER_BYTES)
+impl SourceBudget {
+    /// A fresh budget of [`MAX_SOURCE_PLACEHOLDER_BYTES`] for one source.
+    pub fn per_source() -> SourceBudget {
+        SourceBudget { left: AtomicUsize::new(MAX_SOURCE_PLACEHOLDER_BYTES) }
     }
 
-    /// A budget of `bytes`.
-    pub fn of(bytes: usize) -> Budget {
-        Budget { left: Cell::new(bytes) }
+    /// Takes `bytes`, or says why not (leaving it as it is).
+    fn spend(&self, bytes: usize) -> Result<(), String> {
+        self.left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(bytes)).map_err(|_| {
+            format!(
+                "the placeholders of this source's files would read more than {} MiB in all; refusing to read more",
+                MAX_SOURCE_PLACEHOLDER_BYTES / (1024 * 1024)
+            )
+        })?;
+        Ok(())
+    }
+}
+
+/// What the placeholders of one catalog file have left to add, within what
+/// its source has left.
+#[derive(Debug)]
+pub struct Budget<'s> {
+    left: Cell<usize>,
+    source: &'s SourceBudget,
+}
+
+impl<'s> Budget<'s> {
+    /// A fresh budget of [`MAX_FILE_PLACEHOLDER_BYTES`] for one file of the
+    /// source whose budget is `source`.
+    pub fn per_file(source: &'s SourceBudget) -> Budget<'s> {
+        Budget::of(MAX_FILE_PLACEHOLDER_BYTES, source)
     }
 
-    /// Whether `bytes` fit in what is left; if not, why.
+    /// A budget of `bytes` within `source`.
+    pub fn of(bytes: usize, source: &'s SourceBudget) -> Budget<'s> {
+        Budget { left: Cell::new(bytes), source }
+    }
+
+    /// Whether `bytes` fit in what the file has left; if not, why.
     fn check(&self, bytes: usize) -> Result<(), String> {
         if bytes > self.left.get() {
             return Err(format!(
@@ -45,9 +79,11 @@ impl Budget {
         Ok(())
     }
 
-    /// Takes `bytes` from the budget, or says why not (leaving it as it is).
+    /// Takes `bytes` from the file's budget and its source's, or says why
+    /// not (leaving both as they are).
     fn spend(&self, bytes: usize) -> Result<(), String> {
         self.check(bytes)?;
+        self.source.spend(bytes)?;
         self.left.set(self.left.get() - bytes);
         Ok(())
     }
@@ -60,7 +96,7 @@ pub struct PlaceholderContext<'a> {
     /// Placeholders may not read outside this folder.
     pub root: &'a Path,
     /// The byte budget of the file the placeholders are in.
-    pub budget: &'a Budget,
+    pub budget: &'a Budget<'a>,
 }
 
 /// A placeholder that could not be resolved.
@@ -219,7 +255,8 @@ mod tests {
         std::fs::write(dir.path().join("b.json"), r#"{"x": [1, 2]}"#).unwrap();
         std::fs::write(dir.path().join("c.yaml"), "y: true\n").unwrap();
         let mut node = load("t: {$text: ./a.txt}\nj: {$json: b.json}\ny: {$yaml: c.yaml}\n");
-        let budget = Budget::per_file();
+        let source = SourceBudget::per_source();
+        let budget = Budget::per_file(&source);
         let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
         assert!(resolve(&mut node, &ctx).is_empty());
         assert_eq!(node.get("t").unwrap().as_str(), Some("hello"));
@@ -236,7 +273,8 @@ mod tests {
         std::fs::create_dir(&sub).unwrap();
         std::fs::write(dir.path().join("secret"), "s").unwrap();
         let mut node = load("a: {$text: ../secret}\nb: {$text: 'https://example.com/x'}\nc: {$text: missing.txt}\n");
-        let budget = Budget::per_file();
+        let source = SourceBudget::per_source();
+        let budget = Budget::per_file(&source);
         let ctx = PlaceholderContext { base_dir: &sub, root: &sub, budget: &budget };
         let problems = resolve(&mut node, &ctx);
         assert_eq!(problems.len(), 3);
@@ -254,7 +292,8 @@ mod tests {
         let text: String = (0..10).map(|i| format!("t{i}: {{$text: ./big.txt}}\n")).collect();
         let mut node = load(&(text + "j: {$json: small.json}\n"));
         // Room for three copies of big.txt and the small JSON.
-        let budget = Budget::of(3 * (1000 + yaml::NODE_BYTES) + 500);
+        let source = SourceBudget::per_source();
+        let budget = Budget::of(3 * (1000 + yaml::NODE_BYTES) + 500, &source);
         let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
         let problems = resolve(&mut node, &ctx);
         assert_eq!(problems.len(), 7, "{problems:#?}");
@@ -272,7 +311,8 @@ mod tests {
         let made = std::process::Command::new("mkfifo").arg(dir.path().join("fifo")).status().unwrap();
         assert!(made.success());
         let mut node = load("t: {$text: ./fifo}\n");
-        let budget = Budget::per_file();
+        let source = SourceBudget::per_source();
+        let budget = Budget::per_file(&source);
         let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
         let problems = resolve(&mut node, &ctx);
         assert!(problems[0].message.contains("not a regular file (a FIFO)"), "{problems:?}");

@@ -68,7 +68,7 @@ pub fn input(source: &SourceConfig, read: Result<SourceOutput, String>) -> Sourc
         name: source.name.clone(),
         kind: source.kind.label().to_string(),
         target: source.kind.target(),
-        read: Some(read),
+        read: Some(read.map(|o| o.compacted(&stagehand::index::build::Record::local))),
         server_relations: false,
     }
 }

@@ -10,22 +10,16 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::index::Link;
-use crate::model::relations::{self, types};
+use crate::model::relations::types;
 use crate::model::{Entity, Relation};
 
+use super::record::Outgoing;
 use super::{Candidate, Content};
 
 /// Where a relation points, before dangling targets have ids.
-enum Target {
+enum Target<'a> {
     Entity(u32),
-    Dangling(String),
-}
-
-/// One relation found while reading a candidate.
-struct Found<'p> {
-    source: u32,
-    kind: Cow<'p, str>,
-    target: Target,
+    Dangling(&'a str),
 }
 
 /// Every relation of the build, by id.
@@ -46,37 +40,64 @@ impl Edges {
     /// (sorted, unique, in the same order).
     pub fn collect(candidates: &[Candidate<'_>], refs: &[String]) -> Edges {
         let known: HashMap<&str, u32> = refs.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
-        let found: Vec<Vec<Found<'_>>> =
-            candidates.par_iter().enumerate().map(|(i, c)| found(i as u32, c, &known)).collect();
-        let mut types: Vec<String> = Vec::new();
-        let mut type_ids: HashMap<&str, u16> = HashMap::default();
-        let pairs = types::PAIRS.iter().flat_map(|(a, b)| [*a, *b]);
-        for kind in pairs.chain(found.iter().flatten().map(|f| f.kind.as_ref())) {
-            if !type_ids.contains_key(kind) {
-                type_ids.insert(kind, types.len() as u16);
-                types.push(kind.to_string());
+        // First the names: relation types beyond Backstage's pairs (in order
+        // of appearance) and dangling targets; then the relations by id. No
+        // list of every relation by name is ever held.
+        let pairs: Vec<&str> = types::PAIRS.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        let (mut others, mut dangling) = candidates
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut others, mut dangling): (Vec<(usize, usize, String)>, Vec<String>), (i, c)| {
+                    let mut n = 0;
+                    each(i as u32, c, &known, &mut |_, kind, target| {
+                        if !pairs.contains(&kind) {
+                            others.push((i, n, kind.to_string()));
+                        }
+                        if let Target::Dangling(t) = target {
+                            dangling.push(t.to_string());
+                        }
+                        n += 1;
+                    });
+                    (others, dangling)
+                },
+            )
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |(mut a, mut b), (c, d)| {
+                    a.extend(c);
+                    b.extend(d);
+                    (a, b)
+                },
+            );
+        others.par_sort_unstable();
+        let mut types: Vec<String> = pairs.iter().map(|p| p.to_string()).collect();
+        for (_, _, kind) in others {
+            if !types.contains(&kind) {
+                types.push(kind);
             }
         }
-        let mut dangling: Vec<&str> = found
-            .iter()
-            .flatten()
-            .filter_map(|f| match &f.target {
-                Target::Dangling(t) => Some(t.as_str()),
-                Target::Entity(_) => None,
-            })
-            .collect();
+        let type_ids: HashMap<&str, u16> = types.iter().enumerate().map(|(i, t)| (t.as_str(), i as u16)).collect();
         dangling.par_sort_unstable();
         dangling.dedup();
         let entities = refs.len() as u32;
-        let mut flat: Vec<(u32, u16, u32)> = found
-            .iter()
-            .flatten()
-            .map(|f| {
-                let target = match &f.target {
-                    Target::Entity(t) => *t,
-                    Target::Dangling(d) => entities + dangling.binary_search(&d.as_str()).unwrap_or_default() as u32,
-                };
-                (f.source, type_ids[f.kind.as_ref()], target)
+        let mut flat: Vec<(u32, u16, u32)> = candidates
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, c)| {
+                let mut out = Vec::new();
+                each(i as u32, c, &known, &mut |source, kind, target| {
+                    let target = match target {
+                        Target::Entity(t) => t,
+                        Target::Dangling(d) => {
+                            let at = dangling.binary_search_by(|x| x.as_str().cmp(d)).unwrap_or_default();
+                            entities + at as u32
+                        }
+                    };
+                    out.push((source, type_ids[kind], target));
+                });
+                out
             })
             .collect();
         flat.par_sort_unstable();
@@ -89,7 +110,6 @@ impl Edges {
             }
             starts.push(at);
         }
-        let dangling = dangling.into_iter().map(String::from).collect();
         Edges { types, dangling, flat, starts }
     }
 
@@ -117,34 +137,37 @@ impl Edges {
     }
 }
 
-/// The relations candidate `i` brings: a server entity's own, or those its
-/// spec fields derive, with their inverses on known targets.
-fn found<'p>(i: u32, c: &Candidate<'p>, known: &HashMap<&str, u32>) -> Vec<Found<'p>> {
-    let target = |t: String| match known.get(t.as_str()) {
-        Some(&id) => Target::Entity(id),
-        None => Target::Dangling(t),
-    };
-    match &c.content {
-        Content::Stored { prev, entity } => stored_relations(prev.body_json(*entity))
-            .into_iter()
-            .map(|(kind, t)| Found { source: i, kind, target: target(t) })
-            .collect(),
-        Content::Read(entity) if c.server_relations => entity
-            .relations()
-            .into_iter()
-            .map(|r| Found { source: i, kind: Cow::Owned(r.kind), target: target(r.target) })
-            .collect(),
-        Content::Read(entity) => {
-            let refs = relations::spec_refs(entity);
-            let mut out = Vec::with_capacity(refs.len() * 2);
-            for (field, t) in refs {
-                if let Some(&j) = known.get(t.as_str()) {
-                    out.push(Found { source: j, kind: Cow::Borrowed(field.inverse), target: Target::Entity(i) });
-                }
-                out.push(Found { source: i, kind: Cow::Borrowed(field.relation), target: target(t) });
-            }
-            out
+/// Calls `f(source, type, target)` for each relation candidate `i` brings:
+/// a server entity's own, or those its spec fields derive, with their
+/// inverses on known targets.
+fn each(i: u32, c: &Candidate<'_>, known: &HashMap<&str, u32>, f: &mut dyn FnMut(u32, &str, Target<'_>)) {
+    fn target<'t>(known: &HashMap<&str, u32>, t: &'t str) -> Target<'t> {
+        match known.get(t) {
+            Some(&id) => Target::Entity(id),
+            None => Target::Dangling(t),
         }
+    }
+    match &c.content {
+        Content::Stored { prev, entity } => {
+            for (kind, t) in stored_relations(prev.body_json(*entity)) {
+                f(i, &kind, target(known, &t));
+            }
+        }
+        Content::Read(record) => match &record.outgoing {
+            Outgoing::Server(relations) => {
+                for r in relations {
+                    f(i, &r.kind, target(known, &r.target));
+                }
+            }
+            Outgoing::Spec(refs) => {
+                for (field, t) in refs.iter() {
+                    if let Some(&j) = known.get(t) {
+                        f(j, field.inverse, Target::Entity(i));
+                    }
+                    f(i, field.relation, target(known, t));
+                }
+            }
+        },
     }
 }
 

@@ -58,6 +58,99 @@ pub(super) fn summarize(
     }
 }
 
+/// A [`Summary`]'s text packed into one allocation: what a record keeps
+/// until the index is laid out (a summary of separate strings costs several
+/// times its text).
+pub(super) struct Packed {
+    /// Every field's text, back to back.
+    text: Box<str>,
+    /// Where each field ends in `text` ([`ABSENT`]: no value), in the order
+    /// of [`Packed::new`], then one end per tag.
+    ends: Box<[u32]>,
+    line: u32,
+}
+
+/// The end of a field without a value.
+const ABSENT: u32 = u32::MAX;
+
+/// How many fields come before the tags.
+const FIELDS: usize = 14;
+
+impl Packed {
+    /// `s` packed (its links, source and body are not kept).
+    pub(super) fn new(s: &Summary) -> Packed {
+        let fields: [Option<&str>; FIELDS] = [
+            Some(&s.kind),
+            Some(&s.namespace),
+            Some(&s.name),
+            s.title.as_deref(),
+            s.description.as_deref(),
+            s.owner.as_deref(),
+            s.system.as_deref(),
+            s.lifecycle.as_deref(),
+            s.spec_type.as_deref(),
+            s.display_name.as_deref(),
+            s.email.as_deref(),
+            s.file.as_deref(),
+            s.uid.as_deref(),
+            s.etag.as_deref(),
+        ];
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(FIELDS + s.tags.len());
+        for field in fields.into_iter().chain(s.tags.iter().map(|t| Some(t.as_str()))) {
+            ends.push(match field {
+                Some(value) => {
+                    text.push_str(value);
+                    u32::try_from(text.len()).unwrap_or(ABSENT - 1)
+                }
+                None => ABSENT,
+            });
+        }
+        Packed { text: text.into_boxed_str(), ends: ends.into_boxed_slice(), line: s.line }
+    }
+
+    /// Field `i` (in the order of [`Packed::new`]; tags follow).
+    fn field(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        if end == ABSENT {
+            return None;
+        }
+        let start = self.ends[..i].iter().rev().find(|&&e| e != ABSENT).copied().unwrap_or(0);
+        self.text.get(start as usize..end as usize)
+    }
+
+    /// The file the entity was read from, and the line.
+    pub(super) fn origin(&self) -> (Option<&str>, u32) {
+        (self.field(11), self.line)
+    }
+
+    /// The summary again, with `links`, `source` and no body yet.
+    pub(super) fn unpack(&self, links: Vec<Link>, source: u16) -> Summary {
+        let text = |i: usize| self.field(i).map(String::from);
+        Summary {
+            kind: text(0).unwrap_or_default(),
+            namespace: text(1).unwrap_or_default(),
+            name: text(2).unwrap_or_default(),
+            title: text(3),
+            description: text(4),
+            owner: text(5),
+            system: text(6),
+            lifecycle: text(7),
+            spec_type: text(8),
+            display_name: text(9),
+            email: text(10),
+            file: text(11),
+            uid: text(12),
+            etag: text(13),
+            tags: (FIELDS..self.ends.len()).filter_map(text).collect(),
+            links,
+            source,
+            line: self.line,
+            body: (0, 0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +171,21 @@ mod tests {
         assert_eq!(s.tags, ["a", "b"]);
         assert_eq!((s.display_name.as_deref(), s.email.as_deref()), (Some("Jo R"), Some("j@x")));
         assert_eq!((s.uid.as_deref(), s.etag.as_deref(), s.body, s.line), (Some("u"), Some("e"), (0, 10), 7));
+    }
+
+    #[test]
+    fn a_packed_summary_unpacks_as_it_was() {
+        let entity = Entity::from_json(json!({
+            "kind": "User",
+            "metadata": {"name": "jo", "title": "", "tags": ["a", "", "b"], "etag": "e"},
+            "spec": {"owner": "team", "profile": {"email": "j@x"}}
+        }))
+        .unwrap();
+        let s = summarize(&entity, 0, None, 7, Vec::new(), 0);
+        let packed = Packed::new(&s);
+        assert_eq!(format!("{:?}", packed.unpack(Vec::new(), 0)), format!("{s:?}"));
+        assert_eq!(packed.origin(), (None, 7));
+        let s = summarize(&entity, 0, Some("f.yaml".into()), 2, Vec::new(), 0);
+        assert_eq!(Packed::new(&s).origin(), (Some("f.yaml"), 2));
     }
 }
