@@ -4,6 +4,8 @@
 # no-change incremental syncs (the first right after the full sync, the
 # second with the listing's ETag from the first), and a raw curl crawl of
 # the same pages.
+# The full sync's peak RSS is printed too (GNU time). BIN picks the binary
+# (e.g. a build of another branch, to compare).
 #   benches/remote.sh [N]        (default 10000; needs node and tests/backend/install.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +14,7 @@ port=${PORT:-7450}
 work=$(mktemp -d)
 export STATE=$work/state
 trap '"$here/tests/backend/stop.sh" --port "$port" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-bin=$here/target/release/stagehand
+bin=${BIN:-$here/target/release/stagehand}
 [ -x "$bin" ] || cargo build --release --manifest-path "$here/Cargo.toml"
 "$bin" demo generate --entities "$n" --out "$work/catalog" --single-file 2>/dev/null
 eval "$("$here/tests/backend/start.sh" --port "$port" "$work/catalog/catalog.yaml" | grep BACKSTAGE_)"
@@ -55,11 +57,12 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in 1 2 3; do
   curl_s=$(t crawl)
   rm -rf "$work/cache"
-  full_s=$(t "$bin" --config "$work/config.yaml" sync --full)
+  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" --config "$work/config.yaml" sync --full >/dev/null 2>&1
+  read -r full_s full_kb < "$work/time"
   inc_s=$(t "$bin" --config "$work/config.yaml" sync)
   again_s=$(t "$bin" --config "$work/config.yaml" sync)
-  printf 'run %d: curl crawl %.2fs  stagehand full %.2fs  no change: first incremental %.2fs (%.2fx full), next %.2fs (%.2fx full)\n' \
-    "$run" "$curl_s" "$full_s" "$inc_s" "$(echo "$inc_s / $full_s" | bc -l)" "$again_s" "$(echo "$again_s / $full_s" | bc -l)"
+  printf 'run %d: curl crawl %.2fs  stagehand full %.2fs (peak RSS %d MB)  no change: first incremental %.2fs (%.2fx full), next %.2fs (%.2fx full)\n' \
+    "$run" "$curl_s" "$full_s" $((full_kb / 1024)) "$inc_s" "$(echo "$inc_s / $full_s" | bc -l)" "$again_s" "$(echo "$again_s / $full_s" | bc -l)"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
