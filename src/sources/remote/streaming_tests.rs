@@ -17,9 +17,11 @@ const PAGE: usize = 4;
 const PAGES: usize = 5;
 
 /// Serves `PAGES` pages of `PAGE` entities (cursor `pN` asks for page N),
-/// the last uid of each page repeated at the start of the next one;
-/// returns the base URL and the number of pages served so far (counted
-/// before each page is written).
+/// the last uid of each page repeated at the start of the next one; a
+/// light page (`fields`) lists every stamp at once, and `filter`s by uid
+/// select those entities, paged the same way. Returns the base URL and the
+/// number of pages of whole entities served so far (counted before each
+/// is written).
 fn serve_pages() -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -34,16 +36,7 @@ fn serve_pages() -> (String, Arc<AtomicUsize>) {
             while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
                 header.clear();
             }
-            let page = line.split("cursor=p").nth(1).and_then(|rest| rest.split(['&', ' ']).next());
-            let page: usize = page.and_then(|p| p.parse().ok()).unwrap_or(0);
-            let mut items: Vec<_> = (page * PAGE..(page + 1) * PAGE).map(entity).collect();
-            if page > 0 {
-                items.insert(0, entity(page * PAGE - 1));
-            }
-            let next = (page + 1 < PAGES).then(|| format!("p{}", page + 1));
-            let body = json!({"items": items, "totalItems": PAGE * PAGES, "pageInfo": {"nextCursor": next}});
-            let body = body.to_string();
-            count.fetch_add(1, Ordering::SeqCst);
+            let body = answer(&line, &count).to_string();
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
@@ -58,6 +51,32 @@ fn serve_pages() -> (String, Arc<AtomicUsize>) {
     (url, served)
 }
 
+/// The page the request `line` asks for.
+fn answer(line: &str, served: &AtomicUsize) -> serde_json::Value {
+    let all = PAGE * PAGES;
+    if line.contains("fields=") {
+        let stamps: Vec<_> = (0..all).map(|n| json!({"metadata": {"uid": format!("uid-{n}"), "etag": "e1"}})).collect();
+        return json!({"items": stamps, "totalItems": all, "pageInfo": {}});
+    }
+    // A cursor is `p<page>` then `s<n>` for each uid chosen by the first
+    // page's filters (a cursor stands for its query, as the backend's do).
+    let cursor = line.split("cursor=").nth(1).and_then(|rest| rest.split(['&', ' ']).next()).unwrap_or("");
+    let number = |part: &str| part.parse::<usize>().ok();
+    let page = cursor.strip_prefix('p').and_then(|c| c.split('s').next()).and_then(number).unwrap_or(0);
+    let mut chosen: Vec<usize> = cursor.split('s').skip(1).filter_map(number).collect();
+    let filters = line.split("metadata.uid%3Duid-").skip(1);
+    chosen.extend(filters.filter_map(|rest| number(rest.split(['&', ' ']).next()?)));
+    let (selection, repeat) = if chosen.is_empty() { ((0..all).collect(), true) } else { (chosen, false) };
+    let mut items: Vec<_> = selection.iter().skip(page * PAGE).take(PAGE).map(|&n| entity(n)).collect();
+    if repeat && page > 0 {
+        items.insert(0, entity(page * PAGE - 1));
+    }
+    let query: String = if repeat { String::new() } else { selection.iter().map(|n| format!("s{n}")).collect() };
+    let next = ((page + 1) * PAGE < selection.len()).then(|| format!("p{}{query}", page + 1));
+    served.fetch_add(1, Ordering::SeqCst);
+    json!({"items": items, "totalItems": selection.len(), "pageInfo": {"nextCursor": next}})
+}
+
 fn entity(n: usize) -> serde_json::Value {
     json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
@@ -66,8 +85,10 @@ fn entity(n: usize) -> serde_json::Value {
     })
 }
 
-#[test]
-fn a_full_sync_makes_each_page_compact_before_asking_for_the_next() {
+/// Reads the fake catalog (incrementally when `known`); checks that at
+/// most one page of entities waited to be made compact at any time and
+/// that every entity was read once.
+fn reads_a_page_at_a_time(known: Option<&super::Known>) {
     let (url, served) = serve_pages();
     let config = RemoteConfig {
         url,
@@ -87,7 +108,7 @@ fn a_full_sync_makes_each_page_compact_before_asking_for_the_next() {
         waiting.lock().unwrap().push(sent - done);
         read
     };
-    let out = read_into(&config, None, None, true, &|_| {}, &compact).expect("read");
+    let out = read_into(&config, known, None, known.is_none(), &|_| {}, &compact).expect("read");
 
     let waiting = waiting.into_inner().unwrap();
     assert_eq!(waiting.len(), PAGE * PAGES, "every entity once, repeats dropped");
@@ -97,4 +118,17 @@ fn a_full_sync_makes_each_page_compact_before_asking_for_the_next() {
     names.sort_by_key(|n| n[1..].parse::<usize>().unwrap());
     assert_eq!(names, (0..PAGE * PAGES).map(|n| format!("c{n}")).collect::<Vec<_>>());
     assert!(out.problems.is_empty(), "{:?}", out.problems);
+}
+
+#[test]
+fn a_full_sync_makes_each_page_compact_before_asking_for_the_next() {
+    reads_a_page_at_a_time(None);
+}
+
+#[test]
+fn an_incremental_sync_makes_each_page_of_changed_entities_compact_before_the_next() {
+    let uids: Vec<String> = (0..PAGE * PAGES).map(|n| format!("uid-{n}")).collect();
+    // Every etag changed since the previous index: every entity is fetched.
+    let known: super::Known = uids.iter().map(|uid| (uid.as_str(), "e0")).collect();
+    reads_a_page_at_a_time(Some(&known));
 }
