@@ -4,6 +4,7 @@
 # no-change incremental syncs (the first right after the full sync, the
 # second with the listing's ETag from the first), and a raw curl crawl of
 # the same pages.
+# Each full sync's peak RSS is printed too (GNU time).
 #   benches/remote.sh [N]        (default 10000; needs node and tests/backend/install.sh)
 # BIN=path picks the stagehand binary; BEFORE=path adds full syncs of another
 # binary (e.g. a build of main), alternating, with the peak RSS of each.
@@ -58,11 +59,12 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in 1 2 3; do
   curl_s=$(t crawl)
   rm -rf "$work/cache"
-  full_s=$(t "$bin" --config "$work/config.yaml" sync --full)
+  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" --config "$work/config.yaml" sync --full >/dev/null 2>&1
+  read -r full_s full_kb < "$work/time"
   inc_s=$(t "$bin" --config "$work/config.yaml" sync)
   again_s=$(t "$bin" --config "$work/config.yaml" sync)
-  printf 'run %d: curl crawl %.2fs  stagehand full %.2fs  no change: first incremental %.2fs (%.2fx full), next %.2fs (%.2fx full)\n' \
-    "$run" "$curl_s" "$full_s" "$inc_s" "$(echo "$inc_s / $full_s" | bc -l)" "$again_s" "$(echo "$again_s / $full_s" | bc -l)"
+  printf 'run %d: curl crawl %.2fs  stagehand full %.2fs (peak RSS %d MB)  no change: first incremental %.2fs (%.2fx full), next %.2fs (%.2fx full)\n' \
+    "$run" "$curl_s" "$full_s" $((full_kb / 1024)) "$inc_s" "$(echo "$inc_s / $full_s" | bc -l)" "$again_s" "$(echo "$again_s / $full_s" | bc -l)"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Peak RSS of full syncs (GNU time), this binary and BEFORE alternating.

@@ -118,9 +118,9 @@ pub fn read_source_into<E: fanout::Compacted>(
             read_dir(&checkout, ctx, &files, compact)?
         }
         SourceKind::Backstage(config) => {
-            let out = remote::read(config, ctx.known, ctx.listing, ctx.full, ctx.progress)?;
+            let out = remote::read_into(config, ctx.known, ctx.listing, ctx.full, ctx.progress, compact)?;
             let problems = out.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
-            return Ok(SourceOutput { problems, ..out }.compacted(compact));
+            return Ok(SourceOutput { problems, ..out });
         }
     };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();

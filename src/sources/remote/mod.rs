@@ -3,6 +3,8 @@
 //! entity; later ones fetch only uids and etags (asking with the listing's
 //! ETag, so an unchanged catalog answers 304), then the new or changed
 //! entities by uid, keeping the unchanged ones from the previous index.
+//! Each page's entities are checked and made compact as the page arrives,
+//! so a sync holds one page of entity trees at a time.
 
 pub mod client;
 mod light;
@@ -15,9 +17,10 @@ use serde_json::{Value, json};
 use crate::config::RemoteConfig;
 use crate::model::{Entity, Problem, sanitize, validation};
 
+use super::fanout::Compacted;
 use super::{Progress, ReadEntity, SourceOutput};
 use client::Client;
-use pages::{Query, value_page, walk};
+use pages::{Query, value_page, walk_each};
 
 /// The catalog API under the base URL.
 pub const CATALOG: &str = "/api/catalog";
@@ -40,37 +43,75 @@ pub fn read(
     full: bool,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SourceOutput, String> {
+    read_into(config, known, listing, full, progress, &|read| read)
+}
+
+/// [`read`], each page's entities made `compact` as the page arrives
+/// (before the next page is asked for).
+pub fn read_into<E: Compacted>(
+    config: &RemoteConfig,
+    known: Option<&Known>,
+    listing: Option<&str>,
+    full: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Result<SourceOutput<E>, String> {
     let client = Client::new(config)?;
     let mut out = match known {
-        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, listing, progress)?,
-        _ => everything(&client, config, progress)?,
+        Some(known) if !full && !known.is_empty() => incremental(&client, config, known, listing, progress, compact)?,
+        _ => everything(&client, config, progress, compact)?,
     };
     out.problems.extend(client::token_file_warning(&config.token).map(Problem::warning));
     Ok(out)
 }
 
+/// Adds one page of entities (already checked by [`output`]) to `out`,
+/// made `compact`.
+fn absorb<E: Compacted>(out: &mut SourceOutput<E>, page: SourceOutput, compact: &(dyn Fn(ReadEntity) -> E + Sync)) {
+    let page = page.compacted(compact);
+    out.entities.extend(page.entities);
+    out.problems.extend(page.problems);
+}
+
+/// An entity's uid and etag, when it has both.
+fn stamp_of(entity: &Entity) -> Option<(&str, &str)> {
+    let meta = entity.metadata();
+    Some((meta.get("uid")?.as_str()?, meta.get("etag")?.as_str()?))
+}
+
 /// Fetches every entity, with the validator the server would give their
 /// uid/etag listing when it fits one page and every entity has both.
-fn everything(
+fn everything<E: Compacted>(
     client: &Client,
     config: &RemoteConfig,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<SourceOutput, String> {
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Result<SourceOutput<E>, String> {
     let query = Query { filters: &config.filters, limit: config.page_size, fields: None };
-    let items = walk(client, &query, value_page, progress)?;
-    let listed = items.len();
-    let mut out = output(items, Vec::new());
-    let stamps: Option<Vec<(&str, &str)>> = out
-        .entities
-        .iter()
-        .map(|e| {
-            let meta = e.entity.metadata();
-            Some((meta.get("uid")?.as_str()?, meta.get("etag")?.as_str()?))
-        })
-        .collect();
-    let one_page = listed <= light_query(config).limit;
-    let listing = stamps.filter(|s| s.len() == listed && one_page).map(light::expected_validator);
-    out.listing = listing;
+    let one_page = light_query(config).limit;
+    let mut out = SourceOutput::default();
+    let mut listed = 0;
+    // Every entity's stamp while the listing can still fit one light page.
+    let mut stamps: Option<Vec<(String, String)>> = Some(Vec::new());
+    walk_each(client, &query, value_page, progress, |items| {
+        listed += items.len();
+        let page = output(items, Vec::new());
+        if listed > one_page {
+            stamps = None;
+        }
+        for read in &page.entities {
+            let stamp = stamp_of(&read.entity).map(|(uid, etag)| (uid.to_string(), etag.to_string()));
+            stamps = stamps.take().and_then(|mut all| {
+                all.push(stamp?);
+                Some(all)
+            });
+        }
+        absorb(&mut out, page, compact);
+        Ok(())
+    })?;
+    out.listing = stamps
+        .filter(|s| s.len() == listed)
+        .map(|s| light::expected_validator(s.iter().map(|(uid, etag)| (uid.as_str(), etag.as_str())).collect()));
     Ok(out)
 }
 
@@ -89,13 +130,14 @@ fn canonical_of(item: &Value) -> Option<String> {
 /// Lists every entity's uid and etag, then fetches by uid those that are
 /// new or whose etag changed; the others are kept from the previous index.
 /// When the listing is still the one `listing` names, every entity is kept.
-fn incremental(
+fn incremental<E: Compacted>(
     client: &Client,
     config: &RemoteConfig,
     known: &Known,
     listing: Option<&str>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<SourceOutput, String> {
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+) -> Result<SourceOutput<E>, String> {
     let (stamps, validator) = match light::list(client, &light_query(config), listing, progress)? {
         light::Listing::Unchanged => {
             progress(Progress { done: known.len(), total: Some(known.len()), unit: "entities" });
@@ -120,25 +162,29 @@ fn incremental(
         }
     }
     let uids: Vec<&str> = changed.keys().map(String::as_str).collect();
-    let mut fetched = Vec::with_capacity(changed.len());
+    let mut out = SourceOutput { kept, ..SourceOutput::default() };
+    // The validator stands for this listing; keep it only when the entities
+    // read are exactly the listed ones (none changed again or vanished
+    // between the passes, none unreadable).
+    let (mut fetched, mut read_as_listed) = (0, true);
     for batch in uids.chunks(BY_UID_BATCH) {
         let filters = uid_filters(&config.filters, batch);
         let query = Query { filters: &filters, limit: config.page_size, fields: None };
         // Missing: deleted between the two passes; it is simply gone.
-        fetched.extend(walk(client, &query, value_page, &|_| {})?);
-        progress(Progress { done: kept.len() + fetched.len(), total: Some(listed), unit: "entities" });
+        walk_each(client, &query, value_page, &|_| {}, |items| {
+            let page = output(items, Vec::new());
+            fetched += page.entities.len();
+            read_as_listed &= page.entities.iter().all(|e| {
+                let meta = e.entity.metadata();
+                let (uid, etag) = (meta.get("uid").and_then(Value::as_str), meta.get("etag").and_then(Value::as_str));
+                uid.and_then(|u| changed.get(u)).is_some_and(|listed| listed.as_deref() == etag)
+            });
+            absorb(&mut out, page, compact);
+            Ok(())
+        })?;
+        progress(Progress { done: out.kept.len() + fetched, total: Some(listed), unit: "entities" });
     }
-    let mut out = output(fetched, kept);
-    // The validator stands for this listing; keep it only when the entities
-    // read are exactly the listed ones (none changed again or vanished
-    // between the passes, none unreadable).
-    let as_listed = all_stamped
-        && out.entities.len() == changed.len()
-        && out.entities.iter().all(|e| {
-            let meta = e.entity.metadata();
-            let (uid, etag) = (meta.get("uid").and_then(Value::as_str), meta.get("etag").and_then(Value::as_str));
-            uid.and_then(|u| changed.get(u)).is_some_and(|listed| listed.as_deref() == etag)
-        });
+    let as_listed = all_stamped && fetched == changed.len() && read_as_listed;
     out.listing = validator.filter(|_| as_listed);
     Ok(out)
 }
@@ -261,6 +307,9 @@ pub fn whoami(config: &RemoteConfig) -> Result<String, String> {
         .map(String::from)
         .ok_or_else(|| "the backend answered without a user (`claims.sub`); set `identity:` in the config".to_string())
 }
+
+#[cfg(test)]
+mod streaming_tests;
 
 #[cfg(test)]
 mod tests {

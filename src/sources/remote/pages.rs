@@ -4,7 +4,8 @@
 //! pages arrive. A hostile or broken server is stopped by budgets: a
 //! cursor seen before, more than [`MAX_ENTITIES`] entities, more than
 //! [`MAX_WALK_BYTES`] of pages, more than [`MAX_PAGE_BYTES`] in one page
-//! (decoded: a gzip bomb stops there).
+//! (decoded: a gzip bomb stops there). Each page's new items can be taken
+//! as it arrives, so a walk holds one page at a time.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -94,20 +95,9 @@ fn with_limit_and_fields(query: &Query<'_>, mut params: Vec<(&'static str, Strin
     params
 }
 
-/// Every page of `query`, each read by `parse`, items in order, repeats
+/// Every page of `query` from a first page already read (asked for with
+/// [`first_params`]), each read by `parse`, items in order, repeats
 /// dropped.
-pub fn walk<T: Item>(
-    client: &Client,
-    query: &Query<'_>,
-    parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<T>, String> {
-    let first = client.get_parsed(&path(), &first_params(query), MAX_PAGE_BYTES, &parse)?;
-    walk_on(client, query, first, parse, progress)
-}
-
-/// [`walk`] from a first page already read (asked for with
-/// [`first_params`]).
 pub fn walk_on<T: Item>(
     client: &Client,
     query: &Query<'_>,
@@ -115,18 +105,50 @@ pub fn walk_on<T: Item>(
     parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<T>, String> {
+    let mut items = Vec::new();
+    walk_pages(client, query, first, parse, progress, |page| {
+        items.extend(page);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// Every page of `query`, each page's new items (repeats dropped) handed
+/// to `take` as the page arrives, before the next page is asked for: the
+/// walk itself keeps only the uids and cursors seen.
+pub fn walk_each<T: Item>(
+    client: &Client,
+    query: &Query<'_>,
+    parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
+    progress: &(dyn Fn(Progress) + Sync),
+    take: impl FnMut(Vec<T>) -> Result<(), String>,
+) -> Result<(), String> {
+    let first = client.get_parsed(&path(), &first_params(query), MAX_PAGE_BYTES, &parse)?;
+    walk_pages(client, query, first, parse, progress, take)
+}
+
+/// [`walk_each`] from a first page already read.
+fn walk_pages<T: Item>(
+    client: &Client,
+    query: &Query<'_>,
+    first: Page<T>,
+    parse: impl Fn(&[u8]) -> serde_json::Result<Page<T>>,
+    progress: &(dyn Fn(Progress) + Sync),
+    mut take: impl FnMut(Vec<T>) -> Result<(), String>,
+) -> Result<(), String> {
     let read = Cell::new(0u64);
     let counted = |body: &[u8]| {
         read.set(read.get().saturating_add(body.len() as u64));
         parse(body)
     };
-    let mut walk = Collector::default();
+    let mut walk = Walk::default();
     let mut page = first;
     let mut pages = 1usize;
     loop {
         let total = page.total;
-        let next = walk.add(page, client.base())?;
-        progress(Progress { done: walk.items.len(), total, unit: "entities" });
+        let (fresh, next) = walk.add(page, client.base())?;
+        take(fresh)?;
+        progress(Progress { done: walk.taken, total, unit: "entities" });
         let Some(cursor) = next else { break };
         if pages >= MAX_PAGES {
             return Err("the catalog keeps returning pages; stopping after a million".into());
@@ -142,59 +164,62 @@ pub fn walk_on<T: Item>(
         page = client.get_parsed(&path(), &params, MAX_PAGE_BYTES, counted)?;
         pages += 1;
     }
-    Ok(walk.items)
+    Ok(())
 }
 
-/// The items of the pages read so far, without repeats, and what the
-/// budgets need to know.
-struct Collector<T> {
-    items: Vec<T>,
+/// What a walk remembers of the pages read so far: how many items it
+/// took, their uids (to drop repeats) and what the budgets need to know.
+struct Walk {
+    taken: usize,
     uids: HashSet<String>,
     /// Hashes of the cursors followed (a cursor can be long).
     cursors: HashSet<u64>,
     hasher: RandomState,
 }
 
-impl<T> Default for Collector<T> {
+impl Default for Walk {
     fn default() -> Self {
-        Collector { items: Vec::new(), uids: HashSet::new(), cursors: HashSet::new(), hasher: RandomState::new() }
+        Walk { taken: 0, uids: HashSet::new(), cursors: HashSet::new(), hasher: RandomState::new() }
     }
 }
 
-impl<T: Item> Collector<T> {
-    /// Takes a page's new items; returns the cursor of the next page, if
-    /// there is one to follow.
-    fn add(&mut self, page: Page<T>, base: &str) -> Result<Option<String>, String> {
+impl Walk {
+    /// A page's new items, and the cursor of the next page if there is one
+    /// to follow.
+    fn add<T: Item>(&mut self, page: Page<T>, base: &str) -> Result<(Vec<T>, Option<String>), String> {
         let Some(list) = page.items else {
             return Err(format!(
                 "{base} answered a page without `items`; is `url` a Backstage backend of version 1.20 or newer?"
             ));
         };
         let empty = list.is_empty();
+        let mut fresh = Vec::with_capacity(list.len());
         for item in list {
             if let Some(uid) = item.uid()
                 && !self.uids.insert(uid.to_string())
             {
                 continue;
             }
-            if self.items.len() >= MAX_ENTITIES {
+            if self.taken >= MAX_ENTITIES {
                 return Err(format!(
                     "{base} listed more than {MAX_ENTITIES} entities; stopping (a `filter` mirrors part of the catalog)"
                 ));
             }
-            self.items.push(item);
+            self.taken += 1;
+            fresh.push(item);
         }
-        match page.next {
+        let next = match page.next {
             Some(cursor) if !empty => {
                 if !self.cursors.insert(self.hasher.hash_one(cursor.as_str())) {
                     return Err(format!(
                         "{base} sent a cursor it had sent before: its pages go round in a loop; stopping"
                     ));
                 }
-                Ok(Some(cursor))
+                Some(cursor)
             }
-            _ => Ok(None),
-        }
+            _ => None,
+        };
+        Ok((fresh, next))
     }
 }
 
@@ -220,31 +245,33 @@ mod tests {
 
     #[test]
     fn repeats_are_dropped_as_pages_arrive_and_items_without_uid_kept() {
-        let mut walk = Collector::default();
+        let mut walk = Walk::default();
         let first = vec![json!({"metadata": {"uid": "a"}, "n": 1}), json!({"metadata": {}})];
-        assert_eq!(walk.add(page_of(first, Some("c2")), "b").unwrap().as_deref(), Some("c2"));
+        let (fresh, next) = walk.add(page_of(first, Some("c2")), "b").unwrap();
+        assert_eq!((fresh.len(), next.as_deref()), (2, Some("c2")));
         let second = vec![json!({"metadata": {"uid": "a"}, "n": 2}), json!({"metadata": {}})];
-        assert_eq!(walk.add(page_of(second, None), "b").unwrap(), None);
-        assert_eq!(walk.items.len(), 3);
-        assert_eq!(walk.items[0]["n"], 1);
+        let (fresh, next) = walk.add(page_of(second, None), "b").unwrap();
+        assert_eq!((fresh, next), (vec![json!({"metadata": {}})], None));
+        assert_eq!(walk.taken, 3);
     }
 
     #[test]
     fn a_cursor_sent_twice_stops_the_walk() {
-        let mut walk = Collector::default();
+        let mut walk = Walk::default();
         let item = |uid: &str| vec![json!({"metadata": {"uid": uid}})];
         walk.add(page_of(item("a"), Some("same")), "b").unwrap();
         // The same page again: nothing new is kept, and the loop is seen.
         let error = walk.add(page_of(item("a"), Some("same")), "b").unwrap_err();
         assert!(error.contains("cursor it had sent before"), "{error}");
-        assert_eq!(walk.items.len(), 1);
+        assert_eq!(walk.taken, 1);
     }
 
     #[test]
     fn an_empty_page_ends_the_walk_and_a_page_without_items_is_an_error() {
-        let mut walk: Collector<Value> = Collector::default();
-        assert_eq!(walk.add(page_of(vec![], Some("more")), "b").unwrap(), None);
-        let error = walk.add(Page { items: None, total: None, next: None }, "http://b").unwrap_err();
+        let mut walk = Walk::default();
+        let (fresh, next) = walk.add(page_of(vec![], Some("more")), "b").unwrap();
+        assert_eq!((fresh.len(), next), (0, None));
+        let error = walk.add(Page::<Value> { items: None, total: None, next: None }, "http://b").unwrap_err();
         assert!(error.contains("without `items`"));
     }
 }
