@@ -46,25 +46,35 @@ impl SseParser {
         let mut out = Vec::new();
         let mut start = 0;
         let mut scan = self.scanned;
-        while let Some(found) = self.buf[scan..].iter().position(|&b| b == b'\n' || b == b'\r') {
+        let mut result = Ok(());
+        // Taken out so that each line is read in place, without a copy.
+        let buf = std::mem::take(&mut self.buf);
+        while let Some(found) = buf[scan..].iter().position(|&b| b == b'\n' || b == b'\r') {
             let end = scan + found;
             let mut next = end + 1;
-            if self.buf[end] == b'\r' {
-                match self.buf.get(next) {
+            if buf[end] == b'\r' {
+                match buf.get(next) {
                     Some(b'\n') => next += 1,
                     None => self.after_cr = true,
                     Some(_) => {}
                 }
             }
-            let line = String::from_utf8_lossy(&self.buf[start..end]).into_owned();
+            let line = String::from_utf8_lossy(&buf[start..end]);
             start = next;
             scan = next;
-            if let Some(e) = self.line(&line)? {
-                out.push(e);
+            match self.line(&line) {
+                Ok(Some(e)) => out.push(e),
+                Ok(None) => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
         }
+        self.buf = buf;
         self.buf.drain(..start);
         self.scanned = self.buf.len();
+        result?;
         if self.buf.len() > MAX_EVENT {
             return Err(too_large());
         }
