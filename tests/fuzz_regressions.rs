@@ -76,3 +76,43 @@ fn template_expr_regressions_end_within_their_bounds() {
         }
     }
 }
+
+/// Runs `f` on its own thread; fails when it never finishes (a generous
+/// hang guard, no speed assertion).
+fn guarded(what: &str, f: impl FnOnce() + Send + 'static) {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        f();
+        let _ = send.send(());
+    });
+    match receive.recv_timeout(std::time::Duration::from_secs(300)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
+        Err(e) => panic!("{what}: did not finish within the hang guard ({e})"),
+    }
+}
+
+#[test]
+fn sse_flood_regressions_stay_linear_and_capped() {
+    use stagehand::scaffold::sse::{MAX_EVENT, SseParser};
+
+    let inputs = regressions("sse_flood");
+    assert!(!inputs.is_empty(), "no sse_flood regressions committed");
+    for (name, data) in inputs {
+        // The first byte picks the fuzz target's chunk size; here the
+        // stream goes in at once.
+        let Some((_, unit)) = data.split_first() else { continue };
+        assert!(!unit.is_empty(), "{name}: no unit to repeat");
+        // Just under the cap of repeats of the unit, fed at once: the old
+        // parser cut each line from the front of its buffer, quadratic in
+        // the lines of one feed (hours for 16 MiB of blank lines).
+        let stream: Vec<u8> = unit.iter().copied().cycle().take(MAX_EVENT - unit.len()).collect();
+        guarded(&name, move || {
+            let mut parser = SseParser::default();
+            for e in parser.feed(&stream).expect("under the cap") {
+                assert!(e.data.len() <= MAX_EVENT);
+            }
+            assert!(parser.held() <= MAX_EVENT, "{} bytes held", parser.held());
+        });
+    }
+}

@@ -1,9 +1,13 @@
 //! Location target resolution (`file` targets and globs) against a small
-//! fixed tree with a dot-folder, a directory named like a catalog file and
-//! a symlink out of the root: whatever the target, every file it resolves
-//! to stays inside the source root (lexically and once links are
-//! resolved), is a regular file, and there are never more than the budget;
-//! nothing panics.
+//! fixed tree with a dot-folder, a directory named like a catalog file,
+//! symlinks out of the root, a link loop and a folder of more files than
+//! the budget: whatever the target, every file it resolves to stays inside
+//! the source root (lexically and once links are resolved), is a regular
+//! file, and there are never more than the budget (the walk stops there);
+//! nothing panics. With the first byte's top bit set, the rest is a list of
+//! `dir` source file-name patterns instead: the walk never follows a link
+//! out of the root, finds only regular files whose names match, and stays
+//! under its file cap.
 #![no_main]
 
 use std::path::{Path, PathBuf};
@@ -12,6 +16,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use stagehand::model::yaml::Pos;
 use stagehand::sources::catalog_file::LocationTarget;
+use stagehand::sources::dir::{find_catalog_files, pattern_set};
+use stagehand::sources::fanout::MAX_FILES;
 use stagehand::sources::placeholders::normalize;
 use stagehand::sources::targets::{Expanded, expand};
 
@@ -44,6 +50,10 @@ fn tree() -> &'static Path {
             ] {
                 write(rel);
             }
+            // More files than the budget: a glob over them stops walking.
+            for i in 0..=BUDGET {
+                write(&format!("root/many/{i}/catalog-info.yaml"));
+            }
             // Each hazard in its own folder, so globs elsewhere still find files.
             std::fs::create_dir_all(root.join("d/dir.yaml")).expect("folder");
             #[cfg(unix)]
@@ -51,14 +61,37 @@ fn tree() -> &'static Path {
                 let _ = std::os::unix::fs::symlink(top.join("outside"), root.join("link"));
                 std::fs::create_dir_all(root.join("s")).expect("folder");
                 let _ = std::os::unix::fs::symlink(top.join("outside/secret.yaml"), root.join("s/leak.yaml"));
+                std::fs::create_dir_all(root.join("l")).expect("folder");
+                let _ = std::os::unix::fs::symlink(&root, root.join("l/loop"));
             }
             (dir, root)
         })
         .1
 }
 
+/// A `dir` source over the tree, with the patterns in `text` (one a line).
+fn walk(text: &str) {
+    let root = tree();
+    let patterns: Vec<String> = text.lines().take(8).map(String::from).collect();
+    let Ok(set) = pattern_set(&patterns) else { return };
+    let real_root = root.canonicalize().expect("the root exists");
+    let files = find_catalog_files(root, &set);
+    assert!(files.len() <= MAX_FILES);
+    for file in &files {
+        let real = file.canonicalize().expect("a found file exists");
+        assert!(real.starts_with(&real_root), "{patterns:?} found {} through a link", real.display());
+        let meta = std::fs::symlink_metadata(file).expect("a found file exists");
+        assert!(meta.is_file(), "{patterns:?} found {}, not a regular file", file.display());
+        assert!(set.is_match(file.file_name().expect("a name")), "{} matches no pattern", file.display());
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else { return };
+    if flags & 0x80 != 0 {
+        walk(&String::from_utf8_lossy(&rest[..rest.len().min(256)]));
+        return;
+    }
     // Long targets add nothing the tree can answer.
     let text = String::from_utf8_lossy(&rest[..rest.len().min(256)]).into_owned();
     let root = tree();

@@ -1,6 +1,6 @@
 //! The scaffolder's server-sent events parser: any bytes, in any chunking,
 //! give the same events as one whole feed, no event is larger than the
-//! cap, and nothing panics.
+//! cap, and nothing panics. (`sse_flood` streams past the cap.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

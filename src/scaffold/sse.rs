@@ -21,6 +21,8 @@ pub struct SseParser {
     /// The last line ended with `\r` at the end of a chunk: a `\n` first
     /// in the next chunk belongs to it.
     after_cr: bool,
+    /// The first `scanned` bytes of `buf` hold no line end.
+    scanned: usize,
 }
 
 /// Largest event kept (a longer one is an error of the server): both the
@@ -32,35 +34,57 @@ fn too_large() -> String {
 }
 
 impl SseParser {
-    /// Feeds bytes; returns the events they completed.
+    /// Feeds bytes; returns the events they completed. Linear in the bytes
+    /// fed: a long unfinished line is scanned once, and the lines of a chunk
+    /// are cut from the buffer in one go.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, String> {
         let skip = self.after_cr && bytes.first() == Some(&b'\n');
         if !bytes.is_empty() {
             self.after_cr = false;
         }
         self.buf.extend_from_slice(&bytes[usize::from(skip)..]);
-        if self.buf.len() > MAX_EVENT {
-            return Err(too_large());
-        }
         let mut out = Vec::new();
-        while let Some(pos) = self.buf.iter().position(|&b| b == b'\n' || b == b'\r') {
-            let mut line: Vec<u8> = self.buf.drain(..=pos).collect();
-            let end = line.pop();
-            if end == Some(b'\r') {
-                match self.buf.first() {
-                    Some(b'\n') => {
-                        self.buf.remove(0);
-                    }
+        let mut start = 0;
+        let mut scan = self.scanned;
+        let mut result = Ok(());
+        // Taken out so that each line is read in place, without a copy.
+        let buf = std::mem::take(&mut self.buf);
+        while let Some(found) = buf[scan..].iter().position(|&b| b == b'\n' || b == b'\r') {
+            let end = scan + found;
+            let mut next = end + 1;
+            if buf[end] == b'\r' {
+                match buf.get(next) {
+                    Some(b'\n') => next += 1,
                     None => self.after_cr = true,
                     Some(_) => {}
                 }
             }
-            let line = String::from_utf8_lossy(&line).into_owned();
-            if let Some(e) = self.line(&line)? {
-                out.push(e);
+            let line = String::from_utf8_lossy(&buf[start..end]);
+            start = next;
+            scan = next;
+            match self.line(&line) {
+                Ok(Some(e)) => out.push(e),
+                Ok(None) => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
         }
+        self.buf = buf;
+        self.buf.drain(..start);
+        self.scanned = self.buf.len();
+        result?;
+        if self.buf.len() > MAX_EVENT {
+            return Err(too_large());
+        }
         Ok(out)
+    }
+
+    /// Bytes held for the event not yet complete (its unfinished line and
+    /// its gathered `data:`): never more than twice [`MAX_EVENT`].
+    pub fn held(&self) -> usize {
+        self.buf.len() + self.current.data.len()
     }
 
     fn line(&mut self, line: &str) -> Result<Option<SseEvent>, String> {
