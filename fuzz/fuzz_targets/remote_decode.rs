@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stagehand::index::build::{SourceInput, build};
+use stagehand::index::build::{Record, SourceInput, build};
 use stagehand::scaffold::sse::SseParser;
 use stagehand::sources::remote::output;
 
@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let Ok(page) = serde_json::from_slice::<serde_json::Value>(data) else { return };
     let Some(items) = page["items"].as_array() else { return };
-    let out = output(items.clone(), Vec::new());
+    let out = output(items.clone(), Vec::new()).compacted(&Record::server);
     let index = build(
         vec![SourceInput {
             name: "remote".into(),
