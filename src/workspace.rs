@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::config::{Config, SourceConfig, SourceKind};
-use crate::index::build::{Outcome, Record, SourceInput, build_over};
+use crate::index::build::{Outcome, Record, SourceInput, build_over, lost_conflicts};
 use crate::index::store::{self, LoadError, SyncLock};
-use crate::index::{Index, SourceState, now, sidecar};
+use crate::index::{Index, SourceState, depends, now, sidecar};
 use crate::paths::Paths;
-use crate::sources::{ReadContext, read_source_into};
+use crate::sources::depends::SourceFiles;
+use crate::sources::{ReadContext, SourceOutput, read_source_into};
 
 /// Why the demo catalog is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,9 @@ pub enum SyncEvent {
     SourceStarted(String),
     /// Files or entities read so far in the current source.
     Progress(String, crate::sources::Progress),
+    /// A local source none of whose files changed since the last sync
+    /// (that many checked): its entities are carried over, not read.
+    Unchanged(String, usize),
     /// A source finished: entities read, or the error.
     SourceDone(String, Result<usize, String>),
 }
@@ -240,34 +244,87 @@ impl Workspace {
         let spill = spill_dir.and_then(|dir| {
             store::create_private_dir(dir).and_then(|()| crate::index::build::Spill::new_in(dir)).ok().map(Arc::new)
         });
+        // What each local source's last read depended on: a source none of
+        // whose files changed is not read again (unless `full`).
+        let depended = match (&previous, full) {
+            (Some(prev), false) => depends::load(&index_file, prev.generation()),
+            _ => Vec::new(),
+        };
+        let unchanged_since = |source: &SourceConfig| {
+            let prev = previous.as_ref()?;
+            // A source that lost an entity to another may have to store it
+            // now: it is read again.
+            (!lost_conflicts(prev, &source.name)).then_some(())?;
+            depended.iter().find(|(name, _)| *name == source.name).map(|(_, files)| files)
+        };
+        let read_one = |source: &SourceConfig, previous_files: Option<&SourceFiles>| {
+            progress(SyncEvent::SourceStarted(source.name.clone()));
+            let name = source.name.clone();
+            let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
+            let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+            let listing = previous
+                .as_ref()
+                .and_then(|prev| prev.sources.iter().find(|s| s.name == source.name))
+                .and_then(|s| s.listing.as_deref());
+            let ctx = ReadContext {
+                cache_dir: &git_cache,
+                patterns: &patterns,
+                progress: &report,
+                known: known.as_ref(),
+                listing,
+                full,
+                previous: previous_files,
+            };
+            let server = matches!(source.kind, SourceKind::Backstage(_));
+            let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
+            let outcome = read.as_ref().map_err(Clone::clone).map(|o| match (o.unchanged, previous_files) {
+                (true, Some(files)) => files.entities,
+                _ => o.entities.len() + o.kept.len(),
+            });
+            if let Ok(out) = &read
+                && out.unchanged
+            {
+                progress(SyncEvent::Unchanged(source.name.clone(), out.files));
+            }
+            progress(SyncEvent::SourceDone(source.name.clone(), outcome));
+            read
+        };
+        let mut reads: Vec<Option<Result<_, String>>> = sources
+            .iter()
+            .map(|source| only.is_none_or(|n| n == source.name).then(|| read_one(source, unchanged_since(source))))
+            .collect();
+        // An unchanged source's entities are read back from the previous
+        // index unless every source is unchanged: a damaged one is not
+        // built on, those sources are read instead.
+        let is_unchanged =
+            |r: &Option<Result<SourceOutput<Record>, String>>| matches!(r, Some(Ok(out)) if out.unchanged);
+        if reads.iter().any(is_unchanged)
+            && !reads.iter().all(is_unchanged)
+            && !previous.as_ref().is_some_and(Index::bodies_intact)
+        {
+            for (read, source) in reads.iter_mut().zip(&sources) {
+                if is_unchanged(read) {
+                    *read = Some(read_one(source, None));
+                }
+            }
+        }
         let mut inputs = Vec::new();
         let mut results = Vec::new();
-        for source in &sources {
-            let selected = only.is_none_or(|n| n == source.name);
-            let read = selected.then(|| {
-                progress(SyncEvent::SourceStarted(source.name.clone()));
-                let name = source.name.clone();
-                let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
-                let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
-                let listing = previous
-                    .as_ref()
-                    .and_then(|prev| prev.sources.iter().find(|s| s.name == source.name))
-                    .and_then(|s| s.listing.as_deref());
-                let ctx = ReadContext {
-                    cache_dir: &git_cache,
-                    patterns: &patterns,
-                    progress: &report,
-                    known: known.as_ref(),
-                    listing,
-                    full,
-                };
-                let server = matches!(source.kind, SourceKind::Backstage(_));
-                let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
-                let outcome = read.as_ref().map(|o| o.entities.len() + o.kept.len()).map_err(Clone::clone);
-                progress(SyncEvent::SourceDone(source.name.clone(), outcome.clone()));
+        let mut depends_now = Vec::new();
+        for (source, read) in sources.iter().zip(reads) {
+            if let Some(read) = &read {
+                let outcome = read.as_ref().map_err(Clone::clone).map(|o| match o.depends.as_ref() {
+                    Some(files) if o.unchanged => files.entities,
+                    _ => o.entities.len() + o.kept.len(),
+                });
                 results.push((source.name.clone(), outcome));
-                read
-            });
+            }
+            let files = match &read {
+                Some(Ok(out)) => out.depends.clone(),
+                Some(Err(_)) => None,
+                None => depended.iter().find(|(name, _)| *name == source.name).map(|(_, f)| f.clone()),
+            };
+            depends_now.extend(files.map(|f| (source.name.clone(), f)));
             inputs.push(SourceInput {
                 name: source.name.clone(),
                 kind: source.kind.label().into(),
@@ -300,18 +357,19 @@ impl Workspace {
                     let cannot = || {
                         format!("cannot write the index at {}; the previous index is unchanged", index_file.display())
                     };
-                    let streamed = bodies.is_some();
                     match bodies {
                         Some(bodies) => store::save_with(&index, bodies, &index_file).with_context(cannot)?,
                         None => store::save(&index, &index_file).with_context(cannot)?,
                     }
                     sidecar::remove(&index_file);
-                    if streamed {
-                        // The bodies went straight to the file: read them there.
-                        index = store::load(&index_file).with_context(cannot)?;
-                    }
+                    // Read back: the bodies may have gone straight to the
+                    // file, and the file's stamp names the record below.
+                    index = store::load(&index_file).with_context(cannot)?;
                 }
             }
+            // Best effort: without the record, the next sync reads every
+            // source again (a record of another index file is ignored).
+            let _ = depends::save(&index_file, index.generation(), depends_now);
         }
         drop(previous);
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })

@@ -170,6 +170,7 @@ fn the_streamed_sync_builds_the_reference_index() {
         known: None,
         listing: None,
         full: true,
+        previous: None,
     };
     let mut read = Vec::new();
     let (mut rejected, mut problems) = (Vec::new(), Vec::new());

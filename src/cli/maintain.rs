@@ -31,6 +31,12 @@ pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8
                 eprint!("\r\x1b[2K{name}: {}{total} {}", p.done, p.unit);
             }
         }
+        SyncEvent::Unchanged(name, files) => {
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            eprintln!("{name}: no file changed since the last sync ({files} checked, none parsed)");
+        }
         SyncEvent::SourceDone(name, result) => {
             if tty {
                 eprint!("\r\x1b[2K");

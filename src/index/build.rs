@@ -43,8 +43,10 @@ pub struct SourceInput {
 enum Content<'p> {
     /// An entity read this sync (or re-read from a stored body).
     Read(Box<Record>),
-    /// A remote entity carried over unchanged: its stored summary and body
-    /// are reused as they are, without parsing or serialising it again.
+    /// An entity carried over from the previous index: its stored summary
+    /// and body are reused as they are, without parsing or serialising it
+    /// again. A local source's is read back before a new layout is built
+    /// ([`read_back_stored`]), as its relations may change with others.
     Stored {
         /// The previous index.
         prev: &'p Index,
@@ -121,6 +123,15 @@ pub fn build_over(
             listing: before.and_then(|b| b.listing.clone()),
         };
         match input.read {
+            Some(Ok(output)) if output.unchanged => {
+                state.last_success = Some(now);
+                state.last_attempt = now;
+                state.last_error = None;
+                if let Some(prev) = previous {
+                    keep_previous(prev, &input.name, source, false, &mut candidates, &mut problems);
+                    rejected.extend(prev.rejected.iter().filter(|r| r.source == input.name).cloned());
+                }
+            }
             Some(Ok(output)) => {
                 state.last_success = Some(now);
                 state.last_attempt = now;
@@ -156,7 +167,7 @@ pub fn build_over(
         }
         states.push(state);
     }
-    let candidates = dedupe(candidates, &states, &mut problems);
+    let mut candidates = dedupe(candidates, &states, &mut problems);
     let problems = unique(problems);
     for c in &candidates {
         states[c.source as usize].entities += 1;
@@ -175,6 +186,7 @@ pub fn build_over(
             (prev.restamped(now, states, problems), Outcome::Restamped, None)
         }
         _ => {
+            read_back_stored(&mut candidates);
             let sink = match bodies_in {
                 Some(dir) => BodySink::File(BodyFile::new_in(dir)?),
                 None => BodySink::Memory(Vec::new()),
@@ -233,6 +245,30 @@ fn keep_previous<'p>(
     carry_over(prev, name, source, server_relations, |_| true, candidates);
 }
 
+/// Reads back the stored local entities among `candidates` (an unchanged
+/// source's, when the index is not the previous one as it is): their
+/// relations are derived again, as other entities may have changed. One
+/// whose body cannot be read is left out, as [`carry_over`] leaves it.
+fn read_back_stored(candidates: &mut Vec<Candidate<'_>>) {
+    let local = |c: &Candidate<'_>| matches!(c.content, Content::Stored { .. }) && !c.server_relations;
+    if !candidates.iter().any(local) {
+        return;
+    }
+    let taken = std::mem::take(candidates);
+    *candidates = taken
+        .into_par_iter()
+        .filter_map(|mut c| {
+            if let (Content::Stored { prev, entity }, false) = (&c.content, c.server_relations) {
+                let read = prev.entity(*entity).ok()?;
+                let (file, line) = prev.origin(*entity).unwrap_or_default();
+                let read = crate::sources::ReadEntity { entity: read, file: file.into(), line };
+                c.content = Content::Read(Box::new(Record::local(read)));
+            }
+            Some(c)
+        })
+        .collect();
+}
+
 /// Carries over, from the previous index, a remote source's entities whose
 /// uid the incremental sync found unchanged.
 fn keep_unchanged<'p>(
@@ -258,8 +294,9 @@ fn problems_of_kept(prev: &Index, name: &str, kept: &[Candidate<'_>]) -> Vec<Pro
 }
 
 /// The previous index's entities of source `name` that `keep` accepts, as
-/// candidates of the new build. Server entities keep their stored body and
-/// summary; local ones are read back, as their relations are derived again.
+/// candidates of the new build, as stored. Those of a local source
+/// (`server_relations` false) are read back by [`read_back_stored`] unless
+/// the new index is the previous one as it is.
 fn carry_over<'p>(
     prev: &'p Index,
     name: &str,
@@ -269,19 +306,19 @@ fn carry_over<'p>(
     candidates: &mut Vec<Candidate<'p>>,
 ) {
     let Some(before) = prev.sources.iter().position(|s| s.name == name) else { return };
-    for i in 0..prev.len() as u32 {
-        if prev.source_of(i) != Some(before) || !keep(i) {
-            continue;
-        }
-        let content = if server_relations {
-            Content::Stored { prev, entity: i }
-        } else {
-            let Ok(entity) = prev.entity(i) else { continue };
-            let (file, line) = prev.origin(i).unwrap_or_default();
-            Content::Read(Box::new(Record::local(crate::sources::ReadEntity { entity, file: file.into(), line })))
-        };
-        candidates.push(Candidate { canonical: Cow::Borrowed(prev.ref_of(i)), content, source, server_relations });
-    }
+    let stored = (0..prev.len() as u32).filter(|&i| prev.source_of(i) == Some(before) && keep(i));
+    candidates.extend(stored.map(|i| Candidate {
+        canonical: Cow::Borrowed(prev.ref_of(i)),
+        content: Content::Stored { prev, entity: i },
+        source,
+        server_relations,
+    }));
+}
+
+/// Whether source `name` lost an entity to an earlier claimer in `index`
+/// (a conflict of its own files, or with another source's).
+pub fn lost_conflicts(index: &Index, name: &str) -> bool {
+    index.problems.iter().any(|p| p.source.as_deref() == Some(name) && p.message.starts_with(DUPLICATE))
 }
 
 /// How every conflicting-entity problem starts.

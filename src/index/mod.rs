@@ -5,6 +5,7 @@
 
 pub mod build;
 mod checksum;
+pub mod depends;
 pub mod graph;
 pub mod graph_format;
 pub mod graph_tree;

@@ -9,6 +9,7 @@ use crate::model::validation;
 use crate::model::yaml::{self, Limits, Node, NodeValue, Pos};
 use crate::model::{Entity, Problem, Severity};
 
+use super::depends::FileRead;
 use super::placeholders::{self, PlaceholderContext};
 use super::read::read_text;
 
@@ -24,7 +25,7 @@ pub struct ReadEntity {
 }
 
 /// A target named by a Location entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LocationTarget {
     /// `file`, `url`, ...
     pub kind: String,
@@ -66,11 +67,23 @@ pub struct FileOutput {
     pub problems: Vec<Problem>,
     /// The Location entities among `entities`, with their targets.
     pub locations: Vec<LocationRead>,
+    /// The file and every placeholder file read, each stamped before it
+    /// was read (what the next sync checks, see [`super::depends`]).
+    pub reads: Vec<FileRead>,
     /// Why the file as a whole cannot be used, when it cannot: unreadable,
     /// a YAML error, or a document that is not an entity envelope. The
     /// catalog then fails the Location that reads it, and stores nothing
     /// that Location emits.
     pub failure: Option<String>,
+}
+
+/// The checksum of a catalog file's text.
+pub fn text_sum(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.write_usize(text.len());
+    hasher.finish()
 }
 
 /// How to read a file: where placeholders may read, and the origin location.
@@ -94,14 +107,19 @@ pub fn file_location(path: &Path) -> String {
 pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
     let display = path.display().to_string();
     let mut out = FileOutput::default();
+    let mut read = FileRead::now(path.to_path_buf());
     let text = match read_text(path) {
         Ok(text) => text,
         Err(e) => {
+            out.reads.push(read);
             out.failure = Some(e.to_string());
             out.problems.push(Problem::error(e.to_string()).in_file(&display));
             return out;
         }
     };
+    read.sum = Some(text_sum(&text));
+    out.reads.push(read);
+    let reads = std::cell::RefCell::new(Vec::new());
     let stream = yaml::load_stream(&text, Limits::default());
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let location = file_location(path);
@@ -115,9 +133,10 @@ pub fn read_catalog_file(path: &Path, ctx: &FileContext<'_>) -> FileOutput {
         if refs[i].as_deref().is_some_and(|r| last[r] != i) {
             continue;
         }
-        let pctx = PlaceholderContext { base_dir, root: ctx.root, budget: &budget };
+        let pctx = PlaceholderContext { base_dir, root: ctx.root, budget: &budget, reads: &reads };
         read_document(root, &pctx, &location, ctx, &display, &mut out);
     }
+    out.reads.extend(reads.into_inner());
     if let Some(error) = stream.error {
         let message = format!("invalid YAML: {}", error.message);
         out.failure.get_or_insert_with(|| format!("{message} (line {})", error.pos.line));

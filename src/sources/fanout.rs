@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::model::{Pos, Problem};
 
 use super::catalog_file::{FileContext, FileOutput, ReadEntity, RejectedEntity, file_location, read_catalog_file};
+use super::depends::{Expansion, FileRead, outcome};
 use super::placeholders::normalize;
 use super::targets::{Expanded, expand};
 
@@ -34,11 +35,22 @@ pub struct Crawl<E = ReadEntity> {
     pub problems: Vec<Problem>,
     /// How many files were read.
     pub files: usize,
+    /// Every file read, stamped before it was read.
+    pub reads: Vec<FileRead>,
+    /// Every Location target followed, with what it expanded to.
+    pub expansions: Vec<Expansion>,
 }
 
 impl<E> Default for Crawl<E> {
     fn default() -> Self {
-        Crawl { entities: Vec::new(), rejected: Vec::new(), problems: Vec::new(), files: 0 }
+        Crawl {
+            entities: Vec::new(),
+            rejected: Vec::new(),
+            problems: Vec::new(),
+            files: 0,
+            reads: Vec::new(),
+            expansions: Vec::new(),
+        }
     }
 }
 
@@ -134,8 +146,9 @@ pub fn crawl_into<E: Compacted>(
                 failing.entry(parent).or_insert_with(|| format!("{}: {why}", p.path.display()));
             }
         }
-        for (pending, out, entities) in outputs {
+        for (pending, mut out, entities) in outputs {
             crawl.files += 1;
+            crawl.reads.append(&mut out.reads);
             crawl.problems.extend(out.problems);
             let why = match pending.parent {
                 Some(parent) => failing.get(&parent).map(|why| {
@@ -193,7 +206,10 @@ fn follow<E>(
     let mut reason = None;
     for target in targets {
         let budget = MAX_FILES.saturating_sub(crawl.files + queued + files.len());
-        match expand(target, base, root, budget) {
+        let expanded = expand(target, base, root, budget);
+        let outcome = outcome(&expanded);
+        crawl.expansions.push(Expansion { target: target.clone(), base: base.to_path_buf(), budget, outcome });
+        match expanded {
             Expanded::Files(found) => files.extend(found.into_iter().map(|f| (f, target.pos))),
             Expanded::Skipped(why) => crawl.problems.push(
                 Problem::warning(format!("Location target `{}` {why}", target.target)).in_file(&display).at(target.pos),

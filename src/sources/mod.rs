@@ -3,6 +3,7 @@
 //! source that cannot be read at all is an error for that source only.
 
 pub mod catalog_file;
+pub mod depends;
 pub mod dir;
 pub mod fanout;
 pub mod git;
@@ -38,6 +39,13 @@ pub struct SourceOutput<E = ReadEntity> {
     /// Remote sources: the validator of the uid/etag listing these
     /// entities match exactly, when the server gave one.
     pub listing: Option<String>,
+    /// Local sources: every file the read depended on (`None` for remote
+    /// sources).
+    pub depends: Option<depends::SourceFiles>,
+    /// Local sources: nothing the previous read depended on changed, so
+    /// nothing was read; the source's entities, problems and rejected
+    /// entities are those of the previous index.
+    pub unchanged: bool,
 }
 
 impl<E> Default for SourceOutput<E> {
@@ -49,6 +57,8 @@ impl<E> Default for SourceOutput<E> {
             files: 0,
             kept: Vec::new(),
             listing: None,
+            depends: None,
+            unchanged: false,
         }
     }
 }
@@ -57,9 +67,9 @@ impl SourceOutput {
     /// The output with every entity made `compact`, in parallel.
     pub fn compacted<E: fanout::Compacted>(self, compact: &(dyn Fn(ReadEntity) -> E + Sync)) -> SourceOutput<E> {
         use rayon::prelude::*;
-        let SourceOutput { entities, rejected, problems, files, kept, listing } = self;
+        let SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged } = self;
         let entities = entities.into_par_iter().map(compact).collect();
-        SourceOutput { entities, rejected, problems, files, kept, listing }
+        SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged }
     }
 }
 
@@ -88,6 +98,9 @@ pub struct ReadContext<'a> {
     pub listing: Option<&'a str>,
     /// Remote sources: fetch everything, ignoring `known`.
     pub full: bool,
+    /// Local sources: what the previous read depended on; when none of it
+    /// changed, the source is not read again ([`SourceOutput::unchanged`]).
+    pub previous: Option<&'a depends::SourceFiles>,
 }
 
 /// Reads one source. `Err` means the source could not be read at all (its
@@ -103,19 +116,18 @@ pub fn read_source_into<E: fanout::Compacted>(
     compact: &(dyn Fn(ReadEntity) -> E + Sync),
 ) -> Result<SourceOutput<E>, String> {
     let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
-    let crawl = match &source.kind {
-        SourceKind::Dir(dir) => read_dir(dir, ctx, &files, compact)?,
+    let (roots, root, capped) = match &source.kind {
+        SourceKind::Dir(dir) => dir_roots(dir, ctx)?,
         SourceKind::File(file) => {
             if !file.is_file() {
                 return Err(format!("catalog file {} does not exist", file.display()));
             }
             let file = std::path::absolute(file).map_err(|e| e.to_string())?;
-            let root = repo_root(&file);
-            fanout::crawl_into(vec![fanout::Root::file(file)], &root, &files, compact)
+            (vec![file.clone()], repo_root(&file), None)
         }
         SourceKind::Git { url, branch } => {
             let checkout = git::sync_checkout(ctx.cache_dir, url, branch.as_deref())?;
-            read_dir(&checkout, ctx, &files, compact)?
+            dir_roots(&checkout, ctx)?
         }
         SourceKind::Backstage(config) => {
             let out = remote::read_into(config, ctx.known, ctx.listing, ctx.full, ctx.progress, compact)?;
@@ -123,38 +135,50 @@ pub fn read_source_into<E: fanout::Compacted>(
             return Ok(SourceOutput { problems, ..out });
         }
     };
+    if let Some(same) = ctx.previous.and_then(|p| p.unchanged(&root, &roots)) {
+        let files = same.reads.len();
+        return Ok(SourceOutput { files, depends: Some(same), unchanged: true, ..SourceOutput::default() });
+    }
+    let started = depends::now_nanos();
+    let origins = roots.iter().cloned().map(fanout::Root::file).collect();
+    let mut crawl = fanout::crawl_into(origins, &root, &files, compact);
+    if let Some(problem) = capped {
+        crawl.problems.push(problem);
+    }
+    let depends = depends::SourceFiles {
+        root,
+        roots,
+        reads: std::mem::take(&mut crawl.reads),
+        expansions: std::mem::take(&mut crawl.expansions),
+        started,
+        entities: crawl.entities.len(),
+    };
     let problems = crawl.problems.into_iter().map(|p| p.from_source(&source.name)).collect();
     Ok(SourceOutput {
         entities: crawl.entities,
         rejected: crawl.rejected,
         problems,
         files: crawl.files,
+        depends: Some(depends),
         ..SourceOutput::default()
     })
 }
 
-/// Scans `dir`; Location targets stay inside it.
-fn read_dir<E: fanout::Compacted>(
-    dir: &Path,
-    ctx: &ReadContext<'_>,
-    progress: &(dyn Fn(usize) + Sync),
-    compact: &(dyn Fn(ReadEntity) -> E + Sync),
-) -> Result<fanout::Crawl<E>, String> {
+/// The catalog files under `dir` (Location targets stay inside it), the
+/// folder itself, and a problem when the walk stopped at the file cap.
+fn dir_roots(dir: &Path, ctx: &ReadContext<'_>) -> Result<(Vec<PathBuf>, PathBuf, Option<Problem>), String> {
     if !dir.is_dir() {
         return Err(format!("directory {} does not exist", dir.display()));
     }
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     let patterns = dir::pattern_set(ctx.patterns)?;
-    let roots: Vec<fanout::Root> =
-        dir::find_catalog_files(&dir, &patterns).into_iter().map(fanout::Root::file).collect();
-    let capped = roots.len() >= fanout::MAX_FILES;
-    let mut crawl = fanout::crawl_into(roots, &dir, progress, compact);
-    if capped {
+    let roots = dir::find_catalog_files(&dir, &patterns);
+    let capped = (roots.len() >= fanout::MAX_FILES).then(|| {
         let message =
             format!("more than {} catalog files under {}; reading the first", fanout::MAX_FILES, dir.display());
-        crawl.problems.push(Problem::error(message).in_file(dir.display().to_string()));
-    }
-    Ok(crawl)
+        Problem::error(message).in_file(dir.display().to_string())
+    });
+    Ok((roots, dir, capped))
 }
 
 /// The root a catalog file's Location targets and placeholders stay in: the

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::model::yaml::{self, Limits, MapEntry, Node, NodeValue, Pos};
 
+use super::catalog_file::text_sum;
+use super::depends::FileRead;
 use super::read::{ReadError, read_text};
 
 /// Most bytes the placeholders of one catalog file may add, together
@@ -97,6 +99,9 @@ pub struct PlaceholderContext<'a> {
     pub root: &'a Path,
     /// The byte budget of the file the placeholders are in.
     pub budget: &'a Budget<'a>,
+    /// Every file a placeholder named, stamped before it was read (what
+    /// the next sync checks, see [`super::depends`]).
+    pub reads: &'a std::cell::RefCell<Vec<FileRead>>,
 }
 
 /// A placeholder that could not be resolved.
@@ -147,6 +152,14 @@ fn substitute(kind: &str, target: &str, pos: Pos, ctx: &PlaceholderContext<'_>) 
             "{kind} placeholder `{target}` is a remote URL; local sources only read files beside the descriptor"
         ));
     }
+    // Recorded before the confinement check, which follows links: a link
+    // changed to point elsewhere is a change.
+    let joined = normalize(&ctx.base_dir.join(target));
+    let slot = joined.starts_with(normalize(ctx.root)).then(|| {
+        let mut reads = ctx.reads.borrow_mut();
+        reads.push(FileRead::now(joined));
+        reads.len() - 1
+    });
     let path = confined_path(ctx.base_dir, ctx.root, target).ok_or_else(|| {
         format!("{kind} placeholder `{target}` leaves the source root {}; refusing to read it", ctx.root.display())
     })?;
@@ -155,6 +168,11 @@ fn substitute(kind: &str, target: &str, pos: Pos, ctx: &PlaceholderContext<'_>) 
     let size = std::fs::metadata(&path).map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX)).unwrap_or(0);
     ctx.budget.check(size).map_err(over_budget)?;
     let text = read_text(&path).map_err(|e: ReadError| format!("{kind} placeholder `{target}`: {e}"))?;
+    if let Some(at) = slot
+        && let Some(read) = ctx.reads.borrow_mut().get_mut(at)
+    {
+        read.sum = Some(text_sum(&text));
+    }
     let node = match kind {
         "$text" => Node { pos, value: NodeValue::Str(text) },
         "$json" => {
@@ -257,7 +275,8 @@ mod tests {
         let mut node = load("t: {$text: ./a.txt}\nj: {$json: b.json}\ny: {$yaml: c.yaml}\n");
         let source = SourceBudget::per_source();
         let budget = Budget::per_file(&source);
-        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
+        let ctx =
+            PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget, reads: &Default::default() };
         assert!(resolve(&mut node, &ctx).is_empty());
         assert_eq!(node.get("t").unwrap().as_str(), Some("hello"));
         let json = node.clone().into_json();
@@ -275,7 +294,7 @@ mod tests {
         let mut node = load("a: {$text: ../secret}\nb: {$text: 'https://example.com/x'}\nc: {$text: missing.txt}\n");
         let source = SourceBudget::per_source();
         let budget = Budget::per_file(&source);
-        let ctx = PlaceholderContext { base_dir: &sub, root: &sub, budget: &budget };
+        let ctx = PlaceholderContext { base_dir: &sub, root: &sub, budget: &budget, reads: &Default::default() };
         let problems = resolve(&mut node, &ctx);
         assert_eq!(problems.len(), 3);
         assert!(problems[0].message.contains("leaves the source root"));
@@ -294,7 +313,8 @@ mod tests {
         // Room for three copies of big.txt and the small JSON.
         let source = SourceBudget::per_source();
         let budget = Budget::of(3 * (1000 + yaml::NODE_BYTES) + 500, &source);
-        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
+        let ctx =
+            PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget, reads: &Default::default() };
         let problems = resolve(&mut node, &ctx);
         assert_eq!(problems.len(), 7, "{problems:#?}");
         assert!(problems.iter().all(|p| p.message.contains("more than 32 MiB in all")));
@@ -313,7 +333,8 @@ mod tests {
         let mut node = load("t: {$text: ./fifo}\n");
         let source = SourceBudget::per_source();
         let budget = Budget::per_file(&source);
-        let ctx = PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget };
+        let ctx =
+            PlaceholderContext { base_dir: dir.path(), root: dir.path(), budget: &budget, reads: &Default::default() };
         let problems = resolve(&mut node, &ctx);
         assert!(problems[0].message.contains("not a regular file (a FIFO)"), "{problems:?}");
     }

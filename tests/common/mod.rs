@@ -51,7 +51,15 @@ pub fn source(name: &str, kind: SourceKind) -> SourceConfig {
 
 /// Reads one source with `patterns` and a throwaway cache dir.
 pub fn read_with(source: &SourceConfig, patterns: &[String], cache: &Path) -> Result<SourceOutput, String> {
-    let ctx = ReadContext { cache_dir: cache, patterns, progress: &|_| {}, known: None, listing: None, full: false };
+    let ctx = ReadContext {
+        cache_dir: cache,
+        patterns,
+        progress: &|_| {},
+        known: None,
+        listing: None,
+        full: false,
+        previous: None,
+    };
     read_source(source, &ctx)
 }
 
