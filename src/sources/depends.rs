@@ -173,3 +173,58 @@ impl FileRead {
 pub fn now_nanos() -> i128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::catalog_file::text_sum;
+
+    fn read_of(path: &Path, text: &str) -> FileRead {
+        FileRead { path: path.to_path_buf(), stamp: Stamp::of_path(path), sum: Some(text_sum(text)) }
+    }
+
+    #[test]
+    fn a_stamp_changed_since_the_read_is_a_change_unless_the_text_is_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        let read = read_of(&path, "a: 1\n");
+        let long_after = read.stamp.unwrap().modified + 10 * RACY_NANOS;
+        assert_eq!(read.unchanged(long_after), Some(read.clone()));
+        std::fs::write(&path, "a: 2\n").unwrap();
+        assert_eq!(read.unchanged(long_after), None, "same size, other text");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        let again = read.unchanged(long_after).expect("written again with the same text");
+        assert_eq!(again.stamp, Stamp::of_path(&path), "its stamp is renewed");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(read.unchanged(long_after), None);
+    }
+
+    #[test]
+    fn a_stamp_from_just_before_the_read_is_checked_by_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        // Its stamp is unchanged, but it was written as the read began: a
+        // write in the same clock tick would leave the same stamp.
+        let racy = FileRead { sum: Some(text_sum("a: 2\n")), ..read_of(&path, "") };
+        let began = racy.stamp.unwrap().modified;
+        assert_eq!(racy.unchanged(began), None);
+        assert!(racy.unchanged(began + 10 * RACY_NANOS).is_some(), "an old stamp is trusted");
+        let same = read_of(&path, "a: 1\n");
+        assert!(same.unchanged(began).is_some());
+        let no_text = FileRead { sum: None, ..same };
+        assert_eq!(no_text.unchanged(began), None, "without its text's checksum, a racy file is a change");
+    }
+
+    #[test]
+    fn a_missing_file_stays_missing_until_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("later.txt");
+        let read = FileRead::now(path.clone());
+        assert_eq!(read.stamp, None);
+        assert!(read.unchanged(now_nanos()).is_some());
+        std::fs::write(&path, "x").unwrap();
+        assert_eq!(read.unchanged(now_nanos()), None);
+    }
+}

@@ -1,0 +1,224 @@
+//! Incremental local sync: a source none of whose files changed is not
+//! parsed again, and whatever changes (a file's text, a new file in a
+//! folder, a placeholder's file, a file a Location's glob now finds, a
+//! deleted target, a `.gitignore`, another source's entities) gives the
+//! index a full sync of the same files gives.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use stagehand::index::{Index, store};
+use stagehand::workspace::{SyncEvent, Workspace};
+
+const GROUP: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a, description: the first team}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: shared, description: claimed by source a first}
+spec: {type: service, lifecycle: production, owner: team-a}
+";
+
+const SERVICE: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: billing
+  description: {$text: ./about.txt}
+spec: {type: service, lifecycle: production, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata: {name: more}
+spec: {targets: ['./more/*.yaml', ./kept.yaml]}
+";
+
+fn component(name: &str, owner: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {name}}}\n\
+         spec: {{type: service, lifecycle: production, owner: {owner}}}\n"
+    )
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Two sources: `a`, one file; `b`, a folder (placeholders, a Location
+/// with a glob).
+struct Catalog {
+    dir: tempfile::TempDir,
+}
+
+impl Catalog {
+    fn new() -> Catalog {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Catalog { dir };
+        write(&c.a(), GROUP);
+        write(&c.b().join("svc/catalog-info.yaml"), SERVICE);
+        write(&c.b().join("svc/about.txt"), "bills customers");
+        write(&c.b().join("svc/kept.yaml"), &component("kept", "team-a"));
+        write(&c.b().join("svc/more/one.yaml"), &component("one", "team-a"));
+        write(&c.b().join("web/catalog-info.yaml"), &component("web", "team-b"));
+        c
+    }
+
+    fn a(&self) -> PathBuf {
+        self.dir.path().join("a/catalog-info.yaml")
+    }
+
+    fn b(&self) -> PathBuf {
+        self.dir.path().join("b")
+    }
+
+    /// A workspace on this catalog whose index lives under `profile`.
+    fn workspace(&self, profile: &str) -> Workspace {
+        let config = self.dir.path().join("config.yaml");
+        let text = format!(
+            "sources:\n  - name: a\n    file: {}\n  - name: b\n    dir: {}\n",
+            self.a().display(),
+            self.b().display()
+        );
+        std::fs::write(&config, text).unwrap();
+        let mut ws = Workspace::open(Some(config), false, false).unwrap();
+        ws.paths.cache_dir = self.dir.path().join(profile).join("cache");
+        ws.paths.data_dir = self.dir.path().join(profile).join("data");
+        ws
+    }
+}
+
+/// Syncs `ws`; returns the names of the sources found unchanged.
+fn sync(ws: &Workspace) -> Vec<String> {
+    let unchanged = Mutex::new(Vec::new());
+    let progress = |e: SyncEvent| {
+        if let SyncEvent::Unchanged(name, _) = e {
+            unchanged.lock().unwrap().push(name);
+        }
+    };
+    ws.sync(None, false, &progress).unwrap();
+    unchanged.into_inner().unwrap()
+}
+
+/// Everything the index says, in a comparable form (no sync times).
+fn content(index: &Index) -> Vec<String> {
+    let mut out: Vec<String> = (0..index.len() as u32)
+        .map(|i| {
+            format!(
+                "{} from {} at {:?}: {}",
+                index.ref_of(i),
+                index.source_name(i),
+                index.origin(i),
+                String::from_utf8_lossy(index.body_json(i))
+            )
+        })
+        .collect();
+    let mut problems: Vec<String> = index.problems.iter().map(|p| format!("problem {p:?}")).collect();
+    problems.sort();
+    out.extend(problems);
+    out.extend(index.rejected.iter().map(|r| format!("rejected {r:?}")));
+    let states = index.sources.iter().map(|s| format!("source {} {} {:?}", s.name, s.entities, s.last_error));
+    out.extend(states);
+    out
+}
+
+/// The index of a full sync of the same files, in a profile of its own.
+fn fresh(catalog: &Catalog, n: usize) -> Vec<String> {
+    let ws = catalog.workspace(&format!("fresh-{n}"));
+    ws.sync(None, true, &|_| {}).unwrap();
+    content(&store::load(&ws.paths.index_file()).unwrap())
+}
+
+fn loaded(ws: &Workspace) -> Vec<String> {
+    content(&store::load(&ws.paths.index_file()).unwrap())
+}
+
+#[test]
+fn a_sync_with_no_file_changed_parses_nothing_and_keeps_the_index_file() {
+    let catalog = Catalog::new();
+    let ws = catalog.workspace("main");
+    assert!(sync(&ws).is_empty(), "the first sync reads everything");
+    let before = std::fs::read(ws.paths.index_file()).unwrap();
+    assert_eq!(sync(&ws), ["a", "b"]);
+    assert_eq!(std::fs::read(ws.paths.index_file()).unwrap(), before, "the index file is not rewritten");
+    // Written again with the same text: still the same file.
+    std::fs::write(catalog.a(), GROUP).unwrap();
+    assert_eq!(sync(&ws), ["a", "b"]);
+    assert_eq!(std::fs::read(ws.paths.index_file()).unwrap(), before);
+    assert_eq!(loaded(&ws), fresh(&catalog, 0));
+    // `--full` reads every source again.
+    let full = Mutex::new(0);
+    ws.sync(None, true, &|e| {
+        if matches!(e, SyncEvent::Unchanged(..)) {
+            *full.lock().unwrap() += 1;
+        }
+    })
+    .unwrap();
+    assert_eq!(*full.lock().unwrap(), 0);
+}
+
+#[test]
+fn every_kind_of_change_gives_the_index_a_full_sync_gives() {
+    let catalog = Catalog::new();
+    let ws = catalog.workspace("main");
+    sync(&ws);
+    let b = catalog.b();
+    type Change<'c> = Box<dyn Fn() + 'c>;
+    let changes: Vec<(&str, Change, &[&str])> = vec![
+        ("a file's text", Box::new(|| write(&b.join("web/catalog-info.yaml"), &component("web", "team-a"))), &["a"]),
+        (
+            "a new file in the folder",
+            Box::new(|| write(&b.join("new/catalog-info.yaml"), &component("new", "team-a"))),
+            &["a"],
+        ),
+        ("a placeholder's file", Box::new(|| write(&b.join("svc/about.txt"), "bills everyone")), &["a"]),
+        (
+            "a file the glob now finds",
+            Box::new(|| write(&b.join("svc/more/two.yaml"), &component("two", "team-a"))),
+            &["a"],
+        ),
+        ("a Location's target deleted", Box::new(|| std::fs::remove_file(b.join("svc/kept.yaml")).unwrap()), &["a"]),
+        ("a .gitignore", Box::new(|| write(&b.join(".gitignore"), "new/\n")), &["a"]),
+        (
+            "the other source takes an entity",
+            Box::new(|| write(&b.join("shared/catalog-info.yaml"), &component("shared", "team-a"))),
+            &["a"],
+        ),
+        (
+            "the first claimer gives it up",
+            Box::new(|| write(&catalog.a(), &GROUP.replace("name: shared", "name: shared-a"))),
+            &[],
+        ),
+        ("nothing", Box::new(|| {}), &["a", "b"]),
+    ];
+    for (n, (what, change, unchanged)) in changes.into_iter().enumerate() {
+        change();
+        assert_eq!(sync(&ws), unchanged, "{what}: the sources found unchanged");
+        assert_eq!(loaded(&ws), fresh(&catalog, n + 1), "{what}: the index");
+    }
+}
+
+#[test]
+fn a_damaged_or_stale_record_means_every_source_is_read() {
+    let catalog = Catalog::new();
+    let ws = catalog.workspace("main");
+    sync(&ws);
+    let record = stagehand::index::depends::path_for(&ws.paths.index_file());
+    let mut bytes = std::fs::read(&record).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&record, &bytes).unwrap();
+    assert!(sync(&ws).is_empty(), "a damaged record is not trusted");
+    assert_eq!(sync(&ws), ["a", "b"], "the sync wrote a good one");
+    // A record of another index file (an index written after it, say by a
+    // sync killed before the record) is ignored.
+    let kept = std::fs::read(&record).unwrap();
+    write(&catalog.b().join("web/catalog-info.yaml"), &component("web", "team-c"));
+    sync(&ws);
+    std::fs::write(&record, kept).unwrap();
+    assert!(sync(&ws).is_empty());
+    assert_eq!(loaded(&ws), fresh(&catalog, 0));
+}
