@@ -33,7 +33,8 @@ pub enum Command {
         /// Sync only this source.
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
-        /// Fetch every entity of remote catalogs again (no incremental sync).
+        /// Read every source again: remote catalogs fetch every entity, local
+        /// sources parse every file even when none changed.
         #[arg(long)]
         full: bool,
     },
