@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use crate::config::{Config, SourceConfig, SourceKind};
 use crate::index::build::{Outcome, Record, SourceInput, build_over, lost_conflicts};
 use crate::index::store::{self, LoadError, SyncLock};
+use crate::index::stored::SourceEntities;
 use crate::index::{Index, SourceState, depends, now, sidecar};
 use crate::paths::Paths;
 use crate::sources::depends::SourceFiles;
@@ -48,6 +49,9 @@ pub enum SyncEvent {
     /// A local source none of whose files changed since the last sync
     /// (that many checked): its entities are carried over, not read.
     Unchanged(String, usize),
+    /// A local source that changed: of its files (the second number), the
+    /// first number were unchanged and carried over, the rest parsed.
+    Carried(String, usize, usize),
     /// A source finished: entities read, or the error.
     SourceDone(String, Result<usize, String>),
 }
@@ -258,6 +262,7 @@ impl Workspace {
             depended.iter().find(|(name, _)| *name == source.name).map(|(_, files)| files)
         };
         let read_one = |source: &SourceConfig, previous_files: Option<&SourceFiles>| {
+            let stored = previous.as_ref().and_then(|prev| SourceEntities::new(prev, &source.name));
             progress(SyncEvent::SourceStarted(source.name.clone()));
             let name = source.name.clone();
             let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
@@ -274,6 +279,7 @@ impl Workspace {
                 listing,
                 full,
                 previous: previous_files,
+                stored: stored.as_ref().map(|s| s as &dyn crate::sources::carry::Stored),
             };
             let server = matches!(source.kind, SourceKind::Backstage(_));
             let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
@@ -285,6 +291,10 @@ impl Workspace {
                 && out.unchanged
             {
                 progress(SyncEvent::Unchanged(source.name.clone(), out.files));
+            } else if let Ok(out) = &read
+                && out.carried > 0
+            {
+                progress(SyncEvent::Carried(source.name.clone(), out.carried, out.files));
             }
             progress(SyncEvent::SourceDone(source.name.clone(), outcome));
             read

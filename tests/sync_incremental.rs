@@ -1,5 +1,6 @@
 //! Incremental local sync: a source none of whose files changed is not
-//! parsed again, and whatever changes (a file's text, a new file in a
+//! parsed again, in one that changed only the changed files are, and
+//! whatever changes (a file's text, a new file in a
 //! folder, a placeholder's file, a file a Location's glob now finds, a
 //! deleted target, a `.gitignore`, another source's entities) gives the
 //! index a full sync of the same files gives.
@@ -93,14 +94,21 @@ impl Catalog {
 
 /// Syncs `ws`; returns the names of the sources found unchanged.
 fn sync(ws: &Workspace) -> Vec<String> {
+    synced(ws).0
+}
+
+/// Syncs `ws`; returns the names of the sources found unchanged, and for
+/// those that changed, how many of how many files were carried over.
+fn synced(ws: &Workspace) -> (Vec<String>, Vec<(String, usize, usize)>) {
     let unchanged = Mutex::new(Vec::new());
-    let progress = |e: SyncEvent| {
-        if let SyncEvent::Unchanged(name, _) = e {
-            unchanged.lock().unwrap().push(name);
-        }
+    let carried = Mutex::new(Vec::new());
+    let progress = |e: SyncEvent| match e {
+        SyncEvent::Unchanged(name, _) => unchanged.lock().unwrap().push(name),
+        SyncEvent::Carried(name, n, of) => carried.lock().unwrap().push((name, n, of)),
+        _ => {}
     };
     ws.sync(None, false, &progress).unwrap();
-    unchanged.into_inner().unwrap()
+    (unchanged.into_inner().unwrap(), carried.into_inner().unwrap())
 }
 
 /// Everything the index says, in a comparable form (no sync times).
@@ -194,9 +202,16 @@ fn every_kind_of_change_gives_the_index_a_full_sync_gives() {
         ),
         ("nothing", Box::new(|| {}), &["a", "b"]),
     ];
+    // Of source b's files, how many are carried over (the others parsed)
+    // after each of the first changes.
+    let carried_in_b = [(3, 4), (4, 5), (4, 5), (5, 6)];
     for (n, (what, change, unchanged)) in changes.into_iter().enumerate() {
         change();
-        assert_eq!(sync(&ws), unchanged, "{what}: the sources found unchanged");
+        let (found, carried) = synced(&ws);
+        assert_eq!(found, unchanged, "{what}: the sources found unchanged");
+        if let Some(&(carried_n, of)) = carried_in_b.get(n) {
+            assert_eq!(carried, [("b".to_string(), carried_n, of)], "{what}: the files of b carried over");
+        }
         assert_eq!(loaded(&ws), fresh(&catalog, n + 1), "{what}: the index");
     }
 }

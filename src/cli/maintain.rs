@@ -37,6 +37,14 @@ pub fn sync(ws: &Workspace, only: Option<&str>, full: bool) -> anyhow::Result<u8
             }
             eprintln!("{name}: no file changed since the last sync ({files} checked, none parsed)");
         }
+        SyncEvent::Carried(name, carried, files) => {
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            eprintln!(
+                "{name}: {carried} of {files} files unchanged since the last sync (carried over), the others parsed"
+            );
+        }
         SyncEvent::SourceDone(name, result) => {
             if tty {
                 eprint!("\r\x1b[2K");

@@ -16,6 +16,7 @@ pub mod rejected;
 pub mod search;
 pub mod sidecar;
 pub mod store;
+pub mod stored;
 mod table;
 mod text;
 

@@ -4,13 +4,16 @@
 //! (catalog files and placeholder targets) with its size, times and inode,
 //! and every Location target's expansion. A source whose files are all
 //! unchanged is not parsed again; its entities are carried over from the
-//! previous index.
+//! previous index. In a source that changed, each unchanged file is
+//! carried over on its own ([`super::carry`]).
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::model::Problem;
 
 use super::catalog_file::LocationTarget;
 use super::targets::{Expanded, expand};
@@ -123,8 +126,8 @@ pub struct SourceFiles {
     /// The catalog files the read started from (a folder's walk, or the
     /// configured file), in order.
     pub roots: Vec<PathBuf>,
-    /// Every file read, in no particular order.
-    pub reads: Vec<FileRead>,
+    /// Every catalog file read, in no particular order.
+    pub files: Vec<FileEntry>,
     /// Every Location target followed.
     pub expansions: Vec<Expansion>,
     /// When the read began, nanoseconds since the Unix epoch.
@@ -143,12 +146,47 @@ impl SourceFiles {
             return None;
         }
         let started = now_nanos();
-        let reads: Vec<FileRead> =
-            self.reads.par_iter().map(|r| r.unchanged(self.started)).collect::<Option<Vec<_>>>()?;
+        let files: Vec<FileEntry> =
+            self.files.par_iter().map(|f| f.unchanged(self.started)).collect::<Option<Vec<_>>>()?;
         let same =
             self.expansions.par_iter().all(|e| outcome(&expand(&e.target, &e.base, root, e.budget)) == e.outcome);
         // As if read now: every file's stamp is now checked against it.
-        same.then(|| SourceFiles { reads, started, ..self.clone() })
+        same.then(|| SourceFiles { files, started, ..self.clone() })
+    }
+}
+
+/// One catalog file as a read left it: what it depended on and what it
+/// gave, so that, unchanged, it need not be parsed again (see
+/// [`super::carry`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// The origin location its entities were annotated with.
+    pub origin: String,
+    /// The file and every placeholder file it read.
+    pub reads: Vec<FileRead>,
+    /// Its own problems (parsing, validation, placeholders).
+    pub problems: Vec<Problem>,
+    /// Why it could not be used whole, when it could not.
+    pub failure: Option<String>,
+    /// Its Location entities (their place among `entities`) and targets.
+    pub locations: Vec<(usize, Vec<LocationTarget>)>,
+    /// The line of each entity it gave, in order.
+    pub entities: Vec<u32>,
+    /// The entities it rejected itself: JSON, line, reason.
+    pub rejected: Vec<(String, u32, String)>,
+    /// Parse it again even when unchanged: an entity of it has relations
+    /// of its own, which its stored body no longer shows.
+    pub reread: bool,
+}
+
+impl FileEntry {
+    /// This entry if none of its files changed since a read that began at
+    /// `started` (stamps of files rewritten with the same text renewed).
+    pub fn unchanged(&self, started: i128) -> Option<FileEntry> {
+        let reads = self.reads.iter().map(|r| r.unchanged(started)).collect::<Option<Vec<_>>>()?;
+        Some(FileEntry { reads, ..self.clone() })
     }
 }
 

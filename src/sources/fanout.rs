@@ -15,8 +15,9 @@ use rayon::prelude::*;
 
 use crate::model::{Pos, Problem};
 
+use super::carry::{FileCache, entry_of};
 use super::catalog_file::{FileContext, FileOutput, ReadEntity, RejectedEntity, file_location, read_catalog_file};
-use super::depends::{Expansion, FileRead, outcome};
+use super::depends::{Expansion, FileEntry, outcome};
 use super::placeholders::normalize;
 use super::targets::{Expanded, expand};
 
@@ -35,10 +36,12 @@ pub struct Crawl<E = ReadEntity> {
     pub problems: Vec<Problem>,
     /// How many files were read.
     pub files: usize,
-    /// Every file read, stamped before it was read.
-    pub reads: Vec<FileRead>,
+    /// Every catalog file read: what it depended on and gave.
+    pub entries: Vec<FileEntry>,
     /// Every Location target followed, with what it expanded to.
     pub expansions: Vec<Expansion>,
+    /// How many files were carried over unchanged rather than parsed.
+    pub carried: usize,
 }
 
 impl<E> Default for Crawl<E> {
@@ -48,8 +51,9 @@ impl<E> Default for Crawl<E> {
             rejected: Vec::new(),
             problems: Vec::new(),
             files: 0,
-            reads: Vec::new(),
+            entries: Vec::new(),
             expansions: Vec::new(),
+            carried: 0,
         }
     }
 }
@@ -114,6 +118,18 @@ pub fn crawl_into<E: Compacted>(
     progress: &(dyn Fn(usize) + Sync),
     compact: &(dyn Fn(ReadEntity) -> E + Sync),
 ) -> Crawl<E> {
+    crawl_with(roots, root, progress, compact, None)
+}
+
+/// [`crawl_into`], files unchanged since the read `cache` describes
+/// carried over from it instead of parsed.
+pub fn crawl_with<E: Compacted>(
+    roots: Vec<Root>,
+    root: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+    compact: &(dyn Fn(ReadEntity) -> E + Sync),
+    cache: Option<&FileCache<'_>>,
+) -> Crawl<E> {
     let mut crawl: Crawl<E> = Crawl::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut level: Vec<Pending> = Vec::new();
@@ -128,27 +144,34 @@ pub fn crawl_into<E: Compacted>(
     let read = AtomicUsize::new(0);
     let placeholders = super::placeholders::SourceBudget::per_source();
     while !level.is_empty() {
-        let outputs: Vec<(Pending, FileOutput, Vec<E>)> = level
+        let outputs: Vec<(Pending, FileOutput, FileEntry, Vec<E>, bool)> = level
             .into_par_iter()
             .map(|p| {
-                let ctx = FileContext { root, origin: &p.origin, placeholders: &placeholders };
-                let mut out = read_catalog_file(&p.path, &ctx);
+                let carried = cache.and_then(|c| c.output(&p.path, &p.origin));
+                let was_carried = carried.is_some();
+                let (mut out, entry) = carried.unwrap_or_else(|| {
+                    let ctx = FileContext { root, origin: &p.origin, placeholders: &placeholders };
+                    let mut out = read_catalog_file(&p.path, &ctx);
+                    let entry = entry_of(&mut out, &p.path, &p.origin);
+                    (out, entry)
+                });
                 let entities = std::mem::take(&mut out.entities).into_iter().map(compact).collect();
                 progress(read.fetch_add(1, Ordering::Relaxed) + 1);
-                (p, out, entities)
+                (p, out, entry, entities, was_carried)
             })
             .collect();
         level = Vec::new();
         // A file that cannot be used fails the Location that reads it.
         let mut failing: HashMap<usize, String> = HashMap::new();
-        for (p, out, _) in &outputs {
+        for (p, out, ..) in &outputs {
             if let (Some(parent), Some(why)) = (p.parent, &out.failure) {
                 failing.entry(parent).or_insert_with(|| format!("{}: {why}", p.path.display()));
             }
         }
-        for (pending, mut out, entities) in outputs {
+        for (pending, out, entry, entities, was_carried) in outputs {
             crawl.files += 1;
-            crawl.reads.append(&mut out.reads);
+            crawl.carried += usize::from(was_carried);
+            crawl.entries.push(entry);
             crawl.problems.extend(out.problems);
             let why = match pending.parent {
                 Some(parent) => failing.get(&parent).map(|why| {

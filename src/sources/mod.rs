@@ -2,6 +2,7 @@
 //! repositories. Each yields entities with provenance plus problems; a
 //! source that cannot be read at all is an error for that source only.
 
+pub mod carry;
 pub mod catalog_file;
 pub mod depends;
 pub mod dir;
@@ -46,6 +47,9 @@ pub struct SourceOutput<E = ReadEntity> {
     /// nothing was read; the source's entities, problems and rejected
     /// entities are those of the previous index.
     pub unchanged: bool,
+    /// Local sources: of the `files` read, how many were carried over
+    /// unchanged from the previous read rather than parsed.
+    pub carried: usize,
 }
 
 impl<E> Default for SourceOutput<E> {
@@ -59,6 +63,7 @@ impl<E> Default for SourceOutput<E> {
             listing: None,
             depends: None,
             unchanged: false,
+            carried: 0,
         }
     }
 }
@@ -67,9 +72,9 @@ impl SourceOutput {
     /// The output with every entity made `compact`, in parallel.
     pub fn compacted<E: fanout::Compacted>(self, compact: &(dyn Fn(ReadEntity) -> E + Sync)) -> SourceOutput<E> {
         use rayon::prelude::*;
-        let SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged } = self;
+        let SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged, carried } = self;
         let entities = entities.into_par_iter().map(compact).collect();
-        SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged }
+        SourceOutput { entities, rejected, problems, files, kept, listing, depends, unchanged, carried }
     }
 }
 
@@ -101,6 +106,9 @@ pub struct ReadContext<'a> {
     /// Local sources: what the previous read depended on; when none of it
     /// changed, the source is not read again ([`SourceOutput::unchanged`]).
     pub previous: Option<&'a depends::SourceFiles>,
+    /// Local sources: the entities the previous read stored; with
+    /// `previous`, the files unchanged since are carried over, not parsed.
+    pub stored: Option<&'a dyn carry::Stored>,
 }
 
 /// Reads one source. `Err` means the source could not be read at all (its
@@ -136,19 +144,23 @@ pub fn read_source_into<E: fanout::Compacted>(
         }
     };
     if let Some(same) = ctx.previous.and_then(|p| p.unchanged(&root, &roots)) {
-        let files = same.reads.len();
+        let files = same.files.len();
         return Ok(SourceOutput { files, depends: Some(same), unchanged: true, ..SourceOutput::default() });
     }
     let started = depends::now_nanos();
     let origins = roots.iter().cloned().map(fanout::Root::file).collect();
-    let mut crawl = fanout::crawl_into(origins, &root, &files, compact);
+    let cache = match (ctx.previous, ctx.stored) {
+        (Some(previous), Some(stored)) if previous.root == root => Some(carry::FileCache::new(previous, stored)),
+        _ => None,
+    };
+    let mut crawl = fanout::crawl_with(origins, &root, &files, compact, cache.as_ref());
     if let Some(problem) = capped {
         crawl.problems.push(problem);
     }
     let depends = depends::SourceFiles {
         root,
         roots,
-        reads: std::mem::take(&mut crawl.reads),
+        files: std::mem::take(&mut crawl.entries),
         expansions: std::mem::take(&mut crawl.expansions),
         started,
         entities: crawl.entities.len(),
@@ -159,6 +171,7 @@ pub fn read_source_into<E: fanout::Compacted>(
         rejected: crawl.rejected,
         problems,
         files: crawl.files,
+        carried: crawl.carried,
         depends: Some(depends),
         ..SourceOutput::default()
     })

@@ -250,6 +250,6 @@ fn sync_progress(app: &mut App, event: SyncEvent) {
         }
         SyncEvent::Waiting => status.source = "waiting for another sync".into(),
         SyncEvent::SourceDone(name, Err(e)) => app.flash(format!("{name}: {e}"), Level::Error),
-        SyncEvent::Unchanged(..) | SyncEvent::SourceDone(..) => {}
+        SyncEvent::Unchanged(..) | SyncEvent::Carried(..) | SyncEvent::SourceDone(..) => {}
     }
 }
