@@ -237,3 +237,54 @@ fn a_damaged_or_stale_record_means_every_source_is_read() {
     assert!(sync(&ws).is_empty());
     assert_eq!(loaded(&ws), fresh(&catalog, 0));
 }
+
+#[test]
+fn a_generated_catalog_with_a_few_files_changed_gives_a_full_syncs_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = stagehand::demo::generate::Plan { entities: 5_000, seed: 3, files: 200, single_file: false };
+    let root = stagehand::demo::generate::generate(&plan, &dir.path().join("gen")).unwrap().root;
+    let workspace = |profile: &str| {
+        let config = dir.path().join("config.yaml");
+        std::fs::write(&config, format!("sources:\n  - name: gen\n    file: {}\n", root.display())).unwrap();
+        let mut ws = Workspace::open(Some(config), false, false).unwrap();
+        ws.paths.cache_dir = dir.path().join(profile).join("cache");
+        ws.paths.data_dir = dir.path().join(profile).join("data");
+        ws
+    };
+    let ws = workspace("main");
+    sync(&ws);
+    // Three entity files: a team's owner changed (relations move between
+    // files carried over), a document dropped, one added.
+    let mut files: Vec<PathBuf> = walk(&root.parent().unwrap().join("shard-001"));
+    files.sort();
+    let edited: Vec<PathBuf> = files.iter().filter(|f| f.ends_with("catalog-002.yaml")).cloned().collect();
+    assert_eq!(edited.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&edited[0]).unwrap();
+    let owner = text.lines().find_map(|l| l.trim().strip_prefix("owner: ")).unwrap().to_string();
+    std::fs::write(&edited[0], text.replacen(&format!("owner: {owner}"), "owner: team-moved", 1)).unwrap();
+    let dropped = files.iter().find(|f| f.ends_with("catalog-003.yaml")).unwrap();
+    let text = std::fs::read_to_string(dropped).unwrap();
+    let kept: Vec<&str> = text.split("\n---\n").skip(1).collect();
+    std::fs::write(dropped, kept.join("\n---\n")).unwrap();
+    let added = files.iter().find(|f| f.ends_with("catalog-004.yaml")).unwrap();
+    let mut text = std::fs::read_to_string(added).unwrap();
+    text += &format!("\n---\n{}", component("added-late", "team-moved"));
+    std::fs::write(added, text).unwrap();
+    let (unchanged, carried) = synced(&ws);
+    assert!(unchanged.is_empty());
+    let [(name, carried, of)] = carried.as_slice() else { panic!("{carried:?}") };
+    assert_eq!((name.as_str(), *carried + 3), ("gen", *of), "every file but the three edited is carried over");
+    let fresh = workspace("fresh");
+    fresh.sync(None, true, &|_| {}).unwrap();
+    assert_eq!(loaded(&ws), loaded(&fresh));
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
