@@ -262,7 +262,7 @@ impl Workspace {
             depended.iter().find(|(name, _)| *name == source.name).map(|(_, files)| files)
         };
         let read_one = |source: &SourceConfig, previous_files: Option<&SourceFiles>| {
-            let stored = previous.as_ref().and_then(|prev| SourceEntities::new(prev, &source.name));
+            let stored = previous.as_ref().and_then(|prev| SourceEntities::new(prev, &source.name, spill.as_ref()));
             progress(SyncEvent::SourceStarted(source.name.clone()));
             let name = source.name.clone();
             let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
@@ -279,10 +279,10 @@ impl Workspace {
                 listing,
                 full,
                 previous: previous_files,
-                stored: stored.as_ref().map(|s| s as &dyn crate::sources::carry::Stored),
             };
             let server = matches!(source.kind, SourceKind::Backstage(_));
-            let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()));
+            let stored = stored.as_ref().map(|s| s as &dyn crate::sources::carry::Stored<Record>);
+            let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()), stored);
             let outcome = read.as_ref().map_err(Clone::clone).map(|o| match (o.unchanged, previous_files) {
                 (true, Some(files)) => files.entities,
                 _ => o.entities.len() + o.kept.len(),

@@ -171,7 +171,6 @@ fn the_streamed_sync_builds_the_reference_index() {
         listing: None,
         full: true,
         previous: None,
-        stored: None,
     };
     let mut read = Vec::new();
     let (mut rejected, mut problems) = (Vec::new(), Vec::new());

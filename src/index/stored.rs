@@ -4,26 +4,29 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use crate::model::Entity;
 use crate::sources::carry::Stored;
 
 use super::Index;
+use super::build::{Record, Spill};
 
 /// The entities one source stored in an index.
 pub struct SourceEntities<'i> {
     index: &'i Index,
     source: usize,
+    /// Where records carried over keep their bodies.
+    spill: Option<&'i Arc<Spill>>,
     /// File → (line, entity), made on first use.
     by_file: OnceLock<HashMap<&'i str, Vec<(u32, u32)>>>,
 }
 
 impl<'i> SourceEntities<'i> {
-    /// The entities source `name` stored in `index`, if it has that source.
-    pub fn new(index: &'i Index, name: &str) -> Option<SourceEntities<'i>> {
+    /// The entities source `name` stored in `index`, if it has that
+    /// source; records made of them keep their bodies in `spill`.
+    pub fn new(index: &'i Index, name: &str, spill: Option<&'i Arc<Spill>>) -> Option<SourceEntities<'i>> {
         let source = index.sources.iter().position(|s| s.name == name)?;
-        Some(SourceEntities { index, source, by_file: OnceLock::new() })
+        Some(SourceEntities { index, source, spill, by_file: OnceLock::new() })
     }
 
     fn by_file(&self) -> &HashMap<&'i str, Vec<(u32, u32)>> {
@@ -41,13 +44,11 @@ impl<'i> SourceEntities<'i> {
     }
 }
 
-impl Stored for SourceEntities<'_> {
-    fn entity(&self, file: &Path, line: u32) -> Option<Entity> {
+impl Stored<Record> for SourceEntities<'_> {
+    fn record(&self, file: &Path, line: u32) -> Option<Record> {
         let entities = self.by_file().get(file.to_str()?)?;
         let &(_, i) = entities.iter().find(|(l, _)| *l == line)?;
-        let mut value: serde_json::Value = serde_json::from_slice(self.index.body_json(i)).ok()?;
-        // As read: the index derived its relations.
-        value.as_object_mut()?.shift_remove("relations");
-        Entity::from_json(value).ok()
+        let summary = self.index.summary(i).to_summary();
+        Record::carried(self.index.ref_of(i), self.index.body_json(i), summary, self.spill)
     }
 }

@@ -3,7 +3,7 @@
 //! the target's namespace defaults to the source's, and each field has its
 //! own default kind.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::entity::Entity;
 use super::entity_ref::EntityRef;
@@ -219,12 +219,15 @@ pub fn sort_lists(entity: &mut Value) {
 /// with the field table entry each came from. References that do not parse
 /// make no relation (validation reports them, with their position).
 pub fn spec_refs(entity: &Entity) -> Vec<(&'static RefField, String)> {
+    match entity.spec() {
+        Some(spec) => spec_refs_in(entity.kind(), entity.namespace(), spec),
+        None => Vec::new(),
+    }
+}
+
+/// [`spec_refs`] of an entity of `kind` in `namespace` with `spec`.
+pub fn spec_refs_in(kind: &str, namespace: &str, spec: &Map<String, Value>) -> Vec<(&'static RefField, String)> {
     let mut refs = Vec::new();
-    let Some(spec) = entity.spec() else {
-        return refs;
-    };
-    let kind = entity.kind();
-    let namespace = entity.namespace();
     for field in REF_FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
         let items = match (field.many, spec.get(field.field)) {
             (true, Some(Value::Array(items))) => items.as_slice(),

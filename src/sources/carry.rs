@@ -16,59 +16,59 @@ use super::catalog_file::{FileOutput, LocationRead, ReadEntity, RejectedEntity};
 use super::depends::{FileEntry, SourceFiles};
 
 /// The entities a source's previous read stored, as the previous index
-/// holds them.
-pub trait Stored: Sync {
+/// holds them, in the compact form `E` a sync keeps.
+pub trait Stored<E>: Sync {
     /// The entity the previous read stored from `file` at `line` (the line
     /// its document starts on), as read (without the relations the index
     /// derived), if the index holds it from there.
-    fn entity(&self, file: &Path, line: u32) -> Option<Entity>;
+    fn record(&self, file: &Path, line: u32) -> Option<E>;
 }
 
 /// The files of a source's previous read, to carry over those unchanged.
-pub struct FileCache<'a> {
+pub struct FileCache<'a, E> {
     files: HashMap<&'a Path, &'a FileEntry>,
     started: i128,
-    stored: &'a dyn Stored,
+    stored: &'a dyn Stored<E>,
 }
 
-impl<'a> FileCache<'a> {
+/// What a file carried over gives: its output (without entities), its
+/// entry (stamps renewed) and its entities.
+pub type CarriedFile<E> = (FileOutput, FileEntry, Vec<E>);
+
+impl<'a, E> FileCache<'a, E> {
     /// The files `previous` read, their entities in `stored`.
-    pub fn new(previous: &'a SourceFiles, stored: &'a dyn Stored) -> FileCache<'a> {
+    pub fn new(previous: &'a SourceFiles, stored: &'a dyn Stored<E>) -> FileCache<'a, E> {
         let files = previous.files.iter().map(|f| (f.path.as_path(), f)).collect();
         FileCache { files, started: previous.started, stored }
     }
 
-    /// What `path`, reached with `origin`, gave last time, with its entry
-    /// (stamps renewed); `None` when it must be read: it is new, reached
-    /// from elsewhere, changed, or one of its entities is not stored.
-    pub fn output(&self, path: &Path, origin: &str) -> Option<(FileOutput, FileEntry)> {
+    /// What `path`, reached with `origin`, gave last time; `None` when it
+    /// must be read: it is new, reached from elsewhere, changed, or one of
+    /// its entities is not stored.
+    pub fn output(&self, path: &Path, origin: &str) -> Option<CarriedFile<E>> {
         let entry = self.files.get(path).filter(|e| e.origin == origin && !e.reread)?.unchanged(self.started)?;
-        let read = |entity: Entity, line: u32| ReadEntity { entity, file: path.to_path_buf(), line };
-        let entities = entry
-            .entities
-            .iter()
-            .map(|&line| self.stored.entity(path, line).map(|e| read(e, line)))
-            .collect::<Option<Vec<_>>>()?;
+        let entities = entry.entities.iter().map(|&line| self.stored.record(path, line)).collect::<Option<Vec<_>>>()?;
         let rejected = entry
             .rejected
             .iter()
             .map(|(json, line, reason)| {
                 let value = serde_json::from_str(json).ok()?;
                 let entity = Entity::from_json(value).ok()?;
-                Some(RejectedEntity { read: read(entity, *line), reason: reason.clone() })
+                let read = ReadEntity { entity, file: path.to_path_buf(), line: *line };
+                Some(RejectedEntity { read, reason: reason.clone() })
             })
             .collect::<Option<Vec<_>>>()?;
         let locations =
             entry.locations.iter().map(|(at, targets)| LocationRead { at: *at, targets: targets.clone() }).collect();
         let out = FileOutput {
-            entities,
+            entities: Vec::new(),
             rejected,
             problems: entry.problems.clone(),
             locations,
             reads: Vec::new(),
             failure: entry.failure.clone(),
         };
-        Some((out, entry))
+        Some((out, entry, entities))
     }
 }
 

@@ -128,7 +128,7 @@ pub fn crawl_with<E: Compacted>(
     root: &Path,
     progress: &(dyn Fn(usize) + Sync),
     compact: &(dyn Fn(ReadEntity) -> E + Sync),
-    cache: Option<&FileCache<'_>>,
+    cache: Option<&FileCache<'_, E>>,
 ) -> Crawl<E> {
     let mut crawl: Crawl<E> = Crawl::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -149,13 +149,13 @@ pub fn crawl_with<E: Compacted>(
             .map(|p| {
                 let carried = cache.and_then(|c| c.output(&p.path, &p.origin));
                 let was_carried = carried.is_some();
-                let (mut out, entry) = carried.unwrap_or_else(|| {
+                let (out, entry, entities) = carried.unwrap_or_else(|| {
                     let ctx = FileContext { root, origin: &p.origin, placeholders: &placeholders };
                     let mut out = read_catalog_file(&p.path, &ctx);
                     let entry = entry_of(&mut out, &p.path, &p.origin);
-                    (out, entry)
+                    let entities = std::mem::take(&mut out.entities).into_iter().map(compact).collect();
+                    (out, entry, entities)
                 });
-                let entities = std::mem::take(&mut out.entities).into_iter().map(compact).collect();
                 progress(read.fetch_add(1, Ordering::Relaxed) + 1);
                 (p, out, entry, entities, was_carried)
             })

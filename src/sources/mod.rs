@@ -106,22 +106,23 @@ pub struct ReadContext<'a> {
     /// Local sources: what the previous read depended on; when none of it
     /// changed, the source is not read again ([`SourceOutput::unchanged`]).
     pub previous: Option<&'a depends::SourceFiles>,
-    /// Local sources: the entities the previous read stored; with
-    /// `previous`, the files unchanged since are carried over, not parsed.
-    pub stored: Option<&'a dyn carry::Stored>,
 }
 
 /// Reads one source. `Err` means the source could not be read at all (its
 /// previous entities should be kept).
 pub fn read_source(source: &SourceConfig, ctx: &ReadContext<'_>) -> Result<SourceOutput, String> {
-    read_source_into(source, ctx, &|read| read)
+    read_source_into(source, ctx, &|read| read, None)
 }
 
-/// [`read_source`], each entity made `compact` as soon as it is read.
+/// [`read_source`], each entity made `compact` as soon as it is read. With
+/// `stored` (the entities the previous read stored) and
+/// [`ReadContext::previous`], the files of a local source unchanged since
+/// that read are carried over, not parsed.
 pub fn read_source_into<E: fanout::Compacted>(
     source: &SourceConfig,
     ctx: &ReadContext<'_>,
     compact: &(dyn Fn(ReadEntity) -> E + Sync),
+    stored: Option<&dyn carry::Stored<E>>,
 ) -> Result<SourceOutput<E>, String> {
     let files = |n: usize| (ctx.progress)(Progress { done: n, total: None, unit: "files" });
     let (roots, root, capped) = match &source.kind {
@@ -149,7 +150,7 @@ pub fn read_source_into<E: fanout::Compacted>(
     }
     let started = depends::now_nanos();
     let origins = roots.iter().cloned().map(fanout::Root::file).collect();
-    let cache = match (ctx.previous, ctx.stored) {
+    let cache = match (ctx.previous, stored) {
         (Some(previous), Some(stored)) if previous.root == root => Some(carry::FileCache::new(previous, stored)),
         _ => None,
     };

@@ -59,7 +59,6 @@ pub fn read_with(source: &SourceConfig, patterns: &[String], cache: &Path) -> Re
         listing: None,
         full: false,
         previous: None,
-        stored: None,
     };
     read_source(source, &ctx)
 }

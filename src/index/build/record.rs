@@ -107,6 +107,49 @@ impl Record {
         Record { canonical: entity.canonical_ref(), summary, body, relations_at, outgoing }
     }
 
+    /// A record of a local entity carried over from the previous index
+    /// (its file unchanged), made without building the entity: `stored` is
+    /// its stored body, whose last key is the `relations` the index derived
+    /// (an entity with relations of its own is never carried), and
+    /// `summary` its stored summary. Its spec references are read from the
+    /// body's spec alone. `None` when the body is not such a body.
+    pub fn carried(canonical: &str, stored: &[u8], summary: Summary, spill: Option<&Arc<Spill>>) -> Option<Record> {
+        #[derive(serde::Deserialize)]
+        struct Head<'a> {
+            #[serde(borrow)]
+            kind: std::borrow::Cow<'a, str>,
+            #[serde(borrow, default)]
+            metadata: Metadata<'a>,
+            #[serde(default)]
+            spec: Option<serde_json::Map<String, serde_json::Value>>,
+        }
+        #[derive(serde::Deserialize, Default)]
+        struct Metadata<'a> {
+            #[serde(borrow)]
+            namespace: Option<std::borrow::Cow<'a, str>>,
+        }
+        const KEY: &[u8] = b",\"relations\":";
+        let at = stored.windows(KEY.len()).rposition(|w| w == KEY)?;
+        let mut bytes = Vec::with_capacity(at + 1);
+        bytes.extend_from_slice(&stored[..at]);
+        bytes.push(b'}');
+        let head: Head<'_> = serde_json::from_slice(&bytes).ok()?;
+        let namespace = head.metadata.namespace.as_deref().unwrap_or(crate::model::entity_ref::DEFAULT_NAMESPACE);
+        let refs = head.spec.as_ref().map(|spec| relations::spec_refs_in(&head.kind, namespace, spec));
+        let summary = Summary { links: Vec::new(), source: 0, body: (0, 0), ..summary };
+        let body = match spill.map(|s| (s, s.append(&bytes))) {
+            Some((spill, Ok(at))) => Body::Spilled(spill.clone(), at, bytes.len()),
+            _ => Body::Inline(bytes.into_boxed_slice()),
+        };
+        Some(Record {
+            canonical: canonical.to_string(),
+            summary: Packed::new(&summary),
+            body,
+            relations_at: None,
+            outgoing: Outgoing::Spec(SpecRefs::new(refs.unwrap_or_default())),
+        })
+    }
+
     /// The body as read: in memory, or read into `scratch`.
     fn bytes<'a>(&'a self, scratch: &'a mut Vec<u8>) -> io::Result<&'a [u8]> {
         match &self.body {
