@@ -121,6 +121,27 @@ pub struct SyncStatus {
     pub total: Option<usize>,
     /// What is counted.
     pub unit: &'static str,
+    /// Sources read so far, and how many of them had no file changed.
+    pub sources: (usize, usize),
+    /// Files carried over unchanged (not parsed) so far.
+    pub carried: usize,
+}
+
+impl SyncStatus {
+    /// A sync starting with `source` (or every source, when empty).
+    pub fn new(source: String) -> SyncStatus {
+        SyncStatus { source, done: 0, total: None, unit: "files", sources: (0, 0), carried: 0 }
+    }
+
+    /// What the sync spared, for its closing message: nothing read when no
+    /// source had a file changed, else the files carried over.
+    pub fn spared(&self) -> Option<String> {
+        match (self.sources, self.carried) {
+            ((n, unchanged), _) if n > 0 && n == unchanged => Some("no file changed".into()),
+            (_, 0) => None,
+            (_, carried) => Some(format!("{carried} unchanged files carried over")),
+        }
+    }
 }
 
 /// Everything the TUI shows.
@@ -307,5 +328,23 @@ impl App {
     /// Rows a page moves by.
     pub fn page(&self) -> usize {
         usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SyncStatus;
+
+    #[test]
+    fn a_sync_says_what_it_spared() {
+        let mut status = SyncStatus::new(String::new());
+        assert_eq!(status.spared(), None, "nothing read yet");
+        status.sources = (2, 2);
+        status.carried = 40;
+        assert_eq!(status.spared().as_deref(), Some("no file changed"));
+        status.sources = (2, 1);
+        assert_eq!(status.spared().as_deref(), Some("40 unchanged files carried over"));
+        status.carried = 0;
+        assert_eq!(status.spared(), None, "every file parsed");
     }
 }

@@ -46,7 +46,7 @@ pub fn start_sync(app: &mut App, only: Option<String>) -> Vec<Effect> {
         app.flash("a sync is already running", Level::Warning);
         return Vec::new();
     }
-    app.sync = Some(SyncStatus { source: only.clone().unwrap_or_default(), done: 0, total: None, unit: "files" });
+    app.sync = Some(SyncStatus::new(only.clone().unwrap_or_default()));
     vec![Effect::Sync(only)]
 }
 

@@ -46,10 +46,10 @@ pub fn deliver(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::SyncProgress(event) => sync_progress(app, event),
         Msg::SyncDone(Ok(loaded)) => {
-            app.sync = None;
+            let spared = app.sync.take().and_then(|s| s.spared()).map(|s| format!(" ({s})")).unwrap_or_default();
             let n = loaded.index.len();
             let problems = loaded.index.problems.len();
-            app.flash(format!("synced: {n} entities, {problems} problems"), Level::Info);
+            app.flash(format!("synced: {n} entities, {problems} problems{spared}"), Level::Info);
             return new_index(app, loaded);
         }
         Msg::SyncDone(Err(e)) => {
@@ -249,7 +249,16 @@ fn sync_progress(app: &mut App, event: SyncEvent) {
             status.unit = p.unit;
         }
         SyncEvent::Waiting => status.source = "waiting for another sync".into(),
-        SyncEvent::SourceDone(name, Err(e)) => app.flash(format!("{name}: {e}"), Level::Error),
-        SyncEvent::Unchanged(..) | SyncEvent::Carried(..) | SyncEvent::SourceDone(..) => {}
+        SyncEvent::Unchanged(_, files) => {
+            status.sources.1 += 1;
+            status.carried += files;
+        }
+        SyncEvent::Carried(_, carried, _) => status.carried += carried,
+        SyncEvent::SourceDone(name, result) => {
+            status.sources.0 += 1;
+            if let Err(e) = result {
+                app.flash(format!("{name}: {e}"), Level::Error);
+            }
+        }
     }
 }
