@@ -266,7 +266,8 @@ impl Workspace {
             progress(SyncEvent::SourceStarted(source.name.clone()));
             let name = source.name.clone();
             let report = move |p: crate::sources::Progress| progress(SyncEvent::Progress(name.clone(), p));
-            let known = previous.as_ref().map(|prev| known_entities(prev, &source.name));
+            let server = matches!(source.kind, SourceKind::Backstage(_));
+            let known = previous.as_ref().filter(|_| server).map(|prev| known_entities(prev, &source.name));
             let listing = previous
                 .as_ref()
                 .and_then(|prev| prev.sources.iter().find(|s| s.name == source.name))
@@ -280,7 +281,6 @@ impl Workspace {
                 full,
                 previous: previous_files,
             };
-            let server = matches!(source.kind, SourceKind::Backstage(_));
             let stored = stored.as_ref().map(|s| s as &dyn crate::sources::carry::Stored<Record>);
             let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()), stored);
             let outcome = read.as_ref().map_err(Clone::clone).map(|o| match (o.unchanged, previous_files) {

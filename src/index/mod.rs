@@ -258,7 +258,7 @@ impl Index {
     /// An index read back from its file (whose stamp is `generation`).
     fn from_table(header: store::Header, text: Bodies, bodies: Bodies) -> Index {
         let store::Header { created, generation, sources, problems, relation_types, rejected, columns, .. } = header;
-        let table = table::Table { columns, text };
+        let table = table::Table { columns: std::sync::Arc::new(columns), text };
         Index { created, sources, problems, relation_types, rejected, generation, table, bodies }
     }
 

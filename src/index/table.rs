@@ -78,8 +78,8 @@ pub struct Columns {
 /// Entity summaries and refs, compact.
 #[derive(Debug, Clone)]
 pub struct Table {
-    /// The decoded tables.
-    pub columns: Columns,
+    /// The decoded tables, shared by a restamped copy of the index.
+    pub columns: std::sync::Arc<Columns>,
     /// The text arena the tables point into.
     pub text: Bodies,
 }
@@ -131,7 +131,7 @@ impl TableBuilder {
 
     /// The table.
     pub fn finish(self) -> Table {
-        Table { columns: self.c, text: Bodies::Owned(self.b.finish()) }
+        Table { columns: std::sync::Arc::new(self.c), text: Bodies::Owned(self.b.finish()) }
     }
 }
 
