@@ -314,6 +314,21 @@ fn config_init_then_sync_a_dir_source() {
     );
     assert!(sb.index_file().is_file());
 
+    // Again with no file changed; then with one changed.
+    let run = sb.run(&["sync"]);
+    run.code(0);
+    assert!(
+        run.stderr.contains("local: no file changed since the last sync (3 checked, none parsed)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("local: 2 entities"), "{}", run.stderr);
+    write(&catalog, "team/catalog-info.yaml", group("team-a").replace("children: []", "children: [ ]"));
+    let run = sb.run(&["sync"]);
+    run.code(0);
+    let carried = "local: 2 of 3 files unchanged since the last sync (carried over), the others parsed";
+    assert!(run.stderr.contains(carried), "{}", run.stderr);
+
     let run = sb.run(&["list", "--json"]);
     run.code(0);
     assert_eq!(refs_of(&run.json()), vec!["component:default/billing", "group:default/team-a"]);
