@@ -6,7 +6,6 @@
 use serde_json::Value;
 
 use super::entity::Entity;
-use super::entity_ref::EntityRef;
 
 /// Relation type names used by Backstage.
 pub mod types {
@@ -233,8 +232,8 @@ pub fn spec_refs(entity: &Entity) -> Vec<(&'static RefField, String)> {
             _ => continue,
         };
         for text in items.iter().filter_map(Value::as_str) {
-            if let Ok(target) = EntityRef::parse_with(text, field.default_kind, namespace) {
-                refs.push((field, target.canonical()));
+            if let Some(target) = crate::model::entity_ref::canonicalize(text, field.default_kind, namespace) {
+                refs.push((field, target));
             }
         }
     }
