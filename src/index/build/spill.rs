@@ -9,7 +9,7 @@ use std::io::{self, BufWriter, Seek, Write};
 use std::io::{Read, SeekFrom};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use crate::index::checksum::{self, BLOCK, Blocks};
 
@@ -24,9 +24,12 @@ pub struct Spill {
 }
 
 /// Bodies read ahead: batches as the reading thread sends them, the one
-/// being taken from, and how far it has been taken.
+/// being taken from, and how far it has been taken. Batches taken go back
+/// to the reading thread to be filled again, so their memory is reused
+/// rather than freed on another thread than the one that allocated it.
 struct Ahead {
     batches: Receiver<Batch>,
+    used: Sender<Batch>,
     current: Batch,
     /// The next body of `current` and where its bytes start.
     next: usize,
@@ -95,9 +98,10 @@ impl Spill {
             }
         };
         let (send, batches) = sync_channel(BATCHES);
+        let (used, reuse) = channel();
         let reader = std::thread::Builder::new().name("spill-read-ahead".into());
-        if reader.spawn(move || read_batches(&file, &places, &send)).is_ok() {
-            let ahead = Ahead { batches, current: Batch::default(), next: 0, offset: 0 };
+        if reader.spawn(move || read_batches(&file, &places, &send, &reuse)).is_ok() {
+            let ahead = Ahead { batches, used, current: Batch::default(), next: 0, offset: 0 };
             *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(ahead);
         }
     }
@@ -109,7 +113,11 @@ impl Spill {
         let Some(ahead) = guard.as_mut() else { return false };
         if ahead.next == ahead.current.places.len() {
             match ahead.batches.recv() {
-                Ok(batch) => ahead.current = batch,
+                Ok(batch) => {
+                    let taken = std::mem::replace(&mut ahead.current, batch);
+                    // The reader may have ended: the batch is then dropped here.
+                    let _ = ahead.used.send(taken);
+                }
                 // The plan is done, or its reading failed: read as asked.
                 Err(_) => {
                     *guard = None;
@@ -132,10 +140,13 @@ impl Spill {
 }
 
 /// Reads the bodies at `places` in batches into `send`, until they are
-/// all read, one cannot be, or nobody takes them any more.
-fn read_batches(file: &File, places: &[(u64, usize)], send: &SyncSender<Batch>) {
+/// all read, one cannot be, or nobody takes them any more; the batches
+/// come back through `reuse` once taken, to be filled again.
+fn read_batches(file: &File, places: &[(u64, usize)], send: &SyncSender<Batch>, reuse: &Receiver<Batch>) {
     for chunk in places.chunks(BATCH) {
-        let mut batch = Batch { places: Vec::with_capacity(chunk.len()), bytes: Vec::new() };
+        let mut batch = reuse.try_recv().unwrap_or_default();
+        batch.places.clear();
+        batch.bytes.clear();
         batch.bytes.reserve(chunk.iter().map(|&(_, len)| len).sum());
         for &(at, len) in chunk {
             if read_at(file, at, len, &mut batch.bytes).is_err() {
