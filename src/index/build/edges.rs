@@ -62,6 +62,7 @@ impl Edges {
         // of appearance) and dangling targets; then the relations by id. No
         // list of every relation by name is ever held.
         let pairs: Vec<&str> = types::PAIRS.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        let resolved = resolve(candidates, &known);
         let (mut others, mut dangling) = candidates
             .par_iter()
             .enumerate()
@@ -69,7 +70,7 @@ impl Edges {
                 || (Vec::new(), Vec::new()),
                 |(mut others, mut dangling): (Vec<(usize, usize, String)>, Vec<String>), (i, c)| {
                     let mut n = 0;
-                    each(i as u32, c, &known, &mut |_, kind, target| {
+                    each(i as u32, c, &known, &resolved[i], &mut |_, kind, target| {
                         if !pairs.contains(&kind) {
                             others.push((i, n, kind.to_string()));
                         }
@@ -105,7 +106,7 @@ impl Edges {
             .enumerate()
             .flat_map_iter(|(i, c)| {
                 let mut out = Vec::new();
-                each(i as u32, c, &known, &mut |source, kind, target| {
+                each(i as u32, c, &known, &resolved[i], &mut |source, kind, target| {
                     let target = match target {
                         Target::Entity(t) => t,
                         Target::Dangling(d) => {
@@ -174,10 +175,34 @@ fn read_bodies_ahead(candidates: &[Candidate<'_>]) {
     spill.read_ahead(places);
 }
 
+/// A spec ref that names no entity, among a candidate's resolved refs.
+const DANGLING: u32 = u32::MAX;
+
+/// The entity ids of each candidate's spec refs, in order ([`DANGLING`]
+/// where a ref names no entity): looked up once for both passes.
+fn resolve(candidates: &[Candidate<'_>], known: &HashMap<&str, u32>) -> Vec<Box<[u32]>> {
+    candidates
+        .par_iter()
+        .map(|c| match &c.content {
+            Content::Read(record) => match &record.outgoing {
+                Outgoing::Spec(refs) => refs.iter().map(|(_, t)| known.get(t).copied().unwrap_or(DANGLING)).collect(),
+                Outgoing::Server(_) => Box::default(),
+            },
+            Content::Stored { .. } => Box::default(),
+        })
+        .collect()
+}
+
 /// Calls `f(source, type, target)` for each relation candidate `i` brings:
-/// a server entity's own, or those its spec fields derive, with their
-/// inverses on known targets.
-fn each(i: u32, c: &Candidate<'_>, known: &HashMap<&str, u32>, f: &mut dyn FnMut(u32, &str, Target<'_>)) {
+/// a server entity's own, or those its spec fields derive (whose targets
+/// are `resolved`, see [`resolve`]), with their inverses on known targets.
+fn each(
+    i: u32,
+    c: &Candidate<'_>,
+    known: &HashMap<&str, u32>,
+    resolved: &[u32],
+    f: &mut dyn FnMut(u32, &str, Target<'_>),
+) {
     fn target<'t>(known: &HashMap<&str, u32>, t: &'t str) -> Target<'t> {
         match known.get(t) {
             Some(&id) => Target::Entity(id),
@@ -197,8 +222,8 @@ fn each(i: u32, c: &Candidate<'_>, known: &HashMap<&str, u32>, f: &mut dyn FnMut
                 }
             }
             Outgoing::Spec(refs) => {
-                for (field, t) in refs.iter() {
-                    let to = target(known, t);
+                for ((field, t), &id) in refs.iter().zip(resolved) {
+                    let to = if id == DANGLING { Target::Dangling(t) } else { Target::Entity(id) };
                     if let Target::Entity(j) = to {
                         f(j, field.inverse, Target::Entity(i));
                     }
