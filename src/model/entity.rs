@@ -228,7 +228,7 @@ impl Entity {
 
     /// The entity's canonical ref: `kind:namespace/name`, lower-case.
     pub fn canonical_ref(&self) -> String {
-        self.entity_ref().canonical()
+        crate::model::entity_ref::canonical_of(self.kind(), self.namespace(), self.name())
     }
 
     /// `relations`, as written by the catalog or derived by stagehand.

@@ -103,7 +103,7 @@ impl EntityRef {
 
     /// The canonical, lower-case form: `kind:namespace/name`.
     pub fn canonical(&self) -> String {
-        format!("{}:{}/{}", self.kind.to_lowercase(), self.namespace.to_lowercase(), self.name.to_lowercase())
+        canonical_of(&self.kind, &self.namespace, &self.name)
     }
 
     /// The shortest readable form: `kind:name` in the default namespace.
@@ -124,12 +124,51 @@ impl fmt::Display for EntityRef {
 
 /// Returns the canonical form of a reference text, or `None` if it does not parse.
 pub fn canonicalize(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Option<String> {
-    EntityRef::parse_with(text, default_kind, default_namespace).ok().map(|r| r.canonical())
+    let parts = split_ref(text).ok()?;
+    Some(canonical_of(parts.kind.or(default_kind)?, parts.namespace.unwrap_or(default_namespace), parts.name))
+}
+
+/// The canonical form of a ref's parts, `kind:namespace/name`, each part
+/// lower-cased on its own (as [`str::to_lowercase`] does) in one allocation.
+pub fn canonical_of(kind: &str, namespace: &str, name: &str) -> String {
+    let mut out = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+    push_lowercase(&mut out, kind);
+    out.push(':');
+    push_lowercase(&mut out, namespace);
+    out.push('/');
+    push_lowercase(&mut out, name);
+    out
+}
+
+/// Appends `s` lower-cased: in place for ASCII text, by
+/// [`str::to_lowercase`] otherwise (whose rules depend on the whole text).
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_canonical_form_lowercases_each_part_as_to_lowercase_does() {
+        for (kind, ns, name) in [("Component", "Default", "Ab-C"), ("Gröup", "ΟΔΟΣ", "ΟΔΟΣ"), ("K", "n", "İx")]
+        {
+            let slow = format!("{}:{}/{}", kind.to_lowercase(), ns.to_lowercase(), name.to_lowercase());
+            assert_eq!(canonical_of(kind, ns, name), slow);
+            assert_eq!(EntityRef::new(kind, ns, name).canonical(), slow);
+        }
+        assert_eq!(canonicalize("Team-A", Some("Group"), "Ns").as_deref(), Some("group:ns/team-a"));
+        assert_eq!(canonicalize("x:Y/Z", None, "default").as_deref(), Some("x:y/z"));
+        assert_eq!(canonicalize("name", None, "default"), None);
+        assert_eq!(canonicalize("a:", Some("Group"), "default"), None);
+    }
 
     #[test]
     fn parses_every_shape() {

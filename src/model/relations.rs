@@ -6,7 +6,6 @@
 use serde_json::{Map, Value};
 
 use super::entity::Entity;
-use super::entity_ref::EntityRef;
 
 /// Relation type names used by Backstage.
 pub mod types {
@@ -236,8 +235,8 @@ pub fn spec_refs_in(kind: &str, namespace: &str, spec: &Map<String, Value>) -> V
             _ => continue,
         };
         for text in items.iter().filter_map(Value::as_str) {
-            if let Ok(target) = EntityRef::parse_with(text, field.default_kind, namespace) {
-                refs.push((field, target.canonical()));
+            if let Some(target) = crate::model::entity_ref::canonicalize(text, field.default_kind, namespace) {
+                refs.push((field, target));
             }
         }
     }

@@ -10,16 +10,29 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::index::Link;
+use crate::model::Entity;
 use crate::model::relations::types;
-use crate::model::{Entity, Relation};
 
 use super::record::Outgoing;
 use super::{Candidate, Content};
 
 /// Where a relation points, before dangling targets have ids.
+#[derive(Clone, Copy)]
 enum Target<'a> {
     Entity(u32),
     Dangling(&'a str),
+}
+
+/// A derived relation as a body lists it: serialised and ordered as a
+/// [`Relation`](crate::model::Relation) with the same type and target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub(super) struct Derived<'a> {
+    /// The relation type, e.g. `ownedBy`.
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    /// The canonical ref of the target.
+    #[serde(rename = "targetRef")]
+    pub target: &'a str,
 }
 
 /// Every relation of the build, by id.
@@ -38,12 +51,18 @@ pub(super) struct Edges {
 impl Edges {
     /// The relations of `candidates`, whose canonical refs are `refs`
     /// (sorted, unique, in the same order).
+    ///
+    /// The bodies of `candidates` are laid out next in this order: those in
+    /// a spill file start being read ahead, on a thread of their own, while
+    /// the relations are collected.
     pub fn collect(candidates: &[Candidate<'_>], refs: &[String]) -> Edges {
+        read_bodies_ahead(candidates);
         let known: HashMap<&str, u32> = refs.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
         // First the names: relation types beyond Backstage's pairs (in order
         // of appearance) and dangling targets; then the relations by id. No
         // list of every relation by name is ever held.
         let pairs: Vec<&str> = types::PAIRS.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        let resolved = resolve(candidates, &known);
         let (mut others, mut dangling) = candidates
             .par_iter()
             .enumerate()
@@ -51,7 +70,7 @@ impl Edges {
                 || (Vec::new(), Vec::new()),
                 |(mut others, mut dangling): (Vec<(usize, usize, String)>, Vec<String>), (i, c)| {
                     let mut n = 0;
-                    each(i as u32, c, &known, &mut |_, kind, target| {
+                    each(i as u32, c, &known, &resolved[i], &mut |_, kind, target| {
                         if !pairs.contains(&kind) {
                             others.push((i, n, kind.to_string()));
                         }
@@ -87,7 +106,7 @@ impl Edges {
             .enumerate()
             .flat_map_iter(|(i, c)| {
                 let mut out = Vec::new();
-                each(i as u32, c, &known, &mut |source, kind, target| {
+                each(i as u32, c, &known, &resolved[i], &mut |source, kind, target| {
                     let target = match target {
                         Target::Entity(t) => t,
                         Target::Dangling(d) => {
@@ -119,11 +138,11 @@ impl Edges {
     }
 
     /// `links` as an entity's `relations` lists them: by type name, then
-    /// target ref.
-    pub fn relations(&self, links: &[Link], refs: &[String]) -> Vec<Relation> {
-        let mut relations: Vec<Relation> = links
+    /// target ref (borrowing the names, which a body only copies).
+    pub fn relations<'a>(&'a self, links: &[Link], refs: &'a [String]) -> Vec<Derived<'a>> {
+        let mut relations: Vec<Derived<'a>> = links
             .iter()
-            .map(|l| Relation { kind: self.types[l.kind as usize].clone(), target: self.target(l.target, refs).into() })
+            .map(|l| Derived { kind: &self.types[l.kind as usize], target: self.target(l.target, refs) })
             .collect();
         relations.sort_unstable();
         relations
@@ -137,10 +156,53 @@ impl Edges {
     }
 }
 
+/// Starts reading ahead the spilled bodies of `candidates`, in their order
+/// (those of the first spill file; in a sync there is one).
+fn read_bodies_ahead(candidates: &[Candidate<'_>]) {
+    fn spilled<'c>(c: &'c Candidate<'_>) -> Option<(&'c std::sync::Arc<super::Spill>, u64, usize)> {
+        match &c.content {
+            Content::Read(record) => record.spilled(),
+            Content::Stored { .. } => None,
+        }
+    }
+    let Some((spill, ..)) = candidates.iter().find_map(spilled) else { return };
+    let places = candidates
+        .iter()
+        .filter_map(spilled)
+        .filter(|(s, ..)| std::sync::Arc::ptr_eq(s, spill))
+        .map(|(_, at, len)| (at, len))
+        .collect();
+    spill.read_ahead(places);
+}
+
+/// A spec ref that names no entity, among a candidate's resolved refs.
+const DANGLING: u32 = u32::MAX;
+
+/// The entity ids of each candidate's spec refs, in order ([`DANGLING`]
+/// where a ref names no entity): looked up once for both passes.
+fn resolve(candidates: &[Candidate<'_>], known: &HashMap<&str, u32>) -> Vec<Box<[u32]>> {
+    candidates
+        .par_iter()
+        .map(|c| match &c.content {
+            Content::Read(record) => match &record.outgoing {
+                Outgoing::Spec(refs) => refs.iter().map(|(_, t)| known.get(t).copied().unwrap_or(DANGLING)).collect(),
+                Outgoing::Server(_) => Box::default(),
+            },
+            Content::Stored { .. } => Box::default(),
+        })
+        .collect()
+}
+
 /// Calls `f(source, type, target)` for each relation candidate `i` brings:
-/// a server entity's own, or those its spec fields derive, with their
-/// inverses on known targets.
-fn each(i: u32, c: &Candidate<'_>, known: &HashMap<&str, u32>, f: &mut dyn FnMut(u32, &str, Target<'_>)) {
+/// a server entity's own, or those its spec fields derive (whose targets
+/// are `resolved`, see [`resolve`]), with their inverses on known targets.
+fn each(
+    i: u32,
+    c: &Candidate<'_>,
+    known: &HashMap<&str, u32>,
+    resolved: &[u32],
+    f: &mut dyn FnMut(u32, &str, Target<'_>),
+) {
     fn target<'t>(known: &HashMap<&str, u32>, t: &'t str) -> Target<'t> {
         match known.get(t) {
             Some(&id) => Target::Entity(id),
@@ -160,11 +222,12 @@ fn each(i: u32, c: &Candidate<'_>, known: &HashMap<&str, u32>, f: &mut dyn FnMut
                 }
             }
             Outgoing::Spec(refs) => {
-                for (field, t) in refs.iter() {
-                    if let Some(&j) = known.get(t) {
+                for ((field, t), &id) in refs.iter().zip(resolved) {
+                    let to = if id == DANGLING { Target::Dangling(t) } else { Target::Entity(id) };
+                    if let Target::Entity(j) = to {
                         f(j, field.inverse, Target::Entity(i));
                     }
-                    f(i, field.relation, target(known, t));
+                    f(i, field.relation, to);
                 }
             }
         },
@@ -208,6 +271,19 @@ mod tests {
         let found = stored_relations(body);
         assert_eq!(found, vec![(Cow::Borrowed("ownedBy"), "group:default/a".to_string())]);
         assert!(matches!(found[0].0, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn derived_relations_write_and_sort_as_relations_do() {
+        use crate::model::Relation;
+        let names =
+            [("ownedBy", "group:default/b"), ("ownedBy", "group:default/a\"x"), ("hasPart", "é:ns/z"), ("a", "")];
+        let mut derived: Vec<Derived<'_>> = names.iter().map(|&(kind, target)| Derived { kind, target }).collect();
+        let mut relations: Vec<Relation> =
+            names.iter().map(|&(kind, target)| Relation { kind: kind.into(), target: target.into() }).collect();
+        derived.sort_unstable();
+        relations.sort_unstable();
+        assert_eq!(serde_json::to_string(&derived).unwrap(), serde_json::to_string(&relations).unwrap());
     }
 
     #[test]

@@ -162,6 +162,14 @@ impl Record {
         }
     }
 
+    /// Where its body is in a spill file, when it is in one.
+    pub(super) fn spilled(&self) -> Option<(&Arc<Spill>, u64, usize)> {
+        match &self.body {
+            Body::Spilled(spill, at, len) => Some((spill, *at, *len)),
+            Body::Inline(_) => None,
+        }
+    }
+
     /// Its summary, with `links` and `source` (the body's place is set
     /// when it is written).
     pub(super) fn summary(&self, links: Vec<crate::index::Link>, source: u16) -> Summary {
@@ -177,9 +185,9 @@ impl Record {
     /// a local one with `relations` set to `derived` (sorted), exactly as
     /// the entity with [`Entity::set_relations`] would serialise.
     /// `scratch` holds a spilled body while it is written.
-    pub(super) fn write_body(
+    pub(super) fn write_body<R: serde::Serialize>(
         &self,
-        derived: Option<&[Relation]>,
+        derived: Option<&[R]>,
         scratch: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
@@ -306,7 +314,7 @@ mod tests {
         let record = Record::new_in(read(v.clone()), true, Some(&spill));
         assert!(matches!(record.body, Body::Spilled(..)));
         let mut out = Vec::new();
-        record.write_body(None, &mut Vec::new(), &mut out).unwrap();
+        record.write_body(None::<&[Relation]>, &mut Vec::new(), &mut out).unwrap();
         assert_eq!(out, serde_json::to_vec(&v).unwrap());
         assert!(matches!(&record.outgoing, Outgoing::Server(r) if r.len() == 1));
         assert_eq!(record.summary(Vec::new(), 0).uid.as_deref(), Some("u"));

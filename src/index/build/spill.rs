@@ -4,9 +4,12 @@
 //! files in the index's folder, gone when the sync ends or is killed.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Seek, Write};
+#[cfg(not(unix))]
+use std::io::{Read, SeekFrom};
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use crate::index::checksum::{self, BLOCK, Blocks};
 
@@ -15,13 +18,42 @@ use crate::index::checksum::{self, BLOCK, Blocks};
 pub struct Spill {
     /// The writer and how many bytes it took.
     writer: Mutex<(BufWriter<File>, u64)>,
+    /// Bodies a thread of their own reads ahead of the build, in the order
+    /// the build asks for them ([`Spill::read_ahead`]).
+    ahead: Mutex<Option<Ahead>>,
 }
+
+/// Bodies read ahead: batches as the reading thread sends them, the one
+/// being taken from, and how far it has been taken. Batches taken go back
+/// to the reading thread to be filled again, so their memory is reused
+/// rather than freed on another thread than the one that allocated it.
+struct Ahead {
+    batches: Receiver<Batch>,
+    used: Sender<Batch>,
+    current: Batch,
+    /// The next body of `current` and where its bytes start.
+    next: usize,
+    offset: usize,
+}
+
+/// Consecutive bodies of the plan: each one's place in the spill, and
+/// their bytes back to back.
+#[derive(Default)]
+struct Batch {
+    places: Vec<(u64, usize)>,
+    bytes: Vec<u8>,
+}
+
+/// Bodies per batch read ahead, and batches that may wait to be taken:
+/// what reading ahead holds is a few hundred bodies.
+const BATCH: usize = 128;
+const BATCHES: usize = 2;
 
 impl Spill {
     /// A new spill file in `dir`.
     pub fn new_in(dir: &Path) -> io::Result<Spill> {
         let writer = BufWriter::with_capacity(1 << 20, tempfile::tempfile_in(dir)?);
-        Ok(Spill { writer: Mutex::new((writer, 0)) })
+        Ok(Spill { writer: Mutex::new((writer, 0)), ahead: Mutex::new(None) })
     }
 
     /// Appends `bytes`; where they start.
@@ -34,20 +66,129 @@ impl Spill {
         Ok(at)
     }
 
-    /// The `len` bytes at `at`, appended to `out`.
+    /// The `len` bytes at `at`, appended to `out`: taken from what was read
+    /// ahead when they are the next body planned, else read now.
     pub(super) fn read_into(&self, at: u64, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        if self.take_ahead(at, len, out) {
+            return Ok(());
+        }
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let writer = &mut guard.0;
         writer.flush()?;
-        let file = writer.get_mut();
-        file.seek(SeekFrom::Start(at))?;
-        let start = out.len();
-        out.resize(start + len, 0);
-        let read = file.read_exact(&mut out[start..]);
-        // Appends go on at the end.
-        file.seek(SeekFrom::End(0))?;
-        read
+        read_at(writer.get_mut(), at, len, out)
     }
+
+    /// Starts reading the bodies at `places` (where, how long), one after
+    /// the other, on a thread of its own, at most a few batches ahead of
+    /// [`Spill::read_into`], which takes them when asked for them in this
+    /// order. Reading ahead stops at the first body asked for out of this
+    /// order (that body and the rest are read when asked for). Where the
+    /// spill cannot be read by position, or no thread can be started,
+    /// nothing is read ahead.
+    pub(super) fn read_ahead(&self, places: Vec<(u64, usize)>) {
+        if !cfg!(unix) || places.is_empty() {
+            return;
+        }
+        let file = {
+            let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let writer = &mut guard.0;
+            match writer.flush().and_then(|()| writer.get_ref().try_clone()) {
+                Ok(file) => file,
+                Err(_) => return,
+            }
+        };
+        let (send, batches) = sync_channel(BATCHES);
+        let (used, reuse) = channel();
+        let reader = std::thread::Builder::new().name("spill-read-ahead".into());
+        if reader.spawn(move || read_batches(&file, &places, &send, &reuse)).is_ok() {
+            let ahead = Ahead { batches, used, current: Batch::default(), next: 0, offset: 0 };
+            *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(ahead);
+        }
+    }
+
+    /// Whether the body at `at` was read ahead as the next one planned;
+    /// then it is appended to `out`.
+    fn take_ahead(&self, at: u64, len: usize, out: &mut Vec<u8>) -> bool {
+        let mut guard = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(ahead) = guard.as_mut() else { return false };
+        if ahead.next == ahead.current.places.len() {
+            match ahead.batches.recv() {
+                Ok(batch) => {
+                    let taken = std::mem::replace(&mut ahead.current, batch);
+                    // The reader may have ended: the batch is then dropped here.
+                    let _ = ahead.used.send(taken);
+                }
+                // The plan is done, or its reading failed: read as asked.
+                Err(_) => {
+                    *guard = None;
+                    return false;
+                }
+            }
+            (ahead.next, ahead.offset) = (0, 0);
+        }
+        if ahead.current.places.get(ahead.next) != Some(&(at, len)) {
+            // Out of the planned order: stop reading ahead (the thread ends
+            // at its next batch).
+            *guard = None;
+            return false;
+        }
+        out.extend_from_slice(&ahead.current.bytes[ahead.offset..ahead.offset + len]);
+        ahead.next += 1;
+        ahead.offset += len;
+        true
+    }
+}
+
+/// Reads the bodies at `places` in batches into `send`, until they are
+/// all read, one cannot be, or nobody takes them any more; the batches
+/// come back through `reuse` once taken, to be filled again.
+fn read_batches(file: &File, places: &[(u64, usize)], send: &SyncSender<Batch>, reuse: &Receiver<Batch>) {
+    for chunk in places.chunks(BATCH) {
+        let mut batch = reuse.try_recv().unwrap_or_default();
+        batch.places.clear();
+        batch.bytes.clear();
+        batch.bytes.reserve(chunk.iter().map(|&(_, len)| len).sum());
+        for &(at, len) in chunk {
+            if read_at(file, at, len, &mut batch.bytes).is_err() {
+                // What was read goes; the rest is read (and fails) when asked.
+                let _ = send.send(batch);
+                return;
+            }
+            batch.places.push((at, len));
+        }
+        if send.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// The `len` bytes of `file` at `at`, appended to `out`, without moving the
+/// file's position (the spill's writer appends at its end).
+#[cfg(unix)]
+fn read_at(file: &File, at: u64, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let start = out.len();
+    out.resize(start + len, 0);
+    let read = file.read_exact_at(&mut out[start..], at);
+    if read.is_err() {
+        out.truncate(start);
+    }
+    read
+}
+
+/// [`read_at`] where reading by position moves the file's position: it is
+/// put back at the end, where appends go on.
+#[cfg(not(unix))]
+fn read_at(mut file: &File, at: u64, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    file.seek(SeekFrom::Start(at))?;
+    let start = out.len();
+    out.resize(start + len, 0);
+    let read = file.read_exact(&mut out[start..]);
+    if read.is_err() {
+        out.truncate(start);
+    }
+    file.seek(SeekFrom::End(0))?;
+    read
 }
 
 /// Where the bodies section of a new index goes: memory, or a temporary
@@ -142,6 +283,27 @@ mod tests {
         spill.read_into(b, 6, &mut out).unwrap();
         spill.read_into(a, 5, &mut out).unwrap();
         assert_eq!(out, b"world!hello");
+
+        // Read ahead in a planned order; a body asked for out of it is read
+        // as asked, and so is every one after it.
+        let places: Vec<(u64, usize)> = (0..1000u32)
+            .map(|i| spill.append(format!("body {i};").repeat(i as usize % 7 + 1).as_bytes()).unwrap())
+            .zip((0..1000u32).map(|i| format!("body {i};").len() * (i as usize % 7 + 1)))
+            .collect();
+        let order: Vec<(u64, usize)> = places.iter().rev().copied().collect();
+        spill.read_ahead(order.clone());
+        for (n, &(at, len)) in order.iter().enumerate() {
+            let mut got = b"x".to_vec();
+            let (at, len) = if n == 700 { places[3] } else { (at, len) };
+            spill.read_into(at, len, &mut got).unwrap();
+            let i = places.iter().position(|&p| p == (at, len)).unwrap();
+            assert_eq!(got[1..], *format!("body {i};").repeat(i % 7 + 1).as_bytes(), "read {n}");
+            let ahead = spill.ahead.lock().unwrap().is_some();
+            assert_eq!(ahead, cfg!(unix) && n < 700, "read {n}");
+        }
+        let mut past = Vec::new();
+        assert!(spill.read_into(1 << 40, 3, &mut past).is_err());
+        assert!(past.is_empty());
 
         let mut bodies = BodyFile::new_in(dir.path()).unwrap();
         let all: Vec<u8> = (0..3 * BLOCK + 100).map(|i| (i % 251) as u8).collect();

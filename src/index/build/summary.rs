@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use crate::index::{Link, Summary};
-use crate::model::entity_ref::DEFAULT_NAMESPACE;
-use crate::model::{Entity, EntityRef};
+use crate::model::Entity;
+use crate::model::entity_ref::{DEFAULT_NAMESPACE, canonicalize};
 
 fn text<'a>(map: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a str> {
     map?.get(key)?.as_str()
@@ -17,7 +17,7 @@ fn owned(map: Option<&Map<String, Value>>, key: &str) -> Option<String> {
 
 /// `spec.KEY` as a canonical ref, the kind defaulting to `kind`.
 fn reference(spec: Option<&Map<String, Value>>, key: &str, kind: &str, namespace: &str) -> Option<String> {
-    EntityRef::parse_with(text(spec, key)?, Some(kind), namespace).ok().map(|r| r.canonical())
+    canonicalize(text(spec, key)?, Some(kind), namespace)
 }
 
 /// The summary of `entity`, whose body is `len` bytes (its offset is set

@@ -68,6 +68,12 @@ pub fn is_valid_kind(value: &str) -> bool {
 
 /// Whether `value` is a valid `apiVersion` (`[prefix/]suffix`).
 pub fn is_valid_api_version(value: &str) -> bool {
+    // Nearly every entity has one of these: valid without the regexes.
+    matches!(value, "backstage.io/v1alpha1" | "backstage.io/v1beta1") || api_version_by_rule(value)
+}
+
+/// [`is_valid_api_version`] by the rule alone.
+fn api_version_by_rule(value: &str) -> bool {
     prefix_and_or_suffix(value, is_valid_dns_subdomain, |v| length_within(v, 63) && VERSION.is_match(v))
 }
 
@@ -136,4 +142,19 @@ pub fn identity_problems(kind: &str, namespace: &str, name: &str) -> Vec<String>
         .filter(|(_, _, valid, _)| !valid)
         .map(|(what, value, _, rule)| crate::model::sanitize::line(&invalid(what, value, rule, 63)).into_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_versions_taken_without_the_rule_pass_it() {
+        for v in ["backstage.io/v1alpha1", "backstage.io/v1beta1"] {
+            assert!(api_version_by_rule(v) && is_valid_api_version(v), "{v}");
+        }
+        for v in ["backstage.io/v1 alpha1", "Backstage.io/v1", "/v1", ""] {
+            assert!(!is_valid_api_version(v), "{v}");
+        }
+    }
 }
