@@ -354,6 +354,10 @@ pub fn lost_conflicts(index: &Index, name: &str) -> bool {
     index.problems.iter().any(|p| p.source.as_deref() == Some(name) && p.message.starts_with(DUPLICATE))
 }
 
+/// Entities laid out together: their bodies and summaries are made in
+/// parallel, a chunk at a time.
+const LAYOUT_CHUNK: usize = 512;
+
 /// How every conflicting-entity problem starts.
 const DUPLICATE: &str = "conflicting entity `";
 
@@ -434,25 +438,52 @@ fn assemble(
     refs.extend(edges.dangling.iter().cloned());
     let mut table = TableBuilder::new(&refs);
     refs.truncate(entities);
-    let (mut scratch, mut body) = (Vec::new(), Vec::new());
-    for (i, c) in candidates.into_iter().enumerate() {
-        let links = edges.links(i);
-        let start = sink.len();
-        let summary = match c.content {
-            Content::Read(record) => {
-                let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
-                sink.push(&mut body, |out| record.write_body(derived.as_deref(), &mut scratch, out))?;
-                record.summary(links, c.source)
+    // In chunks, in order: each chunk's bodies as read are taken in order
+    // (the spill reads them ahead in that order), their relations spliced
+    // in and their summaries made in parallel, then written in order.
+    let mut raw: Vec<Vec<u8>> = Vec::new();
+    let mut scratch = Vec::new();
+    let mut candidates = candidates.into_iter().enumerate();
+    loop {
+        let chunk: Vec<(usize, Candidate<'_>)> = candidates.by_ref().take(LAYOUT_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        raw.resize_with(raw.len().max(chunk.len()), Vec::new);
+        for ((_, c), raw) in chunk.iter().zip(raw.iter_mut()) {
+            raw.clear();
+            if let Content::Read(record) = &c.content {
+                raw.extend_from_slice(record.bytes(&mut scratch)?);
             }
-            Content::Stored { prev, entity } => {
-                sink.push(&mut body, |out| {
-                    out.extend_from_slice(prev.body_json(entity));
-                    Ok(())
-                })?;
-                Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
-            }
-        };
-        table.push(&Summary { body: (start, (sink.len() - start) as u32), ..summary });
+        }
+        let laid: Vec<(Vec<u8>, Summary)> = chunk
+            .into_par_iter()
+            .zip(raw.par_iter())
+            .map(|((i, c), raw)| {
+                let links = edges.links(i);
+                let mut out = Vec::with_capacity(raw.len() + 64 * links.len());
+                let summary = match c.content {
+                    Content::Read(record) => {
+                        let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
+                        record.write_body_of(raw, derived.as_deref(), &mut out);
+                        record.summary(links, c.source)
+                    }
+                    Content::Stored { prev, entity } => {
+                        out.extend_from_slice(prev.body_json(entity));
+                        Summary { links, source: c.source, ..prev.summary(entity).to_summary() }
+                    }
+                };
+                (out, summary)
+            })
+            .collect();
+        for (bytes, summary) in laid {
+            let start = sink.len();
+            sink.push(&mut scratch, |out| {
+                out.extend_from_slice(&bytes);
+                Ok(())
+            })?;
+            table.push(&Summary { body: (start, (sink.len() - start) as u32), ..summary });
+        }
     }
     let bodies = match &mut sink {
         BodySink::Memory(bytes) => std::mem::take(bytes),

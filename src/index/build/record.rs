@@ -151,7 +151,7 @@ impl Record {
     }
 
     /// The body as read: in memory, or read into `scratch`.
-    fn bytes<'a>(&'a self, scratch: &'a mut Vec<u8>) -> io::Result<&'a [u8]> {
+    pub(super) fn bytes<'a>(&'a self, scratch: &'a mut Vec<u8>) -> io::Result<&'a [u8]> {
         match &self.body {
             Body::Inline(bytes) => Ok(bytes),
             Body::Spilled(spill, at, len) => {
@@ -185,6 +185,7 @@ impl Record {
     /// a local one with `relations` set to `derived` (sorted), exactly as
     /// the entity with [`Entity::set_relations`] would serialise.
     /// `scratch` holds a spilled body while it is written.
+    #[cfg(test)]
     pub(super) fn write_body<R: serde::Serialize>(
         &self,
         derived: Option<&[R]>,
@@ -192,9 +193,15 @@ impl Record {
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
         let body = self.bytes(scratch)?;
+        self.write_body_of(body, derived, out);
+        Ok(())
+    }
+
+    /// [`Record::write_body`] of `body`, its body as read ([`Record::bytes`]).
+    pub(super) fn write_body_of<R: serde::Serialize>(&self, body: &[u8], derived: Option<&[R]>, out: &mut Vec<u8>) {
         let Some(derived) = derived else {
             out.extend_from_slice(body);
-            return Ok(());
+            return;
         };
         let (head, tail) = match &self.relations_at {
             Some(at) => (&body[..at.start], &body[at.end..]),
@@ -208,7 +215,6 @@ impl Record {
         out.extend_from_slice(head);
         write_json(out, derived);
         out.extend_from_slice(tail);
-        Ok(())
     }
 
     /// The entity as read.
