@@ -12,8 +12,9 @@
 //! perfect matches are found in a prefix of the index, no later entity can
 //! displace them and that screen is final. A search narrowing an earlier
 //! one scans the earlier label matches best first instead, each bounded by
-//! its earlier score (see [`Climb`]), and scores only the atoms the two
-//! queries do not share.
+//! its earlier score (see [`Climb`]), then (when fewer than a screen match
+//! their label) the earlier second-tier matches likewise until the first
+//! screen is known; it scores only the atoms the two queries do not share.
 
 mod candidates;
 mod climb;
@@ -146,14 +147,15 @@ pub fn rank(
         (stream.first_screen)(ahead[..window].to_vec());
         sent = true;
     }
-    // An optimal narrowing search that shows a first screen scores labels
-    // in the earlier query's rank order (see [`Climb`]).
-    let climb = match scope {
+    // An optimal narrowing search that shows a first screen scores labels,
+    // and then the rest, in the earlier query's rank order (see [`Climb`]).
+    let rise = match scope {
         Scope::Narrowing { hits, .. } if matching == Matching::Optimal && stream.window < usize::MAX && !sent => {
-            rise(&before, pattern, shared).map(|rise| Climb::new(hits, &rise, packed))
+            rise(&before, pattern, shared).map(|rise| (hits, rise))
         }
         _ => None,
     };
+    let climb = rise.as_ref().map(|(hits, rise)| Climb::new(hits, rise, packed));
     let perfect = perfect_of(&pattern.atoms);
     let need = prefilter::required(pattern);
     let greedy = matching == Matching::Greedy;
@@ -213,12 +215,30 @@ pub fn rank(
         let (score, base) = score_atoms(atoms, cands.start(i, false), packed.item(i as usize), m, greedy)?;
         Some(Hit { entity: i, score: score.min(FUZZY_BITS), base })
     };
-    let mut tier2 = scan(&rest, hay_score, stream, |hits, _| {
-        if !sent && let Some(first) = first_perfect(hits, perfect, &tier1, window) {
-            (stream.first_screen)(first);
-            sent = true;
-        }
-    })?;
+    // Climbing, the first screen is known after a part; the rest is
+    // scored in index order (its haystacks are read in order).
+    let climb = rise.as_ref().filter(|_| !sent).map(|(hits, rise)| Climb::second_tier(hits, &rest, rise, packed));
+    let (mut tier2, scanned) =
+        scan_until(climb.as_ref().map_or(&rest, |c| &c.ids), hay_score, stream, |hits, scanned| {
+            let first = match &climb {
+                Some(c) => {
+                    c.first_screen(hits, scanned, window.saturating_sub(tier1.len())).map(|f| [&tier1[..], &f].concat())
+                }
+                None if sent => None,
+                None => first_perfect(hits, perfect, &tier1, window),
+            };
+            if let Some(first) = first {
+                (stream.first_screen)(first);
+                sent = true;
+            }
+            climb.is_some() && sent
+        })?;
+    if let Some(climb) = &climb {
+        let mut left = climb.ids[scanned..].to_vec();
+        left.par_sort_unstable();
+        tier2.append(&mut scan(&left, hay_score, stream, |_, _| {})?);
+        tier2.par_sort_unstable_by_key(|h| h.entity);
+    }
     sort(&mut tier2);
     tier1.append(&mut tier2);
     Some(tier1)
@@ -278,6 +298,21 @@ fn scan(
     stream: &Stream<'_>,
     mut after_wave: impl FnMut(&[Hit], usize),
 ) -> Option<Vec<Hit>> {
+    let (hits, _) = scan_until(ids, score, stream, |hits, scanned| {
+        after_wave(hits, scanned);
+        false
+    })?;
+    Some(hits)
+}
+
+/// [`scan`], stopped after a wave when `after_wave` says so: the hits and
+/// how many ids were scored.
+fn scan_until(
+    ids: &[u32],
+    score: impl Fn(u32, &mut Matcher) -> Option<Hit> + Sync,
+    stream: &Stream<'_>,
+    mut after_wave: impl FnMut(&[Hit], usize) -> bool,
+) -> Option<(Vec<Hit>, usize)> {
     let mut hits = Vec::new();
     let (mut at, mut wave) = (0, FIRST_WAVE);
     while at < ids.len() {
@@ -290,10 +325,12 @@ fn scan(
                 piece.iter().filter_map(|&entity| score(entity, matcher)).collect::<Vec<_>>()
             })
         }));
-        after_wave(&hits, end);
         (at, wave) = (end, (wave * 2).min(LAST_WAVE));
+        if after_wave(&hits, end) {
+            break;
+        }
     }
-    Some(hits)
+    Some((hits, at))
 }
 
 /// The first screen, when it is known from `ahead` (every better-tier
@@ -308,43 +345,7 @@ fn first_perfect(hits: &[Hit], top: Option<u32>, ahead: &[Hit], window: usize) -
 
 /// Helpers the tests of this module, its parts and its siblings share.
 #[cfg(test)]
-pub(super) mod testing {
-    use nucleo::pattern::{CaseMatching, Normalization, Pattern};
-    use serde_json::json;
-
-    use crate::index::Index;
-    /// 12,000 entities over several waves: names from a few stems (a third
-    /// of them after an `a-` prefix, scoring just below a perfect match),
-    /// owners, tags and descriptions that also hold the stems.
-    pub fn big() -> Index {
-        let stems = ["payments", "ledger", "orders", "gateway", "silver", "quiet"];
-        crate::index::testing::index_of(
-            (0..12_000)
-                .map(|i| {
-                    let stem = stems[i % stems.len()];
-                    let other = stems[(i / 7) % stems.len()];
-                    json!({"kind": "Component", "metadata": {
-                        "name": if i % 3 == 1 { format!("a-{stem}-{i}") } else { format!("{stem}-{i}") },
-                        "title": if i % 5 == 0 { format!("The {other} service") } else { String::new() },
-                        "description": format!("Handles {other} for team {}", i % 40),
-                        "tags": [other]},
-                     "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 40)}})
-                })
-                .collect(),
-        )
-    }
-
-    /// A pattern as a search parses one.
-    pub fn pattern(text: &str) -> Pattern {
-        Pattern::parse(text, CaseMatching::Smart, Normalization::Smart)
-    }
-
-    /// A random string of `len` characters drawn from `alphabet`.
-    pub fn random_text(rng: &mut fastrand::Rng, alphabet: &str, len: std::ops::Range<usize>) -> String {
-        let chars: Vec<char> = alphabet.chars().collect();
-        (0..rng.usize(len)).map(|_| chars[rng.usize(..chars.len())]).collect()
-    }
-}
+pub(super) mod testing;
 
 #[cfg(test)]
 mod tests {

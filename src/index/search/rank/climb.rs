@@ -1,7 +1,8 @@
 //! The climbed first screen of an optimal narrowing search: how far a
-//! label's score can rise from the earlier query's, and the label pass in
-//! that order.
+//! score can rise from the earlier query's, and the label pass (then the
+//! second tier, when the labels fill no screen) in that order.
 
+use fixedbitset::FixedBitSet;
 use nucleo::Utf32Str;
 use nucleo::pattern::{Atom, AtomKind, Pattern};
 use rayon::prelude::*;
@@ -46,6 +47,32 @@ impl Climb {
         let kind = |k| reached.iter().filter(move |o| o.2 == k).map(|o| (o.0, o.1));
         let order: Vec<(u32, u32)> = kind(0).chain(merge(kind(1), kind(2))).collect();
         Climb { ids: order.iter().map(|o| o.1).collect(), reach: order.iter().map(|o| o.0).collect() }
+    }
+
+    /// The second tier of an optimal narrowing search: of `rest` (in index
+    /// order), the earlier second-tier hits best first, each reaching at
+    /// most its earlier score plus the rise (not told apart: that would
+    /// scan every haystack). The others come first, unbounded: earlier
+    /// label matches (their haystacks were not scored) and haystacks that
+    /// are not ASCII.
+    pub(super) fn second_tier(hits: &[Hit], rest: &[u32], rise: &Rise, packed: &Packed) -> Climb {
+        let earlier = &hits[hits.partition_point(|h| h.in_label())..];
+        let mut left = FixedBitSet::with_capacity(rest.last().map_or(0, |&i| i as usize + 1));
+        rest.iter().for_each(|&i| left.insert(i as usize));
+        let bounded: Vec<&Hit> = earlier
+            .iter()
+            .filter(|h| {
+                left.contains(h.entity as usize) && matches!(packed.item(h.entity as usize), Utf32Str::Ascii(_))
+            })
+            .collect();
+        let mut unbounded = left;
+        bounded.iter().for_each(|h| unbounded.set(h.entity as usize, false));
+        let first: Vec<u32> = unbounded.ones().map(|i| i as u32).collect();
+        let reach = bounded.iter().map(|h| h.score.saturating_add(rise.most));
+        Climb {
+            ids: first.iter().copied().chain(bounded.iter().map(|h| h.entity)).collect(),
+            reach: std::iter::repeat_n(u32::MAX, first.len()).chain(reach).collect(),
+        }
     }
 
     /// The first screen, when the hits of the first `scanned` labels settle
@@ -195,5 +222,78 @@ mod tests {
         assert_eq!(climb.first_screen(&[hit(2, 100)], 1, 1), Some(vec![hit(2, 100)]));
         assert_eq!(climb.first_screen(&[hit(2, 100)], 1, 2), None, "window not full");
         assert_eq!(climb.first_screen(&[hit(2, 100), hit(3, 90)], 2, 1), None, "all scanned: the pass ends");
+    }
+
+    /// The second tier climbs the earlier second-tier hits best first,
+    /// after what cannot be bounded: earlier label matches and haystacks
+    /// that are not ASCII; entities no longer left are not scanned.
+    #[test]
+    fn the_second_tier_climbs_after_what_is_unbounded() {
+        let texts = ["a x", "b x", "c é", "d x", "e x", "f x"];
+        let packed = Packed::build(texts.len(), |i| (texts[i].to_string(), 1, [0, 0]));
+        let hit = |entity, score| Hit { entity, score, base: 0 };
+        // Ranked as a search ranks: label matches, then the rest, best first.
+        let label = super::super::LABEL_TIER;
+        let hits = [hit(4, label + 9), hit(0, 50), hit(2, 40), hit(3, 40), hit(5, 40), hit(1, 30)];
+        let rise = Rise { most: 26, apart: None };
+        // 5 is a label match now: not left for the second tier.
+        let climb = Climb::second_tier(&hits, &[0, 1, 2, 3, 4], &rise, &packed);
+        assert_eq!(climb.ids, [2, 4, 0, 3, 1]);
+        assert_eq!(climb.reach, [u32::MAX, u32::MAX, 76, 66, 56]);
+        assert_eq!(climb.first_screen(&[hit(2, 70), hit(4, 90), hit(0, 77)], 3, 2), Some(vec![hit(4, 90), hit(0, 77)]));
+        assert_eq!(climb.first_screen(&[hit(2, 70), hit(4, 90)], 2, 1), Some(vec![hit(4, 90)]));
+        assert_eq!(climb.first_screen(&[hit(2, 70), hit(4, 90)], 2, 2), None, "0 may reach 76, above 70");
+    }
+
+    /// Typing queries no label matches (random descriptions, some with
+    /// words that match well; names of other letters), a first screen of
+    /// second-tier hits is often known early, and always the final one.
+    #[test]
+    fn a_first_screen_climbed_in_the_second_tier_is_the_final_one() {
+        use crate::index::search::{Haystacks, Query, Scope, Stream, narrows};
+        use std::sync::Mutex;
+        let mut rng = fastrand::Rng::with_seed(17);
+        let index = crate::index::testing::index_of(
+            // Past the first wave, so that a first screen can be early.
+            (0..20_000)
+                .map(|i| {
+                    // One in 25 also holds the letters as words.
+                    let words = if i % 25 == 0 { "abcde bad cab ea " } else { "" };
+                    let description = format!("{words}{}", random_text(&mut rng, "abcdeAB -_", 4..40));
+                    serde_json::json!({"kind": "Component", "metadata": {
+                        "name": format!("x{}-{i}", random_text(&mut rng, "xyz", 1..6)), "description": description},
+                        "spec": {"type": "service", "lifecycle": "production", "owner": format!("t{i}")}})
+                })
+                .collect(),
+        );
+        let hay = Haystacks::build(&index);
+        let (parts, values) = (hay.parts(&index), &hay.values);
+        let (mut second, mut keys) = (0, 0);
+        for _ in 0..25 {
+            let line = random_text(&mut rng, "abcde ", 2..7);
+            let window = [1, 5, 40][rng.usize(..3)];
+            let (mut before, mut hits) = (Query::default(), Vec::new());
+            for end in 1..=line.len() {
+                let q = Query::parse(&line[..end]);
+                let scope = if narrows(&before, &q) && !before.text.is_empty() {
+                    Scope::Narrowing { before: &before, hits: &hits }
+                } else {
+                    Scope::All
+                };
+                let first = Mutex::new(None);
+                let stream =
+                    Stream { window, first_screen: &|h| *first.lock().unwrap() = Some(h), cancelled: &|| false };
+                let all =
+                    super::super::rank(&index, parts, values, &q, super::super::Matching::Optimal, scope, &stream)
+                        .unwrap();
+                keys += usize::from(matches!(scope, Scope::Narrowing { .. }));
+                if let Some(first) = first.into_inner().unwrap() {
+                    assert_eq!(first, all[..window], "{:?} window {window}", &line[..end]);
+                    second += usize::from(matches!(scope, Scope::Narrowing { .. }));
+                }
+                (before, hits) = (q, all);
+            }
+        }
+        assert!(second * 3 > keys, "narrowing keys send first screens early: {second} of {keys}");
     }
 }
