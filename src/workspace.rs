@@ -283,10 +283,7 @@ impl Workspace {
             };
             let stored = stored.as_ref().map(|s| s as &dyn crate::sources::carry::Stored<Record>);
             let read = read_source_into(source, &ctx, &|r| Record::new_in(r, server, spill.as_ref()), stored);
-            let outcome = read.as_ref().map_err(Clone::clone).map(|o| match (o.unchanged, previous_files) {
-                (true, Some(files)) => files.entities,
-                _ => o.entities.len() + o.kept.len(),
-            });
+            let outcome = read.as_ref().map(entities_read).map_err(Clone::clone);
             if let Ok(out) = &read
                 && out.unchanged
             {
@@ -323,11 +320,7 @@ impl Workspace {
         let mut depends_now = Vec::new();
         for (source, read) in sources.iter().zip(reads) {
             if let Some(read) = &read {
-                let outcome = read.as_ref().map_err(Clone::clone).map(|o| match o.depends.as_ref() {
-                    Some(files) if o.unchanged => files.entities,
-                    _ => o.entities.len() + o.kept.len(),
-                });
-                results.push((source.name.clone(), outcome));
+                results.push((source.name.clone(), read.as_ref().map(entities_read).map_err(Clone::clone)));
             }
             let files = match &read {
                 Some(Ok(out)) => out.depends.clone(),
@@ -383,6 +376,15 @@ impl Workspace {
         }
         drop(previous);
         Ok(SyncReport { index, duration: started.elapsed(), sources: results })
+    }
+}
+
+/// How many entities a source's read gave: read, kept from the previous
+/// index by a remote source, or carried over by an unchanged local one.
+fn entities_read(out: &SourceOutput<Record>) -> usize {
+    match &out.depends {
+        Some(files) if out.unchanged => files.entities,
+        _ => out.entities.len() + out.kept.len(),
     }
 }
 
