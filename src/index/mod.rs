@@ -381,6 +381,24 @@ impl Index {
         self.table.links(i as usize)
     }
 
+    /// Lets go of the pages of the bodies read so far from a mapped index
+    /// file: they leave the process's memory (the file stays in the page
+    /// cache) and are read again if asked for. For a sync reading every
+    /// body once, so that its memory does not grow by the whole file.
+    pub fn release_body_pages(&self) {
+        let (Bodies::Mapped(map, range) | Bodies::Checked(map, range, _)) = &self.bodies else { return };
+        const PAGE: usize = 4096;
+        let start = range.start.next_multiple_of(PAGE);
+        let end = range.end - range.end % PAGE;
+        if start < end {
+            // SAFETY: the map is a shared, read-only mapping of the index
+            // file, which is never written in place (a new index replaces it
+            // by a rename). Dropping its pages only makes the next read of
+            // them fault them in again from the file, with the same bytes.
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+        }
+    }
+
     /// The raw JSON body of entity `i`.
     pub fn body_json(&self, i: u32) -> &[u8] {
         let Some((offset, len)) = self.table.body(i as usize) else { return &[] };
