@@ -63,6 +63,14 @@ struct Candidate<'p> {
 }
 
 impl Candidate<'_> {
+    /// About how many bytes its summary takes in the table's text.
+    fn summary_text_hint(&self) -> usize {
+        match &self.content {
+            Content::Read(record) => record.summary_text_len(),
+            Content::Stored { .. } => 2 * self.canonical.len(),
+        }
+    }
+
     /// The file it was read from, if any, and the line.
     fn origin(&self) -> (Option<&str>, u32) {
         match &self.content {
@@ -425,29 +433,67 @@ fn dedupe<'p>(
 /// then each entity's summary and body, one after the other into `sink`,
 /// each record dropped once written. With the bodies in a file, the index's
 /// own bodies are empty.
+///
+/// A pipeline of three: this thread takes each chunk's bodies as read, in
+/// order (the spill reads them ahead in that order); the thread pool splices
+/// their relations in and makes their summaries; a writer thread appends the
+/// previous chunk to `sink` and the table meanwhile.
 fn assemble(
     candidates: Vec<Candidate<'_>>,
     sources: Vec<SourceState>,
     problems: Vec<Problem>,
     now: u64,
-    mut sink: BodySink,
+    sink: BodySink,
 ) -> std::io::Result<(Index, BodySink)> {
     let mut refs: Vec<String> = candidates.iter().map(|c| c.canonical.as_ref().to_owned()).collect();
     let edges = Edges::collect(&candidates, &refs);
     let entities = refs.len();
     refs.extend(edges.dangling.iter().cloned());
-    let mut table = TableBuilder::new(&refs);
+    let text_hint = candidates.iter().map(Candidate::summary_text_hint).sum();
+    let table = TableBuilder::new(&refs, text_hint);
     refs.truncate(entities);
-    // In chunks, in order: each chunk's bodies as read are taken in order
-    // (the spill reads them ahead in that order), their relations spliced
-    // in and their summaries made in parallel, then written in order.
+    let (table, mut sink) = std::thread::scope(|scope| {
+        let (send, chunks) = std::sync::mpsc::sync_channel(1);
+        let writer = std::thread::Builder::new()
+            .name("index-writer".into())
+            .spawn_scoped(scope, move || write_laid(&chunks, table, sink))?;
+        let laid = lay_out(candidates, &edges, &refs, &send);
+        drop(send);
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        laid.and(written)
+    })?;
+    let bodies = match &mut sink {
+        BodySink::Memory(bytes) => std::mem::take(bytes),
+        BodySink::File(_) => Vec::new(),
+    };
+    let index = Index {
+        created: now,
+        sources,
+        problems,
+        relation_types: edges.types,
+        rejected: Vec::new(),
+        generation: 0,
+        table: table.finish(),
+        bodies: Bodies::Owned(bodies),
+    };
+    Ok((index, sink))
+}
+
+/// Each chunk's bodies and summaries, made in parallel, sent in order to
+/// the writer. Stops early when the writer has stopped (it failed).
+fn lay_out(
+    candidates: Vec<Candidate<'_>>,
+    edges: &Edges,
+    refs: &[String],
+    send: &std::sync::mpsc::SyncSender<Vec<(Vec<u8>, Summary)>>,
+) -> std::io::Result<()> {
     let mut raw: Vec<Vec<u8>> = Vec::new();
     let mut scratch = Vec::new();
     let mut candidates = candidates.into_iter().enumerate();
     loop {
         let chunk: Vec<(usize, Candidate<'_>)> = candidates.by_ref().take(LAYOUT_CHUNK).collect();
         if chunk.is_empty() {
-            break;
+            return Ok(());
         }
         raw.resize_with(raw.len().max(chunk.len()), Vec::new);
         for ((_, c), raw) in chunk.iter().zip(raw.iter_mut()) {
@@ -464,7 +510,7 @@ fn assemble(
                 let mut out = Vec::with_capacity(raw.len() + 64 * links.len());
                 let summary = match c.content {
                     Content::Read(record) => {
-                        let derived = (!c.server_relations).then(|| edges.relations(&links, &refs));
+                        let derived = (!c.server_relations).then(|| edges.relations(&links, refs));
                         record.write_body_of(raw, derived.as_deref(), &mut out);
                         record.summary(links, c.source)
                     }
@@ -476,30 +522,27 @@ fn assemble(
                 (out, summary)
             })
             .collect();
+        if send.send(laid).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// The writer of [`assemble`]: appends each chunk's bodies to `sink` and
+/// their summaries, with the bodies' places, to `table`, in order.
+fn write_laid(
+    chunks: &std::sync::mpsc::Receiver<Vec<(Vec<u8>, Summary)>>,
+    mut table: TableBuilder,
+    mut sink: BodySink,
+) -> std::io::Result<(TableBuilder, BodySink)> {
+    for laid in chunks {
         for (bytes, summary) in laid {
             let start = sink.len();
-            sink.push(&mut scratch, |out| {
-                out.extend_from_slice(&bytes);
-                Ok(())
-            })?;
+            sink.append(&bytes)?;
             table.push(&Summary { body: (start, (sink.len() - start) as u32), ..summary });
         }
     }
-    let bodies = match &mut sink {
-        BodySink::Memory(bytes) => std::mem::take(bytes),
-        BodySink::File(_) => Vec::new(),
-    };
-    let index = Index {
-        created: now,
-        sources,
-        problems,
-        relation_types: edges.types,
-        rejected: Vec::new(),
-        generation: 0,
-        table: table.finish(),
-        bodies: Bodies::Owned(bodies),
-    };
-    Ok((index, sink))
+    Ok((table, sink))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entity, Problem};
 
 /// The format version written in the index header; older files are rebuilt.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// How the last sync of one source went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,8 @@
-//! The index file: a versioned header with the summary tables (postcard),
-//! the summaries' text arena, then the entity bodies (JSON). The header is
-//! decoded and unmapped; the text and the bodies stay memory-mapped. Written to a
+//! The index file: a prefix (magic, version, section lengths, the header's
+//! checksum), the entity bodies (JSON), the summaries' text arena, then the
+//! header with the summary tables (postcard). The bodies come first so that
+//! a sync writes them straight into the new file as it lays them out; the
+//! prefix is written last. The header is decoded and unmapped; the text and the bodies stay memory-mapped. Written to a
 //! temporary file and renamed into place, so a reader sees the old index or
 //! the new one, never half of either. A lock file keeps two syncs apart.
 //! Each file written gets a random stamp; a [`sidecar`](super::sidecar)
@@ -152,12 +154,13 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
         return Err(corrupt(path, format!("file is {size} bytes, header says {expected:?}")));
     }
     let fits = |n: u64| usize::try_from(n).map_err(|_| corrupt(path, "too large for this machine"));
-    let (header_len, text_len, data_len) = (fits(header_len)?, fits(text_len)?, fits(text_len + bodies_len)?);
+    let (header_len, bodies_len, data_len) = (fits(header_len)?, fits(bodies_len)?, fits(text_len + bodies_len)?);
     // SAFETY (both maps): the index file is only ever replaced by rename,
     // never written in place, so the mapped bytes do not change under us.
     // The header gets a map of its own, unmapped once decoded, so its pages
     // do not stay in the process's memory.
-    let header_map = unsafe { memmap2::MmapOptions::new().offset(PREFIX as u64).len(header_len).map(&file) }
+    let header_at = (PREFIX + data_len) as u64;
+    let header_map = unsafe { memmap2::MmapOptions::new().offset(header_at).len(header_len).map(&file) }
         .map_err(|e| corrupt(path, e.to_string()))?;
     if checksum::sum(&header_map) != word(44, 8) {
         return Err(corrupt(path, "the header's checksum does not match"));
@@ -170,11 +173,11 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
     let data = if data_len == 0 {
         Bodies::Owned(Vec::new())
     } else {
-        let map = unsafe { memmap2::MmapOptions::new().offset((PREFIX + header_len) as u64).len(data_len).map(&file) }
+        let map = unsafe { memmap2::MmapOptions::new().offset(PREFIX as u64).len(data_len).map(&file) }
             .map_err(|e| corrupt(path, e.to_string()))?;
         Bodies::Mapped(std::sync::Arc::new(map), 0..data_len)
     };
-    let (text, bodies) = data.split(text_len);
+    let (bodies, text) = data.split(bodies_len);
     if checksum::sum(text.bytes()) != header.text_sum {
         return Err(corrupt(path, "the summaries' checksum does not match"));
     }
@@ -191,30 +194,39 @@ fn load_file(path: &Path) -> Result<Index, LoadError> {
 /// [`sidecar::remove`]).
 pub fn save(index: &Index, path: &Path) -> std::io::Result<()> {
     let bodies = index.bodies.bytes();
-    write(index, path, bodies.len() as u64, &Blocks::of(bodies), |w| w.write_all(bodies))
+    let mut tmp = new_temp(path.parent().unwrap_or(Path::new(".")))?;
+    tmp.as_file_mut().write_all(bodies)?;
+    finish(index, tmp, bodies.len() as u64, &Blocks::of(bodies), path)
 }
 
 /// [`save`] for an index whose bodies a build wrote to `bodies` (the
-/// index's own are empty); they are copied into the new file.
+/// index's own are empty): they are already in place in the temporary
+/// file, which gets the text and the header and becomes the index.
 pub fn save_with(index: &Index, bodies: crate::index::build::BodyFile, path: &Path) -> std::io::Result<()> {
-    let (mut file, len, sums) = bodies.finish()?;
-    write(index, path, len, &sums, |w| {
-        let copied = std::io::copy(&mut file, w)?;
-        if copied == len { Ok(()) } else { Err(std::io::Error::other("the bodies file was cut short")) }
-    })
+    let (tmp, len, sums) = bodies.finish()?;
+    finish(index, tmp, len, &sums, path)
 }
 
-/// Writes the index file: prefix, header, text, then the `bodies_len`
-/// bytes of bodies `write_bodies` writes.
-fn write(
+/// A new temporary index file in `dir`: its prefix left blank (written by
+/// [`save`] or [`save_with`] last), the bodies to be written after it.
+pub(crate) fn new_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    create_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
+    tmp.as_file_mut().write_all(&[0; PREFIX])?;
+    Ok(tmp)
+}
+
+/// Completes the temporary index file `tmp`, which holds the prefix's room
+/// and `bodies_len` bytes of bodies: the text and the header after them,
+/// then the prefix; flushed and renamed to `path`.
+fn finish(
     index: &Index,
-    path: &Path,
+    mut tmp: tempfile::NamedTempFile,
     bodies_len: u64,
     body_sums: &Blocks,
-    write_bodies: impl FnOnce(&mut File) -> std::io::Result<()>,
+    path: &Path,
 ) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
+    use std::io::{Seek, SeekFrom};
     let generation = fastrand::u64(1..);
     let text = index.table.text.bytes();
     let header = HeaderRef {
@@ -229,23 +241,28 @@ fn write(
         body_sums,
     };
     let header = postcard::to_allocvec(&header).map_err(std::io::Error::other)?;
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
+    let file = tmp.as_file_mut();
+    if file.seek(SeekFrom::End(0))? != PREFIX as u64 + bodies_len {
+        return Err(std::io::Error::other("the bodies file was cut short"));
+    }
     {
-        let mut w = BufWriter::new(tmp.as_file_mut());
-        w.write_all(MAGIC)?;
-        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        for len in [header.len() as u64, text.len() as u64, bodies_len] {
-            w.write_all(&len.to_le_bytes())?;
-        }
-        w.write_all(&checksum::sum(&header).to_le_bytes())?;
-        w.write_all(&header)?;
+        let mut w = BufWriter::new(&mut *file);
         w.write_all(text)?;
+        w.write_all(&header)?;
         w.flush()?;
     }
-    write_bodies(tmp.as_file_mut())?;
-    tmp.as_file().sync_all()?;
+    let mut prefix = Vec::with_capacity(PREFIX);
+    prefix.extend_from_slice(MAGIC);
+    prefix.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    for len in [header.len() as u64, text.len() as u64, bodies_len] {
+        prefix.extend_from_slice(&len.to_le_bytes());
+    }
+    prefix.extend_from_slice(&checksum::sum(&header).to_le_bytes());
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&prefix)?;
+    file.sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
     Ok(())
 }
 

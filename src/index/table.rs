@@ -92,9 +92,11 @@ pub struct TableBuilder {
 }
 
 impl TableBuilder {
-    /// A table of the ref table `refs` (entity refs, then dangling targets).
-    pub fn new(refs: &[String]) -> TableBuilder {
-        let mut b = text::Builder::default();
+    /// A table of the ref table `refs` (entity refs, then dangling targets),
+    /// room made for `summaries` more bytes of summary text.
+    pub fn new(refs: &[String], summaries: usize) -> TableBuilder {
+        let text = refs.iter().map(|r| r.len() + 2).sum::<usize>() + summaries;
+        let mut b = text::Builder::with_capacity(text.min(u32::MAX as usize));
         let c = Columns { refs: refs.iter().map(|r| b.push(r)).collect(), ..Columns::default() };
         TableBuilder { b, c }
     }
@@ -139,7 +141,7 @@ impl Table {
     /// Lays out summaries built in memory (and the ref table: entity refs,
     /// then dangling targets).
     pub fn new(refs: Vec<String>, summaries: Vec<Summary>) -> Table {
-        let mut builder = TableBuilder::new(&refs);
+        let mut builder = TableBuilder::new(&refs, 0);
         for s in &summaries {
             builder.push(s);
         }

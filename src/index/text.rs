@@ -47,6 +47,11 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// An empty arena with room for `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Builder {
+        Builder { bytes: Vec::with_capacity(bytes), interned: HashMap::default() }
+    }
+
     /// Appends `s` (a value that rarely repeats: names, descriptions). The
     /// arena holds 4 GiB (some twenty million entities); past that a value
     /// is dropped and reads as absent.

@@ -176,6 +176,11 @@ impl Record {
         self.summary.unpack(links, source)
     }
 
+    /// At most how many bytes its summary takes in the table's text.
+    pub(super) fn summary_text_len(&self) -> usize {
+        self.summary.text_len()
+    }
+
     /// The file it was read from (as displayed) and the line.
     pub(super) fn origin(&self) -> (Option<&str>, u32) {
         self.summary.origin()

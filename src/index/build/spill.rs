@@ -4,9 +4,9 @@
 //! files in the index's folder, gone when the sync ends or is killed.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Seek, Write};
+use std::io::{self, BufWriter, Write};
 #[cfg(not(unix))]
-use std::io::{Read, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -200,8 +200,10 @@ pub(super) enum BodySink {
     File(BodyFile),
 }
 
-/// The bodies section of a new index, on disk.
+/// The bodies section of a new index, written in place in the temporary
+/// index file that becomes the index ([`crate::index::store::save_with`]).
 pub struct BodyFile {
+    file: tempfile::NamedTempFile,
     writer: BufWriter<File>,
     len: u64,
     sums: Vec<u64>,
@@ -218,29 +220,24 @@ impl BodySink {
         }
     }
 
-    /// Appends one body, which `write` puts into the buffer it is given
-    /// (in memory: the bodies themselves).
-    pub(super) fn push(
-        &mut self,
-        scratch: &mut Vec<u8>,
-        write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
-    ) -> io::Result<()> {
+    /// Appends one body.
+    pub(super) fn append(&mut self, body: &[u8]) -> io::Result<()> {
         match self {
-            BodySink::Memory(v) => write(v),
-            BodySink::File(f) => {
-                scratch.clear();
-                write(scratch)?;
-                f.write(scratch)
+            BodySink::Memory(v) => {
+                v.extend_from_slice(body);
+                Ok(())
             }
+            BodySink::File(f) => f.write(body),
         }
     }
 }
 
 impl BodyFile {
-    /// A new, empty bodies file in `dir`.
+    /// A new temporary index file in `dir`, with no bodies yet.
     pub(super) fn new_in(dir: &Path) -> io::Result<BodyFile> {
-        let writer = BufWriter::with_capacity(1 << 20, tempfile::tempfile_in(dir)?);
-        Ok(BodyFile { writer, len: 0, sums: Vec::new(), block: Vec::with_capacity(BLOCK) })
+        let file = crate::index::store::new_temp(dir)?;
+        let writer = BufWriter::with_capacity(1 << 20, file.as_file().try_clone()?);
+        Ok(BodyFile { file, writer, len: 0, sums: Vec::new(), block: Vec::with_capacity(BLOCK) })
     }
 
     fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
@@ -258,14 +255,14 @@ impl BodyFile {
         Ok(())
     }
 
-    /// The file, rewound, with its length and the checksums of its blocks.
-    pub fn finish(mut self) -> io::Result<(File, u64, Blocks)> {
+    /// The temporary index file, its bodies written, with their length and
+    /// the checksums of their blocks.
+    pub fn finish(mut self) -> io::Result<(tempfile::NamedTempFile, u64, Blocks)> {
         if !self.block.is_empty() {
             self.sums.push(checksum::sum(&self.block));
         }
-        let mut file = self.writer.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.rewind()?;
-        Ok((file, self.len, Blocks(self.sums)))
+        self.writer.flush()?;
+        Ok((self.file, self.len, Blocks(self.sums)))
     }
 }
 
@@ -310,10 +307,11 @@ mod tests {
         for chunk in all.chunks(777) {
             bodies.write(chunk).unwrap();
         }
-        let (mut file, len, sums) = bodies.finish().unwrap();
-        let mut back = Vec::new();
-        io::Read::read_to_end(&mut file, &mut back).unwrap();
-        assert_eq!((back, len), (all.clone(), all.len() as u64));
+        let (file, len, sums) = bodies.finish().unwrap();
+        let back = std::fs::read(file.path()).unwrap();
+        let prefix = back.len() - all.len();
+        assert!(back[..prefix].iter().all(|&b| b == 0), "room for the index's prefix");
+        assert_eq!((&back[prefix..], len), (&all[..], all.len() as u64));
         assert_eq!(sums, Blocks::of(&all));
     }
 }

@@ -119,6 +119,12 @@ impl Packed {
         self.text.get(start as usize..end as usize)
     }
 
+    /// At most how many bytes its fields take in the table's text (less
+    /// where a value is interned).
+    pub(super) fn text_len(&self) -> usize {
+        self.text.len() + 2 * self.ends.len()
+    }
+
     /// The file the entity was read from, and the line.
     pub(super) fn origin(&self) -> (Option<&str>, u32) {
         (self.field(11), self.line)
