@@ -650,18 +650,19 @@ fn a_damaged_index_is_an_error_and_the_next_sync_rebuilds_it() {
     sb.run(&["sync"]).code(0);
     let good = sb.run(&["show", "payments", "--json"]);
     good.code(0);
-    // The bodies come last: flip a byte of the entity's stored JSON.
+    // The bodies come first, after the prefix: flip a byte of the entity's
+    // stored JSON.
     let mut bytes = std::fs::read(sb.index_file()).unwrap();
-    let at = bytes.len() - 20;
-    bytes[at] ^= 0x01;
+    let at = bytes.windows(8).position(|w| w == b"\"spec\":{").expect("the stored body");
+    bytes[at + 3] ^= 0x01;
     std::fs::write(sb.index_file(), &bytes).unwrap();
     let run = sb.run(&["show", "payments", "--json"]);
     run.code(2);
     assert!(run.stderr.contains("damaged") && run.stderr.contains("stagehand sync"), "{}", run.stderr);
-    // A flip in the header: the load itself says so.
+    // A flip in the header, which comes last: the load itself says so.
     let mut text = std::fs::read(sb.index_file()).unwrap();
-    text[at] ^= 0x01;
-    let header_byte = 60;
+    text[at + 3] ^= 0x01;
+    let header_byte = text.len() - 20;
     text[header_byte] ^= 0x01;
     std::fs::write(sb.index_file(), &text).unwrap();
     let run = sb.run(&["list"]);

@@ -16,10 +16,12 @@ use rayon::prelude::*;
 use crate::model::{Pos, Problem};
 
 use super::carry::{FileCache, entry_of};
-use super::catalog_file::{FileContext, FileOutput, ReadEntity, RejectedEntity, file_location, read_catalog_file};
+use super::catalog_file::{
+    FileContext, FileOutput, LocationRead, ReadEntity, RejectedEntity, file_location, read_catalog_file,
+};
 use super::depends::{Expansion, FileEntry, outcome};
 use super::placeholders::normalize;
-use super::targets::{Expanded, expand};
+use super::targets::{Expanded, expand, is_glob};
 
 /// Most files one source may read through fan-out.
 pub const MAX_FILES: usize = 500_000;
@@ -168,7 +170,21 @@ pub fn crawl_with<E: Compacted>(
                 failing.entry(parent).or_insert_with(|| format!("{}: {why}", p.path.display()));
             }
         }
-        for (pending, out, entry, entities, was_carried) in outputs {
+        // Every Location target expanded up front, in parallel, with the
+        // most file budget any can have in this level: `follow` takes an
+        // expansion the budget it has would not change.
+        let budget = MAX_FILES.saturating_sub(crawl.files);
+        let named: Vec<(&Path, &[LocationRead])> =
+            outputs.iter().map(|(p, out, ..)| (p.path.as_path(), out.locations.as_slice())).collect();
+        let early: Vec<Vec<Vec<Expanded>>> = named
+            .into_par_iter()
+            .map(|(path, locations)| {
+                let base = path.parent().unwrap_or(Path::new("/"));
+                let expand_all = |l: &LocationRead| l.targets.iter().map(|t| expand(t, base, root, budget)).collect();
+                locations.iter().map(expand_all).collect()
+            })
+            .collect();
+        for ((pending, out, entry, entities, was_carried), early) in outputs.into_iter().zip(early) {
             crawl.files += 1;
             crawl.carried += usize::from(was_carried);
             crawl.entries.push(entry);
@@ -189,9 +205,9 @@ pub fn crawl_with<E: Compacted>(
             let base = crawl.entities.len();
             crawl.entities.extend(entities);
             crawl.rejected.extend(out.rejected);
-            for location in out.locations {
+            for (location, early) in out.locations.into_iter().zip(early) {
                 let at = base + location.at;
-                let found = follow(&pending, &location.targets, root, &mut crawl, level.len());
+                let found = follow(&pending, &location.targets, early, root, &mut crawl, level.len());
                 match found {
                     Ok(found) => queue(&pending, at, found, &mut seen, &mut crawl, &mut level),
                     Err(why) => {
@@ -216,9 +232,11 @@ pub fn crawl_with<E: Compacted>(
 
 /// The files the targets of one Location name, or why the Location fails
 /// (each failing target is a problem; the first one is the reason).
+/// `early` is each target expanded with at least the budget it has here.
 fn follow<E>(
     pending: &Pending,
     targets: &[super::catalog_file::LocationTarget],
+    early: Vec<Expanded>,
     root: &Path,
     crawl: &mut Crawl<E>,
     queued: usize,
@@ -227,9 +245,12 @@ fn follow<E>(
     let base = pending.path.parent().unwrap_or(Path::new("/"));
     let mut files = Vec::new();
     let mut reason = None;
-    for target in targets {
+    for (target, early) in targets.iter().zip(early) {
         let budget = MAX_FILES.saturating_sub(crawl.files + queued + files.len());
-        let expanded = expand(target, base, root, budget);
+        // Only a glob's walk depends on its budget, and only when it
+        // reaches it.
+        let same = !is_glob(&target.target) || matches!(&early, Expanded::Files(found) if found.len() < budget);
+        let expanded = if same { early } else { expand(target, base, root, budget) };
         let outcome = outcome(&expanded);
         crawl.expansions.push(Expansion { target: target.clone(), base: base.to_path_buf(), budget, outcome });
         match expanded {
