@@ -157,6 +157,7 @@ pub fn build_over(
                     keep_unchanged(prev, &input.name, &kept, source, &mut candidates);
                     problems.extend(problems_of_kept(prev, &input.name, &candidates[from..]));
                 }
+                candidates.reserve(output.entities.len());
                 candidates.extend(output.entities.into_iter().map(|mut r| Candidate {
                     canonical: Cow::Owned(std::mem::take(&mut r.canonical)),
                     content: Content::Read(Box::new(r)),
@@ -424,7 +425,12 @@ fn dedupe<'p>(
         problems.push(p);
     }
     drop(first);
-    let mut kept: Vec<Candidate<'p>> = candidates.into_iter().zip(keep).filter_map(|(c, k)| k.then_some(c)).collect();
+    let mut kept = candidates;
+    let mut at = 0;
+    kept.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
     kept.par_sort_unstable_by(|a, b| a.canonical.cmp(&b.canonical));
     kept
 }

@@ -184,6 +184,10 @@ pub fn crawl_with<E: Compacted>(
                 locations.iter().map(expand_all).collect()
             })
             .collect();
+        // Room for the level at once: at a million entities, growing by
+        // doubling copied the records over and over into fresh pages.
+        crawl.entities.reserve(outputs.iter().map(|(.., entities, _)| entities.len()).sum());
+        crawl.entries.reserve(outputs.len());
         for ((pending, out, entry, entities, was_carried), early) in outputs.into_iter().zip(early) {
             crawl.files += 1;
             crawl.carried += usize::from(was_carried);
@@ -220,11 +224,14 @@ pub fn crawl_with<E: Compacted>(
             failed.entry(parent).or_insert(format!("not stored: a file it reads cannot be used ({why})"));
         }
     }
-    let entities = std::mem::take(&mut crawl.entities);
-    for (i, entity) in entities.into_iter().enumerate() {
-        match failed.remove(&i) {
-            Some(reason) => crawl.rejected.push(entity.rejected(reason)),
-            None => crawl.entities.push(entity),
+    if !failed.is_empty() {
+        let entities = std::mem::take(&mut crawl.entities);
+        crawl.entities.reserve(entities.len() - failed.len().min(entities.len()));
+        for (i, entity) in entities.into_iter().enumerate() {
+            match failed.remove(&i) {
+                Some(reason) => crawl.rejected.push(entity.rejected(reason)),
+                None => crawl.entities.push(entity),
+            }
         }
     }
     crawl

@@ -62,6 +62,7 @@ impl Edges {
         // of appearance) and dangling targets; then the relations by id. No
         // list of every relation by name is ever held.
         let pairs: Vec<&str> = types::PAIRS.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        let is_pair: rustc_hash::FxHashSet<&str> = pairs.iter().copied().collect();
         let resolved = resolve(candidates, &known);
         let (mut others, mut dangling) = candidates
             .par_iter()
@@ -71,7 +72,7 @@ impl Edges {
                 |(mut others, mut dangling): (Vec<(usize, usize, String)>, Vec<String>), (i, c)| {
                     let mut n = 0;
                     each(i as u32, c, &known, &resolved[i], &mut |_, kind, target| {
-                        if !pairs.contains(&kind) {
+                        if !is_pair.contains(kind) {
                             others.push((i, n, kind.to_string()));
                         }
                         if let Target::Dangling(t) = target {
