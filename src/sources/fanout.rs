@@ -254,10 +254,7 @@ fn follow<E>(
     let mut reason = None;
     for (target, early) in targets.iter().zip(early) {
         let budget = MAX_FILES.saturating_sub(crawl.files + queued + files.len());
-        // Only a glob's walk depends on its budget, and only when it
-        // reaches it.
-        let same = !is_glob(&target.target) || matches!(&early, Expanded::Files(found) if found.len() < budget);
-        let expanded = if same { early } else { expand(target, base, root, budget) };
+        let expanded = if still_holds(target, &early, budget) { early } else { expand(target, base, root, budget) };
         let outcome = outcome(&expanded);
         crawl.expansions.push(Expansion { target: target.clone(), base: base.to_path_buf(), budget, outcome });
         match expanded {
@@ -277,6 +274,14 @@ fn follow<E>(
         Some(why) => Err(why),
         None => Ok(files),
     }
+}
+
+/// Whether `early`, `target` expanded with a budget of at least `budget`
+/// files, is what expanding it with `budget` gives: only a glob's walk
+/// depends on its budget, and only when it reaches it (or fails, which may
+/// be at the budget).
+fn still_holds(target: &super::catalog_file::LocationTarget, early: &Expanded, budget: usize) -> bool {
+    !is_glob(&target.target) || matches!(early, Expanded::Files(found) if found.len() < budget)
 }
 
 /// Queues the files a stored Location at `at` names, once each, up to
@@ -502,6 +507,27 @@ kind: [oops
         let mut names: Vec<&str> = crawl.entities.iter().map(|e| e.entity.name()).collect();
         names.sort();
         assert_eq!(names, vec!["a", "c", "one"]);
+    }
+
+    /// A target expanded early, with more budget than it has when it is
+    /// followed, is expanded again only where the budget could matter.
+    #[test]
+    fn an_early_expansion_is_redone_only_where_the_budget_could_change_it() {
+        use super::super::catalog_file::LocationTarget;
+        let target = |text: &str| LocationTarget {
+            kind: "file".into(),
+            target: text.into(),
+            optional: false,
+            pos: Pos { line: 1, col: 1 },
+        };
+        let files = |n: usize| Expanded::Files((0..n).map(|i| PathBuf::from(format!("/r/{i}.yaml"))).collect());
+        let failed = Expanded::Failed("matches more than 3 files; stopped there".into());
+        assert!(still_holds(&target("./a.yaml"), &files(1), 0), "a plain path has no walk");
+        assert!(still_holds(&target("./a.yaml"), &failed, 0));
+        assert!(still_holds(&target("./*.yaml"), &files(2), 3));
+        assert!(!still_holds(&target("./*.yaml"), &files(3), 3), "the walk would stop at the budget");
+        assert!(!still_holds(&target("./**/x.yaml"), &failed, 3));
+        assert!(!still_holds(&target("./[ab].yaml"), &files(5), 3));
     }
 
     #[test]
