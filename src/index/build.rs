@@ -494,7 +494,6 @@ fn lay_out(
     send: &std::sync::mpsc::SyncSender<Vec<(Vec<u8>, Summary)>>,
 ) -> std::io::Result<()> {
     let mut raw: Vec<Vec<u8>> = Vec::new();
-    let mut scratch = Vec::new();
     let mut candidates = candidates.into_iter().enumerate();
     loop {
         let chunk: Vec<(usize, Candidate<'_>)> = candidates.by_ref().take(LAYOUT_CHUNK).collect();
@@ -505,7 +504,7 @@ fn lay_out(
         for ((_, c), raw) in chunk.iter().zip(raw.iter_mut()) {
             raw.clear();
             if let Content::Read(record) = &c.content {
-                raw.extend_from_slice(record.bytes(&mut scratch)?);
+                record.append_body(raw)?;
             }
         }
         let laid: Vec<(Vec<u8>, Summary)> = chunk

@@ -162,6 +162,18 @@ impl Record {
         }
     }
 
+    /// Appends its body as read to `out` (a spilled one straight from the
+    /// spill's read-ahead, without a copy in between).
+    pub(super) fn append_body(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        match &self.body {
+            Body::Inline(bytes) => {
+                out.extend_from_slice(bytes);
+                Ok(())
+            }
+            Body::Spilled(spill, at, len) => spill.read_into(*at, *len, out),
+        }
+    }
+
     /// Where its body is in a spill file, when it is in one.
     pub(super) fn spilled(&self) -> Option<(&Arc<Spill>, u64, usize)> {
         match &self.body {
