@@ -19,6 +19,7 @@
 mod candidates;
 mod climb;
 mod order;
+mod sparse;
 
 use fixedbitset::FixedBitSet;
 
