@@ -111,8 +111,8 @@ thread_local! {
 /// matcher gives it, case folded when `ignore_case` (the needle then in
 /// lower case, as nucleo's atom keeps it): `Some(None)` for no match,
 /// `None` when nucleo takes another path (a needle of one character, as
-/// long as the haystack, filling its span, or a span too long) and should
-/// be asked instead.
+/// long as the haystack or filling its span) or the needle (over 16
+/// characters) or span is too long here: then nucleo should be asked.
 pub(super) fn score(haystack: &[u8], needle: &[u8], ignore_case: bool) -> Option<Option<u16>> {
     let n = needle.len();
     if n < 2 || n >= haystack.len() || (ignore_case && needle.iter().any(u8::is_ascii_uppercase)) {
@@ -129,7 +129,7 @@ pub(super) fn score(haystack: &[u8], needle: &[u8], ignore_case: bool) -> Option
     // nucleo's prefilter: the first start, the greedy match's end, and the
     // last occurrence of the last character.
     let Some(start) = find(needle[0], 0, haystack.len() - n + 1) else { return Some(None) };
-    let mut offsets = [0usize; 8];
+    let mut offsets = [0usize; 16];
     if n > offsets.len() {
         return None;
     }
@@ -227,7 +227,7 @@ mod tests {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let (mut handled, mut matched) = (0, 0);
         for round in 0..60_000 {
-            let needle = random_text(&mut rng, "aabnN1-", 2..6);
+            let needle = random_text(&mut rng, "aabnN1-", 2..(3 + round % 11));
             if needle.starts_with('-') || needle.ends_with('-') {
                 continue;
             }
@@ -252,5 +252,9 @@ mod tests {
         assert_eq!(both("ban", "xban-y", &mut matcher).1, None, "filling its span");
         assert_eq!(both("ana", &"a n".repeat(600), &mut matcher).1, None, "a long span");
         assert_eq!(both("xyz", "banana", &mut matcher), (None, Some(None)), "no match");
+        let long = "abcdefghijklmnopq";
+        assert_eq!(both(long, &format!("{long}r {long}"), &mut matcher).1, None, "a needle of more than 16");
+        let (nucleo, fast) = both(&long[1..], &format!("{long}r {long}"), &mut matcher);
+        assert_eq!(fast, Some(nucleo), "a needle of 16");
     }
 }
