@@ -74,6 +74,7 @@ impl Candidates {
         let admitted = |i: &u32| facets.admit(*i);
         let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
         match scope {
+            Scope::All if facets.admits_none() => nothing(Vec::new()),
             Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
             Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
             // The earlier query had the same facets: its results passed them.
