@@ -165,6 +165,12 @@ impl<'a> Resolved<'a> {
         self.checks.iter().all(|c| !c.holding.is_empty())
     }
 
+    /// Whether no entity can pass: a facet, not negated, that no value in
+    /// the index satisfies (an unknown kind, a tag typed half way).
+    pub fn admits_none(&self) -> bool {
+        self.checks.iter().any(|c| !c.negate && c.holding.is_empty())
+    }
+
     /// Whether entity `i` passes every facet.
     pub fn admit(&self, i: u32) -> bool {
         let table = &self.index.table;
@@ -215,6 +221,8 @@ mod tests {
             "tag:t4 tag:t0",
             "lifecycle:production !kind:resource",
             "kind:nothing",
+            "!kind:nothing",
+            "tag:t tag:t0",
             "owner:crew3",
             "!owner:CREW1 kind:api",
         ];
@@ -228,6 +236,10 @@ mod tests {
             let expected: Vec<u32> = (0..index.len() as u32).filter(|&i| query.admits(&index, i)).collect();
             let got: Vec<u32> = (0..index.len() as u32).filter(|&i| resolved.admit(i)).collect();
             assert_eq!(got, expected, "{q}");
+            // A facet no value satisfies: known at once that nothing passes.
+            let unsatisfied = ["kind:nothing", "tag:t tag:t0"].contains(q);
+            assert_eq!(resolved.admits_none(), unsatisfied, "{q}");
+            assert!(!unsatisfied || got.is_empty(), "{q}");
             if *q == "owner:crew3" {
                 assert_eq!(got.len(), 14, "a group's title stands for its ref (owners in `default`)");
             }

@@ -19,6 +19,7 @@
 mod candidates;
 mod climb;
 mod order;
+mod sparse;
 
 use fixedbitset::FixedBitSet;
 
@@ -254,8 +255,11 @@ fn named_by_text(index: &Index, values: &Distinct, query: &Query) -> Vec<u32> {
 /// no text), in index order: scanned in waves, so the first screen (the
 /// first `window` admitted) is sent as soon as it is found.
 pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream<'_>) -> Option<Vec<Hit>> {
-    let ids: Vec<u32> = (0..index.len() as u32).collect();
     let facets = Resolved::new(index, values, &query.facets);
+    if facets.admits_none() {
+        return Some(Vec::new());
+    }
+    let ids: Vec<u32> = (0..index.len() as u32).collect();
     let window = stream.window.max(1);
     let mut sent = false;
     scan(

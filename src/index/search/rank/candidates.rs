@@ -74,6 +74,7 @@ impl Candidates {
         let admitted = |i: &u32| facets.admit(*i);
         let nothing = |all: Vec<u32>| Candidates { all, labels: None, prior: None, shared: Shared::Nothing };
         match scope {
+            Scope::All if facets.admits_none() => nothing(Vec::new()),
             Scope::All => nothing((0..n as u32).into_par_iter().filter(admitted).collect()),
             Scope::Rows(rows) => nothing(in_order(n, rows.iter()).into_iter().filter(admitted).collect()),
             // The earlier query had the same facets: its results passed them.
@@ -248,7 +249,8 @@ fn may_contain(field: Utf32Str<'_>, needle: Utf32Str<'_>) -> bool {
     })
 }
 
-/// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`.
+/// [`Atom::score`], a positive fuzzy atom matched greedily when `greedy`
+/// (else, on ASCII, by [`super::sparse`]: the same score).
 fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy: bool) -> Option<u16> {
     if greedy && atom.kind == AtomKind::Fuzzy && !atom.negative {
         // `Atom::score` first sets the matcher's case and normalisation to
@@ -256,6 +258,18 @@ fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher, greedy
         // once.
         let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
         matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+    } else if let (AtomKind::Fuzzy, false, Utf32Str::Ascii(hay), Utf32Str::Ascii(needle)) =
+        (atom.kind, atom.negative, haystack, atom.needle_text())
+        && needle.len() > 1
+        && hay.len() > needle.len()
+    {
+        // The atom's case matching, set as above; then its cells scored
+        // sparsely, unless nucleo takes another path.
+        let _ = atom.score(Utf32Str::Ascii(&[]), matcher);
+        match super::sparse::score(hay, needle, matcher.config.ignore_case) {
+            Some(score) => score,
+            None => atom.score(haystack, matcher),
+        }
     } else {
         atom.score(haystack, matcher)
     }
