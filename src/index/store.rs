@@ -2,8 +2,8 @@
 //! checksum), the entity bodies (JSON), the summaries' text arena, then the
 //! header with the summary tables (postcard). The bodies come first so that
 //! a sync writes them straight into the new file as it lays them out; the
-//! prefix is written last. The header is decoded and unmapped; the text and the bodies stay memory-mapped. Written to a
-//! temporary file and renamed into place, so a reader sees the old index or
+//! prefix is written last. The header is decoded and unmapped; the text and
+//! the bodies stay memory-mapped. Written to a temporary file and renamed into place, so a reader sees the old index or
 //! the new one, never half of either. A lock file keeps two syncs apart.
 //! Each file written gets a random stamp; a [`sidecar`](super::sidecar)
 //! with the same stamp updates its sync times when loaded. Every section is
@@ -209,7 +209,7 @@ pub fn save_with(index: &Index, bodies: crate::index::build::BodyFile, path: &Pa
 
 /// A new temporary index file in `dir`: its prefix left blank (written by
 /// [`save`] or [`save_with`] last), the bodies to be written after it.
-pub(crate) fn new_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+pub(super) fn new_temp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     create_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     tmp.as_file_mut().write_all(&[0; PREFIX])?;

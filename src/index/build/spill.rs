@@ -1,7 +1,10 @@
 //! Bytes a sync sets aside on disk instead of in memory: the bodies of the
 //! records as their files are parsed ([`Spill`]), and the index's bodies
-//! section as it is laid out ([`BodySink`]). Both are unnamed temporary
-//! files in the index's folder, gone when the sync ends or is killed.
+//! section as it is laid out ([`BodySink`]). The spill is an unnamed
+//! temporary file, gone when the sync ends or is killed; the bodies go into
+//! the new index file itself, a named temporary file (`.index-*`) renamed
+//! into place, removed when the sync fails and, after a kill, by the next
+//! sync that takes the lock.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -263,6 +266,17 @@ impl BodyFile {
         }
         self.writer.flush()?;
         Ok((self.file, self.len, Blocks(self.sums)))
+    }
+}
+
+#[cfg(test)]
+impl BodyFile {
+    /// A bodies file whose bytes go to `writer` instead, through a small
+    /// buffer (a test's failing device).
+    pub(super) fn writing_to(dir: &Path, writer: File) -> io::Result<BodyFile> {
+        let mut bodies = BodyFile::new_in(dir)?;
+        bodies.writer = BufWriter::with_capacity(64, writer);
+        Ok(bodies)
     }
 }
 

@@ -200,3 +200,28 @@ fn a_changed_remote_entity_is_replaced_and_the_others_kept_as_stored() {
     let refs: Vec<&str> = (0..dropped.refs_len() as u32).map(|i| dropped.ref_of(i)).collect();
     assert_eq!(refs, ["component:default/a", "group:default/team"]);
 }
+
+/// The layout's writer thread failing (here, a full device) fails the
+/// layout with its error, after however many chunks; nothing is kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_body_write_that_fails_fails_the_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let sink = BodySink::File(BodyFile::writing_to(dir.path(), full).unwrap());
+    let mut candidates: Vec<Candidate<'_>> = (0..3 * LAYOUT_CHUNK)
+        .map(|i| {
+            let entity = json!({"kind": "Component", "metadata": {"name": format!("c{i}")}, "spec": {}});
+            let mut record = Record::local(read(entity, "a.yaml"));
+            Candidate {
+                canonical: Cow::Owned(std::mem::take(&mut record.canonical)),
+                content: Content::Read(Box::new(record)),
+                source: 0,
+                server_relations: false,
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    let failed = assemble(candidates, Vec::new(), Vec::new(), 1, sink).err().expect("the layout fails");
+    assert_eq!(failed.raw_os_error(), Some(libc::ENOSPC));
+}
