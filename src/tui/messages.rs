@@ -188,7 +188,7 @@ fn new_index(app: &mut App, loaded: Loaded) -> Vec<Effect> {
     for i in 0..app.stack.len() {
         let generation = app.next_generation();
         match &mut app.stack[i] {
-            Screen::Search(s) => effects.push(search::keys::start(s, &loaded, generation, window)),
+            Screen::Search(s) => effects.extend(search::keys::start(s, &loaded, generation, window)),
             Screen::List(l) => effects.extend(list::keys::start(l, &loaded, generation)),
             Screen::Problems(p) => p.refilter(&loaded.index),
             _ => {}

@@ -158,6 +158,36 @@ fn enter_typed_before_the_results_acts_on_the_query_as_typed() {
     assert_eq!(page_on_top(&h).as_deref(), Some("system:default/tracking"));
 }
 
+/// How many searches `held` effects start.
+fn searches(held: &[stagehand::tui::effects::Effect]) -> usize {
+    held.iter().filter(|e| matches!(e, stagehand::tui::effects::Effect::Search { .. })).count()
+}
+
+#[test]
+fn the_query_of_the_results_shown_again_is_answered_without_a_search() {
+    let mut h = Harness::demo();
+    h.type_text("kind:api");
+    let settled = search_results(&h);
+    assert!(settled.len() > 1, "the case needs several results");
+    // A space before the next word leaves the query as it was.
+    let held = h.keys_held("space");
+    assert_eq!(searches(&held), 0, "no search for the same query");
+    assert_eq!(search_results(&h), settled);
+    // A key typed and erased while its search runs: the results come
+    // back at once and the late answer is dropped.
+    let held = h.keys_held("t backspace");
+    assert_eq!(searches(&held), 1, "only the `t` searched");
+    assert_eq!(search_results(&h), settled);
+    h.finish(held);
+    assert_eq!(search_results(&h), settled);
+    assert_eq!(page_on_top(&h), None);
+    // An Enter pressed while a search ran is answered by a search.
+    let held = h.keys_held("t enter backspace");
+    assert_eq!(searches(&held), 2, "Enter waits for a search's answer");
+    h.finish(held);
+    assert_eq!(page_on_top(&h), Some(settled[0].clone()), "the top row of the query as typed");
+}
+
 #[test]
 fn unknown_facets_get_a_did_you_mean_above_the_results() {
     let mut h = Harness::demo();

@@ -147,6 +147,9 @@ struct Check {
     field: Option<Field>,
     negate: bool,
     holding: Holding,
+    /// The one key in `holding`, when it has one (`kind:api`, `tag:rust`):
+    /// compared directly, no hashing per entity.
+    sole: Option<Str>,
 }
 
 impl<'a> Resolved<'a> {
@@ -154,7 +157,11 @@ impl<'a> Resolved<'a> {
     pub fn new(index: &'a Index, values: &Distinct, facets: &[Facet]) -> Resolved<'a> {
         let checks = facets
             .iter()
-            .map(|f| Check { field: f.field(), negate: f.negate, holding: values.holding(index, f) })
+            .map(|f| {
+                let holding = values.holding(index, f);
+                let sole = if holding.len() == 1 { holding.iter().next().copied() } else { None };
+                Check { field: f.field(), negate: f.negate, holding, sole }
+            })
             .collect();
         Resolved { index, checks }
     }
@@ -175,9 +182,13 @@ impl<'a> Resolved<'a> {
     pub fn admit(&self, i: u32) -> bool {
         let table = &self.index.table;
         self.checks.iter().all(|c| {
-            let holds = match c.field {
-                Some(field) => c.holding.contains(&table.field_key(i as usize, field)),
-                None => table.tag_keys(i as usize).iter().any(|k| c.holding.contains(k)),
+            let holds = match (c.field, c.sole) {
+                (Some(field), Some(key)) => table.field_key(i as usize, field) == key,
+                (Some(field), None) => c.holding.contains(&table.field_key(i as usize, field)),
+                // Without a branch per tag: whether one matches is a coin
+                // toss the branch predictor loses.
+                (None, Some(key)) => table.tag_keys(i as usize).iter().fold(false, |found, &k| found | (k == key)),
+                (None, None) => table.tag_keys(i as usize).iter().any(|k| c.holding.contains(k)),
             };
             holds != c.negate
         })

@@ -16,6 +16,7 @@
 //! their label) the earlier second-tier matches likewise until the first
 //! screen is known; it scores only the atoms the two queries do not share.
 
+mod admitted;
 mod candidates;
 mod climb;
 mod order;
@@ -35,6 +36,7 @@ use super::{Hit, Query};
 use crate::index::Index;
 use crate::index::hay::Packed;
 use crate::index::prefilter;
+pub use admitted::admitted;
 use candidates::{Candidates, Shared, per_field, score_atoms, score_label, without};
 use climb::{Climb, rise};
 use order::sort;
@@ -249,30 +251,6 @@ pub fn rank(
 /// [`meant::named`]).
 fn named_by_text(index: &Index, values: &Distinct, query: &Query) -> Vec<u32> {
     if query.text.contains([':', '/']) { meant::named(index, &values.kinds(index), &query.text) } else { Vec::new() }
-}
-
-/// The entities of the whole index that pass the query's facets (it has
-/// no text), in index order: scanned in waves, so the first screen (the
-/// first `window` admitted) is sent as soon as it is found.
-pub fn admitted(index: &Index, values: &Distinct, query: &Query, stream: &Stream<'_>) -> Option<Vec<Hit>> {
-    let facets = Resolved::new(index, values, &query.facets);
-    if facets.admits_none() {
-        return Some(Vec::new());
-    }
-    let ids: Vec<u32> = (0..index.len() as u32).collect();
-    let window = stream.window.max(1);
-    let mut sent = false;
-    scan(
-        &ids,
-        |i, _| facets.admit(i).then(|| Hit::unranked(i)),
-        stream,
-        |hits, _| {
-            if !sent && hits.len() >= window {
-                (stream.first_screen)(hits[..window].to_vec());
-                sent = true;
-            }
-        },
-    )
 }
 
 /// The highest score nucleo can give `atoms` anywhere: each positive atom

@@ -103,15 +103,33 @@ pub fn research(s: &mut SearchScreen, cx: &mut Ctx) {
     let Some(loaded) = cx.loaded else { return };
     let generation = cx.next_generation();
     let window = usize::from(cx.size.1.max(1));
-    cx.effect(start(s, loaded, generation, window));
+    if let Some(effect) = start(s, loaded, generation, window) {
+        cx.effect(effect);
+    }
 }
 
-/// The search effect for the query as typed, `generation` marking it.
-pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usize) -> Effect {
+/// The search effect for the query as typed, `generation` marking it;
+/// none when the newest complete results are already its answer (the
+/// same query: a space typed after a word, a character typed and erased).
+pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usize) -> Option<Effect> {
     let query = Query::parse(s.input.text());
     // Only a `word:value` token can be an unknown facet.
     s.hints =
         if s.input.text().contains(':') { facet_hints(&loaded.index, &loaded.hay, s.input.text()) } else { Vec::new() };
+    s.rejected =
+        if query.rejected { loaded.index.search_rejected(&query).into_iter().cloned().collect() } else { Vec::new() };
+    s.first_screen_only = false;
+    s.cancel.store(true, Ordering::Relaxed);
+    // A deferred Enter waits for a search's answer: one is run.
+    if let Some((before, hits)) = s.settled.as_ref().filter(|(before, _)| *before == query && !s.open_when_done) {
+        s.query = before.clone();
+        s.waiting = 0;
+        if !Arc::ptr_eq(&s.results, hits) {
+            s.results = hits.clone();
+            s.sel.set(0, s.row_count());
+        }
+        return None;
+    }
     // Narrow from the newest complete results (those shown, or older
     // ones while a search runs) when the new query only grew from theirs.
     let scope = match &s.settled {
@@ -120,14 +138,10 @@ pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usi
         }
         _ => SearchScope::All,
     };
-    s.rejected =
-        if query.rejected { loaded.index.search_rejected(&query).into_iter().cloned().collect() } else { Vec::new() };
     s.query = query.clone();
     s.waiting = generation;
-    s.first_screen_only = false;
-    s.cancel.store(true, Ordering::Relaxed);
     s.cancel = Arc::new(AtomicBool::new(false));
-    Effect::Search { generation, loaded: loaded.clone(), query, scope, window, cancel: s.cancel.clone() }
+    Some(Effect::Search { generation, loaded: loaded.clone(), query, scope, window, cancel: s.cancel.clone() })
 }
 
 /// The message for Enter on no results.
