@@ -1,6 +1,7 @@
-//! Unit tests of `theme.rs`.
+//! Unit tests of `theme.rs` and `theme/def.rs`.
 
 use super::*;
+use ratatui::style::Modifier;
 
 #[test]
 fn builtins_parse_and_define_every_slot() {
