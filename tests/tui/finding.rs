@@ -1,5 +1,6 @@
-//! `/` within an entity page's YAML and API tabs: matches highlighted,
-//! n/N stepping through them, the find line and its result drawn.
+//! `/` within an entity page's tabs (Overview, Relations, Team, Graph,
+//! API, YAML): matches highlighted, n/N stepping through them, the find
+//! line and its result drawn.
 
 use ratatui::style::Modifier;
 use stagehand::tui::screens::Screen;
@@ -92,4 +93,33 @@ fn slash_on_the_overview_marks_the_match() {
     assert_eq!(buf[(x, y)].fg, h.app.theme.style(Slot::Match).fg.unwrap_or_default(), "marked");
     h.keys("esc esc");
     assert!(!matches!(h.app.screen(), Screen::Entity(_)), "esc clears the find, then leaves the page");
+}
+
+#[test]
+fn slash_finds_in_the_api_team_and_graph_tabs_and_scrolls_to_the_match() {
+    // Each needle is below the first screen at 80x24 or among many rows.
+    let cases = [
+        ("api:default/tracking-api", Tab::Api, "subscriptions"),
+        ("group:default/team-shipments", Tab::Outline, "farah.haddad"),
+        ("component:default/shipment-tracker", Tab::Graph, "tracking-events"),
+    ];
+    for (entity, tab, needle) in cases {
+        let mut h = Harness::demo();
+        h.open(entity);
+        goto_tab(&mut h, tab);
+        h.screen(80, 24);
+        h.keys("/");
+        h.type_text(needle);
+        h.keys("enter");
+        let (at, total) = find_at(&h);
+        assert!(total >= 1 && at == 0, "{entity} {tab:?}: {total} matches, at {at}");
+        let buf = h.draw(80, 24);
+        let Some((x, y)) = find(&buf, needle) else {
+            panic!("{entity} {tab:?}: the match is in view:\n{}", text(&buf));
+        };
+        let mark = h.app.theme.style(Slot::Match);
+        assert_eq!(buf[(x, y)].fg, mark.fg.unwrap_or_default(), "{entity} {tab:?}: the match is marked");
+        h.keys("esc");
+        assert_eq!(find_at(&h).1, 0, "{entity} {tab:?}: esc forgets the find");
+    }
 }

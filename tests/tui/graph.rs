@@ -17,6 +17,7 @@ use stagehand::tui::theme::Slot;
 
 use crate::common_tui::*;
 use crate::snap;
+use crate::views::{current_tab, goto_tab};
 
 /// The identity the `:mine` tests run as.
 pub(crate) const ELIF: &str = "user:default/elif.demir";
@@ -35,24 +36,6 @@ fn page(h: &Harness) -> &EntityScreen {
         Screen::Entity(e) => e,
         _ => panic!("not on an entity page but on {}", h.top()),
     }
-}
-
-fn current_tab(h: &Harness) -> Option<Tab> {
-    match h.app.screen() {
-        Screen::Entity(e) => Some(e.current()),
-        _ => None,
-    }
-}
-
-/// Presses `l` (next tab) until the entity page shows `tab`.
-fn goto_tab(h: &mut Harness, tab: Tab) {
-    for _ in 0..10 {
-        if current_tab(h) == Some(tab) {
-            return;
-        }
-        h.keys("l");
-    }
-    panic!("no {tab:?} tab");
 }
 
 /// Opens `entity_ref` from the search home and shows `tab`.

@@ -19,7 +19,7 @@ use stagehand::tui::theme::{Slot, Theme};
 use crate::common_tui::*;
 use crate::{SIZES, snap};
 
-fn current_tab(h: &Harness) -> Option<Tab> {
+pub(crate) fn current_tab(h: &Harness) -> Option<Tab> {
     match h.app.screen() {
         Screen::Entity(e) => Some(e.current()),
         _ => None,

@@ -1,75 +1,10 @@
-//! The hostile-input corpus: more than fifty broken or malicious inputs, each
-//! read through a `dir` source beside a good entity (and, for docs and
-//! templates, through the docs reader, the Markdown renderer and the template
-//! engine). Each must yield a clear problem (file, line where there is one,
-//! what is wrong) or a bounded result, and the good entity must survive.
-//! Every case runs on its own thread under a generous hang guard (no speed
-//! assertion: a case only fails when it never finishes).
-//!
-//! Huge inputs (a 100 MB file, a 1 MB line, 10,000 Location targets,
-//! 10,000-deep Markdown) and symlinks are generated here rather than stored.
-
-mod common;
+//! The catalog cases: broken YAML, names past their limits, Location
+//! targets, wrong types for every kind's spec fields, and files (symlinks,
+//! huge files) generated here.
 
 use std::path::Path;
-use std::sync::mpsc;
-use std::time::Duration;
 
-use common::*;
-use stagehand::config::SourceKind;
-use stagehand::index::Index;
-use stagehand::index::build::build;
-use stagehand::model::{Problem, Severity};
-
-/// The hang guard: far above what any case needs on a slow machine.
-const GUARD: Duration = Duration::from_secs(300);
-
-const GOOD: &str = "component:default/good";
-
-/// What a case must produce.
-#[derive(Clone)]
-enum Want {
-    /// A problem of this severity in a file under the case folder whose
-    /// message holds every fragment; `line`: it has a position.
-    Problem { severity: Severity, line: bool, says: Vec<String> },
-    /// This entity is in the index.
-    Entity(String),
-    /// This entity is not.
-    NoEntity(String),
-    /// Nothing more than finishing (and the good entity surviving).
-    Bounded,
-}
-
-fn error(line: bool, says: &[&str]) -> Want {
-    Want::Problem { severity: Severity::Error, line, says: says.iter().map(|s| s.to_string()).collect() }
-}
-
-fn warning(line: bool, says: &[&str]) -> Want {
-    Want::Problem { severity: Severity::Warning, line, says: says.iter().map(|s| s.to_string()).collect() }
-}
-
-fn entity(r: &str) -> Want {
-    Want::Entity(r.to_string())
-}
-
-/// One case: files (relative to the case folder), symlinks (link, target:
-/// relative targets are kept as written) and expectations.
-struct Case {
-    name: String,
-    files: Vec<(String, Vec<u8>)>,
-    links: Vec<(String, String)>,
-    want: Vec<Want>,
-}
-
-fn case(name: &str, text: impl Into<Vec<u8>>, want: Vec<Want>) -> Case {
-    Case { name: name.to_string(), files: vec![("catalog-info.yaml".into(), text.into())], links: vec![], want }
-}
-
-fn component(name: &str, extra_meta: &str, spec: &str) -> String {
-    format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{extra_meta}spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n{spec}"
-    )
-}
+use super::{Case, Want, case, component, entity, error, warning};
 
 /// Every built-in kind with a valid spec, as `(kind, apiVersion, spec lines)`.
 /// A kind, its apiVersion and its spec fields with good values.
@@ -159,7 +94,7 @@ fn wrong_value(good: &str) -> &'static str {
     }
 }
 
-fn wrong_type_cases() -> Vec<Case> {
+pub(crate) fn wrong_type_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for (kind, api_version, fields) in kinds() {
         for (i, (field, _)) in fields.iter().enumerate() {
@@ -176,7 +111,7 @@ fn wrong_type_cases() -> Vec<Case> {
     cases
 }
 
-fn syntax_cases() -> Vec<Case> {
+pub(crate) fn syntax_cases() -> Vec<Case> {
     let deep_flow = format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\n  x: {}{}\n",
         "[".repeat(10_000),
@@ -301,7 +236,7 @@ fn syntax_cases() -> Vec<Case> {
     ]
 }
 
-fn name_limit_cases() -> Vec<Case> {
+pub(crate) fn name_limit_cases() -> Vec<Case> {
     let n63 = format!("a{}", "b".repeat(62));
     let n64 = format!("a{}", "b".repeat(63));
     let prefix253 = {
@@ -385,7 +320,7 @@ fn name_limit_cases() -> Vec<Case> {
     ]
 }
 
-fn location_cases() -> Vec<Case> {
+pub(crate) fn location_cases() -> Vec<Case> {
     let loc = |name: &str, spec: &str| {
         format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: {name}}}\nspec:\n{spec}")
     };
@@ -444,7 +379,7 @@ fn location_cases() -> Vec<Case> {
     ]
 }
 
-fn file_cases(outside: &Path) -> Vec<Case> {
+pub(crate) fn file_cases(outside: &Path) -> Vec<Case> {
     std::fs::write(outside.join("secret.yaml"), component("outside-secret", "", "")).unwrap();
     let mut loop_case =
         case("symlink-loop", component("loop-owner", "", ""), vec![entity("component:default/loop-owner")]);
@@ -491,227 +426,4 @@ fn file_cases(outside: &Path) -> Vec<Case> {
             vec![Want::Bounded],
         ),
     ]
-}
-
-fn write_case(root: &Path, c: &Case) {
-    let dir = root.join(&c.name);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (path, bytes) in &c.files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-    for (link, target) in &c.links {
-        let p = dir.join(link);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(target, p).unwrap();
-    }
-}
-
-fn run_guarded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (send, receive) = mpsc::channel();
-    std::thread::Builder::new()
-        // The runtime's blocking threads (docs render there) have 2 MiB.
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let _ = send.send(f());
-        })
-        .unwrap();
-    match receive.recv_timeout(GUARD) {
-        Ok(v) => v,
-        Err(e) => panic!("{what}: did not finish within the hang guard ({e})"),
-    }
-}
-
-fn sync_case(tmp: &Path, c: &Case) -> Index {
-    let root = tmp.join("root");
-    write(&root, "good/catalog-info.yaml", &component("good", "", ""));
-    write(
-        &root,
-        "team/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n",
-    );
-    write_case(&root, c);
-    let src = source("corpus", SourceKind::Dir(root));
-    let cache = tmp.join("cache");
-    let name = c.name.clone();
-    run_guarded(&name, move || {
-        let output = read_with(&src, &default_patterns(), &cache);
-        build(vec![input(&src, output)], None, 1)
-    })
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn dump(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {}\n", shorten(&p.to_string()))).collect()
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s.to_string() }
-}
-
-fn check_case(index: &Index, root: &Path, c: &Case) -> Result<(), String> {
-    let good = index.resolve(GOOD).ok_or("the good entity is gone")?;
-    if !index.problems_of(good).is_empty() {
-        let problems: Vec<Problem> = index.problems_of(good).into_iter().cloned().collect();
-        return Err(format!("the good entity has problems:\n{}", dump(&problems)));
-    }
-    let dir = root.join("root").join(&c.name);
-    let dir = dir.to_string_lossy().to_string();
-    for want in &c.want {
-        match want {
-            Want::Problem { severity, line, says } => {
-                let hit = index.problems.iter().any(|p| {
-                    p.severity == *severity
-                        && p.file.as_deref().is_some_and(|f| f.starts_with(&dir))
-                        && (!line || p.pos.is_some())
-                        && says.iter().all(|s| p.message.contains(s.as_str()))
-                        && !p.message.trim().is_empty()
-                });
-                if !hit {
-                    return Err(format!(
-                        "no {severity} problem in {dir} (line: {line}) saying {says:?}; problems:\n{}",
-                        dump(&index.problems)
-                    ));
-                }
-            }
-            Want::Entity(r) => {
-                index.resolve(r).ok_or_else(|| format!("entity {r} missing; problems:\n{}", dump(&index.problems)))?;
-            }
-            Want::NoEntity(r) => {
-                if index.resolve(r).is_some() {
-                    return Err(format!("entity {r} should not be there"));
-                }
-            }
-            Want::Bounded => {}
-        }
-    }
-    // Every problem names its file and says something.
-    for p in &index.problems {
-        if p.message.trim().is_empty() {
-            return Err(format!("an empty problem: {p:?}"));
-        }
-    }
-    Ok(())
-}
-
-#[test]
-fn every_hostile_catalog_input_is_a_clear_problem_or_bounded() {
-    let outside = tempfile::tempdir().unwrap();
-    let mut cases = syntax_cases();
-    cases.extend(name_limit_cases());
-    cases.extend(location_cases());
-    cases.extend(wrong_type_cases());
-    #[cfg(unix)]
-    cases.extend(file_cases(&std::fs::canonicalize(outside.path()).unwrap()));
-    let total = cases.len();
-    let mut failures = Vec::new();
-    for c in &cases {
-        let tmp = tempfile::tempdir().unwrap();
-        let tmp_path = std::fs::canonicalize(tmp.path()).unwrap();
-        let index = sync_case(&tmp_path, c);
-        let outcome = check_case(&index, &tmp_path, c);
-        let first = index
-            .problems
-            .iter()
-            .find(|p| p.file.as_deref().is_some_and(|f| f.contains(&format!("/{}/", c.name))))
-            .map(|p| shorten(&p.to_string()))
-            .unwrap_or_else(|| "(no problem)".into());
-        eprintln!("{:<40} {} {}", c.name, if outcome.is_ok() { "ok  " } else { "FAIL" }, first);
-        if let Err(e) = outcome {
-            failures.push(format!("{}: {e}", c.name));
-        }
-    }
-    let doc_cases = docs_and_template_cases();
-    assert!(total + doc_cases >= 50, "the corpus has {} cases", total + doc_cases);
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
-}
-
-/// Docs (mkdocs.yml with unknown tags, deep Markdown) and templates
-/// (recursion, huge loops): each is bounded and errors are clear. Returns
-/// the number of cases.
-fn docs_and_template_cases() -> usize {
-    use stagehand::docs::render::{render, theme::DocTheme};
-    use stagehand::scaffold::expr::{Engine, Syntax};
-    let mut n = 0;
-    let markdown: Vec<(&str, String)> = vec![
-        ("md-quote-10000", "> ".repeat(10_000) + "deep"),
-        ("md-list-10000", "- ".repeat(10_000) + "item"),
-        ("md-ordered-list-10000", "1. ".repeat(10_000) + "item"),
-        ("md-list-indented-2000", (0..2_000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect()),
-        ("md-brackets-10000", "[".repeat(10_000) + &"]".repeat(10_000)),
-        ("md-emphasis-10000", "*".repeat(10_000) + "x" + &"*".repeat(10_000)),
-        ("md-html-10000", "<div>".repeat(10_000)),
-        ("md-table-wide", format!("|{}\n|{}\n", "a|".repeat(5_000), "-|".repeat(5_000))),
-        ("md-one-mb-line", "word ".repeat(200_000)),
-        ("md-escapes", "\x1b]0;x\x07 \u{9b}31m \u{202E}".repeat(1000)),
-    ];
-    for (name, text) in markdown {
-        n += 1;
-        let lines = run_guarded(name, move || {
-            let rendered = render(&text, 80, &DocTheme::default());
-            rendered.lines.len()
-        });
-        eprintln!("{name:<40} ok   {lines} lines");
-    }
-    // mkdocs.yml with unknown tags, and an !include of itself.
-    let tmp = tempfile::tempdir().unwrap();
-    let site = std::fs::canonicalize(tmp.path()).unwrap();
-    std::fs::create_dir_all(site.join("docs")).unwrap();
-    std::fs::write(site.join("docs/index.md"), "# Hi\n").unwrap();
-    for (name, config) in [
-        (
-            "mkdocs-unknown-tags",
-            "site_name: !ENV [SITE, x]\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\nnav:\n  - Home: index.md\n",
-        ),
-        ("mkdocs-include-self", "site_name: x\nnav:\n  - Self: '!include ./mkdocs.yml'\n  - Home: index.md\n"),
-        ("mkdocs-malformed", "site_name: [x\n"),
-        ("mkdocs-nav-outside", "site_name: x\nnav:\n  - Passwd: ../../../../etc/passwd\n  - Home: index.md\n"),
-    ] {
-        n += 1;
-        std::fs::write(site.join("mkdocs.yml"), config).unwrap();
-        let (root, dir) = (site.clone(), site.clone());
-        let result = run_guarded(name, move || stagehand::docs::mkdocs::read_site(&root, &dir).map(|s| s.pages.len()));
-        if let Ok(pages) = &result {
-            assert!(*pages <= 2, "{name}: {pages} pages");
-        }
-        eprintln!("{name:<40} ok   {:?}", result.as_ref().map_err(|e| shorten(&e.to_string())));
-    }
-    // Templates.
-    for (name, text) in [
-        ("template-recursive-macro", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}${{ f(0) }}"),
-        ("template-include-self", "{% include 'self' %}"),
-        ("template-huge-loop", "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"),
-        ("template-huge-string", "${{ 'x' * 1000000000 }}"),
-        ("template-huge-join", "${{ range(100000) | join(',') * 100000 }}"),
-        ("template-deep-parens", &format!("${{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000))),
-        ("template-filter-chain", &format!("${{{{ 'a' {} }}}}", "| upper ".repeat(10_000))),
-        ("template-unclosed", "${{ parameters.name "),
-        ("template-nested-ifs-10000", &format!("{}x{}", "{% if true %}".repeat(10_000), "{% endif %}".repeat(10_000))),
-        (
-            "template-nested-fors-10000",
-            &format!("{}x{}", "{% for i in [1] %}".repeat(10_000), "{% endfor %}".repeat(10_000)),
-        ),
-        ("template-binary-chain", &format!("${{{{ 1{} }}}}", " + 1".repeat(10_000))),
-    ] {
-        n += 1;
-        let text = text.to_string();
-        let result = run_guarded(name, move || {
-            Engine::new(Syntax::Backstage)
-                .render_str(&text, &serde_json::json!({"parameters": {"name": "x"}}))
-                .map(|s| s.len())
-        });
-        match &result {
-            Ok(len) => assert!(*len < 64 << 20, "{name}: an unbounded result of {len} bytes"),
-            Err(e) => assert!(!e.0.trim().is_empty(), "{name}: an empty error"),
-        }
-        eprintln!("{name:<40} ok   {:?}", result.as_ref().map_err(|e| shorten(&e.0)));
-    }
-    n
 }
