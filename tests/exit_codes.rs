@@ -9,43 +9,7 @@ use std::path::Path;
 
 use common::{Sandbox, component, group, write};
 
-/// One finished run.
-struct Run {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    #[track_caller]
-    fn code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code, expected,
-            "`stagehand {}` exited {} (wanted {expected})\n--- stdout\n{}\n--- stderr\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "`stagehand {}`: no `{needle}` in stderr:\n{}", self.args, self.stderr);
-        self
-    }
-}
-
 impl Sandbox {
-    fn run(&self, args: &[&str]) -> Run {
-        let out = self.cmd().args(args).output().unwrap();
-        Run {
-            args: args.join(" "),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
     /// A config with a `dir` source on `catalog/` plus `extra` source lines.
     fn configure(&self, extra: &str) {
         let dir = self.path("config/stagehand");

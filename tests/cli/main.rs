@@ -8,60 +8,8 @@ mod common;
 mod setup;
 mod terminal;
 
-use std::process::Output;
-
 use common::Sandbox;
 use serde_json::Value;
-
-impl Sandbox {
-    fn run(&self, args: &[&str]) -> Run {
-        let output = self.cmd().args(args).output().unwrap();
-        Run::from(args, output)
-    }
-}
-
-/// One finished run.
-struct Run {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-    raw_stdout: Vec<u8>,
-    raw_stderr: Vec<u8>,
-}
-
-impl Run {
-    fn from(args: &[&str], output: Output) -> Run {
-        Run {
-            args: args.join(" "),
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            raw_stdout: output.stdout,
-            raw_stderr: output.stderr,
-        }
-    }
-
-    #[track_caller]
-    fn code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code, expected,
-            "`stagehand {}` exited {} (wanted {expected})\n--- stdout\n{}\n--- stderr\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("`stagehand {}` printed invalid JSON ({e}):\n{}", self.args, self.stdout))
-    }
-
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
 
 fn refs_of(json: &Value) -> Vec<String> {
     json.as_array().expect("a JSON array").iter().map(|e| e["ref"].as_str().unwrap().to_string()).collect()

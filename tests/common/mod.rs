@@ -248,4 +248,66 @@ impl Sandbox {
     pub fn cmd(&self) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.command())
     }
+
+    /// Runs the binary with `args` to the end.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.cmd().args(args).output().expect("the binary runs");
+        Run {
+            args: args.join(" "),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            raw_stdout: output.stdout,
+            raw_stderr: output.stderr,
+        }
+    }
+}
+
+/// One finished run of the binary, with checks that name the command and
+/// show its output when they fail.
+pub struct Run {
+    /// The arguments, joined.
+    pub args: String,
+    /// The exit code (-1: killed by a signal).
+    pub code: i32,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+    /// Standard output as written.
+    pub raw_stdout: Vec<u8>,
+    /// Standard error as written.
+    pub raw_stderr: Vec<u8>,
+}
+
+impl Run {
+    /// Asserts the exit code.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "`stagehand {}` exited {} (wanted {expected})\n--- stdout\n{}\n--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts that standard error holds `needle`.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(self.stderr.contains(needle), "`stagehand {}`: no `{needle}` in stderr:\n{}", self.args, self.stderr);
+        self
+    }
+
+    /// Standard output as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("`stagehand {}` printed invalid JSON ({e}):\n{}", self.args, self.stdout))
+    }
+
+    /// Standard output's lines.
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
 }
