@@ -120,7 +120,8 @@ pub fn start(s: &mut SearchScreen, loaded: &Loaded, generation: u64, window: usi
         if query.rejected { loaded.index.search_rejected(&query).into_iter().cloned().collect() } else { Vec::new() };
     s.first_screen_only = false;
     s.cancel.store(true, Ordering::Relaxed);
-    // A deferred Enter waits for a search's answer: one is run.
+    // The newest complete results answer the same query, unless an Enter
+    // pressed while a search ran waits for a search's answer.
     if let Some((before, hits)) = s.settled.as_ref().filter(|(before, _)| *before == query && !s.open_when_done) {
         s.query = before.clone();
         s.waiting = 0;
