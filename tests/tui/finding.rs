@@ -97,17 +97,20 @@ fn slash_on_the_overview_marks_the_match() {
 
 #[test]
 fn slash_finds_in_the_api_team_and_graph_tabs_and_scrolls_to_the_match() {
-    // Each needle is below the first screen at 80x24 or among many rows.
+    // Each needle is below the first screen at 80x24 (the graph at depth
+    // 2, after `+`).
     let cases = [
-        ("api:default/tracking-api", Tab::Api, "subscriptions"),
-        ("group:default/team-shipments", Tab::Outline, "farah.haddad"),
-        ("component:default/shipment-tracker", Tab::Graph, "tracking-events"),
+        ("api:default/tracking-api", Tab::Api, "", "confidence"),
+        ("group:default/team-shipments", Tab::Outline, "", "tracking-cache"),
+        ("group:default/team-shipments", Tab::Graph, "+", "spreadsheet-import"),
     ];
-    for (entity, tab, needle) in cases {
+    for (entity, tab, keys, needle) in cases {
         let mut h = Harness::demo();
         h.open(entity);
         goto_tab(&mut h, tab);
-        h.screen(80, 24);
+        h.keys(keys);
+        let first = h.screen(80, 24);
+        assert!(!first.contains(needle), "{entity} {tab:?}: the case needs a match out of view:\n{first}");
         h.keys("/");
         h.type_text(needle);
         h.keys("enter");
