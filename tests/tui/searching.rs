@@ -227,6 +227,17 @@ fn open_takes_a_ref_a_name_or_a_url_and_tab_completes_it() {
     h.keys("tab");
     assert_eq!(palette(&h), "docs zzzz", "tab keeps the argument");
 
+    // Tab completes a kind, a theme and a source's name too.
+    for (typed, completed) in
+        [("kind runb", "kind Runbook"), ("theme high", "theme high-contrast"), ("sync de", "sync demo")]
+    {
+        let mut h = Harness::demo();
+        h.keys("tab :");
+        h.type_text(typed);
+        h.keys("tab");
+        assert_eq!(palette(&h), completed);
+    }
+
     let mut h = Harness::demo();
     h.command("open shipment-trakcer");
     assert_eq!(page_on_top(&h), None);

@@ -236,11 +236,6 @@ fn open_portal(app: &mut App, command: &str, arg: &str) -> Vec<Effect> {
     vec![Effect::Portal(effect)]
 }
 
-/// Whether a command's argument is an entity ref (tab completes it).
-pub fn takes_ref(command: &str) -> bool {
-    matches!(command, "open" | "docs")
-}
-
 /// The completion of a typed ref: the best entity it may mean.
 pub fn complete_ref(app: &App, typed: &str) -> Option<String> {
     let loaded = app.loaded.as_ref()?;
@@ -285,7 +280,7 @@ fn columns_for(kind: &str) -> Vec<Column> {
 /// Why `:kind KIND` would list nothing (no entity has that kind), with
 /// the closest kind and every kind there is; `None` when some entity has it.
 fn unknown_kind(index: &crate::index::Index, kind: &str) -> Option<String> {
-    let kinds: std::collections::BTreeSet<&str> = index.summaries().map(|s| s.kind).collect();
+    let kinds = super::complete::kinds(index);
     if kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
         return None;
     }

@@ -3,6 +3,7 @@
 //! ([`help_view`], [`palette_view`]); palette commands run in [`commands`].
 
 pub mod commands;
+pub mod complete;
 pub mod help;
 pub mod help_view;
 pub mod links;

@@ -9,6 +9,7 @@ use crate::tui::effects::Effect;
 use crate::tui::input::LineInput;
 
 use super::commands::{self, is_known, suggestions};
+use super::complete::complete_arg;
 use super::{Overlay, Palette};
 
 /// Opens the palette.
@@ -20,17 +21,14 @@ pub fn open(app: &mut App) {
 /// Runs `action` while the palette is open; enter runs the command.
 pub fn handle(app: &mut App, action: Action) -> Vec<Effect> {
     // Tab on a command with its argument typed keeps the argument, and
-    // completes it when it is a ref.
+    // completes it when it is a ref, a kind, a theme or a source.
     let completed = match (&app.overlay, action) {
         (Some(Overlay::Palette(p)), Action::Complete) => {
             let typed = p.input.text().to_string();
             match typed.trim_start().split_once(' ') {
-                Some((word, arg)) if is_known(&app.external.plugins, word) && !arg.trim().is_empty() => Some(
-                    commands::takes_ref(word)
-                        .then(|| commands::complete_ref(app, arg.trim()))
-                        .flatten()
-                        .map_or(typed.clone(), |r| format!("{word} {r}")),
-                ),
+                Some((word, arg)) if is_known(&app.external.plugins, word) && !arg.trim().is_empty() => {
+                    Some(complete_arg(app, word, arg.trim()).map_or(typed.clone(), |done| format!("{word} {done}")))
+                }
                 _ => None,
             }
         }

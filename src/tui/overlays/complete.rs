@@ -1,0 +1,53 @@
+//! Tab completion of a palette command's argument: a ref for `:open` and
+//! `:docs`, a kind for `:kind`, a theme for `:theme`, a source's name for
+//! `:sync`, `:login` and `:actions`.
+
+use std::collections::BTreeSet;
+
+use crate::index::Index;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+use super::commands::complete_ref;
+
+/// `typed`, the argument of `command`, completed; `None` when the command
+/// takes nothing that completes or nothing begins so.
+pub fn complete_arg(app: &App, command: &str, typed: &str) -> Option<String> {
+    match command {
+        "open" | "docs" => complete_ref(app, typed),
+        "kind" => first_beginning(kinds(app.index()), typed),
+        "theme" => first_beginning(Theme::available(app.themes_dir.as_deref()), typed),
+        "sync" | "login" | "actions" => first_beginning(app.index().sources.iter().map(|s| s.name.as_str()), typed),
+        _ => None,
+    }
+}
+
+/// Every kind in `index`, as written.
+pub fn kinds(index: &Index) -> BTreeSet<&str> {
+    index.summaries().map(|s| s.kind).collect()
+}
+
+/// The option `typed` begins, case aside: the shortest, then the first in
+/// order.
+fn first_beginning<S: AsRef<str>>(options: impl IntoIterator<Item = S>, typed: &str) -> Option<String> {
+    let lower = typed.to_lowercase();
+    options
+        .into_iter()
+        .map(|o| o.as_ref().to_string())
+        .filter(|o| o.to_lowercase().starts_with(&lower))
+        .min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shortest_option_the_typed_text_begins_case_aside() {
+        let options = ["component", "Comp", "api", "COMPONENTS"];
+        assert_eq!(first_beginning(options, "com").as_deref(), Some("Comp"));
+        assert_eq!(first_beginning(options, "compon").as_deref(), Some("component"));
+        assert_eq!(first_beginning(options, "A").as_deref(), Some("api"));
+        assert_eq!(first_beginning(options, "x"), None);
+    }
+}
