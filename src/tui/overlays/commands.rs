@@ -236,13 +236,6 @@ fn open_portal(app: &mut App, command: &str, arg: &str) -> Vec<Effect> {
     vec![Effect::Portal(effect)]
 }
 
-/// The completion of a typed ref: the best entity it may mean.
-pub fn complete_ref(app: &App, typed: &str) -> Option<String> {
-    let loaded = app.loaded.as_ref()?;
-    let hit = crate::index::search::complete(&loaded.index, &loaded.hay, typed, 1).into_iter().next()?;
-    Some(loaded.index.ref_of(hit.entity).to_string())
-}
-
 /// `:open REF`: the entity REF names (a ref, a unique name, an entity URL),
 /// else the best completion of it; else a did-you-mean.
 fn open_ref(app: &mut App, typed: &str) -> Vec<Effect> {
@@ -251,7 +244,7 @@ fn open_ref(app: &mut App, typed: &str) -> Vec<Effect> {
         return Vec::new();
     }
     let exact = app.index().resolve(typed);
-    let target = exact.or_else(|| complete_ref(app, typed).and_then(|r| app.index().find(&r)));
+    let target = exact.or_else(|| super::complete::complete_ref(app, typed).and_then(|r| app.index().find(&r)));
     match target {
         Some(i) => navigation::go(app, Nav::Open(i)),
         None => {

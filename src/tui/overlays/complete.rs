@@ -8,8 +8,6 @@ use crate::index::Index;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-use super::commands::complete_ref;
-
 /// `typed`, the argument of `command`, completed; `None` when the command
 /// takes nothing that completes or nothing begins so.
 pub fn complete_arg(app: &App, command: &str, typed: &str) -> Option<String> {
@@ -20,6 +18,13 @@ pub fn complete_arg(app: &App, command: &str, typed: &str) -> Option<String> {
         "sync" | "login" | "actions" => first_beginning(app.index().sources.iter().map(|s| s.name.as_str()), typed),
         _ => None,
     }
+}
+
+/// The completion of a typed ref: the best entity it may mean.
+pub fn complete_ref(app: &App, typed: &str) -> Option<String> {
+    let loaded = app.loaded.as_ref()?;
+    let hit = crate::index::search::complete(&loaded.index, &loaded.hay, typed, 1).into_iter().next()?;
+    Some(loaded.index.ref_of(hit.entity).to_string())
 }
 
 /// Every kind in `index`, as written.
