@@ -264,6 +264,12 @@ impl Haystacks {
         Haystacks { once: true, ..Haystacks::default() }
     }
 
+    /// Every kind in `index`, as written: found once, then kept with the
+    /// other values facets read.
+    pub fn kinds<'a>(&self, index: &'a Index) -> Vec<&'a str> {
+        self.values.kinds(index)
+    }
+
     /// Whether they are built yet.
     pub fn is_built(&self) -> bool {
         self.built.get().is_some()

@@ -121,7 +121,7 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
     }
     match command {
         "kind" if !arg.is_empty() => {
-            match unknown_kind(app.index(), &arg) {
+            match unknown_kind(app, &arg) {
                 Some(why) => app.flash(why, Level::Error),
                 None => open_kind_list(app, &arg, &arg.to_lowercase()),
             }
@@ -272,8 +272,8 @@ fn columns_for(kind: &str) -> Vec<Column> {
 
 /// Why `:kind KIND` would list nothing (no entity has that kind), with
 /// the closest kind and every kind there is; `None` when some entity has it.
-fn unknown_kind(index: &crate::index::Index, kind: &str) -> Option<String> {
-    let kinds = super::complete::kinds(index);
+fn unknown_kind(app: &App, kind: &str) -> Option<String> {
+    let kinds = super::complete::kinds(app);
     if kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
         return None;
     }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::index::Index;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
@@ -13,7 +12,7 @@ use crate::tui::theme::Theme;
 pub fn complete_arg(app: &App, command: &str, typed: &str) -> Option<String> {
     match command {
         "open" | "docs" => complete_ref(app, typed),
-        "kind" => first_beginning(kinds(app.index()), typed),
+        "kind" => first_beginning(kinds(app), typed),
         "theme" => first_beginning(Theme::available(app.themes_dir.as_deref()), typed),
         "sync" | "login" | "actions" => first_beginning(app.index().sources.iter().map(|s| s.name.as_str()), typed),
         _ => None,
@@ -27,9 +26,10 @@ pub fn complete_ref(app: &App, typed: &str) -> Option<String> {
     Some(loaded.index.ref_of(hit.entity).to_string())
 }
 
-/// Every kind in `index`, as written.
-pub fn kinds(index: &Index) -> BTreeSet<&str> {
-    index.summaries().map(|s| s.kind).collect()
+/// Every kind in the index, as written, in order (none while it loads):
+/// the distinct values the search keeps, not a scan of every entity.
+pub fn kinds(app: &App) -> BTreeSet<&str> {
+    app.loaded.as_ref().map(|l| l.hay.kinds(&l.index).into_iter().collect()).unwrap_or_default()
 }
 
 /// The option `typed` begins, case aside: the shortest, then the first in
